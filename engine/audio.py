@@ -1,0 +1,160 @@
+"""Decode audio files to 16 kHz mono float32, resample, and convert PCM.
+
+Files are decoded block by block, so an hour-long recording never sits in memory as a whole
+before it is needed. soundfile reads the formats libsndfile knows (WAV, FLAC, OGG, MP3); PyAV,
+which bundles FFmpeg on every platform, reads everything else (M4A/AAC, Opus, MP4, WebM, MKV).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import soxr
+
+from .config import SAMPLE_RATE
+from .errors import AudioError
+
+log = logging.getLogger("engine.audio")
+
+BLOCK_SECONDS = 30.0
+# Extensions libsndfile handles reliably; anything else goes straight to FFmpeg.
+_SOUNDFILE_EXTENSIONS = {".wav", ".flac", ".ogg", ".oga", ".aiff", ".aif", ".mp3"}
+
+
+def _check_path(path: Path) -> None:
+    if not path.exists():
+        raise AudioError(f"{path}: no such file")
+    if path.is_dir():
+        raise AudioError(f"{path}: is a folder, not an audio file")
+    if path.stat().st_size == 0:
+        raise AudioError(f"{path}: the file is empty")
+
+
+class Resampler:
+    """Streaming mono resampler to 16 kHz (soxr, high quality)."""
+
+    def __init__(self, in_rate: int, out_rate: int = SAMPLE_RATE) -> None:
+        if in_rate <= 0:
+            raise AudioError(f"invalid sample rate {in_rate}")
+        self.in_rate = in_rate
+        self._stream = (
+            None if in_rate == out_rate else soxr.ResampleStream(in_rate, out_rate, 1, dtype="float32")
+        )
+
+    def __call__(self, samples: np.ndarray, last: bool = False) -> np.ndarray:
+        samples = np.ascontiguousarray(samples, dtype=np.float32)
+        if self._stream is None:
+            return samples
+        return self._stream.resample_chunk(samples, last=last)
+
+
+def to_mono(block: np.ndarray) -> np.ndarray:
+    """Mix a (frames, channels) block down to one channel."""
+    if block.ndim == 1:
+        return block.astype(np.float32, copy=False)
+    return block.mean(axis=1, dtype=np.float32)
+
+
+def resample(samples: np.ndarray, in_rate: int, out_rate: int = SAMPLE_RATE) -> np.ndarray:
+    """Resample a whole mono signal."""
+    if in_rate == out_rate:
+        return np.asarray(samples, dtype=np.float32)
+    return soxr.resample(np.asarray(samples, dtype=np.float32), in_rate, out_rate, quality="HQ")
+
+
+def pcm16_to_float(data: bytes) -> np.ndarray:
+    """Little-endian signed 16-bit PCM bytes to float32 in [-1, 1)."""
+    if len(data) % 2:
+        raise AudioError("PCM16 data must have an even number of bytes")
+    return np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
+
+
+def float_to_pcm16(samples: np.ndarray) -> bytes:
+    clipped = np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0 - 1.0 / 32768)
+    return (clipped * 32768.0).astype("<i2").tobytes()
+
+
+def _soundfile_blocks(path: Path, block_s: float) -> Iterator[tuple[np.ndarray, int]]:
+    import soundfile as sf
+
+    with sf.SoundFile(str(path)) as f:
+        rate = f.samplerate
+        for block in f.blocks(blocksize=max(1, int(block_s * rate)), dtype="float32", always_2d=True):
+            yield to_mono(block), rate
+
+
+def _pyav_blocks(path: Path, block_s: float) -> Iterator[tuple[np.ndarray, int]]:
+    import av
+
+    try:
+        container = av.open(str(path))
+    except av.error.FFmpegError as exc:
+        raise AudioError(f"{path}: not a readable audio or video file ({exc.strerror or exc})") from None
+    with container:
+        if not container.streams.audio:
+            raise AudioError(f"{path}: the file has no audio track")
+        stream = container.streams.audio[0]
+        # Decode to planar float at the native rate; soxr resamples afterwards.
+        converter = av.AudioResampler(format="fltp", layout="mono")
+        pending: list[np.ndarray] = []
+        pending_len = 0
+        rate = 0
+        try:
+            for frame in container.decode(stream):
+                rate = frame.sample_rate
+                for out in converter.resample(frame):
+                    pending.append(out.to_ndarray()[0])
+                    pending_len += out.samples
+                if pending_len >= block_s * rate:
+                    yield np.concatenate(pending), rate
+                    pending, pending_len = [], 0
+        except av.error.FFmpegError as exc:
+            # A truncated or damaged file: keep what decoded, say what happened.
+            log.warning("%s: decoding stopped early: %s", path, exc)
+            if rate == 0:
+                raise AudioError(f"{path}: the audio could not be decoded ({exc})") from None
+        for out in converter.resample(None):
+            pending.append(out.to_ndarray()[0])
+        if pending:
+            yield np.concatenate(pending), rate
+
+
+def iter_audio(path: str | os.PathLike[str], block_s: float = BLOCK_SECONDS) -> Iterator[np.ndarray]:
+    """Yield a file's audio as consecutive 16 kHz mono float32 blocks.
+
+    Raises :class:`AudioError` with a message for the user when the file cannot be read.
+    """
+    path = Path(path)
+    _check_path(path)
+    blocks: Iterator[tuple[np.ndarray, int]] | None = None
+    if path.suffix.lower() in _SOUNDFILE_EXTENSIONS:
+        import soundfile as sf
+
+        try:
+            sf.info(str(path))
+            blocks = _soundfile_blocks(path, block_s)
+        except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
+            log.debug("%s: soundfile cannot read it (%s); trying FFmpeg", path, exc)
+    if blocks is None:
+        blocks = _pyav_blocks(path, block_s)
+    resampler: Resampler | None = None
+    for block, rate in blocks:
+        if resampler is None:
+            resampler = Resampler(rate)
+        out = resampler(block)
+        if out.size:
+            yield out
+    if resampler is not None:
+        tail = resampler(np.zeros(0, dtype=np.float32), last=True)
+        if tail.size:
+            yield tail
+
+
+def load_audio(path: str | os.PathLike[str]) -> np.ndarray:
+    """Decode a whole file to one 16 kHz mono float32 array."""
+    blocks = list(iter_audio(path))
+    return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)

@@ -1,0 +1,159 @@
+"""The ``live-captions`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from . import __version__
+from .config import DEFAULT_FILE_PROFILE, DEFAULT_MODEL, PROFILES, ModelOptions, TranscribeOptions
+from .errors import LiveCaptionsError
+from .formats import FORMATS, render
+
+log = logging.getLogger("engine.cli")
+
+
+def _add_model_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--model",
+        default=None,
+        help=f"Hugging Face hub id or local folder of a Wav2Vec2ForCTC model, or 'demo' (default: {DEFAULT_MODEL})",
+    )
+    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    parser.add_argument(
+        "--dtype", choices=["auto", "float32", "float16", "bfloat16", "int8"], default="auto",
+        help="auto: float16 on CUDA, the measured fastest accurate type on CPU",
+    )
+    parser.add_argument("--threads", type=int, default=None, help="CPU threads for the model")
+    parser.add_argument("--offline", action="store_true", help="never contact the Hugging Face hub")
+
+
+def model_options(args: argparse.Namespace) -> ModelOptions:
+    return ModelOptions(
+        name=args.model or DEFAULT_MODEL,
+        device=args.device,
+        dtype=args.dtype,
+        threads=args.threads,
+        local_files_only=args.offline,
+        # Without an explicit --model, fall back to the demo model rather than fail outright.
+        fallback_to_demo=args.model is None,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="live-captions",
+        description="Live captions and transcription with wav2vec2. Without a sub-command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"live-captions {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details")
+    sub = parser.add_subparsers(dest="command")
+
+    tr = sub.add_parser("transcribe", help="transcribe audio or video files")
+    tr.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    tr.add_argument("-o", "--output", type=Path, help="output file (one input) or folder (several)")
+    tr.add_argument("-f", "--format", choices=FORMATS, default=None, help="default: from -o's extension, else txt")
+    tr.add_argument("--profile", choices=list(PROFILES), default=DEFAULT_FILE_PROFILE, help="window grid")
+    tr.add_argument("--raw-case", action="store_true", help="keep the model's upper-case text")
+    tr.add_argument("--no-progress", action="store_true")
+    _add_model_options(tr)
+    tr.set_defaults(handler=cmd_transcribe)
+
+    for extra in _EXTRA_COMMANDS:
+        extra(sub, _add_model_options)
+    return parser
+
+
+# Front ends that live beside the engine register their sub-commands here (listen, serve).
+_EXTRA_COMMANDS: list = []
+
+
+def _output_path(args: argparse.Namespace, source: Path, fmt: str) -> Path | None:
+    if args.output is None:
+        return None
+    if len(args.files) == 1 and not args.output.is_dir():
+        return args.output
+    args.output.mkdir(parents=True, exist_ok=True)
+    return args.output / f"{source.stem}.{fmt}"
+
+
+def cmd_transcribe(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .model import load_recognizer
+    from .transcribe import transcribe_file
+
+    fmt = args.format
+    if fmt is None:
+        suffix = args.output.suffix.lstrip(".").lower() if args.output and len(args.files) == 1 else ""
+        fmt = suffix if suffix in FORMATS else "txt"
+    recognizer = load_recognizer(model_options(args))
+    if recognizer.is_demo:
+        print("note: using the demo model, which understands synthetic voices only", file=sys.stderr)
+    options = TranscribeOptions(profile=args.profile)
+    failures = 0
+    for source in args.files:
+        bar = tqdm(total=0, unit="s", desc=source.name, disable=args.no_progress, leave=False,
+                   bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s")
+
+        def progress(done: float, total: float, bar: tqdm = bar) -> None:
+            bar.total = max(total, done)
+            bar.n = done
+            bar.refresh()
+
+        try:
+            transcript = transcribe_file(recognizer, source, options, progress=progress)
+        except LiveCaptionsError as exc:
+            failures += 1
+            print(f"error: {exc}", file=sys.stderr)
+            continue
+        finally:
+            bar.close()
+        for note in transcript.notes:
+            print(f"{source.name}: note: {note}", file=sys.stderr)
+        text = render(transcript, fmt, cased=not args.raw_case)
+        target = _output_path(args, source, fmt)
+        if target is None:
+            sys.stdout.write(text)
+        else:
+            target.write_text(text, encoding="utf-8")
+            print(f"{source.name} -> {target}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    try:
+        from desktop_app.__main__ import main as gui_main
+    except ImportError as exc:
+        print(
+            f"The desktop app cannot start here ({exc}). Use the command line instead:\n"
+            "  live-captions transcribe FILE   transcribe audio or video files\n"
+            "  live-captions --help            all commands",
+            file=sys.stderr,
+        )
+        return 2
+    return gui_main(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    handler = getattr(args, "handler", cmd_gui)
+    try:
+        return handler(args)
+    except LiveCaptionsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""Options for the engine, as frozen dataclasses passed whole."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DEFAULT_MODEL = "facebook/wav2vec2-base-960h"
+DEMO_MODEL = "demo"
+SAMPLE_RATE = 16_000
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    name: str = DEFAULT_MODEL  # hub id, local folder, or "demo" for the bundled demo model
+    device: str = "auto"  # "auto", "cpu" or "cuda"
+    dtype: str = "auto"  # "auto", "float32", "float16", "bfloat16" or "int8" (CPU only)
+    threads: int | None = None  # torch CPU threads; None keeps torch's default
+    local_files_only: bool = False  # never contact the hub, use only the local cache
+    fallback_to_demo: bool = False  # use the demo model when this one cannot be had
+    warmup: bool = True  # run one window through the model after loading
+
+
+@dataclass(frozen=True)
+class WindowProfile:
+    """The window grid: each window is left context + centre + right context.
+
+    Only the centre frames of a window are kept. File transcription and streaming use the
+    same grid, so for the same profile they see exactly the same windows.
+    """
+
+    name: str  # the profile's name, as given on the command line
+    left_s: float  # context before the centre, seconds
+    centre_s: float  # audio whose text each window decides, seconds
+    right_s: float  # context after the centre, seconds; finals wait for it
+
+    @property
+    def window_s(self) -> float:
+        return self.left_s + self.centre_s + self.right_s
+
+
+PROFILES: dict[str, WindowProfile] = {
+    p.name: p
+    for p in (
+        WindowProfile("low_latency", left_s=1.0, centre_s=0.5, right_s=0.5),
+        WindowProfile("balanced", left_s=1.5, centre_s=1.0, right_s=1.0),
+        WindowProfile("accurate", left_s=2.0, centre_s=4.0, right_s=2.0),
+        WindowProfile("file", left_s=2.0, centre_s=16.0, right_s=2.0),
+    )
+}
+DEFAULT_LIVE_PROFILE = "balanced"
+DEFAULT_FILE_PROFILE = "file"
+
+
+def get_profile(name: str) -> WindowProfile:
+    try:
+        return PROFILES[name]
+    except KeyError:
+        known = ", ".join(PROFILES)
+        raise ValueError(f"unknown latency profile {name!r}; choose one of: {known}") from None
+
+
+@dataclass(frozen=True)
+class DecodeOptions:
+    word_gap_s: float = 0.5  # a run of blank frames this long ends a word even without "|"
+    min_rms: float = 5e-3  # floor on a window's standard deviation before normalising it
+
+
+@dataclass(frozen=True)
+class SegmentOptions:
+    max_chars: int = 84  # about two caption lines of 42 characters
+    pause_s: float = 0.6  # a silence this long between words starts a new segment
+    max_duration_s: float = 7.0  # no caption stays longer on screen than this
+
+
+@dataclass(frozen=True)
+class TranscribeOptions:
+    profile: str = DEFAULT_FILE_PROFILE  # window grid; see PROFILES
+    batch_size: int = 4  # windows per forward pass
+    decode: DecodeOptions = field(default_factory=DecodeOptions)  # CTC word decoding
+    segments: SegmentOptions = field(default_factory=SegmentOptions)  # caption grouping

@@ -1,0 +1,127 @@
+"""Greedy CTC decoding of frame labels into timed words.
+
+The decoder is incremental: frames are fed in order, in pieces of any size, and completed words
+come out as soon as they are complete. Decoding a whole file is the same as feeding all of its
+frames at once, which is why streaming and file transcription agree word for word.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+
+FRAME_SECONDS = 0.02
+
+
+@dataclass(frozen=True)
+class Vocab:
+    tokens: tuple[str, ...]  # token text by id
+    blank_id: int  # the CTC blank (the tokenizer's pad token)
+    delimiter_id: int | None  # the word delimiter "|", if the vocabulary has one
+
+    def is_char(self, token_id: int) -> bool:
+        """True for ids that are spelled out (not blank, delimiter or a special token)."""
+        if token_id in (self.blank_id, self.delimiter_id):
+            return False
+        token = self.tokens[token_id]
+        return not (token.startswith("<") and token.endswith(">"))
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str  # the word as the model spells it (base-960h: upper case)
+    start: float  # seconds from the start of the audio
+    end: float  # seconds; end of the word's last frame
+    confidence: float  # mean probability of the frames that spell the word, 0..1
+
+    def to_dict(self) -> dict[str, float | str]:
+        return {
+            "word": self.text,
+            "start": round(self.start, 3),
+            "end": round(self.end, 3),
+            "confidence": round(self.confidence, 4),
+        }
+
+
+@dataclass
+class _WordInProgress:
+    chars: list[str] = field(default_factory=list)
+    first_frame: int = -1
+    last_frame: int = -1
+    prob_sum: float = 0.0
+    prob_count: int = 0
+
+    def to_word(self, frame_seconds: float) -> Word:
+        return Word(
+            text="".join(self.chars),
+            start=self.first_frame * frame_seconds,
+            end=(self.last_frame + 1) * frame_seconds,
+            confidence=self.prob_sum / max(1, self.prob_count),
+        )
+
+
+class CtcWordDecoder:
+    """Turns per-frame (label, probability) into words with times and confidences.
+
+    A word ends at the delimiter token, or after ``gap_frames`` blank frames in a row (a pause
+    is a word boundary even when the model emits no delimiter).
+    """
+
+    def __init__(self, vocab: Vocab, gap_frames: int = 25, frame_seconds: float = FRAME_SECONDS) -> None:
+        self.vocab = vocab
+        self.gap_frames = gap_frames
+        self.frame_seconds = frame_seconds
+        self.next_frame = 0  # global index of the next frame to be fed
+        self._prev_id = vocab.blank_id
+        self._blank_run = 0
+        self._word = _WordInProgress()
+
+    def copy(self) -> CtcWordDecoder:
+        return copy.deepcopy(self)
+
+    def feed(self, ids: np.ndarray, probs: np.ndarray) -> list[Word]:
+        """Feed the next frames; return the words they complete."""
+        done: list[Word] = []
+        vocab = self.vocab
+        word = self._word
+        for token_id, prob in zip(ids.tolist(), probs.tolist()):
+            frame = self.next_frame
+            self.next_frame += 1
+            if vocab.is_char(token_id):
+                self._blank_run = 0
+                if token_id != self._prev_id:
+                    word.chars.append(vocab.tokens[token_id])
+                if word.first_frame < 0:
+                    word.first_frame = frame
+                word.last_frame = frame
+                word.prob_sum += prob
+                word.prob_count += 1
+            else:
+                self._blank_run += 1
+                ends_word = token_id == vocab.delimiter_id or self._blank_run == self.gap_frames
+                if ends_word and word.chars:
+                    done.append(word.to_word(self.frame_seconds))
+                    word = self._word = _WordInProgress()
+            self._prev_id = token_id
+        return done
+
+    def pending(self) -> list[Word]:
+        """The word in progress, if any, as it would end now."""
+        return [self._word.to_word(self.frame_seconds)] if self._word.chars else []
+
+    def flush(self) -> list[Word]:
+        """End of audio: complete the word in progress."""
+        words = self.pending()
+        self._word = _WordInProgress()
+        self._prev_id = self.vocab.blank_id
+        return words
+
+
+def decode_frames(
+    vocab: Vocab, ids: np.ndarray, probs: np.ndarray, gap_frames: int = 25
+) -> list[Word]:
+    """Decode a complete sequence of frames into words."""
+    decoder = CtcWordDecoder(vocab, gap_frames)
+    return decoder.feed(ids, probs) + decoder.flush()

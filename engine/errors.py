@@ -1,0 +1,22 @@
+"""Exceptions the engine raises for problems a user can fix.
+
+Front ends catch :class:`LiveCaptionsError` and show its message; anything else is a bug.
+"""
+
+from __future__ import annotations
+
+
+class LiveCaptionsError(Exception):
+    """Base class: the message is written for the user, not the developer."""
+
+
+class AudioError(LiveCaptionsError):
+    """An input could not be read or decoded as audio."""
+
+
+class ModelLoadError(LiveCaptionsError):
+    """The requested model could not be found, downloaded or loaded."""
+
+
+class Cancelled(LiveCaptionsError):
+    """The caller asked to stop a long operation."""

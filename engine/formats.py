@@ -1,0 +1,71 @@
+"""Export transcripts as TXT, SRT, WebVTT and JSON."""
+
+from __future__ import annotations
+
+import json
+
+from .transcript import Transcript
+
+FORMATS = ("txt", "srt", "vtt", "json")
+
+
+def _clock(seconds: float, separator: str) -> str:
+    millis = max(0, round(seconds * 1000))
+    hours, millis = divmod(millis, 3_600_000)
+    minutes, millis = divmod(millis, 60_000)
+    secs, millis = divmod(millis, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
+
+
+def _wrap(text: str, width: int = 42) -> str:
+    """Break a caption into at most two balanced lines."""
+    if len(text) <= width:
+        return text
+    words = text.split(" ")
+    best, best_cost = text, len(text)
+    for i in range(1, len(words)):
+        first, second = " ".join(words[:i]), " ".join(words[i:])
+        cost = max(len(first), len(second))
+        if cost < best_cost:
+            best, best_cost = f"{first}\n{second}", cost
+    return best
+
+
+def to_txt(transcript: Transcript, cased: bool = True) -> str:
+    return "\n".join(s.text(cased) for s in transcript.segments) + ("\n" if transcript.segments else "")
+
+
+def to_srt(transcript: Transcript, cased: bool = True) -> str:
+    blocks = []
+    for i, seg in enumerate(transcript.segments, 1):
+        blocks.append(f"{i}\n{_clock(seg.start, ',')} --> {_clock(seg.end, ',')}\n{_wrap(seg.text(cased))}\n")
+    return "\n".join(blocks)
+
+
+def to_vtt(transcript: Transcript, cased: bool = True) -> str:
+    blocks = ["WEBVTT\n"]
+    for seg in transcript.segments:
+        blocks.append(f"{_clock(seg.start, '.')} --> {_clock(seg.end, '.')}\n{_wrap(seg.text(cased))}\n")
+    return "\n".join(blocks)
+
+
+def to_dict(transcript: Transcript, cased: bool = True) -> dict[str, object]:
+    return {
+        "source": transcript.source,
+        "model": transcript.model,
+        "duration": round(transcript.duration, 3),
+        "text": transcript.text(cased),
+        "segments": [s.to_dict(cased) for s in transcript.segments],
+        "notes": list(transcript.notes),
+    }
+
+
+def to_json(transcript: Transcript, cased: bool = True) -> str:
+    return json.dumps(to_dict(transcript, cased), indent=2, ensure_ascii=False) + "\n"
+
+
+def render(transcript: Transcript, fmt: str, cased: bool = True) -> str:
+    writers = {"txt": to_txt, "srt": to_srt, "vtt": to_vtt, "json": to_json}
+    if fmt not in writers:
+        raise ValueError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    return writers[fmt](transcript, cased)

@@ -1,0 +1,293 @@
+"""Load a Wav2Vec2ForCTC checkpoint (hub id or folder) and run it on windows of audio."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .config import DEMO_MODEL, SAMPLE_RATE, ModelOptions
+from .ctc import Vocab
+from .errors import ModelLoadError
+
+log = logging.getLogger("engine.model")
+
+# Fraction of words that must stay identical to float32 for a faster CPU dtype to be the default;
+# see README "Performance" for the measurement that picked DEFAULT_CPU_DTYPE.
+DEFAULT_CPU_DTYPE = "bfloat16"
+DEMO_MODEL_DIR = Path(__file__).parent / "models" / "demo"
+_HUB_PATTERNS = ["*.json", "*.txt", "model.safetensors"]
+
+# (downloaded bytes, total bytes, description) while a hub download runs.
+DownloadProgress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class FrameOutput:
+    ids: np.ndarray  # (batch, frames) most likely token per frame
+    probs: np.ndarray  # (batch, frames) its probability
+
+
+class FrameModel(Protocol):
+    """What the window grid needs from a model: audio windows in, labelled frames out."""
+
+    vocab: Vocab
+    frame_samples: int  # samples per output frame (320 for wav2vec2: 20 ms)
+
+    def frames(self, windows: np.ndarray) -> FrameOutput:
+        """Label the frames of a batch of equal-length raw 16 kHz windows."""
+        ...
+
+
+def conv_geometry(conv_kernel: list[int], conv_stride: list[int]) -> tuple[int, int]:
+    """(samples per frame, receptive field in samples) of wav2vec2's feature encoder."""
+    stride, field = 1, 1
+    for kernel, step in zip(conv_kernel, conv_stride):
+        field += (kernel - 1) * stride
+        stride *= step
+    return stride, field
+
+
+def normalise(windows: np.ndarray, min_rms: float) -> np.ndarray:
+    """Zero mean, unit variance per window (as Wav2Vec2FeatureExtractor does), with a floor on
+    the deviation so that a quiet window is not blown up into loud noise."""
+    windows = np.asarray(windows, dtype=np.float32)
+    mean = windows.mean(axis=1, keepdims=True)
+    std = np.sqrt(windows.var(axis=1, keepdims=True) + 1e-7)
+    return (windows - mean) / np.maximum(std, min_rms)
+
+
+class Recognizer:
+    """A loaded wav2vec2 CTC model on one device. Thread-safe: forward passes are serialised."""
+
+    def __init__(
+        self,
+        model: object,
+        vocab: Vocab,
+        *,
+        name: str,
+        device: str,
+        dtype: str,
+        do_normalize: bool = True,
+        min_rms: float = 5e-3,
+    ) -> None:
+        import torch
+
+        self._torch = torch
+        self.model = model
+        self.vocab = vocab
+        self.name = name
+        self.device = device
+        self.dtype = dtype
+        self.is_demo = Path(name).resolve() == DEMO_MODEL_DIR.resolve() if os.path.isdir(name) else False
+        self.do_normalize = do_normalize
+        self.min_rms = min_rms
+        config = model.config  # type: ignore[attr-defined]
+        self.frame_samples, self.receptive_field = conv_geometry(config.conv_kernel, config.conv_stride)
+        self._lock = threading.Lock()
+        self._input_dtype = {
+            "float16": torch.float16,
+            "bfloat16": torch.bfloat16,
+        }.get(dtype, torch.float32)
+
+    def describe(self) -> str:
+        label = "demo model (understands synthetic voices only)" if self.is_demo else self.name
+        return f"{label} on {self.device.upper()} ({self.dtype})"
+
+    def frames(self, windows: np.ndarray) -> FrameOutput:
+        torch = self._torch
+        batch = normalise(windows, self.min_rms) if self.do_normalize else np.asarray(windows, np.float32)
+        inputs = torch.from_numpy(batch).to(self.device, self._input_dtype)
+        with self._lock, torch.inference_mode():
+            logits = self.model(inputs).logits  # type: ignore[operator]
+            probs, ids = torch.softmax(logits.float(), dim=-1).max(dim=-1)
+        return FrameOutput(ids=ids.cpu().numpy(), probs=probs.cpu().numpy())
+
+    def warm_up(self, seconds: float = 3.5) -> None:
+        rng = np.random.default_rng(0)
+        self.frames(rng.normal(0, 0.05, size=(1, int(seconds * SAMPLE_RATE))).astype(np.float32))
+
+
+def _resolve_dtype(options: ModelOptions, device: str) -> str:
+    if options.dtype != "auto":
+        if options.dtype == "int8" and device != "cpu":
+            raise ModelLoadError("int8 quantisation runs on the CPU only; use --device cpu")
+        if options.dtype not in ("float32", "float16", "bfloat16", "int8"):
+            raise ModelLoadError(f"unknown dtype {options.dtype!r}")
+        return options.dtype
+    return "float16" if device == "cuda" else _cpu_default_dtype()
+
+
+def _cpu_default_dtype() -> str:
+    import torch
+
+    if DEFAULT_CPU_DTYPE == "bfloat16":
+        try:
+            if not torch.ops.mkldnn._is_mkldnn_bf16_supported():
+                return "float32"
+        except (AttributeError, RuntimeError):
+            return "float32"
+    return DEFAULT_CPU_DTYPE
+
+
+def _resolve_device(requested: str) -> str:
+    import torch
+
+    if requested not in ("auto", "cpu", "cuda"):
+        raise ModelLoadError(f"unknown device {requested!r}; use auto, cpu or cuda")
+    if requested == "cuda" and not torch.cuda.is_available():
+        raise ModelLoadError(
+            "CUDA was requested but is not available (no NVIDIA GPU, driver, or a CPU-only "
+            "PyTorch build). Use --device cpu or --device auto."
+        )
+    if requested == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return requested
+
+
+def _download_progress_class(callback: DownloadProgress) -> type:
+    from tqdm.auto import tqdm
+
+    class _Progress(tqdm):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            kwargs["disable"] = True
+            super().__init__(*args, **kwargs)
+
+        def update(self, n: float | None = 1) -> bool | None:
+            result = super().update(n)
+            callback(int(self.n), int(self.total or 0), str(self.desc or ""))
+            return result
+
+    return _Progress
+
+
+def _help_text(name: str) -> str:
+    return (
+        f"Download it once on a machine with internet access (it goes to the Hugging Face cache), "
+        f"or pass a local folder that holds a Wav2Vec2ForCTC checkpoint (config.json, weights and "
+        f"processor files) with --model PATH, or use --model {DEMO_MODEL} for the bundled demo model."
+    )
+
+
+def resolve_model_dir(options: ModelOptions, progress: DownloadProgress | None = None) -> Path:
+    """Find the model's folder: the demo, a local folder, or the hub (cache first)."""
+    name = options.name
+    if name == DEMO_MODEL:
+        if not (DEMO_MODEL_DIR / "config.json").is_file():
+            raise ModelLoadError("the bundled demo model is missing from this installation")
+        return DEMO_MODEL_DIR
+    path = Path(name).expanduser()
+    if path.is_dir():
+        if not (path / "config.json").is_file():
+            raise ModelLoadError(f"model folder {path} is not a model: it has no config.json. {_help_text(name)}")
+        return path
+    looks_like_path = path.is_absolute() or name.startswith((".", "~")) or name.count("/") > 1 or os.sep in name.replace("/", "")
+    if path.exists() or looks_like_path:
+        reason = "is a file, not a folder" if path.exists() else "does not exist"
+        raise ModelLoadError(f"model folder {path} {reason}. {_help_text(name)}")
+    return _hub_snapshot(name, options.local_files_only, progress)
+
+
+def _hub_snapshot(repo_id: str, local_only: bool, progress: DownloadProgress | None) -> Path:
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+
+    try:
+        return Path(snapshot_download(repo_id, allow_patterns=_HUB_PATTERNS, local_files_only=True))
+    except (LocalEntryNotFoundError, OSError, ValueError):
+        if local_only:
+            raise ModelLoadError(
+                f"model {repo_id!r} is not in the local Hugging Face cache and downloads are off. "
+                + _help_text(repo_id)
+            ) from None
+    log.info("downloading %s from the Hugging Face hub", repo_id)
+    kwargs = {"tqdm_class": _download_progress_class(progress)} if progress else {}
+    try:
+        return Path(snapshot_download(repo_id, allow_patterns=_HUB_PATTERNS, **kwargs))
+    except HfHubHTTPError as exc:
+        raise ModelLoadError(f"model {repo_id!r} could not be downloaded: {exc}. {_help_text(repo_id)}") from None
+    except (LocalEntryNotFoundError, OSError, ValueError) as exc:
+        raise ModelLoadError(
+            f"model {repo_id!r} is not in the local Hugging Face cache and the hub cannot be reached "
+            f"({type(exc).__name__}). {_help_text(repo_id)}"
+        ) from None
+
+
+def _read_vocab(folder: Path) -> tuple[Vocab, bool, int]:
+    from transformers import Wav2Vec2Processor
+
+    try:
+        processor = Wav2Vec2Processor.from_pretrained(str(folder))
+    except (OSError, ValueError, TypeError) as exc:
+        raise ModelLoadError(f"{folder}: the processor (tokenizer and feature extractor) cannot be read: {exc}") from None
+    tokenizer = processor.tokenizer
+    size = len(tokenizer)
+    tokens = tuple(tokenizer.convert_ids_to_tokens(list(range(size))))
+    delimiter = getattr(tokenizer, "word_delimiter_token", "|")
+    vocab = Vocab(
+        tokens=tokens,
+        blank_id=int(tokenizer.pad_token_id),
+        delimiter_id=tokens.index(delimiter) if delimiter in tokens else None,
+    )
+    fe = processor.feature_extractor
+    return vocab, bool(fe.do_normalize), int(fe.sampling_rate)
+
+
+def load_recognizer(options: ModelOptions = ModelOptions(), progress: DownloadProgress | None = None) -> Recognizer:
+    """Load a model as configured, or raise :class:`ModelLoadError` with a message for the user."""
+    try:
+        return _load(options, progress)
+    except ModelLoadError as exc:
+        if not options.fallback_to_demo or options.name == DEMO_MODEL:
+            raise
+        log.warning("%s Using the bundled demo model instead: it understands synthetic voices only.", exc)
+        return _load(ModelOptions(**{**options.__dict__, "name": DEMO_MODEL}), progress)
+
+
+def _load(options: ModelOptions, progress: DownloadProgress | None) -> Recognizer:
+    import torch
+    from transformers import Wav2Vec2ForCTC
+
+    device = _resolve_device(options.device)
+    dtype = _resolve_dtype(options, device)
+    if options.threads:
+        torch.set_num_threads(options.threads)
+    folder = resolve_model_dir(options, progress)
+    vocab, do_normalize, rate = _read_vocab(folder)
+    if rate != SAMPLE_RATE:
+        raise ModelLoadError(f"{options.name}: expects {rate} Hz audio; only {SAMPLE_RATE} Hz models are supported")
+    torch_dtype = {"float16": torch.float16, "bfloat16": torch.bfloat16}.get(dtype, torch.float32)
+    try:
+        model = Wav2Vec2ForCTC.from_pretrained(str(folder), dtype=torch_dtype, attn_implementation="sdpa")
+    except (OSError, ValueError) as exc:
+        raise ModelLoadError(f"{options.name}: the model weights cannot be loaded: {exc}") from None
+    model.eval().to(device)
+    if dtype == "int8":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+    name = str(folder) if options.name == DEMO_MODEL else options.name
+    recognizer = Recognizer(model, vocab, name=name, device=device, dtype=dtype, do_normalize=do_normalize)
+    if recognizer.frame_samples * 1000 // SAMPLE_RATE != 20:
+        log.warning("%s: frames are %d samples, not 20 ms", options.name, recognizer.frame_samples)
+    if options.warmup:
+        recognizer.warm_up()
+    log.info("loaded %s", recognizer.describe())
+    return recognizer
+
+
+def frames_for_samples(num_samples: int, frame_samples: int, receptive_field: int) -> int:
+    """Frames wav2vec2 outputs for an input of ``num_samples``."""
+    if num_samples < receptive_field:
+        return 0
+    return (num_samples - receptive_field) // frame_samples + 1
+
+
+__all__ = ["Recognizer", "FrameModel", "FrameOutput", "load_recognizer", "resolve_model_dir"]

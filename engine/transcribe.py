@@ -1,0 +1,128 @@
+"""File transcription: the streaming grid's windows, batched, with progress and cancellation."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+
+from .audio import iter_audio
+from .config import SAMPLE_RATE, TranscribeOptions, get_profile
+from .ctc import CtcWordDecoder, Word
+from .errors import Cancelled
+from .model import FrameModel
+from .transcript import Transcript, group_segments
+from .windows import Grid, Window, Windower
+
+log = logging.getLogger("engine.transcribe")
+
+# (seconds of audio done, total seconds if known else 0)
+Progress = Callable[[float, float], None]
+
+
+class WindowStitcher:
+    """Feeds the kept frames of consecutive final windows to one CTC word decoder."""
+
+    def __init__(self, model: FrameModel, gap_s: float) -> None:
+        gap_frames = max(1, round(gap_s * SAMPLE_RATE / model.frame_samples))
+        frame_seconds = model.frame_samples / SAMPLE_RATE
+        self.decoder = CtcWordDecoder(model.vocab, gap_frames, frame_seconds)
+
+    def add(self, window: Window, ids: np.ndarray, probs: np.ndarray) -> list[Word]:
+        if window.first_frame != self.decoder.next_frame:
+            raise RuntimeError(f"window {window.index} out of order")
+        cut = window.keep_slice
+        return self.decoder.feed(ids[cut], probs[cut])
+
+    def finish(self) -> list[Word]:
+        return self.decoder.flush()
+
+
+def run_windows(model: FrameModel, windows: list[Window]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """One forward pass over equal-length windows; per window (ids, probs)."""
+    out = model.frames(np.stack([w.samples for w in windows]))
+    return [(out.ids[i], out.probs[i]) for i in range(len(windows))]
+
+
+def transcribe_blocks(
+    model: FrameModel,
+    blocks: Iterable[np.ndarray],
+    options: TranscribeOptions = TranscribeOptions(),
+    *,
+    total_seconds: float = 0.0,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> Transcript:
+    """Transcribe audio given as consecutive 16 kHz mono blocks."""
+    grid = Grid.from_profile(get_profile(options.profile), model.frame_samples)
+    windower = Windower(grid)
+    stitcher = WindowStitcher(model, options.decode.word_gap_s)
+    words: list[Word] = []
+    pending: list[Window] = []
+
+    def flush(windows: list[Window]) -> None:
+        for window, (ids, probs) in zip(windows, run_windows(model, windows)):
+            words.extend(stitcher.add(window, ids, probs))
+        if progress:
+            done = min(windower.received, (windows[-1].index + 1) * grid.centre * grid.frame_samples)
+            progress(done / SAMPLE_RATE, total_seconds)
+
+    for block in blocks:
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("transcription cancelled")
+        windower.push(block)
+        pending.extend(windower.ready())
+        while len(pending) >= options.batch_size:
+            flush(pending[: options.batch_size])
+            del pending[: options.batch_size]
+    pending.extend(windower.finish())
+    for i in range(0, len(pending), options.batch_size):
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("transcription cancelled")
+        flush(pending[i : i + options.batch_size])
+    words.extend(stitcher.finish())
+    duration = windower.received / SAMPLE_RATE
+    if progress:
+        progress(duration, duration)
+    return Transcript(tuple(group_segments(words, options.segments)), duration, getattr(model, "name", ""))
+
+
+def audio_seconds(path: str | os.PathLike[str]) -> float:
+    """The file's duration if the container says so cheaply, else 0."""
+    try:
+        import av
+
+        with av.open(str(path)) as container:
+            if container.duration:
+                return container.duration / 1_000_000
+    except (av.error.FFmpegError, OSError, ValueError):  # type: ignore[attr-defined]
+        pass
+    return 0.0
+
+
+def transcribe_file(
+    model: FrameModel,
+    path: str | os.PathLike[str],
+    options: TranscribeOptions = TranscribeOptions(),
+    *,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> Transcript:
+    """Transcribe an audio or video file. Raises AudioError for unreadable input."""
+    blocks = iter_audio(path)
+    result = transcribe_blocks(
+        model, blocks, options, total_seconds=audio_seconds(path), progress=progress, cancel=cancel
+    )
+    notes = ("the file contains no audio",) if result.duration == 0 else ()
+    if getattr(model, "is_demo", False):
+        notes += ("transcribed with the demo model, which understands synthetic voices only",)
+    return Transcript(result.segments, result.duration, result.model, Path(path).name, notes)
+
+
+def transcribe_array(model: FrameModel, samples: np.ndarray, options: TranscribeOptions = TranscribeOptions()) -> Transcript:
+    """Transcribe 16 kHz mono samples held in memory."""
+    return transcribe_blocks(model, [np.asarray(samples, dtype=np.float32)], options, total_seconds=len(samples) / SAMPLE_RATE)

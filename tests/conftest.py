@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from helpers import DEMO_DIR, have, make_model_dir, say  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_model_dir(tmp_path_factory.mktemp("tiny-model"))
+
+
+@pytest.fixture(scope="session")
+def tiny_recognizer(tiny_model_dir: Path):
+    from engine import ModelOptions, load_recognizer
+
+    return load_recognizer(ModelOptions(name=str(tiny_model_dir), device="cpu", dtype="float32", warmup=False))
+
+
+@pytest.fixture(scope="session")
+def demo_recognizer():
+    if not (DEMO_DIR / "model.safetensors").is_file():
+        pytest.skip("the demo model has not been trained yet (tools/demo_model)")
+    from engine import ModelOptions, load_recognizer
+
+    return load_recognizer(ModelOptions(name="demo", device="cpu", dtype="float32", warmup=False))
+
+
+@pytest.fixture(scope="session")
+def speech_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not have("espeak-ng") or not have("sox"):
+        pytest.skip("espeak-ng and sox are needed to make speech")
+    return tmp_path_factory.mktemp("speech")
+
+
+@pytest.fixture(scope="session")
+def hello_wav(speech_dir: Path) -> Path:
+    return say("hello world this is a test of live captions", speech_dir / "hello.wav")

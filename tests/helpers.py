@@ -1,0 +1,84 @@
+"""Test helpers: tiny models and synthetic speech."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+
+# facebook/wav2vec2-base-960h's character vocabulary.
+BASE_960H_VOCAB = {
+    "<pad>": 0, "<s>": 1, "</s>": 2, "<unk>": 3, "|": 4, "E": 5, "T": 6, "A": 7, "O": 8, "N": 9,
+    "I": 10, "H": 11, "S": 12, "R": 13, "D": 14, "L": 15, "U": 16, "M": 17, "W": 18, "C": 19,
+    "F": 20, "G": 21, "Y": 22, "P": 23, "B": 24, "V": 25, "K": 26, "'": 27, "X": 28, "J": 29,
+    "Q": 30, "Z": 31,
+}
+DEMO_DIR = Path(__file__).resolve().parents[1] / "engine" / "models" / "demo"
+
+
+def save_processor(folder: Path) -> None:
+    from transformers import Wav2Vec2CTCTokenizer, Wav2Vec2FeatureExtractor, Wav2Vec2Processor
+
+    folder.mkdir(parents=True, exist_ok=True)
+    vocab_file = folder / "vocab.json"
+    vocab_file.write_text(json.dumps(BASE_960H_VOCAB))
+    tokenizer = Wav2Vec2CTCTokenizer(str(vocab_file), unk_token="<unk>", pad_token="<pad>", word_delimiter_token="|")
+    extractor = Wav2Vec2FeatureExtractor(
+        feature_size=1, sampling_rate=16000, padding_value=0.0, do_normalize=True, return_attention_mask=False
+    )
+    Wav2Vec2Processor(feature_extractor=extractor, tokenizer=tokenizer).save_pretrained(str(folder))
+
+
+def make_model_dir(folder: Path, *, base: bool = False, seed: int = 0) -> Path:
+    """A random Wav2Vec2ForCTC: tiny, or with base-960h's architecture (for speed)."""
+    import torch
+    from transformers import Wav2Vec2Config, Wav2Vec2ForCTC
+
+    torch.manual_seed(seed)
+    if base:
+        config = Wav2Vec2Config(vocab_size=32, pad_token_id=0, ctc_loss_reduction="sum")
+    else:
+        config = Wav2Vec2Config(
+            vocab_size=32, pad_token_id=0, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+            intermediate_size=64, conv_dim=(16,) * 7, num_conv_pos_embeddings=16, num_conv_pos_embedding_groups=4,
+        )
+    model = Wav2Vec2ForCTC(config)
+    model.save_pretrained(str(folder))
+    save_processor(folder)
+    return folder
+
+
+def have(tool: str) -> bool:
+    return shutil.which(tool) is not None
+
+
+def say(text: str, path: Path, voice: str = "espeak:en-us", rate: int = 16000) -> Path:
+    """Speak ``text`` into a WAV file at ``rate`` Hz mono (espeak-ng, flite or festival)."""
+    engine, _, name = voice.partition(":")
+    raw = path.with_suffix(".raw.wav")
+    if engine == "espeak":
+        subprocess.run(["espeak-ng", "-v", name or "en-us", "-w", str(raw), text], check=True)
+    elif engine == "flite":
+        subprocess.run(["flite", "-voice", name or "slt", "-t", text, "-o", str(raw)], check=True)
+    elif engine == "festival":
+        script = path.with_suffix(".txt")
+        script.write_text(text)
+        subprocess.run(
+            ["text2wave", "-eval", "(voice_cmu_us_slt_arctic_hts)", str(script), "-o", str(raw)], check=True
+        )
+    else:
+        raise ValueError(voice)
+    subprocess.run(["sox", str(raw), "-r", str(rate), "-c", "1", "-b", "16", str(path)], check=True)
+    raw.unlink()
+    return path
+
+
+def read_wav(path: Path) -> np.ndarray:
+    import soundfile as sf
+
+    data, rate = sf.read(str(path), dtype="float32")
+    assert rate == 16000
+    return data
