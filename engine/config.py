@@ -62,7 +62,7 @@ def get_profile(name: str) -> WindowProfile:
 @dataclass(frozen=True)
 class DecodeOptions:
     word_gap_s: float = 0.5  # a run of blank frames this long ends a word even without "|"
-    min_rms: float = 5e-3  # floor on a window's standard deviation before normalising it
+    silence_level: float = 1e-3  # windows whose peak is below this (about -60 dBFS) are skipped
 
 
 @dataclass(frozen=True)

@@ -12,40 +12,17 @@ import numpy as np
 
 from .audio import iter_audio
 from .config import SAMPLE_RATE, TranscribeOptions, get_profile
-from .ctc import CtcWordDecoder, Word
+from .ctc import Word
 from .errors import Cancelled
 from .model import FrameModel
 from .transcript import Transcript, group_segments
+from .stitch import WindowStitcher, run_windows
 from .windows import Grid, Window, Windower
 
 log = logging.getLogger("engine.transcribe")
 
 # (seconds of audio done, total seconds if known else 0)
 Progress = Callable[[float, float], None]
-
-
-class WindowStitcher:
-    """Feeds the kept frames of consecutive final windows to one CTC word decoder."""
-
-    def __init__(self, model: FrameModel, gap_s: float) -> None:
-        gap_frames = max(1, round(gap_s * SAMPLE_RATE / model.frame_samples))
-        frame_seconds = model.frame_samples / SAMPLE_RATE
-        self.decoder = CtcWordDecoder(model.vocab, gap_frames, frame_seconds)
-
-    def add(self, window: Window, ids: np.ndarray, probs: np.ndarray) -> list[Word]:
-        if window.first_frame != self.decoder.next_frame:
-            raise RuntimeError(f"window {window.index} out of order")
-        cut = window.keep_slice
-        return self.decoder.feed(ids[cut], probs[cut])
-
-    def finish(self) -> list[Word]:
-        return self.decoder.flush()
-
-
-def run_windows(model: FrameModel, windows: list[Window]) -> list[tuple[np.ndarray, np.ndarray]]:
-    """One forward pass over equal-length windows; per window (ids, probs)."""
-    out = model.frames(np.stack([w.samples for w in windows]))
-    return [(out.ids[i], out.probs[i]) for i in range(len(windows))]
 
 
 def transcribe_blocks(
@@ -65,7 +42,7 @@ def transcribe_blocks(
     pending: list[Window] = []
 
     def flush(windows: list[Window]) -> None:
-        for window, (ids, probs) in zip(windows, run_windows(model, windows)):
+        for window, (ids, probs) in zip(windows, run_windows(model, windows, options.decode.silence_level)):
             words.extend(stitcher.add(window, ids, probs))
         if progress:
             done = min(windower.received, (windows[-1].index + 1) * grid.centre * grid.frame_samples)

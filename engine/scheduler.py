@@ -1,0 +1,263 @@
+"""One model, many streams: a thread that batches ready windows from every stream.
+
+Streams push audio from any thread (an audio callback, a WebSocket handler) without blocking:
+``push`` only appends to the stream's inbox. The scheduler thread owns the model. Each round it
+moves inboxes into the streams' states, takes their ready windows, and runs them in batches of
+equal-length windows, round-robin across streams so that none starves.
+
+Overload policy (documented in the README):
+- Finals come first. Partials are computed only when no final window is waiting, and at most
+  one per stream per round (a newer partial supersedes an older one), so under load partials
+  thin out before finals are delayed.
+- When a stream's lag (audio received minus audio final) passes ``warn_lag_s`` it gets an
+  ``overload`` event, once per episode.
+- When its lag passes ``max_lag_s`` the stream is ended with an ``error`` event: memory stays
+  bounded and the client is told, instead of a backlog that grows without limit. Finals already
+  sent stay valid.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .model import FrameModel
+from .stitch import run_windows
+from .streaming import Event, StreamOptions, StreamState
+from .windows import Window
+
+log = logging.getLogger("engine.scheduler")
+
+EventCallback = Callable[[Event], None]
+
+
+@dataclass(frozen=True)
+class SchedulerOptions:
+    max_batch: int = 8  # windows per forward pass
+    max_streams: int = 16  # open streams at once; more are refused
+    warn_lag_s: float = 10.0  # lag that triggers an overload event
+    max_lag_s: float = 60.0  # lag that ends a stream with an error
+    batching: bool = True  # False: one window per forward pass (for benchmarks)
+
+
+class TooManyStreams(RuntimeError):
+    """The scheduler already serves max_streams streams."""
+
+
+@dataclass(frozen=True)
+class StreamStats:
+    id: int  # the stream's number in this process
+    received_s: float  # audio received
+    lag_s: float  # audio received but not yet final
+
+
+class Stream:
+    """A client's handle on one stream. ``push`` and ``finish`` never block on the model."""
+
+    def __init__(self, scheduler: Scheduler, stream_id: int, state: StreamState, on_event: EventCallback) -> None:
+        self.id = stream_id
+        self._scheduler = scheduler
+        self._state = state
+        self._on_event = on_event
+        self._inbox: list[np.ndarray] = []
+        self._finishing = False  # finish() was called; flush after the inbox
+        self.closed = False  # no more events will come
+        self._overloaded = False
+        self._finalize_now = False
+
+    @property
+    def lag_s(self) -> float:
+        queued = sum(len(c) for c in self._inbox) / 16000
+        return self._state.lag_s + queued
+
+    def push(self, samples: np.ndarray) -> None:
+        """Queue 16 kHz mono float32 samples (any length)."""
+        with self._scheduler._cond:
+            if self._finishing or self.closed:
+                raise RuntimeError("stream is finished")
+            self._inbox.append(np.array(samples, dtype=np.float32).reshape(-1))
+            self._scheduler._cond.notify()
+
+    def finish(self) -> None:
+        """End of audio: the remaining windows are flushed, then an ``end`` event is sent."""
+        with self._scheduler._cond:
+            self._finishing = True
+            self._scheduler._cond.notify()
+
+    def close(self) -> None:
+        """Abandon the stream without flushing (the client went away)."""
+        self._scheduler._drop(self)
+
+
+class Scheduler:
+    """Owns the model's time: every stream's windows go through this one thread."""
+
+    def __init__(self, model: FrameModel, options: SchedulerOptions = SchedulerOptions()) -> None:
+        self.model = model
+        self.options = options
+        self._cond = threading.Condition()
+        self._streams: dict[int, Stream] = {}
+        self._ids = itertools.count(1)
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+        self._rr = 0  # round-robin start
+        self.batches_run = 0  # forward passes so far (for tests and benchmarks)
+
+    # lifecycle -------------------------------------------------------------------------------
+    def start(self) -> Scheduler:
+        if self._thread is None:
+            self._stopping = False
+            self._thread = threading.Thread(target=self._loop, name="engine-scheduler", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the thread; open streams are ended with an error event."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def __enter__(self) -> Scheduler:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # streams ---------------------------------------------------------------------------------
+    def open_stream(self, on_event: EventCallback, options: StreamOptions = StreamOptions()) -> Stream:
+        with self._cond:
+            if len(self._streams) >= self.options.max_streams:
+                raise TooManyStreams(f"the server already serves {self.options.max_streams} streams")
+            stream = Stream(self, next(self._ids), StreamState(self.model, options), on_event)
+            self._streams[stream.id] = stream
+            return stream
+
+    @property
+    def active_streams(self) -> int:
+        with self._cond:
+            return len(self._streams)
+
+    def stats(self) -> list[StreamStats]:
+        with self._cond:
+            return [StreamStats(s.id, s._state.received_s, s.lag_s) for s in self._streams.values()]
+
+    def _drop(self, stream: Stream) -> None:
+        with self._cond:
+            self._streams.pop(stream.id, None)
+            stream.closed = True
+
+    # the loop --------------------------------------------------------------------------------
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._stopping and not self._has_input():
+                    self._cond.wait(timeout=0.5)
+                if self._stopping:
+                    streams = list(self._streams.values())
+                    self._streams.clear()
+                    break
+                work = self._collect()
+            self._run(work)
+        for stream in streams:
+            self._emit(stream, [Event("error", stream._state.received_s, message="the engine is shutting down")])
+            stream.closed = True
+
+    def _has_input(self) -> bool:
+        return any(s._inbox or s._finishing for s in self._streams.values())
+
+    def _collect(self) -> list[tuple[Stream, list[Window], bool]]:
+        """Under the lock: move inboxes into states, take each stream's ready windows."""
+        work = []
+        streams = list(self._streams.values())
+        if streams:
+            self._rr %= len(streams)
+            streams = streams[self._rr :] + streams[: self._rr]
+            self._rr += 1
+        for stream in streams:
+            for chunk in stream._inbox:
+                stream._state.add_audio(chunk)
+            stream._inbox.clear()
+            finishing = stream._finishing
+            windows = stream._state.take_work(partial=not finishing)
+            if finishing:
+                windows += stream._state.finish_work()
+                self._streams.pop(stream.id, None)
+            if windows or finishing:
+                work.append((stream, windows, finishing))
+        return work
+
+    def _run(self, work: list[tuple[Stream, list[Window], bool]]) -> None:
+        # Finals of every stream first (round-robin order), partials only if no final waits.
+        finals = [(s, w) for s, ws, _ in work for w in ws if w.final]
+        partials = [(s, w) for s, ws, _ in work for w in ws if not w.final]
+        results: dict[int, list[tuple[Window, tuple[np.ndarray, np.ndarray] | Exception]]] = {}
+        jobs = finals + (partials if not finals else [])
+        size = self.options.max_batch if self.options.batching else 1
+        # Group by window length (profiles differ); equal lengths need no padding.
+        by_len: dict[int, list[tuple[Stream, Window]]] = {}
+        for job in jobs:
+            by_len.setdefault(len(job[1].samples), []).append(job)
+        for group in by_len.values():
+            for i in range(0, len(group), size):
+                batch = group[i : i + size]
+                try:
+                    outs: list = run_windows(self.model, [w for _, w in batch])
+                except Exception as exc:  # noqa: BLE001 - reported to the streams concerned
+                    log.exception("forward pass failed")
+                    outs = [exc] * len(batch)
+                self.batches_run += 1
+                for (stream, window), out in zip(batch, outs):
+                    results.setdefault(stream.id, []).append((window, out))
+        for stream, _, finishing in work:
+            self._deliver(stream, sorted(results.get(stream.id, []), key=lambda r: (not r[0].final, r[0].index)), finishing)
+
+    def _deliver(self, stream: Stream, results: list, finishing: bool) -> None:
+        if stream.closed:
+            return
+        events: list[Event] = []
+        try:
+            for window, out in results:
+                if isinstance(out, Exception):
+                    raise out
+                events += stream._state.complete(window, *out)
+            if finishing:
+                events += stream._state.close()
+        except Exception as exc:  # noqa: BLE001 - one stream's failure must not stop the others
+            log.exception("stream %d failed", stream.id)
+            events.append(Event("error", stream._state.received_s, message=f"processing failed: {exc}"))
+            self._emit(stream, events)
+            self._drop(stream)
+            return
+        events += self._check_lag(stream)
+        self._emit(stream, events)
+        if finishing or any(e.type == "error" for e in events):
+            self._drop(stream)
+
+    def _check_lag(self, stream: Stream) -> list[Event]:
+        lag = stream.lag_s
+        now = stream._state.received_s
+        if lag > self.options.max_lag_s:
+            return [Event("error", now, message=f"the engine cannot keep up with this stream (lag {lag:.0f} s); stream ended")]
+        if lag > self.options.warn_lag_s and not stream._overloaded:
+            stream._overloaded = True
+            return [Event("overload", now, message=f"captions are {lag:.0f} s behind the audio")]
+        if lag < self.options.warn_lag_s / 2:
+            stream._overloaded = False
+        return []
+
+    def _emit(self, stream: Stream, events: list[Event]) -> None:
+        for event in events:
+            try:
+                stream._on_event(event)
+            except Exception:  # noqa: BLE001 - a broken consumer ends only its own stream
+                log.exception("event consumer of stream %d failed", stream.id)
+                self._drop(stream)
+                return

@@ -1,0 +1,187 @@
+"""The online processor: audio in small pieces, partial and final words out.
+
+``StreamState`` holds one stream's windows and decoders and never runs a model: it hands out
+windows (``take_work``) and turns their frames into events (``complete``). ``OnlineProcessor``
+runs a state against a model synchronously (``push`` then ``finish``); the scheduler runs many
+states against one model, batching their windows.
+
+Final words come from the same grid, the same frames and the same decoder as file
+transcription, so for the same audio and profile the final words equal the file's words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .config import SAMPLE_RATE, DecodeOptions, get_profile
+from .ctc import Word
+from .model import FrameModel
+from .stitch import WindowStitcher, run_windows
+from .windows import Grid, Window, Windower
+
+EVENT_TYPES = ("partial", "final", "speech_started", "utterance_end", "overload", "error", "end")
+
+
+@dataclass(frozen=True)
+class StreamOptions:
+    profile: str = "balanced"  # latency profile: low_latency, balanced or accurate
+    partial_interval_s: float = 0.3  # at most this much new audio between partial results
+    partials: bool = True  # compute partial results at all
+    utterance_gap_s: float = 0.8  # silence after a final word that ends an utterance
+    decode: DecodeOptions = field(default_factory=DecodeOptions)  # CTC word decoding
+
+
+@dataclass(frozen=True)
+class Event:
+    type: str  # one of EVENT_TYPES
+    time: float  # stream time in seconds the event refers to
+    words: tuple[Word, ...] = ()  # partial: the whole unfinal tail; final: newly final words
+    message: str = ""  # error and overload: what happened, for the user
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def start(self) -> float:
+        return self.words[0].start if self.words else self.time
+
+    @property
+    def end(self) -> float:
+        return self.words[-1].end if self.words else self.time
+
+
+class StreamState:
+    """One stream's position on the grid, its decoders and its events. No model, no threads."""
+
+    def __init__(self, model: FrameModel, options: StreamOptions = StreamOptions()) -> None:
+        self.options = options
+        self.grid = Grid.from_profile(get_profile(options.profile), model.frame_samples)
+        self.windower = Windower(self.grid)
+        self.stitcher = WindowStitcher(model, options.decode.word_gap_s)
+        self.blank_id = model.vocab.blank_id
+        self._frame_s = model.frame_samples / SAMPLE_RATE
+        self._partial_step = int(options.partial_interval_s * SAMPLE_RATE)
+        self._partial_at = 0  # samples received when the last partial was taken
+        self._last_partial: tuple[str, ...] = ()
+        self._in_speech = False
+        self._last_final_end = 0.0
+
+    @property
+    def received_s(self) -> float:
+        return self.windower.received / SAMPLE_RATE
+
+    @property
+    def lag_s(self) -> float:
+        """Audio received but not yet final, in seconds."""
+        return (self.windower.received - self.windower.finalised_samples) / SAMPLE_RATE
+
+    def add_audio(self, samples: np.ndarray) -> None:
+        self.windower.push(samples)
+
+    def take_work(self, partial: bool = True) -> list[Window]:
+        """Final windows that are ready, then a partial window when one is due."""
+        windows = self.windower.ready()
+        if partial and self.options.partials and self._partial_due():
+            peek = self.windower.peek()
+            if peek is not None and not self._tail_silent(peek):
+                windows.append(peek)
+                self._partial_at = self.windower.received
+        return windows
+
+    def finish_work(self) -> list[Window]:
+        """End of stream: every remaining window."""
+        return self.windower.finish()
+
+    def complete(self, window: Window, ids: np.ndarray, probs: np.ndarray) -> list[Event]:
+        """Events for a window's frames; final windows must arrive in grid order."""
+        if not window.final:
+            return self._partial_event(self.stitcher.peek(window, ids, probs))
+        events: list[Event] = []
+        kept = ids[window.keep_slice]
+        start_s = window.first_frame * self._frame_s
+        words = self.stitcher.add(window, ids, probs)
+        if words:
+            events += self._final_event(words)
+        # An utterance ends after a long enough run of blank frames following the last final word.
+        if self._in_speech:
+            voiced = np.flatnonzero(kept != self.blank_id)
+            last_voice = start_s + (voiced[-1] + 1) * self._frame_s if voiced.size else None
+            if last_voice is None and not self.stitcher.decoder.pending():
+                end_s = start_s + len(kept) * self._frame_s
+                if end_s - self._last_final_end >= self.options.utterance_gap_s:
+                    events.append(Event("utterance_end", self._last_final_end))
+                    self._in_speech = False
+                    self._last_partial = ()
+        return events
+
+    def close(self) -> list[Event]:
+        """After the last final window: flush the word in progress and end the utterance."""
+        events = self._final_event(self.stitcher.finish())
+        if self._in_speech:
+            events.append(Event("utterance_end", self._last_final_end))
+            self._in_speech = False
+        events.append(Event("end", self.received_s))
+        return events
+
+    def _final_event(self, words: list[Word]) -> list[Event]:
+        if not words:
+            return []
+        events = self._speech_started(words[0].start)
+        events.append(Event("final", words[-1].end, tuple(words)))
+        self._last_final_end = words[-1].end
+        self._last_partial = ()
+        return events
+
+    def _partial_event(self, words: list[Word]) -> list[Event]:
+        texts = tuple(w.text for w in words)
+        if not words or texts == self._last_partial:
+            return []
+        self._last_partial = texts
+        return self._speech_started(words[0].start) + [Event("partial", words[-1].end, tuple(words))]
+
+    def _speech_started(self, time: float) -> list[Event]:
+        if self._in_speech:
+            return []
+        self._in_speech = True
+        return [Event("speech_started", time)]
+
+    def _partial_due(self) -> bool:
+        return self.windower.received - self._partial_at >= self._partial_step
+
+    def _tail_silent(self, peek: Window) -> bool:
+        level = self.options.decode.silence_level
+        tail = peek.samples[self.grid.left * self.grid.frame_samples :]
+        return level > 0 and float(np.max(np.abs(tail), initial=0.0)) < level
+
+
+class OnlineProcessor:
+    """A stream against a model, synchronously: ``push(samples)`` returns the events it causes;
+    ``finish()`` flushes. No threads; the scheduler is the threaded, many-stream version."""
+
+    def __init__(self, model: FrameModel, options: StreamOptions = StreamOptions()) -> None:
+        self.model = model
+        self.state = StreamState(model, options)
+
+    def push(self, samples: np.ndarray) -> list[Event]:
+        self.state.add_audio(samples)
+        return self._run(self.state.take_work())
+
+    def finish(self) -> list[Event]:
+        events = self._run(self.state.finish_work())
+        return events + self.state.close()
+
+    def _run(self, windows: list[Window]) -> list[Event]:
+        if not windows:
+            return []
+        events: list[Event] = []
+        level = self.state.options.decode.silence_level
+        for window, (ids, probs) in zip(windows, run_windows(self.model, windows, level)):
+            events += self.state.complete(window, ids, probs)
+        return events
+
+
+def final_words(events: list[Event]) -> list[Word]:
+    return [w for e in events if e.type == "final" for w in e.words]
