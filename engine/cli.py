@@ -15,13 +15,14 @@ from .formats import FORMATS, render
 log = logging.getLogger("engine.cli")
 
 
-def _add_model_options(parser: argparse.ArgumentParser) -> None:
+def _add_model_options(parser: argparse.ArgumentParser, device_flag: str = "--device") -> None:
     parser.add_argument(
         "--model",
         default=None,
         help=f"Hugging Face hub id or local folder of a Wav2Vec2ForCTC model, or 'demo' (default: {DEFAULT_MODEL})",
     )
-    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    parser.add_argument(device_flag, dest="device", choices=["auto", "cpu", "cuda"], default="auto",
+                        help="where the model runs (default: CUDA when available)")
     parser.add_argument(
         "--dtype", choices=["auto", "float32", "float16", "bfloat16", "int8"], default="auto",
         help="auto: float16 on CUDA, the measured fastest accurate type on CPU",
@@ -61,13 +62,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_options(tr)
     tr.set_defaults(handler=cmd_transcribe)
 
-    for extra in _EXTRA_COMMANDS:
+    for extra in _extra_commands():
         extra(sub, _add_model_options)
     return parser
 
 
-# Front ends that live beside the engine register their sub-commands here (listen, serve).
-_EXTRA_COMMANDS: list = []
+def _extra_commands() -> list:
+    """Sub-commands of the front ends that live beside the engine core."""
+    from .listen import add_listen_command
+
+    return [add_listen_command]
 
 
 def _output_path(args: argparse.Namespace, source: Path, fmt: str) -> Path | None:
@@ -144,6 +148,10 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
     handler = getattr(args, "handler", cmd_gui)
     try:
         return handler(args)

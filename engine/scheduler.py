@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .config import SAMPLE_RATE
 from .model import FrameModel
 from .stitch import run_windows
 from .streaming import Event, StreamOptions, StreamState
@@ -43,6 +44,14 @@ class SchedulerOptions:
     warn_lag_s: float = 10.0  # lag that triggers an overload event
     max_lag_s: float = 60.0  # lag that ends a stream with an error
     batching: bool = True  # False: one window per forward pass (for benchmarks)
+
+
+@dataclass
+class _Work:
+    stream: Stream  # whose work this is
+    windows: list[Window]  # its windows to run this round
+    finishing: bool  # flush and end the stream after these windows
+    notices: list[Event]  # overload or error events found while collecting
 
 
 class TooManyStreams(RuntimeError):
@@ -72,7 +81,7 @@ class Stream:
 
     @property
     def lag_s(self) -> float:
-        queued = sum(len(c) for c in self._inbox) / 16000
+        queued = sum(len(c) for c in list(self._inbox)) / SAMPLE_RATE
         return self._state.lag_s + queued
 
     def push(self, samples: np.ndarray) -> None:
@@ -173,8 +182,8 @@ class Scheduler:
     def _has_input(self) -> bool:
         return any(s._inbox or s._finishing for s in self._streams.values())
 
-    def _collect(self) -> list[tuple[Stream, list[Window], bool]]:
-        """Under the lock: move inboxes into states, take each stream's ready windows."""
+    def _collect(self) -> list[_Work]:
+        """Under the lock: move inboxes into states, check lag, take each stream's windows."""
         work = []
         streams = list(self._streams.values())
         if streams:
@@ -185,19 +194,24 @@ class Scheduler:
             for chunk in stream._inbox:
                 stream._state.add_audio(chunk)
             stream._inbox.clear()
+            notices = self._check_lag(stream)
+            if any(e.type == "error" for e in notices):
+                self._streams.pop(stream.id, None)
+                work.append(_Work(stream, [], False, notices))
+                continue
             finishing = stream._finishing
             windows = stream._state.take_work(partial=not finishing)
             if finishing:
                 windows += stream._state.finish_work()
                 self._streams.pop(stream.id, None)
-            if windows or finishing:
-                work.append((stream, windows, finishing))
+            if windows or finishing or notices:
+                work.append(_Work(stream, windows, finishing, notices))
         return work
 
-    def _run(self, work: list[tuple[Stream, list[Window], bool]]) -> None:
+    def _run(self, work: list[_Work]) -> None:
         # Finals of every stream first (round-robin order), partials only if no final waits.
-        finals = [(s, w) for s, ws, _ in work for w in ws if w.final]
-        partials = [(s, w) for s, ws, _ in work for w in ws if not w.final]
+        finals = [(item.stream, w) for item in work for w in item.windows if w.final]
+        partials = [(item.stream, w) for item in work for w in item.windows if not w.final]
         results: dict[int, list[tuple[Window, tuple[np.ndarray, np.ndarray] | Exception]]] = {}
         jobs = finals + (partials if not finals else [])
         size = self.options.max_batch if self.options.batching else 1
@@ -216,13 +230,19 @@ class Scheduler:
                 self.batches_run += 1
                 for (stream, window), out in zip(batch, outs):
                     results.setdefault(stream.id, []).append((window, out))
-        for stream, _, finishing in work:
-            self._deliver(stream, sorted(results.get(stream.id, []), key=lambda r: (not r[0].final, r[0].index)), finishing)
+        for item in work:
+            ordered = sorted(results.get(item.stream.id, []), key=lambda r: (not r[0].final, r[0].index))
+            self._deliver(item, ordered)
 
-    def _deliver(self, stream: Stream, results: list, finishing: bool) -> None:
+    def _deliver(self, item: _Work, results: list) -> None:
+        stream, finishing = item.stream, item.finishing
         if stream.closed:
             return
-        events: list[Event] = []
+        events: list[Event] = list(item.notices)
+        if any(e.type == "error" for e in events):
+            self._emit(stream, events)
+            self._drop(stream)
+            return
         try:
             for window, out in results:
                 if isinstance(out, Exception):
@@ -236,7 +256,6 @@ class Scheduler:
             self._emit(stream, events)
             self._drop(stream)
             return
-        events += self._check_lag(stream)
         self._emit(stream, events)
         if finishing or any(e.type == "error" for e in events):
             self._drop(stream)

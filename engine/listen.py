@@ -1,0 +1,159 @@
+"""``live-captions listen``: captions of the microphone (or a replayed file) in the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import queue
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .audio import Resampler, iter_audio
+from .config import DEFAULT_LIVE_PROFILE, PROFILES, SAMPLE_RATE
+from .errors import AudioError
+from .scheduler import Scheduler
+from .streaming import Event, StreamOptions
+from .transcript import sentence_case
+
+log = logging.getLogger("engine.listen")
+
+
+class TerminalCaptions:
+    """Writes events to a terminal: the partial tail rewrites the current line; an utterance's
+    final text stays; a line ends at the end of each utterance."""
+
+    def __init__(self, out=sys.stdout) -> None:
+        self.out = out
+        self.tty = out.isatty()
+        self.finals: list[str] = []  # final words of the current utterance
+        self.all_finals: list[str] = []  # every final word, for --output
+
+    def handle(self, event: Event) -> None:
+        if event.type == "final":
+            words = [w.text for w in event.words]
+            self.finals += words
+            self.all_finals += words
+            self._draw("")
+        elif event.type == "partial":
+            self._draw(" ".join(sentence_case([w.text for w in event.words], not self.finals)))
+        elif event.type in ("utterance_end", "end"):
+            if self.finals:
+                self._draw("", done=True)
+            self.finals = []
+        elif event.type in ("error", "overload"):
+            self.out.write(f"\n[{event.type}: {event.message}]\n")
+        self.out.flush()
+
+    def _draw(self, partial: str, done: bool = False) -> None:
+        line = " ".join(sentence_case(self.finals))
+        if self.tty:
+            tail = f" \033[2m{partial}\033[0m" if partial else ""
+            self.out.write(f"\r\033[K{line}{tail}" + ("\n" if done else ""))
+        elif done:
+            self.out.write(line + "\n")
+
+
+def add_listen_command(sub: argparse._SubParsersAction, add_model_options) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("listen", help="caption the microphone (or a replayed file) in the terminal")
+    p.add_argument("--device", dest="input_device", default=None, help="input device number or name (see --list-devices)")
+    p.add_argument("--list-devices", action="store_true", help="list audio input devices and exit")
+    p.add_argument("--input", type=Path, help="replay this audio file instead of the microphone")
+    p.add_argument("--fast", action="store_true", help="with --input: as fast as possible, not in real time")
+    p.add_argument("--output", type=Path, help="write the final text to this file")
+    p.add_argument("--profile", choices=[p for p in PROFILES if p != "file"], default=DEFAULT_LIVE_PROFILE)
+    # --device is the audio input here, as in other capture tools; the model's is --compute-device.
+    add_model_options(p, "--compute-device")
+    p.set_defaults(handler=cmd_listen)
+
+
+def cmd_listen(args: argparse.Namespace) -> int:
+    from .cli import model_options
+    from .model import load_recognizer
+
+    if args.list_devices:
+        return _list_devices()
+    recognizer = load_recognizer(model_options(args))
+    print(f"model: {recognizer.describe()}", file=sys.stderr)
+    captions = TerminalCaptions()
+    events: queue.Queue[Event] = queue.Queue()
+    with Scheduler(recognizer) as scheduler:
+        stream = scheduler.open_stream(events.put, StreamOptions(profile=args.profile))
+        stop = threading.Event()
+        feeder = threading.Thread(
+            target=_replay if args.input else _microphone, args=(args, stream, stop, events), daemon=True
+        )
+        feeder.start()
+        try:
+            while True:
+                event = events.get()
+                captions.handle(event)
+                if event.type in ("end", "error"):
+                    break
+        except KeyboardInterrupt:
+            stop.set()  # the feeder finishes the stream; drain what is left
+            while True:
+                event = events.get()
+                captions.handle(event)
+                if event.type in ("end", "error"):
+                    break
+        feeder.join(timeout=5)
+    if args.output:
+        args.output.write_text(" ".join(sentence_case(captions.all_finals)) + "\n", encoding="utf-8")
+    return 0 if event.type == "end" else 1
+
+
+def _replay(args: argparse.Namespace, stream, stop: threading.Event, events: queue.Queue) -> None:  # type: ignore[no-untyped-def]
+    piece = SAMPLE_RATE // 10  # 100 ms, like an audio callback
+    started = time.monotonic()
+    sent = 0
+    try:
+        for block in iter_audio(args.input, block_s=1.0):
+            for i in range(0, len(block), piece):
+                if stop.is_set():
+                    break
+                stream.push(block[i : i + piece])
+                sent += len(block[i : i + piece])
+                if not args.fast:
+                    delay = started + sent / SAMPLE_RATE - time.monotonic()
+                    if delay > 0:
+                        time.sleep(delay)
+    except AudioError as exc:
+        events.put(Event("error", sent / SAMPLE_RATE, message=str(exc)))
+        stream.close()
+        return
+    stream.finish()
+
+
+def _microphone(args: argparse.Namespace, stream, stop: threading.Event, events: queue.Queue) -> None:  # type: ignore[no-untyped-def]
+    import sounddevice as sd
+
+    device = int(args.input_device) if args.input_device and args.input_device.isdigit() else args.input_device
+    try:
+        rate = int(sd.query_devices(device, "input")["default_samplerate"])
+        resample = Resampler(rate)
+
+        def callback(indata: np.ndarray, frames: int, time_info: object, status: object) -> None:
+            stream.push(resample(indata.mean(axis=1)))  # only copies; never blocks on the model
+
+        with sd.InputStream(device=device, channels=1, samplerate=rate, dtype="float32", callback=callback):
+            print(f"listening on {sd.query_devices(device, 'input')['name']} ({rate} Hz); Ctrl-C stops", file=sys.stderr)
+            while not stop.wait(0.1):
+                pass
+    except (sd.PortAudioError, ValueError) as exc:
+        events.put(Event("error", 0.0, message=f"microphone: {exc}"))
+        stream.close()
+        return
+    stream.finish()
+
+
+def _list_devices() -> int:
+    import sounddevice as sd
+
+    for index, dev in enumerate(sd.query_devices()):
+        if dev["max_input_channels"] > 0:
+            print(f"{index:3d}  {dev['name']}  ({int(dev['default_samplerate'])} Hz)")
+    return 0
