@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import threading
@@ -248,7 +249,7 @@ def load_recognizer(options: ModelOptions = ModelOptions(), progress: DownloadPr
         if not options.fallback_to_demo or options.name == DEMO_MODEL:
             raise
         log.warning("%s Using the bundled demo model instead: it understands synthetic voices only.", exc)
-        return _load(ModelOptions(**{**options.__dict__, "name": DEMO_MODEL}), progress)
+        return _load(dataclasses.replace(options, name=DEMO_MODEL), progress)
 
 
 def _load(options: ModelOptions, progress: DownloadProgress | None) -> Recognizer:

@@ -6,9 +6,9 @@ moves inboxes into the streams' states, takes their ready windows, and runs them
 equal-length windows, round-robin across streams so that none starves.
 
 Overload policy (documented in the README):
-- Finals come first. Partials are computed only when no final window is waiting, and at most
-  one per stream per round (a newer partial supersedes an older one), so under load partials
-  thin out before finals are delayed.
+- Finals come first. Partials (at most one per stream per round; a newer one supersedes an
+  older one) are computed only where the round's finals leave room in one forward pass, so
+  under load partials thin out before finals are delayed.
 - When a stream's lag (audio received minus audio final) passes ``warn_lag_s`` it gets an
   ``overload`` event, once per episode.
 - When its lag passes ``max_lag_s`` the stream is ended with an ``error`` event: memory stays
@@ -213,8 +213,9 @@ class Scheduler:
         finals = [(item.stream, w) for item in work for w in item.windows if w.final]
         partials = [(item.stream, w) for item in work for w in item.windows if not w.final]
         results: dict[int, list[tuple[Window, tuple[np.ndarray, np.ndarray] | Exception]]] = {}
-        jobs = finals + (partials if not finals else [])
         size = self.options.max_batch if self.options.batching else 1
+        # Partials ride along only where the finals leave room in a single forward pass.
+        jobs = finals + partials[: max(0, size - len(finals))]
         # Group by window length (profiles differ); equal lengths need no padding.
         by_len: dict[int, list[tuple[Stream, Window]]] = {}
         for job in jobs:

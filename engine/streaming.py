@@ -68,6 +68,7 @@ class StreamState:
         self._last_partial: tuple[str, ...] = ()
         self._in_speech = False
         self._last_final_end = 0.0
+        self._last_voice_end = 0.0  # end of the last non-blank final frame, seconds
 
     @property
     def received_s(self) -> float:
@@ -105,16 +106,16 @@ class StreamState:
         words = self.stitcher.add(window, ids, probs)
         if words:
             events += self._final_event(words)
-        # An utterance ends after a long enough run of blank frames following the last final word.
-        if self._in_speech:
-            voiced = np.flatnonzero(kept != self.blank_id)
-            last_voice = start_s + (voiced[-1] + 1) * self._frame_s if voiced.size else None
-            if last_voice is None and not self.stitcher.decoder.pending():
-                end_s = start_s + len(kept) * self._frame_s
-                if end_s - self._last_final_end >= self.options.utterance_gap_s:
-                    events.append(Event("utterance_end", self._last_final_end))
-                    self._in_speech = False
-                    self._last_partial = ()
+        # An utterance ends after a long enough run of blank frames following the last voiced one.
+        voiced = np.flatnonzero(kept != self.blank_id)
+        if voiced.size:
+            self._last_voice_end = start_s + (voiced[-1] + 1) * self._frame_s
+        end_s = start_s + len(kept) * self._frame_s
+        pause = end_s - self._last_voice_end
+        if self._in_speech and pause >= self.options.utterance_gap_s and not self.stitcher.decoder.pending():
+            events.append(Event("utterance_end", self._last_final_end))
+            self._in_speech = False
+            self._last_partial = ()
         return events
 
     def close(self) -> list[Event]:

@@ -1,0 +1,166 @@
+"""The FastAPI app factory: one Recognizer and one Scheduler per process, made in the lifespan.
+
+The desktop app and the tests pass the objects they already have; ``live-captions serve`` passes
+the recognizer it loaded. Routes get them through ``Depends`` (``get_context`` and friends), so a
+test can override any of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import __version__
+from ..model import Recognizer, load_recognizer
+from ..scheduler import Scheduler, SchedulerOptions
+from .errors import UploadTooLarge, error_response, install_error_handlers
+from .settings import ServerSettings
+
+log = logging.getLogger("engine.api")
+
+STATIC_DIR = Path(__file__).parent / "static"
+# The caption page and its scripts hold no data; they ask for the token and pass it on.
+PUBLIC_PATHS = ("/", "/favicon.ico")
+PUBLIC_PREFIXES = ("/static/",)
+# Room for the form's other fields and multipart boundaries on top of the file itself.
+FORM_OVERHEAD_BYTES = 64 * 1024
+
+
+@dataclass
+class ApiContext:
+    """What the routes share; one per app, made in the lifespan."""
+
+    settings: ServerSettings
+    recognizer: Recognizer
+    scheduler: Scheduler
+    started_at: float  # time.time() when the app started
+    ws_sessions: int = 0  # open WebSocket sessions (changed on the event loop only)
+
+
+def get_context(conn: HTTPConnection) -> ApiContext:
+    return conn.app.state.context  # type: ignore[no-any-return]
+
+
+def get_settings(ctx: ApiContext = Depends(get_context)) -> ServerSettings:
+    return ctx.settings
+
+
+def get_recognizer(ctx: ApiContext = Depends(get_context)) -> Recognizer:
+    return ctx.recognizer
+
+
+def get_scheduler(ctx: ApiContext = Depends(get_context)) -> Scheduler:
+    return ctx.scheduler
+
+
+class Guard:
+    """ASGI middleware for HTTP requests: the API token, then the upload size limit.
+
+    A body whose Content-Length is over the limit is refused before a byte of it is read; a body
+    without one is counted as it streams in and refused as soon as it passes the limit. WebSocket
+    connections check the token themselves, so that they can close with a code browsers see.
+    """
+
+    def __init__(self, app: ASGIApp, settings: ServerSettings) -> None:
+        self.app = app
+        self.settings = settings
+        self.max_body = settings.max_upload_bytes + FORM_OVERHEAD_BYTES
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        conn = HTTPConnection(scope)
+        path = conn.url.path
+        public = path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or scope["method"] == "OPTIONS"
+        if not public and not self.settings.accepts(conn.headers.get("authorization")):
+            response = error_response(
+                path, 401, "missing or invalid API token (send 'Authorization: Bearer TOKEN')",
+                code="invalid_api_key", headers={"WWW-Authenticate": "Bearer"},
+            )
+            await response(scope, receive, send)
+            return
+        length = conn.headers.get("content-length", "")
+        if length.isdigit() and int(length) > self.max_body:
+            exc = UploadTooLarge(self.settings.max_upload_bytes)
+            await error_response(path, 413, str(exc.detail), param=exc.param, code=exc.code)(scope, receive, send)
+            return
+        received = 0
+
+        async def counted_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body:
+                    raise UploadTooLarge(self.settings.max_upload_bytes)
+            return message
+
+        await self.app(scope, counted_receive, send)
+
+
+def create_app(
+    settings: ServerSettings = ServerSettings(),
+    recognizer: Recognizer | None = None,
+    scheduler: Scheduler | None = None,
+) -> FastAPI:
+    """The API app. Without a recognizer the lifespan loads ``settings.model``; without a
+    scheduler it starts (and later stops) its own."""
+    from . import routes_http, routes_ws
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        model = recognizer or (scheduler.model if scheduler is not None else None)
+        try:
+            if model is None:
+                model = await asyncio.to_thread(load_recognizer, settings.model)
+        except Exception as exc:  # noqa: BLE001 - handed to the runner, which raises it
+            app.state.startup_error = exc
+            raise
+        owned = scheduler is None
+        engine = scheduler or Scheduler(
+            model,  # type: ignore[arg-type]
+            SchedulerOptions(max_streams=settings.max_streams, warn_lag_s=settings.warn_lag_s, max_lag_s=settings.max_lag_s),
+        )
+        engine.start()
+        app.state.context = ApiContext(settings, model, engine, time.time())  # type: ignore[arg-type]
+        log.info("API ready: %s, profile %s", model.describe(), settings.profile)  # type: ignore[attr-defined]
+        try:
+            yield
+        finally:
+            if owned:
+                engine.stop()
+
+    app = FastAPI(
+        title="Live Captions API",
+        version=__version__,
+        description="Speech recognition with wav2vec2: file uploads (OpenAI-compatible) and live "
+        "streaming over a WebSocket at /ws/transcribe (see docs/api.md).",
+        lifespan=lifespan,
+    )
+    app.state.startup_error = None
+    install_error_handlers(app)
+    app.include_router(routes_http.router)
+    app.include_router(routes_ws.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(Guard, settings=settings)
+    if settings.cors_origins:
+        # Outermost, so that preflight requests (which carry no token) are answered.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
+    return app
