@@ -1,0 +1,178 @@
+"""Live captions in the desktop app: a fake sound device plays a spoken WAV through the real
+capture callback, the engine worker feeds the tiny model's scheduler, and the window, the
+overlay and the transcript file show the result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtGui import QGuiApplication  # noqa: E402
+from test_desktop_fakes import FakeSoundDevice, expected_words, stereo_wav  # noqa: E402
+
+from desktop_app.app import DesktopApp  # noqa: E402
+from desktop_app.settings import Settings  # noqa: E402
+from engine.transcript import sentence_case  # noqa: E402
+
+TEXT = "hello world this is a test of live captions on the desktop"
+TIMEOUT_MS = 60_000
+
+
+@pytest.fixture(scope="module")
+def speech48(speech_dir: Path) -> tuple[np.ndarray, int]:
+    """Spoken English at 48 kHz in two channels, as a sound card delivers it."""
+    from helpers import say
+
+    return stereo_wav(say(TEXT, speech_dir / "desktop48.wav", rate=48000))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+
+
+@pytest.fixture
+def make_app(qtbot, settings: Settings, tiny_recognizer, tmp_path: Path):  # type: ignore[no-untyped-def]
+    apps: list[DesktopApp] = []
+
+    def make(device: FakeSoundDevice) -> DesktopApp:
+        app = DesktopApp(settings, device, tmp_path / "transcripts", tray=False)
+        qtbot.addWidget(app.window)
+        app.set_recognizer(tiny_recognizer)
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        if app.session.running:
+            with qtbot.waitSignal(app.session.stopped, timeout=TIMEOUT_MS):
+                app.session.stop()
+        app.window.close()
+        app.overlay.close()
+
+
+def run_session(qtbot, app: DesktopApp, device: FakeSoundDevice) -> None:  # type: ignore[no-untyped-def]
+    """Start, let the device play everything, stop; return when the last words are in."""
+    with qtbot.waitSignal(app.session.started, timeout=TIMEOUT_MS):
+        app.window.act_start.trigger()
+    qtbot.waitUntil(device.stream.done.is_set, timeout=TIMEOUT_MS)
+    with qtbot.waitSignal(app.session.stopped, timeout=TIMEOUT_MS):
+        app.window.act_start.trigger()
+
+
+def test_live_captions_reach_the_transcript_and_the_overlay(qtbot, make_app, speech48, tiny_recognizer) -> None:  # type: ignore[no-untyped-def]
+    audio, rate = speech48
+    device = FakeSoundDevice(audio, rate, mode="thread", speed=3.0)
+    app = make_app(device)
+    app.overlay.show()
+    finals, seen_partials = [], []
+    app.session.final.connect(finals.append)
+    original = app.overlay.set_partial
+
+    def spy(words: list[str]) -> None:
+        original(words)
+        seen_partials.append((app.overlay.visible_lines(), app.window.view.toHtml()))
+
+    app.overlay.set_partial = spy  # type: ignore[method-assign]
+    run_session(qtbot, app, device)
+
+    expected = expected_words(tiny_recognizer, audio, rate, app.settings.profile)
+    assert expected, "the tiny model should spell some words"
+    assert [w.text for e in finals for w in e.words] == expected
+    assert [w.text for w in app.window.transcript.words] == expected
+    # The window shows the same words, sentence-cased per line, each line after its start time.
+    lines = app.window.view.toPlainText().strip().splitlines()
+    shown = [word for line in lines for word in line.split()[1:]]
+    assert [w.lower() for w in shown] == [w.lower() for w in expected]
+    assert all(line[:8].count(":") == 2 for line in lines)
+    assert lines[0].split()[1] == sentence_case(expected)[0]
+    # Partial text reached the overlay (in the partial colour) and the window (in grey).
+    assert seen_partials
+    assert any(token.partial for lines_, _ in seen_partials for line in lines_ for token in line)
+    assert any("#8a8a8a" in html for _, html in seen_partials)
+    # After stopping, the overlay's newest line ends with the last final word, nothing partial.
+    overlay_words = [t for line in app.overlay.visible_lines() for t in line]
+    assert overlay_words and not any(t.partial for t in overlay_words)
+    assert overlay_words[-1].text.lower() == expected[-1].lower()
+    assert len(app.overlay.visible_lines()) <= app.overlay.style_.lines
+
+
+def test_stop_drains_the_queue_so_the_last_words_are_kept(qtbot, make_app, speech48, tiny_recognizer) -> None:  # type: ignore[no-untyped-def]
+    audio, rate = speech48
+    # "burst": the whole recording is in the capture queue before the worker reads any of it,
+    # and Stop comes at once.
+    device = FakeSoundDevice(audio, rate, mode="burst")
+    app = make_app(device)
+    with qtbot.waitSignal(app.session.stopped, timeout=TIMEOUT_MS):
+        app.window.act_start.trigger()
+        assert app.session.capture.queue.qsize() == device.stream.delivered > 0
+        app.window.act_start.trigger()
+    assert app.session.capture is not None and app.session.capture.queue.empty()
+    expected = expected_words(tiny_recognizer, audio, rate, app.settings.profile)
+    assert [w.text for w in app.window.transcript.words] == expected
+    # The session was written to a transcript file as it went.
+    files = list((app.session.transcript_log.folder).glob("captions-*.txt"))
+    assert len(files) == 1
+    written = files[0].read_text(encoding="utf-8")
+    assert [w.lower() for line in written.splitlines() for w in line.split()[1:]] == [w.lower() for w in expected]
+
+
+def test_queue_overflow_is_counted_and_shown(qtbot, make_app, speech48) -> None:  # type: ignore[no-untyped-def]
+    audio, rate = speech48
+    device = FakeSoundDevice(audio, rate, mode="burst", overflow_blocks=(3,))
+    app = make_app(device)
+    app.session.max_queue_s = 0.25  # room for 5 blocks of 50 ms
+    with qtbot.waitSignal(app.session.stopped, timeout=TIMEOUT_MS):
+        app.window.act_start.trigger()
+        app.window.act_start.trigger()
+    capture = app.session.capture
+    assert capture.dropped_blocks == device.stream.delivered - 5
+    assert capture.device_overflows == 1
+    assert str(capture.lost_blocks) in app.window.dropped_label.text()
+
+
+def test_a_device_that_fails_shows_a_message_and_keeps_the_transcript(qtbot, make_app, speech48) -> None:  # type: ignore[no-untyped-def]
+    audio, rate = speech48
+    device = FakeSoundDevice(audio, rate, mode="burst")
+    app = make_app(device)
+    run_session(qtbot, app, device)
+    before = app.window.transcript.text()
+    assert before
+    # The device stops delivering halfway through (unplugged): an error, then a clean stop.
+    device.mode, device.abort_after = "thread", 20
+    errors: list[str] = []
+    app.session.error.connect(errors.append)
+    with qtbot.waitSignal(app.session.stopped, timeout=TIMEOUT_MS):
+        app.window.act_start.trigger()
+    assert errors and "stopped delivering sound" in errors[0]
+    assert "stopped delivering sound" in app.window.message_bar.text()
+    assert app.window.transcript.text().startswith(before)
+    assert app.window.start_button.text() == "Start" and app.window.start_button.isEnabled()
+    # The device cannot even be opened: a message, the transcript stays, the app stays usable.
+    device.abort_after, device.fail_on_start = None, True
+    with qtbot.waitSignal(app.session.error, timeout=TIMEOUT_MS) as blocker:
+        app.window.act_start.trigger()
+    assert "cannot be opened" in blocker.args[0]
+    assert "cannot be opened" in app.window.message_bar.text()
+    assert not app.session.running
+    assert app.window.transcript.text().startswith(before)
+
+
+def test_copy_and_clear(qtbot, make_app, speech48) -> None:  # type: ignore[no-untyped-def]
+    audio, rate = speech48
+    device = FakeSoundDevice(audio, rate, mode="burst")
+    app = make_app(device)
+    run_session(qtbot, app, device)
+    app.window.copy_all()
+    assert QGuiApplication.clipboard().text() == app.window.transcript.text() != ""
+    transcript = app.window.transcript.transcript()
+    assert transcript.segments and transcript.words[0].start >= 0
+    app.window.clear_transcript()
+    assert app.window.transcript.text() == "" and app.window.view.toPlainText() == ""
+    assert app.overlay.visible_lines() == []
