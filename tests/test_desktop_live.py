@@ -105,14 +105,15 @@ def test_live_captions_reach_the_transcript_and_the_overlay(qtbot, make_app, spe
 
 def test_stop_drains_the_queue_so_the_last_words_are_kept(qtbot, make_app, speech48, tiny_recognizer) -> None:  # type: ignore[no-untyped-def]
     audio, rate = speech48
-    # "burst": the whole recording is in the capture queue before the worker reads any of it,
-    # and Stop comes at once.
+    # "burst": the device puts the whole recording into the capture queue as the stream starts;
+    # holding the scheduler's lock keeps the worker from reading any of it until Stop was pressed.
     device = FakeSoundDevice(audio, rate, mode="burst")
     app = make_app(device)
     with qtbot.waitSignal(app.session.stopped, timeout=TIMEOUT_MS):
-        app.window.act_start.trigger()
-        assert app.session.capture.queue.qsize() == device.stream.delivered > 0
-        app.window.act_start.trigger()
+        with app.scheduler._cond:
+            app.window.act_start.trigger()
+            app.window.act_start.trigger()
+            assert app.session.capture.queue.qsize() == device.stream.delivered > 0
     assert app.session.capture is not None and app.session.capture.queue.empty()
     expected = expected_words(tiny_recognizer, audio, rate, app.settings.profile)
     assert [w.text for w in app.window.transcript.words] == expected

@@ -32,6 +32,8 @@ def test_three_hour_file_is_streamed_not_loaded(tiny_recognizer, hello_wav, tmp_
     # Three hours of float32 would be 690 MB; the file is decoded and windowed block by block.
     assert peak < 150 * 2**20, f"peak traced memory {peak / 2**20:.0f} MB"
     words = transcript.words
-    assert words and all(w.start >= seconds - 1 for w in words)  # only the speech at the end
+    # Only windows that see the speech at the end produce words (a random model also labels the
+    # silence inside such a window; the silent windows before it are skipped).
+    assert words and all(w.start >= seconds - 20 for w in words)
     assert progress[-1][0] == pytest.approx(transcript.duration)
     assert all(b[0] >= a[0] for a, b in zip(progress, progress[1:]))
