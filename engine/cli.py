@@ -50,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"live-captions {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details")
+    parser.add_argument(
+        "--self-test", action="store_true",
+        help="transcribe the bundled sample with the bundled model, print the text, exit 0 if it is right",
+    )
     sub = parser.add_subparsers(dest="command")
 
     tr = sub.add_parser("transcribe", help="transcribe audio or video files")
@@ -70,8 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _extra_commands() -> list:
     """Sub-commands of the front ends that live beside the engine core."""
     from .listen import add_listen_command
+    from .api.serve import add_serve_command
 
-    return [add_listen_command]
+    return [add_listen_command, add_serve_command]
 
 
 def _output_path(args: argparse.Namespace, source: Path, fmt: str) -> Path | None:
@@ -127,6 +132,32 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _edit_distance(a: str, b: str) -> int:
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
+def cmd_self_test(args: argparse.Namespace) -> int:
+    """Check an installation end to end: model, decoding, windows, CTC."""
+    from .model import bundled_model_dir, load_recognizer
+    from .transcribe import transcribe_file
+
+    sample = Path(__file__).parent / "samples" / "sample.wav"
+    expected = sample.with_suffix(".txt").read_text(encoding="utf-8").strip()
+    recognizer = load_recognizer(ModelOptions(name=str(bundled_model_dir())))
+    text = transcribe_file(recognizer, sample).text(cased=False).lower()
+    cer = _edit_distance(text, expected) / len(expected)
+    print(f"model: {recognizer.describe()}")
+    print(f"expected: {expected}")
+    print(f"heard:    {text}")
+    print(f"character error rate: {cer:.2f}")
+    return 0 if cer <= 0.5 else 1
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     try:
         from desktop_app.__main__ import main as gui_main
@@ -152,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
-    handler = getattr(args, "handler", cmd_gui)
+    handler = getattr(args, "handler", cmd_self_test if args.self_test else cmd_gui)
     try:
         return handler(args)
     except LiveCaptionsError as exc:

@@ -169,6 +169,18 @@ def _download_progress_class(callback: DownloadProgress) -> type:
     return _Progress
 
 
+def bundled_model_dir() -> Path:
+    """The model an installation ships with: a frozen app's ``models/default`` folder (the
+    installer may put base-960h there), else the demo model inside the package."""
+    import sys
+
+    if getattr(sys, "frozen", False):
+        shipped = Path(sys.executable).parent / "models" / "default"
+        if (shipped / "config.json").is_file():
+            return shipped
+    return DEMO_MODEL_DIR
+
+
 def _help_text(name: str) -> str:
     return (
         f"Download it once on a machine with internet access (it goes to the Hugging Face cache), "

@@ -1,0 +1,463 @@
+"""WebSocket ``/ws/transcribe``: live captions of a stream of audio frames.
+
+The protocol is described for clients in docs/api.md. One session owns one scheduler stream at a
+time; the scheduler thread hands its events to the event loop through a queue, and one task (the
+sender) is the only writer to the socket, so messages never interleave with a close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import numpy as np
+from fastapi import APIRouter, Depends, WebSocket
+from starlette.websockets import WebSocketDisconnect, WebSocketDisconnected
+
+from ..audio import Resampler, pcm16_to_float, to_mono
+from ..config import SAMPLE_RATE
+from ..scheduler import Stream, TooManyStreams
+from ..streaming import Event, StreamOptions
+from ..transcript import sentence_case
+from .app import ApiContext, get_context
+from .errors import CloseCode
+from .settings import MIN_SAMPLE_RATE, ServerSettings
+
+log = logging.getLogger("engine.api")
+
+router = APIRouter()
+
+# Accepted names of the two raw encodings (Deepgram says linear16, sherpa-onnx sends float32).
+ENCODINGS = {"pcm_s16le": "pcm_s16le", "linear16": "pcm_s16le", "pcm_f32le": "pcm_f32le", "float32": "pcm_f32le"}
+_SAMPLE_BYTES = {"pcm_s16le": 2, "pcm_f32le": 4}
+_CLOSED = (WebSocketDisconnect, WebSocketDisconnected)
+
+
+class ProtocolError(Exception):
+    """The client broke the protocol: tell it why, then close with ``code``."""
+
+    def __init__(self, code: CloseCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class AudioFormat:
+    encoding: str  # pcm_s16le or pcm_f32le
+    sample_rate: int  # Hz of the raw frames; WAV messages carry their own
+
+
+def parse_format(encoding: object, sample_rate: object, settings: ServerSettings, current: AudioFormat | None = None) -> AudioFormat:
+    current = current or AudioFormat("pcm_s16le", SAMPLE_RATE)
+    name = current.encoding if encoding is None else ENCODINGS.get(str(encoding).lower())
+    if name is None:
+        raise ProtocolError(CloseCode.UNSUPPORTED_DATA, f"unsupported encoding {encoding!r}; use pcm_s16le or pcm_f32le")
+    rate = current.sample_rate if sample_rate is None else _rate(sample_rate, settings)
+    return AudioFormat(name, rate)
+
+
+def _rate(value: object, settings: ServerSettings) -> int:
+    try:
+        rate = int(str(value)) if not isinstance(value, float) or value.is_integer() else -1
+    except ValueError:
+        rate = -1
+    if not MIN_SAMPLE_RATE <= rate <= settings.max_sample_rate:
+        raise ProtocolError(
+            CloseCode.UNSUPPORTED_DATA,
+            f"unsupported sample rate {value!r}; use a whole number of Hz from {MIN_SAMPLE_RATE} to {settings.max_sample_rate}",
+        )
+    return rate
+
+
+class AudioDecoder:
+    """Client frames to 16 kHz mono float32: raw PCM in the declared format, or one small WAV
+    file per message (clients of the first version of this API)."""
+
+    def __init__(self, fmt: AudioFormat, max_rate: int) -> None:
+        self.format = fmt
+        self.max_rate = max_rate
+        self._raw = Resampler(fmt.sample_rate)
+        self._wav: Resampler | None = None
+
+    def decode(self, data: bytes) -> np.ndarray:
+        if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+            return self._decode_wav(data)
+        width = _SAMPLE_BYTES[self.format.encoding]
+        if len(data) % width:
+            raise ProtocolError(
+                CloseCode.UNSUPPORTED_DATA,
+                f"{self.format.encoding} frames must hold whole {width}-byte samples; got {len(data)} bytes",
+            )
+        if self.format.encoding == "pcm_s16le":
+            samples = pcm16_to_float(data)
+        else:
+            samples = np.frombuffer(data, dtype="<f4")
+            if not np.isfinite(samples).all():
+                raise ProtocolError(CloseCode.UNSUPPORTED_DATA, "pcm_f32le frames must not hold NaN or infinity")
+        return self._raw(samples)
+
+    def _decode_wav(self, data: bytes) -> np.ndarray:
+        import soundfile as sf
+
+        try:
+            block, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
+        except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
+            raise ProtocolError(CloseCode.UNSUPPORTED_DATA, f"a WAV message could not be decoded: {exc}") from None
+        if not MIN_SAMPLE_RATE <= rate <= self.max_rate:
+            raise ProtocolError(CloseCode.UNSUPPORTED_DATA, f"unsupported sample rate {rate} Hz in a WAV message")
+        if self._wav is None or self._wav.in_rate != rate:
+            tail = self._wav(np.zeros(0, np.float32), last=True) if self._wav is not None else np.zeros(0, np.float32)
+            self._wav = Resampler(rate)
+            return np.concatenate([tail, self._wav(to_mono(block))])
+        return self._wav(to_mono(block))
+
+    def flush(self) -> np.ndarray:
+        """The resamplers' last samples; the decoder starts afresh afterwards."""
+        tails = [r(np.zeros(0, np.float32), last=True) for r in (self._raw, self._wav) if r is not None]
+        self._raw = Resampler(self.format.sample_rate)
+        self._wav = None
+        return np.concatenate(tails)
+
+
+def _words(event: Event, offset: float) -> list[dict[str, object]]:
+    return [
+        {"word": w.text, "start": round(w.start + offset, 3), "end": round(w.end + offset, 3), "confidence": round(w.confidence, 4)}
+        for w in event.words
+    ]
+
+
+class CaptionSession:
+    """One WebSocket client: frames in, caption messages out."""
+
+    def __init__(self, ws: WebSocket, ctx: ApiContext, fmt: AudioFormat, partials: bool) -> None:
+        self.ws = ws
+        self.ctx = ctx
+        self.settings = ctx.settings
+        self.id = uuid.uuid4().hex
+        self.loop = asyncio.get_running_loop()
+        self.outbox: asyncio.Queue[tuple] = asyncio.Queue()
+        self.decoder = AudioDecoder(fmt, self.settings.max_sample_rate)
+        self.options = StreamOptions(profile=self.settings.profile, partials=partials)
+        self.generation = 0  # a finalize ends a stream and opens the next one
+        self.stream = self._open()  # TooManyStreams before the handshake completes
+        self.offset_s = 0.0  # session time at which the current stream started
+        self.pushed = 0  # 16 kHz samples pushed into the current stream
+        self.finalizing = False  # the current stream is flushing; new audio waits in held
+        self.held: list[np.ndarray] = []
+        self.closing: tuple[CloseCode, str] | None = None  # flush, then close like this
+        self.audio_seen = False
+        self.client_gone = False
+        self.sentence_start = True  # the next word starts an utterance (for sentence case)
+
+    def _open(self) -> Stream:
+        generation = self.generation
+
+        def on_event(event: Event) -> None:  # on the scheduler thread
+            self.loop.call_soon_threadsafe(self.outbox.put_nowait, ("event", generation, event))
+
+        return self.ctx.scheduler.open_stream(on_event, self.options)
+
+    def ready_message(self) -> dict[str, object]:
+        s = self.settings
+        return {
+            "type": "ready",
+            "session_id": self.id,
+            "model": self.ctx.recognizer.name,
+            "profile": s.profile,
+            "encoding": self.decoder.format.encoding,
+            "sample_rate": self.decoder.format.sample_rate,
+            "partials": self.options.partials,
+            "limits": {
+                "max_frame_bytes": s.max_frame_bytes,
+                "max_sample_rate": s.max_sample_rate,
+                "idle_timeout_s": s.idle_timeout_s,
+                "max_streams": s.max_streams,
+                "max_lag_s": self.ctx.scheduler.options.max_lag_s,
+            },
+        }
+
+    # the session -----------------------------------------------------------------------------
+    async def run(self) -> None:
+        await self.ws.send_json(self.ready_message())
+        receiver = asyncio.create_task(self._receive_loop(), name=f"ws-{self.id[:8]}-receive")
+        sender = asyncio.create_task(self._send_loop(), name=f"ws-{self.id[:8]}-send")
+        try:
+            done, _ = await asyncio.wait({receiver, sender}, return_when=asyncio.FIRST_COMPLETED)
+            if receiver in done and not self.client_gone and receiver.exception() is None:
+                await asyncio.wait({sender})  # the client asked to close or broke the protocol
+        finally:
+            for task in (receiver, sender):
+                task.cancel()
+            await asyncio.gather(receiver, sender, return_exceptions=True)
+            self.abandon()
+        for task in (receiver, sender):
+            if not task.cancelled() and task.exception() is not None:
+                log.error("WebSocket session %s failed", self.id, exc_info=task.exception())
+                await _close_quietly(self.ws, CloseCode.INTERNAL, "internal error")
+
+    def abandon(self) -> None:
+        """Drop the stream without flushing (the client has gone, or the session is over)."""
+        if not self.stream.closed:
+            self.stream.close()
+
+    async def _receive_loop(self) -> None:
+        while True:
+            try:
+                message = await asyncio.wait_for(self.ws.receive(), self.settings.idle_timeout_s)
+            except asyncio.TimeoutError:
+                self._request_close(CloseCode.POLICY, f"idle timeout: nothing received for {self.settings.idle_timeout_s:g} s")
+                return
+            if message["type"] == "websocket.disconnect":
+                self.client_gone = True
+                return
+            try:
+                if message.get("bytes") is not None:
+                    self._on_audio(message["bytes"])
+                elif message.get("text") is not None:
+                    self._on_text(message["text"])
+            except ProtocolError as exc:
+                self.abandon()
+                self.outbox.put_nowait(("send", {"type": "error", "message": exc.message}))
+                self.outbox.put_nowait(("close", exc.code, exc.message))
+                return
+            if self.closing:
+                return
+
+    async def _send_loop(self) -> None:
+        interval = self.settings.stats_interval_s or None
+        try:
+            while True:
+                try:
+                    item = await asyncio.wait_for(self.outbox.get(), interval)
+                except asyncio.TimeoutError:
+                    await self.ws.send_json(self._stats())
+                    continue
+                if item[0] == "send":
+                    await self.ws.send_json(item[1])
+                elif item[0] == "close":
+                    await self.ws.close(item[1], _reason(item[2]))
+                    return
+                elif item[1] == self.generation and await self._on_event(item[2]):
+                    return
+        except _CLOSED:
+            self.client_gone = True
+
+    # client messages -------------------------------------------------------------------------
+    def _on_audio(self, data: bytes) -> None:
+        limit = self.settings.max_frame_bytes
+        if len(data) > limit:
+            raise ProtocolError(CloseCode.TOO_BIG, f"a message of {len(data)} bytes is over the limit of {limit} bytes")
+        if not data or self.closing:
+            return
+        self.audio_seen = True
+        self._push(self.decoder.decode(data))
+
+    def _push(self, samples: np.ndarray) -> None:
+        if not samples.size:
+            return
+        if self.finalizing:
+            self.held.append(samples)
+            return
+        try:
+            self.stream.push(samples)
+        except RuntimeError:
+            return  # the engine ended the stream; its error event is on the way
+        self.pushed += samples.size
+
+    def _on_text(self, text: str) -> None:
+        try:
+            message = json.loads(text)
+        except ValueError:
+            message = None
+        if not isinstance(message, dict):
+            if text.strip() == "Done":  # sherpa-onnx's end of stream
+                self._request_close(CloseCode.NORMAL, "")
+                return
+            raise ProtocolError(
+                CloseCode.UNSUPPORTED_DATA,
+                'text messages must be JSON control messages, such as {"type": "finalize"}; audio goes in binary messages',
+            )
+        kind = str(message.get("type", "")).lower()
+        if not kind and "eof" in message:  # vosk-server's end of stream
+            kind = "close"
+        elif not kind and isinstance(message.get("config"), dict):  # vosk-server's configuration
+            kind, message = "config", message["config"]
+        if kind == "keepalive":
+            return
+        if kind == "finalize":
+            if not (self.finalizing or self.closing):
+                self._flush_stream()
+        elif kind in ("close", "closestream"):
+            self._request_close(CloseCode.NORMAL, "")
+        elif kind in ("config", "configure"):
+            self._configure(message)
+        else:
+            raise ProtocolError(
+                CloseCode.UNSUPPORTED_DATA,
+                f"unknown control message type {message.get('type')!r}; use config, finalize, keepalive or close",
+            )
+
+    def _configure(self, message: Mapping[str, object]) -> None:
+        if self.audio_seen:
+            raise ProtocolError(CloseCode.POLICY, "a config message must come before the first audio frame")
+        fmt = parse_format(message.get("encoding"), message.get("sample_rate"), self.settings, self.decoder.format)
+        self.decoder = AudioDecoder(fmt, self.settings.max_sample_rate)
+        self.outbox.put_nowait(("send", self.ready_message()))
+
+    def _flush_stream(self) -> None:
+        """Finish the current stream: its last finals and an ``end`` event follow."""
+        self._push(self.decoder.flush())
+        self.finalizing = True
+        self.stream.finish()
+
+    def _request_close(self, code: CloseCode, reason: str) -> None:
+        if self.closing:
+            return
+        self.closing = (code, reason)
+        if not self.finalizing:
+            self._flush_stream()
+
+    # engine events ---------------------------------------------------------------------------
+    async def _on_event(self, event: Event) -> bool:
+        """Send what an event means to the client; True when the session is over."""
+        offset = self.offset_s
+        if event.type in ("partial", "final"):
+            final = event.type == "final"
+            text = " ".join(sentence_case([w.text for w in event.words], self.sentence_start))
+            self.sentence_start = self.sentence_start and not final
+            await self.ws.send_json({
+                "type": "transcript", "is_final": final, "text": text,
+                "start": round(event.start + offset, 3), "end": round(event.end + offset, 3),
+                "words": _words(event, offset),
+            })
+        elif event.type == "speech_started":
+            await self.ws.send_json({"type": "speech_started", "timestamp": round(event.time + offset, 3)})
+        elif event.type == "utterance_end":
+            self.sentence_start = True
+            await self.ws.send_json({"type": "utterance_end", "last_word_end": round(event.time + offset, 3)})
+        elif event.type == "overload":
+            await self.ws.send_json({"type": "overload", "message": event.message, "lag_s": round(self.stream.lag_s, 3)})
+        elif event.type == "error":
+            behind = self.stream.lag_s > self.ctx.scheduler.options.max_lag_s
+            await self.ws.send_json({"type": "error", "message": event.message})
+            await self.ws.close(CloseCode.TRY_AGAIN if behind else CloseCode.INTERNAL, _reason(event.message))
+            return True
+        elif event.type == "end":
+            return await self._on_end()
+        return False
+
+    async def _on_end(self) -> bool:
+        """The current stream is flushed: close, or continue on a fresh stream."""
+        self.offset_s += self.pushed / SAMPLE_RATE
+        self.pushed = 0
+        if self.closing and not self.held:
+            await self.ws.close(self.closing[0], _reason(self.closing[1]))
+            return True
+        if not self.closing:
+            await self.ws.send_json({"type": "finalized", "end": round(self.offset_s, 3)})
+        self.generation += 1
+        try:
+            self.stream = self._open()
+        except TooManyStreams as exc:
+            await self.ws.send_json({"type": "error", "message": str(exc)})
+            await self.ws.close(CloseCode.TRY_AGAIN, _reason(str(exc)))
+            return True
+        self.finalizing = False
+        held, self.held = self.held, []
+        for samples in held:
+            self._push(samples)
+        if self.closing:
+            self._flush_stream()
+        return False
+
+    def _stats(self) -> dict[str, object]:
+        streams = self.ctx.scheduler.stats()
+        mine = next((s for s in streams if s.id == self.stream.id), None)
+        return {
+            "type": "stats",
+            "received_s": round(self.offset_s + self.pushed / SAMPLE_RATE, 3),
+            "lag_s": round(mine.lag_s if mine else 0.0, 3),
+            "active_streams": len(streams),
+        }
+
+
+def _reason(text: str) -> str:
+    """A close reason fits in 123 bytes of UTF-8."""
+    data = text.encode()
+    return text if len(data) <= 123 else data[:120].decode(errors="ignore") + "..."
+
+
+async def _close_quietly(ws: WebSocket, code: CloseCode, message: str) -> None:
+    try:
+        await ws.close(code, _reason(message))
+    except (*_CLOSED, RuntimeError):
+        pass
+
+
+async def _refuse(ws: WebSocket, code: CloseCode, message: str) -> None:
+    """Complete the handshake only to say no: browsers cannot read a refused handshake's status,
+    but they do see a close code and reason. No stream is opened."""
+    try:
+        await ws.accept()
+        await ws.send_json({"type": "error", "message": message})
+        await ws.close(code, _reason(message))
+    except _CLOSED:
+        pass
+
+
+def _origin_allowed(ws: WebSocket, settings: ServerSettings) -> bool:
+    """Web pages of other sites may not use the API from a visitor's browser."""
+    origin = ws.headers.get("origin")
+    if not origin or "*" in settings.cors_origins or origin in settings.cors_origins:
+        return True
+    return urlsplit(origin).netloc == ws.headers.get("host")
+
+
+def _flag(value: str) -> bool:
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ProtocolError(CloseCode.UNSUPPORTED_DATA, f"partials must be true or false; got {value!r}")
+
+
+@router.websocket("/ws/transcribe")
+async def ws_transcribe(websocket: WebSocket, ctx: ApiContext = Depends(get_context)) -> None:
+    settings = ctx.settings
+    query = websocket.query_params
+    if not settings.accepts(websocket.headers.get("authorization"), query.get("token")):
+        await _refuse(websocket, CloseCode.POLICY, "missing or invalid API token (send 'Authorization: Bearer TOKEN' or ?token=)")
+        return
+    if not _origin_allowed(websocket, settings):
+        await _refuse(websocket, CloseCode.POLICY, f"origin {websocket.headers.get('origin')} is not allowed (see --cors-origin)")
+        return
+    try:
+        fmt = parse_format(query.get("encoding"), query.get("sample_rate"), settings)
+        partials = _flag(query.get("partials", "true"))
+    except ProtocolError as exc:
+        await _refuse(websocket, exc.code, exc.message)
+        return
+    if ctx.ws_sessions >= settings.max_streams:
+        await _refuse(websocket, CloseCode.TRY_AGAIN, f"too many streams: the server serves {settings.max_streams} at once; try again later")
+        return
+    try:
+        session = CaptionSession(websocket, ctx, fmt, partials)
+    except TooManyStreams as exc:
+        await _refuse(websocket, CloseCode.TRY_AGAIN, f"too many streams: {exc}; try again later")
+        return
+    ctx.ws_sessions += 1
+    try:
+        await websocket.accept()
+        await session.run()
+    except _CLOSED:
+        pass
+    finally:
+        ctx.ws_sessions -= 1
+        session.abandon()

@@ -1,0 +1,67 @@
+"""``live-captions serve``: the HTTP and WebSocket API, headless (no Qt)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+
+from ..config import DEFAULT_LIVE_PROFILE, PROFILES
+
+ENV_PREFIX = "LIVE_CAPTIONS_"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(ENV_PREFIX + name) or default
+
+
+def add_serve_command(sub: argparse._SubParsersAction, add_model_options: Callable[..., None]) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "serve",
+        help="run the local API: uploads (OpenAI-compatible), live streaming over a WebSocket, a caption page",
+        description="Serve the API on http://HOST:PORT (docs at /docs, caption page at /). Listening on "
+        "anything but loopback requires an API token. Options also come from LIVE_CAPTIONS_HOST, "
+        "LIVE_CAPTIONS_PORT and LIVE_CAPTIONS_TOKEN.",
+    )
+    p.add_argument("--host", default=_env("HOST", "127.0.0.1"), help="interface to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=int(_env("PORT", "8000") or 8000), help="TCP port (default: 8000)")
+    p.add_argument("--token", default=_env("TOKEN"), help="API token clients must send as 'Authorization: Bearer TOKEN' "
+                   "(prefer LIVE_CAPTIONS_TOKEN: the command line is visible to other users)")
+    p.add_argument("--profile", choices=[name for name in PROFILES if name != "file"], default=DEFAULT_LIVE_PROFILE,
+                   help="window profile of uploads and streams alike, so that both give the same words")
+    p.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                   help="let web pages from ORIGIN call the API (repeatable; '*' for any)")
+    p.add_argument("--max-upload-mb", type=float, default=25.0, help="largest upload in MiB (default: 25)")
+    p.add_argument("--max-streams", type=int, default=16, help="WebSocket streams at once (default: 16)")
+    add_model_options(p)
+    p.set_defaults(handler=cmd_serve)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ..cli import model_options
+    from ..model import load_recognizer
+    from .runner import ApiServer
+    from .settings import ServerSettings
+
+    options = model_options(args)
+    settings = ServerSettings(
+        host=args.host,
+        port=args.port,
+        token=args.token or None,
+        cors_origins=tuple(args.cors_origin),
+        profile=args.profile,
+        model=options,
+        max_upload_bytes=int(args.max_upload_mb * 1024 * 1024),
+        max_streams=args.max_streams,
+    )
+    settings.check()  # before the model loads: a refusal should not take a minute
+    recognizer = load_recognizer(options)
+    print(f"model: {recognizer.describe()}", file=sys.stderr)
+    server = ApiServer(settings, recognizer)
+    print(f"serving on {server.url} (API docs: {server.url}/docs; Ctrl-C stops)", file=sys.stderr)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
