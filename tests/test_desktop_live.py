@@ -68,7 +68,7 @@ def run_session(qtbot, app: DesktopApp, device: FakeSoundDevice) -> None:  # typ
 
 def test_live_captions_reach_the_transcript_and_the_overlay(qtbot, make_app, speech48, tiny_recognizer) -> None:  # type: ignore[no-untyped-def]
     audio, rate = speech48
-    device = FakeSoundDevice(audio, rate, mode="thread", speed=3.0)
+    device = FakeSoundDevice(audio, rate, mode="thread", speed=2.0)
     app = make_app(device)
     app.overlay.show()
     finals, seen_partials = [], []

@@ -1,0 +1,100 @@
+"""Start the desktop app: check for a display, configure logging, compose the objects, run Qt.
+
+``live-captions`` without a sub-command calls :func:`main`; so does ``python -m desktop_app``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import logging.handlers
+import os
+import signal
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+NO_DISPLAY = """\
+The Live Captions app needs a graphical display, and none was found here
+(neither DISPLAY nor WAYLAND_DISPLAY is set). Use the command line instead:
+  live-captions transcribe FILE   transcribe audio or video files to TXT, SRT, VTT or JSON
+  live-captions listen            live captions of the microphone in this terminal
+  live-captions serve             the speech API (HTTP and WebSocket) for other programs
+"""
+# Qt platforms that need no window system.
+HEADLESS_PLATFORMS = ("offscreen", "minimal", "vnc", "linuxfb", "eglfs", "vkkhrdisplay")
+
+
+def display_available(environ: Mapping[str, str] | None = None, platform: str | None = None) -> bool:
+    environ = os.environ if environ is None else environ
+    if (platform or sys.platform) in ("win32", "darwin"):
+        return True
+    if environ.get("QT_QPA_PLATFORM", "").split(":")[0] in HEADLESS_PLATFORMS:
+        return True
+    return bool(environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"))
+
+
+def configure_logging(verbose: bool) -> Path | None:
+    """Warnings (or everything with -v) to stderr and to a log file; the file's path."""
+    from platformdirs import user_log_dir
+
+    level = logging.DEBUG if verbose else logging.INFO
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")
+    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    for handler in root.handlers:  # the terminal gets warnings only, unless -v
+        handler.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    for name in ("desktop_app", "engine"):
+        logging.getLogger(name).setLevel(level)
+    folder = Path(user_log_dir("live-captions", appauthor=False))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(folder / "desktop.log", maxBytes=1_000_000,
+                                                       backupCount=2, encoding="utf-8")
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(level)
+    root.addHandler(handler)
+    return folder / "desktop.log"
+
+
+def main(args: argparse.Namespace | None = None) -> int:
+    if args is None:
+        parser = argparse.ArgumentParser(prog="python -m desktop_app", description="Live Captions desktop app")
+        parser.add_argument("-v", "--verbose", action="store_true", help="log details")
+        args = parser.parse_args()
+    if not display_available():
+        print(NO_DISPLAY, file=sys.stderr, end="")
+        return 2
+    configure_logging(bool(getattr(args, "verbose", False)))
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from . import APP_NAME, ORGANISATION
+    from .app import DesktopApp
+    from .capture import sound_backend
+    from .settings import Settings
+    from .widgets.icon import app_icon
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APP_NAME)
+    app.setWindowIcon(app_icon())
+    app.setQuitOnLastWindowClosed(False)  # the overlay and the tray icon are not the app
+    desktop = DesktopApp(Settings(), sound_backend())
+    desktop.window.closed.connect(app.quit)
+    # Ctrl+C in the terminal closes the window like File > Quit (stopping captions first).
+    signal.signal(signal.SIGINT, lambda *_: desktop.window.close())
+    ticker = QTimer(interval=250)
+    ticker.timeout.connect(lambda: None)  # lets Python run its signal handlers
+    ticker.start()
+    desktop.show()
+    desktop.load_model()
+    return int(app.exec())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

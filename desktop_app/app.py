@@ -1,0 +1,151 @@
+"""The desktop app's objects, composed and wired: settings, model, scheduler, live session,
+main window, caption overlay, tray icon and the optional embedded API.
+
+One model and one scheduler per process: live captions, file transcription and the embedded
+API all use the same ones.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from PySide6.QtCore import QObject, Slot
+
+from engine.config import ModelOptions
+from engine.model import Recognizer
+from engine.scheduler import Scheduler
+
+from .api_server import EmbeddedApi
+from .model_loader import LoadResult, ModelLoader
+from .session import LiveSession
+from .settings import Settings
+from .widgets.main_window import MainWindow
+from .widgets.overlay import CaptionOverlay
+from .widgets.settings_dialog import SettingsDialog
+from .widgets.tray import make_tray
+
+log = logging.getLogger("desktop_app")
+
+
+def default_transcripts_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("live-captions", appauthor=False)) / "transcripts"
+
+
+class DesktopApp(QObject):
+    def __init__(self, settings: Settings, backend: ModuleType | Any, transcripts_dir: Path | None = None,
+                 *, tray: bool = True) -> None:
+        super().__init__()
+        self.settings = settings
+        self.recognizer: Recognizer | None = None
+        self.scheduler: Scheduler | None = None
+        transcripts_dir = transcripts_dir or default_transcripts_dir()
+        self.session = LiveSession(backend, transcripts_dir, self)
+        self.overlay = CaptionOverlay(settings)
+        self.window = MainWindow(settings, self.session, self.overlay, backend, transcripts_dir)
+        self.loader = ModelLoader(self)
+        self.api = EmbeddedApi()
+        self.tray = make_tray(self.window, [
+            self.window.act_start, self.window.act_show_overlay, self.window.act_lock_overlay, None,
+            self.window.act_quit,
+        ]) if tray else None
+        self.loader.progress.connect(self.window.set_model_loading)
+        self.loader.loaded.connect(self._on_model_loaded)
+        self.loader.failed.connect(self.window.set_model_failed)
+        self.window.settings_requested.connect(self.open_settings)
+        self.window.closed.connect(self.shutdown)
+        self.session.started.connect(lambda _: self._tray_tip("Captioning"))
+        self.session.stopped.connect(lambda: self._tray_tip("Stopped"))
+        self.session.stopped.connect(self._stop_retired)
+        self._retired: list[Scheduler] = []
+        self.settings_dialog: SettingsDialog | None = None
+
+    def show(self) -> None:
+        self.window.show()
+        if self.settings.overlay_visible:
+            self.overlay.show()
+
+    # model -------------------------------------------------------------------------------------
+    def load_model(self) -> None:
+        """Load the configured model in the background; the demo model if it cannot be had."""
+        options = ModelOptions(name=self.settings.model, device=self.settings.compute_device)
+        self.loader.load(options, fallback=True)
+
+    def set_recognizer(self, recognizer: Recognizer, note: str = "") -> None:
+        """Use this model from now on: a new scheduler, the API restarted on it."""
+        old = self.scheduler
+        self.recognizer = recognizer
+        self.scheduler = Scheduler(recognizer).start()
+        self.session.set_scheduler(self.scheduler)
+        self.window.set_model(recognizer, note)
+        if old is not None:
+            self._retired.append(old)  # a running session keeps its scheduler until it stops
+            self._stop_retired()
+        self.restart_api()
+
+    def _stop_retired(self) -> None:
+        if not self.session.running:
+            for scheduler in self._retired:
+                scheduler.stop()
+            self._retired.clear()
+
+    @Slot(object)
+    def _on_model_loaded(self, result: LoadResult) -> None:
+        self.set_recognizer(result.recognizer, result.note)
+
+    # settings ----------------------------------------------------------------------------------
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.settings, self.api.available(), self.window)
+        dialog.applied.connect(self.apply_settings)
+        dialog.open()
+        self.settings_dialog = dialog
+        return dialog
+
+    @Slot(set)
+    def apply_settings(self, changed: set[str]) -> None:
+        if "overlay" in changed:
+            self.overlay.apply_style(self.settings.overlay_style)
+        if "model" in changed:
+            if self.session.running:
+                self.window.show_message("The new model is loading; the captions running now keep the "
+                                         "old one until you stop and start them again.", "note")
+            self.load_model()
+        elif "api" in changed:
+            self.restart_api()
+        if "profile" in changed and self.session.running:
+            self.window.notify("The new latency profile applies from the next start.")
+
+    # embedded API ------------------------------------------------------------------------------
+    def restart_api(self) -> None:
+        self.api.stop()
+        if not self.settings.api_enabled or self.recognizer is None or self.scheduler is None:
+            self.window.api_label.setText("")
+            return
+        status = self.api.start(self.recognizer, self.scheduler, self.settings.api_port, self.settings.api_token,
+                                self.settings.profile)
+        self.window.api_label.setText(status)
+        if self.api.error:
+            self.window.show_message(self.api.error, "error", self.window.act_settings)
+
+    # lifecycle ---------------------------------------------------------------------------------
+    def _tray_tip(self, state: str) -> None:
+        if self.tray is not None:
+            self.tray.setToolTip(f"Live Captions: {state}")
+
+    @Slot()
+    def shutdown(self) -> None:
+        """After the main window closed (the live session already stopped)."""
+        self.overlay.save_geometry()
+        self.overlay.close()
+        if self.tray is not None:
+            self.tray.hide()
+        self.api.stop()
+        self._stop_retired()
+        if self.scheduler is not None:
+            self.scheduler.stop()
+            self.scheduler = None
+        self.settings.sync()

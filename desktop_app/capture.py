@@ -1,0 +1,247 @@
+"""Audio capture: a sound device's input into a bounded queue of mono blocks.
+
+The sound device module is passed in (``sounddevice`` in the app, a fake in tests), so tests
+replay a WAV file through the real callback. The callback only mixes down, copies and queues;
+when the queue is full the block is dropped and counted, never silently.
+
+System audio ("loopback"):
+- Linux: PulseAudio and PipeWire expose a ".monitor" source for every output. PortAudio's ALSA
+  backend reaches them through the ALSA ``pulse`` device, with the source chosen by the
+  ``PULSE_SOURCE`` environment variable while the stream opens; ``pactl`` lists them.
+- Windows: WASAPI loopback is not in PortAudio's or sounddevice's API. A "Stereo Mix" device,
+  where the sound driver offers one, is listed as system audio; otherwise system audio is listed
+  as unavailable (see :func:`loopback_note`).
+- macOS: needs a virtual device such as BlackHole, which then appears as an ordinary input.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger("desktop_app.capture")
+
+_LOOPBACK_WORDS = (".monitor", "monitor of", "loopback", "stereo mix", "what u hear", "blackhole")
+
+
+class CaptureError(Exception):
+    """The device could not be opened; the message is written for the user."""
+
+
+@dataclass(frozen=True)
+class InputDevice:
+    name: str  # shown to the user and remembered in the settings
+    index: int | None  # the sound module's device index; None: the system default input
+    channels: int  # input channels the device offers
+    sample_rate: int  # its native rate; capture runs at it and the worker resamples
+    loopback: bool = False  # records what the computer plays, not a microphone
+    pulse_source: str = ""  # PulseAudio/PipeWire source selected through the ALSA "pulse" device
+
+
+def list_input_devices(backend: ModuleType | Any, pactl: str | None = None) -> list[InputDevice]:
+    """Every input the sound module offers, then PulseAudio/PipeWire monitor sources."""
+    try:
+        raw = list(backend.query_devices())
+        hostapis = list(backend.query_hostapis())
+    except Exception as exc:  # noqa: BLE001 - PortAudio's errors vary by platform; report, list none
+        log.warning("cannot list audio devices: %s", exc)
+        return []
+    several_apis = len({d["hostapi"] for d in raw}) > 1
+    devices = []
+    for index, info in enumerate(raw):
+        if info["max_input_channels"] <= 0:
+            continue
+        name = info["name"]
+        if several_apis:
+            name = f"{name} ({hostapis[info['hostapi']]['name']})"
+        loopback = any(word in info["name"].lower() for word in _LOOPBACK_WORDS)
+        devices.append(
+            InputDevice(name, index, int(info["max_input_channels"]), int(info["default_samplerate"]), loopback)
+        )
+    pulse = next((d for d in devices if d.name.split(" (")[0] == "pulse"), None)
+    if pulse is not None:
+        devices += _pulse_monitors(pulse, pactl if pactl is not None else shutil.which("pactl"))
+    return devices
+
+
+def _pulse_monitors(pulse: InputDevice, pactl: str | None) -> list[InputDevice]:
+    if not pactl:
+        return []
+    try:
+        out = subprocess.run([pactl, "list", "short", "sources"], capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        log.info("pactl cannot list sources: %s", exc)
+        return []
+    monitors = []
+    for line in out.stdout.splitlines():
+        fields = line.split("\t")
+        if len(fields) > 1 and fields[1].endswith(".monitor"):
+            source = fields[1]
+            label = f"System audio: {source.removesuffix('.monitor')}"
+            monitors.append(InputDevice(label, pulse.index, pulse.channels, pulse.sample_rate, True, source))
+    return monitors
+
+
+def loopback_note(devices: list[InputDevice]) -> str:
+    """What to do when no system-audio source is listed, or "" when there is one."""
+    if any(d.loopback for d in devices):
+        return ""
+    if sys.platform == "win32":
+        return ("System audio capture (WASAPI loopback) is not available: enable the 'Stereo Mix' "
+                "recording device in the Windows sound settings, or route the sound through a "
+                "virtual cable such as VB-CABLE.")
+    if sys.platform == "darwin":
+        return "System audio capture needs a virtual device such as BlackHole."
+    return ("No system-audio source found: with PulseAudio or PipeWire, install pactl "
+            "(pulseaudio-utils) and the ALSA pulse plugin to list the '.monitor' sources.")
+
+
+def default_input(backend: ModuleType | Any) -> InputDevice:
+    """The system's default input, or CaptureError when there is none."""
+    try:
+        info = backend.query_devices(kind="input")
+    except Exception as exc:  # noqa: BLE001 - PortAudioError or ValueError, platform-dependent
+        raise CaptureError(f"No microphone or other audio input was found ({exc}).") from None
+    return InputDevice(info["name"], None, int(info["max_input_channels"]), int(info["default_samplerate"]))
+
+
+class AudioCapture:
+    """One input stream at the device's native rate, mixed down to mono into a bounded queue.
+
+    ``start`` opens the device; ``stop`` closes it, after which the callback runs no more. The
+    reader (the engine worker) takes blocks from ``queue``. ``failure`` is set when the stream
+    ends by itself (the device was unplugged or failed).
+    """
+
+    def __init__(self, backend: ModuleType | Any, device: InputDevice | None = None, *,
+                 block_s: float = 0.05, max_queue_s: float = 10.0) -> None:
+        self.backend = backend
+        self.device = device
+        self.block_s = block_s
+        self.queue: queue.Queue[np.ndarray] = queue.Queue(maxsize=max(1, round(max_queue_s / block_s)))
+        self.sample_rate = 0
+        self.dropped_blocks = 0  # blocks lost because the queue was full
+        self.device_overflows = 0  # blocks the device reported as lost (input overflow)
+        self.failure: str | None = None  # why the stream ended on its own
+        self._stream: Any = None
+        self._stopping = threading.Event()
+
+    @property
+    def lost_blocks(self) -> int:
+        return self.dropped_blocks + self.device_overflows
+
+    def start(self) -> None:
+        device = self.device or default_input(self.backend)
+        self.device = device
+        self.sample_rate = device.sample_rate
+        error_types = (getattr(self.backend, "PortAudioError", OSError), ValueError, OSError)
+        self._stopping.clear()
+        try:
+            with _pulse_source(device.pulse_source):
+                self._stream = self.backend.InputStream(
+                    device=device.index,
+                    samplerate=device.sample_rate,
+                    channels=max(1, min(2, device.channels)),
+                    dtype="float32",
+                    blocksize=max(1, round(device.sample_rate * self.block_s)),
+                    callback=self._callback,
+                    finished_callback=self._finished,
+                )
+                self._stream.start()
+        except error_types as exc:
+            self._stream = None
+            raise CaptureError(f"The audio device '{device.name}' cannot be opened: {exc}. "
+                               "Choose another input device, or check that no other program holds it.") from None
+        log.info("capturing %s at %d Hz", device.name, device.sample_rate)
+
+    def stop(self) -> None:
+        """Close the device. Blocks already queued stay for the reader to drain."""
+        self._stopping.set()
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return
+        try:
+            stream.stop()
+            stream.close()
+        except Exception as exc:  # noqa: BLE001 - closing a failed device must not raise at the user
+            log.warning("closing the audio device failed: %s", exc)
+
+    def _callback(self, indata: np.ndarray, frames: int, time_info: object, status: Any) -> None:
+        if status and getattr(status, "input_overflow", False):
+            self.device_overflows += 1
+        block = indata[:, 0].copy() if indata.shape[1] == 1 else indata.mean(axis=1, dtype=np.float32)
+        try:
+            self.queue.put_nowait(block)
+        except queue.Full:
+            self.dropped_blocks += 1
+
+    def _finished(self) -> None:
+        if not self._stopping.is_set():
+            name = self.device.name if self.device else "the audio device"
+            self.failure = f"The audio input '{name}' stopped delivering sound (was it unplugged or disabled?)."
+            log.warning(self.failure)
+
+
+class _pulse_source:
+    """Select a PulseAudio source for the ALSA "pulse" device while a stream opens."""
+
+    _lock = threading.Lock()
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.saved: str | None = None
+
+    def __enter__(self) -> None:
+        if self.source:
+            self._lock.acquire()
+            self.saved = os.environ.get("PULSE_SOURCE")
+            os.environ["PULSE_SOURCE"] = self.source
+
+    def __exit__(self, *exc: object) -> None:
+        if self.source:
+            if self.saved is None:
+                os.environ.pop("PULSE_SOURCE", None)
+            else:
+                os.environ["PULSE_SOURCE"] = self.saved
+            self._lock.release()
+
+
+class UnavailableBackend:
+    """Stands in for ``sounddevice`` when it cannot be imported (no PortAudio library): lists no
+    devices and explains why a stream cannot open, so file transcription still works."""
+
+    PortAudioError = OSError
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def query_devices(self, device: object = None, kind: str | None = None) -> Any:
+        if kind is not None:
+            raise OSError(self.reason)
+        return []
+
+    def query_hostapis(self) -> list[dict[str, object]]:
+        return []
+
+    def InputStream(self, **kwargs: object) -> Any:  # noqa: N802 - mirrors sounddevice's name
+        raise OSError(self.reason)
+
+
+def sound_backend() -> ModuleType | UnavailableBackend:
+    """The ``sounddevice`` module, or a stand-in that says why audio input is unavailable."""
+    try:
+        import sounddevice
+    except (ImportError, OSError) as exc:
+        log.warning("no audio input: %s", exc)
+        return UnavailableBackend(f"audio input is unavailable: {exc} (install PortAudio, e.g. libportaudio2)")
+    return sounddevice

@@ -1,0 +1,107 @@
+"""Load the speech model off the GUI thread, with progress, falling back to the demo model."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from engine.config import DEMO_MODEL, ModelOptions
+from engine.errors import ModelLoadError
+from engine.model import Recognizer, load_recognizer
+
+log = logging.getLogger("desktop_app.model")
+
+
+@dataclasses.dataclass(frozen=True)
+class LoadResult:
+    recognizer: Recognizer
+    note: str  # shown to the user when the model is not the one configured; else ""
+
+
+class _LoadJob(QObject):
+    progress = Signal(str, int, int)  # what, bytes done, bytes total (0: unknown)
+    loaded = Signal(object)  # LoadResult
+    failed = Signal(str)
+
+    def __init__(self, options: ModelOptions, fallback: bool) -> None:
+        super().__init__()
+        self.options = options
+        self.fallback = fallback
+
+    @Slot()
+    def run(self) -> None:
+        self.progress.emit(f"Loading {self.options.name}…", 0, 0)
+        try:
+            self.loaded.emit(LoadResult(load_recognizer(self.options, self._download), ""))
+            return
+        except ModelLoadError as exc:
+            reason = str(exc)
+        if not self.fallback or self.options.name == DEMO_MODEL:
+            self.failed.emit(self._advice(reason))
+            return
+        log.warning("%s; falling back to the demo model", reason)
+        self.progress.emit("Loading the demo model…", 0, 0)
+        try:
+            demo = load_recognizer(dataclasses.replace(self.options, name=DEMO_MODEL))
+        except ModelLoadError as exc:
+            self.failed.emit(self._advice(f"{reason}\n\nThe demo model cannot be used either: {exc}"))
+            return
+        note = (f"The model '{self.options.name}' could not be loaded, so the demo model is in use; it "
+                f"understands synthetic voices only. {reason}")
+        self.loaded.emit(LoadResult(demo, note))
+
+    def _download(self, done: int, total: int, what: str) -> None:
+        self.progress.emit(f"Downloading {self.options.name}", done, total)
+
+    @staticmethod
+    def _advice(reason: str) -> str:
+        return (f"{reason}\n\nOpen Settings to choose another model (a Hugging Face id or a local "
+                "folder) or the compute device, then load it again. Until then captions and file "
+                "transcription are unavailable.")
+
+
+class ModelLoader(QObject):
+    """Loads one model at a time in a background thread; signals arrive on the GUI thread.
+
+    A plain daemon thread rather than a QThread: a download can take minutes, and quitting the
+    app must not wait for it (nor can a QThread be destroyed while it runs).
+    """
+
+    progress = Signal(str, int, int)
+    loaded = Signal(object)  # LoadResult
+    failed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread: threading.Thread | None = None
+        self._job: _LoadJob | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._job is not None
+
+    def load(self, options: ModelOptions, fallback: bool = True) -> bool:
+        """Start loading; False if a load is already running."""
+        if self.busy:
+            return False
+        job = _LoadJob(options, fallback)  # lives in this thread; emits from the loading thread
+        job.progress.connect(self.progress)
+        job.loaded.connect(self._on_loaded)
+        job.failed.connect(self._on_failed)
+        self._job = job
+        self._thread = threading.Thread(target=job.run, name="model-loader", daemon=True)
+        self._thread.start()
+        return True
+
+    @Slot(object)
+    def _on_loaded(self, result: LoadResult) -> None:
+        self._job = self._thread = None
+        self.loaded.emit(result)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self._job = self._thread = None
+        self.failed.emit(message)

@@ -1,0 +1,122 @@
+"""A live captioning session: capture, engine worker and its thread, and the transcript file.
+
+The session owns every piece it starts and stops them in order: the device first (no more
+blocks), then the worker (drain the queue, finish the stream), then the thread. Widgets only
+connect to its signals.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from engine.scheduler import Scheduler
+from engine.streaming import StreamOptions
+
+from .capture import AudioCapture, CaptureError, InputDevice
+from .live_transcript import TranscriptLog
+from .worker import EngineWorker
+
+log = logging.getLogger("desktop_app.session")
+
+
+class LiveSession(QObject):
+    started = Signal(str)  # the device's name
+    partial = Signal(object)  # engine Event
+    final = Signal(object)  # engine Event
+    utterance_end = Signal()
+    level = Signal(float)  # dBFS
+    lag = Signal(float)  # seconds
+    dropped = Signal(int)  # audio blocks lost so far
+    notice = Signal(str)  # a warning for the status bar
+    error = Signal(str)  # a message for the user; the session stops
+    stopped = Signal()  # everything is closed; the last words were emitted
+
+    def __init__(self, backend: ModuleType | Any, log_folder: Path | None = None,
+                 parent: QObject | None = None, *, max_queue_s: float = 10.0) -> None:
+        super().__init__(parent)
+        self.backend = backend
+        self.scheduler: Scheduler | None = None
+        self.max_queue_s = max_queue_s
+        self.transcript_log = TranscriptLog(log_folder) if log_folder else None
+        self.capture: AudioCapture | None = None
+        self._worker: EngineWorker | None = None
+        self._thread: QThread | None = None
+        self.stopping = False
+        self.final.connect(self._log_final)
+        self.utterance_end.connect(self._log_utterance_end)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    def set_scheduler(self, scheduler: Scheduler | None) -> None:
+        self.scheduler = scheduler
+
+    def start(self, device: InputDevice | None, profile: str) -> bool:
+        """Open the device and start captioning; False (and an error signal) on failure."""
+        if self.running:
+            return True
+        if self.scheduler is None:
+            self.error.emit("No speech model is loaded yet; captions can start once it is.")
+            return False
+        capture = AudioCapture(self.backend, device, max_queue_s=self.max_queue_s)
+        try:
+            capture.start()
+        except CaptureError as exc:
+            self.error.emit(str(exc))
+            return False
+        self.capture = capture
+        worker = EngineWorker(capture, self.scheduler, StreamOptions(profile=profile))
+        thread = QThread()
+        thread.setObjectName("engine-worker")
+        worker.moveToThread(thread)
+        for name in ("partial", "final", "utterance_end", "level", "lag", "dropped", "notice", "error"):
+            getattr(worker, name).connect(getattr(self, name))
+        worker.stopped.connect(self._on_worker_stopped)
+        thread.started.connect(worker.run)
+        self._worker, self._thread = worker, thread
+        self.stopping = False
+        if self.transcript_log is not None:
+            self.transcript_log.open()
+        thread.start()
+        self.started.emit(capture.device.name if capture.device else "")
+        return True
+
+    def stop(self) -> None:
+        """Stop capturing; the ``stopped`` signal follows once the last words are out."""
+        if not self.running or self.stopping:
+            return
+        self.stopping = True
+        assert self.capture is not None and self._worker is not None
+        self.capture.stop()
+        self._worker.request_stop()
+
+    @Slot()
+    def _on_worker_stopped(self) -> None:
+        if self.capture is not None:
+            self.capture.stop()
+        if self._thread is not None:
+            self._thread.quit()
+            self._thread.wait()
+        if self._worker is not None:
+            self._worker.deleteLater()
+        if self.transcript_log is not None:
+            self.transcript_log.close()
+        self._worker = self._thread = None
+        self.stopping = False
+        self.stopped.emit()
+
+    @Slot(object)
+    def _log_final(self, event: object) -> None:
+        if self.transcript_log is not None:
+            self.transcript_log.add_final(event.words)  # type: ignore[attr-defined]
+
+    @Slot()
+    def _log_utterance_end(self) -> None:
+        if self.transcript_log is not None:
+            self.transcript_log.end_utterance()

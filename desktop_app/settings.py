@@ -1,0 +1,158 @@
+"""The app's settings: QSettings behind a small typed class.
+
+Each setting is a typed field with a default; reading converts the stored value back to the
+field's type (INI files store everything as text), and a value that cannot be converted reads
+as the default, so a hand-edited or stale settings file never breaks the app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QByteArray, QRect, QSettings
+
+from engine.config import DEFAULT_LIVE_PROFILE, DEFAULT_MODEL
+
+from . import APP_NAME, ORGANISATION
+
+T = TypeVar("T", str, int, float, bool)
+
+
+class _Field(Generic[T]):
+    """A setting stored under ``key``, read back as ``type(default)``."""
+
+    def __init__(self, key: str, default: T) -> None:
+        self.key = key
+        self.default = default
+
+    def __get__(self, obj: Settings | None, owner: type) -> T:
+        if obj is None:
+            return self  # type: ignore[return-value]
+        raw = obj.qsettings.value(self.key, self.default)
+        return _convert(raw, self.default)
+
+    def __set__(self, obj: Settings, value: T) -> None:
+        obj.qsettings.setValue(self.key, type(self.default)(value))
+
+
+def _convert(raw: Any, default: T) -> T:
+    kind = type(default)
+    try:
+        if kind is bool:
+            if isinstance(raw, str):
+                return raw.strip().lower() in ("true", "1", "yes", "on")  # type: ignore[return-value]
+            return bool(raw)  # type: ignore[return-value]
+        return kind(raw)  # type: ignore[return-value]
+    except (TypeError, ValueError):
+        return default
+
+
+@dataclass(frozen=True)
+class OverlayStyle:
+    """How the caption overlay looks."""
+
+    font_family: str  # empty: the system's default sans-serif font
+    font_size: int  # points
+    text_color: str  # "#rrggbb", final text
+    partial_color: str  # "#rrggbb", the unfinal tail
+    background_color: str  # "#rrggbb"
+    opacity: float  # background opacity, 0 (invisible) to 1 (opaque)
+    lines: int  # 1 to 5 lines of text, fixed
+
+
+class Settings:
+    """Typed access to the app's QSettings. Pass a QSettings on an INI file in tests."""
+
+    model = _Field("engine/model", DEFAULT_MODEL)
+    compute_device = _Field("engine/compute_device", "auto")  # auto, cpu or cuda
+    profile = _Field("engine/profile", DEFAULT_LIVE_PROFILE)
+    input_device = _Field("audio/input_device", "")  # device name; empty: the system default
+
+    overlay_visible = _Field("overlay/visible", True)
+    overlay_font_family = _Field("overlay/font_family", "")
+    overlay_font_size = _Field("overlay/font_size", 26)
+    overlay_text_color = _Field("overlay/text_color", "#ffffff")
+    overlay_partial_color = _Field("overlay/partial_color", "#a8a8a8")
+    overlay_background_color = _Field("overlay/background_color", "#101010")
+    overlay_opacity = _Field("overlay/opacity", 0.7)
+    overlay_lines = _Field("overlay/lines", 2)
+    overlay_locked = _Field("overlay/locked", False)
+    _overlay_rect = _Field("overlay/rect", "")  # "x,y,width,height"; empty: centred at the bottom
+
+    api_enabled = _Field("api/enabled", False)
+    api_port = _Field("api/port", 8765)
+    api_token = _Field("api/token", "")
+
+    def __init__(self, qsettings: QSettings | None = None) -> None:
+        self.qsettings = qsettings if qsettings is not None else QSettings(ORGANISATION, APP_NAME)
+
+    @classmethod
+    def defaults(cls) -> Settings:
+        """Settings that read every field as its default and store nothing."""
+        return cls(_NoStore())  # type: ignore[arg-type]
+
+    @property
+    def overlay_style(self) -> OverlayStyle:
+        return OverlayStyle(
+            font_family=self.overlay_font_family,
+            font_size=min(96, max(8, self.overlay_font_size)),
+            text_color=self.overlay_text_color,
+            partial_color=self.overlay_partial_color,
+            background_color=self.overlay_background_color,
+            opacity=min(1.0, max(0.0, self.overlay_opacity)),
+            lines=min(5, max(1, self.overlay_lines)),
+        )
+
+    @overlay_style.setter
+    def overlay_style(self, style: OverlayStyle) -> None:
+        self.overlay_font_family = style.font_family
+        self.overlay_font_size = style.font_size
+        self.overlay_text_color = style.text_color
+        self.overlay_partial_color = style.partial_color
+        self.overlay_background_color = style.background_color
+        self.overlay_opacity = style.opacity
+        self.overlay_lines = style.lines
+
+    @property
+    def overlay_rect(self) -> QRect | None:
+        try:
+            x, y, w, h = (int(v) for v in self._overlay_rect.split(","))
+        except ValueError:
+            return None
+        return QRect(x, y, w, h) if w > 0 and h > 0 else None
+
+    @overlay_rect.setter
+    def overlay_rect(self, rect: QRect) -> None:
+        self._overlay_rect = f"{rect.x()},{rect.y()},{rect.width()},{rect.height()}"
+
+    def window_geometry(self, name: str) -> QByteArray:
+        value = self.qsettings.value(f"windows/{name}")
+        return value if isinstance(value, QByteArray) else QByteArray()
+
+    def set_window_geometry(self, name: str, geometry: QByteArray) -> None:
+        self.qsettings.setValue(f"windows/{name}", geometry)
+
+    def reset(self) -> None:
+        """Forget every setting: all read as their defaults again."""
+        self.qsettings.clear()
+        self.qsettings.sync()
+
+    def sync(self) -> None:
+        self.qsettings.sync()
+
+
+class _NoStore:
+    """A QSettings stand-in that holds nothing: every value reads as the default given."""
+
+    def value(self, key: str, default: Any = None) -> Any:
+        return default
+
+    def setValue(self, key: str, value: Any) -> None:
+        pass
+
+    def clear(self) -> None:
+        pass
+
+    def sync(self) -> None:
+        pass

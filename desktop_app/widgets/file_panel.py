@@ -1,0 +1,204 @@
+"""File transcription: a worker in a QThread with progress and cancel, and a dialog that shows
+the result with timestamps and exports it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton,
+    QVBoxLayout, QWidget,
+)
+
+from engine.config import TranscribeOptions
+from engine.errors import Cancelled, LiveCaptionsError
+from engine.model import Recognizer
+from engine.transcribe import transcribe_file
+from engine.transcript import Transcript
+
+from .export import save_transcript
+
+log = logging.getLogger("desktop_app.file")
+
+# What File > Open offers; anything else can still be tried (FFmpeg reads most containers).
+AUDIO_FILTER = ("Audio and video (*.wav *.flac *.ogg *.oga *.mp3 *.m4a *.aac *.opus *.webm *.mp4 "
+                "*.mkv *.mov *.aiff *.aif *.wma);;All files (*)")
+
+
+def timestamp(seconds: float) -> str:
+    millis = max(0, round(seconds * 1000))
+    minutes, millis = divmod(millis, 60_000)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours:02d}:{minutes:02d}:{millis / 1000:04.1f}"
+
+
+def timed_text(transcript: Transcript) -> str:
+    """One line per caption segment: ``[start → end]  text``."""
+    return "\n".join(f"[{timestamp(s.start)} → {timestamp(s.end)}]  {s.text()}" for s in transcript.segments)
+
+
+class FileTranscriber(QObject):
+    """Transcribes one file; lives in a QThread. ``cancel`` is thread-safe."""
+
+    progress = Signal(float, float)  # seconds done, seconds total (0: unknown)
+    finished = Signal(object)  # Transcript
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, recognizer: Recognizer, path: Path, options: TranscribeOptions = TranscribeOptions()) -> None:
+        super().__init__()
+        self.recognizer = recognizer
+        self.path = path
+        self.options = options
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            transcript = transcribe_file(self.recognizer, self.path, self.options,
+                                         progress=self.progress.emit, cancel=self._cancel)
+        except Cancelled:
+            self.cancelled.emit()
+        except LiveCaptionsError as exc:
+            self.failed.emit(str(exc))
+        else:
+            self.finished.emit(transcript)
+
+
+class FileTranscriptionDialog(QDialog):
+    """Shows one file's transcription: progress and Cancel while it runs, then the timed text
+    with Copy and Export."""
+
+    done = Signal()  # the job ended: finished, failed or cancelled
+
+    def __init__(self, recognizer: Recognizer, path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.path = path
+        self.transcript: Transcript | None = None
+        self._close_when_done = False
+        self.setWindowTitle(f"Transcribe {path.name}")
+        self.resize(640, 420)
+        self.status = QLabel(f"Transcribing {path.name}…")
+        self.status.setWordWrap(True)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 100)
+        self.progress_bar.setValue(0)
+        self.cancel_button = QPushButton("Cancel")
+        self.result = QPlainTextEdit(readOnly=True)
+        self.result.setPlaceholderText("The transcript appears here when the file is done.")
+        self.copy_button = QPushButton("Copy")
+        self.export_button = QPushButton("Export…")
+        self.copy_button.setEnabled(False)
+        self.export_button.setEnabled(False)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        row = QHBoxLayout()
+        row.addWidget(self.progress_bar, 1)
+        row.addWidget(self.cancel_button)
+        actions = QHBoxLayout()
+        actions.addWidget(self.copy_button)
+        actions.addWidget(self.export_button)
+        actions.addStretch(1)
+        actions.addWidget(buttons)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
+        layout.addLayout(row)
+        layout.addWidget(self.result, 1)
+        layout.addLayout(actions)
+
+        self.job = FileTranscriber(recognizer, path)
+        self.thread = QThread(self)
+        self.thread.setObjectName("file-transcriber")
+        self.job.moveToThread(self.thread)
+        self.thread.started.connect(self.job.run)
+        self.job.progress.connect(self._on_progress)
+        self.job.finished.connect(self._on_finished)
+        self.job.failed.connect(self._on_failed)
+        self.job.cancelled.connect(self._on_cancelled)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.copy_button.clicked.connect(self.copy)
+        self.export_button.clicked.connect(self.export)
+
+    @property
+    def running(self) -> bool:
+        return self.thread.isRunning()
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def cancel(self) -> None:
+        self.job.cancel()
+        self.cancel_button.setEnabled(False)
+        self.status.setText("Cancelling…")
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.result.toPlainText())
+
+    def export(self) -> None:
+        if self.transcript is not None:
+            save_transcript(self, self.transcript, self.path.stem)
+
+    @Slot(float, float)
+    def _on_progress(self, done: float, total: float) -> None:
+        if total > 0:
+            self.progress_bar.setRange(0, 100)
+            self.progress_bar.setValue(min(100, round(100 * done / total)))
+            self.progress_bar.setFormat(f"%p%  ({done:.0f} of {total:.0f} s)")
+        else:
+            self.progress_bar.setRange(0, 0)  # busy: the length is not known up front
+
+    @Slot(object)
+    def _on_finished(self, transcript: Transcript) -> None:
+        self.transcript = transcript
+        self.progress_bar.setRange(0, 100)
+        self.progress_bar.setValue(100)
+        notes = "".join(f"\nNote: {n}." for n in transcript.notes)
+        self.status.setText(f"Done: {self.path.name}, {transcript.duration:.1f} s of audio, "
+                            f"{len(transcript.segments)} captions.{notes}")
+        self.result.setPlainText(timed_text(transcript))
+        self.copy_button.setEnabled(True)
+        self.export_button.setEnabled(True)
+        self._end()
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self.status.setText(f"Could not transcribe: {message}")
+        self.status.setStyleSheet("color: #b00020;")
+        self._end()
+
+    @Slot()
+    def _on_cancelled(self) -> None:
+        self.status.setText("Cancelled.")
+        self._end()
+
+    def _end(self) -> None:
+        self.cancel_button.setEnabled(False)
+        self.thread.quit()
+        self.thread.wait()
+        self.done.emit()
+        if self._close_when_done:
+            self.close()
+
+    def finish_now(self) -> None:
+        """Cancel a running job and wait for it (when the app quits)."""
+        if self.running:
+            self.job.cancel()
+            self.thread.quit()
+            self.thread.wait()
+
+    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        if self.running:  # cancel, and close once the job has stopped at its next check
+            self.cancel()
+            self._close_when_done = True
+            self.hide()
+            event.ignore()
+            return
+        super().closeEvent(event)
+

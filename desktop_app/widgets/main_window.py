@@ -1,0 +1,369 @@
+"""The main window: Start/Stop, input device, level meter, running transcript, status bar.
+
+It shows what a :class:`LiveSession` emits and forwards captions to the overlay; File > Open
+and drag and drop transcribe files in :class:`FileTranscriptionDialog`.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QProgressBar, QPushButton, QToolButton,
+    QVBoxLayout, QWidget,
+)
+
+from engine.model import Recognizer
+
+from ..capture import InputDevice, list_input_devices, loopback_note
+from ..live_transcript import LiveTranscript
+from ..session import LiveSession
+from ..settings import Settings
+from .export import save_transcript
+from .file_panel import AUDIO_FILTER, FileTranscriptionDialog
+from .icon import app_icon
+from .indicators import LevelMeter, MessageBar
+from .overlay import CaptionOverlay
+from .transcript_view import TranscriptView
+
+log = logging.getLogger("desktop_app.window")
+
+
+class MainWindow(QMainWindow):
+    settings_requested = Signal()  # the user wants the settings dialog
+    closed = Signal()  # the window closed after the session stopped: quit
+
+    def __init__(self, settings: Settings, session: LiveSession, overlay: CaptionOverlay,
+                 backend: ModuleType | Any, transcripts_dir: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.session = session
+        self.overlay = overlay
+        self.backend = backend
+        self.transcripts_dir = transcripts_dir
+        self.transcript = LiveTranscript()
+        self.recognizer: Recognizer | None = None
+        self.file_dialogs: list[FileTranscriptionDialog] = []
+        self._close_pending = False
+        self.setWindowTitle("Live Captions")
+        self.setWindowIcon(app_icon())
+        self.setAcceptDrops(True)
+        self.resize(760, 520)
+        self._make_actions()
+        self._make_menus()
+        self._make_body()
+        self._make_status_bar()
+        self.refresh_devices()
+        self._connect_session()
+        self._sync_overlay_actions()
+        geometry = settings.window_geometry("main")
+        if not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+
+    # construction ----------------------------------------------------------------------------
+    def _action(self, text: str, slot: Any, shortcut: QKeySequence | str | None = None,
+                checkable: bool = False) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        action.setCheckable(checkable)
+        (action.toggled if checkable else action.triggered).connect(slot)
+        self.addAction(action)
+        return action
+
+    def _make_actions(self) -> None:
+        self.act_start = self._action("&Start captions", self.toggle_capture, "Ctrl+Space")
+        self.act_start.setEnabled(False)
+        self.act_open = self._action("&Open audio or video file…", self.choose_file, QKeySequence.StandardKey.Open)
+        self.act_save = self._action("&Save transcript as…", self.save_as, QKeySequence.StandardKey.Save)
+        self.act_copy = self._action("&Copy transcript", self.copy_all, "Ctrl+Shift+C")
+        self.act_clear = self._action("C&lear transcript", self.clear_transcript)
+        self.act_folder = self._action("Open &transcripts folder", self.open_transcripts_folder)
+        self.act_settings = self._action("Se&ttings…", self.settings_requested.emit, QKeySequence.StandardKey.Preferences)
+        self.act_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.act_show_overlay = self._action("Show caption &overlay", self.set_overlay_visible, "Ctrl+Shift+O", True)
+        self.act_lock_overlay = self._action("&Lock overlay (click-through)", self.overlay.set_locked, "Ctrl+Shift+L", True)
+        self.overlay.lock_changed.connect(self._sync_overlay_actions)
+        self.overlay.addActions([self.act_lock_overlay, self.act_show_overlay, self.act_start])
+
+    def _make_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for action in (self.act_open, self.act_save, self.act_folder, None, self.act_settings, None, self.act_quit):
+            file_menu.addSeparator() if action is None else file_menu.addAction(action)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addActions([self.act_copy, self.act_clear])
+        captions = bar.addMenu("&Captions")
+        captions.addActions([self.act_start, self.act_show_overlay, self.act_lock_overlay])
+
+    def _make_body(self) -> None:
+        self.start_button = QPushButton("Start")
+        self.start_button.setMinimumWidth(110)
+        self.start_button.setToolTip("Start or stop live captions (Ctrl+Space)")
+        self.start_button.clicked.connect(self.act_start.trigger)
+        self.start_button.setEnabled(False)
+        self.device_combo = QComboBox()
+        self.device_combo.setMinimumWidth(260)
+        self.device_combo.currentIndexChanged.connect(self._remember_device)
+        refresh = QToolButton(text="↻")
+        refresh.setToolTip("List the audio inputs again")
+        refresh.clicked.connect(self.refresh_devices)
+        self.level_meter = LevelMeter()
+        top = QHBoxLayout()
+        top.addWidget(self.start_button)
+        top.addWidget(QLabel("Input:"))
+        top.addWidget(self.device_combo, 1)
+        top.addWidget(refresh)
+        top.addWidget(self.level_meter)
+        self.message_bar = MessageBar()
+        self.view = TranscriptView(self.transcript)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.addLayout(top)
+        layout.addWidget(self.message_bar)
+        layout.addWidget(self.view, 1)
+        self.setCentralWidget(body)
+
+    def _make_status_bar(self) -> None:
+        self.model_label = QLabel("No model loaded")
+        self.load_progress = QProgressBar(maximumWidth=140, textVisible=False)
+        self.load_progress.hide()
+        self.lag_label = QLabel("")
+        self.lag_label.setToolTip("How far the final captions are behind the audio")
+        self.dropped_label = QLabel("")
+        self.dropped_label.setToolTip("Audio blocks lost because the computer could not keep up")
+        self.api_label = QLabel("")
+        self.notice_label = QLabel("")
+        self._notice_timer = QTimer(self, singleShot=True)
+        self._notice_timer.timeout.connect(self.notice_label.clear)
+        bar = self.statusBar()
+        bar.addWidget(self.model_label, 1)
+        bar.addWidget(self.load_progress)
+        for label in (self.notice_label, self.lag_label, self.dropped_label, self.api_label):
+            bar.addPermanentWidget(label)
+
+    def _connect_session(self) -> None:
+        s = self.session
+        s.started.connect(self._on_started)
+        s.partial.connect(self._on_partial)
+        s.final.connect(self._on_final)
+        s.utterance_end.connect(self._on_utterance_end)
+        s.level.connect(self.level_meter.set_level)
+        s.lag.connect(self._on_lag)
+        s.dropped.connect(self._on_dropped)
+        s.notice.connect(self._on_notice)
+        s.error.connect(self._on_error)
+        s.stopped.connect(self._on_stopped)
+
+    # model -----------------------------------------------------------------------------------
+    def set_model(self, recognizer: Recognizer | None, note: str = "") -> None:
+        self.recognizer = recognizer
+        self.load_progress.hide()
+        for widget in (self.act_start, self.act_open, self.start_button):
+            widget.setEnabled(recognizer is not None)
+        if recognizer is not None:
+            self.model_label.setText(f"Model: {recognizer.describe()}")
+            self.model_label.setToolTip(recognizer.name)
+        if note:
+            self.show_message(note, "note", self.act_settings)
+
+    def set_model_loading(self, text: str, done: int, total: int) -> None:
+        if not self.session.running:
+            self.act_start.setEnabled(False)
+            self.start_button.setEnabled(False)
+        self.model_label.setText(text)
+        self.load_progress.setRange(0, 100 if total else 0)
+        if total:
+            self.load_progress.setValue(round(100 * done / total))
+        self.load_progress.show()
+
+    def set_model_failed(self, message: str) -> None:
+        self.set_model(None)
+        self.model_label.setText("No model loaded")
+        self.show_message(message, "error", self.act_settings)
+
+    def show_message(self, text: str, kind: str = "error", action: QAction | None = None) -> None:
+        """A message that stays until dismissed (errors, notes)."""
+        self.message_bar.show_message(text, kind, action)
+
+    def notify(self, text: str, seconds: float = 10.0) -> None:
+        """A passing note in the status bar."""
+        self.notice_label.setText(text)
+        self._notice_timer.start(round(seconds * 1000))
+
+    # devices ---------------------------------------------------------------------------------
+    def refresh_devices(self) -> None:
+        devices = list_input_devices(self.backend)
+        remembered = self.settings.input_device
+        self.device_combo.blockSignals(True)
+        self.device_combo.clear()
+        self.device_combo.addItem("System default input", None)
+        for device in devices:
+            label = f"🔊 {device.name}" if device.loopback else device.name
+            self.device_combo.addItem(label, device)
+        names = [None] + [d.name for d in devices]
+        self.device_combo.setCurrentIndex(names.index(remembered) if remembered in names else 0)
+        self.device_combo.setToolTip(loopback_note(devices) or "Inputs marked 🔊 record what the computer plays.")
+        self.device_combo.blockSignals(False)
+
+    def selected_device(self) -> InputDevice | None:
+        return self.device_combo.currentData()
+
+    def _remember_device(self) -> None:
+        device = self.selected_device()
+        self.settings.input_device = device.name if device else ""
+
+    # live captions ---------------------------------------------------------------------------
+    def toggle_capture(self) -> None:
+        if self.session.running:
+            self.start_button.setEnabled(False)
+            self.start_button.setText("Stopping…")
+            self.session.stop()
+            return
+        self.transcript.begin_session()
+        self.view.end_line()
+        self.overlay.end_utterance()
+        self.session.start(self.selected_device(), self.settings.profile)
+
+    @Slot(str)
+    def _on_started(self, device: str) -> None:
+        self.start_button.setText("Stop")
+        self.act_start.setText("&Stop captions")
+        self.device_combo.setEnabled(False)
+        self.dropped_label.setText("")
+        self.setWindowIcon(app_icon(recording=True))
+
+    @Slot(object)
+    def _on_partial(self, event: Any) -> None:
+        self.transcript.set_partial(event.words)
+        self.view.refresh_tail()
+        self.overlay.set_partial([w.text for w in event.words])
+
+    @Slot(object)
+    def _on_final(self, event: Any) -> None:
+        self.transcript.add_final(event.words)
+        self.view.refresh_tail()
+        self.overlay.add_final([w.text for w in event.words])
+
+    @Slot()
+    def _on_utterance_end(self) -> None:
+        self.transcript.end_utterance()
+        self.view.end_line()
+        self.overlay.end_utterance()
+
+    @Slot(float)
+    def _on_lag(self, seconds: float) -> None:
+        self.lag_label.setText(f"Lag {seconds:.1f} s")
+
+    @Slot(str)
+    def _on_notice(self, text: str) -> None:
+        self.notify(text)
+
+    @Slot(str)
+    def _on_error(self, text: str) -> None:
+        self.show_message(text, "error")
+
+    @Slot(int)
+    def _on_dropped(self, blocks: int) -> None:
+        self.dropped_label.setText(f"Dropped audio: {blocks} blocks")
+        self.dropped_label.setStyleSheet("color: #b00020;")
+
+    @Slot()
+    def _on_stopped(self) -> None:
+        self._on_utterance_end()
+        self.start_button.setEnabled(True)
+        self.start_button.setText("Start")
+        self.act_start.setText("&Start captions")
+        self.device_combo.setEnabled(True)
+        self.level_meter.set_level(-100.0)
+        self.lag_label.setText("")
+        self.setWindowIcon(app_icon())
+        if self.transcript_file_note():
+            self.notify(self.transcript_file_note())
+        if self._close_pending:
+            self.close()
+
+    def transcript_file_note(self) -> str:
+        log_file = self.session.transcript_log
+        return f"Transcript saved as {log_file.path.name} (File > Open transcripts folder)" if log_file and log_file.path else ""
+
+    # transcript actions ----------------------------------------------------------------------
+    def copy_all(self) -> None:
+        QGuiApplication.clipboard().setText(self.transcript.text())
+
+    def save_as(self) -> None:
+        model = self.recognizer.name if self.recognizer else ""
+        save_transcript(self, self.transcript.transcript(model), "captions")
+
+    def clear_transcript(self) -> None:
+        self.transcript.clear()
+        self.view.rebuild()
+        self.overlay.clear()
+
+    def open_transcripts_folder(self) -> None:
+        self.transcripts_dir.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.transcripts_dir)))
+
+    # overlay ---------------------------------------------------------------------------------
+    def set_overlay_visible(self, visible: bool) -> None:
+        self.overlay.setVisible(visible)
+        self.settings.overlay_visible = visible
+
+    def _sync_overlay_actions(self) -> None:
+        for action, value in ((self.act_lock_overlay, self.overlay.locked),
+                              (self.act_show_overlay, self.settings.overlay_visible)):
+            action.blockSignals(True)
+            action.setChecked(value)
+            action.blockSignals(False)
+
+    # files -----------------------------------------------------------------------------------
+    def choose_file(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Transcribe a file", "", AUDIO_FILTER)
+        if name:
+            self.open_file(Path(name))
+
+    def open_file(self, path: Path) -> FileTranscriptionDialog | None:
+        if self.recognizer is None:
+            self.show_message("No speech model is loaded yet; files can be transcribed once it is.")
+            return None
+        dialog = FileTranscriptionDialog(self.recognizer, path, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda _=None, d=dialog: self._forget_dialog(d))
+        self.file_dialogs.append(dialog)
+        dialog.show()
+        dialog.start()
+        return dialog
+
+    def _forget_dialog(self, dialog: QObject) -> None:
+        self.file_dialogs = [d for d in self.file_dialogs if d is not dialog]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                self.open_file(Path(url.toLocalFile()))
+        event.acceptProposedAction()
+
+    # closing ---------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.session.running:  # finish the stream first so the last words reach the file
+            self._close_pending = True
+            self.session.stop()
+            event.ignore()
+            return
+        for dialog in list(self.file_dialogs):
+            dialog.finish_now()
+            dialog.close()
+        self.settings.set_window_geometry("main", self.saveGeometry())
+        self.settings.sync()
+        event.accept()
+        self.closed.emit()

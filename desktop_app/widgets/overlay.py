@@ -1,0 +1,234 @@
+"""The caption overlay: a frameless, always-on-top, translucent strip of 1 to 5 lines.
+
+Lines are laid out greedily from a line boundary, so appending words only changes the last
+line and nothing above it moves; the newest text is at the bottom and older lines scroll off
+the top (the text is cut from the left, never squeezed). The partial tail is drawn in its own
+colour after the final words.
+
+Locking makes the overlay click-through (``Qt.WindowTransparentForInput``): the window flags
+are set again and the window shown again, as Qt requires. Unlock it from the main window or
+the tray icon.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPoint, QRect, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtWidgets import QSizeGrip, QWidget
+
+from engine.transcript import sentence_case
+
+from ..settings import OverlayStyle, Settings
+
+PADDING = 12  # pixels around the text
+MAX_WORDS = 400  # older final words are dropped (at a line boundary) past this many
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # the word as shown (sentence case)
+    partial: bool  # part of the unfinal tail
+
+
+class CaptionOverlay(QWidget):
+    lock_changed = Signal(bool)
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.setWindowTitle("Live Captions overlay")
+        self.setWindowFlags(Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint
+                            | Qt.WindowType.WindowStaysOnTopHint)
+        self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self._grip = QSizeGrip(self)
+        self._grip.resize(16, 16)
+        self._finals: list[Token] = []
+        self._partial: list[Token] = []
+        self._new_utterance = True
+        self._drag_offset: QPoint | None = None
+        self._restoring = True
+        self.style_ = settings.overlay_style
+        self._locked = False
+        self.apply_style(self.style_)
+        self._restore_geometry()
+        self._restoring = False
+        if settings.overlay_locked:
+            self.set_locked(True)
+
+    # captions ----------------------------------------------------------------------------------
+    def add_final(self, words: list[str]) -> None:
+        self._finals += [Token(w, False) for w in sentence_case(words, self._new_utterance)]
+        self._new_utterance = False
+        self._partial = []
+        self._trim()
+        self.update()
+
+    def set_partial(self, words: list[str]) -> None:
+        self._partial = [Token(w, True) for w in sentence_case(words, self._new_utterance)]
+        self.update()
+
+    def end_utterance(self) -> None:
+        self._new_utterance = True
+        self._partial = []
+        self.update()
+
+    def clear(self) -> None:
+        self._finals, self._partial, self._new_utterance = [], [], True
+        self.update()
+
+    def visible_lines(self) -> list[list[Token]]:
+        """The lines drawn now, oldest first; at most ``lines``."""
+        return self._layout(self._finals + self._partial)[-self.style_.lines:]
+
+    def visible_text(self) -> str:
+        return "\n".join(" ".join(t.text for t in line) for line in self.visible_lines())
+
+    # look ------------------------------------------------------------------------------------
+    def apply_style(self, style: OverlayStyle) -> None:
+        self.style_ = style
+        font = QFont(style.font_family) if style.font_family else QFont()
+        if not style.font_family:
+            font.setStyleHint(QFont.StyleHint.SansSerif)
+        font.setPointSize(style.font_size)
+        self.setFont(font)
+        self.setMinimumSize(160, self._text_height() + 2 * PADDING)
+        if self.height() != self._fit_height() and not self._restoring:
+            self.resize(self.width(), self._fit_height())
+        self.update()
+
+    def _text_height(self) -> int:
+        return QFontMetrics(self.font()).lineSpacing() * self.style_.lines
+
+    def _fit_height(self) -> int:
+        return self._text_height() + 2 * PADDING
+
+    # lock --------------------------------------------------------------------------------------
+    @property
+    def locked(self) -> bool:
+        return self._locked
+
+    def set_locked(self, locked: bool) -> None:
+        if locked == self._locked and bool(self.windowFlags() & Qt.WindowType.WindowTransparentForInput) == locked:
+            return
+        self._locked = locked
+        geometry, visible = self.geometry(), self.isVisible()
+        self.setWindowFlag(Qt.WindowType.WindowTransparentForInput, locked)  # hides the window
+        self.setGeometry(geometry)
+        self._grip.setVisible(not locked)
+        if visible:
+            self.show()
+        self.settings.overlay_locked = locked
+        self.lock_changed.emit(locked)
+
+    # geometry ----------------------------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        rect = self.settings.overlay_rect
+        if rect is None:
+            screen = QGuiApplication.primaryScreen().availableGeometry()
+            width = max(400, int(screen.width() * 0.6))
+            rect = QRect(screen.x() + (screen.width() - width) // 2,
+                         screen.bottom() - self._fit_height() - 60, width, self._fit_height())
+        rect.setHeight(max(rect.height(), self.minimumHeight()))
+        self.setGeometry(rect)
+
+    def _save_geometry(self) -> None:
+        if not self._restoring:
+            self.settings.overlay_rect = self.geometry()
+
+    def save_geometry(self) -> None:
+        """Remember the position and size now (Qt sends no move events while hidden)."""
+        self._save_geometry()
+
+    def moveEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        self._save_geometry()
+        super().moveEvent(event)
+
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        self._grip.move(self.width() - self._grip.width(), self.height() - self._grip.height())
+        self._save_geometry()
+        super().resizeEvent(event)
+
+    # drag to move ------------------------------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or self._locked:
+            return super().mousePressEvent(event)
+        handle = self.windowHandle()
+        if handle is not None and handle.startSystemMove():
+            return None  # the window manager moves it (needed on Wayland)
+        self._drag_offset = event.globalPosition().toPoint() - self.frameGeometry().topLeft()
+        return None
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._drag_offset is not None:
+            self.move(event.globalPosition().toPoint() - self._drag_offset)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._drag_offset = None
+        self._save_geometry()
+
+    # layout and painting -----------------------------------------------------------------------
+    def _layout(self, tokens: list[Token]) -> list[list[Token]]:
+        metrics = QFontMetrics(self.font())
+        width = max(1, self.width() - 2 * PADDING)
+        space = metrics.horizontalAdvance(" ")
+        lines: list[list[Token]] = [[]]
+        used = 0
+        for token in tokens:
+            advance = metrics.horizontalAdvance(token.text)
+            if lines[-1] and used + space + advance > width:
+                lines.append([])
+                used = 0
+            used += advance + (space if lines[-1] else 0)
+            lines[-1].append(token)
+        return lines if lines[-1] else lines[:-1]
+
+    def _trim(self) -> None:
+        """Drop old final words at a line boundary, so the lines that stay do not re-wrap."""
+        if len(self._finals) <= MAX_WORDS:
+            return
+        lines = self._layout(self._finals)
+        keep = lines[-max(2 * self.style_.lines, 2):]
+        self._finals = [t for line in keep for t in line]
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        background = QColor(self.style_.background_color)
+        background.setAlphaF(self.style_.opacity)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(background)
+        painter.drawRoundedRect(self.rect(), 10, 10)
+        if not self._locked:  # a faint frame shows where to grab it
+            painter.setPen(QColor(255, 255, 255, 60))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(self.rect().adjusted(0, 0, -1, -1), 10, 10)
+        metrics = QFontMetrics(self.font())
+        lines = self.visible_lines()
+        if not lines and not self._locked:
+            painter.setPen(QColor(self.style_.partial_color))
+            hint = QFont(self.font())
+            hint.setPointSize(max(9, self.style_.font_size // 2))
+            painter.setFont(hint)
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
+                             "Captions appear here · drag to move · right-click for options")
+            painter.end()
+            return
+        y = self.height() - PADDING - metrics.lineSpacing() * len(lines) + metrics.ascent()
+        width = self.width() - 2 * PADDING
+        colours = {False: QColor(self.style_.text_color), True: QColor(self.style_.partial_color)}
+        shadow = QColor(0, 0, 0, 200)
+        for line in lines:
+            x = PADDING
+            for token in line:
+                text = metrics.elidedText(token.text, Qt.TextElideMode.ElideLeft, width)
+                painter.setPen(shadow)
+                painter.drawText(x + 1, y + 1, text)
+                painter.setPen(colours[token.partial])
+                painter.drawText(x, y, text)
+                x += metrics.horizontalAdvance(text + " ")
+            y += metrics.lineSpacing()
+        painter.end()

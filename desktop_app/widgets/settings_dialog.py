@@ -1,0 +1,215 @@
+"""The settings dialog: model and compute device, latency profile, overlay look, local API.
+
+The fields are filled from :class:`Settings` when the dialog opens and written back on OK;
+"Restore defaults" puts the default values into the fields (saved on OK, like any change).
+``applied`` tells which groups changed, so the app reloads only what it must.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (
+    QCheckBox, QColorDialog, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
+    QFontComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
+    QVBoxLayout, QWidget,
+)
+
+from engine.config import DEFAULT_MODEL, DEMO_MODEL, PROFILES
+
+from ..settings import OverlayStyle, Settings
+
+PROFILE_LABELS = {
+    "low_latency": "Low latency (about 0.5 s behind)",
+    "balanced": "Balanced (about 1 s behind)",
+    "accurate": "Accurate (about 2 s behind)",
+}
+DEVICE_LABELS = {"auto": "Automatic (CUDA when available)", "cpu": "CPU", "cuda": "CUDA (NVIDIA GPU)"}
+
+
+class ColorButton(QPushButton):
+    """A button that shows a colour and picks another when clicked."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFixedWidth(80)
+        self._color = "#000000"
+        self.clicked.connect(self._pick)
+
+    @property
+    def color(self) -> str:
+        return self._color
+
+    def set_color(self, color: str) -> None:
+        self._color = QColor(color).name()
+        self.setText(self._color)
+        text = "#000000" if QColor(self._color).lightness() > 128 else "#ffffff"
+        self.setStyleSheet(f"background-color: {self._color}; color: {text};")
+
+    def _pick(self) -> None:
+        chosen = QColorDialog.getColor(QColor(self._color), self, "Choose a colour")
+        if chosen.isValid():
+            self.set_color(chosen.name())
+
+
+class SettingsDialog(QDialog):
+    applied = Signal(set)  # the groups that changed: "model", "profile", "overlay", "api"
+
+    def __init__(self, settings: Settings, api_available: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.setWindowTitle("Live Captions settings")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._engine_group())
+        layout.addWidget(self._overlay_group())
+        layout.addWidget(self._api_group(api_available))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+                                   | QDialogButtonBox.StandardButton.RestoreDefaults)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).clicked.connect(self.restore_defaults)
+        layout.addWidget(buttons)
+        self.load(settings)
+
+    # building --------------------------------------------------------------------------------
+    def _engine_group(self) -> QGroupBox:
+        box = QGroupBox("Speech recognition")
+        form = QFormLayout(box)
+        self.model = QComboBox(editable=True)
+        self.model.addItems([DEFAULT_MODEL, DEMO_MODEL])
+        self.model.setToolTip("A Hugging Face model id (downloaded once, then cached), a local folder with "
+                              "a Wav2Vec2ForCTC checkpoint, or 'demo' for the bundled demo model.")
+        browse = QPushButton("Folder…")
+        browse.clicked.connect(self._browse_model)
+        row = QHBoxLayout()
+        row.addWidget(self.model, 1)
+        row.addWidget(browse)
+        form.addRow("Model:", row)
+        self.compute_device = QComboBox()
+        for key, label in DEVICE_LABELS.items():
+            self.compute_device.addItem(label, key)
+        form.addRow("Runs on:", self.compute_device)
+        self.profile = QComboBox()
+        for key in PROFILES:
+            if key in PROFILE_LABELS:
+                self.profile.addItem(PROFILE_LABELS[key], key)
+        form.addRow("Live captions:", self.profile)
+        return box
+
+    def _overlay_group(self) -> QGroupBox:
+        box = QGroupBox("Caption overlay")
+        form = QFormLayout(box)
+        self.font_family = QFontComboBox()
+        self.font_size = QSpinBox(minimum=8, maximum=96, suffix=" pt")
+        row = QHBoxLayout()
+        row.addWidget(self.font_family, 1)
+        row.addWidget(self.font_size)
+        form.addRow("Font:", row)
+        self.lines = QSpinBox(minimum=1, maximum=5)
+        form.addRow("Lines:", self.lines)
+        self.text_color = ColorButton()
+        self.partial_color = ColorButton()
+        self.background_color = ColorButton()
+        colours = QHBoxLayout()
+        for label, button in (("Text", self.text_color), ("Unfinal", self.partial_color),
+                              ("Background", self.background_color)):
+            colours.addWidget(QLabel(label))
+            colours.addWidget(button)
+        colours.addStretch(1)
+        form.addRow("Colours:", colours)
+        self.opacity = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.05, decimals=2)
+        self.opacity.setToolTip("Opacity of the background: 0 invisible, 1 solid")
+        form.addRow("Background opacity:", self.opacity)
+        return box
+
+    def _api_group(self, available: bool) -> QGroupBox:
+        box = QGroupBox("Local speech API")
+        form = QFormLayout(box)
+        self.api_enabled = QCheckBox("Serve the loaded model to other programs over HTTP and WebSocket")
+        self.api_port = QSpinBox(minimum=1024, maximum=65535)
+        self.api_token = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.api_token.setPlaceholderText("none: any program on this computer may connect")
+        form.addRow(self.api_enabled)
+        form.addRow("Port (localhost):", self.api_port)
+        form.addRow("Access token:", self.api_token)
+        if not available:
+            note = QLabel("The API is not part of this installation.")
+            note.setStyleSheet("color: #8a8a8a;")
+            form.addRow(note)
+            for widget in (self.api_enabled, self.api_port, self.api_token):
+                widget.setEnabled(False)
+        return box
+
+    # values ----------------------------------------------------------------------------------
+    def load(self, settings: Settings) -> None:
+        self.model.setCurrentText(settings.model)
+        self._select(self.compute_device, settings.compute_device)
+        self._select(self.profile, settings.profile)
+        style = settings.overlay_style
+        # An empty family means the system's default font, shown as that font's name.
+        self.font_family.setCurrentFont(QFont(style.font_family) if style.font_family else QFont())
+        self.font_size.setValue(style.font_size)
+        self.lines.setValue(style.lines)
+        self.text_color.set_color(style.text_color)
+        self.partial_color.set_color(style.partial_color)
+        self.background_color.set_color(style.background_color)
+        self.opacity.setValue(style.opacity)
+        self.api_enabled.setChecked(settings.api_enabled)
+        self.api_port.setValue(settings.api_port)
+        self.api_token.setText(settings.api_token)
+
+    def restore_defaults(self) -> None:
+        self.load(Settings.defaults())
+
+    def overlay_style(self) -> OverlayStyle:
+        return OverlayStyle(
+            font_family=self._font_family(),
+            font_size=self.font_size.value(),
+            text_color=self.text_color.color,
+            partial_color=self.partial_color.color,
+            background_color=self.background_color.color,
+            opacity=round(self.opacity.value(), 2),
+            lines=self.lines.value(),
+        )
+
+    def _font_family(self) -> str:
+        family = self.font_family.currentFont().family()
+        return "" if family == QFont().family() else family
+
+    def save(self) -> set[str]:
+        """Write the fields to the settings; the groups that changed."""
+        s = self.settings
+        changed = set()
+        model = self.model.currentText().strip() or DEFAULT_MODEL
+        if (model, self.compute_device.currentData()) != (s.model, s.compute_device):
+            s.model, s.compute_device = model, self.compute_device.currentData()
+            changed.add("model")
+        if self.profile.currentData() != s.profile:
+            s.profile = self.profile.currentData()
+            changed.add("profile")
+        if self.overlay_style() != s.overlay_style:
+            s.overlay_style = self.overlay_style()
+            changed.add("overlay")
+        api = (self.api_enabled.isChecked(), self.api_port.value(), self.api_token.text())
+        if api != (s.api_enabled, s.api_port, s.api_token):
+            s.api_enabled, s.api_port, s.api_token = api
+            changed.add("api")
+        s.sync()
+        return changed
+
+    def accept(self) -> None:
+        changed = self.save()
+        super().accept()
+        if changed:
+            self.applied.emit(changed)
+
+    # helpers ---------------------------------------------------------------------------------
+    @staticmethod
+    def _select(combo: QComboBox, key: str) -> None:
+        index = combo.findData(key)
+        combo.setCurrentIndex(max(0, index))
+
+    def _browse_model(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder with a Wav2Vec2ForCTC model")
+        if folder:
+            self.model.setCurrentText(folder)

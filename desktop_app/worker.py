@@ -1,0 +1,154 @@
+"""The engine worker: captured blocks in, caption signals out, in its own QThread.
+
+The worker takes blocks from the capture queue, resamples them to 16 kHz and pushes them into
+a stream of the shared :class:`engine.scheduler.Scheduler`. The scheduler calls back from its
+own thread; those events go through a queue back to the worker, which emits them as signals,
+so every signal comes from one thread in the order the engine produced it.
+
+Stopping drains the capture queue and finishes the stream, so the last words are not lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import queue
+import threading
+import time
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from engine.audio import Resampler
+from engine.scheduler import Scheduler, TooManyStreams
+from engine.streaming import Event, StreamOptions
+
+from .capture import AudioCapture
+
+log = logging.getLogger("desktop_app.worker")
+
+
+class EngineWorker(QObject):
+    partial = Signal(object)  # engine Event: the whole unfinal tail
+    final = Signal(object)  # engine Event: newly final words
+    utterance_end = Signal()  # a pause ended the current utterance
+    level = Signal(float)  # input level of the latest block, dBFS
+    lag = Signal(float)  # seconds of captured audio not yet final
+    dropped = Signal(int)  # blocks lost so far (queue full or device overflow)
+    notice = Signal(str)  # the engine falls behind (overload)
+    error = Signal(str)  # the device or the engine failed; the worker stops
+    stopped = Signal()  # the stream is finished and every event was emitted
+
+    def __init__(self, capture: AudioCapture, scheduler: Scheduler, options: StreamOptions, *,
+                 poll_s: float = 0.02, drain_timeout_s: float = 120.0) -> None:
+        super().__init__()
+        self.capture = capture
+        self.scheduler = scheduler
+        self.options = options
+        self.poll_s = poll_s
+        self.drain_timeout_s = drain_timeout_s
+        self._stop = threading.Event()
+        self._events: queue.SimpleQueue[Event] = queue.SimpleQueue()
+        self._engine_done = False  # the stream sent "end" or "error"
+        self._lost_reported = 0
+        self._lag_at = 0.0
+
+    def request_stop(self) -> None:
+        """Thread-safe: finish after the blocks already captured."""
+        self._stop.set()
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            stream = self.scheduler.open_stream(self._events.put, self.options)
+        except TooManyStreams as exc:
+            self.error.emit(f"The engine is busy: {exc}.")
+            self.stopped.emit()
+            return
+        resample = Resampler(self.capture.sample_rate)
+        failure = None
+        while not self._stop.is_set() and not self._engine_done:
+            if self.capture.failure:
+                failure = self.capture.failure
+                break
+            try:
+                block = self.capture.queue.get(timeout=self.poll_s)
+            except queue.Empty:
+                block = None
+            if block is not None:
+                self._feed(stream, resample(block), block)
+            self._forward()
+            self._report(stream.lag_s)
+        self._drain(stream, resample)
+        if failure:
+            self.error.emit(failure)
+        self.stopped.emit()
+
+    def _feed(self, stream, samples: np.ndarray, raw: np.ndarray) -> None:  # type: ignore[no-untyped-def]
+        rms = float(np.sqrt(np.mean(np.square(raw), dtype=np.float64))) if raw.size else 0.0
+        self.level.emit(20 * math.log10(max(rms, 1e-6)))
+        if samples.size and not self._engine_done:
+            try:
+                stream.push(samples)
+            except RuntimeError:  # the engine ended the stream; its error event explains why
+                self._engine_done = True
+
+    def _drain(self, stream, resample: Resampler) -> None:  # type: ignore[no-untyped-def]
+        """Everything captured goes to the engine; then wait for its last events."""
+        while not self._engine_done:
+            try:
+                block = self.capture.queue.get_nowait()
+            except queue.Empty:
+                break
+            self._feed(stream, resample(block), block)
+        if self._engine_done:
+            self._forward()
+            return
+        self._feed(stream, resample(np.zeros(0, np.float32), last=True), np.zeros(0, np.float32))
+        stream.finish()
+        deadline = time.monotonic() + self.drain_timeout_s
+        while not self._engine_done and time.monotonic() < deadline:
+            self._forward(wait_s=0.2)
+        if not self._engine_done:
+            stream.close()
+            self.error.emit("The engine did not finish the last words in time; they are lost.")
+        self._report(0.0, force=True)
+
+    def _forward(self, wait_s: float = 0.0) -> None:
+        """Emit the engine's events received so far (waiting up to ``wait_s`` for the first)."""
+        try:
+            event = self._events.get(timeout=wait_s) if wait_s else self._events.get_nowait()
+        except queue.Empty:
+            return
+        while True:
+            self._emit(event)
+            try:
+                event = self._events.get_nowait()
+            except queue.Empty:
+                return
+
+    def _emit(self, event: Event) -> None:
+        if event.type == "partial":
+            self.partial.emit(event)
+        elif event.type == "final":
+            self.final.emit(event)
+        elif event.type == "utterance_end":
+            self.utterance_end.emit()
+        elif event.type == "overload":
+            self.notice.emit(event.message)
+        elif event.type == "error":
+            self._engine_done = True
+            self.error.emit(f"Captioning stopped: {event.message}.")
+        elif event.type == "end":
+            self._engine_done = True
+
+    def _report(self, lag_s: float, force: bool = False) -> None:
+        lost = self.capture.lost_blocks
+        if lost != self._lost_reported:
+            self._lost_reported = lost
+            self.dropped.emit(lost)
+        now = time.monotonic()
+        if force or now - self._lag_at >= 0.25:
+            self._lag_at = now
+            queued = self.capture.queue.qsize() * self.capture.block_s
+            self.lag.emit(lag_s + queued)

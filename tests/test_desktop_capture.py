@@ -1,0 +1,133 @@
+"""Audio capture without Qt: device listing, mono mixdown into the bounded queue, lost blocks
+counted, device failures reported."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_desktop_fakes import FakeSoundDevice
+
+from desktop_app.capture import (
+    AudioCapture, CaptureError, InputDevice, UnavailableBackend, list_input_devices, loopback_note,
+)
+
+
+def tone(seconds: float, rate: int) -> np.ndarray:
+    t = np.arange(int(seconds * rate)) / rate
+    left = 0.5 * np.sin(2 * np.pi * 440 * t)
+    return np.stack([left, np.zeros_like(left)], axis=1).astype(np.float32)
+
+
+def test_capture_mixes_down_to_mono_at_the_native_rate() -> None:
+    audio = tone(0.5, 44100)
+    device = FakeSoundDevice(audio, 44100, mode="burst")
+    capture = AudioCapture(device)
+    capture.start()
+    capture.stop()
+    assert capture.sample_rate == 44100
+    blocks = [capture.queue.get_nowait() for _ in range(capture.queue.qsize())]
+    assert all(b.ndim == 1 and b.dtype == np.float32 for b in blocks)
+    mono = np.concatenate(blocks)[: len(audio)]
+    np.testing.assert_allclose(mono, audio.mean(axis=1), atol=1e-6)
+    assert capture.lost_blocks == 0 and capture.failure is None
+
+
+def test_a_full_queue_drops_blocks_and_counts_them() -> None:
+    device = FakeSoundDevice(tone(1.0, 16000), 16000, mode="burst", overflow_blocks=(0, 1))
+    capture = AudioCapture(device, block_s=0.05, max_queue_s=0.2)
+    capture.start()
+    capture.stop()
+    assert capture.queue.qsize() == 4
+    assert capture.dropped_blocks == device.stream.delivered - 4 == 16
+    assert capture.device_overflows == 2
+    assert capture.lost_blocks == 18
+
+
+def test_a_device_that_cannot_open_raises_a_message_for_the_user() -> None:
+    device = FakeSoundDevice(tone(0.1, 16000), 16000, fail_on_start=True)
+    with pytest.raises(CaptureError, match="cannot be opened.*Device unavailable.*another input device"):
+        AudioCapture(device).start()
+
+
+def test_a_stream_that_ends_by_itself_is_a_failure_but_a_stop_is_not() -> None:
+    device = FakeSoundDevice(tone(1.0, 16000), 16000, mode="burst", abort_after=5)
+    capture = AudioCapture(device)
+    capture.start()
+    assert capture.failure and "stopped delivering sound" in capture.failure
+    assert capture.queue.qsize() == 5  # what came before the failure is kept
+    device = FakeSoundDevice(tone(1.0, 16000), 16000, mode="burst")
+    capture = AudioCapture(device)
+    capture.start()
+    capture.stop()
+    assert capture.failure is None
+
+
+def test_without_portaudio_nothing_is_listed_and_capture_explains_why() -> None:
+    backend = UnavailableBackend("audio input is unavailable: PortAudio library not found")
+    assert list_input_devices(backend) == []
+    with pytest.raises(CaptureError, match="PortAudio library not found"):
+        AudioCapture(backend).start()
+
+
+class PulseBackend(FakeSoundDevice):
+    """ALSA's view of a PulseAudio system: a hardware input, "pulse" and "default"."""
+
+    def query_devices(self, device: object = None, kind: str | None = None):  # type: ignore[no-untyped-def]
+        if kind or device is not None:
+            return super().query_devices(device, kind)
+        return [
+            {"name": "HDA Intel PCH: ALC3246 Analog (hw:0,0)", "hostapi": 0, "max_input_channels": 2,
+             "max_output_channels": 2, "default_samplerate": 44100.0},
+            {"name": "pulse", "hostapi": 0, "max_input_channels": 32, "max_output_channels": 32,
+             "default_samplerate": 44100.0},
+            {"name": "default", "hostapi": 0, "max_input_channels": 32, "max_output_channels": 32,
+             "default_samplerate": 44100.0},
+            {"name": "HDMI output", "hostapi": 0, "max_input_channels": 0, "max_output_channels": 2,
+             "default_samplerate": 48000.0},
+        ]
+
+    def InputStream(self, **kwargs: object):  # type: ignore[no-untyped-def]  # noqa: N802
+        self.pulse_source_at_open = os.environ.get("PULSE_SOURCE")
+        return super().InputStream(**kwargs)
+
+
+def fake_pactl(folder: Path) -> str:
+    script = folder / "pactl"
+    script.write_text(
+        "#!/bin/sh\n"
+        "printf '1\\talsa_output.pci.analog-stereo.monitor\\tmodule-alsa-card.c\\ts16le 2ch 44100Hz\\tIDLE\\n'\n"
+        "printf '2\\talsa_input.pci.analog-stereo\\tmodule-alsa-card.c\\ts16le 2ch 44100Hz\\tIDLE\\n'\n"
+    )
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return str(script)
+
+
+def test_pulseaudio_monitor_sources_are_listed_as_system_audio(tmp_path: Path) -> None:
+    backend = PulseBackend(tone(0.2, 44100), 44100, mode="burst")
+    devices = list_input_devices(backend, pactl=fake_pactl(tmp_path))
+    names = [d.name for d in devices]
+    assert names[:3] == ["HDA Intel PCH: ALC3246 Analog (hw:0,0)", "pulse", "default"]
+    monitor = devices[3]
+    assert monitor == InputDevice("System audio: alsa_output.pci.analog-stereo", 1, 32, 44100, True,
+                                  "alsa_output.pci.analog-stereo.monitor")
+    assert len(devices) == 4 and loopback_note(devices) == ""
+    # Opening it opens ALSA's "pulse" device with the source chosen through PULSE_SOURCE.
+    before = os.environ.get("PULSE_SOURCE")
+    capture = AudioCapture(backend, monitor)
+    capture.start()
+    capture.stop()
+    assert backend.pulse_source_at_open == "alsa_output.pci.analog-stereo.monitor"
+    assert backend.stream.device_arg == 1 and backend.stream.channels == 2
+    assert os.environ.get("PULSE_SOURCE") == before
+
+
+def test_devices_without_system_audio_say_what_to_do() -> None:
+    device = FakeSoundDevice(tone(0.1, 16000), 16000)
+    devices = list_input_devices(device, pactl="")
+    assert [d.name for d in devices] == ["Fake microphone"]
+    assert devices[0].index == 1 and devices[0].sample_rate == 16000
+    assert "system" in loopback_note(devices).lower()

@@ -1,0 +1,171 @@
+"""The real audio path: PortAudio through ALSA's "pulse" device, recording a PulseAudio null
+sink's monitor (system audio) while ``paplay`` plays speech into the sink.
+
+Needs pulseaudio, pactl, pacat and paplay (pulseaudio, pulseaudio-utils, libasound2-plugins)
+and PortAudio (libportaudio2); skipped without them. The test starts its own PulseAudio
+server in a temporary runtime folder and stops it, and everything else it starts, by PID.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytestmark = [
+    pytest.mark.pulseaudio,
+    pytest.mark.skipif(
+        not all(shutil.which(tool) for tool in ("pulseaudio", "pactl", "pacat", "paplay")),
+        reason="pulseaudio, pactl, pacat and paplay are needed",
+    ),
+]
+TIMEOUT_MS = 60_000
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="module")
+def pulse(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A private PulseAudio server with two null sinks; the default source is the silent one,
+    so that recording "vsink" proves the source was chosen by the app."""
+    root = tmp_path_factory.mktemp("pulse")
+    runtime, home = root / "run", root / "home"
+    runtime.mkdir(mode=0o700)
+    home.mkdir()
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(home)}
+    env.pop("PULSE_SERVER", None)
+    server = subprocess.Popen(
+        ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit", "--log-target=stderr",
+         "--load=module-native-protocol-unix auth-anonymous=1",
+         "--load=module-null-sink sink_name=vsink rate=16000 channels=1",
+         "--load=module-null-sink sink_name=quiet rate=16000 channels=1",
+         "--load=module-always-sink"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    socket = runtime / "pulse" / "native"
+    client_env = {**env, "PULSE_SERVER": f"unix:{socket}"}
+    keep_alive = None
+    try:
+        for _ in range(100):  # the server is ready when pactl can talk to it (at most 10 s)
+            if subprocess.run(["pactl", "info"], env=client_env, capture_output=True).returncode == 0:
+                break
+            try:
+                server.wait(0.1)
+                pytest.skip("pulseaudio does not start here")
+            except subprocess.TimeoutExpired:
+                pass
+        subprocess.run(["pactl", "set-default-source", "quiet.monitor"], env=client_env, check=True)
+        # Without something playing, a monitor delivers no frames at all.
+        keep_alive = subprocess.Popen(["pacat", "--playback", "--raw", "--format=s16le", "--rate=16000",
+                                       "--channels=1", "--device=vsink", "/dev/zero"], env=client_env)
+        yield client_env
+    finally:
+        if keep_alive is not None:
+            _stop(keep_alive)
+        _stop(server)
+
+
+@pytest.fixture
+def sd(pulse, monkeypatch):  # type: ignore[no-untyped-def]
+    for name in ("PULSE_SERVER", "XDG_RUNTIME_DIR", "HOME"):
+        monkeypatch.setenv(name, pulse[name])
+    try:
+        import sounddevice
+    except OSError as exc:
+        pytest.skip(f"PortAudio is missing: {exc}")
+    # PortAudio lists devices once; list them again now that the server runs.
+    sounddevice._terminate()
+    sounddevice._initialize()
+    yield sounddevice
+    sounddevice._terminate()
+    sounddevice._initialize()
+
+
+@pytest.fixture(scope="module")
+def speech16(speech_dir: Path) -> Path:
+    from helpers import say
+
+    return say("hello world this is a test of live captions", speech_dir / "pulse16.wav", rate=16000)
+
+
+def play(path: Path, env: dict[str, str]) -> None:
+    subprocess.run(["paplay", "--device=vsink", str(path)], env=env, check=True, timeout=60)
+
+
+def captured_seconds(capture) -> float:  # type: ignore[no-untyped-def]
+    return capture.queue.qsize() * capture.block_s
+
+
+def test_system_audio_is_recorded_from_the_monitor_source(qtbot, sd, pulse, speech16: Path) -> None:  # type: ignore[no-untyped-def]
+    import soundfile as sf
+
+    from desktop_app.capture import AudioCapture, list_input_devices
+    from engine.audio import resample
+
+    devices = list_input_devices(sd)
+    monitor = next(d for d in devices if d.pulse_source == "vsink.monitor")
+    assert monitor.loopback and monitor.name == "System audio: vsink"
+    capture = AudioCapture(sd, monitor)
+    capture.start()
+    try:
+        qtbot.waitUntil(lambda: captured_seconds(capture) > 0.2, timeout=TIMEOUT_MS)  # the stream runs
+        play(speech16, pulse)
+        start = captured_seconds(capture)
+        qtbot.waitUntil(lambda: captured_seconds(capture) > start + 1.0, timeout=TIMEOUT_MS)
+    finally:
+        capture.stop()
+    assert capture.failure is None and capture.lost_blocks == 0
+    recorded = np.concatenate([capture.queue.get_nowait() for _ in range(capture.queue.qsize())])
+    recorded = resample(recorded, capture.sample_rate)
+    reference, _ = sf.read(str(speech16), dtype="float32")
+    # Normalised cross-correlation at the best lag: the speech came through whole.
+    n = len(recorded) + len(reference)
+    corr = np.fft.irfft(np.fft.rfft(recorded, n) * np.conj(np.fft.rfft(reference, n)), n)
+    corr = corr[: len(recorded) - len(reference) + 1]
+    energy = np.convolve(recorded.astype(np.float64) ** 2, np.ones(len(reference)), "valid")
+    score = corr / np.sqrt(energy * np.dot(reference, reference) + 1e-12)
+    assert score.max() > 0.9
+
+
+def test_live_captions_of_system_audio_in_the_app(qtbot, sd, pulse, speech16: Path, tiny_recognizer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QSettings
+
+    from desktop_app.app import DesktopApp
+    from desktop_app.settings import Settings
+
+    settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    settings.input_device = "System audio: vsink"
+    app = DesktopApp(settings, sd, tmp_path / "transcripts", tray=False)
+    qtbot.addWidget(app.window)
+    app.set_recognizer(tiny_recognizer)
+    assert app.window.selected_device().pulse_source == "vsink.monitor"
+    levels: list[float] = []
+    app.session.level.connect(levels.append)
+    try:
+        with qtbot.waitSignal(app.session.started, timeout=TIMEOUT_MS):
+            app.window.act_start.trigger()
+        qtbot.waitUntil(lambda: len(levels) > 4, timeout=TIMEOUT_MS)  # audio flows
+        play(speech16, pulse)
+        count = len(levels)
+        qtbot.waitUntil(lambda: len(levels) > count + 20, timeout=TIMEOUT_MS)  # 1 s more
+        with qtbot.waitSignal(app.session.stopped, timeout=TIMEOUT_MS):
+            app.window.act_start.trigger()
+    finally:
+        app.window.close()
+        app.shutdown()
+    assert max(levels) > -30.0  # speech, not the silent default source
+    assert app.window.transcript.words, "the tiny model spells something for any speech"
+    assert app.session.capture.lost_blocks == 0
+    written = next((tmp_path / "transcripts").glob("captions-*.txt")).read_text(encoding="utf-8")
+    assert written.split()[1].lower() == app.window.transcript.words[0].text.lower()

@@ -1,0 +1,347 @@
+"""The desktop app's windows: settings that persist, the overlay, file transcription, model
+loading, and starting without a display."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QRect, QSettings, Qt, QUrl  # noqa: E402
+from PySide6.QtGui import QDropEvent  # noqa: E402
+from test_desktop_fakes import FakeSoundDevice  # noqa: E402
+
+from desktop_app.app import DesktopApp  # noqa: E402
+from desktop_app.model_loader import ModelLoader  # noqa: E402
+from desktop_app.settings import OverlayStyle, Settings  # noqa: E402
+from desktop_app.widgets.export import write_transcript  # noqa: E402
+from desktop_app.widgets.file_panel import FileTranscriptionDialog  # noqa: E402
+from desktop_app.widgets.overlay import CaptionOverlay  # noqa: E402
+from engine.config import ModelOptions  # noqa: E402
+
+TIMEOUT_MS = 60_000
+TRANSPARENT = Qt.WindowType.WindowTransparentForInput
+
+
+def ini(path: Path) -> Settings:
+    return Settings(QSettings(str(path), QSettings.Format.IniFormat))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return ini(tmp_path / "settings.ini")
+
+
+@pytest.fixture
+def device() -> FakeSoundDevice:
+    return FakeSoundDevice(np.zeros((1600, 1), np.float32), 16000, name="USB headset")
+
+
+def make_app(qtbot, settings: Settings, device: FakeSoundDevice, tmp_path: Path) -> DesktopApp:  # type: ignore[no-untyped-def]
+    app = DesktopApp(settings, device, tmp_path / "transcripts", tray=False)
+    qtbot.addWidget(app.window)
+    qtbot.addWidget(app.overlay)
+    return app
+
+
+# settings ------------------------------------------------------------------------------------
+def test_settings_are_typed_and_bad_values_read_as_defaults(settings: Settings) -> None:
+    assert settings.overlay_lines == 2 and settings.api_enabled is False and settings.overlay_rect is None
+    settings.qsettings.setValue("overlay/lines", "four")
+    settings.qsettings.setValue("overlay/opacity", "0.25")
+    settings.qsettings.setValue("api/enabled", "true")
+    settings.qsettings.setValue("overlay/font_size", 500)
+    assert settings.overlay_lines == 2
+    assert settings.overlay_opacity == 0.25
+    assert settings.api_enabled is True
+    assert settings.overlay_style.font_size == 96
+    settings.reset()
+    assert settings.overlay_opacity == 0.7 and settings.api_enabled is False
+
+
+def test_settings_persist_across_a_restart(qtbot, tmp_path: Path, device: FakeSoundDevice) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(qtbot, ini(tmp_path / "s.ini"), device, tmp_path)
+    window = app.window
+    assert window.device_combo.currentText() == "System default input"
+    window.device_combo.setCurrentIndex(window.device_combo.findText("USB headset"))
+    app.overlay.setGeometry(QRect(50, 60, 700, 220))
+    window.act_lock_overlay.trigger()
+    window.act_show_overlay.setChecked(False)
+    app.settings.profile = "low_latency"
+    app.settings.api_port = 9123
+    app.settings.overlay_style = OverlayStyle("DejaVu Serif", 30, "#ffff00", "#808080", "#000080", 0.5, 3)
+    window.close()
+    assert not window.isVisible()
+
+    again = make_app(qtbot, ini(tmp_path / "s.ini"), device, tmp_path)
+    assert again.window.device_combo.currentText() == "USB headset"
+    assert again.window.selected_device().name == "USB headset"
+    assert again.overlay.geometry() == QRect(50, 60, 700, 220)
+    assert again.overlay.locked and again.overlay.windowFlags() & TRANSPARENT
+    assert again.window.act_lock_overlay.isChecked()
+    assert not again.window.act_show_overlay.isChecked() and not again.settings.overlay_visible
+    assert (again.settings.profile, again.settings.api_port) == ("low_latency", 9123)
+    assert again.overlay.style_ == OverlayStyle("DejaVu Serif", 30, "#ffff00", "#808080", "#000080", 0.5, 3)
+    assert again.overlay.font().pointSize() == 30
+
+
+def test_the_settings_dialog_saves_applies_and_restores_defaults(qtbot, settings: Settings, device, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(qtbot, settings, device, tmp_path)
+    dialog = app.open_settings()
+    qtbot.addWidget(dialog)
+    dialog.lines.setValue(4)
+    dialog.font_size.setValue(40)
+    dialog.background_color.set_color("#203040")
+    dialog.profile.setCurrentIndex(dialog.profile.findData("accurate"))
+    with qtbot.waitSignal(dialog.applied) as blocker:
+        dialog.accept()
+    assert blocker.args[0] == {"overlay", "profile"}
+    assert settings.overlay_lines == 4 and settings.profile == "accurate"
+    assert app.overlay.style_.lines == 4 and app.overlay.style_.background_color == "#203040"
+    assert app.overlay.height() >= app.overlay.fontMetrics().lineSpacing() * 4
+
+    dialog = app.open_settings()
+    qtbot.addWidget(dialog)
+    assert dialog.lines.value() == 4
+    dialog.restore_defaults()
+    assert dialog.lines.value() == 2 and dialog.profile.currentData() == "balanced"
+    dialog.reject()
+    assert settings.overlay_lines == 4  # Cancel keeps what was saved
+
+
+# overlay -------------------------------------------------------------------------------------
+def test_overlay_lock_makes_it_click_through_and_unlock_undoes_it(qtbot, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    overlay = CaptionOverlay(settings)
+    qtbot.addWidget(overlay)
+    overlay.show()
+    flags = overlay.windowFlags()
+    assert flags & Qt.WindowType.FramelessWindowHint and flags & Qt.WindowType.WindowStaysOnTopHint
+    assert overlay.testAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
+    assert not flags & TRANSPARENT
+    with qtbot.waitSignal(overlay.lock_changed) as blocker:
+        overlay.set_locked(True)
+    assert blocker.args == [True]
+    assert overlay.windowFlags() & TRANSPARENT and overlay.isVisible() and settings.overlay_locked
+    assert overlay.windowFlags() & Qt.WindowType.FramelessWindowHint
+    overlay.set_locked(False)
+    assert not overlay.windowFlags() & TRANSPARENT and overlay.isVisible() and not settings.overlay_locked
+
+
+def test_overlay_shows_a_fixed_number_of_lines_without_jumping(qtbot, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    settings.overlay_lines = 2
+    overlay = CaptionOverlay(settings)
+    qtbot.addWidget(overlay)
+    overlay.resize(300, overlay.height())
+    words = [f"WORD{i}" for i in range(60)]
+    before: list[list[str]] = []
+    for i in range(0, len(words), 3):
+        overlay.add_final(words[i : i + 3])
+        lines = [[t.text for t in line] for line in overlay._layout(overlay._finals)]
+        assert lines[: max(0, len(before) - 1)] == before[:-1]  # only the last line grows; none re-wraps
+        shown = [[t.text for t in line] for line in overlay.visible_lines()]
+        assert shown == lines[-2:]  # the newest lines, at most two
+        before = lines
+    assert len(before) > 2 and shown[-1][-1] == "word59"
+    assert shown[0][0] != "Word0"  # older text left through the top
+    overlay.set_partial(["MORE", "TO", "COME"])
+    tokens = [t for line in overlay.visible_lines() for t in line]
+    assert [t.text for t in tokens[-3:]] == ["more", "to", "come"] and all(t.partial for t in tokens[-3:])
+    overlay.end_utterance()
+    overlay.add_final(["NEW", "SENTENCE", "I", "SAID"])
+    assert " ".join(overlay.visible_text().split()).endswith("New sentence I said")
+    image = overlay.grab().toImage()
+    assert image.width() == overlay.width()
+
+
+def test_a_very_long_final_history_is_trimmed_at_line_boundaries(qtbot, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    overlay = CaptionOverlay(settings)
+    qtbot.addWidget(overlay)
+    for i in range(300):
+        overlay.add_final([f"W{i}", "AND"])
+    assert len(overlay._finals) <= 400
+    assert overlay.visible_text().endswith("w299 and")
+
+
+# file transcription --------------------------------------------------------------------------
+def test_file_transcription_reaches_100_percent_and_exports(qtbot, tiny_recognizer, hello_wav: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    dialog = FileTranscriptionDialog(tiny_recognizer, hello_wav)
+    qtbot.addWidget(dialog)
+    progress: list[int] = []
+    dialog.progress_bar.valueChanged.connect(progress.append)
+    with qtbot.waitSignal(dialog.done, timeout=TIMEOUT_MS):
+        dialog.start()
+    assert progress[-1] == 100 and dialog.progress_bar.value() == 100
+    transcript = dialog.transcript
+    assert transcript is not None and transcript.segments
+    lines = dialog.result.toPlainText().splitlines()
+    assert len(lines) == len(transcript.segments)
+    assert lines[0].startswith("[00:00:") and "→" in lines[0]
+    assert dialog.export_button.isEnabled() and not dialog.cancel_button.isEnabled()
+    for fmt in ("txt", "srt", "vtt", "json"):
+        path = write_transcript(tmp_path / f"out.{fmt}", transcript)
+        assert path.read_text(encoding="utf-8").strip()
+    assert "-->" in (tmp_path / "out.srt").read_text()
+    assert (tmp_path / "out.vtt").read_text().startswith("WEBVTT")
+    assert json.loads((tmp_path / "out.json").read_text())["segments"]
+    assert write_transcript(tmp_path / "named", transcript, "srt").name == "named.srt"
+
+
+def test_file_transcription_can_be_cancelled(qtbot, tiny_recognizer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import soundfile as sf
+
+    long_file = tmp_path / "long.wav"
+    rng = np.random.default_rng(1)
+    sf.write(str(long_file), (0.1 * rng.standard_normal(200 * 16000)).astype(np.float32), 16000)
+    dialog = FileTranscriptionDialog(tiny_recognizer, long_file)
+    qtbot.addWidget(dialog)
+    # Cancel from the worker thread as soon as the first batch is done.
+    dialog.job.progress.connect(dialog.job.cancel, Qt.ConnectionType.DirectConnection)
+    with qtbot.waitSignal(dialog.done, timeout=TIMEOUT_MS):
+        dialog.start()
+    assert not dialog.running and dialog.transcript is None and dialog.status.text() == "Cancelled."
+    assert dialog.progress_bar.value() < 100
+
+
+def test_closing_a_running_file_dialog_cancels_it_first(qtbot, tiny_recognizer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import soundfile as sf
+
+    long_file = tmp_path / "long.wav"
+    rng = np.random.default_rng(2)
+    sf.write(str(long_file), (0.1 * rng.standard_normal(200 * 16000)).astype(np.float32), 16000)
+    dialog = FileTranscriptionDialog(tiny_recognizer, long_file)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    with qtbot.waitSignal(dialog.done, timeout=TIMEOUT_MS):
+        dialog.start()
+        dialog.close()  # hides at once; closes when the job has stopped
+        assert not dialog.isVisible()
+    assert not dialog.running and dialog.status.text() == "Cancelled." and dialog.transcript is None
+
+
+def test_the_tray_menu_offers_the_windows_actions(qtbot, settings, device, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    from desktop_app.widgets.tray import make_tray
+
+    app = make_app(qtbot, settings, device, tmp_path)
+    actions = [app.window.act_start, app.window.act_show_overlay, app.window.act_lock_overlay, None,
+               app.window.act_quit]
+    monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: False))
+    assert make_tray(app.window, actions) is None
+    monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))
+    tray = make_tray(app.window, actions)
+    assert tray is not None
+    menu = [a for a in tray.contextMenu().actions() if not a.isSeparator()]
+    assert menu[1:] == [a for a in actions if a is not None]
+    tray.hide()
+
+
+def test_files_dropped_on_the_window_are_transcribed(qtbot, settings, device, tiny_recognizer, hello_wav, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(qtbot, settings, device, tmp_path)
+    assert app.window.open_file(hello_wav) is None  # no model yet: a message instead
+    assert "No speech model" in app.window.message_bar.text()
+    app.set_recognizer(tiny_recognizer)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(hello_wav))])
+    event = QDropEvent(QPointF(QPoint(10, 10)), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                       Qt.KeyboardModifier.NoModifier)
+    app.window.dropEvent(event)
+    assert len(app.window.file_dialogs) == 1
+    dialog = app.window.file_dialogs[0]
+    qtbot.waitUntil(lambda: dialog.transcript is not None, timeout=TIMEOUT_MS)
+    assert dialog.progress_bar.value() == 100
+    app.window.close()
+    app.shutdown()
+
+
+# model loading -------------------------------------------------------------------------------
+def test_model_loader_loads_off_the_gui_thread(qtbot, tiny_model_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QThread
+
+    loader = ModelLoader()
+    options = ModelOptions(name=str(tiny_model_dir), device="cpu", dtype="float32", warmup=False)
+    threads: list[bool] = []
+    loader.loaded.connect(lambda _: threads.append(QThread.currentThread() is loader.thread()))
+    with qtbot.waitSignal(loader.loaded, timeout=TIMEOUT_MS) as blocker:
+        assert loader.load(options)
+        assert loader.busy and not loader.load(options)  # one load at a time
+    assert blocker.args[0].note == "" and blocker.args[0].recognizer.device == "cpu"
+    assert threads == [True]  # delivered on the GUI thread
+    assert not loader.busy
+
+
+def test_a_model_that_cannot_be_had_says_what_to_do(qtbot, settings, device, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(qtbot, settings, device, tmp_path)
+    settings.model = str(tmp_path / "no-such-model")
+    settings.compute_device = "cpu"
+    outcome: list[str] = []
+    app.loader.loaded.connect(lambda _: outcome.append("loaded"))
+    app.loader.failed.connect(lambda _: outcome.append("failed"))
+    app.load_model()
+    qtbot.waitUntil(lambda: bool(outcome), timeout=TIMEOUT_MS)
+    message = app.window.message_bar.text()
+    assert "no-such-model" in message and "does not exist" in message
+    if outcome == ["failed"]:  # the demo model is not trained here: nothing loaded, app usable
+        assert app.recognizer is None and "Settings" in message
+        assert not app.window.act_start.isEnabled() and app.window.act_settings.isEnabled()
+    else:  # the demo model stands in, with a visible note
+        assert app.recognizer.is_demo and "demo model" in message
+    app.shutdown()
+
+
+# start-up ------------------------------------------------------------------------------------
+def test_without_a_display_the_app_points_to_the_command_line(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app import __main__ as entry
+
+    assert not entry.display_available({}, "linux")
+    assert entry.display_available({"DISPLAY": ":0"}, "linux")
+    assert entry.display_available({"WAYLAND_DISPLAY": "wayland-0"}, "linux")
+    assert entry.display_available({"QT_QPA_PLATFORM": "offscreen"}, "linux")
+    assert entry.display_available({}, "win32")
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(entry.sys, "platform", "linux")
+    assert entry.main(argparse.Namespace(verbose=False)) == 2
+    err = capsys.readouterr().err
+    for command in ("live-captions transcribe", "live-captions listen", "live-captions serve"):
+        assert command in err
+
+
+# embedded API --------------------------------------------------------------------------------
+def test_the_embedded_api_serves_the_apps_own_model(qtbot, settings, device, tiny_recognizer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("uvicorn")
+    httpx = pytest.importorskip("httpx")
+    settings.api_enabled, settings.api_port, settings.api_token = True, 0, "s3cret"
+    app = make_app(qtbot, settings, device, tmp_path)
+    assert app.api.available()
+    app.set_recognizer(tiny_recognizer)
+    try:
+        assert app.api.running, app.api.error
+        runner = app.api._runner
+        assert runner.context.scheduler is app.scheduler and runner.context.recognizer is tiny_recognizer
+        assert app.window.api_label.text() == f"API on {runner.url}"
+        assert httpx.get(f"{runner.url}/health", timeout=10).status_code == 401
+        health = httpx.get(f"{runner.url}/health", headers={"Authorization": "Bearer s3cret"}, timeout=10)
+        assert health.status_code == 200 and health.json()["model"] == tiny_recognizer.name
+        settings.api_enabled = False
+        app.apply_settings({"api"})
+        assert not app.api.running and app.window.api_label.text() == ""
+    finally:
+        app.shutdown()
+    assert app.scheduler is None
+
+
+def test_the_engine_does_not_import_the_desktop_app() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, engine, engine.scheduler, engine.transcribe, engine.formats, engine.cli; "
+            "bad = [m for m in sys.modules if m.startswith(('PySide6', 'desktop_app', 'sounddevice'))]; "
+            "assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True)

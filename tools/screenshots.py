@@ -1,0 +1,162 @@
+"""Render the desktop app's main window, caption overlay and settings dialog to PNG files.
+
+    python tools/screenshots.py [--out docs/screenshots]
+
+Runs under a real X server when DISPLAY is set, else starts Xvfb when it is installed
+(``apt-get install xvfb libxcb-icccm4 libxcb-keysyms1 ...``), else uses Qt's offscreen platform.
+The windows show made-up captions (no model or sound card is needed); the overlay is drawn over
+a sample background, since Xvfb has no compositor to show its translucency.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SAID = [
+    ("GOOD MORNING EVERYONE AND WELCOME TO THE WEEKLY PLANNING MEETING", 1.2),
+    ("I WOULD LIKE TO START WITH A QUICK LOOK AT LAST WEEK'S RELEASE", 6.0),
+    ("THE NEW CAPTION OVERLAY SHIPPED ON TUESDAY AND THE FEEDBACK HAS BEEN GOOD", 11.5),
+]
+PARTIAL = "NEXT WE WILL TALK ABOUT THE"
+
+
+class FakeModel:
+    name = "facebook/wav2vec2-base-960h"
+
+    def describe(self) -> str:
+        return f"{self.name} on CPU (bfloat16)"
+
+
+class FakeDevices:
+    """What ``sounddevice`` lists on a typical Linux laptop."""
+
+    PortAudioError = OSError
+
+    def query_devices(self, device: object = None, kind: str | None = None):  # type: ignore[no-untyped-def]
+        devices = [
+            {"name": "Built-in Microphone", "hostapi": 0, "max_input_channels": 2, "default_samplerate": 48000.0},
+            {"name": "USB Headset Mono", "hostapi": 0, "max_input_channels": 1, "default_samplerate": 16000.0},
+            {"name": "Monitor of Built-in Audio Analog Stereo", "hostapi": 0, "max_input_channels": 2,
+             "default_samplerate": 48000.0},
+        ]
+        return devices[0] if kind or device is not None else devices
+
+    def query_hostapis(self) -> list[dict[str, object]]:
+        return [{"name": "ALSA"}]
+
+
+def words(text: str, start: float):  # type: ignore[no-untyped-def]
+    from engine.ctc import Word
+
+    return tuple(Word(w, start + 0.35 * i, start + 0.35 * i + 0.3, 0.9) for i, w in enumerate(text.split()))
+
+
+def start_display() -> subprocess.Popen[bytes] | None:
+    """Xvfb on a free display number when there is no display; None when not needed or absent."""
+    if os.environ.get("DISPLAY") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if not shutil.which("Xvfb"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        return None
+    for number in range(99, 120):
+        if not Path(f"/tmp/.X11-unix/X{number}").exists():
+            break
+    server = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):  # wait for its socket, at most 10 s
+        if Path(f"/tmp/.X11-unix/X{number}").exists():
+            break
+        try:
+            server.wait(0.1)
+            raise SystemExit("Xvfb exited at start-up")
+        except subprocess.TimeoutExpired:
+            pass
+    os.environ["DISPLAY"] = f":{number}"
+    os.environ["QT_QPA_PLATFORM"] = "xcb"
+    return server
+
+
+def render(out: Path) -> list[Path]:
+    from PySide6.QtCore import QPoint, QSettings, Qt
+    from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPixmap
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.app import DesktopApp
+    from desktop_app.settings import Settings
+
+    app = QApplication.instance() or QApplication(["screenshots"])
+    app.setStyle("Fusion")
+    scratch = Path(tempfile.mkdtemp())
+    settings = Settings(QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat))
+    settings.input_device = "Built-in Microphone"
+    desktop = DesktopApp(settings, FakeDevices(), scratch / "transcripts", tray=False)
+    window = desktop.window
+    window.set_model(FakeModel())  # type: ignore[arg-type]
+    window.resize(820, 460)
+    for text, start in SAID:
+        event = type("Event", (), {"words": words(text, start)})()
+        window._on_final(event)
+        window._on_utterance_end()
+    window._on_final(type("Event", (), {"words": words("SO THAT IS WHERE WE ARE", 17.0)})())
+    window._on_partial(type("Event", (), {"words": words(PARTIAL, 19.2)})())
+    window._on_started("Built-in Microphone")
+    window.level_meter.set_level(-14.0)
+    window._on_lag(0.9)
+    window.show()
+    desktop.overlay.resize(760, desktop.overlay.height())
+    desktop.overlay.show()
+    dialog = desktop.open_settings()
+    for _ in range(5):
+        app.processEvents()
+
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / "main_window.png", out / "overlay.png", out / "settings.png"]
+    window.grab().save(str(paths[0]))
+    caption = desktop.overlay.grab()
+    backdrop = QPixmap(caption.width() + 80, caption.height() + 80)
+    painter = QPainter(backdrop)
+    gradient = QLinearGradient(0, 0, backdrop.width(), backdrop.height())
+    gradient.setColorAt(0, QColor("#3b6ea5"))
+    gradient.setColorAt(1, QColor("#d9a441"))
+    painter.fillRect(backdrop.rect(), gradient)
+    painter.setPen(QColor(255, 255, 255, 120))
+    painter.drawText(backdrop.rect().adjusted(12, 8, 0, 0), Qt.AlignmentFlag.AlignLeft, "a video playing behind the overlay")
+    painter.drawPixmap(QPoint(40, 40), caption)
+    painter.end()
+    backdrop.save(str(paths[1]))
+    dialog.grab().save(str(paths[2]))
+    dialog.reject()
+    window._on_stopped()
+    desktop.overlay.close()
+    window.close()
+    desktop.shutdown()
+    shutil.rmtree(scratch, ignore_errors=True)
+    return paths
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args()
+    server = start_display()
+    try:
+        for path in render(args.out):
+            print(path)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
