@@ -1,0 +1,93 @@
+"""Entry point of the frozen app, for both executables: ``LiveCaptions`` (windowed on Windows,
+opens the desktop app) and ``live-captions`` (console: the command line and ``--self-test``).
+
+Before handing over to ``engine.cli.main`` it gives a windowed executable somewhere to write, and
+in the CUDA flavour checks that CUDA starts, so that a failure is a note and a CPU run, not a crash.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import TextIO
+
+CONSOLE_LOG = "console.log"
+CONSOLE_LOG_MAX_BYTES = 1_000_000
+# Arguments that never load a model, so need no CUDA check.
+NO_MODEL_ARGS = frozenset({"--version", "-h", "--help"})
+
+
+def _console_log() -> TextIO:
+    """The file where a windowed app's print() and tracebacks go, next to the desktop log."""
+    from platformdirs import user_log_dir
+
+    folder = Path(user_log_dir("live-captions", appauthor=False))
+    path = folder / CONSOLE_LOG
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        too_big = path.is_file() and path.stat().st_size > CONSOLE_LOG_MAX_BYTES
+        return open(path, "w" if too_big else "a", encoding="utf-8", buffering=1)
+    except OSError:
+        return open(os.devnull, "w", encoding="utf-8")
+
+
+def give_windowed_app_streams() -> None:
+    """A windowed Windows executable has no console: sys.stdout and sys.stderr are None, and
+    whatever writes to them (a note on stderr, a progress bar, a traceback) would fail."""
+    if sys.stdout is None or sys.stderr is None:
+        stream = _console_log()
+        sys.stdout = sys.stdout or stream
+        sys.stderr = sys.stderr or stream
+
+
+def ships_cuda(bundle: Path) -> bool:
+    """Whether this is the CUDA flavour: torch's CUDA library is in the bundle."""
+    return any((bundle / "torch" / "lib").glob("*torch_cuda*"))
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def cuda_note(torch: ModuleType) -> str | None:
+    """None when CUDA works; otherwise why not, for the user. When CUDA is present but cannot run
+    (e.g. a GPU too old for this build), ``torch.cuda.is_available()`` is made to answer False
+    so that device "auto" picks the CPU."""
+    if not torch.cuda.is_available():
+        try:
+            torch.cuda.init()
+            reason = "no CUDA device"
+        except (RuntimeError, AssertionError) as exc:
+            reason = _first_line(exc)
+        return f"CUDA is not available ({reason}); running on the CPU"
+    try:
+        torch.ones(1, device="cuda").add_(1).item()
+    except RuntimeError as exc:
+        torch.cuda.is_available = lambda: False
+        return f"CUDA cannot start on this GPU ({_first_line(exc)}); running on the CPU"
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    give_windowed_app_streams()
+    bundle = Path(getattr(sys, "_MEIPASS", Path(__file__).parent))
+    if ships_cuda(bundle) and not NO_MODEL_ARGS.intersection(argv):
+        import torch
+
+        note = cuda_note(torch)
+        if note:
+            print(f"note: {note}", file=sys.stderr)
+
+    from engine.cli import main as cli_main
+
+    return cli_main(argv)
+
+
+if __name__ == "__main__":
+    multiprocessing.freeze_support()
+    sys.exit(main())

@@ -1,0 +1,195 @@
+"""The frozen app (installer/): what it leaves out, how it starts, and a real PyInstaller build.
+
+The build takes minutes, so its tests (marked ``packaging``) run only when asked:
+
+    LC_RUN_PACKAGING=1 pytest -m packaging tests/test_packaging.py             # builds into a temp dir
+    LC_RUN_PACKAGING=1 LC_PACKAGED_APP=dist/LiveCaptions pytest -m packaging   # checks a finished build
+
+They skip when LC_RUN_PACKAGING is unset, or when PyInstaller is not installed and no finished
+build is given. The other tests here are fast and always run.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType, SimpleNamespace
+
+import pytest
+from helpers import make_model_dir
+
+from engine import __version__
+
+ROOT = Path(__file__).resolve().parents[1]
+INSTALLER = ROOT / "installer"
+SAMPLE = ROOT / "engine" / "samples" / "sample.wav"
+
+
+def load_installer_module(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"installer_{name}", INSTALLER / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
+    spec.loader.exec_module(module)
+    return module
+
+
+rules = load_installer_module("freeze_rules")
+entry = load_installer_module("entry")
+build = load_installer_module("build")
+hook = load_installer_module("runtime_hook_cuda")
+
+
+# --- fast: the rules and helpers, without building ---------------------------------------------
+
+@pytest.mark.parametrize("dest", ["torch/lib/libtorch_cuda.so", "torch/lib/cudnn64_9.dll",
+                                  "nvidia/cublas/lib/libcublas.so.12", "torch/lib/cublasLt64_12.dll"])
+def test_cpu_flavour_leaves_out_cuda_libraries(dest: str) -> None:
+    assert not rules.keep_binary(dest, "cpu")
+    assert rules.keep_binary(dest, "cuda")
+
+
+@pytest.mark.parametrize("dest", ["torch/lib/libtorch_cpu.so", "torch/lib/c10.dll", "torch/lib/libiomp5md.dll",
+                                  "PySide6/Qt/lib/libQt6Widgets.so.6", "PySide6/Qt/plugins/platforms/qwindows.dll"])
+def test_both_flavours_keep_what_the_app_runs_on(dest: str) -> None:
+    assert rules.keep_binary(dest, "cpu") and rules.keep_binary(dest, "cuda")
+
+
+def test_unused_qt_parts_torch_tests_and_headers_are_left_out() -> None:
+    for dest in ("PySide6/Qt/lib/libQt6Quick.so.6", "PySide6/Qt6Pdf.dll", "torch/lib/libtorchbind_test.so"):
+        assert not rules.keep_binary(dest, "cuda"), dest
+    for dest in ("torch/include/ATen/core.h", "torch/bin/protoc", "numpy/_core/tests/data/a.csv",
+                 "PySide6/Qt/translations/qt_de.qm"):
+        assert not rules.keep_data(dest), dest
+    assert rules.keep_data("engine/models/demo/config.json")
+    assert rules.keep_data("engine/samples/sample.wav")
+    assert rules.keep_data("torch/bin/torch_shm_manager")  # `import torch` checks that it exists
+
+
+def test_only_torchs_own_libraries_are_stripped() -> None:
+    assert rules.strippable("torch/lib/libtorch_cpu.so")
+    assert not rules.strippable("numpy.libs/libscipy_openblas64_-32a4b2a6.so")  # fails to load stripped
+    assert not rules.strippable("torch/lib/libgomp.so.1")
+
+
+def test_only_the_wav2vec2_family_of_transformers_is_kept() -> None:
+    assert rules.wanted_transformers_module("transformers.models.wav2vec2.modeling_wav2vec2")
+    assert rules.wanted_transformers_module("transformers.modeling_utils")
+    assert not rules.wanted_transformers_module("transformers.models.bert.modeling_bert")
+    assert not rules.wanted_transformers_module("transformers.pipelines.base")
+    excluded = rules.excluded_transformers_modules(["bert", "wav2vec2", "whisper"])
+    assert "transformers.models.bert" in excluded and "transformers.models.whisper" in excluded
+    assert "transformers.models.wav2vec2" not in excluded
+
+
+def test_runtime_hook_finds_torch_and_nvidia_dll_folders(tmp_path: Path) -> None:
+    for folder in ("torch/lib", "nvidia/cudnn/bin", "nvidia/cublas/bin", "nvidia/cublas/include"):
+        (tmp_path / folder).mkdir(parents=True)
+    found = [path.relative_to(tmp_path).as_posix() for path in hook.dll_directories(tmp_path)]
+    assert found == ["torch/lib", "nvidia/cublas/bin", "nvidia/cudnn/bin"]
+    assert hook.dll_directories(tmp_path / "missing") == []
+
+
+def test_cuda_note_explains_and_leaves_the_cpu() -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        assert entry.cuda_note(torch) is None
+    else:
+        note = entry.cuda_note(torch)
+        assert note and note.endswith("running on the CPU")
+
+
+def test_a_gpu_that_cannot_run_falls_back_to_the_cpu() -> None:
+    def broken_ones(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("CUDA error: no kernel image is available for execution on the device")
+
+    torch = SimpleNamespace(cuda=SimpleNamespace(is_available=lambda: True), ones=broken_ones)
+    note = entry.cuda_note(torch)  # type: ignore[arg-type]
+    assert note and "no kernel image" in note
+    assert torch.cuda.is_available() is False
+
+
+def test_build_copies_only_the_files_the_engine_reads(tmp_path: Path) -> None:
+    source = tmp_path / "model"
+    source.mkdir()
+    for name in ("config.json", "vocab.json", "model.safetensors", "pytorch_model.bin", "tf_model.h5"):
+        (source / name).write_text(name)
+    target = build.copy_model(source, tmp_path / "app")
+    assert sorted(path.name for path in target.iterdir()) == ["config.json", "model.safetensors", "vocab.json"]
+    assert build.bundled_model(tmp_path / "app") == target
+    assert build.project_version() == __version__
+
+
+# --- slow: a real build ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def app_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not os.environ.get("LC_RUN_PACKAGING"):
+        pytest.skip("set LC_RUN_PACKAGING=1 to build and check the frozen app (takes minutes)")
+    given = os.environ.get("LC_PACKAGED_APP")
+    if given:
+        folder = Path(given).resolve()
+        assert build.frozen_cli(folder).is_file(), f"LC_PACKAGED_APP={given} holds no frozen app"
+        return folder
+    if importlib.util.find_spec("PyInstaller") is None:
+        pytest.skip("PyInstaller is not installed (pip install pyinstaller)")
+    out = tmp_path_factory.mktemp("frozen")
+    subprocess.run([sys.executable, str(INSTALLER / "build.py"), "--skip-self-test", "--skip-installer",
+                    "--dist", str(out / "dist"), "--work", str(out / "work")], check=True, cwd=ROOT)
+    return out / "dist" / build.APP_NAME
+
+
+def run_frozen(program: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run([str(program), *args], capture_output=True, text=True, timeout=timeout, env=env)
+
+
+@pytest.mark.packaging
+@pytest.mark.timeout(3600)
+def test_both_executables_start(app_dir: Path) -> None:
+    gui = app_dir / ("LiveCaptions.exe" if sys.platform == "win32" else "LiveCaptions")
+    assert gui.is_file()
+    result = run_frozen(build.frozen_cli(app_dir), "--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"live-captions {__version__}"
+    if sys.platform != "win32":  # the windowed executable has no console to print to on Windows
+        assert run_frozen(gui, "--version").stdout.strip() == f"live-captions {__version__}"
+
+
+@pytest.mark.packaging
+@pytest.mark.timeout(3600)
+def test_frozen_app_transcribes_with_a_model_folder(app_dir: Path, tmp_path: Path) -> None:
+    model = make_model_dir(tmp_path / "tiny")
+    result = run_frozen(build.frozen_cli(app_dir), "transcribe", str(SAMPLE), "--model", str(model),
+                        "--device", "cpu", "--no-progress", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert '"segments"' in result.stdout
+
+
+@pytest.mark.packaging
+@pytest.mark.timeout(3600)
+def test_frozen_self_test(app_dir: Path) -> None:
+    if build.bundled_model(app_dir) is None:
+        pytest.skip("the build has no model: the demo model has not been trained yet (tools/demo_model)")
+    result = run_frozen(build.frozen_cli(app_dir), "--self-test")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "character error rate" in result.stdout
+
+
+@pytest.mark.packaging
+@pytest.mark.timeout(3600)
+def test_cpu_build_is_small_and_has_its_data(app_dir: Path) -> None:
+    bundle = app_dir / "_internal"
+    assert (bundle / "engine" / "samples" / "sample.wav").is_file()
+    assert (bundle / "engine" / "api" / "static" / "index.html").is_file()
+    assert not list(bundle.rglob("*tkinter*")) and not list(bundle.rglob("*QtWebEngine*"))
+    if entry.ships_cuda(bundle):
+        pytest.skip("a CUDA build: the 1 GB budget is for the CPU flavour")
+    libraries = [path for path in bundle.rglob("*") if path.suffix in (".so", ".dll") or ".so." in path.name]
+    assert not [path for path in libraries if rules.is_cuda_library(path.name)]
+    size = build.report_size(app_dir, "cpu")  # without models/default, where a model may be added
+    assert size < build.CPU_BUDGET_BYTES, f"{size / 1e6:.0f} MB"
