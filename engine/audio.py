@@ -22,7 +22,7 @@ log = logging.getLogger("engine.audio")
 
 BLOCK_SECONDS = 30.0
 # Extensions libsndfile handles reliably; anything else goes straight to FFmpeg.
-_SOUNDFILE_EXTENSIONS = {".wav", ".flac", ".ogg", ".oga", ".aiff", ".aif", ".mp3"}
+_SOUNDFILE_EXTENSIONS = {".wav", ".flac", ".ogg", ".oga", ".aiff", ".aif"}
 
 
 def _check_path(path: Path) -> None:
@@ -82,9 +82,24 @@ def _soundfile_blocks(path: Path, block_s: float) -> Iterator[tuple[np.ndarray, 
     import soundfile as sf
 
     with sf.SoundFile(str(path)) as f:
-        rate = f.samplerate
-        for block in f.blocks(blocksize=max(1, int(block_s * rate)), dtype="float32", always_2d=True):
-            yield to_mono(block), rate
+        rate, declared = f.samplerate, f.frames
+        size = max(1, int(block_s * rate))
+        done = 0
+        try:
+            while True:
+                # read() returns only what really decoded; blocks() pads a short read with
+                # whatever its reused buffer held before.
+                block = f.read(size, dtype="float32", always_2d=True)
+                if not len(block):
+                    break
+                done += len(block)
+                yield to_mono(block), rate
+        except sf.LibsndfileError as exc:
+            if done == 0:
+                raise AudioError(f"{path}: the audio could not be decoded ({exc})") from None
+            log.warning("%s: decoding stopped early: %s", path, exc)
+        if done < declared:
+            log.warning("%s: the file ends early (%.1f of %.1f s)", path, done / rate, declared / rate)
 
 
 def _pyav_blocks(path: Path, block_s: float) -> Iterator[tuple[np.ndarray, int]]:
@@ -98,8 +113,9 @@ def _pyav_blocks(path: Path, block_s: float) -> Iterator[tuple[np.ndarray, int]]
         if not container.streams.audio:
             raise AudioError(f"{path}: the file has no audio track")
         stream = container.streams.audio[0]
-        # Decode to planar float at the native rate; soxr resamples afterwards.
-        converter = av.AudioResampler(format="fltp", layout="mono")
+        # Planar float at the native rate, channels averaged as to_mono() does (FFmpeg's own
+        # downmix adds correlated channels at -3 dB each: +3 dB); soxr resamples afterwards.
+        converter = av.AudioResampler(format="fltp")
         pending: list[np.ndarray] = []
         pending_len = 0
         rate = 0
@@ -107,7 +123,7 @@ def _pyav_blocks(path: Path, block_s: float) -> Iterator[tuple[np.ndarray, int]]
             for frame in container.decode(stream):
                 rate = frame.sample_rate
                 for out in converter.resample(frame):
-                    pending.append(out.to_ndarray()[0])
+                    pending.append(out.to_ndarray().mean(axis=0, dtype=np.float32))
                     pending_len += out.samples
                 if pending_len >= block_s * rate:
                     yield np.concatenate(pending), rate
@@ -118,7 +134,7 @@ def _pyav_blocks(path: Path, block_s: float) -> Iterator[tuple[np.ndarray, int]]
             if rate == 0:
                 raise AudioError(f"{path}: the audio could not be decoded ({exc})") from None
         for out in converter.resample(None):
-            pending.append(out.to_ndarray()[0])
+            pending.append(out.to_ndarray().mean(axis=0, dtype=np.float32))
         if pending:
             yield np.concatenate(pending), rate
 

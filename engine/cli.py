@@ -79,13 +79,20 @@ def _extra_commands() -> list:
     return [add_listen_command, add_serve_command]
 
 
-def _output_path(args: argparse.Namespace, source: Path, fmt: str) -> Path | None:
+def _output_path(args: argparse.Namespace, source: Path, fmt: str, used: set[Path]) -> Path | None:
     if args.output is None:
         return None
     if len(args.files) == 1 and not args.output.is_dir():
+        args.output.parent.mkdir(parents=True, exist_ok=True)
         return args.output
     args.output.mkdir(parents=True, exist_ok=True)
-    return args.output / f"{source.stem}.{fmt}"
+    target = args.output / f"{source.stem}.{fmt}"
+    n = 2
+    while target in used:  # inputs with the same name from different folders
+        target = args.output / f"{source.stem}-{n}.{fmt}"
+        n += 1
+    used.add(target)
+    return target
 
 
 def cmd_transcribe(args: argparse.Namespace) -> int:
@@ -103,6 +110,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         print("note: using the demo model, which understands synthetic voices only", file=sys.stderr)
     options = TranscribeOptions(profile=args.profile)
     failures = 0
+    used: set[Path] = set()
     for source in args.files:
         bar = tqdm(total=0, unit="s", desc=source.name, disable=args.no_progress, leave=False,
                    bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s")
@@ -123,12 +131,16 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         for note in transcript.notes:
             print(f"{source.name}: note: {note}", file=sys.stderr)
         text = render(transcript, fmt, cased=not args.raw_case)
-        target = _output_path(args, source, fmt)
-        if target is None:
-            sys.stdout.write(text)
-        else:
-            target.write_text(text, encoding="utf-8")
-            print(f"{source.name} -> {target}", file=sys.stderr)
+        try:
+            target = _output_path(args, source, fmt, used)
+            if target is None:
+                sys.stdout.write(text)
+            else:
+                target.write_text(text, encoding="utf-8")
+                print(f"{source.name} -> {target}", file=sys.stderr)
+        except OSError as exc:
+            failures += 1
+            print(f"error: {source.name}: cannot write the transcript: {exc}", file=sys.stderr)
     return 1 if failures else 0
 
 

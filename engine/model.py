@@ -266,6 +266,7 @@ def load_recognizer(options: ModelOptions = ModelOptions(), progress: DownloadPr
 
 def _load(options: ModelOptions, progress: DownloadProgress | None) -> Recognizer:
     import torch
+    from safetensors import SafetensorError
     from transformers import Wav2Vec2ForCTC
 
     device = _resolve_device(options.device)
@@ -279,7 +280,7 @@ def _load(options: ModelOptions, progress: DownloadProgress | None) -> Recognize
     torch_dtype = {"float16": torch.float16, "bfloat16": torch.bfloat16}.get(dtype, torch.float32)
     try:
         model = Wav2Vec2ForCTC.from_pretrained(str(folder), dtype=torch_dtype, attn_implementation="sdpa")
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, SafetensorError) as exc:
         raise ModelLoadError(f"{options.name}: the model weights cannot be loaded: {exc}") from None
     model.eval().to(device)
     if dtype == "int8":

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from .config import SegmentOptions
 from .ctc import Word
 
+# Word times are multiples of 20 ms held in floats: compare durations with this tolerance.
+_EPSILON_S = 1e-6
 # Words wav2vec2 spells in capitals that stay capitalised in sentence case.
 _ALWAYS_CAPITAL = {"I", "I'M", "I'LL", "I'VE", "I'D"}
 
@@ -69,8 +71,8 @@ def group_segments(words: list[Word], options: SegmentOptions = SegmentOptions()
         if current:
             pause = word.start - current[-1].end
             too_long = length + 1 + len(word.text) > options.max_chars
-            too_slow = word.end - current[0].start > options.max_duration_s
-            if pause >= options.pause_s or too_long or too_slow:
+            too_slow = word.end - current[0].start > options.max_duration_s + _EPSILON_S
+            if pause >= options.pause_s - _EPSILON_S or too_long or too_slow:
                 segments.append(Segment(current[0].start, current[-1].end, tuple(current)))
                 current, length = [], 0
         current.append(word)

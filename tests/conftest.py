@@ -10,7 +10,13 @@ sys.path.insert(0, str(Path(__file__).parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import torch  # noqa: E402
+
 from helpers import DEMO_DIR, have, make_model_dir, say  # noqa: E402
+
+# One thread: the tests' models are small, and on a shared 2-core machine torch's default
+# thread count makes each call many times slower when another process is busy.
+torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="session")

@@ -132,7 +132,9 @@ def test_output_file_in_a_folder_that_does_not_exist_yet(capsys, inputs, tiny_mo
     assert (code == 0 and target.is_file()) or (code == 1 and str(target.parent) in err)
 
 
-def test_inputs_with_the_same_name_do_not_overwrite_each_other(capsys, inputs, tiny_model_dir: Path, tmp_path: Path) -> None:
+def test_inputs_with_the_same_name_do_not_overwrite_each_other(
+    capsys, inputs, tiny_model_dir: Path, tmp_path: Path
+) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     a.mkdir(), b.mkdir()
     (a / "talk.wav").write_bytes(inputs["hello"].read_bytes())

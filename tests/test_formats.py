@@ -60,7 +60,10 @@ def test_max_duration_is_inclusive_wherever_the_segment_falls() -> None:
     options = SegmentOptions(pause_s=100.0, max_duration_s=7.0)
     split = []
     for start in range(0, 3000):
-        pair = [Word("A", start * 0.02, (start + 10) * 0.02, 1.0), Word("B", (start + 20) * 0.02, (start + 350) * 0.02, 1.0)]
+        pair = [
+            Word("A", start * 0.02, (start + 10) * 0.02, 1.0),
+            Word("B", (start + 20) * 0.02, (start + 350) * 0.02, 1.0),
+        ]
         if len(group_segments(pair, options)) != 1:
             split.append(start)
     assert split == [], f"{len(split)} of 3000 captions of exactly 7 s were split, e.g. from frame {split[:3]}"
