@@ -216,15 +216,16 @@ class Scheduler:
         size = self.options.max_batch if self.options.batching else 1
         # Partials ride along only where the finals leave room in a single forward pass.
         jobs = finals + partials[: max(0, size - len(finals))]
-        # Group by window length (profiles differ); equal lengths need no padding.
-        by_len: dict[int, list[tuple[Stream, Window]]] = {}
+        # Group by window length and silence rule (profiles differ); equal lengths need no padding.
+        groups: dict[tuple[int, float], list[tuple[Stream, Window]]] = {}
         for job in jobs:
-            by_len.setdefault(len(job[1].samples), []).append(job)
-        for group in by_len.values():
+            level = job[0]._state.options.decode.silence_level
+            groups.setdefault((len(job[1].samples), level), []).append(job)
+        for (_, level), group in groups.items():
             for i in range(0, len(group), size):
                 batch = group[i : i + size]
                 try:
-                    outs: list = run_windows(self.model, [w for _, w in batch])
+                    outs: list = run_windows(self.model, [w for _, w in batch], level)
                 except Exception as exc:  # noqa: BLE001 - reported to the streams concerned
                     log.exception("forward pass failed")
                     outs = [exc] * len(batch)

@@ -77,7 +77,7 @@ def say(text: str, path: Path, voice: str = "espeak:en-us", rate: int = 16000) -
         )
     else:
         raise ValueError(voice)
-    subprocess.run(["sox", str(raw), "-r", str(rate), "-c", "1", "-b", "16", str(path)], check=True)
+    subprocess.run(["sox", "-D", str(raw), "-r", str(rate), "-c", "1", "-b", "16", str(path)], check=True)
     raw.unlink()
     return path
 

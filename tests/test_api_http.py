@@ -231,3 +231,14 @@ def test_the_engine_core_stays_free_of_the_web_stack_and_serve_of_qt() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, timeout=120)
     assert json.loads(out.stdout) == {"web": [], "qt": []}
+
+
+def test_an_existing_scheduler_is_used_and_left_running(tiny_recognizer) -> None:  # type: ignore[no-untyped-def]
+    from engine.scheduler import Scheduler
+
+    with Scheduler(tiny_recognizer) as scheduler:
+        with ApiServer(ServerSettings(port=0), scheduler=scheduler) as srv:
+            assert srv.context.scheduler is scheduler and srv.context.recognizer is tiny_recognizer
+            assert httpx.get(f"{srv.url}/health").json()["model"] == tiny_recognizer.name
+        stream = scheduler.open_stream(lambda event: None)  # the desktop app's own stream goes on
+        stream.close()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -75,8 +77,9 @@ def pieces(samples: np.ndarray, encode: Callable[[np.ndarray], bytes] = float_to
 
 
 def wav_bytes(samples: np.ndarray, rate: int = 16000) -> bytes:
+    """A small WAV file holding exactly the 16-bit samples that raw frames would carry."""
     out = io.BytesIO()
-    sf.write(out, samples, rate, format="WAV", subtype="PCM_16")
+    sf.write(out, np.frombuffer(float_to_pcm16(samples), dtype="<i2"), rate, format="WAV", subtype="PCM_16")
     return out.getvalue()
 
 
@@ -153,7 +156,9 @@ def test_other_sample_rates_are_resampled(server: ApiServer, speech: Path) -> No
     configured, code, _ = asyncio.run(stream_file(ws_url(server), [json.dumps(config), *pieces(audio, size=4410)]))
     assert code == 1000
     assert [m["sample_rate"] for m in configured if m["type"] == "ready"] == [16000, 44100]
-    assert final_words(raw) and final_words(raw) == final_words(wav) == final_words(configured)
+    assert final_words(raw), "resampled audio gives words"
+    assert final_words(wav) == final_words(raw), "WAV messages and raw frames at 44.1 kHz"
+    assert final_words(configured) == final_words(raw), "a config message and query parameters"
 
 
 def test_finalize_flushes_and_a_fresh_stream_continues(server: ApiServer, speech: Path) -> None:
@@ -374,3 +379,41 @@ def test_stats_messages_report_lag(tiny_recognizer, speech: Path) -> None:  # ty
         stats = asyncio.run(run())
         assert stats["received_s"] == pytest.approx(0.1, abs=1e-3)
         assert stats["active_streams"] == 1 and stats["lag_s"] >= 0
+
+
+def test_the_documented_client_example_runs(server: ApiServer, speech: Path, upload_words: list[str]) -> None:
+    example = Path(__file__).resolve().parents[1] / "docs" / "examples" / "ws_client.py"
+    out = subprocess.run(
+        [sys.executable, str(example), str(speech), "--url", ws_url(server)],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+    printed = " ".join(line.split("] ", 1)[1] for line in out.stdout.splitlines())
+    assert printed.lower().split() == [w.lower() for w in upload_words]
+    assert "final results" in out.stderr
+
+
+def test_quiet_stretches_give_the_same_finals_as_the_upload(server: ApiServer, speech: Path, speech_dir: Path) -> None:
+    speech_samples = read_wav(speech)
+    hiss = np.random.default_rng(0).uniform(-5e-4, 5e-4, 16000 * 6).astype(np.float32)  # a muted microphone
+    audio = np.concatenate([speech_samples, hiss, speech_samples])
+    path = speech_dir / "quiet-gap.wav"
+    sf.write(path, audio, 16000, subtype="FLOAT")
+    messages, code, _ = asyncio.run(stream_file(ws_url(server, "encoding=pcm_f32le"), pieces(audio, lambda x: x.astype("<f4").tobytes())))
+    assert code == 1000 and final_words(messages) == upload(server, path)
+
+
+def test_stopping_the_server_ends_open_streams(tiny_recognizer, speech: Path) -> None:  # type: ignore[no-untyped-def]
+    srv = ApiServer(ServerSettings(port=0), tiny_recognizer).start()
+    scheduler = srv.context.scheduler
+    stopped = threading.Event()
+
+    async def run() -> int | None:
+        async with websockets.connect(ws_url(srv)) as ws:
+            await ws.recv()
+            await ws.send(pieces(read_wav(speech))[0])
+            threading.Thread(target=lambda: (srv.stop(), stopped.set())).start()
+            await messages_until_closed(ws)
+        return ws.close_code
+
+    assert asyncio.run(run()) == 1012  # uvicorn's "service restart"
+    assert stopped.wait(TIMEOUT) and scheduler.active_streams == 0

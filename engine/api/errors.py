@@ -7,7 +7,6 @@ routes answer FastAPI's usual ``{"detail": "..."}``.
 
 from __future__ import annotations
 
-import logging
 from enum import IntEnum
 
 from fastapi import FastAPI, HTTPException, Request
@@ -16,8 +15,6 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import LiveCaptionsError
-
-log = logging.getLogger("engine.api")
 
 
 class ServerError(LiveCaptionsError):

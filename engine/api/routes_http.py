@@ -144,7 +144,9 @@ async def create_transcription(
             param="timestamp_granularities", code="invalid_value",
         )
     if language and not _LANGUAGE.match(language):
-        raise ApiError(400, f"language must be a language code such as 'en'; got {language!r}", param="language", code="invalid_value")
+        raise ApiError(
+            400, f"language must be a language code such as 'en'; got {language!r}", param="language", code="invalid_value"
+        )
     transcript = await _transcribe(file, recognizer, settings)
     if response_format == "json":
         body = Transcription(text=transcript.text(), usage=Usage(seconds=round(transcript.duration, 3)))

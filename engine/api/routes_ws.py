@@ -54,7 +54,10 @@ class AudioFormat:
     sample_rate: int  # Hz of the raw frames; WAV messages carry their own
 
 
-def parse_format(encoding: object, sample_rate: object, settings: ServerSettings, current: AudioFormat | None = None) -> AudioFormat:
+def parse_format(
+    encoding: object, sample_rate: object, settings: ServerSettings, current: AudioFormat | None = None
+) -> AudioFormat:
+    """The audio format a client declares (query or config message); unset fields keep ``current``."""
     current = current or AudioFormat("pcm_s16le", SAMPLE_RATE)
     name = current.encoding if encoding is None else ENCODINGS.get(str(encoding).lower())
     if name is None:
@@ -64,14 +67,18 @@ def parse_format(encoding: object, sample_rate: object, settings: ServerSettings
 
 
 def _rate(value: object, settings: ServerSettings) -> int:
-    try:
-        rate = int(str(value)) if not isinstance(value, float) or value.is_integer() else -1
-    except ValueError:
-        rate = -1
+    if isinstance(value, float):  # 44100.0 from a JSON config message is fine
+        rate = int(value) if value.is_integer() else -1
+    else:
+        try:
+            rate = int(str(value)) if not isinstance(value, bool) else -1
+        except ValueError:
+            rate = -1
     if not MIN_SAMPLE_RATE <= rate <= settings.max_sample_rate:
         raise ProtocolError(
             CloseCode.UNSUPPORTED_DATA,
-            f"unsupported sample rate {value!r}; use a whole number of Hz from {MIN_SAMPLE_RATE} to {settings.max_sample_rate}",
+            f"unsupported sample rate {value!r}; "
+            f"use a whole number of Hz from {MIN_SAMPLE_RATE} to {settings.max_sample_rate}",
         )
     return rate
 
@@ -128,7 +135,12 @@ class AudioDecoder:
 
 def _words(event: Event, offset: float) -> list[dict[str, object]]:
     return [
-        {"word": w.text, "start": round(w.start + offset, 3), "end": round(w.end + offset, 3), "confidence": round(w.confidence, 4)}
+        {
+            "word": w.text,
+            "start": round(w.start + offset, 3),
+            "end": round(w.end + offset, 3),
+            "confidence": round(w.confidence, 4),
+        }
         for w in event.words
     ]
 
@@ -212,7 +224,8 @@ class CaptionSession:
             try:
                 message = await asyncio.wait_for(self.ws.receive(), self.settings.idle_timeout_s)
             except asyncio.TimeoutError:
-                self._request_close(CloseCode.POLICY, f"idle timeout: nothing received for {self.settings.idle_timeout_s:g} s")
+                idle = self.settings.idle_timeout_s
+                self._request_close(CloseCode.POLICY, f"idle timeout: nothing received for {idle:g} s")
                 return
             if message["type"] == "websocket.disconnect":
                 self.client_gone = True
@@ -231,13 +244,16 @@ class CaptionSession:
                 return
 
     async def _send_loop(self) -> None:
-        interval = self.settings.stats_interval_s or None
+        interval = self.settings.stats_interval_s
+        next_stats = self.loop.time() + interval
         try:
             while True:
                 try:
-                    item = await asyncio.wait_for(self.outbox.get(), interval)
+                    wait = max(0.0, next_stats - self.loop.time()) if interval else None
+                    item = await asyncio.wait_for(self.outbox.get(), wait)
                 except asyncio.TimeoutError:
                     await self.ws.send_json(self._stats())
+                    next_stats = self.loop.time() + interval
                     continue
                 if item[0] == "send":
                     await self.ws.send_json(item[1])
@@ -433,10 +449,12 @@ async def ws_transcribe(websocket: WebSocket, ctx: ApiContext = Depends(get_cont
     settings = ctx.settings
     query = websocket.query_params
     if not settings.accepts(websocket.headers.get("authorization"), query.get("token")):
-        await _refuse(websocket, CloseCode.POLICY, "missing or invalid API token (send 'Authorization: Bearer TOKEN' or ?token=)")
+        message = "missing or invalid API token (send 'Authorization: Bearer TOKEN' or ?token=)"
+        await _refuse(websocket, CloseCode.POLICY, message)
         return
     if not _origin_allowed(websocket, settings):
-        await _refuse(websocket, CloseCode.POLICY, f"origin {websocket.headers.get('origin')} is not allowed (see --cors-origin)")
+        message = f"origin {websocket.headers.get('origin')} is not allowed (see --cors-origin)"
+        await _refuse(websocket, CloseCode.POLICY, message)
         return
     try:
         fmt = parse_format(query.get("encoding"), query.get("sample_rate"), settings)
@@ -445,7 +463,8 @@ async def ws_transcribe(websocket: WebSocket, ctx: ApiContext = Depends(get_cont
         await _refuse(websocket, exc.code, exc.message)
         return
     if ctx.ws_sessions >= settings.max_streams:
-        await _refuse(websocket, CloseCode.TRY_AGAIN, f"too many streams: the server serves {settings.max_streams} at once; try again later")
+        message = f"too many streams: the server serves {settings.max_streams} at once; try again later"
+        await _refuse(websocket, CloseCode.TRY_AGAIN, message)
         return
     try:
         session = CaptionSession(websocket, ctx, fmt, partials)

@@ -16,7 +16,10 @@ def _env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(ENV_PREFIX + name) or default
 
 
-def add_serve_command(sub: argparse._SubParsersAction, add_model_options: Callable[..., None]) -> None:  # type: ignore[type-arg]
+def add_serve_command(
+    sub: argparse._SubParsersAction,  # type: ignore[type-arg]
+    add_model_options: Callable[..., None],
+) -> None:
     p = sub.add_parser(
         "serve",
         help="run the local API: uploads (OpenAI-compatible), live streaming over a WebSocket, a caption page",
@@ -41,7 +44,7 @@ def add_serve_command(sub: argparse._SubParsersAction, add_model_options: Callab
 def cmd_serve(args: argparse.Namespace) -> int:
     from ..cli import model_options
     from ..model import load_recognizer
-    from .runner import ApiServer
+    from .runner import ApiServer, bind_socket
     from .settings import ServerSettings
 
     options = model_options(args)
@@ -55,7 +58,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         max_upload_bytes=int(args.max_upload_mb * 1024 * 1024),
         max_streams=args.max_streams,
     )
-    settings.check()  # before the model loads: a refusal should not take a minute
+    # Refusals (no token, port in use) come before the model loads, which can take a minute.
+    settings.check()
+    bind_socket(settings.host, settings.port).close()
     recognizer = load_recognizer(options)
     print(f"model: {recognizer.describe()}", file=sys.stderr)
     server = ApiServer(settings, recognizer)
