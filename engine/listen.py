@@ -139,10 +139,12 @@ def _microphone(args: argparse.Namespace, stream, stop: threading.Event, events:
         def callback(indata: np.ndarray, frames: int, time_info: object, status: object) -> None:
             stream.push(resample(indata.mean(axis=1)))  # only copies; never blocks on the model
 
-        with sd.InputStream(device=device, channels=1, samplerate=rate, dtype="float32", callback=callback):
+        with sd.InputStream(device=device, channels=1, samplerate=rate, dtype="float32", callback=callback) as mic:
             print(f"listening on {sd.query_devices(device, 'input')['name']} ({rate} Hz); Ctrl-C stops", file=sys.stderr)
             while not stop.wait(0.1):
-                pass
+                if not mic.active:  # the device went away or stopped delivering
+                    print("\nthe input device stopped; finishing", file=sys.stderr)
+                    break
     except (sd.PortAudioError, ValueError) as exc:
         events.put(Event("error", 0.0, message=f"microphone: {exc}"))
         stream.close()
