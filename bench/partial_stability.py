@@ -1,0 +1,180 @@
+"""How often partial captions change their mind: revisions per minute of audio and per word shown.
+
+Spoken sentences (flite's slt voice, else espeak-ng's en-us; 1 s pauses between them) go
+through ``OnlineProcessor`` in 100 ms pieces. Each partial shows the whole unfinal tail; its
+words sit at fixed positions after the final words. A revision is counted when a word shown in
+a partial is, in the next partial or final that covers its position, a different word, or is
+gone (the next partial is shorter, or the utterance ended without it). The word in progress
+growing ("HEL" -> "HELLO") is normal for a character model and is counted apart, as growth.
+
+With the demo model (engine/models/demo, used by default when it is there) the figures describe
+a model that understands these voices. Random weights (the fallback) make them meaningless: the
+output says which it was.
+
+    nice -n 5 python bench/partial_stability.py --quick
+    nice -n 5 python bench/partial_stability.py --model demo
+
+The last line of stdout is one JSON object with every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.common import RESULTS, ROOT  # noqa: E402
+from bench.streaming_cost import add_common_args, load_model, torch_threads  # noqa: E402
+
+from engine.config import SAMPLE_RATE  # noqa: E402
+from engine.model import DEMO_MODEL_DIR  # noqa: E402
+from engine.streaming import Event, OnlineProcessor, StreamOptions  # noqa: E402
+
+SPEECH_DIR = RESULTS / "speech"
+PIECE_S = 0.1
+PAUSE_S = 1.0
+SENTENCES = [
+    "the weather will be warm and sunny for most of the week",
+    "please turn off your phone before the meeting starts",
+    "she bought three green apples at the market this morning",
+    "the train to the city leaves every twenty minutes",
+    "we need to finish the report before friday afternoon",
+    "my brother plays the guitar in a small band",
+    "the museum is closed on monday and open late on thursday",
+    "can you tell me the way to the nearest station",
+    "he forgot his keys at the office again yesterday",
+    "the children were reading quietly in the library",
+]
+
+
+class RevisionCounter:
+    """Follows the displayed words through partial and final events and counts revisions."""
+
+    def __init__(self) -> None:
+        self.finals = 0  # final words so far: the tail's words start at this position
+        self.pending: dict[int, str] = {}  # position -> word shown by the last partial, not yet final
+        self.shown: set[tuple[int, str]] = set()  # every (position, word) a partial has shown
+        self.revisions = 0
+        self.growth = 0
+        self.final_text: list[str] = []
+
+    def on_event(self, event: Event) -> None:
+        if event.type == "partial":
+            words = {self.finals + i: w.text for i, w in enumerate(event.words)}
+            self._compare(words, covers_tail=True)
+            self.pending = words
+            self.shown.update(words.items())
+        elif event.type == "final":
+            words = {self.finals + i: w.text for i, w in enumerate(event.words)}
+            self.finals += len(words)
+            self.final_text += list(words.values())
+            self._compare(words, covers_tail=False)
+            for position in words:
+                self.pending.pop(position, None)
+        elif event.type in ("utterance_end", "end"):
+            self.revisions += len(self.pending)  # shown, never made final
+            self.pending = {}
+
+    def _compare(self, words: dict[int, str], covers_tail: bool) -> None:
+        last = max(self.pending, default=None)
+        for position, old in self.pending.items():
+            new = words.get(position)
+            if new is None:
+                self.revisions += covers_tail  # a final leaves later positions to the next partial
+            elif new != old:
+                if position == last and new.startswith(old):
+                    self.growth += 1
+                else:
+                    self.revisions += 1
+
+
+def speech(count: int) -> tuple[np.ndarray, list[str]]:
+    """The first ``count`` sentences, spoken and joined with pauses (cached as WAVs)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from helpers import have, read_wav, say
+
+    voice = "flite:slt" if have("flite") else "espeak:en-us"
+    SPEECH_DIR.mkdir(parents=True, exist_ok=True)
+    pause = np.zeros(int(PAUSE_S * SAMPLE_RATE), dtype=np.float32)
+    pieces = [pause]
+    for i, text in enumerate(SENTENCES[:count]):
+        path = SPEECH_DIR / f"{voice.replace(':', '_')}_{i:02d}.wav"
+        if not path.is_file():
+            say(text, path, voice=voice)
+        pieces += [read_wav(path).astype(np.float32), pause]
+    return np.concatenate(pieces), SENTENCES[:count]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_common_args(parser)
+    parser.add_argument("--sentences", type=int, default=None, help=f"how many (default {len(SENTENCES)}, quick 4)")
+    args = parser.parse_args()
+    have_demo = (DEMO_MODEL_DIR / "model.safetensors").is_file()
+    if args.model is None and have_demo:
+        args.model = "demo"
+    random_weights = args.model is None
+    count = args.sentences or (4 if args.quick else len(SENTENCES))
+
+    model = load_model(args)
+    audio, texts = speech(count)
+    audio_s = len(audio) / SAMPLE_RATE
+    print(f"model {model.describe()}, profile {args.profile}, {count} sentences, {audio_s:.1f} s")
+    if random_weights:
+        print("RANDOM WEIGHTS: the demo model is not there yet, so these figures say nothing about captions")
+
+    counter = RevisionCounter()
+    processor = OnlineProcessor(model, StreamOptions(profile=args.profile))
+    piece = int(PIECE_S * SAMPLE_RATE)
+    partials = 0
+    for start in range(0, len(audio), piece):
+        for event in processor.push(audio[start : start + piece]):
+            partials += event.type == "partial"
+            counter.on_event(event)
+    for event in processor.finish():
+        counter.on_event(event)
+
+    minutes = audio_s / 60
+    hypothesis = " ".join(counter.final_text).lower()
+    report = {
+        "bench": "partial_stability",
+        "model": model.name,
+        "weights": "random (figures meaningless)" if random_weights else "as loaded",
+        "dtype": model.dtype,
+        "profile": args.profile,
+        "threads": torch_threads(),
+        "audio_s": round(audio_s, 1),
+        "piece_s": PIECE_S,
+        "partial_events": partials,
+        "words_shown_in_partials": len(counter.shown),
+        "final_words": counter.finals,
+        "revisions": counter.revisions,
+        "revisions_per_minute": round(counter.revisions / minutes, 1),
+        "revisions_per_shown_word": round(counter.revisions / max(1, len(counter.shown)), 3),
+        "growth_of_word_in_progress": counter.growth,
+        "final_wer": _wer(" ".join(texts), hypothesis),
+        "load_avg_1min": round(os.getloadavg()[0], 2),
+    }
+    print(f"final text: {hypothesis[:200]}")
+    print(
+        f"{counter.revisions} revisions: {report['revisions_per_minute']} per minute, "
+        f"{report['revisions_per_shown_word']} per word shown in a partial"
+    )
+    print(json.dumps(report))
+
+
+def _wer(reference: str, hypothesis: str) -> float | None:
+    try:
+        import jiwer
+    except ImportError:
+        return None
+    return round(float(jiwer.wer(reference, hypothesis or "-")), 3)
+
+
+if __name__ == "__main__":
+    main()
