@@ -33,7 +33,7 @@ def load_corpus(data_dir: Path, prefix: str, limit: int | None = None) -> Corpus
     for npy in sorted(data_dir.glob(f"{prefix}*.npy")):
         if npy.name.endswith(".tmp.npy"):
             continue
-        samples = np.load(npy)
+        samples = np.load(npy, mmap_mode="r")  # shared page cache across processes
         for entry in json.loads(npy.with_suffix(".json").read_text()):
             audio.append(samples[entry["offset"]:entry["offset"] + entry["length"]])
             text.append(entry["text"])
@@ -72,12 +72,12 @@ def augment(rng: np.random.Generator, clips: list[np.ndarray]) -> np.ndarray:
     lead = int(rng.uniform(0, 0.8) * SAMPLE_RATE) if rng.random() < 0.6 else 0
     trail = int(rng.uniform(0, 0.8) * SAMPLE_RATE) if rng.random() < 0.6 else 0
     x = np.concatenate([np.zeros(lead, np.float32), x, np.zeros(trail, np.float32)])
-    if rng.random() < 0.2:
+    if rng.random() < 0.15:
         x = _band_limit(rng, x)
     x *= rng.uniform(0.05, 1.0)
-    if rng.random() < 0.55:
+    if rng.random() < 0.45:
         power = float(np.mean(x**2)) + 1e-10
-        snr_db = rng.uniform(3, 30) if rng.random() < 0.7 else rng.uniform(30, 60)
+        snr_db = rng.uniform(5, 30) if rng.random() < 0.6 else rng.uniform(30, 60)
         noise = _pink_noise(rng, len(x)) if rng.random() < 0.4 else rng.standard_normal(
             len(x)).astype(np.float32)
         x += noise * np.sqrt(power / 10 ** (snr_db / 10) / (float(np.mean(noise**2)) + 1e-10))

@@ -5,14 +5,16 @@ checkpoint to work/checkpoint.pt every few minutes and continues from it when ru
 learning rate follows a cosine over the budget, so resuming keeps the same schedule. The final
 model goes to work/final/ (save_pretrained). Learning curve: work/train_log.tsv.
 
-    python train.py --budget-min 95
+    python train.py --budget-min 120
 """
 from __future__ import annotations
 
 import argparse
+import datetime
 import logging
 import math
 import os
+import socket
 import sys
 import time
 from pathlib import Path
@@ -20,6 +22,8 @@ from pathlib import Path
 import jiwer
 import numpy as np
 import torch
+import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel
 from transformers import Wav2Vec2ForCTC
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -58,23 +62,57 @@ def save_checkpoint(path: Path, model, optimizer, step: int, elapsed: float,
     tmp.replace(path)
 
 
-def main() -> None:
+def _parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget-min", type=float,
-                        default=float(os.environ.get("DEMO_TRAIN_MINUTES", "95")))
-    parser.add_argument("--batch-seconds", type=float, default=60.0)
+                        default=float(os.environ.get("DEMO_TRAIN_MINUTES", "120")))
+    parser.add_argument("--batch-seconds", type=float, default=60.0,
+                        help="audio per optimiser step, split over the processes")
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--warmup", type=int, default=300)
     parser.add_argument("--checkpoint-min", type=float, default=4.0)
     parser.add_argument("--eval-min", type=float, default=10.0)
     parser.add_argument("--limit", type=int, default=None, help="utterances (smoke tests)")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--procs", type=int, default=2,
+                        help="data-parallel processes of one thread each; a shared machine "
+                             "slows one two-thread process far more than two one-thread ones")
+    parser.add_argument("--threads", type=int, default=1, help="threads per process")
     parser.add_argument("--out", type=Path, default=WORK, help="checkpoint, log and final model")
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    return parser.parse_args()
+
+
+def _trim_log(log_tsv: Path, step: int) -> None:
+    """Start the log, or drop lines written after the checkpoint we resume from."""
+    header = "step\tminutes\tloss\tlr\taudio_hours\tdev_cer\n"
+    lines = log_tsv.read_text().splitlines(keepends=True)[1:] if log_tsv.exists() else []
+    log_tsv.write_text(header + "".join(ln for ln in lines if int(ln.split("\t")[0]) <= step))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main() -> None:
+    args = _parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.procs == 1:
+        run(0, args, 0)
+    else:
+        torch.multiprocessing.spawn(run, args=(args, _free_port()), nprocs=args.procs)
+
+
+def run(rank: int, args: argparse.Namespace, port: int) -> None:
+    """Training loop of one process; rank 0 logs, evaluates and saves."""
+    logging.basicConfig(level=logging.INFO if rank == 0 else logging.WARNING,
+                        format="%(asctime)s %(message)s")
     torch.set_num_threads(args.threads)
     torch.manual_seed(SEED)
-    args.out.mkdir(parents=True, exist_ok=True)
+    world = args.procs
+    if world > 1:
+        dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank,
+                                world_size=world, timeout=datetime.timedelta(minutes=30))
     checkpoint, log_tsv = args.out / "checkpoint.pt", args.out / "train_log.tsv"
 
     corpus = load_corpus(DATA, "train_", args.limit)
@@ -93,12 +131,14 @@ def main() -> None:
         optimizer.load_state_dict(state["optimizer"])
         step, elapsed, hours = state["step"], state["elapsed"], state["audio_hours"]
         log.info("resumed at step %d, %.1f min", step, elapsed / 60)
-    log.info("parameters: %d", sum(p.numel() for p in model.parameters()))
+    log.info("parameters: %d, processes: %d", sum(p.numel() for p in model.parameters()), world)
+    net = DistributedDataParallel(model) if world > 1 else model
     budget = args.budget_min * 60
-    if not log_tsv.exists():
-        log_tsv.write_text("step\tminutes\tloss\tlr\taudio_hours\tdev_cer\n")
+    if rank == 0:
+        _trim_log(log_tsv, step)
 
-    batches = iter(Batches(corpus, seed=SEED + step, batch_seconds=args.batch_seconds))
+    batches = iter(Batches(corpus, seed=SEED + step + 100_003 * rank,
+                           batch_seconds=args.batch_seconds / world))
     losses: list[float] = []
     last_save = last_eval = elapsed
     start = time.time() - elapsed
@@ -108,15 +148,22 @@ def main() -> None:
         for group in optimizer.param_groups:
             group["lr"] = lr
         with torch.autocast("cpu", dtype=torch.bfloat16):
-            loss = model(x, labels=y).loss
+            loss = net(x, labels=y).loss
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         step += 1
-        hours += x.numel() / 16000 / 3600
-        losses.append(float(loss))
-        elapsed = time.time() - start
+        # one small all-reduce: rank 0's clock (all ranks stop together), mean loss, audio
+        shared = torch.tensor([time.time() - start if rank == 0 else 0.0,
+                               loss.item() / world, x.numel() / 16000 / 3600], dtype=torch.float64)
+        if world > 1:
+            dist.all_reduce(shared)
+        elapsed, mean_loss, batch_hours = shared.tolist()
+        hours += batch_hours
+        losses.append(mean_loss)
+        if rank != 0:
+            continue
         cer = ""
         if elapsed - last_eval >= args.eval_min * 60 or elapsed >= budget:
             cer = str(dev_cer(model, dev))
@@ -131,8 +178,11 @@ def main() -> None:
         if elapsed - last_save >= args.checkpoint_min * 60 or elapsed >= budget:
             save_checkpoint(checkpoint, model, optimizer, step, elapsed, hours)
             last_save = elapsed
-    model.save_pretrained(args.out / "final")
-    log.info("done: %d steps, %.1f min, %.1f h of audio seen", step, elapsed / 60, hours)
+    if rank == 0:
+        model.save_pretrained(args.out / "final")
+        log.info("done: %d steps, %.1f min, %.1f h of audio seen", step, elapsed / 60, hours)
+    if world > 1:
+        dist.destroy_process_group()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Demo model, end to end: synthesise data -> train -> evaluate -> export -> check the export.
+# Resumable: finished data shards are kept and training continues from work/checkpoint.pt.
+#   DEMO_TRAIN_MINUTES=120 bash tools/demo_model/run_all.sh
+# Environment: PYTHON (default /work/venv/bin/python), DEMO_TRAIN_MINUTES (default 120).
+set -euo pipefail
+
+main() {
+    local here python minutes t0
+    here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+    python="${PYTHON:-/work/venv/bin/python}"
+    minutes="${DEMO_TRAIN_MINUTES:-120}"
+    cd "$here"
+    mkdir -p work
+
+    t0=$SECONDS
+    nice -n 10 "$python" gen_data.py --workers 2
+    record data $((SECONDS - t0))
+
+    t0=$SECONDS
+    nice -n 10 "$python" train.py --budget-min "$minutes"
+    record train $((SECONDS - t0))
+    cp work/train_log.tsv learning_curve.tsv
+
+    t0=$SECONDS
+    nice -n 10 "$python" evaluate.py --model work/final
+    record evaluate $((SECONDS - t0))
+
+    "$python" export.py --model work/final
+    "$python" verify_export.py
+}
+
+# record STAGE SECONDS: keep the wall time of each stage of the latest run in timings.json
+record() {
+    "${PYTHON:-/work/venv/bin/python}" - "$1" "$2" <<'PY'
+import json, sys, pathlib
+path = pathlib.Path("timings.json")
+data = json.loads(path.read_text()) if path.exists() else {}
+data[f"{sys.argv[1]}_s"] = int(sys.argv[2])
+path.write_text(json.dumps(data, indent=2) + "\n")
+PY
+}
+
+main "$@"
