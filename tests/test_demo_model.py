@@ -119,3 +119,31 @@ def test_word_timestamps_within_100_ms(demo_recognizer, tmp_path):
     assert found >= len(words) - 1
     # Nothing is heard in the pauses.
     assert all(any(w.end > s - 0.25 and w.start < e + 0.25 for s, e in truth) for w in got)
+
+
+def test_skipping_silent_windows_does_not_change_the_text(demo_recognizer, spoken):
+    """Windows of digital silence are not run through the model; with a trained model that
+    changes nothing: the same words come out as when every window is run."""
+    from dataclasses import replace
+
+    gap = np.zeros(16_000 * 5, np.float32)
+    audio = np.concatenate([read_wav(spoken["espeak:en-us"][0]), gap, read_wav(spoken["espeak:en-us"][1]), gap])
+    skipping = TranscribeOptions(profile="balanced")
+    running_all = replace(skipping, decode=replace(skipping.decode, silence_level=0.0))
+    calls = []
+    original = demo_recognizer.frames
+
+    class Counting:
+        vocab = demo_recognizer.vocab
+        frame_samples = demo_recognizer.frame_samples
+
+        def frames(self, windows):
+            calls.append(len(windows))
+            return original(windows)
+
+    skipped = transcribe_array(Counting(), audio, skipping).words
+    skipped_calls = sum(calls)
+    calls.clear()
+    everything = transcribe_array(Counting(), audio, running_all).words
+    assert skipped_calls < sum(calls)  # some windows really were skipped
+    assert [(w.text, w.start, w.end) for w in skipped] == [(w.text, w.start, w.end) for w in everything]

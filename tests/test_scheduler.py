@@ -144,7 +144,10 @@ def test_overload_warns_then_ends_the_stream(tiny_recognizer):
         stream = scheduler.open_stream(q.put, StreamOptions(partials=False))
         noise = np.random.default_rng(0).normal(0, 0.1, 16_000).astype(np.float32)
         for _ in range(20):
-            stream.push(noise)
+            try:
+                stream.push(noise)
+            except RuntimeError:  # the scheduler already ended the stream: the point of the test
+                break
         gate.set()
         events = collect(q)
     kinds = [e.type for e in events]
