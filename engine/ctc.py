@@ -36,11 +36,12 @@ class Word:
     end: float  # seconds; end of the word's last frame
     confidence: float  # mean probability of the frames that spell the word, 0..1
 
-    def to_dict(self) -> dict[str, float | str]:
+    def to_dict(self, offset: float = 0.0) -> dict[str, float | str]:
+        """JSON form; ``offset`` seconds are added to the times."""
         return {
             "word": self.text,
-            "start": round(self.start, 3),
-            "end": round(self.end, 3),
+            "start": round(self.start + offset, 3),
+            "end": round(self.end + offset, 3),
             "confidence": round(self.confidence, 4),
         }
 

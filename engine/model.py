@@ -94,10 +94,7 @@ class Recognizer:
         config = model.config  # type: ignore[attr-defined]
         self.frame_samples, self.receptive_field = conv_geometry(config.conv_kernel, config.conv_stride)
         self._lock = threading.Lock()
-        self._input_dtype = {
-            "float16": torch.float16,
-            "bfloat16": torch.bfloat16,
-        }.get(dtype, torch.float32)
+        self._input_dtype = _torch_dtype(dtype)
 
     def describe(self) -> str:
         label = "demo model (understands synthetic voices only)" if self.is_demo else self.name
@@ -115,6 +112,13 @@ class Recognizer:
     def warm_up(self, seconds: float = 3.5) -> None:
         rng = np.random.default_rng(0)
         self.frames(rng.normal(0, 0.05, size=(1, int(seconds * SAMPLE_RATE))).astype(np.float32))
+
+
+def _torch_dtype(dtype: str) -> object:
+    """The torch dtype weights and inputs use for a dtype name (int8 keeps float32 inputs)."""
+    import torch
+
+    return {"float16": torch.float16, "bfloat16": torch.bfloat16}.get(dtype, torch.float32)
 
 
 def _resolve_dtype(options: ModelOptions, device: str) -> str:
@@ -278,7 +282,7 @@ def _load(options: ModelOptions, progress: DownloadProgress | None) -> Recognize
     vocab, do_normalize, rate = _read_vocab(folder)
     if rate != SAMPLE_RATE:
         raise ModelLoadError(f"{options.name}: expects {rate} Hz audio; only {SAMPLE_RATE} Hz models are supported")
-    torch_dtype = {"float16": torch.float16, "bfloat16": torch.bfloat16}.get(dtype, torch.float32)
+    torch_dtype = _torch_dtype(dtype)
     try:
         model = Wav2Vec2ForCTC.from_pretrained(str(folder), dtype=torch_dtype, attn_implementation="sdpa")
     except (OSError, ValueError, SafetensorError) as exc:

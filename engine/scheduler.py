@@ -77,7 +77,6 @@ class Stream:
         self._finishing = False  # finish() was called; flush after the inbox
         self.closed = False  # no more events will come
         self._overloaded = False
-        self._finalize_now = False
 
     @property
     def lag_s(self) -> float:

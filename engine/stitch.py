@@ -23,7 +23,7 @@ def run_windows(
     window's samples only, so file and stream skip the same windows.
     """
     results: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(windows)
-    active = [i for i, w in enumerate(windows) if not _silent(w.samples, silence_level)]
+    active = [i for i, w in enumerate(windows) if not is_silent(w.samples, silence_level)]
     if active:
         out = model.frames(np.stack([windows[i].samples for i in active]))
         for row, i in enumerate(active):
@@ -36,7 +36,8 @@ def run_windows(
     return results  # type: ignore[return-value]
 
 
-def _silent(samples: np.ndarray, level: float) -> bool:
+def is_silent(samples: np.ndarray, level: float) -> bool:
+    """Every sample quieter than ``level`` (never true when ``level`` is 0)."""
     return level > 0 and float(np.max(np.abs(samples), initial=0.0)) < level
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from .config import SAMPLE_RATE, DecodeOptions, get_profile
 from .ctc import Word
 from .model import FrameModel
-from .stitch import WindowStitcher, run_windows
+from .stitch import WindowStitcher, is_silent, run_windows
 from .windows import Grid, Window, Windower
 
 EVENT_TYPES = ("partial", "final", "speech_started", "utterance_end", "overload", "error", "end")
@@ -87,7 +87,9 @@ class StreamState:
         windows = self.windower.ready()
         if partial and self.options.partials and self._partial_due():
             peek = self.windower.peek()
-            if peek is not None and not self._tail_silent(peek):
+            # Only the audio after the left context is new to this window: no partial for silence.
+            new_audio = peek.samples[self.grid.left * self.grid.frame_samples :] if peek is not None else None
+            if new_audio is not None and not is_silent(new_audio, self.options.decode.silence_level):
                 windows.append(peek)
                 self._partial_at = self.windower.received
         return windows
@@ -151,11 +153,6 @@ class StreamState:
 
     def _partial_due(self) -> bool:
         return self.windower.received - self._partial_at >= self._partial_step
-
-    def _tail_silent(self, peek: Window) -> bool:
-        level = self.options.decode.silence_level
-        tail = peek.samples[self.grid.left * self.grid.frame_samples :]
-        return level > 0 and float(np.max(np.abs(tail), initial=0.0)) < level
 
 
 class OnlineProcessor:

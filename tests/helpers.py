@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +56,22 @@ def make_model_dir(folder: Path, *, base: bool = False, seed: int = 0) -> Path:
     model.save_pretrained(str(folder))
     save_processor(folder)
     return folder
+
+
+class CountingModel:
+    """Wraps a FrameModel and records the batch size of every forward pass."""
+
+    def __init__(self, model) -> None:  # type: ignore[no-untyped-def]
+        self.model = model
+        self.vocab = model.vocab
+        self.frame_samples = model.frame_samples
+        self.batch_sizes: list[int] = []
+        self._lock = threading.Lock()
+
+    def frames(self, windows):  # type: ignore[no-untyped-def]
+        with self._lock:
+            self.batch_sizes.append(len(windows))
+        return self.model.frames(windows)
 
 
 def have(tool: str) -> bool:

@@ -192,13 +192,18 @@ def test_file_transcription_reaches_100_percent_and_exports(qtbot, tiny_recogniz
     assert write_transcript(tmp_path / "named", transcript, "srt").name == "named.srt"
 
 
-def test_file_transcription_can_be_cancelled(qtbot, tiny_recognizer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def long_noise_file(folder: Path, seed: int) -> Path:
+    """200 s of noise: long enough that a job is still running when it is cancelled."""
     import soundfile as sf
 
-    long_file = tmp_path / "long.wav"
-    rng = np.random.default_rng(1)
-    sf.write(str(long_file), (0.1 * rng.standard_normal(200 * 16000)).astype(np.float32), 16000)
-    dialog = FileTranscriptionDialog(tiny_recognizer, long_file)
+    path = folder / "long.wav"
+    rng = np.random.default_rng(seed)
+    sf.write(str(path), (0.1 * rng.standard_normal(200 * 16000)).astype(np.float32), 16000)
+    return path
+
+
+def test_file_transcription_can_be_cancelled(qtbot, tiny_recognizer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    dialog = FileTranscriptionDialog(tiny_recognizer, long_noise_file(tmp_path, seed=1))
     qtbot.addWidget(dialog)
     # Cancel from the worker thread as soon as the first batch is done.
     dialog.job.progress.connect(dialog.job.cancel, Qt.ConnectionType.DirectConnection)
@@ -209,12 +214,7 @@ def test_file_transcription_can_be_cancelled(qtbot, tiny_recognizer, tmp_path: P
 
 
 def test_closing_a_running_file_dialog_cancels_it_first(qtbot, tiny_recognizer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    import soundfile as sf
-
-    long_file = tmp_path / "long.wav"
-    rng = np.random.default_rng(2)
-    sf.write(str(long_file), (0.1 * rng.standard_normal(200 * 16000)).astype(np.float32), 16000)
-    dialog = FileTranscriptionDialog(tiny_recognizer, long_file)
+    dialog = FileTranscriptionDialog(tiny_recognizer, long_noise_file(tmp_path, seed=2))
     qtbot.addWidget(dialog)
     dialog.show()
     with qtbot.waitSignal(dialog.done, timeout=TIMEOUT_MS):

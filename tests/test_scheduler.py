@@ -7,7 +7,7 @@ import threading
 
 import numpy as np
 import pytest
-from helpers import read_wav
+from helpers import CountingModel, read_wav
 
 from engine.config import TranscribeOptions
 from engine.scheduler import Scheduler, SchedulerOptions, TooManyStreams
@@ -39,22 +39,6 @@ def words(ws) -> list[tuple[str, float]]:
 @pytest.fixture(scope="module")
 def speech(hello_wav) -> np.ndarray:
     return read_wav(hello_wav)
-
-
-class CountingModel:
-    """The tiny model, counting batch sizes of forward passes."""
-
-    def __init__(self, model, fail_on_batch: int | None = None) -> None:
-        self.model = model
-        self.vocab = model.vocab
-        self.frame_samples = model.frame_samples
-        self.batch_sizes: list[int] = []
-        self.lock = threading.Lock()
-
-    def frames(self, windows):
-        with self.lock:
-            self.batch_sizes.append(len(windows))
-        return self.model.frames(windows)
 
 
 def test_many_streams_each_equal_file_transcription(tiny_recognizer, speech):

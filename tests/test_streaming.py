@@ -6,7 +6,7 @@ import random
 
 import numpy as np
 import pytest
-from helpers import read_wav
+from helpers import CountingModel, read_wav
 
 from engine.config import PROFILES, TranscribeOptions
 from engine.streaming import OnlineProcessor, StreamOptions, final_words
@@ -77,19 +77,9 @@ def test_partial_covers_tail_beyond_finals(tiny_recognizer, speech):
 
 
 def test_silence_produces_no_words_and_skips_the_model(tiny_recognizer):
-    calls = []
-    original = tiny_recognizer.frames
-
-    class Counting:
-        vocab = tiny_recognizer.vocab
-        frame_samples = tiny_recognizer.frame_samples
-
-        def frames(self, windows):
-            calls.append(len(windows))
-            return original(windows)
-
-    events = OnlineProcessor(Counting()).push(np.zeros(16_000 * 10, np.float32))
-    assert calls == []
+    model = CountingModel(tiny_recognizer)
+    events = OnlineProcessor(model).push(np.zeros(16_000 * 10, np.float32))
+    assert model.batch_sizes == []
     assert [e.type for e in events] == []
 
 

@@ -133,18 +133,6 @@ class AudioDecoder:
         return np.concatenate(tails)
 
 
-def _words(event: Event, offset: float) -> list[dict[str, object]]:
-    return [
-        {
-            "word": w.text,
-            "start": round(w.start + offset, 3),
-            "end": round(w.end + offset, 3),
-            "confidence": round(w.confidence, 4),
-        }
-        for w in event.words
-    ]
-
-
 class CaptionSession:
     """One WebSocket client: frames in, caption messages out."""
 
@@ -351,7 +339,7 @@ class CaptionSession:
             await self.ws.send_json({
                 "type": "transcript", "is_final": final, "text": text,
                 "start": round(event.start + offset, 3), "end": round(event.end + offset, 3),
-                "words": _words(event, offset),
+                "words": [w.to_dict(offset) for w in event.words],
             })
         elif event.type == "speech_started":
             await self.ws.send_json({"type": "speech_started", "timestamp": round(event.time + offset, 3)})
