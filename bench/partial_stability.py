@@ -7,6 +7,12 @@ a partial is, in the next partial or final that covers its position, a different
 gone (the next partial is shorter, or the utterance ended without it). The word in progress
 growing ("HEL" -> "HELLO") is normal for a character model and is counted apart, as growth.
 
+Both ways of showing partials run on the same audio: stable (the default: a word is shown once
+two consecutive partial results agree on it) and raw (every partial result as it comes). For
+each, the word delay is how much audio had arrived after a final word's end when that word
+first appeared on screen (in a partial, else in its final): the algorithmic delay, compute
+time excluded (bench/streaming_latency.py measures that, frame by frame, in real time).
+
 With the demo model (engine/models/demo, used by default when it is there) the figures describe
 a model that understands these voices. Random weights (the fallback) make them meaningless: the
 output says which it was.
@@ -62,15 +68,21 @@ class RevisionCounter:
         self.revisions = 0
         self.growth = 0
         self.final_text: list[str] = []
+        self.first_shown: dict[tuple[int, str], float] = {}  # (position, word) -> audio time
+        self.delays: list[float] = []  # per final word: first shown minus the word's end
 
-    def on_event(self, event: Event) -> None:
+    def on_event(self, event: Event, now: float) -> None:
         if event.type == "partial":
             words = {self.finals + i: w.text for i, w in enumerate(event.words)}
             self._compare(words, covers_tail=True)
             self.pending = words
             self.shown.update(words.items())
+            for item in words.items():
+                self.first_shown.setdefault(item, now)
         elif event.type == "final":
             words = {self.finals + i: w.text for i, w in enumerate(event.words)}
+            for item, word in zip(words.items(), event.words):
+                self.delays.append(self.first_shown.get(item, now) - word.end)
             self.finals += len(words)
             self.final_text += list(words.values())
             self._compare(words, covers_tail=False)
@@ -128,20 +140,7 @@ def main() -> None:
     if random_weights:
         print("RANDOM WEIGHTS: the demo model is not there yet, so these figures say nothing about captions")
 
-    counter = RevisionCounter()
-    processor = OnlineProcessor(model, StreamOptions(profile=args.profile))
-    piece = int(PIECE_S * SAMPLE_RATE)
-    partials = 0
-    for start in range(0, len(audio), piece):
-        for event in processor.push(audio[start : start + piece]):
-            partials += event.type == "partial"
-            counter.on_event(event)
-    for event in processor.finish():
-        counter.on_event(event)
-
-    minutes = audio_s / 60
-    hypothesis = " ".join(counter.final_text).lower()
-    report = {
+    report: dict = {
         "bench": "partial_stability",
         "model": model.name,
         "weights": "random (figures meaningless)" if random_weights else "as loaded",
@@ -150,6 +149,37 @@ def main() -> None:
         "threads": torch_threads(),
         "audio_s": round(audio_s, 1),
         "piece_s": PIECE_S,
+    }
+    for name, stable in (("stable", True), ("raw", False)):
+        options = StreamOptions(profile=args.profile, stable_partials=stable)
+        report[name] = measure(OnlineProcessor(model, options), audio, texts)
+        print(
+            f"{name}: {report[name]['revisions']} revisions, {report[name]['revisions_per_minute']} per minute, "
+            f"{report[name]['revisions_per_shown_word']} per word shown; word delay median "
+            f"{report[name]['word_delay_median_s']} s, p95 {report[name]['word_delay_p95_s']} s"
+        )
+    print(f"final text: {report['stable']['final_text'][:200]}")
+    print(f"stable / raw revisions: {report['stable']['revisions'] / max(1, report['raw']['revisions']):.2f}")
+    report["load_avg_1min"] = round(os.getloadavg()[0], 2)
+    print(json.dumps(report))
+
+
+def measure(processor: OnlineProcessor, audio: np.ndarray, texts: list[str]) -> dict:
+    """Feed the audio in PIECE_S pieces and follow what a caption display would show."""
+    counter = RevisionCounter()
+    piece = int(PIECE_S * SAMPLE_RATE)
+    partials = 0
+    for start in range(0, len(audio), piece):
+        now = min(len(audio), start + piece) / SAMPLE_RATE
+        for event in processor.push(audio[start : start + piece]):
+            partials += event.type == "partial"
+            counter.on_event(event, now)
+    for event in processor.finish():
+        counter.on_event(event, len(audio) / SAMPLE_RATE)
+    minutes = len(audio) / SAMPLE_RATE / 60
+    hypothesis = " ".join(counter.final_text).lower()
+    delays = np.array(counter.delays or [np.nan])
+    return {
         "partial_events": partials,
         "words_shown_in_partials": len(counter.shown),
         "final_words": counter.finals,
@@ -157,15 +187,11 @@ def main() -> None:
         "revisions_per_minute": round(counter.revisions / minutes, 1),
         "revisions_per_shown_word": round(counter.revisions / max(1, len(counter.shown)), 3),
         "growth_of_word_in_progress": counter.growth,
+        "word_delay_median_s": round(float(np.median(delays)), 2),
+        "word_delay_p95_s": round(float(np.percentile(delays, 95)), 2),
         "final_wer": _wer(" ".join(texts), hypothesis),
-        "load_avg_1min": round(os.getloadavg()[0], 2),
+        "final_text": hypothesis,
     }
-    print(f"final text: {hypothesis[:200]}")
-    print(
-        f"{counter.revisions} revisions: {report['revisions_per_minute']} per minute, "
-        f"{report['revisions_per_shown_word']} per word shown in a partial"
-    )
-    print(json.dumps(report))
 
 
 def _wer(reference: str, hypothesis: str) -> float | None:

@@ -65,6 +65,8 @@ def add_listen_command(sub: argparse._SubParsersAction, add_model_options) -> No
     p.add_argument("--fast", action="store_true", help="with --input: as fast as possible, not in real time")
     p.add_argument("--output", type=Path, help="write the final text to this file")
     p.add_argument("--profile", choices=[p for p in PROFILES if p != "file"], default=DEFAULT_LIVE_PROFILE)
+    p.add_argument("--raw-partials", action="store_true",
+                   help="show every partial result as it comes (sooner, but words change more often)")
     # --device is the audio input here, as in other capture tools; the model's is --compute-device.
     add_model_options(p, "--compute-device")
     p.set_defaults(handler=cmd_listen)
@@ -81,7 +83,8 @@ def cmd_listen(args: argparse.Namespace) -> int:
     captions = TerminalCaptions()
     events: queue.Queue[Event] = queue.Queue()
     with Scheduler(recognizer) as scheduler:
-        stream = scheduler.open_stream(events.put, StreamOptions(profile=args.profile))
+        options = StreamOptions(profile=args.profile, stable_partials=not args.raw_partials)
+        stream = scheduler.open_stream(events.put, options)
         stop = threading.Event()
         feeder = threading.Thread(
             target=_replay if args.input else _microphone, args=(args, stream, stop, events), daemon=True

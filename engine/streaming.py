@@ -29,6 +29,10 @@ class StreamOptions:
     profile: str = "balanced"  # latency profile: low_latency, balanced or accurate
     partial_interval_s: float = 0.3  # at most this much new audio between partial results
     partials: bool = True  # compute partial results at all
+    # Show a partial word only once two consecutive partial results agree on it (and on every
+    # word before it): the caption then rarely changes its mind, at the cost of one partial
+    # interval of delay. False shows each partial result as it comes.
+    stable_partials: bool = True
     utterance_gap_s: float = 0.8  # silence after a final word that ends an utterance
     decode: DecodeOptions = field(default_factory=DecodeOptions)  # CTC word decoding
 
@@ -65,7 +69,8 @@ class StreamState:
         self._frame_s = model.frame_samples / SAMPLE_RATE
         self._partial_step = int(options.partial_interval_s * SAMPLE_RATE)
         self._partial_at = 0  # samples received when the last partial was taken
-        self._last_partial: tuple[str, ...] = ()
+        self._last_partial: tuple[str, ...] = ()  # texts of the last partial event sent
+        self._hypothesis: tuple[str, ...] = ()  # texts of the last partial result computed
         self._in_speech = False
         self._last_final_end = 0.0
         self._last_voice_end = 0.0  # end of the last non-blank final frame, seconds
@@ -117,7 +122,7 @@ class StreamState:
         if self._in_speech and pause >= self.options.utterance_gap_s and not self.stitcher.decoder.pending():
             events.append(Event("utterance_end", self._last_final_end))
             self._in_speech = False
-            self._last_partial = ()
+            self._last_partial = self._hypothesis = ()
         return events
 
     def close(self) -> list[Event]:
@@ -136,10 +141,18 @@ class StreamState:
         events.append(Event("final", words[-1].end, tuple(words)))
         self._last_final_end = words[-1].end
         self._last_partial = ()
+        # The tail's first words are final now: the hypothesis goes on after them.
+        done = tuple(w.text for w in words)
+        agreed = self._hypothesis[: len(done)] == done
+        self._hypothesis = self._hypothesis[len(done) :] if agreed else ()
         return events
 
     def _partial_event(self, words: list[Word]) -> list[Event]:
         texts = tuple(w.text for w in words)
+        if self.options.stable_partials:
+            agreed = _common_prefix(texts, self._hypothesis)
+            self._hypothesis = texts
+            words, texts = words[:agreed], texts[:agreed]
         if not words or texts == self._last_partial:
             return []
         self._last_partial = texts
@@ -179,6 +192,13 @@ class OnlineProcessor:
         for window, (ids, probs) in zip(windows, run_windows(self.model, windows, level)):
             events += self.state.complete(window, ids, probs)
         return events
+
+
+def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
 
 
 def final_words(events: list[Event]) -> list[Word]:

@@ -69,7 +69,8 @@ def test_partials_are_frequent_and_finals_append_only(tiny_recognizer, speech):
 
 
 def test_partial_covers_tail_beyond_finals(tiny_recognizer, speech):
-    processor = OnlineProcessor(tiny_recognizer, StreamOptions(profile="accurate"))
+    # One push, so one partial result: shown as it comes (a stable partial waits for a second).
+    processor = OnlineProcessor(tiny_recognizer, StreamOptions(profile="accurate", stable_partials=False))
     events = processor.push(speech[:48_000])  # 3 s: no window of "accurate" is final yet
     assert not [e for e in events if e.type == "final"]
     partials = [e for e in events if e.type == "partial"]

@@ -136,7 +136,8 @@ class AudioDecoder:
 class CaptionSession:
     """One WebSocket client: frames in, caption messages out."""
 
-    def __init__(self, ws: WebSocket, ctx: ApiContext, fmt: AudioFormat, partials: bool) -> None:
+    def __init__(self, ws: WebSocket, ctx: ApiContext, fmt: AudioFormat, partials: bool,
+                 stable_partials: bool = True) -> None:
         self.ws = ws
         self.ctx = ctx
         self.settings = ctx.settings
@@ -144,7 +145,8 @@ class CaptionSession:
         self.loop = asyncio.get_running_loop()
         self.outbox: asyncio.Queue[tuple] = asyncio.Queue()
         self.decoder = AudioDecoder(fmt, self.settings.max_sample_rate)
-        self.options = StreamOptions(profile=self.settings.profile, partials=partials)
+        self.options = StreamOptions(profile=self.settings.profile, partials=partials,
+                                     stable_partials=stable_partials)
         self.generation = 0  # a finalize ends a stream and opens the next one
         self.stream = self._open()  # TooManyStreams before the handshake completes
         self.offset_s = 0.0  # session time at which the current stream started
@@ -174,6 +176,7 @@ class CaptionSession:
             "encoding": self.decoder.format.encoding,
             "sample_rate": self.decoder.format.sample_rate,
             "partials": self.options.partials,
+            "stable_partials": self.options.stable_partials,
             "limits": {
                 "max_frame_bytes": s.max_frame_bytes,
                 "max_sample_rate": s.max_sample_rate,
@@ -424,12 +427,12 @@ def _origin_allowed(ws: WebSocket, settings: ServerSettings) -> bool:
     return urlsplit(origin).netloc == ws.headers.get("host")
 
 
-def _flag(value: str) -> bool:
+def _flag(name: str, value: str) -> bool:
     if value.lower() in ("1", "true", "yes", "on"):
         return True
     if value.lower() in ("0", "false", "no", "off"):
         return False
-    raise ProtocolError(CloseCode.UNSUPPORTED_DATA, f"partials must be true or false; got {value!r}")
+    raise ProtocolError(CloseCode.UNSUPPORTED_DATA, f"{name} must be true or false; got {value!r}")
 
 
 @router.websocket("/ws/transcribe")
@@ -446,7 +449,8 @@ async def ws_transcribe(websocket: WebSocket, ctx: ApiContext = Depends(get_cont
         return
     try:
         fmt = parse_format(query.get("encoding"), query.get("sample_rate"), settings)
-        partials = _flag(query.get("partials", "true"))
+        partials = _flag("partials", query.get("partials", "true"))
+        stable = _flag("stable_partials", query.get("stable_partials", "true"))
     except ProtocolError as exc:
         await _refuse(websocket, exc.code, exc.message)
         return
@@ -455,7 +459,7 @@ async def ws_transcribe(websocket: WebSocket, ctx: ApiContext = Depends(get_cont
         await _refuse(websocket, CloseCode.TRY_AGAIN, message)
         return
     try:
-        session = CaptionSession(websocket, ctx, fmt, partials)
+        session = CaptionSession(websocket, ctx, fmt, partials, stable)
     except TooManyStreams as exc:
         await _refuse(websocket, CloseCode.TRY_AGAIN, f"too many streams: {exc}; try again later")
         return

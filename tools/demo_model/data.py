@@ -88,15 +88,19 @@ class Batches:
     """Endless stream of (input_values, labels) batches; deterministic for a given seed."""
 
     def __init__(self, corpus: Corpus, seed: int, batch_seconds: float = 60.0,
-                 join_prob: float = 0.2) -> None:
+                 join_prob: float = 0.2, voice_repeats: dict[str, int] | None = None) -> None:
         self.corpus = corpus
         self.rng = np.random.default_rng(seed)
         self.batch_samples = int(batch_seconds * SAMPLE_RATE)
         self.join_prob = join_prob
+        # a voice repeated k times appears k times per pass (fresh augmentation each time)
+        repeats = voice_repeats or {}
+        self.pool = np.array([i for i, v in enumerate(corpus.voice)
+                              for _ in range(repeats.get(v, 1))])
 
     def _examples(self) -> list[list[int]]:
         """One pass over the corpus as groups of utterance indices (most groups hold one)."""
-        order = self.rng.permutation(len(self.corpus.audio)).tolist()
+        order = self.rng.permutation(self.pool).tolist()
         groups, i = [], 0
         while i < len(order):
             n = 1 if self.rng.random() >= self.join_prob else int(self.rng.integers(2, 4))

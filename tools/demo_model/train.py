@@ -77,6 +77,8 @@ def _parse_args() -> argparse.Namespace:
                         help="data-parallel processes of one thread each; a shared machine "
                              "slows one two-thread process far more than two one-thread ones")
     parser.add_argument("--threads", type=int, default=1, help="threads per process")
+    parser.add_argument("--voice-repeat", action="append", default=[], metavar="VOICE=K",
+                        help="show VOICE's utterances K times per pass, e.g. flite:slt=2")
     parser.add_argument("--out", type=Path, default=WORK, help="checkpoint, log and final model")
     return parser.parse_args()
 
@@ -101,6 +103,12 @@ def main() -> None:
         run(0, args, 0)
     else:
         torch.multiprocessing.spawn(run, args=(args, _free_port()), nprocs=args.procs)
+
+
+def _voice_repeats(specs: list[str]) -> dict[str, int]:
+    """["flite:slt=2"] -> {"flite:slt": 2}"""
+    pairs = (spec.rsplit("=", 1) for spec in specs)
+    return {voice: int(k) for voice, k in pairs}
 
 
 def run(rank: int, args: argparse.Namespace, port: int) -> None:
@@ -138,7 +146,8 @@ def run(rank: int, args: argparse.Namespace, port: int) -> None:
         _trim_log(log_tsv, step)
 
     batches = iter(Batches(corpus, seed=SEED + step + 100_003 * rank,
-                           batch_seconds=args.batch_seconds / world))
+                           batch_seconds=args.batch_seconds / world,
+                           voice_repeats=_voice_repeats(args.voice_repeat)))
     losses: list[float] = []
     last_save = last_eval = elapsed
     start = time.time() - elapsed
