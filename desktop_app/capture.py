@@ -8,9 +8,9 @@ System audio ("loopback"):
 - Linux: PulseAudio and PipeWire expose a ".monitor" source for every output. PortAudio's ALSA
   backend reaches them through the ALSA ``pulse`` device, with the source chosen by the
   ``PULSE_SOURCE`` environment variable while the stream opens; ``pactl`` lists them.
-- Windows: WASAPI loopback is not in PortAudio's or sounddevice's API. A "Stereo Mix" device,
-  where the sound driver offers one, is listed as system audio; otherwise system audio is listed
-  as unavailable (see :func:`loopback_note`).
+- Windows: WASAPI loopback is not in PortAudio's or sounddevice's API; the ``soundcard``
+  package records it (loopback.py), one "System audio: <speaker>" input per output device. A
+  "Stereo Mix" device, where the sound driver offers one, is listed as system audio too.
 - macOS: needs a virtual device such as BlackHole, which then appears as an ordinary input.
 """
 
@@ -46,16 +46,28 @@ class InputDevice:
     sample_rate: int  # its native rate; capture runs at it and the worker resamples
     loopback: bool = False  # records what the computer plays, not a microphone
     pulse_source: str = ""  # PulseAudio/PipeWire source selected through the ALSA "pulse" device
+    soundcard_id: str = ""  # recorded through the soundcard package (WASAPI loopback), not PortAudio
 
 
-def list_input_devices(backend: ModuleType | Any, pactl: str | None = None) -> list[InputDevice]:
-    """Every input the sound module offers, then PulseAudio/PipeWire monitor sources."""
+def list_input_devices(backend: ModuleType | Any, pactl: str | None = None,
+                       system_audio: ModuleType | Any | None = None) -> list[InputDevice]:
+    """Every input the sound module offers, then PulseAudio/PipeWire monitor sources, then the
+    outputs that ``system_audio`` (the soundcard module; by default on Windows) records."""
+    if system_audio is None and sys.platform == "win32":
+        from .loopback import soundcard_module
+
+        system_audio = soundcard_module()
+    loopbacks = []
+    if system_audio is not None:
+        from .loopback import list_loopback_devices
+
+        loopbacks = list_loopback_devices(system_audio)
     try:
         raw = list(backend.query_devices())
         hostapis = list(backend.query_hostapis())
     except Exception as exc:  # noqa: BLE001 - PortAudio's errors vary by platform; report, list none
         log.warning("cannot list audio devices: %s", exc)
-        return []
+        return loopbacks
     several_apis = len({d["hostapi"] for d in raw}) > 1
     devices = []
     for index, info in enumerate(raw):
@@ -71,7 +83,7 @@ def list_input_devices(backend: ModuleType | Any, pactl: str | None = None) -> l
     pulse = next((d for d in devices if d.name.split(" (")[0] == "pulse"), None)
     if pulse is not None:
         devices += _pulse_monitors(pulse, pactl if pactl is not None else shutil.which("pactl"))
-    return devices
+    return devices + loopbacks
 
 
 def _pulse_monitors(pulse: InputDevice, pactl: str | None) -> list[InputDevice]:
@@ -97,9 +109,9 @@ def loopback_note(devices: list[InputDevice]) -> str:
     if any(d.loopback for d in devices):
         return ""
     if sys.platform == "win32":
-        return ("System audio capture (WASAPI loopback) is not available: enable the 'Stereo Mix' "
-                "recording device in the Windows sound settings, or route the sound through a "
-                "virtual cable such as VB-CABLE.")
+        return ("System audio capture (WASAPI loopback) is not available: the 'soundcard' package "
+                "is missing or found no output device. Enable the 'Stereo Mix' recording device "
+                "in the Windows sound settings, or route the sound through a virtual cable such as VB-CABLE.")
     if sys.platform == "darwin":
         return "System audio capture needs a virtual device such as BlackHole."
     return ("No system-audio source found: with PulseAudio or PipeWire, install pactl "
@@ -124,8 +136,10 @@ class AudioCapture:
     """
 
     def __init__(self, backend: ModuleType | Any, device: InputDevice | None = None, *,
-                 block_s: float = 0.05, max_queue_s: float = 10.0) -> None:
+                 block_s: float = 0.05, max_queue_s: float = 10.0,
+                 system_audio: ModuleType | Any | None = None) -> None:
         self.backend = backend
+        self.system_audio = system_audio  # the soundcard module, for devices with a soundcard_id
         self.device = device
         self.block_s = block_s
         self.queue: queue.Queue[np.ndarray] = queue.Queue(maxsize=max(1, round(max_queue_s / block_s)))
@@ -148,21 +162,26 @@ class AudioCapture:
         self._stopping.clear()
         try:
             with _pulse_source(device.pulse_source):
-                self._stream = self.backend.InputStream(
-                    device=device.index,
-                    samplerate=device.sample_rate,
-                    channels=max(1, min(2, device.channels)),
-                    dtype="float32",
-                    blocksize=max(1, round(device.sample_rate * self.block_s)),
-                    callback=self._callback,
-                    finished_callback=self._finished,
-                )
+                self._stream = self._open(device)
                 self._stream.start()
         except error_types as exc:
             self._stream = None
             raise CaptureError(f"The audio device '{device.name}' cannot be opened: {exc}. "
                                "Choose another input device, or check that no other program holds it.") from None
         log.info("capturing %s at %d Hz", device.name, device.sample_rate)
+
+    def _open(self, device: InputDevice) -> Any:
+        common = dict(samplerate=device.sample_rate, channels=max(1, min(2, device.channels)),
+                      blocksize=max(1, round(device.sample_rate * self.block_s)),
+                      callback=self._callback, finished_callback=self._finished)
+        if not device.soundcard_id:
+            return self.backend.InputStream(device=device.index, dtype="float32", **common)
+        from .loopback import SoundcardInputStream, soundcard_module
+
+        system_audio = self.system_audio or soundcard_module()
+        if system_audio is None:
+            raise OSError("system audio needs the 'soundcard' package, which is not available")
+        return SoundcardInputStream(system_audio, device.soundcard_id, **common)
 
     def stop(self) -> None:
         """Close the device. Blocks already queued stay for the reader to drain."""

@@ -50,7 +50,7 @@ class _LoadJob(QObject):
             self.failed.emit(self._advice(f"{reason}\n\nThe demo model cannot be used either: {exc}"))
             return
         note = (f"The model '{self.options.name}' could not be loaded, so the demo model is in use; it "
-                f"understands synthetic voices only. {reason}")
+                f"understands synthetic voices only. {reason} Choose the model in Settings.")
         self.loaded.emit(LoadResult(demo, note))
 
     def _download(self, done: int, total: int, what: str) -> None:

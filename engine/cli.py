@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import DEFAULT_FILE_PROFILE, DEFAULT_MODEL, PROFILES, ModelOptions, TranscribeOptions
-from .errors import LiveCaptionsError
+from .errors import LiveCaptionsError, ModelLoadError
 from .formats import FORMATS, render
 
 log = logging.getLogger("engine.cli")
@@ -200,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
         return handler(args)
     except LiveCaptionsError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        if isinstance(exc, ModelLoadError):
+            print("Choose the model with --model (a Hugging Face id, a folder, or 'demo').", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

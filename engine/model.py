@@ -189,8 +189,8 @@ def bundled_model_dir() -> Path:
 def _help_text(name: str) -> str:
     return (
         f"Download it once on a machine with internet access (it goes to the Hugging Face cache), "
-        f"or pass a local folder that holds a Wav2Vec2ForCTC checkpoint (config.json, weights and "
-        f"processor files) with --model PATH, or use --model {DEMO_MODEL} for the bundled demo model."
+        f"or choose a local folder that holds a Wav2Vec2ForCTC checkpoint (config.json, weights and "
+        f"processor files), or the bundled demo model ('{DEMO_MODEL}')."
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -107,16 +108,58 @@ def captured_seconds(capture) -> float:  # type: ignore[no-untyped-def]
     return capture.queue.qsize() * capture.block_s
 
 
-def test_system_audio_is_recorded_from_the_monitor_source(qtbot, sd, pulse, speech16: Path) -> None:  # type: ignore[no-untyped-def]
-    import soundfile as sf
+@pytest.fixture
+def sc(pulse, monkeypatch):  # type: ignore[no-untyped-def]
+    """The soundcard package (WASAPI loopback on Windows), connected to the test's server: it
+    connects to PulseAudio when imported, so it is imported afresh here."""
+    for name in ("PULSE_SERVER", "XDG_RUNTIME_DIR", "HOME"):
+        monkeypatch.setenv(name, pulse[name])
+    for name in [m for m in sys.modules if m == "soundcard" or m.startswith("soundcard.")]:
+        monkeypatch.delitem(sys.modules, name)
+    from desktop_app.loopback import soundcard_module
 
+    module = soundcard_module()
+    if module is None:
+        pytest.skip("the soundcard package is not installed or cannot reach PulseAudio")
+    return module
+
+
+def test_system_audio_is_recorded_from_the_monitor_source(qtbot, sd, pulse, speech16: Path) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.capture import AudioCapture, list_input_devices
-    from engine.audio import resample
 
     devices = list_input_devices(sd)
     monitor = next(d for d in devices if d.pulse_source == "vsink.monitor")
     assert monitor.loopback and monitor.name == "System audio: vsink"
-    capture = AudioCapture(sd, monitor)
+    assert_records_speech(qtbot, AudioCapture(sd, monitor), pulse, speech16)
+
+
+def test_system_audio_through_soundcard(qtbot, sd, sc, pulse, speech16: Path) -> None:  # type: ignore[no-untyped-def]
+    """The Windows loopback path (soundcard's recorder in a thread of ours), on PulseAudio."""
+    from desktop_app.capture import AudioCapture, list_input_devices
+
+    devices = list_input_devices(sd, system_audio=sc)
+    monitor = next(d for d in devices if d.soundcard_id == "vsink.monitor")
+    assert monitor.loopback and monitor.name.startswith("System audio: ")
+    capture = AudioCapture(sd, monitor, system_audio=sc)
+    assert_records_speech(qtbot, capture, pulse, speech16)
+    assert not capture._stream  # stopped and released
+
+
+def test_system_audio_device_that_cannot_open_is_a_clear_error(sd, sc) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.capture import AudioCapture, CaptureError, InputDevice
+
+    gone = InputDevice("System audio: gone", None, 2, 48_000, loopback=True, soundcard_id="no-such-sink.monitor")
+    capture = AudioCapture(sd, gone, system_audio=sc)
+    with pytest.raises(CaptureError, match="System audio: gone"):
+        capture.start()
+
+
+def assert_records_speech(qtbot, capture, pulse, speech16: Path) -> None:  # type: ignore[no-untyped-def]
+    """Start the capture, play the speech into the sink, and find it whole in what was recorded."""
+    import soundfile as sf
+
+    from engine.audio import resample
+
     capture.start()
     try:
         qtbot.waitUntil(lambda: captured_seconds(capture) > 0.2, timeout=TIMEOUT_MS)  # the stream runs
@@ -169,3 +212,24 @@ def test_live_captions_of_system_audio_in_the_app(qtbot, sd, pulse, speech16: Pa
     assert app.session.capture.lost_blocks == 0
     written = next((tmp_path / "transcripts").glob("captions-*.txt")).read_text(encoding="utf-8")
     assert written.split()[1].lower() == app.window.transcript.words[0].text.lower()
+
+
+def test_system_audio_device_that_disappears_ends_capture_with_a_message(qtbot, sd, sc, pulse) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.capture import AudioCapture, list_input_devices
+
+    module = subprocess.run(["pactl", "load-module", "module-null-sink", "sink_name=brief", "rate=16000"],
+                            env=pulse, capture_output=True, text=True, check=True).stdout.strip()
+    player = subprocess.Popen(["pacat", "--playback", "--raw", "--format=s16le", "--rate=16000", "--channels=1",
+                               "--device=brief", "/dev/zero"], env=pulse)
+    try:
+        device = next(d for d in list_input_devices(sd, system_audio=sc) if d.soundcard_id == "brief.monitor")
+        capture = AudioCapture(sd, device, system_audio=sc)
+        capture.start()
+        qtbot.waitUntil(lambda: captured_seconds(capture) > 0.2, timeout=TIMEOUT_MS)
+        subprocess.run(["pactl", "unload-module", module], env=pulse, check=True)
+        qtbot.waitUntil(lambda: capture.failure is not None, timeout=TIMEOUT_MS)
+        assert "stopped delivering sound" in capture.failure
+        capture.stop()
+    finally:
+        _stop(player)
+        subprocess.run(["pactl", "unload-module", module], env=pulse, capture_output=True)

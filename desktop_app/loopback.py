@@ -1,0 +1,151 @@
+"""System audio through the ``soundcard`` package: WASAPI loopback on Windows.
+
+PortAudio (and so ``sounddevice``) cannot record what Windows plays; ``soundcard`` can, by
+opening an output device in WASAPI loopback mode. Its recorder is blocking, so
+:class:`SoundcardInputStream` runs it in a thread of its own and hands each block to the same
+callback a ``sounddevice.InputStream`` would call: the rest of the capture path does not know
+the difference. On Linux ``soundcard`` talks to PulseAudio and lists the ".monitor" sources the
+same way; the app uses the ALSA "pulse" device there (see capture.py), and the tests use this
+module against a PulseAudio null sink, which exercises the same code as WASAPI loopback does.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from .capture import InputDevice
+
+log = logging.getLogger("desktop_app.loopback")
+
+LOOPBACK_RATE = 48_000  # WASAPI converts from the device's mix format (AUTOCONVERTPCM)
+OPEN_TIMEOUT_S = 10.0
+
+
+def soundcard_module() -> ModuleType | None:
+    """The ``soundcard`` module, or None where it is missing or finds no sound server."""
+    try:
+        import soundcard
+    except Exception as exc:  # noqa: BLE001 - ImportError, OSError, or RuntimeError without a server
+        log.info("system audio through soundcard is unavailable: %s", exc)
+        return None
+    return soundcard
+
+
+def list_loopback_devices(sc: ModuleType | Any) -> list[InputDevice]:
+    """One "System audio: <speaker>" input per output device."""
+    try:
+        mics = sc.all_microphones(include_loopback=True)
+    except Exception as exc:  # noqa: BLE001 - COM or PulseAudio errors; list none, say why
+        log.warning("cannot list system-audio devices: %s", exc)
+        return []
+    return [
+        InputDevice(f"System audio: {mic.name}", None, max(1, min(2, int(mic.channels))), LOOPBACK_RATE,
+                    loopback=True, soundcard_id=str(mic.id))
+        for mic in mics
+        if mic.isloopback
+    ]
+
+
+class SoundcardInputStream:
+    """The parts of ``sounddevice.InputStream`` that AudioCapture uses, over a soundcard recorder.
+
+    ``start`` opens the device in the reader thread and raises OSError if that fails; the thread
+    then calls ``callback(block, frames, None, None)`` for every block until ``stop``. When
+    recording fails on its own (the device went away), ``finished_callback`` runs, as it does
+    after ``stop``. A removed device does not always end soundcard's recorder (PulseAudio moves
+    the stream to another source, or it waits for data forever), so a watchdog checks every
+    ``CHECK_S`` that the device is still listed.
+    """
+
+    CHECK_S = 1.0
+
+    def __init__(self, sc: ModuleType | Any, device_id: str, *, samplerate: int, channels: int, blocksize: int,
+                 callback: Callable[..., None], finished_callback: Callable[[], None]) -> None:
+        self.sc = sc
+        self.device_id = device_id
+        self.samplerate = samplerate
+        self.channels = channels
+        self.blocksize = blocksize
+        self.callback = callback
+        self.finished_callback = finished_callback
+        self.error: Exception | None = None
+        self._opened = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._finished = threading.Lock()  # finished_callback runs once
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="system-audio", daemon=True)
+        self._thread.start()
+        if not self._opened.wait(OPEN_TIMEOUT_S):
+            self._stop.set()
+            raise OSError("the system-audio device did not open in time")
+        if self.error is not None:
+            raise OSError(str(self.error) or type(self.error).__name__)
+        threading.Thread(target=self._watch, name="system-audio-watchdog", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=2.0)
+
+    def close(self) -> None:
+        self.stop()
+
+    def _run(self) -> None:
+        uninit = _com_init()
+        try:
+            mic = self.sc.get_microphone(self.device_id, include_loopback=True)
+            with mic.recorder(samplerate=self.samplerate, channels=self.channels, blocksize=self.blocksize) as rec:
+                self._opened.set()
+                while not self._stop.is_set():
+                    block = np.asarray(rec.record(numframes=self.blocksize), dtype=np.float32)
+                    block = block.reshape(len(block), -1)
+                    if self._stop.is_set():
+                        break
+                    self.callback(block, len(block), None, None)
+        except Exception as exc:  # noqa: BLE001 - any backend failure ends the stream, reported
+            self._fail(exc)
+        finally:
+            self._opened.set()
+            uninit()
+            self._finish()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.CHECK_S):
+            try:
+                present = any(str(m.id) == self.device_id for m in self.sc.all_microphones(include_loopback=True))
+            except Exception as exc:  # noqa: BLE001 - the sound server itself went away
+                log.info("cannot list system-audio devices: %s", exc)
+                present = False
+            if not present:
+                self._fail(OSError("the device is gone"))
+                self._stop.set()  # the reader may stay blocked inside soundcard; it is a daemon
+                self._finish()
+
+    def _fail(self, exc: Exception) -> None:
+        if self.error is None:
+            self.error = exc
+            log.warning("system-audio recording ended: %s", exc)
+
+    def _finish(self) -> None:
+        if self._finished.acquire(blocking=False):
+            self.finished_callback()
+
+
+def _com_init() -> Callable[[], None]:
+    """On Windows, COM must be initialised in every thread that talks to WASAPI."""
+    if sys.platform != "win32":
+        return lambda: None
+    import ctypes
+
+    ole32 = ctypes.windll.ole32  # type: ignore[attr-defined]
+    hr = ole32.CoInitializeEx(None, 0)  # COINIT_MULTITHREADED
+    return ole32.CoUninitialize if hr in (0, 1) else (lambda: None)  # S_OK, S_FALSE
