@@ -150,7 +150,10 @@ class StreamState:
     def _partial_event(self, words: list[Word]) -> list[Event]:
         texts = tuple(w.text for w in words)
         if self.options.stable_partials:
+            # Words agreed on, and never fewer than shown now: a word the new result disagrees
+            # with is replaced in place rather than taken away (a shrinking line flickers).
             agreed = _common_prefix(texts, self._hypothesis)
+            agreed = max(agreed, min(len(self._last_partial), len(texts)))
             self._hypothesis = texts
             words, texts = words[:agreed], texts[:agreed]
         if not words or texts == self._last_partial:

@@ -177,3 +177,39 @@ def test_copy_and_clear(qtbot, make_app, speech48) -> None:  # type: ignore[no-u
     app.window.clear_transcript()
     assert app.window.transcript.text() == "" and app.window.view.toPlainText() == ""
     assert app.overlay.visible_lines() == []
+
+
+@pytest.mark.demo_model
+def test_the_demo_model_captions_spoken_words_in_the_app(qtbot, settings, tmp_path, speech_dir) -> None:  # type: ignore[no-untyped-def]
+    """A sentence spoken at 48 kHz stereo reaches the window, the overlay and the transcript file
+    as the right words (with the demo model's tolerance), through capture, resampling, the
+    worker, the scheduler and stable partials."""
+    import jiwer
+    from helpers import DEMO_DIR, say
+
+    if not (DEMO_DIR / "model.safetensors").is_file():
+        pytest.skip("demo model not trained yet")
+    from engine.model import DEMO_MODEL, ModelOptions, load_recognizer
+
+    sentence = "the weather will be cold and windy tomorrow morning"
+    audio, rate = stereo_wav(say(sentence, speech_dir / "demo48.wav", rate=48000))
+    device = FakeSoundDevice(audio, rate, mode="thread", speed=2.0)
+    app = DesktopApp(settings, device, tmp_path / "transcripts", tray=False)
+    qtbot.addWidget(app.window)
+    app.set_recognizer(load_recognizer(ModelOptions(name=DEMO_MODEL, device="cpu", dtype="float32", threads=1)))
+    assert "synthetic voices" in app.window.model_label.text()  # the app says what this model is
+    app.overlay.show()
+    partials: list[str] = []
+    app.session.partial.connect(lambda event: partials.append(event.text))
+    try:
+        run_session(qtbot, app, device)
+    finally:
+        app.window.close()
+        app.overlay.close()
+    heard = " ".join(w.text for w in app.window.transcript.words).lower()
+    assert jiwer.cer(sentence, heard) <= 0.35, heard
+    assert partials, "partial captions appeared while the sentence was spoken"
+    overlay = " ".join(t.text for line in app.overlay.visible_lines() for t in line).lower()
+    assert overlay and heard.endswith(overlay.split()[-1])
+    written = next((tmp_path / "transcripts").glob("captions-*.txt")).read_text(encoding="utf-8")
+    assert " ".join(w for line in written.splitlines() for w in line.split()[1:]).lower() == heard
