@@ -12,6 +12,7 @@ honestly.
 
     nice -n 5 python bench/streaming_latency.py --quick
     nice -n 5 python bench/streaming_latency.py --seconds 60
+    nice -n 5 python bench/streaming_latency.py --partials-with-finals yes   # the GPU policy, on CPU
 
 The audio is noise, which never counts as silence: every window is computed (the worst case).
 The last line of stdout is one JSON object with every figure.
@@ -35,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.streaming_cost import add_common_args, load_model, torch_threads  # noqa: E402
 
 from engine.config import SAMPLE_RATE, get_profile  # noqa: E402
-from engine.scheduler import Scheduler, Stream  # noqa: E402
+from engine.scheduler import Scheduler, SchedulerOptions, Stream  # noqa: E402
 from engine.streaming import Event, StreamOptions  # noqa: E402
 from engine.windows import Window  # noqa: E402
 
@@ -136,7 +137,10 @@ def main() -> None:
     add_common_args(parser)
     parser.add_argument("--seconds", type=float, default=None, help="audio fed in real time (default 30, quick 15)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--partials-with-finals", choices=["auto", "yes", "no"], default="auto",
+                        help="scheduler policy: partials in rounds that run finals (auto: on CUDA only)")
     args = parser.parse_args()
+    with_finals = {"auto": None, "yes": True, "no": False}[args.partials_with_finals]
     seconds = args.seconds or (15.0 if args.quick else 30.0)
 
     model = load_model(args)
@@ -152,7 +156,7 @@ def main() -> None:
         if event.type in ("end", "error"):
             ended.set()
 
-    with Scheduler(model) as scheduler:
+    with Scheduler(model, SchedulerOptions(partials_with_finals=with_finals)) as scheduler:
         stream = scheduler.open_stream(on_event, StreamOptions(profile=args.profile))
         grid = stream._state.grid
         deliveries = record_deliveries(stream)
@@ -180,6 +184,7 @@ def main() -> None:
         "dtype": model.dtype,
         "profile": args.profile,
         "threads": torch_threads(),
+        "partials_with_finals": args.partials_with_finals,
         "seconds": seconds,
         "load_avg_1min": round(os.getloadavg()[0], 2),
         "final": final,

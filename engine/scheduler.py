@@ -8,7 +8,9 @@ equal-length windows, round-robin across streams so that none starves.
 Overload policy (documented in the README):
 - Finals come first. Partials (at most one per stream per round; a newer one supersedes an
   older one) are computed only where the round's finals leave room in one forward pass, so
-  under load partials thin out before finals are delayed.
+  under load partials thin out before finals are delayed. On the CPU a window costs as much
+  inside a batch as outside, so there partials run only in rounds without finals: a final
+  then waits for at most one partial pass, and partials take the time finals leave.
 - When a stream's lag (audio received minus audio final) passes ``warn_lag_s`` it gets an
   ``overload`` event, once per episode.
 - When its lag passes ``max_lag_s`` the stream is ended with an ``error`` event: memory stays
@@ -44,6 +46,9 @@ class SchedulerOptions:
     warn_lag_s: float = 10.0  # lag that triggers an overload event
     max_lag_s: float = 60.0  # lag that ends a stream with an error
     batching: bool = True  # False: one window per forward pass (for benchmarks)
+    # Partials in the same round as finals: None = only on CUDA, where a larger batch costs
+    # little; on the CPU they would make every round with a final longer.
+    partials_with_finals: bool | None = None
 
 
 @dataclass
@@ -115,6 +120,9 @@ class Scheduler:
         self._stopping = False
         self._rr = 0  # round-robin start
         self.batches_run = 0  # forward passes so far (for tests and benchmarks)
+        self._partials_with_finals = options.partials_with_finals
+        if self._partials_with_finals is None:
+            self._partials_with_finals = getattr(model, "device", "cpu") == "cuda"
 
     # lifecycle -------------------------------------------------------------------------------
     def start(self) -> Scheduler:
@@ -214,7 +222,8 @@ class Scheduler:
         results: dict[int, list[tuple[Window, tuple[np.ndarray, np.ndarray] | Exception]]] = {}
         size = self.options.max_batch if self.options.batching else 1
         # Partials ride along only where the finals leave room in a single forward pass.
-        jobs = finals + partials[: max(0, size - len(finals))]
+        room = size - len(finals) if self._partials_with_finals or not finals else 0
+        jobs = finals + partials[: max(0, room)]
         # Group by window length and silence rule (profiles differ); equal lengths need no padding.
         groups: dict[tuple[int, float], list[tuple[Stream, Window]]] = {}
         for job in jobs:

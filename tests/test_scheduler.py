@@ -149,3 +149,25 @@ def test_stop_ends_open_streams_with_an_error(tiny_recognizer, speech):
     assert events[-1].type == "error"
     with pytest.raises(RuntimeError):
         stream.push(speech[:100])
+
+
+@pytest.mark.parametrize("with_finals", [None, True])
+def test_on_the_cpu_partials_wait_for_a_round_without_finals(tiny_recognizer, speech, with_finals):
+    """One round finds finals ready and a partial due. On the CPU (None: the default there) the
+    partial is left out, since it would lengthen the round by a whole window; where batching is
+    cheap (True: the CUDA default) it rides along."""
+    model = CountingModel(tiny_recognizer)
+    q: queue.Queue = queue.Queue()
+    with Scheduler(model, SchedulerOptions(partials_with_finals=with_finals)) as scheduler:
+        stream = scheduler.open_stream(q.put, StreamOptions(profile="balanced", stable_partials=False))
+        with scheduler._cond:  # the scheduler sees all 2.75 s at once: a final and a partial
+            stream.push(speech)
+        first = q.get(timeout=TIMEOUT)
+        stream.finish()  # no partials while finishing
+        events = [first, *collect(q)]
+    assert [e.type for e in events].count("final") >= 1
+    partials = [e for e in events if e.type == "partial"]
+    if with_finals:
+        assert partials and model.batch_sizes[0] == 2  # the final and the partial in one pass
+    else:
+        assert not partials and model.batch_sizes[0] == 1
