@@ -88,9 +88,7 @@ class EngineWorker(QObject):
         rms = float(np.sqrt(np.mean(np.square(raw), dtype=np.float64))) if raw.size else 0.0
         self.level.emit(20 * math.log10(max(rms, 1e-6)))
         if samples.size and not self._engine_done:
-            try:
-                stream.push(samples)
-            except RuntimeError:  # the engine ended the stream; its error event explains why
+            if not stream.push(samples):  # the engine ended the stream; its error event explains why
                 self._engine_done = True
 
     def _drain(self, stream, resample: Resampler) -> None:  # type: ignore[no-untyped-def]

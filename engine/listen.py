@@ -118,7 +118,8 @@ def _replay(args: argparse.Namespace, stream, stop: threading.Event, events: que
             for i in range(0, len(block), piece):
                 if stop.is_set():
                     break
-                stream.push(block[i : i + piece])
+                if not stream.push(block[i : i + piece]):
+                    return  # the engine ended the stream; its error event ends listen
                 sent += len(block[i : i + piece])
                 if not args.fast:
                     delay = started + sent / SAMPLE_RATE - time.monotonic()

@@ -88,13 +88,18 @@ class Stream:
         queued = sum(len(c) for c in list(self._inbox)) / SAMPLE_RATE
         return self._state.lag_s + queued
 
-    def push(self, samples: np.ndarray) -> None:
-        """Queue 16 kHz mono float32 samples (any length)."""
+    def push(self, samples: np.ndarray) -> bool:
+        """Queue 16 kHz mono float32 samples (any length). False, and the samples are dropped,
+        when the engine has ended the stream (its error event says why): audio still arriving
+        then is a normal race, not the caller's mistake. Pushing after ``finish`` is one."""
         with self._scheduler._cond:
-            if self._finishing or self.closed:
-                raise RuntimeError("stream is finished")
+            if self._finishing:
+                raise RuntimeError("push() after finish()")
+            if self.closed:
+                return False
             self._inbox.append(np.array(samples, dtype=np.float32).reshape(-1))
             self._scheduler._cond.notify()
+            return True
 
     def finish(self) -> None:
         """End of audio: the remaining windows are flushed, then an ``end`` event is sent."""

@@ -147,8 +147,7 @@ def test_stop_ends_open_streams_with_an_error(tiny_recognizer, speech):
     scheduler.stop()
     events = collect(q)
     assert events[-1].type == "error"
-    with pytest.raises(RuntimeError):
-        stream.push(speech[:100])
+    assert stream.push(speech[:100]) is False  # refused, and the caller learns it
 
 
 @pytest.mark.parametrize("with_finals", [None, True])
@@ -171,3 +170,20 @@ def test_on_the_cpu_partials_wait_for_a_round_without_finals(tiny_recognizer, sp
         assert partials and model.batch_sizes[0] == 2  # the final and the partial in one pass
     else:
         assert not partials and model.batch_sizes[0] == 1
+
+
+def test_audio_after_the_engine_ended_a_stream_is_refused_quietly(tiny_recognizer, speech):
+    class Exploding(CountingModel):
+        def frames(self, windows):
+            raise ValueError("boom")
+
+    q: queue.Queue = queue.Queue()
+    with Scheduler(Exploding(tiny_recognizer)) as scheduler:
+        stream = scheduler.open_stream(q.put)
+        assert stream.push(speech) is True
+        assert collect(q)[-1].type == "error"
+        assert stream.push(speech) is False  # the microphone keeps delivering: no exception
+        other = scheduler.open_stream(q.put)
+        other.finish()
+        with pytest.raises(RuntimeError, match="after finish"):
+            other.push(speech)  # the caller's own mistake is one

@@ -272,9 +272,7 @@ class CaptionSession:
         if self.finalizing:
             self.held.append(samples)
             return
-        try:
-            self.stream.push(samples)
-        except RuntimeError:
+        if not self.stream.push(samples):
             return  # the engine ended the stream; its error event is on the way
         self.pushed += samples.size
 
