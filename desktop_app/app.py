@@ -117,7 +117,7 @@ class DesktopApp(QObject):
         elif "api" in changed:
             self.restart_api()
         if "profile" in changed and self.session.running:
-            self.window.notify("The new latency profile applies from the next start.")
+            self.window.notify("The new live-caption settings apply from the next start.")
 
     # embedded API ------------------------------------------------------------------------------
     def restart_api(self) -> None:

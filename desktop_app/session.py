@@ -57,7 +57,7 @@ class LiveSession(QObject):
     def set_scheduler(self, scheduler: Scheduler | None) -> None:
         self.scheduler = scheduler
 
-    def start(self, device: InputDevice | None, profile: str) -> bool:
+    def start(self, device: InputDevice | None, profile: str, stable_partials: bool = True) -> bool:
         """Open the device and start captioning; False (and an error signal) on failure."""
         if self.running:
             return True
@@ -71,7 +71,7 @@ class LiveSession(QObject):
             self.error.emit(str(exc))
             return False
         self.capture = capture
-        worker = EngineWorker(capture, self.scheduler, StreamOptions(profile=profile))
+        worker = EngineWorker(capture, self.scheduler, StreamOptions(profile=profile, stable_partials=stable_partials))
         thread = QThread()
         thread.setObjectName("engine-worker")
         worker.moveToThread(thread)

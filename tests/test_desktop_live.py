@@ -213,3 +213,16 @@ def test_the_demo_model_captions_spoken_words_in_the_app(qtbot, settings, tmp_pa
     assert overlay and heard.endswith(overlay.split()[-1])
     written = next((tmp_path / "transcripts").glob("captions-*.txt")).read_text(encoding="utf-8")
     assert " ".join(w for line in written.splitlines() for w in line.split()[1:]).lower() == heard
+
+
+def test_the_steady_partials_setting_reaches_the_stream(qtbot, make_app, settings, speech48) -> None:  # type: ignore[no-untyped-def]
+    audio, rate = speech48
+    for steady in (False, True):
+        settings.stable_partials = steady
+        device = FakeSoundDevice(audio, rate, mode="thread", speed=4.0)
+        app = make_app(device)
+        with qtbot.waitSignal(app.session.started, timeout=TIMEOUT_MS):
+            app.window.act_start.trigger()
+        assert app.session._worker.options.stable_partials is steady
+        with qtbot.waitSignal(app.session.stopped, timeout=TIMEOUT_MS):
+            app.window.act_start.trigger()

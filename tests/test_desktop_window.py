@@ -99,10 +99,12 @@ def test_the_settings_dialog_saves_applies_and_restores_defaults(qtbot, settings
     dialog.font_size.setValue(40)
     dialog.background_color.set_color("#203040")
     dialog.profile.setCurrentIndex(dialog.profile.findData("accurate"))
+    assert dialog.stable_partials.isChecked()
+    dialog.stable_partials.setChecked(False)
     with qtbot.waitSignal(dialog.applied) as blocker:
         dialog.accept()
     assert blocker.args[0] == {"overlay", "profile"}
-    assert settings.overlay_lines == 4 and settings.profile == "accurate"
+    assert settings.overlay_lines == 4 and settings.profile == "accurate" and settings.stable_partials is False
     assert app.overlay.style_.lines == 4 and app.overlay.style_.background_color == "#203040"
     assert app.overlay.height() >= app.overlay.fontMetrics().lineSpacing() * 4
 
@@ -111,6 +113,7 @@ def test_the_settings_dialog_saves_applies_and_restores_defaults(qtbot, settings
     assert dialog.lines.value() == 4
     dialog.restore_defaults()
     assert dialog.lines.value() == 2 and dialog.profile.currentData() == "balanced"
+    assert dialog.stable_partials.isChecked()
     dialog.reject()
     assert settings.overlay_lines == 4  # Cancel keeps what was saved
 

@@ -229,7 +229,7 @@ class MainWindow(QMainWindow):
         self.transcript.begin_session()
         self.view.end_line()
         self.overlay.end_utterance()
-        self.session.start(self.selected_device(), self.settings.profile)
+        self.session.start(self.selected_device(), self.settings.profile, self.settings.stable_partials)
 
     @Slot(str)
     def _on_started(self, device: str) -> None:

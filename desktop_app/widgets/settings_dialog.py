@@ -94,6 +94,9 @@ class SettingsDialog(QDialog):
             if key in PROFILE_LABELS:
                 self.profile.addItem(PROFILE_LABELS[key], key)
         form.addRow("Live captions:", self.profile)
+        self.stable_partials = QCheckBox("Steady partial text: a word shows about half a second later, "
+                                         "but rarely changes once shown")
+        form.addRow("", self.stable_partials)
         return box
 
     def _overlay_group(self) -> QGroupBox:
@@ -145,6 +148,7 @@ class SettingsDialog(QDialog):
         self.model.setCurrentText(settings.model)
         self._select(self.compute_device, settings.compute_device)
         self._select(self.profile, settings.profile)
+        self.stable_partials.setChecked(settings.stable_partials)
         style = settings.overlay_style
         # An empty family means the system's default font, shown as that font's name.
         self.font_family.setCurrentFont(QFont(style.font_family) if style.font_family else QFont())
@@ -184,8 +188,9 @@ class SettingsDialog(QDialog):
         if (model, self.compute_device.currentData()) != (s.model, s.compute_device):
             s.model, s.compute_device = model, self.compute_device.currentData()
             changed.add("model")
-        if self.profile.currentData() != s.profile:
-            s.profile = self.profile.currentData()
+        live = (self.profile.currentData(), self.stable_partials.isChecked())
+        if live != (s.profile, s.stable_partials):
+            s.profile, s.stable_partials = live
             changed.add("profile")
         if self.overlay_style() != s.overlay_style:
             s.overlay_style = self.overlay_style()
