@@ -136,6 +136,13 @@ def test_streamed_finals_equal_the_upload(server: ApiServer, speech: Path, uploa
     assert all({"start", "end", "confidence"} <= set(w) for m in finals for w in m["words"])
 
 
+@pytest.mark.parametrize("stable", ["true", "false"])
+def test_stable_partials_are_chosen_by_the_client(server: ApiServer, speech: Path, upload_words: list[str], stable: str) -> None:
+    messages, code, _ = asyncio.run(stream_file(ws_url(server, f"stable_partials={stable}"), pieces(read_wav(speech))))
+    assert code == 1000 and messages[0]["stable_partials"] is (stable == "true")
+    assert final_words(messages) == upload_words  # the finals do not depend on how partials are shown
+
+
 def test_float32_frames_equal_the_upload(server: ApiServer, speech: Path, upload_words: list[str]) -> None:
     frames = pieces(read_wav(speech), lambda x: x.astype("<f4").tobytes())
     messages, code, _ = asyncio.run(stream_file(ws_url(server, "encoding=pcm_f32le"), frames))
@@ -225,6 +232,7 @@ BAD_CLIENTS = {
     "sample rate too high": ("sample_rate=1000000", [], 1003, "unsupported sample rate"),
     "unknown encoding": ("encoding=mp3", [], 1003, "unsupported encoding"),
     "bad partials flag": ("partials=maybe", [], 1003, "partials must be true or false"),
+    "bad stable_partials flag": ("stable_partials=2", [], 1003, "stable_partials must be true or false"),
 }
 
 
