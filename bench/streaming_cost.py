@@ -74,9 +74,9 @@ class CountingModel:
         self.frame_samples = model.frame_samples
         self.samples = 0
 
-    def frames(self, windows: np.ndarray) -> FrameOutput:
+    def frames(self, windows: np.ndarray, valid: np.ndarray | None = None) -> FrameOutput:
         self.samples += windows.size
-        return self.model.frames(windows)
+        return self.model.frames(windows, valid)
 
 
 # ours ------------------------------------------------------------------------------------------

@@ -43,8 +43,9 @@ class FrameModel(Protocol):
     vocab: Vocab
     frame_samples: int  # samples per output frame (320 for wav2vec2: 20 ms)
 
-    def frames(self, windows: np.ndarray) -> FrameOutput:
-        """Label the frames of a batch of equal-length raw 16 kHz windows."""
+    def frames(self, windows: np.ndarray, valid: np.ndarray | None = None) -> FrameOutput:
+        """Label the frames of a batch of equal-length raw 16 kHz windows. ``valid`` (rows of
+        [a, b)) marks the samples that are audio rather than padding; None: all of them."""
         ...
 
 
@@ -57,13 +58,25 @@ def conv_geometry(conv_kernel: list[int], conv_stride: list[int]) -> tuple[int, 
     return stride, field
 
 
-def normalise(windows: np.ndarray, min_rms: float) -> np.ndarray:
-    """Zero mean, unit variance per window (as Wav2Vec2FeatureExtractor does), with a floor on
-    the deviation so that a quiet window is not blown up into loud noise."""
+def normalise(windows: np.ndarray, min_rms: float, valid: np.ndarray | None = None) -> np.ndarray:
+    """Zero mean, unit variance per window over its audio, padding left at zero (as
+    Wav2Vec2FeatureExtractor normalises an utterance and then pads it), with a floor on the
+    deviation so that a quiet window is not blown up into loud noise. Statistics over the
+    padding too would scale a short utterance in a long window very differently from the way
+    the model was trained: measured on the demo model, CER 0.25 instead of 0.16."""
     windows = np.asarray(windows, dtype=np.float32)
-    mean = windows.mean(axis=1, keepdims=True)
-    std = np.sqrt(windows.var(axis=1, keepdims=True) + 1e-7)
-    return (windows - mean) / np.maximum(std, min_rms)
+    if valid is None:
+        mean = windows.mean(axis=1, keepdims=True)
+        std = np.sqrt(windows.var(axis=1, keepdims=True) + 1e-7)
+        return (windows - mean) / np.maximum(std, min_rms)
+    valid = np.asarray(valid).reshape(-1, 2)
+    index = np.arange(windows.shape[1])
+    mask = (index >= valid[:, :1]) & (index < valid[:, 1:])
+    count = np.maximum(1, mask.sum(axis=1, keepdims=True))
+    mean = np.where(mask, windows, 0.0).sum(axis=1, keepdims=True, dtype=np.float64) / count
+    var = np.where(mask, np.square(windows - mean), 0.0).sum(axis=1, keepdims=True, dtype=np.float64) / count
+    std = np.sqrt(var + 1e-7)
+    return np.where(mask, (windows - mean) / np.maximum(std, min_rms), 0.0).astype(np.float32)
 
 
 class Recognizer:
@@ -100,9 +113,9 @@ class Recognizer:
         label = "demo model (understands synthetic voices only)" if self.is_demo else self.name
         return f"{label} on {self.device.upper()} ({self.dtype})"
 
-    def frames(self, windows: np.ndarray) -> FrameOutput:
+    def frames(self, windows: np.ndarray, valid: np.ndarray | None = None) -> FrameOutput:
         torch = self._torch
-        batch = normalise(windows, self.min_rms) if self.do_normalize else np.asarray(windows, np.float32)
+        batch = normalise(windows, self.min_rms, valid) if self.do_normalize else np.asarray(windows, np.float32)
         inputs = torch.from_numpy(batch).to(self.device, self._input_dtype)
         with self._lock, torch.inference_mode():
             logits = self.model(inputs).logits  # type: ignore[operator]

@@ -58,6 +58,9 @@ class Window:
     keep_from: int  # first kept frame in the model's output for this window
     keep: int  # number of frames kept
     final: bool  # False for a partial look at a window whose audio is incomplete
+    # Samples [a, b) of the window hold audio; the rest pads before the stream's start or after
+    # the audio received so far. Normalisation looks at these samples only.
+    valid: tuple[int, int]
 
     @property
     def keep_slice(self) -> slice:
@@ -131,7 +134,8 @@ class Windower:
         hi = min(end, self._buffer_start + self._buffer.size)
         if hi > lo:
             out[lo - start : hi - start] = self._buffer[lo - self._buffer_start : hi - self._buffer_start]
-        return Window(k, out, first_frame=k * grid.centre, keep_from=grid.left, keep=keep, final=final)
+        valid = (min(max(0, -start), out.size), max(0, min(out.size, self.received - start)))
+        return Window(k, out, first_frame=k * grid.centre, keep_from=grid.left, keep=keep, final=final, valid=valid)
 
     def _consolidate(self) -> None:
         if self._chunks:

@@ -68,10 +68,10 @@ class CountingModel:
         self.batch_sizes: list[int] = []
         self._lock = threading.Lock()
 
-    def frames(self, windows):  # type: ignore[no-untyped-def]
+    def frames(self, windows, valid=None):  # type: ignore[no-untyped-def]
         with self._lock:
             self.batch_sizes.append(len(windows))
-        return self.model.frames(windows)
+        return self.model.frames(windows, valid)
 
 
 def have(tool: str) -> bool:

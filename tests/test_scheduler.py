@@ -92,7 +92,7 @@ def test_failing_consumer_ends_only_its_stream(tiny_recognizer, speech):
 
 def test_processing_error_becomes_an_error_event(tiny_recognizer, speech):
     class Exploding(CountingModel):
-        def frames(self, windows):
+        def frames(self, windows, valid=None):
             raise ValueError("boom")
 
     q: queue.Queue = queue.Queue()
@@ -118,9 +118,9 @@ def test_overload_warns_then_ends_the_stream(tiny_recognizer):
     gate = threading.Event()
 
     class Slow(CountingModel):
-        def frames(self, windows):
+        def frames(self, windows, valid=None):
             gate.wait(TIMEOUT)  # the model is "busy" until the test has pushed a backlog
-            return super().frames(windows)
+            return super().frames(windows, valid)
 
     q: queue.Queue = queue.Queue()
     options = SchedulerOptions(warn_lag_s=3.0, max_lag_s=8.0)
@@ -174,7 +174,7 @@ def test_on_the_cpu_partials_wait_for_a_round_without_finals(tiny_recognizer, sp
 
 def test_audio_after_the_engine_ended_a_stream_is_refused_quietly(tiny_recognizer, speech):
     class Exploding(CountingModel):
-        def frames(self, windows):
+        def frames(self, windows, valid=None):
             raise ValueError("boom")
 
     q: queue.Queue = queue.Queue()

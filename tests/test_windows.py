@@ -81,6 +81,34 @@ def test_finish_pads_with_zeros_after_the_audio() -> None:
     assert np.all(last.samples[end_in_window:] == 0.0)
     assert windows[0].samples[: SMALL.left * FRAME].tolist() == [0.0] * (SMALL.left * FRAME)
     assert sum(w.keep for w in windows) == -(-audio.size // FRAME)
+    # Each window knows which of its samples are audio: not the padding on either side.
+    assert windows[0].valid == (SMALL.left * FRAME, SMALL.window_samples)
+    assert last.valid == (0, end_in_window)
+    assert all(w.valid == (0, SMALL.window_samples) for w in windows[1:-2])
+
+
+def test_a_partial_window_marks_the_audio_received_so_far() -> None:
+    windower = Windower(SMALL)
+    windower.push(np.ones(500, dtype=np.float32))
+    peek = windower.peek()
+    assert peek is not None and not peek.final
+    assert peek.valid == (SMALL.left * FRAME, SMALL.left * FRAME + 500)
+    assert np.all(peek.samples[slice(*peek.valid)] == 1.0)
+
+
+def test_normalisation_ignores_padding() -> None:
+    """A short utterance in a long window is normalised as if it were alone (the way the model
+    was trained), and the padding stays silent."""
+    from engine.model import normalise
+
+    speech = noise(8000, seed=3) * 0.2 + 0.05
+    window = np.zeros(64000, dtype=np.float32)
+    window[16000:24000] = speech
+    out = normalise(window[None], 5e-3, np.array([[16000, 24000]]))[0]
+    np.testing.assert_allclose(out[16000:24000], normalise(speech[None], 5e-3)[0], rtol=1e-4, atol=1e-5)
+    assert not out[:16000].any() and not out[24000:].any()
+    # Over the whole window the same speech would come out louder (more than 2.5 times here).
+    assert np.std(normalise(window[None], 5e-3)[0][16000:24000]) > 2.5 * np.std(out[16000:24000])
 
 
 @pytest.mark.parametrize("grid", [SMALL, Grid.from_profile(PROFILES["low_latency"])], ids=["small", "low_latency"])
@@ -165,7 +193,7 @@ class FakeFrameModel:
     def __init__(self) -> None:
         self.windows_seen = 0
 
-    def frames(self, windows: np.ndarray) -> FrameOutput:
+    def frames(self, windows: np.ndarray, valid: np.ndarray | None = None) -> FrameOutput:
         windows = np.asarray(windows)
         assert windows.ndim == 2
         self.windows_seen += windows.shape[0]

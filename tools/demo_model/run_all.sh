@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Demo model, end to end: synthesise data -> train -> evaluate -> export -> check the export.
 # Resumable: finished data shards are kept and training continues from work/checkpoint.pt.
-#   DEMO_TRAIN_MINUTES=225 bash tools/demo_model/run_all.sh
-# Environment: PYTHON (default /work/venv/bin/python), DEMO_TRAIN_MINUTES (default 225).
+#   DEMO_TRAIN_MINUTES=205 bash tools/demo_model/run_all.sh
+# Environment: PYTHON (default /work/venv/bin/python), DEMO_TRAIN_MINUTES (default 205).
 set -euo pipefail
 
 main() {
     local here python minutes t0
     here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
     python="${PYTHON:-/work/venv/bin/python}"
-    minutes="${DEMO_TRAIN_MINUTES:-225}"
+    minutes="${DEMO_TRAIN_MINUTES:-205}"
     cd "$here"
     mkdir -p work
 

@@ -16,6 +16,7 @@ import math
 import os
 import socket
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -105,6 +106,18 @@ def main() -> None:
         torch.multiprocessing.spawn(run, args=(args, _free_port()), nprocs=args.procs)
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Stopping the launcher (Ctrl-C, kill) must stop the run: a worker whose parent is gone exits,
+    where it would otherwise train on, unseen, beside the next run."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _voice_repeats(specs: list[str]) -> dict[str, int]:
     """["flite:slt=2"] -> {"flite:slt": 2}"""
     pairs = (spec.rsplit("=", 1) for spec in specs)
@@ -119,6 +132,7 @@ def run(rank: int, args: argparse.Namespace, port: int) -> None:
     torch.manual_seed(SEED)
     world = args.procs
     if world > 1:
+        _exit_with_parent(os.getppid())
         dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank,
                                 world_size=world, timeout=datetime.timedelta(minutes=30))
     checkpoint, log_tsv = args.out / "checkpoint.pt", args.out / "train_log.tsv"
