@@ -131,6 +131,8 @@ def keep_data(dest: str) -> bool:
     path = dest.replace("\\", "/")
     if path.startswith(("engine/", "desktop_app/")) or path == TORCH_SHM_MANAGER:
         return True
+    if path.startswith("soundcard/") and path.endswith(".py.h"):  # C declarations read at import
+        return True
     if _under(path, UNUSED_DATA_FOLDERS) or path.lower().endswith(UNUSED_DATA_SUFFIXES):
         return False
     # Test data of third-party packages ("*/tests/*"), never of the app.

@@ -67,6 +67,7 @@ def test_unused_qt_parts_torch_tests_and_headers_are_left_out() -> None:
     assert rules.keep_data("engine/models/demo/config.json")
     assert rules.keep_data("engine/samples/sample.wav")
     assert rules.keep_data("torch/bin/torch_shm_manager")  # `import torch` checks that it exists
+    assert rules.keep_data("soundcard/mediafoundation.py.h")  # soundcard reads it at import
 
 
 def test_only_torchs_own_libraries_are_stripped() -> None:
@@ -187,6 +188,8 @@ def test_cpu_build_is_small_and_has_its_data(app_dir: Path) -> None:
     assert (bundle / "engine" / "samples" / "sample.wav").is_file()
     assert (bundle / "engine" / "api" / "static" / "index.html").is_file()
     assert not list(bundle.rglob("*tkinter*")) and not list(bundle.rglob("*QtWebEngine*"))
+    if importlib.util.find_spec("soundcard") is not None:  # system audio on Windows reads it at import
+        assert (bundle / "soundcard" / "mediafoundation.py.h").is_file()
     if entry.ships_cuda(bundle):
         pytest.skip("a CUDA build: the 1 GB budget is for the CPU flavour")
     libraries = [path for path in bundle.rglob("*") if path.suffix in (".so", ".dll") or ".so." in path.name]
