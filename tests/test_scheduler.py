@@ -36,6 +36,11 @@ def words(ws) -> list[tuple[str, float]]:
     return [(w.text, round(w.start, 3)) for w in ws]
 
 
+class Exploding(CountingModel):
+    def frames(self, windows, valid=None):
+        raise ValueError("boom")
+
+
 @pytest.fixture(scope="module")
 def speech(hello_wav) -> np.ndarray:
     return read_wav(hello_wav)
@@ -91,10 +96,6 @@ def test_failing_consumer_ends_only_its_stream(tiny_recognizer, speech):
 
 
 def test_processing_error_becomes_an_error_event(tiny_recognizer, speech):
-    class Exploding(CountingModel):
-        def frames(self, windows, valid=None):
-            raise ValueError("boom")
-
     q: queue.Queue = queue.Queue()
     with Scheduler(Exploding(tiny_recognizer)) as scheduler:
         stream = scheduler.open_stream(q.put)
@@ -173,10 +174,6 @@ def test_on_the_cpu_partials_wait_for_a_round_without_finals(tiny_recognizer, sp
 
 
 def test_audio_after_the_engine_ended_a_stream_is_refused_quietly(tiny_recognizer, speech):
-    class Exploding(CountingModel):
-        def frames(self, windows, valid=None):
-            raise ValueError("boom")
-
     q: queue.Queue = queue.Queue()
     with Scheduler(Exploding(tiny_recognizer)) as scheduler:
         stream = scheduler.open_stream(q.put)
