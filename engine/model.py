@@ -65,18 +65,14 @@ def normalise(windows: np.ndarray, min_rms: float, valid: np.ndarray | None = No
     padding too would scale a short utterance in a long window very differently from the way
     the model was trained: measured on the demo model, CER 0.25 instead of 0.16."""
     windows = np.asarray(windows, dtype=np.float32)
-    if valid is None:
-        mean = windows.mean(axis=1, keepdims=True)
-        std = np.sqrt(windows.var(axis=1, keepdims=True) + 1e-7)
-        return (windows - mean) / np.maximum(std, min_rms)
-    valid = np.asarray(valid).reshape(-1, 2)
-    index = np.arange(windows.shape[1])
-    mask = (index >= valid[:, :1]) & (index < valid[:, 1:])
-    count = np.maximum(1, mask.sum(axis=1, keepdims=True))
-    mean = np.where(mask, windows, 0.0).sum(axis=1, keepdims=True, dtype=np.float64) / count
-    var = np.where(mask, np.square(windows - mean), 0.0).sum(axis=1, keepdims=True, dtype=np.float64) / count
-    std = np.sqrt(var + 1e-7)
-    return np.where(mask, (windows - mean) / np.maximum(std, min_rms), 0.0).astype(np.float32)
+    out = np.zeros_like(windows)
+    ranges = [(0, windows.shape[1])] * len(windows) if valid is None else np.asarray(valid).reshape(-1, 2)
+    for row, (a, b) in enumerate(ranges):
+        audio = windows[row, a:b]
+        if audio.size:
+            std = np.sqrt(audio.var() + 1e-7)
+            out[row, a:b] = (audio - audio.mean()) / max(float(std), min_rms)
+    return out
 
 
 class Recognizer:
