@@ -53,15 +53,11 @@ def list_input_devices(backend: ModuleType | Any, pactl: str | None = None,
                        system_audio: ModuleType | Any | None = None) -> list[InputDevice]:
     """Every input the sound module offers, then PulseAudio/PipeWire monitor sources, then the
     outputs that ``system_audio`` (the soundcard module; by default on Windows) records."""
+    from .loopback import list_loopback_devices, soundcard_module  # loopback.py imports this module
+
     if system_audio is None and sys.platform == "win32":
-        from .loopback import soundcard_module
-
         system_audio = soundcard_module()
-    loopbacks = []
-    if system_audio is not None:
-        from .loopback import list_loopback_devices
-
-        loopbacks = list_loopback_devices(system_audio)
+    loopbacks = list_loopback_devices(system_audio) if system_audio is not None else []
     try:
         raw = list(backend.query_devices())
         hostapis = list(backend.query_hostapis())

@@ -119,6 +119,13 @@ class SoundcardInputStream:
             self._finish()
 
     def _watch(self) -> None:
+        uninit = _com_init()  # listing devices is a WASAPI call too
+        try:
+            self._watch_loop()
+        finally:
+            uninit()
+
+    def _watch_loop(self) -> None:
         while not self._stop.wait(self.CHECK_S):
             try:
                 present = any(str(m.id) == self.device_id for m in self.sc.all_microphones(include_loopback=True))

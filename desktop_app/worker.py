@@ -29,7 +29,7 @@ log = logging.getLogger("desktop_app.worker")
 
 
 class EngineWorker(QObject):
-    partial = Signal(object)  # engine Event: the whole unfinal tail
+    partial = Signal(object)  # engine Event: the unfinal tail as it is to be shown
     final = Signal(object)  # engine Event: newly final words
     utterance_end = Signal()  # a pause ended the current utterance
     level = Signal(float)  # input level of the latest block, dBFS

@@ -284,8 +284,9 @@ class MainWindow(QMainWindow):
         self.level_meter.set_level(-100.0)
         self.lag_label.setText("")
         self.setWindowIcon(app_icon())
-        if self.transcript_file_note():
-            self.notify(self.transcript_file_note())
+        note = self.transcript_file_note()
+        if note:
+            self.notify(note)
         if self._close_pending:
             self.close()
 
