@@ -34,12 +34,14 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.common import RESULTS, ROOT  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from bench.common import RESULTS  # noqa: E402
 from bench.streaming_cost import add_common_args, load_model, torch_threads  # noqa: E402
 
 from engine.config import SAMPLE_RATE  # noqa: E402
 from engine.model import DEMO_MODEL_DIR  # noqa: E402
-from engine.streaming import Event, OnlineProcessor, StreamOptions  # noqa: E402
+from engine.streaming import OnlineProcessor, StreamOptions  # noqa: E402
+from helpers import RevisionCounter, have, read_wav, say  # noqa: E402
 
 SPEECH_DIR = RESULTS / "speech"
 PIECE_S = 0.1
@@ -58,58 +60,8 @@ SENTENCES = [
 ]
 
 
-class RevisionCounter:
-    """Follows the displayed words through partial and final events and counts revisions."""
-
-    def __init__(self) -> None:
-        self.finals = 0  # final words so far: the tail's words start at this position
-        self.pending: dict[int, str] = {}  # position -> word shown by the last partial, not yet final
-        self.shown: set[tuple[int, str]] = set()  # every (position, word) a partial has shown
-        self.revisions = 0
-        self.growth = 0
-        self.final_text: list[str] = []
-        self.first_shown: dict[tuple[int, str], float] = {}  # (position, word) -> audio time
-        self.delays: list[float] = []  # per final word: first shown minus the word's end
-
-    def on_event(self, event: Event, now: float) -> None:
-        if event.type == "partial":
-            words = {self.finals + i: w.text for i, w in enumerate(event.words)}
-            self._compare(words, covers_tail=True)
-            self.pending = words
-            self.shown.update(words.items())
-            for item in words.items():
-                self.first_shown.setdefault(item, now)
-        elif event.type == "final":
-            words = {self.finals + i: w.text for i, w in enumerate(event.words)}
-            for item, word in zip(words.items(), event.words):
-                self.delays.append(self.first_shown.get(item, now) - word.end)
-            self.finals += len(words)
-            self.final_text += list(words.values())
-            self._compare(words, covers_tail=False)
-            for position in words:
-                self.pending.pop(position, None)
-        elif event.type in ("utterance_end", "end"):
-            self.revisions += len(self.pending)  # shown, never made final
-            self.pending = {}
-
-    def _compare(self, words: dict[int, str], covers_tail: bool) -> None:
-        last = max(self.pending, default=None)
-        for position, old in self.pending.items():
-            new = words.get(position)
-            if new is None:
-                self.revisions += covers_tail  # a final leaves later positions to the next partial
-            elif new != old:
-                if position == last and new.startswith(old):
-                    self.growth += 1
-                else:
-                    self.revisions += 1
-
-
 def speech(count: int) -> tuple[np.ndarray, list[str]]:
     """The first ``count`` sentences, spoken and joined with pauses (cached as WAVs)."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from helpers import have, read_wav, say
-
     voice = "flite:slt" if have("flite") else "espeak:en-us"
     SPEECH_DIR.mkdir(parents=True, exist_ok=True)
     pause = np.zeros(int(PAUSE_S * SAMPLE_RATE), dtype=np.float32)
