@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import sys
@@ -34,10 +35,8 @@ def random_base_dir() -> Path:
 
         tmp = RANDOM_BASE.with_name(f"{RANDOM_BASE.name}.tmp{os.getpid()}")
         make_model_dir(tmp, base=True)
-        try:
+        with contextlib.suppress(OSError):  # another bench built it meanwhile
             tmp.rename(RANDOM_BASE)
-        except OSError:  # another bench built it meanwhile
-            pass
     return RANDOM_BASE
 
 

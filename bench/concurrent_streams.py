@@ -33,13 +33,12 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.streaming_cost import CountingModel, add_common_args, load_model, torch_threads  # noqa: E402
-from bench.streaming_latency import feed  # noqa: E402
-
-from engine.config import SAMPLE_RATE, get_profile  # noqa: E402
-from engine.model import Recognizer  # noqa: E402
-from engine.scheduler import Scheduler, SchedulerOptions, Stream  # noqa: E402
-from engine.streaming import StreamOptions  # noqa: E402
+from bench.streaming_cost import CountingModel, add_common_args, load_model, torch_threads
+from bench.streaming_latency import feed
+from engine.config import SAMPLE_RATE, get_profile
+from engine.model import Recognizer
+from engine.scheduler import Scheduler, SchedulerOptions, Stream
+from engine.streaming import StreamOptions
 
 SAMPLE_EVERY_S = 0.25
 
@@ -53,11 +52,16 @@ def trial(model: Recognizer, n: int, batching: bool, args: argparse.Namespace) -
     events: Counter[str] = Counter()
     scheduler.start()
     streams = [
-        scheduler.open_stream(lambda e: events.update([e.type]), StreamOptions(profile=args.profile)) for _ in range(n)
+        scheduler.open_stream(
+            lambda e: events.update([e.type]), StreamOptions(profile=args.profile)
+        )
+        for _ in range(n)
     ]
     end_lag: dict[int, float] = {}  # each stream's lag right after its last piece
     feeders = [
-        threading.Thread(target=_feed_later, args=(s, i / n, args.seconds, 1000 * n + i, end_lag), daemon=True)
+        threading.Thread(
+            target=_feed_later, args=(s, i / n, args.seconds, 1000 * n + i, end_lag), daemon=True
+        )
         for i, s in enumerate(streams)
     ]
     t0 = time.perf_counter()
@@ -83,7 +87,9 @@ def trial(model: Recognizer, n: int, batching: bool, args: argparse.Namespace) -
         backlog = np.array([values[s.id] for _, values in samples])
         second = backlog[(t >= duration / 4) & (t < duration / 2)]
         last = backlog[t >= 3 * duration / 4]
-        growth.append(float(last.mean() - second.mean()) if second.size and last.size else float("nan"))
+        growth.append(
+            float(last.mean() - second.mean()) if second.size and last.size else float("nan")
+        )
     bounded = max(end_lags) < limit
     steady = all(g < args.growth for g in growth)
     return {
@@ -113,11 +119,15 @@ def backlogs(scheduler: Scheduler, streams: list[Stream]) -> dict[int, float]:
             received = windower.received + sum(len(c) for c in s._inbox)
             frames = received // grid.frame_samples
             ready = max(0, (frames - grid.right) // grid.centre)  # windows whose audio is all there
-            values[s.id] = (ready * grid.centre * grid.frame_samples - windower.finalised_samples) / SAMPLE_RATE
+            values[s.id] = (
+                ready * grid.centre * grid.frame_samples - windower.finalised_samples
+            ) / SAMPLE_RATE
     return values
 
 
-def _feed_later(stream: Stream, offset_s: float, seconds: float, seed: int, end_lag: dict[int, float]) -> None:
+def _feed_later(
+    stream: Stream, offset_s: float, seconds: float, seed: int, end_lag: dict[int, float]
+) -> None:
     time.sleep(offset_s)
     rng = np.random.default_rng(seed)
     feed(stream, rng.normal(0.0, 0.1, int(seconds * SAMPLE_RATE)).astype(np.float32), seed)
@@ -127,8 +137,15 @@ def _feed_later(stream: Stream, offset_s: float, seconds: float, seed: int, end_
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_common_args(parser)
-    parser.add_argument("--seconds", type=float, default=None, help="real-time audio per trial (default 20, quick 10)")
-    parser.add_argument("--growth", type=float, default=0.5, help="lag growth (s) that counts as growing")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=None,
+        help="real-time audio per trial (default 20, quick 10)",
+    )
+    parser.add_argument(
+        "--growth", type=float, default=0.5, help="lag growth (s) that counts as growing"
+    )
     parser.add_argument("--max-streams", type=int, default=16, help="never try more than this many")
     args = parser.parse_args()
     args.seconds = args.seconds or (10.0 if args.quick else 20.0)
@@ -147,7 +164,9 @@ def main() -> None:
             mode = "batched" if batching else "one window"
             verdict = "sustained" if result["sustained"] else "NOT sustained"
             lags, growth = result["end_lag_s"], result["backlog_growth_s"]
-            print(f"{n:2d} streams, {mode:10s}: {verdict}; end lag {lags} s, backlog growth {growth} s")
+            print(
+                f"{n:2d} streams, {mode:10s}: {verdict}; end lag {lags} s, backlog growth {growth} s"
+            )
             if result["sustained"]:
                 sustained[batching] = n
             else:
@@ -162,7 +181,10 @@ def main() -> None:
         "threads": torch_threads(),
         "seconds_per_trial": args.seconds,
         "load_avg_1min": round(os.getloadavg()[0], 2),
-        "sustained_streams": {"batching": sustained[True], "one_window_at_a_time": sustained[False]},
+        "sustained_streams": {
+            "batching": sustained[True],
+            "one_window_at_a_time": sustained[False],
+        },
         "trials": trials,
     }
     print(f"sustained: {sustained[True]} with batching, {sustained[False]} one window at a time")

@@ -44,7 +44,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from bench.common import (  # noqa: E402
+from bench.common import (
     ROOT,
     SAMPLE_RATE,
     peak_rss_mb,
@@ -63,7 +63,9 @@ VARIANTS = ("pipeline_fp32", "ours_fp32", "ours_bf16")
 def _ours(folder: Path, dtype: str, threads: int | None, batch_size: int | None):
     from engine import ModelOptions, TranscribeOptions, load_recognizer, transcribe_array
 
-    recognizer = load_recognizer(ModelOptions(name=str(folder), device="cpu", dtype=dtype, threads=threads))
+    recognizer = load_recognizer(
+        ModelOptions(name=str(folder), device="cpu", dtype=dtype, threads=threads)
+    )
     options = TranscribeOptions()  # the "file" profile and the default batch size
     if batch_size:
         options = dataclasses.replace(options, batch_size=batch_size)
@@ -77,8 +79,12 @@ def _pipeline(folder: Path, threads: int | None):
     if threads:
         torch.set_num_threads(threads)
     asr = pipeline(
-        "automatic-speech-recognition", model=str(folder), chunk_length_s=10, stride_length_s=(4, 2),
-        device="cpu", dtype=torch.float32,
+        "automatic-speech-recognition",
+        model=str(folder),
+        chunk_length_s=10,
+        stride_length_s=(4, 2),
+        device="cpu",
+        dtype=torch.float32,
     )
     asr(np.zeros(int(3.5 * SAMPLE_RATE), np.float32) + np.float32(1e-3))  # warm-up, like ours
     return lambda audio: asr(audio.copy())["text"]
@@ -106,27 +112,45 @@ def run_child(args: argparse.Namespace) -> None:
     text = transcribe(audio)
     compute_s = time.perf_counter() - start
     peak_mb = peak_rss_mb()
-    print(json.dumps({
-        "variant": args.child,
-        "audio_s": round(audio.size / SAMPLE_RATE, 2),
-        "compute_s": round(compute_s, 3),
-        "speed": round(audio.size / SAMPLE_RATE / compute_s, 2),
-        "rss_loaded_mb": round(loaded_mb, 1),
-        "peak_mb": round(peak_mb, 1),
-        "peak_over_loaded_mb": round(peak_mb - loaded_mb, 1),
-        "peak_is_this_stage": exact_peak,
-        "torch_threads": torch.get_num_threads(),
-        "batch_size": None if args.child == "pipeline_fp32" else (args.batch_size or _default_batch_size()),
-        "text": text,
-    }))
+    print(
+        json.dumps(
+            {
+                "variant": args.child,
+                "audio_s": round(audio.size / SAMPLE_RATE, 2),
+                "compute_s": round(compute_s, 3),
+                "speed": round(audio.size / SAMPLE_RATE / compute_s, 2),
+                "rss_loaded_mb": round(loaded_mb, 1),
+                "peak_mb": round(peak_mb, 1),
+                "peak_over_loaded_mb": round(peak_mb - loaded_mb, 1),
+                "peak_is_this_stage": exact_peak,
+                "torch_threads": torch.get_num_threads(),
+                "batch_size": None
+                if args.child == "pipeline_fp32"
+                else (args.batch_size or _default_batch_size()),
+                "text": text,
+            }
+        )
+    )
 
 
 # --- the parent: audio, model, children, summary ---------------------------------------------
 
 
-def run_variant(variant: str, seconds: float, audio_file: Path, model: Path, args: argparse.Namespace) -> dict:
-    command = [sys.executable, __file__, "--child", variant, "--seconds", str(seconds),
-               "--audio", str(audio_file), "--model", str(model)]
+def run_variant(
+    variant: str, seconds: float, audio_file: Path, model: Path, args: argparse.Namespace
+) -> dict:
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        variant,
+        "--seconds",
+        str(seconds),
+        "--audio",
+        str(audio_file),
+        "--model",
+        str(model),
+    ]
     if args.threads:
         command += ["--threads", str(args.threads)]
     if args.batch_size:
@@ -147,14 +171,30 @@ def character_error_rate(reference: str, hypothesis: str) -> float | None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--minutes", type=float, default=5.0, help="the longer audio length (default 5)")
-    parser.add_argument("--quick", action="store_true", help="1 and 1.25 minutes, to check that it works")
-    parser.add_argument(
-        "--batch-size", type=int, default=None, help="windows per forward pass for ours (default: the engine's)"
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--threads", type=int, default=None, help="torch threads for every variant (default: torch's)")
-    parser.add_argument("--model", default=None, help="model folder (default: random base-960h in bench/results)")
+    parser.add_argument(
+        "--minutes", type=float, default=5.0, help="the longer audio length (default 5)"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="1 and 1.25 minutes, to check that it works"
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=None,
+        help="windows per forward pass for ours (default: the engine's)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch threads for every variant (default: torch's)",
+    )
+    parser.add_argument(
+        "--model", default=None, help="model folder (default: random base-960h in bench/results)"
+    )
     parser.add_argument("--child", choices=VARIANTS, help=argparse.SUPPRESS)
     parser.add_argument("--seconds", type=float, help=argparse.SUPPRESS)
     parser.add_argument("--audio", help=argparse.SUPPRESS)
@@ -174,9 +214,11 @@ def main() -> None:
             for variant in VARIANTS:
                 run = run_variant(variant, seconds, audio_file, model, args)
                 runs[variant][f"{seconds:g}"] = run
-                print(f"{variant:14s} {seconds:6.0f} s audio: {run['speed']:7.2f} audio s per compute s, "
-                      f"peak {run['peak_mb']:7.1f} MB ({run['peak_over_loaded_mb']:+.1f} MB over the loaded model)",
-                      flush=True)
+                print(
+                    f"{variant:14s} {seconds:6.0f} s audio: {run['speed']:7.2f} audio s per compute s, "
+                    f"peak {run['peak_mb']:7.1f} MB ({run['peak_over_loaded_mb']:+.1f} MB over the loaded model)",
+                    flush=True,
+                )
 
     long = f"{lengths[-1]:g}"
     speed = {v: runs[v][long]["speed"] for v in VARIANTS}
@@ -190,17 +232,23 @@ def main() -> None:
         "speed_audio_s_per_compute_s": speed,
         "ratio_ours_fp32_vs_pipeline_fp32": round(speed["ours_fp32"] / speed["pipeline_fp32"], 2),
         "ratio_ours_bf16_vs_pipeline_fp32": round(speed["ours_bf16"] / speed["pipeline_fp32"], 2),
-        "peak_over_loaded_mb": {v: {k: r["peak_over_loaded_mb"] for k, r in runs[v].items()} for v in VARIANTS},
+        "peak_over_loaded_mb": {
+            v: {k: r["peak_over_loaded_mb"] for k, r in runs[v].items()} for v in VARIANTS
+        },
         "peak_mb": {v: {k: r["peak_mb"] for k, r in runs[v].items()} for v in VARIANTS},
         "compute_s": {v: {k: r["compute_s"] for k, r in runs[v].items()} for v in VARIANTS},
         "cer_ours_fp32_vs_pipeline_fp32": character_error_rate(
-            runs["pipeline_fp32"][long]["text"], runs["ours_fp32"][long]["text"]),
+            runs["pipeline_fp32"][long]["text"], runs["ours_fp32"][long]["text"]
+        ),
         "cer_ours_bf16_vs_ours_fp32": character_error_rate(
-            runs["ours_fp32"][long]["text"], runs["ours_bf16"][long]["text"]),
+            runs["ours_fp32"][long]["text"], runs["ours_bf16"][long]["text"]
+        ),
         "wall_s": round(time.perf_counter() - started, 1),
     }
-    print(f"ours fp32 / pipeline fp32: {summary['ratio_ours_fp32_vs_pipeline_fp32']}x; "
-          f"ours bf16 / pipeline fp32: {summary['ratio_ours_bf16_vs_pipeline_fp32']}x")
+    print(
+        f"ours fp32 / pipeline fp32: {summary['ratio_ours_fp32_vs_pipeline_fp32']}x; "
+        f"ours bf16 / pipeline fp32: {summary['ratio_ours_bf16_vs_pipeline_fp32']}x"
+    )
     print(json.dumps(summary))
 
 

@@ -35,13 +35,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from bench.common import RESULTS  # noqa: E402
-from bench.streaming_cost import add_common_args, load_model, torch_threads  # noqa: E402
+from helpers import RevisionCounter, have, read_wav, say
 
-from engine.config import SAMPLE_RATE  # noqa: E402
-from engine.model import DEMO_MODEL_DIR  # noqa: E402
-from engine.streaming import OnlineProcessor, StreamOptions  # noqa: E402
-from helpers import RevisionCounter, have, read_wav, say  # noqa: E402
+from bench.common import RESULTS
+from bench.streaming_cost import add_common_args, load_model, torch_threads
+from engine.config import SAMPLE_RATE
+from engine.model import DEMO_MODEL_DIR
+from engine.streaming import OnlineProcessor, StreamOptions
 
 SPEECH_DIR = RESULTS / "speech"
 PIECE_S = 0.1
@@ -77,7 +77,9 @@ def speech(count: int) -> tuple[np.ndarray, list[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_common_args(parser)
-    parser.add_argument("--sentences", type=int, default=None, help=f"how many (default {len(SENTENCES)}, quick 4)")
+    parser.add_argument(
+        "--sentences", type=int, default=None, help=f"how many (default {len(SENTENCES)}, quick 4)"
+    )
     args = parser.parse_args()
     have_demo = (DEMO_MODEL_DIR / "model.safetensors").is_file()
     if args.model is None and have_demo:
@@ -90,7 +92,9 @@ def main() -> None:
     audio_s = len(audio) / SAMPLE_RATE
     print(f"model {model.describe()}, profile {args.profile}, {count} sentences, {audio_s:.1f} s")
     if random_weights:
-        print("RANDOM WEIGHTS: the demo model is not there yet, so these figures say nothing about captions")
+        print(
+            "RANDOM WEIGHTS: the demo model is not there yet, so these figures say nothing about captions"
+        )
 
     report: dict = {
         "bench": "partial_stability",
@@ -111,7 +115,9 @@ def main() -> None:
             f"{report[name]['word_delay_median_s']} s, p95 {report[name]['word_delay_p95_s']} s"
         )
     print(f"final text: {report['stable']['final_text'][:200]}")
-    print(f"stable / raw revisions: {report['stable']['revisions'] / max(1, report['raw']['revisions']):.2f}")
+    print(
+        f"stable / raw revisions: {report['stable']['revisions'] / max(1, report['raw']['revisions']):.2f}"
+    )
     report["load_avg_1min"] = round(os.getloadavg()[0], 2)
     print(json.dumps(report))
 

@@ -36,24 +36,32 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from bench.common import peak_rss_mb, random_base_dir, reset_peak_rss  # noqa: E402
-from engine.config import SAMPLE_RATE, ModelOptions  # noqa: E402
-from engine.ctc import decode_frames  # noqa: E402
-from engine.model import FrameOutput, Recognizer, load_recognizer  # noqa: E402
-from engine.streaming import OnlineProcessor, StreamOptions  # noqa: E402
+from bench.common import peak_rss_mb, random_base_dir, reset_peak_rss
+from engine.config import SAMPLE_RATE, ModelOptions
+from engine.ctc import decode_frames
+from engine.model import FrameOutput, Recognizer, load_recognizer
+from engine.streaming import OnlineProcessor, StreamOptions
 
 PIECE_S = 0.25
 EXACT_NAIVE_RUNS = 40  # naive streams with at most this many re-runs are measured in full
-REFERENCE_PARTS = 5  # long streams are cut into this many parts, a short reference stream after each
+REFERENCE_PARTS = (
+    5  # long streams are cut into this many parts, a short reference stream after each
+)
 
 
 # set-up shared by the streaming benches (the others import it) ---------------------------
 def add_common_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", default=None, help="model folder, hub id or 'demo' (default: random base-960h)")
-    parser.add_argument("--dtype", default="auto", help="auto (the engine default), float32, bfloat16, int8 ...")
+    parser.add_argument(
+        "--model", default=None, help="model folder, hub id or 'demo' (default: random base-960h)"
+    )
+    parser.add_argument(
+        "--dtype", default="auto", help="auto (the engine default), float32, bfloat16, int8 ..."
+    )
     parser.add_argument("--profile", default="balanced", help="latency profile")
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch threads (default: torch's)"
+    )
     parser.add_argument("--quick", action="store_true", help="a short run to check that it works")
 
 
@@ -61,7 +69,9 @@ def load_model(args: argparse.Namespace, dtype: str | None = None) -> Recognizer
     """The model named by --model, or base-960h's architecture with random weights (built once:
     compute cost does not depend on the weights)."""
     name = args.model or str(random_base_dir())
-    options = ModelOptions(name=name, device=args.device, dtype=dtype or args.dtype, threads=args.threads)
+    options = ModelOptions(
+        name=name, device=args.device, dtype=dtype or args.dtype, threads=args.threads
+    )
     return load_recognizer(options)
 
 
@@ -81,7 +91,11 @@ class CountingModel:
 
 # ours ------------------------------------------------------------------------------------------
 def run_ours(
-    model: Recognizer, audio: np.ndarray, profile: str, parts: int = 1, between: Callable[[], float] | None = None
+    model: Recognizer,
+    audio: np.ndarray,
+    profile: str,
+    parts: int = 1,
+    between: Callable[[], float] | None = None,
 ) -> dict:
     """Feed ``audio`` in 250 ms pieces, timing push/finish only. With ``between``, the stream is
     cut into ``parts`` and ``between()`` (a reference measurement) runs untimed after each."""
@@ -102,7 +116,11 @@ def run_ours(
             refs.append(between())
     t = time.perf_counter()
     events += len(processor.finish())
-    total = sum(p * (b - a) * PIECE_S for p, a, b in zip(part_s, cuts[:-1], cuts[1:])) + time.perf_counter() - t
+    total = (
+        sum(p * (b - a) * PIECE_S for p, a, b in zip(part_s, cuts[:-1], cuts[1:]))
+        + time.perf_counter()
+        - t
+    )
     audio_s = len(audio) / SAMPLE_RATE
     result = {
         "audio_s": audio_s,
@@ -171,10 +189,20 @@ def naive_lower_bound(per_buffer_s: float, seconds: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_common_args(parser)
-    parser.add_argument("--lengths", type=float, nargs="+", default=None, help="stream lengths in seconds")
-    parser.add_argument("--naive-max", type=float, default=None, help="longest stream run the naive way")
-    parser.add_argument("--naive-samples", type=int, default=16, help="re-runs measured per long naive stream")
-    parser.add_argument("--compare-dtype", default=None, help="also time ours on the shortest stream with this dtype")
+    parser.add_argument(
+        "--lengths", type=float, nargs="+", default=None, help="stream lengths in seconds"
+    )
+    parser.add_argument(
+        "--naive-max", type=float, default=None, help="longest stream run the naive way"
+    )
+    parser.add_argument(
+        "--naive-samples", type=int, default=16, help="re-runs measured per long naive stream"
+    )
+    parser.add_argument(
+        "--compare-dtype",
+        default=None,
+        help="also time ours on the shortest stream with this dtype",
+    )
     args = parser.parse_args()
     lengths = sorted(args.lengths or ([10.0, 60.0] if args.quick else [10.0, 60.0, 600.0]))
     naive_max = args.naive_max or (30.0 if args.quick else 60.0)
@@ -184,7 +212,9 @@ def main() -> None:
     print(f"model {model.describe()}, profile {args.profile}, torch threads {torch_threads()}")
     # Noise never counts as silence, so every window is computed: the worst case for both.
     rng = np.random.default_rng(0)
-    audio = rng.normal(0.0, 0.1, size=int(max(lengths + [naive_max]) * SAMPLE_RATE)).astype(np.float32)
+    audio = rng.normal(0.0, 0.1, size=int(max(lengths + [naive_max]) * SAMPLE_RATE)).astype(
+        np.float32
+    )
     short = audio[: int(lengths[0] * SAMPLE_RATE)]
     run_ours(model, audio[: 5 * SAMPLE_RATE], args.profile)  # warm-up, not counted
 
@@ -197,15 +227,24 @@ def main() -> None:
     for seconds in lengths:
         rss_ok &= reset_peak_rss()
         long = seconds > lengths[0]
-        result = run_ours(model, audio[: int(seconds * SAMPLE_RATE)], args.profile,
-                          REFERENCE_PARTS if long else 1, reference if long else None)
+        result = run_ours(
+            model,
+            audio[: int(seconds * SAMPLE_RATE)],
+            args.profile,
+            REFERENCE_PARTS if long else 1,
+            reference if long else None,
+        )
         result["peak_rss_mb"] = round(peak_rss_mb(), 1)
         ours[_key(seconds)] = result
         print(f"ours  {seconds:5.0f} s: {result['per_audio_s']:.3f} s compute per audio second")
     naive: dict[str, dict] = {}
     for seconds in sorted(naive_lengths):
-        result = run_naive(model, audio[: int(seconds * SAMPLE_RATE)], args.naive_samples,
-                           0 if args.quick else EXACT_NAIVE_RUNS)
+        result = run_naive(
+            model,
+            audio[: int(seconds * SAMPLE_RATE)],
+            args.naive_samples,
+            0 if args.quick else EXACT_NAIVE_RUNS,
+        )
         # ours is flat, so a short stream of ours run right after stands for ours at any length
         result["ours_reference_per_audio_s"] = reference()
         naive[_key(seconds)] = result
@@ -226,26 +265,37 @@ def main() -> None:
     }
     if len(lengths) > 1 and rss_ok:
         a, b = _key(lengths[-2]), _key(lengths[-1])
-        report["ours_peak_rss_growth_mb"] = {f"{a}->{b}": round(ours[b]["peak_rss_mb"] - ours[a]["peak_rss_mb"], 1)}
+        report["ours_peak_rss_growth_mb"] = {
+            f"{a}->{b}": round(ours[b]["peak_rss_mb"] - ours[a]["peak_rss_mb"], 1)
+        }
     if args.compare_dtype:
         report["dtype_comparison"] = compare_dtype(args, model, short)
     print(json.dumps(report))
 
 
-def compare(ours: dict[str, dict], naive: dict[str, dict], naive_max: float, lengths: list[float]) -> dict:
+def compare(
+    ours: dict[str, dict], naive: dict[str, dict], naive_max: float, lengths: list[float]
+) -> dict:
     """Ratios: naive over ours (timed, and in audio fed to the model), and ours' flatness."""
-    timed = {k: round(v["per_audio_s"] / v["ours_reference_per_audio_s"], 1) for k, v in naive.items()}
+    timed = {
+        k: round(v["per_audio_s"] / v["ours_reference_per_audio_s"], 1) for k, v in naive.items()
+    }
     longest = naive[_key(naive_max)]
     bounds = {
         k: round(
-            naive_lower_bound(longest["last_rerun_per_buffer_s"], v["audio_s"]) / longest["ours_reference_per_audio_s"],
+            naive_lower_bound(longest["last_rerun_per_buffer_s"], v["audio_s"])
+            / longest["ours_reference_per_audio_s"],
             1,
         )
         for k, v in ours.items()
         if k not in naive
     }
     work = {
-        k: round(naive_input_per_audio_s(int(v["audio_s"] * SAMPLE_RATE)) / v["model_input_s_per_audio_s"], 1)
+        k: round(
+            naive_input_per_audio_s(int(v["audio_s"] * SAMPLE_RATE))
+            / v["model_input_s_per_audio_s"],
+            1,
+        )
         for k, v in ours.items()
     }
     short, long = ours[_key(lengths[0])], ours[_key(lengths[-1])]
@@ -256,7 +306,9 @@ def compare(ours: dict[str, dict], naive: dict[str, dict], naive_max: float, len
         print(f"naive / ours at {k}: at least {ratio}x in time (naive not run; lower bound)")
     for k, ratio in work.items():
         print(f"naive / ours at {k}: {ratio}x in audio fed to the model")
-    print(f"ours, {_key(lengths[-1])} over {_key(lengths[0])} streams run between its parts: {flat:.2f}x")
+    print(
+        f"ours, {_key(lengths[-1])} over {_key(lengths[0])} streams run between its parts: {flat:.2f}x"
+    )
     return {
         # timed: each naive stream over a short stream of ours run right after it (drift cancels)
         "naive_over_ours": timed,
@@ -290,8 +342,13 @@ def compare_dtype(args: argparse.Namespace, model: Recognizer, audio: np.ndarray
             times[m.dtype].append(run_ours(m, audio, args.profile)["per_audio_s"])
     medians = {k: float(np.median(v)) for k, v in times.items()}
     ratio = medians[other.dtype] / medians[model.dtype]
-    print(f"ours {len(audio) / SAMPLE_RATE:g} s, {other.dtype} / {model.dtype}: {ratio:.2f}x in time")
-    return {"per_audio_s_median_of_3": medians, f"{other.dtype}_over_{model.dtype}": round(ratio, 2)}
+    print(
+        f"ours {len(audio) / SAMPLE_RATE:g} s, {other.dtype} / {model.dtype}: {ratio:.2f}x in time"
+    )
+    return {
+        "per_audio_s_median_of_3": medians,
+        f"{other.dtype}_over_{model.dtype}": round(ratio, 2),
+    }
 
 
 def _key(seconds: float) -> str:

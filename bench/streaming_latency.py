@@ -33,12 +33,11 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.streaming_cost import add_common_args, load_model, torch_threads  # noqa: E402
-
-from engine.config import SAMPLE_RATE, get_profile  # noqa: E402
-from engine.scheduler import Scheduler, SchedulerOptions, Stream  # noqa: E402
-from engine.streaming import Event, StreamOptions  # noqa: E402
-from engine.windows import Window  # noqa: E402
+from bench.streaming_cost import add_common_args, load_model, torch_threads
+from engine.config import SAMPLE_RATE, get_profile
+from engine.scheduler import Scheduler, SchedulerOptions, Stream
+from engine.streaming import Event, StreamOptions
+from engine.windows import Window
 
 GOAL_FINAL_P95_S = 2.5
 GOAL_PARTIAL_P95_S = 1.0
@@ -71,7 +70,10 @@ def record_deliveries(stream: Stream) -> list[Delivery]:
             flush = grid.end(window.index) > received
             deliveries.append(Delivery(time.perf_counter(), end, None, flush))
         else:
-            covered = (window.first_frame, min(window.first_frame + window.keep, received // grid.frame_samples))
+            covered = (
+                window.first_frame,
+                min(window.first_frame + window.keep, received // grid.frame_samples),
+            )
             deliveries.append(Delivery(time.perf_counter(), 0, covered, False))
         return events
 
@@ -97,7 +99,9 @@ def feed(stream: Stream, audio: np.ndarray, seed: int) -> tuple[float, list[tupl
     return t0, log
 
 
-def frame_times(deliveries: list[Delivery], frames: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def frame_times(
+    deliveries: list[Delivery], frames: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per frame: time it became final, time it was first shown, whether that came from a final."""
     final_t = np.full(frames, np.nan)
     shown_t = np.full(frames, np.nan)
@@ -135,10 +139,16 @@ def summary(delays: np.ndarray) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_common_args(parser)
-    parser.add_argument("--seconds", type=float, default=None, help="audio fed in real time (default 30, quick 15)")
+    parser.add_argument(
+        "--seconds", type=float, default=None, help="audio fed in real time (default 30, quick 15)"
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--partials-with-finals", choices=["auto", "yes", "no"], default="auto",
-                        help="scheduler policy: partials in rounds that run finals (auto: on CUDA only)")
+    parser.add_argument(
+        "--partials-with-finals",
+        choices=["auto", "yes", "no"],
+        default="auto",
+        help="scheduler policy: partials in rounds that run finals (auto: on CUDA only)",
+    )
     args = parser.parse_args()
     with_finals = {"auto": None, "yes": True, "no": False}[args.partials_with_finals]
     seconds = args.seconds or (15.0 if args.quick else 30.0)
@@ -146,7 +156,11 @@ def main() -> None:
     model = load_model(args)
     profile = get_profile(args.profile)
     print(f"model {model.describe()}, profile {args.profile}, {seconds:g} s in real time")
-    audio = np.random.default_rng(args.seed).normal(0.0, 0.1, int(seconds * SAMPLE_RATE)).astype(np.float32)
+    audio = (
+        np.random.default_rng(args.seed)
+        .normal(0.0, 0.1, int(seconds * SAMPLE_RATE))
+        .astype(np.float32)
+    )
 
     counts: Counter[str] = Counter()
     ended = threading.Event()
@@ -193,19 +207,27 @@ def main() -> None:
         "final_after_window_audio": summary(final_t - window_end_t),
         "frames_first_shown_by_final": int(shown_by_final[steady].sum()),
         "frames_flushed_by_finish": int((~steady).sum()),
-        "grid_floor_final_s": {"min": profile.right_s, "mean": profile.right_s + profile.centre_s / 2},
+        "grid_floor_final_s": {
+            "min": profile.right_s,
+            "mean": profile.right_s + profile.centre_s / 2,
+        },
         "lag_at_end_of_feed_s": round(lag_at_end, 2),
         "feeder_max_late_s": round(feeder_late, 3),
         "forward_passes": scheduler.batches_run,
         "events": dict(counts),
         "goals": {
             f"final_p95_below_{GOAL_FINAL_P95_S}s": final.get("p95_s", np.inf) < GOAL_FINAL_P95_S,
-            f"partial_p95_below_{GOAL_PARTIAL_P95_S}s": partial.get("p95_s", np.inf) < GOAL_PARTIAL_P95_S,
+            f"partial_p95_below_{GOAL_PARTIAL_P95_S}s": partial.get("p95_s", np.inf)
+            < GOAL_PARTIAL_P95_S,
         },
     }
-    print(f"final:   median {final.get('median_s')} s, p95 {final.get('p95_s')} s ({final['frames']} frames)")
+    print(
+        f"final:   median {final.get('median_s')} s, p95 {final.get('p95_s')} s ({final['frames']} frames)"
+    )
     after = report["final_after_window_audio"]
-    print(f"final after its window's audio arrived: median {after.get('median_s')} s, p95 {after.get('p95_s')} s")
+    print(
+        f"final after its window's audio arrived: median {after.get('median_s')} s, p95 {after.get('p95_s')} s"
+    )
     print(f"partial: median {partial.get('median_s')} s, p95 {partial.get('p95_s')} s")
     wait = f"{profile.right_s:g} to {profile.centre_s + profile.right_s:g} s"
     print(f"(the grid alone makes a frame wait {wait} for its final)")

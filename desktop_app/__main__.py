@@ -25,7 +25,9 @@ The Live Captions app needs a graphical display, and none was found here
 HEADLESS_PLATFORMS = ("offscreen", "minimal", "vnc", "linuxfb", "eglfs", "vkkhrdisplay")
 
 
-def display_available(environ: Mapping[str, str] | None = None, platform: str | None = None) -> bool:
+def display_available(
+    environ: Mapping[str, str] | None = None, platform: str | None = None
+) -> bool:
     environ = os.environ if environ is None else environ
     if (platform or sys.platform) in ("win32", "darwin"):
         return True
@@ -50,8 +52,9 @@ def configure_logging(verbose: bool) -> Path | None:
     folder = Path(user_log_dir("live-captions", appauthor=False))
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(folder / "desktop.log", maxBytes=1_000_000,
-                                                       backupCount=2, encoding="utf-8")
+        handler = logging.handlers.RotatingFileHandler(
+            folder / "desktop.log", maxBytes=1_000_000, backupCount=2, encoding="utf-8"
+        )
     except OSError:
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -62,7 +65,9 @@ def configure_logging(verbose: bool) -> Path | None:
 
 def main(args: argparse.Namespace | None = None) -> int:
     if args is None:
-        parser = argparse.ArgumentParser(prog="python -m desktop_app", description="Live Captions desktop app")
+        parser = argparse.ArgumentParser(
+            prog="python -m desktop_app", description="Live Captions desktop app"
+        )
         parser.add_argument("-v", "--verbose", action="store_true", help="log details")
         args = parser.parse_args()
     if not display_available():

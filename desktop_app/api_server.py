@@ -27,8 +27,10 @@ class EmbeddedApi:
     @staticmethod
     def available() -> bool:
         try:
-            return all(importlib.util.find_spec(name) is not None
-                       for name in ("fastapi", "uvicorn", "engine.api.runner"))
+            return all(
+                importlib.util.find_spec(name) is not None
+                for name in ("fastapi", "uvicorn", "engine.api.runner")
+            )
         except ImportError:
             return False
 
@@ -36,7 +38,9 @@ class EmbeddedApi:
     def running(self) -> bool:
         return self._runner is not None
 
-    def start(self, recognizer: Recognizer, scheduler: Scheduler, port: int, token: str, profile: str) -> str:
+    def start(
+        self, recognizer: Recognizer, scheduler: Scheduler, port: int, token: str, profile: str
+    ) -> str:
         """Serve on 127.0.0.1:``port``; the status text for the status bar."""
         self.error = ""
         try:

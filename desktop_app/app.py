@@ -37,8 +37,14 @@ def default_transcripts_dir() -> Path:
 
 
 class DesktopApp(QObject):
-    def __init__(self, settings: Settings, backend: ModuleType | Any, transcripts_dir: Path | None = None,
-                 *, tray: bool = True) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        backend: ModuleType | Any,
+        transcripts_dir: Path | None = None,
+        *,
+        tray: bool = True,
+    ) -> None:
         super().__init__()
         self.settings = settings
         self.recognizer: Recognizer | None = None
@@ -49,10 +55,20 @@ class DesktopApp(QObject):
         self.window = MainWindow(settings, self.session, self.overlay, backend, transcripts_dir)
         self.loader = ModelLoader(self)
         self.api = EmbeddedApi()
-        self.tray = make_tray(self.window, [
-            self.window.act_start, self.window.act_show_overlay, self.window.act_lock_overlay, None,
-            self.window.act_quit,
-        ]) if tray else None
+        self.tray = (
+            make_tray(
+                self.window,
+                [
+                    self.window.act_start,
+                    self.window.act_show_overlay,
+                    self.window.act_lock_overlay,
+                    None,
+                    self.window.act_quit,
+                ],
+            )
+            if tray
+            else None
+        )
         self.loader.progress.connect(self.window.set_model_loading)
         self.loader.loaded.connect(self._on_model_loaded)
         self.loader.failed.connect(self.window.set_model_failed)
@@ -111,8 +127,11 @@ class DesktopApp(QObject):
             self.overlay.apply_style(self.settings.overlay_style)
         if "model" in changed:
             if self.session.running:
-                self.window.show_message("The new model is loading; the captions running now keep the "
-                                         "old one until you stop and start them again.", "note")
+                self.window.show_message(
+                    "The new model is loading; the captions running now keep the "
+                    "old one until you stop and start them again.",
+                    "note",
+                )
             self.load_model()
         elif "api" in changed:
             self.restart_api()
@@ -125,8 +144,13 @@ class DesktopApp(QObject):
         if not self.settings.api_enabled or self.recognizer is None or self.scheduler is None:
             self.window.api_label.setText("")
             return
-        status = self.api.start(self.recognizer, self.scheduler, self.settings.api_port, self.settings.api_token,
-                                self.settings.profile)
+        status = self.api.start(
+            self.recognizer,
+            self.scheduler,
+            self.settings.api_port,
+            self.settings.api_token,
+            self.settings.profile,
+        )
         self.window.api_label.setText(status)
         if self.api.error:
             self.window.show_message(self.api.error, "error", self.window.act_settings)

@@ -46,11 +46,16 @@ class InputDevice:
     sample_rate: int  # its native rate; capture runs at it and the worker resamples
     loopback: bool = False  # records what the computer plays, not a microphone
     pulse_source: str = ""  # PulseAudio/PipeWire source selected through the ALSA "pulse" device
-    soundcard_id: str = ""  # recorded through the soundcard package (WASAPI loopback), not PortAudio
+    soundcard_id: str = (
+        ""  # recorded through the soundcard package (WASAPI loopback), not PortAudio
+    )
 
 
-def list_input_devices(backend: ModuleType | Any, pactl: str | None = None,
-                       system_audio: ModuleType | Any | None = None) -> list[InputDevice]:
+def list_input_devices(
+    backend: ModuleType | Any,
+    pactl: str | None = None,
+    system_audio: ModuleType | Any | None = None,
+) -> list[InputDevice]:
     """Every input the sound module offers, then PulseAudio/PipeWire monitor sources, then the
     outputs that ``system_audio`` (the soundcard module; by default on Windows) records."""
     from .loopback import list_loopback_devices, soundcard_module  # loopback.py imports this module
@@ -61,7 +66,7 @@ def list_input_devices(backend: ModuleType | Any, pactl: str | None = None,
     try:
         raw = list(backend.query_devices())
         hostapis = list(backend.query_hostapis())
-    except Exception as exc:  # noqa: BLE001 - PortAudio's errors vary by platform; report, list none
+    except Exception as exc:
         log.warning("cannot list audio devices: %s", exc)
         return loopbacks
     several_apis = len({d["hostapi"] for d in raw}) > 1
@@ -74,7 +79,13 @@ def list_input_devices(backend: ModuleType | Any, pactl: str | None = None,
             name = f"{name} ({hostapis[info['hostapi']]['name']})"
         loopback = any(word in info["name"].lower() for word in _LOOPBACK_WORDS)
         devices.append(
-            InputDevice(name, index, int(info["max_input_channels"]), int(info["default_samplerate"]), loopback)
+            InputDevice(
+                name,
+                index,
+                int(info["max_input_channels"]),
+                int(info["default_samplerate"]),
+                loopback,
+            )
         )
     pulse = next((d for d in devices if d.name.split(" (")[0] == "pulse"), None)
     if pulse is not None:
@@ -86,7 +97,9 @@ def _pulse_monitors(pulse: InputDevice, pactl: str | None) -> list[InputDevice]:
     if not pactl:
         return []
     try:
-        out = subprocess.run([pactl, "list", "short", "sources"], capture_output=True, text=True, timeout=5)
+        out = subprocess.run(
+            [pactl, "list", "short", "sources"], capture_output=True, text=True, timeout=5
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         log.info("pactl cannot list sources: %s", exc)
         return []
@@ -96,7 +109,9 @@ def _pulse_monitors(pulse: InputDevice, pactl: str | None) -> list[InputDevice]:
         if len(fields) > 1 and fields[1].endswith(".monitor"):
             source = fields[1]
             label = f"System audio: {source.removesuffix('.monitor')}"
-            monitors.append(InputDevice(label, pulse.index, pulse.channels, pulse.sample_rate, True, source))
+            monitors.append(
+                InputDevice(label, pulse.index, pulse.channels, pulse.sample_rate, True, source)
+            )
     return monitors
 
 
@@ -105,22 +120,28 @@ def loopback_note(devices: list[InputDevice]) -> str:
     if any(d.loopback for d in devices):
         return ""
     if sys.platform == "win32":
-        return ("System audio capture (WASAPI loopback) is not available: the 'soundcard' package "
-                "is missing or found no output device. Enable the 'Stereo Mix' recording device "
-                "in the Windows sound settings, or route the sound through a virtual cable such as VB-CABLE.")
+        return (
+            "System audio capture (WASAPI loopback) is not available: the 'soundcard' package "
+            "is missing or found no output device. Enable the 'Stereo Mix' recording device "
+            "in the Windows sound settings, or route the sound through a virtual cable such as VB-CABLE."
+        )
     if sys.platform == "darwin":
         return "System audio capture needs a virtual device such as BlackHole."
-    return ("No system-audio source found: with PulseAudio or PipeWire, install pactl "
-            "(pulseaudio-utils) and the ALSA pulse plugin to list the '.monitor' sources.")
+    return (
+        "No system-audio source found: with PulseAudio or PipeWire, install pactl "
+        "(pulseaudio-utils) and the ALSA pulse plugin to list the '.monitor' sources."
+    )
 
 
 def default_input(backend: ModuleType | Any) -> InputDevice:
     """The system's default input, or CaptureError when there is none."""
     try:
         info = backend.query_devices(kind="input")
-    except Exception as exc:  # noqa: BLE001 - PortAudioError or ValueError, platform-dependent
+    except Exception as exc:
         raise CaptureError(f"No microphone or other audio input was found ({exc}).") from None
-    return InputDevice(info["name"], None, int(info["max_input_channels"]), int(info["default_samplerate"]))
+    return InputDevice(
+        info["name"], None, int(info["max_input_channels"]), int(info["default_samplerate"])
+    )
 
 
 class AudioCapture:
@@ -131,14 +152,22 @@ class AudioCapture:
     ends by itself (the device was unplugged or failed).
     """
 
-    def __init__(self, backend: ModuleType | Any, device: InputDevice | None = None, *,
-                 block_s: float = 0.05, max_queue_s: float = 10.0,
-                 system_audio: ModuleType | Any | None = None) -> None:
+    def __init__(
+        self,
+        backend: ModuleType | Any,
+        device: InputDevice | None = None,
+        *,
+        block_s: float = 0.05,
+        max_queue_s: float = 10.0,
+        system_audio: ModuleType | Any | None = None,
+    ) -> None:
         self.backend = backend
         self.system_audio = system_audio  # the soundcard module, for devices with a soundcard_id
         self.device = device
         self.block_s = block_s
-        self.queue: queue.Queue[np.ndarray] = queue.Queue(maxsize=max(1, round(max_queue_s / block_s)))
+        self.queue: queue.Queue[np.ndarray] = queue.Queue(
+            maxsize=max(1, round(max_queue_s / block_s))
+        )
         self.sample_rate = 0
         self.dropped_blocks = 0  # blocks lost because the queue was full
         self.device_overflows = 0  # blocks the device reported as lost (input overflow)
@@ -162,14 +191,20 @@ class AudioCapture:
                 self._stream.start()
         except error_types as exc:
             self._stream = None
-            raise CaptureError(f"The audio device '{device.name}' cannot be opened: {exc}. "
-                               "Choose another input device, or check that no other program holds it.") from None
+            raise CaptureError(
+                f"The audio device '{device.name}' cannot be opened: {exc}. "
+                "Choose another input device, or check that no other program holds it."
+            ) from None
         log.info("capturing %s at %d Hz", device.name, device.sample_rate)
 
     def _open(self, device: InputDevice) -> Any:
-        common = dict(samplerate=device.sample_rate, channels=max(1, min(2, device.channels)),
-                      blocksize=max(1, round(device.sample_rate * self.block_s)),
-                      callback=self._callback, finished_callback=self._finished)
+        common = dict(
+            samplerate=device.sample_rate,
+            channels=max(1, min(2, device.channels)),
+            blocksize=max(1, round(device.sample_rate * self.block_s)),
+            callback=self._callback,
+            finished_callback=self._finished,
+        )
         if not device.soundcard_id:
             return self.backend.InputStream(device=device.index, dtype="float32", **common)
         from .loopback import SoundcardInputStream, soundcard_module
@@ -188,13 +223,15 @@ class AudioCapture:
         try:
             stream.stop()
             stream.close()
-        except Exception as exc:  # noqa: BLE001 - closing a failed device must not raise at the user
+        except Exception as exc:
             log.warning("closing the audio device failed: %s", exc)
 
     def _callback(self, indata: np.ndarray, frames: int, time_info: object, status: Any) -> None:
         if status and getattr(status, "input_overflow", False):
             self.device_overflows += 1
-        block = indata[:, 0].copy() if indata.shape[1] == 1 else indata.mean(axis=1, dtype=np.float32)
+        block = (
+            indata[:, 0].copy() if indata.shape[1] == 1 else indata.mean(axis=1, dtype=np.float32)
+        )
         try:
             self.queue.put_nowait(block)
         except queue.Full:
@@ -248,7 +285,7 @@ class UnavailableBackend:
     def query_hostapis(self) -> list[dict[str, object]]:
         return []
 
-    def InputStream(self, **kwargs: object) -> Any:  # noqa: N802 - mirrors sounddevice's name
+    def InputStream(self, **kwargs: object) -> Any:
         raise OSError(self.reason)
 
 
@@ -258,5 +295,7 @@ def sound_backend() -> ModuleType | UnavailableBackend:
         import sounddevice
     except (ImportError, OSError) as exc:
         log.warning("no audio input: %s", exc)
-        return UnavailableBackend(f"audio input is unavailable: {exc} (install PortAudio, e.g. libportaudio2)")
+        return UnavailableBackend(
+            f"audio input is unavailable: {exc} (install PortAudio, e.g. libportaudio2)"
+        )
     return sounddevice

@@ -83,7 +83,9 @@ class LiveTranscript:
 
     def partial_text(self, cased: bool = True) -> str:
         raw = [w.text for w in self.partial]
-        return " ".join(sentence_case(raw, start_of_sentence=self.current is None) if cased else raw)
+        return " ".join(
+            sentence_case(raw, start_of_sentence=self.current is None) if cased else raw
+        )
 
     def text(self, cased: bool = True) -> str:
         """Final text, one line per utterance."""
@@ -97,7 +99,9 @@ class LiveTranscript:
     def _shift(self, word: Word) -> Word:
         if not self._offset:
             return word
-        return dataclasses.replace(word, start=word.start + self._offset, end=word.end + self._offset)
+        return dataclasses.replace(
+            word, start=word.start + self._offset, end=word.end + self._offset
+        )
 
 
 class TranscriptLog:

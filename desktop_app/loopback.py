@@ -32,7 +32,7 @@ def soundcard_module() -> ModuleType | None:
     """The ``soundcard`` module, or None where it is missing or finds no sound server."""
     try:
         import soundcard
-    except Exception as exc:  # noqa: BLE001 - ImportError, OSError, or RuntimeError without a server
+    except Exception as exc:
         log.info("system audio through soundcard is unavailable: %s", exc)
         return None
     return soundcard
@@ -42,12 +42,18 @@ def list_loopback_devices(sc: ModuleType | Any) -> list[InputDevice]:
     """One "System audio: <speaker>" input per output device."""
     try:
         mics = sc.all_microphones(include_loopback=True)
-    except Exception as exc:  # noqa: BLE001 - COM or PulseAudio errors; list none, say why
+    except Exception as exc:
         log.warning("cannot list system-audio devices: %s", exc)
         return []
     return [
-        InputDevice(f"System audio: {mic.name}", None, max(1, min(2, int(mic.channels))), LOOPBACK_RATE,
-                    loopback=True, soundcard_id=str(mic.id))
+        InputDevice(
+            f"System audio: {mic.name}",
+            None,
+            max(1, min(2, int(mic.channels))),
+            LOOPBACK_RATE,
+            loopback=True,
+            soundcard_id=str(mic.id),
+        )
         for mic in mics
         if mic.isloopback
     ]
@@ -66,8 +72,17 @@ class SoundcardInputStream:
 
     CHECK_S = 1.0
 
-    def __init__(self, sc: ModuleType | Any, device_id: str, *, samplerate: int, channels: int, blocksize: int,
-                 callback: Callable[..., None], finished_callback: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        sc: ModuleType | Any,
+        device_id: str,
+        *,
+        samplerate: int,
+        channels: int,
+        blocksize: int,
+        callback: Callable[..., None],
+        finished_callback: Callable[[], None],
+    ) -> None:
         self.sc = sc
         self.device_id = device_id
         self.samplerate = samplerate
@@ -103,7 +118,9 @@ class SoundcardInputStream:
         uninit = _com_init()
         try:
             mic = self.sc.get_microphone(self.device_id, include_loopback=True)
-            with mic.recorder(samplerate=self.samplerate, channels=self.channels, blocksize=self.blocksize) as rec:
+            with mic.recorder(
+                samplerate=self.samplerate, channels=self.channels, blocksize=self.blocksize
+            ) as rec:
                 self._opened.set()
                 while not self._stop.is_set():
                     block = np.asarray(rec.record(numframes=self.blocksize), dtype=np.float32)
@@ -111,7 +128,7 @@ class SoundcardInputStream:
                     if self._stop.is_set():
                         break
                     self.callback(block, len(block), None, None)
-        except Exception as exc:  # noqa: BLE001 - any backend failure ends the stream, reported
+        except Exception as exc:
             self._fail(exc)
         finally:
             self._opened.set()
@@ -128,8 +145,11 @@ class SoundcardInputStream:
     def _watch_loop(self) -> None:
         while not self._stop.wait(self.CHECK_S):
             try:
-                present = any(str(m.id) == self.device_id for m in self.sc.all_microphones(include_loopback=True))
-            except Exception as exc:  # noqa: BLE001 - the sound server itself went away
+                present = any(
+                    str(m.id) == self.device_id
+                    for m in self.sc.all_microphones(include_loopback=True)
+                )
+            except Exception as exc:
                 log.info("cannot list system-audio devices: %s", exc)
                 present = False
             if not present:

@@ -47,10 +47,14 @@ class _LoadJob(QObject):
         try:
             demo = load_recognizer(dataclasses.replace(self.options, name=DEMO_MODEL))
         except ModelLoadError as exc:
-            self.failed.emit(self._advice(f"{reason}\n\nThe demo model cannot be used either: {exc}"))
+            self.failed.emit(
+                self._advice(f"{reason}\n\nThe demo model cannot be used either: {exc}")
+            )
             return
-        note = (f"The model '{self.options.name}' could not be loaded, so the demo model is in use; it "
-                f"understands synthetic voices only. {reason} Choose the model in Settings.")
+        note = (
+            f"The model '{self.options.name}' could not be loaded, so the demo model is in use; it "
+            f"understands synthetic voices only. {reason} Choose the model in Settings."
+        )
         self.loaded.emit(LoadResult(demo, note))
 
     def _download(self, done: int, total: int, what: str) -> None:
@@ -58,9 +62,11 @@ class _LoadJob(QObject):
 
     @staticmethod
     def _advice(reason: str) -> str:
-        return (f"{reason}\n\nOpen Settings to choose another model (a Hugging Face id or a local "
-                "folder) or the compute device, then load it again. Until then captions and file "
-                "transcription are unavailable.")
+        return (
+            f"{reason}\n\nOpen Settings to choose another model (a Hugging Face id or a local "
+            "folder) or the compute device, then load it again. Until then captions and file "
+            "transcription are unavailable."
+        )
 
 
 class ModelLoader(QObject):

@@ -36,8 +36,14 @@ class LiveSession(QObject):
     error = Signal(str)  # a message for the user; the session stops
     stopped = Signal()  # everything is closed; the last words were emitted
 
-    def __init__(self, backend: ModuleType | Any, log_folder: Path | None = None,
-                 parent: QObject | None = None, *, max_queue_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        backend: ModuleType | Any,
+        log_folder: Path | None = None,
+        parent: QObject | None = None,
+        *,
+        max_queue_s: float = 10.0,
+    ) -> None:
         super().__init__(parent)
         self.backend = backend
         self.scheduler: Scheduler | None = None
@@ -71,11 +77,22 @@ class LiveSession(QObject):
             self.error.emit(str(exc))
             return False
         self.capture = capture
-        worker = EngineWorker(capture, self.scheduler, StreamOptions(profile=profile, stable_partials=stable_partials))
+        worker = EngineWorker(
+            capture, self.scheduler, StreamOptions(profile=profile, stable_partials=stable_partials)
+        )
         thread = QThread()
         thread.setObjectName("engine-worker")
         worker.moveToThread(thread)
-        for name in ("partial", "final", "utterance_end", "level", "lag", "dropped", "notice", "error"):
+        for name in (
+            "partial",
+            "final",
+            "utterance_end",
+            "level",
+            "lag",
+            "dropped",
+            "notice",
+            "error",
+        ):
             getattr(worker, name).connect(getattr(self, name))
         worker.stopped.connect(self._on_worker_stopped)
         thread.started.connect(worker.run)

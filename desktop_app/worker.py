@@ -39,8 +39,15 @@ class EngineWorker(QObject):
     error = Signal(str)  # the device or the engine failed; the worker stops
     stopped = Signal()  # the stream is finished and every event was emitted
 
-    def __init__(self, capture: AudioCapture, scheduler: Scheduler, options: StreamOptions, *,
-                 poll_s: float = 0.02, drain_timeout_s: float = 120.0) -> None:
+    def __init__(
+        self,
+        capture: AudioCapture,
+        scheduler: Scheduler,
+        options: StreamOptions,
+        *,
+        poll_s: float = 0.02,
+        drain_timeout_s: float = 120.0,
+    ) -> None:
         super().__init__()
         self.capture = capture
         self.scheduler = scheduler
@@ -87,9 +94,9 @@ class EngineWorker(QObject):
     def _feed(self, stream, samples: np.ndarray, raw: np.ndarray) -> None:  # type: ignore[no-untyped-def]
         rms = float(np.sqrt(np.mean(np.square(raw), dtype=np.float64))) if raw.size else 0.0
         self.level.emit(20 * math.log10(max(rms, 1e-6)))
-        if samples.size and not self._engine_done:
-            if not stream.push(samples):  # the engine ended the stream; its error event explains why
-                self._engine_done = True
+        # stream.push is False once the engine ended the stream; its error event explains why
+        if samples.size and not self._engine_done and not stream.push(samples):
+            self._engine_done = True
 
     def _drain(self, stream, resample: Resampler) -> None:  # type: ignore[no-untyped-def]
         """Everything captured goes to the engine; then wait for its last events."""

@@ -42,7 +42,9 @@ class Resampler:
             raise AudioError(f"invalid sample rate {in_rate}")
         self.in_rate = in_rate
         self._stream = (
-            None if in_rate == out_rate else soxr.ResampleStream(in_rate, out_rate, 1, dtype="float32")
+            None
+            if in_rate == out_rate
+            else soxr.ResampleStream(in_rate, out_rate, 1, dtype="float32")
         )
 
     def __call__(self, samples: np.ndarray, last: bool = False) -> np.ndarray:
@@ -99,7 +101,9 @@ def _soundfile_blocks(path: Path, block_s: float) -> Iterator[tuple[np.ndarray, 
                 raise AudioError(f"{path}: the audio could not be decoded ({exc})") from None
             log.warning("%s: decoding stopped early: %s", path, exc)
         if done < declared:
-            log.warning("%s: the file ends early (%.1f of %.1f s)", path, done / rate, declared / rate)
+            log.warning(
+                "%s: the file ends early (%.1f of %.1f s)", path, done / rate, declared / rate
+            )
 
 
 def _pyav_blocks(path: Path, block_s: float) -> Iterator[tuple[np.ndarray, int]]:
@@ -108,7 +112,9 @@ def _pyav_blocks(path: Path, block_s: float) -> Iterator[tuple[np.ndarray, int]]
     try:
         container = av.open(str(path))
     except av.error.FFmpegError as exc:
-        raise AudioError(f"{path}: not a readable audio or video file ({exc.strerror or exc})") from None
+        raise AudioError(
+            f"{path}: not a readable audio or video file ({exc.strerror or exc})"
+        ) from None
     with container:
         if not container.streams.audio:
             raise AudioError(f"{path}: the file has no audio track")
@@ -139,7 +145,9 @@ def _pyav_blocks(path: Path, block_s: float) -> Iterator[tuple[np.ndarray, int]]
             yield np.concatenate(pending), rate
 
 
-def iter_audio(path: str | os.PathLike[str], block_s: float = BLOCK_SECONDS) -> Iterator[np.ndarray]:
+def iter_audio(
+    path: str | os.PathLike[str], block_s: float = BLOCK_SECONDS
+) -> Iterator[np.ndarray]:
     """Yield a file's audio as consecutive 16 kHz mono float32 blocks.
 
     Raises :class:`AudioError` with a message for the user when the file cannot be read.

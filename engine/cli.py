@@ -21,10 +21,17 @@ def _add_model_options(parser: argparse.ArgumentParser, device_flag: str = "--de
         default=None,
         help=f"Hugging Face hub id or local folder of a Wav2Vec2ForCTC model, or 'demo' (default: {DEFAULT_MODEL})",
     )
-    parser.add_argument(device_flag, dest="device", choices=["auto", "cpu", "cuda"], default="auto",
-                        help="where the model runs (default: CUDA when available)")
     parser.add_argument(
-        "--dtype", choices=["auto", "float32", "float16", "bfloat16", "int8"], default="auto",
+        device_flag,
+        dest="device",
+        choices=["auto", "cpu", "cuda"],
+        default="auto",
+        help="where the model runs (default: CUDA when available)",
+    )
+    parser.add_argument(
+        "--dtype",
+        choices=["auto", "float32", "float16", "bfloat16", "int8"],
+        default="auto",
         help="auto: float16 on CUDA, the measured fastest accurate type on CPU",
     )
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for the model")
@@ -51,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"live-captions {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details")
     parser.add_argument(
-        "--self-test", action="store_true",
+        "--self-test",
+        action="store_true",
         help="transcribe the bundled sample with the bundled model, print the text, exit 0 if it is right",
     )
     sub = parser.add_subparsers(dest="command")
@@ -59,8 +67,16 @@ def build_parser() -> argparse.ArgumentParser:
     tr = sub.add_parser("transcribe", help="transcribe audio or video files")
     tr.add_argument("files", nargs="+", type=Path, metavar="FILE")
     tr.add_argument("-o", "--output", type=Path, help="output file (one input) or folder (several)")
-    tr.add_argument("-f", "--format", choices=FORMATS, default=None, help="default: from -o's extension, else txt")
-    tr.add_argument("--profile", choices=list(PROFILES), default=DEFAULT_FILE_PROFILE, help="window grid")
+    tr.add_argument(
+        "-f",
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="default: from -o's extension, else txt",
+    )
+    tr.add_argument(
+        "--profile", choices=list(PROFILES), default=DEFAULT_FILE_PROFILE, help="window grid"
+    )
     tr.add_argument("--raw-case", action="store_true", help="keep the model's upper-case text")
     tr.add_argument("--no-progress", action="store_true")
     _add_model_options(tr)
@@ -73,8 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extra_commands() -> list:
     """Sub-commands of the front ends that live beside the engine core."""
-    from .listen import add_listen_command
     from .api.serve import add_serve_command
+    from .listen import add_listen_command
 
     return [add_listen_command, add_serve_command]
 
@@ -103,17 +119,27 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
 
     fmt = args.format
     if fmt is None:
-        suffix = args.output.suffix.lstrip(".").lower() if args.output and len(args.files) == 1 else ""
+        suffix = (
+            args.output.suffix.lstrip(".").lower() if args.output and len(args.files) == 1 else ""
+        )
         fmt = suffix if suffix in FORMATS else "txt"
     recognizer = load_recognizer(model_options(args))
     if recognizer.is_demo:
-        print("note: using the demo model, which understands synthetic voices only", file=sys.stderr)
+        print(
+            "note: using the demo model, which understands synthetic voices only", file=sys.stderr
+        )
     options = TranscribeOptions(profile=args.profile)
     failures = 0
     used: set[Path] = set()
     for source in args.files:
-        bar = tqdm(total=0, unit="s", desc=source.name, disable=args.no_progress, leave=False,
-                   bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s")
+        bar = tqdm(
+            total=0,
+            unit="s",
+            desc=source.name,
+            disable=args.no_progress,
+            leave=False,
+            bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s",
+        )
 
         def progress(done: float, total: float, bar: tqdm = bar) -> None:
             bar.total = max(total, done)
@@ -201,7 +227,10 @@ def main(argv: list[str] | None = None) -> int:
     except LiveCaptionsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         if isinstance(exc, ModelLoadError):
-            print("Choose the model with --model (a Hugging Face id, a folder, or 'demo').", file=sys.stderr)
+            print(
+                "Choose the model with --model (a Hugging Face id, a folder, or 'demo').",
+                file=sys.stderr,
+            )
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -70,7 +70,9 @@ class CtcWordDecoder:
     is a word boundary even when the model emits no delimiter).
     """
 
-    def __init__(self, vocab: Vocab, gap_frames: int = 25, frame_seconds: float = FRAME_SECONDS) -> None:
+    def __init__(
+        self, vocab: Vocab, gap_frames: int = 25, frame_seconds: float = FRAME_SECONDS
+    ) -> None:
         self.vocab = vocab
         self.gap_frames = gap_frames
         self.frame_seconds = frame_seconds

@@ -32,20 +32,26 @@ def _wrap(text: str, width: int = 42) -> str:
 
 
 def to_txt(transcript: Transcript, cased: bool = True) -> str:
-    return "\n".join(s.text(cased) for s in transcript.segments) + ("\n" if transcript.segments else "")
+    return "\n".join(s.text(cased) for s in transcript.segments) + (
+        "\n" if transcript.segments else ""
+    )
 
 
 def to_srt(transcript: Transcript, cased: bool = True) -> str:
     blocks = []
     for i, seg in enumerate(transcript.segments, 1):
-        blocks.append(f"{i}\n{_clock(seg.start, ',')} --> {_clock(seg.end, ',')}\n{_wrap(seg.text(cased))}\n")
+        blocks.append(
+            f"{i}\n{_clock(seg.start, ',')} --> {_clock(seg.end, ',')}\n{_wrap(seg.text(cased))}\n"
+        )
     return "\n".join(blocks)
 
 
 def to_vtt(transcript: Transcript, cased: bool = True) -> str:
     blocks = ["WEBVTT\n"]
     for seg in transcript.segments:
-        blocks.append(f"{_clock(seg.start, '.')} --> {_clock(seg.end, '.')}\n{_wrap(seg.text(cased))}\n")
+        blocks.append(
+            f"{_clock(seg.start, '.')} --> {_clock(seg.end, '.')}\n{_wrap(seg.text(cased))}\n"
+        )
     return "\n".join(blocks)
 
 

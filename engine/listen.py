@@ -59,14 +59,26 @@ class TerminalCaptions:
 
 def add_listen_command(sub: argparse._SubParsersAction, add_model_options) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("listen", help="caption the microphone (or a replayed file) in the terminal")
-    p.add_argument("--device", dest="input_device", default=None, help="input device number or name (see --list-devices)")
+    p.add_argument(
+        "--device",
+        dest="input_device",
+        default=None,
+        help="input device number or name (see --list-devices)",
+    )
     p.add_argument("--list-devices", action="store_true", help="list audio input devices and exit")
     p.add_argument("--input", type=Path, help="replay this audio file instead of the microphone")
-    p.add_argument("--fast", action="store_true", help="with --input: as fast as possible, not in real time")
+    p.add_argument(
+        "--fast", action="store_true", help="with --input: as fast as possible, not in real time"
+    )
     p.add_argument("--output", type=Path, help="write the final text to this file")
-    p.add_argument("--profile", choices=[p for p in PROFILES if p != "file"], default=DEFAULT_LIVE_PROFILE)
-    p.add_argument("--raw-partials", action="store_true",
-                   help="show every partial result as it comes (sooner, but words change more often)")
+    p.add_argument(
+        "--profile", choices=[p for p in PROFILES if p != "file"], default=DEFAULT_LIVE_PROFILE
+    )
+    p.add_argument(
+        "--raw-partials",
+        action="store_true",
+        help="show every partial result as it comes (sooner, but words change more often)",
+    )
     # --device is the audio input here, as in other capture tools; the model's is --compute-device.
     add_model_options(p, "--compute-device")
     p.set_defaults(handler=cmd_listen)
@@ -87,7 +99,9 @@ def cmd_listen(args: argparse.Namespace) -> int:
         stream = scheduler.open_stream(events.put, options)
         stop = threading.Event()
         feeder = threading.Thread(
-            target=_replay if args.input else _microphone, args=(args, stream, stop, events), daemon=True
+            target=_replay if args.input else _microphone,
+            args=(args, stream, stop, events),
+            daemon=True,
         )
         feeder.start()
         try:
@@ -105,7 +119,9 @@ def cmd_listen(args: argparse.Namespace) -> int:
                     break
         feeder.join(timeout=5)
     if args.output:
-        args.output.write_text(" ".join(sentence_case(captions.all_finals)) + "\n", encoding="utf-8")
+        args.output.write_text(
+            " ".join(sentence_case(captions.all_finals)) + "\n", encoding="utf-8"
+        )
     return 0 if event.type == "end" else 1
 
 
@@ -132,10 +148,16 @@ def _replay(args: argparse.Namespace, stream, stop: threading.Event, events: que
     stream.finish()
 
 
-def _microphone(args: argparse.Namespace, stream, stop: threading.Event, events: queue.Queue) -> None:  # type: ignore[no-untyped-def]
+def _microphone(
+    args: argparse.Namespace, stream, stop: threading.Event, events: queue.Queue
+) -> None:  # type: ignore[no-untyped-def]
     import sounddevice as sd
 
-    device = int(args.input_device) if args.input_device and args.input_device.isdigit() else args.input_device
+    device = (
+        int(args.input_device)
+        if args.input_device and args.input_device.isdigit()
+        else args.input_device
+    )
     try:
         rate = int(sd.query_devices(device, "input")["default_samplerate"])
         resample = Resampler(rate)
@@ -143,8 +165,13 @@ def _microphone(args: argparse.Namespace, stream, stop: threading.Event, events:
         def callback(indata: np.ndarray, frames: int, time_info: object, status: object) -> None:
             stream.push(resample(indata.mean(axis=1)))  # only copies; never blocks on the model
 
-        with sd.InputStream(device=device, channels=1, samplerate=rate, dtype="float32", callback=callback) as mic:
-            print(f"listening on {sd.query_devices(device, 'input')['name']} ({rate} Hz); Ctrl-C stops", file=sys.stderr)
+        with sd.InputStream(
+            device=device, channels=1, samplerate=rate, dtype="float32", callback=callback
+        ) as mic:
+            print(
+                f"listening on {sd.query_devices(device, 'input')['name']} ({rate} Hz); Ctrl-C stops",
+                file=sys.stderr,
+            )
             while not stop.wait(0.1):
                 if not mic.active:  # the device went away or stopped delivering
                     print("\nthe input device stopped; finishing", file=sys.stderr)

@@ -66,7 +66,11 @@ def normalise(windows: np.ndarray, min_rms: float, valid: np.ndarray | None = No
     the model was trained: measured on the demo model, CER 0.25 instead of 0.16."""
     windows = np.asarray(windows, dtype=np.float32)
     out = np.zeros_like(windows)
-    ranges = [(0, windows.shape[1])] * len(windows) if valid is None else np.asarray(valid).reshape(-1, 2)
+    ranges = (
+        [(0, windows.shape[1])] * len(windows)
+        if valid is None
+        else np.asarray(valid).reshape(-1, 2)
+    )
     for row, (a, b) in enumerate(ranges):
         audio = windows[row, a:b]
         if audio.size:
@@ -97,11 +101,15 @@ class Recognizer:
         self.name = name
         self.device = device
         self.dtype = dtype
-        self.is_demo = Path(name).resolve() == DEMO_MODEL_DIR.resolve() if os.path.isdir(name) else False
+        self.is_demo = (
+            Path(name).resolve() == DEMO_MODEL_DIR.resolve() if os.path.isdir(name) else False
+        )
         self.do_normalize = do_normalize
         self.min_rms = min_rms
         config = model.config  # type: ignore[attr-defined]
-        self.frame_samples, self.receptive_field = conv_geometry(config.conv_kernel, config.conv_stride)
+        self.frame_samples, self.receptive_field = conv_geometry(
+            config.conv_kernel, config.conv_stride
+        )
         self._lock = threading.Lock()
         self._input_dtype = _torch_dtype(dtype)
 
@@ -111,7 +119,11 @@ class Recognizer:
 
     def frames(self, windows: np.ndarray, valid: np.ndarray | None = None) -> FrameOutput:
         torch = self._torch
-        batch = normalise(windows, self.min_rms, valid) if self.do_normalize else np.asarray(windows, np.float32)
+        batch = (
+            normalise(windows, self.min_rms, valid)
+            if self.do_normalize
+            else np.asarray(windows, np.float32)
+        )
         inputs = torch.from_numpy(batch).to(self.device, self._input_dtype)
         with self._lock, torch.inference_mode():
             logits = self.model(inputs).logits  # type: ignore[operator]
@@ -213,9 +225,16 @@ def resolve_model_dir(options: ModelOptions, progress: DownloadProgress | None =
     path = Path(name).expanduser()
     if path.is_dir():
         if not (path / "config.json").is_file():
-            raise ModelLoadError(f"model folder {path} is not a model: it has no config.json. {_help_text(name)}")
+            raise ModelLoadError(
+                f"model folder {path} is not a model: it has no config.json. {_help_text(name)}"
+            )
         return path
-    looks_like_path = path.is_absolute() or name.startswith((".", "~")) or name.count("/") > 1 or os.sep in name.replace("/", "")
+    looks_like_path = (
+        path.is_absolute()
+        or name.startswith((".", "~"))
+        or name.count("/") > 1
+        or os.sep in name.replace("/", "")
+    )
     if path.exists() or looks_like_path:
         reason = "is a file, not a folder" if path.exists() else "does not exist"
         raise ModelLoadError(f"model folder {path} {reason}. {_help_text(name)}")
@@ -239,7 +258,9 @@ def _hub_snapshot(repo_id: str, local_only: bool, progress: DownloadProgress | N
     try:
         return Path(snapshot_download(repo_id, allow_patterns=_HUB_PATTERNS, **kwargs))
     except HfHubHTTPError as exc:
-        raise ModelLoadError(f"model {repo_id!r} could not be downloaded: {exc}. {_help_text(repo_id)}") from None
+        raise ModelLoadError(
+            f"model {repo_id!r} could not be downloaded: {exc}. {_help_text(repo_id)}"
+        ) from None
     except (LocalEntryNotFoundError, OSError, ValueError) as exc:
         raise ModelLoadError(
             f"model {repo_id!r} is not in the local Hugging Face cache and the hub cannot be reached "
@@ -253,7 +274,9 @@ def _read_vocab(folder: Path) -> tuple[Vocab, bool, int]:
     try:
         processor = Wav2Vec2Processor.from_pretrained(str(folder))
     except (OSError, ValueError, TypeError) as exc:
-        raise ModelLoadError(f"{folder}: the processor (tokenizer and feature extractor) cannot be read: {exc}") from None
+        raise ModelLoadError(
+            f"{folder}: the processor (tokenizer and feature extractor) cannot be read: {exc}"
+        ) from None
     tokenizer = processor.tokenizer
     size = len(tokenizer)
     tokens = tuple(tokenizer.convert_ids_to_tokens(list(range(size))))
@@ -267,14 +290,18 @@ def _read_vocab(folder: Path) -> tuple[Vocab, bool, int]:
     return vocab, bool(fe.do_normalize), int(fe.sampling_rate)
 
 
-def load_recognizer(options: ModelOptions = ModelOptions(), progress: DownloadProgress | None = None) -> Recognizer:
+def load_recognizer(
+    options: ModelOptions = ModelOptions(), progress: DownloadProgress | None = None
+) -> Recognizer:
     """Load a model as configured, or raise :class:`ModelLoadError` with a message for the user."""
     try:
         return _load(options, progress)
     except ModelLoadError as exc:
         if not options.fallback_to_demo or options.name == DEMO_MODEL:
             raise
-        log.warning("%s Using the bundled demo model instead: it understands synthetic voices only.", exc)
+        log.warning(
+            "%s Using the bundled demo model instead: it understands synthetic voices only.", exc
+        )
         return _load(dataclasses.replace(options, name=DEMO_MODEL), progress)
 
 
@@ -290,19 +317,27 @@ def _load(options: ModelOptions, progress: DownloadProgress | None) -> Recognize
     folder = resolve_model_dir(options, progress)
     vocab, do_normalize, rate = _read_vocab(folder)
     if rate != SAMPLE_RATE:
-        raise ModelLoadError(f"{options.name}: expects {rate} Hz audio; only {SAMPLE_RATE} Hz models are supported")
+        raise ModelLoadError(
+            f"{options.name}: expects {rate} Hz audio; only {SAMPLE_RATE} Hz models are supported"
+        )
     torch_dtype = _torch_dtype(dtype)
     try:
-        model = Wav2Vec2ForCTC.from_pretrained(str(folder), dtype=torch_dtype, attn_implementation="sdpa")
+        model = Wav2Vec2ForCTC.from_pretrained(
+            str(folder), dtype=torch_dtype, attn_implementation="sdpa"
+        )
     except (OSError, ValueError, SafetensorError) as exc:
         raise ModelLoadError(f"{options.name}: the model weights cannot be loaded: {exc}") from None
     model.eval().to(device)
     if dtype == "int8":
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+            model = torch.ao.quantization.quantize_dynamic(
+                model, {torch.nn.Linear}, dtype=torch.qint8
+            )
     name = str(folder) if options.name == DEMO_MODEL else options.name
-    recognizer = Recognizer(model, vocab, name=name, device=device, dtype=dtype, do_normalize=do_normalize)
+    recognizer = Recognizer(
+        model, vocab, name=name, device=device, dtype=dtype, do_normalize=do_normalize
+    )
     if recognizer.frame_samples * 1000 // SAMPLE_RATE != 20:
         log.warning("%s: frames are %d samples, not 20 ms", options.name, recognizer.frame_samples)
     if options.warmup:

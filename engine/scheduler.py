@@ -73,7 +73,9 @@ class StreamStats:
 class Stream:
     """A client's handle on one stream. ``push`` and ``finish`` never block on the model."""
 
-    def __init__(self, scheduler: Scheduler, stream_id: int, state: StreamState, on_event: EventCallback) -> None:
+    def __init__(
+        self, scheduler: Scheduler, stream_id: int, state: StreamState, on_event: EventCallback
+    ) -> None:
         self.id = stream_id
         self._scheduler = scheduler
         self._state = state
@@ -153,10 +155,14 @@ class Scheduler:
         self.stop()
 
     # streams ---------------------------------------------------------------------------------
-    def open_stream(self, on_event: EventCallback, options: StreamOptions = StreamOptions()) -> Stream:
+    def open_stream(
+        self, on_event: EventCallback, options: StreamOptions = StreamOptions()
+    ) -> Stream:
         with self._cond:
             if len(self._streams) >= self.options.max_streams:
-                raise TooManyStreams(f"the server already serves {self.options.max_streams} streams")
+                raise TooManyStreams(
+                    f"the server already serves {self.options.max_streams} streams"
+                )
             stream = Stream(self, next(self._ids), StreamState(self.model, options), on_event)
             self._streams[stream.id] = stream
             return stream
@@ -188,7 +194,10 @@ class Scheduler:
                 work = self._collect()
             self._run(work)
         for stream in streams:
-            self._emit(stream, [Event("error", stream._state.received_s, message="the engine is shutting down")])
+            self._emit(
+                stream,
+                [Event("error", stream._state.received_s, message="the engine is shutting down")],
+            )
             stream.closed = True
 
     def _has_input(self) -> bool:
@@ -239,14 +248,16 @@ class Scheduler:
                 batch = group[i : i + size]
                 try:
                     outs: list = run_windows(self.model, [w for _, w in batch], level)
-                except Exception as exc:  # noqa: BLE001 - reported to the streams concerned
+                except Exception as exc:
                     log.exception("forward pass failed")
                     outs = [exc] * len(batch)
                 self.batches_run += 1
                 for (stream, window), out in zip(batch, outs):
                     results.setdefault(stream.id, []).append((window, out))
         for item in work:
-            ordered = sorted(results.get(item.stream.id, []), key=lambda r: (not r[0].final, r[0].index))
+            ordered = sorted(
+                results.get(item.stream.id, []), key=lambda r: (not r[0].final, r[0].index)
+            )
             self._deliver(item, ordered)
 
     def _deliver(self, item: _Work, results: list) -> None:
@@ -265,9 +276,11 @@ class Scheduler:
                 events += stream._state.complete(window, *out)
             if finishing:
                 events += stream._state.close()
-        except Exception as exc:  # noqa: BLE001 - one stream's failure must not stop the others
+        except Exception as exc:
             log.exception("stream %d failed", stream.id)
-            events.append(Event("error", stream._state.received_s, message=f"processing failed: {exc}"))
+            events.append(
+                Event("error", stream._state.received_s, message=f"processing failed: {exc}")
+            )
             self._emit(stream, events)
             self._drop(stream)
             return
@@ -279,7 +292,13 @@ class Scheduler:
         lag = stream.lag_s
         now = stream._state.received_s
         if lag > self.options.max_lag_s:
-            return [Event("error", now, message=f"the engine cannot keep up with this stream (lag {lag:.0f} s); stream ended")]
+            return [
+                Event(
+                    "error",
+                    now,
+                    message=f"the engine cannot keep up with this stream (lag {lag:.0f} s); stream ended",
+                )
+            ]
         if lag > self.options.warn_lag_s and not stream._overloaded:
             stream._overloaded = True
             return [Event("overload", now, message=f"captions are {lag:.0f} s behind the audio")]
@@ -291,7 +310,7 @@ class Scheduler:
         for event in events:
             try:
                 stream._on_event(event)
-            except Exception:  # noqa: BLE001 - a broken consumer ends only its own stream
+            except Exception:
                 log.exception("event consumer of stream %d failed", stream.id)
                 self._drop(stream)
                 return

@@ -25,7 +25,10 @@ def run_windows(
     results: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(windows)
     active = [i for i, w in enumerate(windows) if not is_silent(w.samples, silence_level)]
     if active:
-        out = model.frames(np.stack([windows[i].samples for i in active]), np.array([windows[i].valid for i in active]))
+        out = model.frames(
+            np.stack([windows[i].samples for i in active]),
+            np.array([windows[i].valid for i in active]),
+        )
         for row, i in enumerate(active):
             results[i] = (out.ids[row], out.probs[row])
     frames = model.frame_samples

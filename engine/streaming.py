@@ -93,8 +93,14 @@ class StreamState:
         if partial and self.options.partials and self._partial_due():
             peek = self.windower.peek()
             # Only the audio after the left context is new to this window: no partial for silence.
-            new_audio = peek.samples[self.grid.left * self.grid.frame_samples :] if peek is not None else None
-            if new_audio is not None and not is_silent(new_audio, self.options.decode.silence_level):
+            new_audio = (
+                peek.samples[self.grid.left * self.grid.frame_samples :]
+                if peek is not None
+                else None
+            )
+            if new_audio is not None and not is_silent(
+                new_audio, self.options.decode.silence_level
+            ):
                 windows.append(peek)
                 self._partial_at = self.windower.received
         return windows
@@ -119,7 +125,11 @@ class StreamState:
             self._last_voice_end = start_s + (voiced[-1] + 1) * self._frame_s
         end_s = start_s + len(kept) * self._frame_s
         pause = end_s - self._last_voice_end
-        if self._in_speech and pause >= self.options.utterance_gap_s and not self.stitcher.decoder.pending():
+        if (
+            self._in_speech
+            and pause >= self.options.utterance_gap_s
+            and not self.stitcher.decoder.pending()
+        ):
             events.append(Event("utterance_end", self._last_final_end))
             self._in_speech = False
             self._last_partial = self._hypothesis = ()
@@ -159,7 +169,9 @@ class StreamState:
         if not words or texts == self._last_partial:
             return []
         self._last_partial = texts
-        return self._speech_started(words[0].start) + [Event("partial", words[-1].end, tuple(words))]
+        return self._speech_started(words[0].start) + [
+            Event("partial", words[-1].end, tuple(words))
+        ]
 
     def _speech_started(self, time: float) -> list[Event]:
         if self._in_speech:

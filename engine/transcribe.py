@@ -15,8 +15,8 @@ from .config import SAMPLE_RATE, TranscribeOptions, get_profile
 from .ctc import Word
 from .errors import Cancelled
 from .model import FrameModel
-from .transcript import Transcript, group_segments
 from .stitch import WindowStitcher, run_windows
+from .transcript import Transcript, group_segments
 from .windows import Grid, Window, Windower
 
 log = logging.getLogger("engine.transcribe")
@@ -42,10 +42,14 @@ def transcribe_blocks(
     pending: list[Window] = []
 
     def flush(windows: list[Window]) -> None:
-        for window, (ids, probs) in zip(windows, run_windows(model, windows, options.decode.silence_level)):
+        for window, (ids, probs) in zip(
+            windows, run_windows(model, windows, options.decode.silence_level)
+        ):
             words.extend(stitcher.add(window, ids, probs))
         if progress:
-            done = min(windower.received, (windows[-1].index + 1) * grid.centre * grid.frame_samples)
+            done = min(
+                windower.received, (windows[-1].index + 1) * grid.centre * grid.frame_samples
+            )
             progress(done / SAMPLE_RATE, total_seconds)
 
     for block in blocks:
@@ -65,7 +69,9 @@ def transcribe_blocks(
     duration = windower.received / SAMPLE_RATE
     if progress:
         progress(duration, duration)
-    return Transcript(tuple(group_segments(words, options.segments)), duration, getattr(model, "name", ""))
+    return Transcript(
+        tuple(group_segments(words, options.segments)), duration, getattr(model, "name", "")
+    )
 
 
 def audio_seconds(path: str | os.PathLike[str]) -> float:
@@ -100,6 +106,13 @@ def transcribe_file(
     return Transcript(result.segments, result.duration, result.model, Path(path).name, notes)
 
 
-def transcribe_array(model: FrameModel, samples: np.ndarray, options: TranscribeOptions = TranscribeOptions()) -> Transcript:
+def transcribe_array(
+    model: FrameModel, samples: np.ndarray, options: TranscribeOptions = TranscribeOptions()
+) -> Transcript:
     """Transcribe 16 kHz mono samples held in memory."""
-    return transcribe_blocks(model, [np.asarray(samples, dtype=np.float32)], options, total_seconds=len(samples) / SAMPLE_RATE)
+    return transcribe_blocks(
+        model,
+        [np.asarray(samples, dtype=np.float32)],
+        options,
+        total_seconds=len(samples) / SAMPLE_RATE,
+    )

@@ -133,9 +133,19 @@ class Windower:
         lo = max(start, self._buffer_start)
         hi = min(end, self._buffer_start + self._buffer.size)
         if hi > lo:
-            out[lo - start : hi - start] = self._buffer[lo - self._buffer_start : hi - self._buffer_start]
+            out[lo - start : hi - start] = self._buffer[
+                lo - self._buffer_start : hi - self._buffer_start
+            ]
         valid = (min(max(0, -start), out.size), max(0, min(out.size, self.received - start)))
-        return Window(k, out, first_frame=k * grid.centre, keep_from=grid.left, keep=keep, final=final, valid=valid)
+        return Window(
+            k,
+            out,
+            first_frame=k * grid.centre,
+            keep_from=grid.left,
+            keep=keep,
+            final=final,
+            valid=valid,
+        )
 
     def _consolidate(self) -> None:
         if self._chunks:

@@ -62,8 +62,18 @@ def ensure_pyinstaller() -> None:
 
 
 def run_pyinstaller(options: BuildOptions) -> Path:
-    command = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
-               "--distpath", str(options.dist), "--workpath", str(options.work)]
+    command = [
+        sys.executable,
+        "-m",
+        "PyInstaller",
+        "--noconfirm",
+        "--log-level",
+        "WARN",
+        "--distpath",
+        str(options.dist),
+        "--workpath",
+        str(options.work),
+    ]
     if options.clean:
         command.append("--clean")
     env = {**os.environ, "LC_FLAVOUR": options.flavour}
@@ -82,7 +92,9 @@ def resolve_model(name: str) -> Path:
     from huggingface_hub.errors import LocalEntryNotFoundError
 
     try:
-        return Path(snapshot_download(name, allow_patterns=list(MODEL_FILES), local_files_only=True))
+        return Path(
+            snapshot_download(name, allow_patterns=list(MODEL_FILES), local_files_only=True)
+        )
     except (LocalEntryNotFoundError, OSError, ValueError):
         raise SystemExit(
             f"--model {name}: not a folder, and not in the Hugging Face cache. Download it once, "
@@ -105,12 +117,19 @@ def copy_model(source: Path, app_dir: Path) -> Path:
 
 
 def folder_size(folder: Path) -> int:
-    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file() and not path.is_symlink())
+    return sum(
+        path.stat().st_size
+        for path in folder.rglob("*")
+        if path.is_file() and not path.is_symlink()
+    )
 
 
 def largest_files(folder: Path, count: int = 8) -> list[tuple[int, str]]:
-    sizes = [(path.stat().st_size, path.relative_to(folder).as_posix())
-             for path in folder.rglob("*") if path.is_file() and not path.is_symlink()]
+    sizes = [
+        (path.stat().st_size, path.relative_to(folder).as_posix())
+        for path in folder.rglob("*")
+        if path.is_file() and not path.is_symlink()
+    ]
     return sorted(sizes, reverse=True)[:count]
 
 
@@ -123,7 +142,10 @@ def report_size(app_dir: Path, flavour: str) -> int:
     for bytes_, name in largest_files(app_dir):
         print(f"  {bytes_ / 1e6:7.1f} MB  {name}")
     if flavour == "cpu" and app_size >= CPU_BUDGET_BYTES:
-        print(f"warning: the CPU flavour is over its budget of {CPU_BUDGET_BYTES / 1e9:.0f} GB", file=sys.stderr)
+        print(
+            f"warning: the CPU flavour is over its budget of {CPU_BUDGET_BYTES / 1e9:.0f} GB",
+            file=sys.stderr,
+        )
     return app_size
 
 
@@ -133,7 +155,10 @@ def frozen_cli(app_dir: Path) -> Path:
 
 def bundled_model(app_dir: Path) -> Path | None:
     """The model the frozen --self-test will use, as engine.model.bundled_model_dir() finds it."""
-    for folder in (app_dir / "models" / "default", app_dir / "_internal" / "engine" / "models" / "demo"):
+    for folder in (
+        app_dir / "models" / "default",
+        app_dir / "_internal" / "engine" / "models" / "demo",
+    ):
         if (folder / "config.json").is_file():
             return folder
     return None
@@ -162,7 +187,10 @@ def find_iscc() -> Path | None:
         return Path(found)
     roots = [os.environ.get(name) for name in ("ProgramFiles(x86)", "ProgramFiles", "LOCALAPPDATA")]
     for root in filter(None, roots):
-        for candidate in (Path(root) / "Inno Setup 6" / "ISCC.exe", Path(root) / "Programs" / "Inno Setup 6" / "ISCC.exe"):
+        for candidate in (
+            Path(root) / "Inno Setup 6" / "ISCC.exe",
+            Path(root) / "Programs" / "Inno Setup 6" / "ISCC.exe",
+        ):
             if candidate.is_file():
                 return candidate
     return None
@@ -171,12 +199,24 @@ def find_iscc() -> Path | None:
 def build_installer(options: BuildOptions, app_dir: Path) -> Path | None:
     iscc = find_iscc()
     if iscc is None:
-        print("Inno Setup (ISCC.exe) was not found; no installer built. Install it with "
-              "`choco install innosetup` or from https://jrsoftware.org/isinfo.php", file=sys.stderr)
+        print(
+            "Inno Setup (ISCC.exe) was not found; no installer built. Install it with "
+            "`choco install innosetup` or from https://jrsoftware.org/isinfo.php",
+            file=sys.stderr,
+        )
         return None
     version = project_version()
-    subprocess.run([str(iscc), f"/DAppVersion={version}", f"/DFlavour={options.flavour}",
-                    f"/DSourceDir={app_dir}", f"/DOutputDir={options.dist}", str(ISS)], check=True)
+    subprocess.run(
+        [
+            str(iscc),
+            f"/DAppVersion={version}",
+            f"/DFlavour={options.flavour}",
+            f"/DSourceDir={app_dir}",
+            f"/DOutputDir={options.dist}",
+            str(ISS),
+        ],
+        check=True,
+    )
     suffix = "-cuda" if options.flavour == "cuda" else ""
     setup = options.dist / f"{APP_NAME}Setup-{version}{suffix}.exe"
     print(f"installer: {setup} ({setup.stat().st_size / 1e6:.0f} MB)")
@@ -185,21 +225,43 @@ def build_installer(options: BuildOptions, app_dir: Path) -> Path | None:
 
 def parse_args(argv: list[str] | None) -> BuildOptions:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--flavour", choices=["cpu", "cuda"], default=os.environ.get("LC_FLAVOUR", "cpu"))
-    parser.add_argument("--model", help="model folder or cached hub id (e.g. facebook/wav2vec2-base-960h) "
-                        "to ship as models/default")
-    parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="output folder (default: dist)")
-    parser.add_argument("--work", type=Path, default=None, help="PyInstaller's work folder "
-                        "(default: build/pyinstaller-FLAVOUR)")
+    parser.add_argument(
+        "--flavour", choices=["cpu", "cuda"], default=os.environ.get("LC_FLAVOUR", "cpu")
+    )
+    parser.add_argument(
+        "--model",
+        help="model folder or cached hub id (e.g. facebook/wav2vec2-base-960h) "
+        "to ship as models/default",
+    )
+    parser.add_argument(
+        "--dist", type=Path, default=ROOT / "dist", help="output folder (default: dist)"
+    )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=None,
+        help="PyInstaller's work folder (default: build/pyinstaller-FLAVOUR)",
+    )
     parser.add_argument("--clean", action="store_true", help="empty PyInstaller's cache first")
-    parser.add_argument("--skip-self-test", action="store_true", help="only check that the frozen app starts")
+    parser.add_argument(
+        "--skip-self-test", action="store_true", help="only check that the frozen app starts"
+    )
     parser.add_argument("--skip-installer", action="store_true", help="do not run Inno Setup")
-    parser.add_argument("--installer-only", action="store_true", help="only build the installer from dist/LiveCaptions")
+    parser.add_argument(
+        "--installer-only",
+        action="store_true",
+        help="only build the installer from dist/LiveCaptions",
+    )
     args = parser.parse_args(argv)
     return BuildOptions(
-        flavour=args.flavour, model=args.model, dist=args.dist.resolve(),
-        work=(args.work or ROOT / "build" / f"pyinstaller-{args.flavour}").resolve(), clean=args.clean,
-        skip_self_test=args.skip_self_test, skip_installer=args.skip_installer, installer_only=args.installer_only,
+        flavour=args.flavour,
+        model=args.model,
+        dist=args.dist.resolve(),
+        work=(args.work or ROOT / "build" / f"pyinstaller-{args.flavour}").resolve(),
+        clean=args.clean,
+        skip_self_test=args.skip_self_test,
+        skip_installer=args.skip_installer,
+        installer_only=args.installer_only,
     )
 
 

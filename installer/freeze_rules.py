@@ -15,65 +15,194 @@ FLAVOURS = ("cpu", "cuda")
 # Importable, but the app never uses them; some come in through optional imports of torch or
 # transformers when they happen to be installed in the build environment.
 EXCLUDED_MODULES = [
-    "tkinter", "_tkinter", "matplotlib", "IPython", "ipykernel", "jupyter_client", "notebook",
-    "pytest", "_pytest", "hypothesis", "schemathesis", "openai",
-    "pandas", "scipy", "sklearn", "PIL", "torchvision", "torchaudio", "tensorflow", "jax", "flax",
-    "onnx", "onnxruntime", "tensorboard", "torch.utils.tensorboard",
+    "tkinter",
+    "_tkinter",
+    "matplotlib",
+    "IPython",
+    "ipykernel",
+    "jupyter_client",
+    "notebook",
+    "pytest",
+    "_pytest",
+    "hypothesis",
+    "schemathesis",
+    "openai",
+    "pandas",
+    "scipy",
+    "sklearn",
+    "PIL",
+    "torchvision",
+    "torchaudio",
+    "tensorflow",
+    "jax",
+    "flax",
+    "onnx",
+    "onnxruntime",
+    "tensorboard",
+    "torch.utils.tensorboard",
     # Reached only from command-line tools, debugging aids and optional code paths of httpx2,
     # pydantic, websockets and torch.
-    "rich", "pygments", "markdown_it", "werkzeug",
+    "rich",
+    "pygments",
+    "markdown_it",
+    "werkzeug",
     # Used by torch only to compile C++ extensions and by torch.compile, which the engine never
     # calls (it runs eager PyTorch); triton is torch.compile's GPU code generator.
-    "setuptools", "pkg_resources", "networkx", "triton",
+    "setuptools",
+    "pkg_resources",
+    "networkx",
+    "triton",
     # uvicorn's optional faster event loop (Linux/macOS only); it falls back to asyncio's.
     "uvloop",
 ]
 # transformers loads model classes lazily by name; the engine needs the wav2vec2 family (and what
 # its loading touches). Every other model package is left out: transformers/models/__init__.py
 # names them all in imports that only type checkers run, but PyInstaller follows.
-TRANSFORMERS_MODELS = ("wav2vec2", "auto", "encoder_decoder", "data2vec", "hubert", "unispeech", "unispeech_sat")
+TRANSFORMERS_MODELS = (
+    "wav2vec2",
+    "auto",
+    "encoder_decoder",
+    "data2vec",
+    "hubert",
+    "unispeech",
+    "unispeech_sat",
+)
 # Parts of transformers that loading and running a CTC model never reach.
 TRANSFORMERS_UNUSED = (
-    "pipelines", "exporters", "commands", "cli", "data", "testing_utils", "trainer", "trainer_seq2seq",
-    "trainer_pt_utils", "trainer_callback", "trainer_optimizer", "training_args", "training_args_seq2seq",
-    "hyperparameter_search", "optimization", "benchmark", "onnx", "sagemaker",
+    "pipelines",
+    "exporters",
+    "commands",
+    "cli",
+    "data",
+    "testing_utils",
+    "trainer",
+    "trainer_seq2seq",
+    "trainer_pt_utils",
+    "trainer_callback",
+    "trainer_optimizer",
+    "training_args",
+    "training_args_seq2seq",
+    "hyperparameter_search",
+    "optimization",
+    "benchmark",
+    "onnx",
+    "sagemaker",
 )
 # PySide6 modules the desktop app does not import (it uses QtCore, QtGui and QtWidgets).
 EXCLUDED_QT_MODULES = [
     f"PySide6.{name}"
     for name in (
-        "QtWebEngineCore", "QtWebEngineWidgets", "QtWebEngineQuick", "QtWebChannel", "QtWebSockets",
-        "QtWebView", "QtHttpServer", "Qt3DCore", "Qt3DRender", "Qt3DInput", "Qt3DLogic", "Qt3DExtras",
-        "Qt3DAnimation", "QtMultimedia", "QtMultimediaWidgets", "QtSpatialAudio", "QtTextToSpeech",
-        "QtQml", "QtQuick", "QtQuickWidgets", "QtQuickControls2", "QtQuick3D", "QtCharts",
-        "QtGraphs", "QtDataVisualization", "QtPdf", "QtPdfWidgets", "QtSql", "QtTest", "QtDesigner",
-        "QtUiTools", "QtHelp", "QtBluetooth", "QtNfc", "QtPositioning", "QtLocation", "QtSensors",
-        "QtSerialPort", "QtSerialBus", "QtRemoteObjects", "QtScxml", "QtStateMachine", "QtOpenGL",
-        "QtOpenGLWidgets", "QtSvg", "QtSvgWidgets", "QtNetworkAuth", "QtAxContainer",
+        "QtWebEngineCore",
+        "QtWebEngineWidgets",
+        "QtWebEngineQuick",
+        "QtWebChannel",
+        "QtWebSockets",
+        "QtWebView",
+        "QtHttpServer",
+        "Qt3DCore",
+        "Qt3DRender",
+        "Qt3DInput",
+        "Qt3DLogic",
+        "Qt3DExtras",
+        "Qt3DAnimation",
+        "QtMultimedia",
+        "QtMultimediaWidgets",
+        "QtSpatialAudio",
+        "QtTextToSpeech",
+        "QtQml",
+        "QtQuick",
+        "QtQuickWidgets",
+        "QtQuickControls2",
+        "QtQuick3D",
+        "QtCharts",
+        "QtGraphs",
+        "QtDataVisualization",
+        "QtPdf",
+        "QtPdfWidgets",
+        "QtSql",
+        "QtTest",
+        "QtDesigner",
+        "QtUiTools",
+        "QtHelp",
+        "QtBluetooth",
+        "QtNfc",
+        "QtPositioning",
+        "QtLocation",
+        "QtSensors",
+        "QtSerialPort",
+        "QtSerialBus",
+        "QtRemoteObjects",
+        "QtScxml",
+        "QtStateMachine",
+        "QtOpenGL",
+        "QtOpenGLWidgets",
+        "QtSvg",
+        "QtSvgWidgets",
+        "QtNetworkAuth",
+        "QtAxContainer",
     )
 ]
 
 # Parts of a library's file name that mark it as CUDA (NVIDIA's libraries and torch's CUDA code).
 CUDA_MARKERS = (
-    "cublas", "cudnn", "cufft", "curand", "cusolver", "cusparse", "cudart", "nvrtc",
-    "nvjitlink", "nccl", "cupti", "nvtoolsext", "nvtx", "cufile", "nvshmem", "torch_cuda",
-    "c10_cuda", "caffe2_nvrtc",
+    "cublas",
+    "cudnn",
+    "cufft",
+    "curand",
+    "cusolver",
+    "cusparse",
+    "cudart",
+    "nvrtc",
+    "nvjitlink",
+    "nccl",
+    "cupti",
+    "nvtoolsext",
+    "nvtx",
+    "cufile",
+    "nvshmem",
+    "torch_cuda",
+    "c10_cuda",
+    "caffe2_nvrtc",
 )
 # Qt libraries and plugins for features the app does not use (QML, PDF, web pages, the
 # on-screen keyboard that needs QML, Qt Designer).
 UNUSED_QT_MARKERS = (
-    "qt6qml", "qt6quick", "qt6pdf", "qt6virtualkeyboard", "qt6webengine", "qt63d", "qt6multimedia",
-    "qt6designer", "qt6lottie", "qt6labs", "qtvirtualkeyboardplugin", "qpdf", "qmldbg",
+    "qt6qml",
+    "qt6quick",
+    "qt6pdf",
+    "qt6virtualkeyboard",
+    "qt6webengine",
+    "qt63d",
+    "qt6multimedia",
+    "qt6designer",
+    "qt6lottie",
+    "qt6labs",
+    "qtvirtualkeyboardplugin",
+    "qpdf",
+    "qmldbg",
 )
 # torch's own test programs and libraries, shipped in its wheel.
-TORCH_TEST_MARKERS = ("_test.", "jitbackend_test", "torchbind_test", "backend_with_compiler", "aoti_custom_ops")
+TORCH_TEST_MARKERS = (
+    "_test.",
+    "jitbackend_test",
+    "torchbind_test",
+    "backend_with_compiler",
+    "aoti_custom_ops",
+)
 # torch's helper program for sharing memory between processes: `import torch` checks it exists.
 TORCH_SHM_MANAGER = "torch/bin/torch_shm_manager"
 # Folders (destination paths) of data that no part of the app reads at run time.
 UNUSED_DATA_FOLDERS = (
-    "torch/bin", "torch/test", "torch/include", "torch/share",
-    "PySide6/Qt/translations", "PySide6/translations", "PySide6/include", "PySide6/typesystems",
-    "PySide6/glue", "PySide6/scripts",
+    "torch/bin",
+    "torch/test",
+    "torch/include",
+    "torch/share",
+    "PySide6/Qt/translations",
+    "PySide6/translations",
+    "PySide6/include",
+    "PySide6/typesystems",
+    "PySide6/glue",
+    "PySide6/scripts",
 )
 UNUSED_DATA_SUFFIXES = (".pyi", ".h", ".hpp", ".cuh", ".cmake", ".lib", ".a")
 
@@ -88,7 +217,9 @@ def wanted_transformers_module(name: str) -> bool:
 
 def excluded_transformers_modules(model_packages: list[str]) -> list[str]:
     """Module names to exclude, given the names of the packages in transformers/models."""
-    unused_models = [f"transformers.models.{name}" for name in model_packages if name not in TRANSFORMERS_MODELS]
+    unused_models = [
+        f"transformers.models.{name}" for name in model_packages if name not in TRANSFORMERS_MODELS
+    ]
     return [f"transformers.{name}" for name in TRANSFORMERS_UNUSED] + unused_models
 
 
@@ -123,7 +254,11 @@ def strippable(dest: str) -> bool:
     libtorch_cpu.so). Not the others: libraries that patchelf changed (auditwheel's, numpy's
     OpenBLAS) no longer load when stripped."""
     name = _name(dest)
-    return dest.replace("\\", "/").startswith("torch/lib/") and name.startswith(("libtorch", "libc10")) and ".so" in name
+    return (
+        dest.replace("\\", "/").startswith("torch/lib/")
+        and name.startswith(("libtorch", "libc10"))
+        and ".so" in name
+    )
 
 
 def keep_data(dest: str) -> bool:
@@ -137,4 +272,3 @@ def keep_data(dest: str) -> bool:
         return False
     # Test data of third-party packages ("*/tests/*"), never of the app.
     return not any(part in ("tests", "test") for part in PurePosixPath(path).parts[:-1])
-

@@ -10,9 +10,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import torch  # noqa: E402
-
-from helpers import DEMO_DIR, have, make_model_dir, say  # noqa: E402
+import torch
+from helpers import DEMO_DIR, have, make_model_dir, say
 
 # One thread: the tests' models are small, and on a shared 2-core machine torch's default
 # thread count makes each call many times slower when another process is busy.
@@ -28,7 +27,9 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def tiny_recognizer(tiny_model_dir: Path):
     from engine import ModelOptions, load_recognizer
 
-    return load_recognizer(ModelOptions(name=str(tiny_model_dir), device="cpu", dtype="float32", warmup=False))
+    return load_recognizer(
+        ModelOptions(name=str(tiny_model_dir), device="cpu", dtype="float32", warmup=False)
+    )
 
 
 @pytest.fixture(scope="session")

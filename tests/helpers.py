@@ -13,10 +13,38 @@ import numpy as np
 
 # facebook/wav2vec2-base-960h's character vocabulary.
 BASE_960H_VOCAB = {
-    "<pad>": 0, "<s>": 1, "</s>": 2, "<unk>": 3, "|": 4, "E": 5, "T": 6, "A": 7, "O": 8, "N": 9,
-    "I": 10, "H": 11, "S": 12, "R": 13, "D": 14, "L": 15, "U": 16, "M": 17, "W": 18, "C": 19,
-    "F": 20, "G": 21, "Y": 22, "P": 23, "B": 24, "V": 25, "K": 26, "'": 27, "X": 28, "J": 29,
-    "Q": 30, "Z": 31,
+    "<pad>": 0,
+    "<s>": 1,
+    "</s>": 2,
+    "<unk>": 3,
+    "|": 4,
+    "E": 5,
+    "T": 6,
+    "A": 7,
+    "O": 8,
+    "N": 9,
+    "I": 10,
+    "H": 11,
+    "S": 12,
+    "R": 13,
+    "D": 14,
+    "L": 15,
+    "U": 16,
+    "M": 17,
+    "W": 18,
+    "C": 19,
+    "F": 20,
+    "G": 21,
+    "Y": 22,
+    "P": 23,
+    "B": 24,
+    "V": 25,
+    "K": 26,
+    "'": 27,
+    "X": 28,
+    "J": 29,
+    "Q": 30,
+    "Z": 31,
 }
 if TYPE_CHECKING:
     from engine.streaming import Event
@@ -30,9 +58,15 @@ def save_processor(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     vocab_file = folder / "vocab.json"
     vocab_file.write_text(json.dumps(BASE_960H_VOCAB))
-    tokenizer = Wav2Vec2CTCTokenizer(str(vocab_file), unk_token="<unk>", pad_token="<pad>", word_delimiter_token="|")
+    tokenizer = Wav2Vec2CTCTokenizer(
+        str(vocab_file), unk_token="<unk>", pad_token="<pad>", word_delimiter_token="|"
+    )
     extractor = Wav2Vec2FeatureExtractor(
-        feature_size=1, sampling_rate=16000, padding_value=0.0, do_normalize=True, return_attention_mask=False
+        feature_size=1,
+        sampling_rate=16000,
+        padding_value=0.0,
+        do_normalize=True,
+        return_attention_mask=False,
     )
     Wav2Vec2Processor(feature_extractor=extractor, tokenizer=tokenizer).save_pretrained(str(folder))
 
@@ -47,8 +81,15 @@ def make_model_dir(folder: Path, *, base: bool = False, seed: int = 0) -> Path:
         config = Wav2Vec2Config(vocab_size=32, pad_token_id=0, ctc_loss_reduction="sum")
     else:
         config = Wav2Vec2Config(
-            vocab_size=32, pad_token_id=0, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-            intermediate_size=64, conv_dim=(16,) * 7, num_conv_pos_embeddings=16, num_conv_pos_embedding_groups=4,
+            vocab_size=32,
+            pad_token_id=0,
+            hidden_size=32,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            intermediate_size=64,
+            conv_dim=(16,) * 7,
+            num_conv_pos_embeddings=16,
+            num_conv_pos_embedding_groups=4,
         )
     model = Wav2Vec2ForCTC(config)
     if not base:
@@ -94,11 +135,14 @@ def say(text: str, path: Path, voice: str = "espeak:en-us", rate: int = 16000) -
         script = path.with_suffix(".txt")
         script.write_text(text)
         subprocess.run(
-            ["text2wave", "-eval", "(voice_cmu_us_slt_arctic_hts)", str(script), "-o", str(raw)], check=True
+            ["text2wave", "-eval", "(voice_cmu_us_slt_arctic_hts)", str(script), "-o", str(raw)],
+            check=True,
         )
     else:
         raise ValueError(voice)
-    subprocess.run(["sox", "-D", str(raw), "-r", str(rate), "-c", "1", "-b", "16", str(path)], check=True)
+    subprocess.run(
+        ["sox", "-D", str(raw), "-r", str(rate), "-c", "1", "-b", "16", str(path)], check=True
+    )
     raw.unlink()
     return path
 
@@ -123,7 +167,9 @@ class RevisionCounter:
 
     def __init__(self) -> None:
         self.finals = 0  # final words so far: the tail's words start at this position
-        self.pending: dict[int, str] = {}  # position -> word shown by the last partial, not yet final
+        self.pending: dict[
+            int, str
+        ] = {}  # position -> word shown by the last partial, not yet final
         self.shown: set[tuple[int, str]] = set()  # every (position, word) a partial has shown
         self.revisions = 0
         self.growth = 0

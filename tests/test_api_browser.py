@@ -19,7 +19,14 @@ import websockets
 
 from engine.api import ApiServer, ServerSettings
 
-CHROMIUM = next((shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome") if shutil.which(name)), None)
+CHROMIUM = next(
+    (
+        shutil.which(name)
+        for name in ("chromium", "chromium-browser", "google-chrome")
+        if shutil.which(name)
+    ),
+    None,
+)
 TIMEOUT = 60.0
 
 pytestmark = [
@@ -34,11 +41,18 @@ def browser(tmp_path: Path, hello_wav: Path) -> Iterator[str]:
     profile = tmp_path / "profile"
     process = subprocess.Popen(
         [
-            str(CHROMIUM), "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-            "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            str(CHROMIUM),
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
             f"--use-file-for-fake-audio-capture={hello_wav}",
             "--autoplay-policy=no-user-gesture-required",
-            "--remote-debugging-port=0", f"--user-data-dir={profile}", "about:blank",
+            "--remote-debugging-port=0",
+            f"--user-data-dir={profile}",
+            "about:blank",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -75,7 +89,9 @@ class Page:
                 return message.get("result", {})  # type: ignore[no-any-return]
 
     async def eval(self, expression: str) -> object:
-        result = await self.call("Runtime.evaluate", expression=expression, userGesture=True, returnByValue=True)
+        result = await self.call(
+            "Runtime.evaluate", expression=expression, userGesture=True, returnByValue=True
+        )
         return result.get("result", {}).get("value")
 
     async def wait_for(self, expression: str) -> object:
@@ -96,7 +112,9 @@ def test_the_caption_page_captions_the_microphone(demo_recognizer, browser: str)
             async with websockets.connect(page_url, max_size=None) as ws:
                 page = Page(ws)
                 await page.call("Page.navigate", url=f"{server.url}/?token=page-token")
-                await page.wait_for("document.readyState === 'complete' && !!document.getElementById('toggle')")
+                await page.wait_for(
+                    "document.readyState === 'complete' && !!document.getElementById('toggle')"
+                )
                 await page.eval("document.getElementById('toggle').click()")
                 await page.wait_for("document.getElementById('toggle').textContent === 'Stop'")
                 streams = server.context.scheduler.active_streams

@@ -24,10 +24,18 @@ def server(tiny_recognizer) -> Iterator[ApiServer]:  # type: ignore[no-untyped-d
 
 
 @schema.parametrize()
-@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None)
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+    database=None,
+)
 def test_no_request_makes_the_server_fail(case, server: ApiServer) -> None:  # type: ignore[no-untyped-def]
     response = case.call(base_url=server.url, timeout=60)
-    assert response.status_code < 500, f"{case.method} {case.path}: {response.status_code} {response.text[:300]}"
+    assert response.status_code < 500, (
+        f"{case.method} {case.path}: {response.status_code} {response.text[:300]}"
+    )
     if response.status_code >= 400 and case.path.startswith("/v1/"):
         error = response.json()["error"]
         assert error["message"] and error["type"], "errors under /v1 have OpenAI's shape"

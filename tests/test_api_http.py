@@ -31,7 +31,14 @@ def client(server: ApiServer) -> Iterator[httpx.Client]:
         yield c
 
 
-def post(client: httpx.Client, path: str, content: bytes, name: str = "speech.wav", field: str = "file", **data: object) -> httpx.Response:
+def post(
+    client: httpx.Client,
+    path: str,
+    content: bytes,
+    name: str = "speech.wav",
+    field: str = "file",
+    **data: object,
+) -> httpx.Response:
     return client.post(path, files={field: (name, content, "application/octet-stream")}, data=data)
 
 
@@ -40,7 +47,10 @@ def test_legacy_route_answers_transcription(client: httpx.Client, hello_wav: Pat
     openai = post(client, "/v1/audio/transcriptions", hello_wav.read_bytes())
     assert legacy.status_code == openai.status_code == 200
     assert legacy.json()["transcription"] == openai.json()["text"] != ""
-    assert openai.json()["usage"] == {"type": "duration", "seconds": pytest.approx(hello_wav.stat().st_size / 32000, abs=0.01)}
+    assert openai.json()["usage"] == {
+        "type": "duration",
+        "seconds": pytest.approx(hello_wav.stat().st_size / 32000, abs=0.01),
+    }
 
 
 def test_response_formats(client: httpx.Client, hello_wav: Path) -> None:
@@ -53,12 +63,19 @@ def test_response_formats(client: httpx.Client, hello_wav: Path) -> None:
     vtt = post(client, "/v1/audio/transcriptions", audio, response_format="vtt").text
     assert vtt.startswith("WEBVTT\n") and " --> " in vtt
     verbose = post(client, "/v1/audio/transcriptions", audio, response_format="verbose_json").json()
-    assert verbose["text"] == text and verbose["task"] == "transcribe" and verbose["language"] == "en"
+    assert (
+        verbose["text"] == text and verbose["task"] == "transcribe" and verbose["language"] == "en"
+    )
     assert "words" not in verbose and " ".join(s["text"] for s in verbose["segments"]) == text
     both = client.post(
         "/v1/audio/transcriptions",
         files={"file": ("hello.wav", audio)},
-        data={"response_format": "verbose_json", "timestamp_granularities[]": ["word", "segment"], "language": "en", "model": "whisper-1"},
+        data={
+            "response_format": "verbose_json",
+            "timestamp_granularities[]": ["word", "segment"],
+            "language": "en",
+            "model": "whisper-1",
+        },
     ).json()
     words = [w["word"] for w in both["words"]]
     assert " ".join(words).lower() == text.lower() and both["segments"]
@@ -67,9 +84,15 @@ def test_response_formats(client: httpx.Client, hello_wav: Path) -> None:
 
 def test_models_and_health(client: httpx.Client, server: ApiServer, tiny_recognizer) -> None:  # type: ignore[no-untyped-def]
     models = client.get("/v1/models").json()
-    assert models["object"] == "list" and [m["id"] for m in models["data"]] == [tiny_recognizer.name]
+    assert models["object"] == "list" and [m["id"] for m in models["data"]] == [
+        tiny_recognizer.name
+    ]
     health = client.get("/health").json()
-    assert health["status"] == "ok" and health["model"] == tiny_recognizer.name and health["device"] == "cpu"
+    assert (
+        health["status"] == "ok"
+        and health["model"] == tiny_recognizer.name
+        and health["device"] == "cpu"
+    )
     assert health["active_streams"] == 0 and health["lag_s"] == 0 and health["uptime_s"] >= 0
     assert health["profile"] == "balanced"
 
@@ -77,7 +100,9 @@ def test_models_and_health(client: httpx.Client, server: ApiServer, tiny_recogni
 def test_docs_and_caption_page(client: httpx.Client) -> None:
     assert "swagger" in client.get("/docs").text.lower()
     schema = client.get("/openapi.json").json()
-    assert {"/transcribe", "/v1/audio/transcriptions", "/v1/models", "/health"} <= set(schema["paths"])
+    assert {"/transcribe", "/v1/audio/transcriptions", "/v1/models", "/health"} <= set(
+        schema["paths"]
+    )
     page = client.get("/")
     assert page.status_code == 200 and "/static/app.js" in page.text
     script = client.get("/static/app.js").text
@@ -89,10 +114,17 @@ def test_too_big_uploads_get_413_before_the_body_is_read(client: httpx.Client) -
     big = b"\x00" * (LIMIT + 200_000)
     response = post(client, "/v1/audio/transcriptions", big)
     assert response.status_code == 413
-    assert response.json()["error"]["code"] == "file_too_large" and f"{LIMIT:,} bytes" in response.json()["error"]["message"]
+    assert (
+        response.json()["error"]["code"] == "file_too_large"
+        and f"{LIMIT:,} bytes" in response.json()["error"]["message"]
+    )
     assert post(client, "/transcribe", big).status_code == 413
     # A file just over the limit passes the body check (room for the form) but not the file check.
-    assert post(client, "/transcribe", b"\x00" * (LIMIT + 1)).json()["detail"].startswith("the upload is larger")
+    assert (
+        post(client, "/transcribe", b"\x00" * (LIMIT + 1))
+        .json()["detail"]
+        .startswith("the upload is larger")
+    )
 
 
 def test_too_big_chunked_upload_is_counted_as_it_streams(client: httpx.Client) -> None:
@@ -106,7 +138,9 @@ def test_too_big_chunked_upload_is_counted_as_it_streams(client: httpx.Client) -
         yield f"\r\n--{boundary}--\r\n".encode()
 
     response = client.post(
-        "/v1/audio/transcriptions", content=body(), headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+        "/v1/audio/transcriptions",
+        content=body(),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
     )
     assert response.status_code == 413 and response.json()["error"]["param"] == "file"
     assert client.get("/health").status_code == 200, "the server is fine afterwards"
@@ -118,7 +152,10 @@ def test_too_big_chunked_upload_is_counted_as_it_streams(client: httpx.Client) -
         (b"", "the file is empty"),
         (b"this is not audio at all, just text" * 10, "cannot be read as audio"),
         (b"RIFF\x24\x00\x00\x00WAVEfmt \x10\x00", "cannot be read as audio"),  # truncated header
-        (b"RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00\x80\x3e\x00\x00\x00\x7d\x00\x00\x02\x00\x10\x00data\x00\x00\x00\x00", "contains no audio"),
+        (
+            b"RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00\x80\x3e\x00\x00\x00\x7d\x00\x00\x02\x00\x10\x00data\x00\x00\x00\x00",
+            "contains no audio",
+        ),
     ],
     ids=["empty", "not audio", "truncated", "no samples"],
 )
@@ -126,7 +163,11 @@ def test_bad_audio_is_400(client: httpx.Client, content: bytes, message: str) ->
     response = post(client, "/v1/audio/transcriptions", content)
     assert response.status_code == 400, response.text
     error = response.json()["error"]
-    assert message in error["message"] and error["param"] == "file" and error["type"] == "invalid_request_error"
+    assert (
+        message in error["message"]
+        and error["param"] == "file"
+        and error["type"] == "invalid_request_error"
+    )
     assert "/tmp" not in error["message"], "the server's temporary path is not shown"
     legacy = post(client, "/transcribe", content)
     assert legacy.status_code == 400 and message in legacy.json()["detail"]
@@ -135,7 +176,10 @@ def test_bad_audio_is_400(client: httpx.Client, content: bytes, message: str) ->
 def test_wrong_field_name_is_422(client: httpx.Client, hello_wav: Path) -> None:
     response = post(client, "/v1/audio/transcriptions", hello_wav.read_bytes(), field="audio")
     assert response.status_code == 422
-    assert response.json()["error"]["param"] == "file" and "required" in response.json()["error"]["message"].lower()
+    assert (
+        response.json()["error"]["param"] == "file"
+        and "required" in response.json()["error"]["message"].lower()
+    )
     legacy = post(client, "/transcribe", hello_wav.read_bytes(), field="audio")
     assert legacy.status_code == 422 and legacy.json()["detail"][0]["loc"] == ["body", "file"]
 
@@ -145,12 +189,17 @@ def test_wrong_field_name_is_422(client: httpx.Client, hello_wav: Path) -> None:
     [
         ({"response_format": "mp3"}, "response_format"),
         ({"timestamp_granularities[]": "word"}, "timestamp_granularities"),
-        ({"response_format": "verbose_json", "timestamp_granularities[]": "letter"}, "timestamp_granularities"),
+        (
+            {"response_format": "verbose_json", "timestamp_granularities[]": "letter"},
+            "timestamp_granularities",
+        ),
         ({"language": "english, please"}, "language"),
     ],
 )
 def test_bad_options_are_400(client: httpx.Client, hello_wav: Path, data: dict, param: str) -> None:
-    response = client.post("/v1/audio/transcriptions", files={"file": ("a.wav", hello_wav.read_bytes())}, data=data)
+    response = client.post(
+        "/v1/audio/transcriptions", files={"file": ("a.wav", hello_wav.read_bytes())}, data=data
+    )
     assert response.status_code == 400 and response.json()["error"]["param"] == param
 
 
@@ -159,28 +208,51 @@ def test_unknown_v1_routes_answer_in_openai_shape(client: httpx.Client) -> None:
     assert response.status_code == 404 and response.json()["error"]["message"] == "Not Found"
 
 
-def test_token_is_required_everywhere_but_the_caption_page(tiny_recognizer, hello_wav: Path) -> None:  # type: ignore[no-untyped-def]
-    with ApiServer(ServerSettings(port=0, token="s3cret"), tiny_recognizer) as srv, httpx.Client(base_url=srv.url, timeout=TIMEOUT) as c:
+def test_token_is_required_everywhere_but_the_caption_page(
+    tiny_recognizer, hello_wav: Path
+) -> None:  # type: ignore[no-untyped-def]
+    with (
+        ApiServer(ServerSettings(port=0, token="s3cret"), tiny_recognizer) as srv,
+        httpx.Client(base_url=srv.url, timeout=TIMEOUT) as c,
+    ):
         for path in ("/health", "/v1/models", "/docs", "/openapi.json"):
             assert c.get(path).status_code == 401, path
             assert c.get(path, headers={"Authorization": "Bearer wrong"}).status_code == 401, path
             assert c.get(path, headers={"Authorization": "Bearer s3cret"}).status_code == 200, path
         refused = c.get("/v1/models")
-        assert refused.json()["error"]["code"] == "invalid_api_key" and refused.headers["www-authenticate"] == "Bearer"
+        assert (
+            refused.json()["error"]["code"] == "invalid_api_key"
+            and refused.headers["www-authenticate"] == "Bearer"
+        )
         assert c.get("/health?token=s3cret").status_code == 401, "HTTP routes take the header only"
         assert post(c, "/transcribe", hello_wav.read_bytes()).status_code == 401
-        ok = c.post("/transcribe", files={"file": ("a.wav", hello_wav.read_bytes())}, headers={"Authorization": "Bearer s3cret"})
+        ok = c.post(
+            "/transcribe",
+            files={"file": ("a.wav", hello_wav.read_bytes())},
+            headers={"Authorization": "Bearer s3cret"},
+        )
         assert ok.status_code == 200
         assert c.get("/").status_code == 200 and c.get("/static/app.js").status_code == 200
 
 
 def test_cors_only_when_configured(tiny_recognizer, server: ApiServer) -> None:  # type: ignore[no-untyped-def]
     origin = {"Origin": "http://app.example", "Access-Control-Request-Method": "POST"}
-    assert "access-control-allow-origin" not in httpx.get(f"{server.url}/health", headers=origin).headers
-    with ApiServer(ServerSettings(port=0, cors_origins=("http://app.example",), token="t"), tiny_recognizer) as srv:
+    assert (
+        "access-control-allow-origin"
+        not in httpx.get(f"{server.url}/health", headers=origin).headers
+    )
+    with ApiServer(
+        ServerSettings(port=0, cors_origins=("http://app.example",), token="t"), tiny_recognizer
+    ) as srv:
         preflight = httpx.options(f"{srv.url}/v1/audio/transcriptions", headers=origin)
-        assert preflight.status_code == 200 and preflight.headers["access-control-allow-origin"] == "http://app.example"
-        health = httpx.get(f"{srv.url}/health", headers={"Origin": "http://app.example", "Authorization": "Bearer t"})
+        assert (
+            preflight.status_code == 200
+            and preflight.headers["access-control-allow-origin"] == "http://app.example"
+        )
+        health = httpx.get(
+            f"{srv.url}/health",
+            headers={"Origin": "http://app.example", "Authorization": "Bearer t"},
+        )
         assert health.headers["access-control-allow-origin"] == "http://app.example"
 
 
@@ -229,7 +301,14 @@ def test_the_engine_core_stays_free_of_the_web_stack_and_serve_of_qt() -> None:
         "import engine.api.serve, engine.api.runner\n"
         "print(json.dumps({'web': web, 'qt': [m for m in sys.modules if m.startswith('PySide6')]}))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     assert json.loads(out.stdout) == {"web": [], "qt": []}
 
 

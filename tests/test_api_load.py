@@ -72,7 +72,9 @@ def test_streams_and_uploads_at_once(tiny_recognizer, speech_dir: Path) -> None:
 
                 uploaders = [asyncio.create_task(keep_uploading()) for _ in range(UPLOADERS)]
                 async with asyncio.timeout(TIMEOUT):
-                    results = await asyncio.gather(*(stream(url, files[i % len(files)]) for i in range(STREAMS)))
+                    results = await asyncio.gather(
+                        *(stream(url, files[i % len(files)]) for i in range(STREAMS))
+                    )
                     streams_done.set()
                     await asyncio.gather(*uploaders)
             return expected, results, uploads, health
@@ -82,7 +84,12 @@ def test_streams_and_uploads_at_once(tiny_recognizer, speech_dir: Path) -> None:
         for i, (messages, code) in enumerate(results):
             assert code == 1000, f"stream {i} closed with {code}"
             assert not [m for m in messages if m["type"] in ("error", "overload")], f"stream {i}"
-            finals = [w["word"] for m in messages if m["type"] == "transcript" and m["is_final"] for w in m["words"]]
+            finals = [
+                w["word"]
+                for m in messages
+                if m["type"] == "transcript" and m["is_final"]
+                for w in m["words"]
+            ]
             assert finals == expected[files[i % len(files)]], f"stream {i} lost or changed finals"
         assert len(uploads) >= 4 and all(words == expected[path] for path, words in uploads)
         assert all(h["active_streams"] <= STREAMS for h in health)

@@ -16,7 +16,9 @@ TOKEN = "sk-local-test"
 
 @pytest.fixture(scope="module")
 def server(tiny_recognizer) -> Iterator[ApiServer]:  # type: ignore[no-untyped-def]
-    with ApiServer(ServerSettings(port=0, token=TOKEN, max_upload_bytes=100_000), tiny_recognizer) as srv:
+    with ApiServer(
+        ServerSettings(port=0, token=TOKEN, max_upload_bytes=100_000), tiny_recognizer
+    ) as srv:
         yield srv
 
 
@@ -45,15 +47,23 @@ def test_json(client: openai.OpenAI, hello_wav: Path, expected: dict) -> None:
 
 
 def test_text_srt_vtt(client: openai.OpenAI, hello_wav: Path, expected: dict) -> None:
-    text = client.audio.transcriptions.create(model="whisper-1", file=hello_wav, response_format="text")
+    text = client.audio.transcriptions.create(
+        model="whisper-1", file=hello_wav, response_format="text"
+    )
     assert text.strip() == expected["text"]
-    srt = client.audio.transcriptions.create(model="whisper-1", file=hello_wav, response_format="srt")
+    srt = client.audio.transcriptions.create(
+        model="whisper-1", file=hello_wav, response_format="srt"
+    )
     assert "-->" in srt and srt.startswith("1\n")
-    vtt = client.audio.transcriptions.create(model="whisper-1", file=hello_wav, response_format="vtt")
+    vtt = client.audio.transcriptions.create(
+        model="whisper-1", file=hello_wav, response_format="vtt"
+    )
     assert vtt.startswith("WEBVTT")
 
 
-def test_verbose_json_with_words_and_segments(client: openai.OpenAI, hello_wav: Path, expected: dict) -> None:
+def test_verbose_json_with_words_and_segments(
+    client: openai.OpenAI, hello_wav: Path, expected: dict
+) -> None:
     result = client.audio.transcriptions.create(
         model="whisper-1",
         file=("hello.wav", hello_wav.read_bytes(), "audio/wav"),
@@ -72,12 +82,18 @@ def test_models(client: openai.OpenAI, tiny_recognizer) -> None:  # type: ignore
     assert [m.id for m in client.models.list()] == [tiny_recognizer.name]
 
 
-def test_errors_reach_the_client_in_openai_shape(client: openai.OpenAI, server: ApiServer, hello_wav: Path) -> None:
+def test_errors_reach_the_client_in_openai_shape(
+    client: openai.OpenAI, server: ApiServer, hello_wav: Path
+) -> None:
     with pytest.raises(openai.BadRequestError) as bad:
-        client.audio.transcriptions.create(model="whisper-1", file=("notes.txt", b"not audio" * 20, "text/plain"))
+        client.audio.transcriptions.create(
+            model="whisper-1", file=("notes.txt", b"not audio" * 20, "text/plain")
+        )
     assert bad.value.param == "file" and "cannot be read as audio" in bad.value.message
     with pytest.raises(openai.BadRequestError) as granularity:
-        client.audio.transcriptions.create(model="whisper-1", file=hello_wav, timestamp_granularities=["word"])
+        client.audio.transcriptions.create(
+            model="whisper-1", file=hello_wav, timestamp_granularities=["word"]
+        )
     assert granularity.value.param == "timestamp_granularities"
     with pytest.raises(openai.APIStatusError) as too_big:
         client.audio.transcriptions.create(model="whisper-1", file=("big.wav", b"\x00" * 300_000))

@@ -69,17 +69,27 @@ def upload(server: ApiServer, path: Path, token: str | None = None) -> list[str]
 
 
 def ws_url(server: ApiServer, query: str = "") -> str:
-    return server.url.replace("http://", "ws://") + "/ws/transcribe" + (f"?{query}" if query else "")
+    return (
+        server.url.replace("http://", "ws://") + "/ws/transcribe" + (f"?{query}" if query else "")
+    )
 
 
-def pieces(samples: np.ndarray, encode: Callable[[np.ndarray], bytes] = float_to_pcm16, size: int = PIECE) -> list[bytes]:
+def pieces(
+    samples: np.ndarray, encode: Callable[[np.ndarray], bytes] = float_to_pcm16, size: int = PIECE
+) -> list[bytes]:
     return [encode(samples[i : i + size]) for i in range(0, len(samples), size)]
 
 
 def wav_bytes(samples: np.ndarray, rate: int = 16000) -> bytes:
     """A small WAV file holding exactly the 16-bit samples that raw frames would carry."""
     out = io.BytesIO()
-    sf.write(out, np.frombuffer(float_to_pcm16(samples), dtype="<i2"), rate, format="WAV", subtype="PCM_16")
+    sf.write(
+        out,
+        np.frombuffer(float_to_pcm16(samples), dtype="<i2"),
+        rate,
+        format="WAV",
+        subtype="PCM_16",
+    )
     return out.getvalue()
 
 
@@ -93,7 +103,9 @@ async def messages_until_closed(ws) -> list[dict]:  # type: ignore[no-untyped-de
                 return messages
 
 
-async def stream_file(url: str, frames: list[bytes], *, headers: dict | None = None) -> tuple[list[dict], int, str]:
+async def stream_file(
+    url: str, frames: list[bytes], *, headers: dict | None = None
+) -> tuple[list[dict], int, str]:
     """Send frames, ask to close, and return (messages, close code, close reason)."""
     async with websockets.connect(url, additional_headers=headers, max_size=None) as ws:
         ready = json.loads(await ws.recv())
@@ -106,7 +118,12 @@ async def stream_file(url: str, frames: list[bytes], *, headers: dict | None = N
 
 
 def final_words(messages: list[dict]) -> list[str]:
-    return [w["word"] for m in messages if m["type"] == "transcript" and m["is_final"] for w in m["words"]]
+    return [
+        w["word"]
+        for m in messages
+        if m["type"] == "transcript" and m["is_final"]
+        for w in m["words"]
+    ]
 
 
 def final_text(messages: list[dict]) -> str:
@@ -123,33 +140,55 @@ def wait_until(predicate: Callable[[], bool], timeout: float = TIMEOUT) -> bool:
 
 
 # equality with uploads ---------------------------------------------------------------------------
-def test_streamed_finals_equal_the_upload(server: ApiServer, speech: Path, upload_words: list[str]) -> None:
-    messages, code, _ = asyncio.run(stream_file(ws_url(server, "encoding=pcm_s16le&sample_rate=16000"), pieces(read_wav(speech))))
+def test_streamed_finals_equal_the_upload(
+    server: ApiServer, speech: Path, upload_words: list[str]
+) -> None:
+    messages, code, _ = asyncio.run(
+        stream_file(
+            ws_url(server, "encoding=pcm_s16le&sample_rate=16000"), pieces(read_wav(speech))
+        )
+    )
     assert code == 1000
     assert final_words(messages) == upload_words
-    response = httpx.post(f"{server.url}/v1/audio/transcriptions", files={"file": ("fox.wav", speech.read_bytes())}, timeout=TIMEOUT)
+    response = httpx.post(
+        f"{server.url}/v1/audio/transcriptions",
+        files={"file": ("fox.wav", speech.read_bytes())},
+        timeout=TIMEOUT,
+    )
     assert final_text(messages).lower() == response.json()["text"].lower()
     types = [m["type"] for m in messages]
     assert types[0] == "ready" and "speech_started" in types and types[-1] == "utterance_end"
     finals = [m for m in messages if m["type"] == "transcript" and m["is_final"]]
-    assert all(a["end"] <= b["start"] for a, b in zip(finals, finals[1:])), "finals are append-only, in time order"
+    assert all(a["end"] <= b["start"] for a, b in zip(finals, finals[1:])), (
+        "finals are append-only, in time order"
+    )
     assert all({"start", "end", "confidence"} <= set(w) for m in finals for w in m["words"])
 
 
 @pytest.mark.parametrize("stable", ["true", "false"])
-def test_stable_partials_are_chosen_by_the_client(server: ApiServer, speech: Path, upload_words: list[str], stable: str) -> None:
-    messages, code, _ = asyncio.run(stream_file(ws_url(server, f"stable_partials={stable}"), pieces(read_wav(speech))))
+def test_stable_partials_are_chosen_by_the_client(
+    server: ApiServer, speech: Path, upload_words: list[str], stable: str
+) -> None:
+    messages, code, _ = asyncio.run(
+        stream_file(ws_url(server, f"stable_partials={stable}"), pieces(read_wav(speech)))
+    )
     assert code == 1000 and messages[0]["stable_partials"] is (stable == "true")
-    assert final_words(messages) == upload_words  # the finals do not depend on how partials are shown
+    assert (
+        final_words(messages) == upload_words
+    )  # the finals do not depend on how partials are shown
 
 
-def test_float32_frames_equal_the_upload(server: ApiServer, speech: Path, upload_words: list[str]) -> None:
+def test_float32_frames_equal_the_upload(
+    server: ApiServer, speech: Path, upload_words: list[str]
+) -> None:
     frames = pieces(read_wav(speech), lambda x: x.astype("<f4").tobytes())
     messages, code, _ = asyncio.run(stream_file(ws_url(server, "encoding=pcm_f32le"), frames))
     assert code == 1000 and final_words(messages) == upload_words
 
 
-def test_wav_messages_of_the_first_design_still_work(server: ApiServer, speech: Path, upload_words: list[str]) -> None:
+def test_wav_messages_of_the_first_design_still_work(
+    server: ApiServer, speech: Path, upload_words: list[str]
+) -> None:
     frames = pieces(read_wav(speech), wav_bytes)
     messages, code, _ = asyncio.run(stream_file(ws_url(server), frames))
     assert code == 1000 and final_words(messages) == upload_words
@@ -157,10 +196,16 @@ def test_wav_messages_of_the_first_design_still_work(server: ApiServer, speech: 
 
 def test_other_sample_rates_are_resampled(server: ApiServer, speech: Path) -> None:
     audio = resample(read_wav(speech), 16000, 44100)
-    raw, _, _ = asyncio.run(stream_file(ws_url(server, "sample_rate=44100"), pieces(audio, size=4410)))
-    wav, _, _ = asyncio.run(stream_file(ws_url(server), pieces(audio, lambda x: wav_bytes(x, 44100), size=4410)))
+    raw, _, _ = asyncio.run(
+        stream_file(ws_url(server, "sample_rate=44100"), pieces(audio, size=4410))
+    )
+    wav, _, _ = asyncio.run(
+        stream_file(ws_url(server), pieces(audio, lambda x: wav_bytes(x, 44100), size=4410))
+    )
     config = {"type": "config", "sample_rate": 44100}
-    configured, code, _ = asyncio.run(stream_file(ws_url(server), [json.dumps(config), *pieces(audio, size=4410)]))
+    configured, code, _ = asyncio.run(
+        stream_file(ws_url(server), [json.dumps(config), *pieces(audio, size=4410)])
+    )
     assert code == 1000
     assert [m["sample_rate"] for m in configured if m["type"] == "ready"] == [16000, 44100]
     assert final_words(raw), "resampled audio gives words"
@@ -194,20 +239,35 @@ def test_finalize_flushes_and_a_fresh_stream_continues(server: ApiServer, speech
     before, after = final_words(messages[:index]), final_words(messages[index:])
     assert before and after
     words = [w for m in messages if m["type"] == "transcript" and m["is_final"] for w in m["words"]]
-    assert all(w["end"] <= finalized[0]["end"] + 0.02 for w in words[: len(before)])  # + the last frame's padding
-    assert all(w["start"] >= finalized[0]["end"] - 1e-6 for w in words[len(before) :]), "times continue after a finalize"
+    assert all(
+        w["end"] <= finalized[0]["end"] + 0.02 for w in words[: len(before)]
+    )  # + the last frame's padding
+    assert all(w["start"] >= finalized[0]["end"] - 1e-6 for w in words[len(before) :]), (
+        "times continue after a finalize"
+    )
 
 
-@pytest.mark.parametrize("close", ['{"type": "CloseStream"}', '{"eof": 1}', "Done"], ids=["deepgram", "vosk", "sherpa-onnx"])
+@pytest.mark.parametrize(
+    "close",
+    ['{"type": "CloseStream"}', '{"eof": 1}', "Done"],
+    ids=["deepgram", "vosk", "sherpa-onnx"],
+)
 def test_other_clients_end_of_stream_messages(server: ApiServer, speech: Path, close: str) -> None:
-    frames = ['{"type": "KeepAlive"}', '{"config": {"sample_rate": 16000}}', *pieces(read_wav(speech))[:12], close]
+    frames = [
+        '{"type": "KeepAlive"}',
+        '{"config": {"sample_rate": 16000}}',
+        *pieces(read_wav(speech))[:12],
+        close,
+    ]
     messages, code, _ = asyncio.run(stream_file(ws_url(server), frames))
     assert code == 1000 and not [m for m in messages if m["type"] == "error"]
     assert final_words(messages) and messages[-1]["type"] == "utterance_end"
 
 
 # errors -------------------------------------------------------------------------------------------
-async def expect_refusal(url: str, frames: list, headers: dict | None = None) -> tuple[list[dict], int, str]:
+async def expect_refusal(
+    url: str, frames: list, headers: dict | None = None
+) -> tuple[list[dict], int, str]:
     async with websockets.connect(url, additional_headers=headers) as ws:
         for frame in frames:
             try:
@@ -220,19 +280,44 @@ async def expect_refusal(url: str, frames: list, headers: dict | None = None) ->
 
 BAD_CLIENTS = {
     "odd byte count for PCM16": ("", [b"\x00" * 1601], 1003, "whole 2-byte samples"),
-    "float32 bytes not a multiple of 4": ("encoding=pcm_f32le", [b"\x00" * 6], 1003, "whole 4-byte samples"),
+    "float32 bytes not a multiple of 4": (
+        "encoding=pcm_f32le",
+        [b"\x00" * 6],
+        1003,
+        "whole 4-byte samples",
+    ),
     "not JSON": ("", ["hello"], 1003, "JSON control messages"),
     "unknown control message": ("", ['{"type": "dance"}'], 1003, "unknown control message"),
     "JSON that is not an object": ("", ["[1, 2]"], 1003, "JSON control messages"),
     "frame over the limit": ("", [b"\x00" * 64_002], 1009, "over the limit of 64000 bytes"),
-    "config after audio": ("", [b"\x00" * 3200, '{"type": "config", "sample_rate": 8000}'], 1008, "before the first audio"),
-    "bad config sample rate": ("", ['{"type": "config", "sample_rate": 5}'], 1003, "unsupported sample rate"),
-    "broken WAV message": ("", [b"RIFF\x10\x00\x00\x00WAVEfmt garbage"], 1003, "WAV message could not be decoded"),
+    "config after audio": (
+        "",
+        [b"\x00" * 3200, '{"type": "config", "sample_rate": 8000}'],
+        1008,
+        "before the first audio",
+    ),
+    "bad config sample rate": (
+        "",
+        ['{"type": "config", "sample_rate": 5}'],
+        1003,
+        "unsupported sample rate",
+    ),
+    "broken WAV message": (
+        "",
+        [b"RIFF\x10\x00\x00\x00WAVEfmt garbage"],
+        1003,
+        "WAV message could not be decoded",
+    ),
     "bad query sample rate": ("sample_rate=abc", [], 1003, "unsupported sample rate"),
     "sample rate too high": ("sample_rate=1000000", [], 1003, "unsupported sample rate"),
     "unknown encoding": ("encoding=mp3", [], 1003, "unsupported encoding"),
     "bad partials flag": ("partials=maybe", [], 1003, "partials must be true or false"),
-    "bad stable_partials flag": ("stable_partials=2", [], 1003, "stable_partials must be true or false"),
+    "bad stable_partials flag": (
+        "stable_partials=2",
+        [],
+        1003,
+        "stable_partials must be true or false",
+    ),
 }
 
 
@@ -246,7 +331,9 @@ def test_protocol_errors_get_a_message_and_a_close_code(server: ApiServer, case:
     assert wait_until(lambda: server.context.scheduler.active_streams == 0)
 
 
-def test_a_misbehaving_client_does_not_disturb_others(server: ApiServer, speech: Path, upload_words: list[str]) -> None:
+def test_a_misbehaving_client_does_not_disturb_others(
+    server: ApiServer, speech: Path, upload_words: list[str]
+) -> None:
     async def run() -> tuple:
         bad = [b"\x01" * 3200] * 5 + [b"\x00" * 1601]
         good = stream_file(ws_url(server), pieces(read_wav(speech)))
@@ -275,6 +362,7 @@ def test_a_vanished_client_frees_its_stream(server: ApiServer, speech: Path) -> 
 
 def test_too_many_streams_are_refused_at_the_handshake(tiny_recognizer, speech: Path) -> None:  # type: ignore[no-untyped-def]
     with running(tiny_recognizer, max_streams=2) as srv:
+
         async def run() -> tuple:
             url = ws_url(srv)
             async with websockets.connect(url) as a, websockets.connect(url) as b:
@@ -307,13 +395,17 @@ def test_token_is_required_by_header_or_query(tiny_recognizer, speech: Path) -> 
         assert code == 1008
         frames = pieces(read_wav(speech))[:10]
         by_query, code_q, _ = asyncio.run(stream_file(ws_url(srv, "token=s3cret"), frames))
-        by_header, code_h, _ = asyncio.run(stream_file(ws_url(srv), frames, headers={"Authorization": "Bearer s3cret"}))
+        by_header, code_h, _ = asyncio.run(
+            stream_file(ws_url(srv), frames, headers={"Authorization": "Bearer s3cret"})
+        )
         assert (code_q, code_h) == (1000, 1000)
         assert final_words(by_query) == final_words(by_header)
 
 
 def test_pages_of_other_sites_may_not_connect(server: ApiServer) -> None:
-    messages, code, reason = asyncio.run(expect_refusal(ws_url(server), [], headers={"Origin": "http://evil.example"}))
+    messages, code, reason = asyncio.run(
+        expect_refusal(ws_url(server), [], headers={"Origin": "http://evil.example"})
+    )
     assert code == 1008 and "origin" in reason
     own = server.url  # the caption page's own origin is fine
     _, code, _ = asyncio.run(stream_file(ws_url(server), [], headers={"Origin": own}))
@@ -322,6 +414,7 @@ def test_pages_of_other_sites_may_not_connect(server: ApiServer) -> None:
 
 def test_idle_streams_are_flushed_then_closed(tiny_recognizer, speech: Path) -> None:  # type: ignore[no-untyped-def]
     with running(tiny_recognizer, idle_timeout_s=0.5) as srv:
+
         async def run() -> list[dict]:
             async with websockets.connect(ws_url(srv)) as ws:
                 assert json.loads(await ws.recv())["type"] == "ready"
@@ -334,7 +427,9 @@ def test_idle_streams_are_flushed_then_closed(tiny_recognizer, speech: Path) -> 
         assert final_words(asyncio.run(run())), "the audio before the silence is transcribed"
 
 
-def test_faster_than_real_time_is_allowed_with_an_overload_warning(tiny_recognizer, speech: Path) -> None:  # type: ignore[no-untyped-def]
+def test_faster_than_real_time_is_allowed_with_an_overload_warning(
+    tiny_recognizer, speech: Path
+) -> None:  # type: ignore[no-untyped-def]
     with running(tiny_recognizer, warn_lag_s=0.5) as srv:
         expected = upload(srv, speech)
 
@@ -356,6 +451,7 @@ def test_faster_than_real_time_is_allowed_with_an_overload_warning(tiny_recogniz
 
 def test_a_stream_too_far_behind_is_ended(tiny_recognizer, speech: Path) -> None:  # type: ignore[no-untyped-def]
     with running(tiny_recognizer, warn_lag_s=0.2, max_lag_s=0.9) as srv:
+
         async def run() -> tuple:
             async with websockets.connect(ws_url(srv)) as ws:
                 await ws.recv()
@@ -376,11 +472,14 @@ def test_a_stream_too_far_behind_is_ended(tiny_recognizer, speech: Path) -> None
 def test_stats_messages_report_lag(tiny_recognizer, speech: Path) -> None:  # type: ignore[no-untyped-def]
     settings = ServerSettings(port=0, stats_interval_s=0.05)
     with ApiServer(settings, tiny_recognizer) as srv:
+
         async def run() -> dict:
             async with websockets.connect(ws_url(srv)) as ws:
                 await ws.recv()
                 await ws.send(pieces(read_wav(speech))[0])
-                while (message := json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT)))["type"] != "stats":
+                while (message := json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT)))[
+                    "type"
+                ] != "stats":
                     pass
                 return message
 
@@ -389,24 +488,37 @@ def test_stats_messages_report_lag(tiny_recognizer, speech: Path) -> None:  # ty
         assert stats["active_streams"] == 1 and stats["lag_s"] >= 0
 
 
-def test_the_documented_client_example_runs(server: ApiServer, speech: Path, upload_words: list[str]) -> None:
+def test_the_documented_client_example_runs(
+    server: ApiServer, speech: Path, upload_words: list[str]
+) -> None:
     example = Path(__file__).resolve().parents[1] / "docs" / "examples" / "ws_client.py"
     out = subprocess.run(
         [sys.executable, str(example), str(speech), "--url", ws_url(server)],
-        capture_output=True, text=True, timeout=120, check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     printed = " ".join(line.split("] ", 1)[1] for line in out.stdout.splitlines())
     assert printed.lower().split() == [w.lower() for w in upload_words]
     assert "final results" in out.stderr
 
 
-def test_quiet_stretches_give_the_same_finals_as_the_upload(server: ApiServer, speech: Path, speech_dir: Path) -> None:
+def test_quiet_stretches_give_the_same_finals_as_the_upload(
+    server: ApiServer, speech: Path, speech_dir: Path
+) -> None:
     speech_samples = read_wav(speech)
-    hiss = np.random.default_rng(0).uniform(-5e-4, 5e-4, 16000 * 6).astype(np.float32)  # a muted microphone
+    hiss = (
+        np.random.default_rng(0).uniform(-5e-4, 5e-4, 16000 * 6).astype(np.float32)
+    )  # a muted microphone
     audio = np.concatenate([speech_samples, hiss, speech_samples])
     path = speech_dir / "quiet-gap.wav"
     sf.write(path, audio, 16000, subtype="FLOAT")
-    messages, code, _ = asyncio.run(stream_file(ws_url(server, "encoding=pcm_f32le"), pieces(audio, lambda x: x.astype("<f4").tobytes())))
+    messages, code, _ = asyncio.run(
+        stream_file(
+            ws_url(server, "encoding=pcm_f32le"), pieces(audio, lambda x: x.astype("<f4").tobytes())
+        )
+    )
     assert code == 1000 and final_words(messages) == upload(server, path)
 
 

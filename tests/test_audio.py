@@ -23,7 +23,9 @@ from engine.errors import AudioError
 
 RATE = 16000
 STEREO = ["-af", "pan=stereo|c0=c0|c1=c0"]  # the mono signal in both channels, same level
-needs_ffmpeg = pytest.mark.skipif(not have("ffmpeg"), reason="ffmpeg is needed to encode test files")
+needs_ffmpeg = pytest.mark.skipif(
+    not have("ffmpeg"), reason="ffmpeg is needed to encode test files"
+)
 
 
 def ffmpeg(*args: str) -> None:
@@ -80,7 +82,15 @@ def encoded(hello_wav: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[s
 
 LOSSLESS = ["wav16k", "wav48k_stereo", "flac", "aiff"]
 LOSSY = [
-    "ogg_vorbis", "opus", "mp3", "m4a_aac", "mp4_aac", "m4a_aac_48k_stereo", "mkv_opus", "webm_opus", "mp3_44k_stereo"
+    "ogg_vorbis",
+    "opus",
+    "mp3",
+    "m4a_aac",
+    "mp4_aac",
+    "m4a_aac_48k_stereo",
+    "mkv_opus",
+    "webm_opus",
+    "mp3_44k_stereo",
 ]
 
 
@@ -90,7 +100,9 @@ def test_formats_decode_to_16k_mono(key: str, encoded: dict[str, Path], speech: 
     assert audio.dtype == np.float32 and audio.ndim == 1
     assert np.all(np.isfinite(audio)) and np.max(np.abs(audio)) <= 1.5
     tolerance = 0.05 if key in LOSSLESS else 0.06  # lossy encoders pad the start and end
-    assert abs(audio.size - speech.size) / RATE <= tolerance, f"{audio.size} vs {speech.size} samples"
+    assert abs(audio.size - speech.size) / RATE <= tolerance, (
+        f"{audio.size} vs {speech.size} samples"
+    )
     assert abs(db(audio) - db(speech)) <= 1.5
     if key in LOSSLESS:
         n = min(audio.size, speech.size)
@@ -114,7 +126,9 @@ def test_small_blocks_equal_one_block(key: str, encoded: dict[str, Path]) -> Non
     np.testing.assert_allclose(np.concatenate(blocks), whole, atol=1e-6)
 
 
-def test_unknown_extension_with_valid_audio_inside(encoded: dict[str, Path], tmp_path: Path) -> None:
+def test_unknown_extension_with_valid_audio_inside(
+    encoded: dict[str, Path], tmp_path: Path
+) -> None:
     for key in ("wav16k", "m4a_aac"):
         renamed = tmp_path / f"{key}.unknownext"
         renamed.write_bytes(encoded[key].read_bytes())
@@ -246,7 +260,9 @@ def test_truncated_short_mp3(encoded: dict[str, Path], tmp_path: Path, speech: n
 def long_signal(tmp_path_factory: pytest.TempPathFactory) -> tuple[np.ndarray, Path]:
     """70 s of a gliding, pulsing tone (no repeats), longer than the decoder's 30 s blocks."""
     t = np.arange(70 * RATE) / RATE
-    signal = (0.3 * np.sin(2 * np.pi * (200 + 5 * t) * t) * (0.5 + 0.5 * np.sin(2 * np.pi * 0.37 * t)))
+    signal = (
+        0.3 * np.sin(2 * np.pi * (200 + 5 * t) * t) * (0.5 + 0.5 * np.sin(2 * np.pi * 0.37 * t))
+    )
     path = tmp_path_factory.mktemp("long") / "long.wav"
     sf.write(str(path), signal.astype(np.float32), RATE)
     return signal.astype(np.float32), path
@@ -265,13 +281,17 @@ def assert_prefix_of(audio: np.ndarray, signal: np.ndarray, lossy: bool) -> None
     for start in range(0, min(audio.size, signal.size) - RATE - 2000, step):  # 1 s every 5 s
         piece = slice(start + 1000, start + 1000 + RATE)
         correlation = float(np.corrcoef(audio[piece], signal[piece])[0, 1])
-        assert correlation > (0.9 if lossy else 0.999), f"audio at {start / RATE:.0f} s is not the source"
+        assert correlation > (0.9 if lossy else 0.999), (
+            f"audio at {start / RATE:.0f} s is not the source"
+        )
     assert audio.size < 0.75 * signal.size, f"{audio.size / RATE:.1f} s decoded from a cut file"
 
 
 @needs_ffmpeg
 @pytest.mark.parametrize("codec", ["mp3", "flac", "ogg", "wav"])
-def test_truncated_long_file_gives_its_start_or_an_error(codec: str, long_signal, tmp_path: Path) -> None:
+def test_truncated_long_file_gives_its_start_or_an_error(
+    codec: str, long_signal, tmp_path: Path
+) -> None:
     signal, wav = long_signal
     args = {"mp3": ["-c:a", "libmp3lame"], "ogg": ["-c:a", "libvorbis"]}.get(codec, [])
     full = wav if codec == "wav" else encode(wav, f"long.{codec}", *args)

@@ -8,24 +8,48 @@ import threading
 
 import jiwer
 import numpy as np
-import pytest
 import soundfile as sf
 
 from engine.cli import main
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "engine", *args], capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "engine", *args], capture_output=True, text=True, timeout=300
+    )
 
 
 def test_replayed_file_gives_the_file_transcription(tiny_model_dir, hello_wav, tmp_path):
     out = tmp_path / "live.txt"
-    live = run_cli("listen", "--input", str(hello_wav), "--fast", "--output", str(out),
-                   "--model", str(tiny_model_dir), "--dtype", "float32", "--threads", "1")
+    live = run_cli(
+        "listen",
+        "--input",
+        str(hello_wav),
+        "--fast",
+        "--output",
+        str(out),
+        "--model",
+        str(tiny_model_dir),
+        "--dtype",
+        "float32",
+        "--threads",
+        "1",
+    )
     assert live.returncode == 0, live.stderr
     assert "Traceback" not in live.stderr
-    batch = run_cli("transcribe", str(hello_wav), "--profile", "balanced", "--no-progress",
-                    "--model", str(tiny_model_dir), "--dtype", "float32", "--threads", "1")
+    batch = run_cli(
+        "transcribe",
+        str(hello_wav),
+        "--profile",
+        "balanced",
+        "--no-progress",
+        "--model",
+        str(tiny_model_dir),
+        "--dtype",
+        "float32",
+        "--threads",
+        "1",
+    )
     assert batch.returncode == 0, batch.stderr
     assert out.read_text().split() == batch.stdout.split()
     # Not a terminal: each utterance is printed once, when it ends.
@@ -35,7 +59,9 @@ def test_replayed_file_gives_the_file_transcription(tiny_model_dir, hello_wav, t
 def test_bad_input_file_is_a_clear_error(tiny_model_dir, tmp_path):
     bad = tmp_path / "notes.wav"
     bad.write_text("this is not audio")
-    result = run_cli("listen", "--input", str(bad), "--fast", "--model", str(tiny_model_dir), "--threads", "1")
+    result = run_cli(
+        "listen", "--input", str(bad), "--fast", "--model", str(tiny_model_dir), "--threads", "1"
+    )
     assert result.returncode == 1
     assert "notes.wav" in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
@@ -71,7 +97,9 @@ class FakeInputStream:
         self.thread.join()
 
 
-def test_microphone_at_48_khz_gives_the_file_transcription(tiny_model_dir, tiny_recognizer, hello_wav, tmp_path, monkeypatch):
+def test_microphone_at_48_khz_gives_the_file_transcription(
+    tiny_model_dir, tiny_recognizer, hello_wav, tmp_path, monkeypatch
+):
     import sounddevice
     import soxr
 
@@ -81,14 +109,21 @@ def test_microphone_at_48_khz_gives_the_file_transcription(tiny_model_dir, tiny_
     audio, rate = sf.read(str(hello_wav), dtype="float32")
     FakeInputStream.audio = soxr.resample(audio, rate, 48_000).astype(np.float32)
     monkeypatch.setattr(sounddevice, "InputStream", FakeInputStream)
-    monkeypatch.setattr(sounddevice, "query_devices",
-                        lambda device=None, kind=None: {"default_samplerate": 48_000.0, "name": "fake card"})
+    monkeypatch.setattr(
+        sounddevice,
+        "query_devices",
+        lambda device=None, kind=None: {"default_samplerate": 48_000.0, "name": "fake card"},
+    )
     out = tmp_path / "mic.txt"
-    code = main(["listen", "--model", str(tiny_model_dir), "--dtype", "float32", "--output", str(out)])
+    code = main(
+        ["listen", "--model", str(tiny_model_dir), "--dtype", "float32", "--output", str(out)]
+    )
     assert code == 0
     # What the card delivered, resampled back to 16 kHz, transcribed as a file with the same grid.
     heard = soxr.resample(FakeInputStream.audio, 48_000, 16_000).astype(np.float32)
-    expected = transcribe_array(tiny_recognizer, heard, TranscribeOptions(profile="balanced")).text(cased=False)
+    expected = transcribe_array(tiny_recognizer, heard, TranscribeOptions(profile="balanced")).text(
+        cased=False
+    )
     heard_text = out.read_text().strip().lower()
     # Resampling block by block differs from resampling at once in the last bits, which can flip
     # a near-tie of the random model: close, not equal (equality is tested on exact samples).

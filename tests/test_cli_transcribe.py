@@ -36,7 +36,9 @@ def inputs(hello_wav: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     files["notes"] = folder / "notes.wav"
     files["notes"].write_text("not audio at all\n" * 10)
     files["garbage"] = folder / "garbage.mp3"
-    files["garbage"].write_bytes(np.random.default_rng(0).integers(0, 256, 9000, dtype=np.uint8).tobytes())
+    files["garbage"].write_bytes(
+        np.random.default_rng(0).integers(0, 256, 9000, dtype=np.uint8).tobytes()
+    )
     return files
 
 
@@ -76,7 +78,9 @@ def test_formats_on_stdout(fmt: str, capsys, inputs, tiny_model_dir: Path, tmp_p
 
 
 @pytest.mark.parametrize("fmt", ["txt", "srt", "vtt", "json"])
-def test_format_from_the_output_extension(fmt: str, capsys, inputs, tiny_model_dir: Path, tmp_path: Path) -> None:
+def test_format_from_the_output_extension(
+    fmt: str, capsys, inputs, tiny_model_dir: Path, tmp_path: Path
+) -> None:
     target = tmp_path / f"result.{fmt}"
     code, out, err = run(capsys, inputs["hello"], "--model", tiny_model_dir, "-o", target)
     assert code == 0, err
@@ -93,16 +97,30 @@ def test_format_from_the_output_extension(fmt: str, capsys, inputs, tiny_model_d
     assert str(target) in err  # "hello.wav -> result.fmt"
 
 
-def test_explicit_format_beats_the_extension(capsys, inputs, tiny_model_dir: Path, tmp_path: Path) -> None:
+def test_explicit_format_beats_the_extension(
+    capsys, inputs, tiny_model_dir: Path, tmp_path: Path
+) -> None:
     target = tmp_path / "result.txt"
-    code, _, err = run(capsys, inputs["hello"], "--model", tiny_model_dir, "-o", target, "-f", "json")
+    code, _, err = run(
+        capsys, inputs["hello"], "--model", tiny_model_dir, "-o", target, "-f", "json"
+    )
     assert code == 0, err
     assert json.loads(target.read_text())["source"] == "hello.wav"
 
 
 def test_several_inputs_into_a_folder(capsys, inputs, tiny_model_dir: Path, tmp_path: Path) -> None:
     folder = tmp_path / "out"
-    code, out, err = run(capsys, inputs["hello"], inputs["other"], "--model", tiny_model_dir, "-o", folder, "-f", "srt")
+    code, out, err = run(
+        capsys,
+        inputs["hello"],
+        inputs["other"],
+        "--model",
+        tiny_model_dir,
+        "-o",
+        folder,
+        "-f",
+        "srt",
+    )
     assert code == 0, err
     assert sorted(p.name for p in folder.iterdir()) == ["hello.srt", "other.srt"]
     for p in folder.iterdir():
@@ -110,21 +128,31 @@ def test_several_inputs_into_a_folder(capsys, inputs, tiny_model_dir: Path, tmp_
     assert out == ""
 
 
-def test_several_inputs_default_to_txt(capsys, inputs, tiny_model_dir: Path, tmp_path: Path) -> None:
+def test_several_inputs_default_to_txt(
+    capsys, inputs, tiny_model_dir: Path, tmp_path: Path
+) -> None:
     folder = tmp_path / "existing"
     folder.mkdir()
-    code, _, err = run(capsys, inputs["hello"], inputs["silence"], "--model", tiny_model_dir, "-o", folder)
+    code, _, err = run(
+        capsys, inputs["hello"], inputs["silence"], "--model", tiny_model_dir, "-o", folder
+    )
     assert code == 0, err
     assert sorted(p.name for p in folder.iterdir()) == ["hello.txt", "silence.txt"]
 
 
-def test_one_input_into_an_existing_folder(capsys, inputs, tiny_model_dir: Path, tmp_path: Path) -> None:
-    code, _, err = run(capsys, inputs["hello"], "--model", tiny_model_dir, "-o", tmp_path, "-f", "json")
+def test_one_input_into_an_existing_folder(
+    capsys, inputs, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    code, _, err = run(
+        capsys, inputs["hello"], "--model", tiny_model_dir, "-o", tmp_path, "-f", "json"
+    )
     assert code == 0, err
     assert json.loads((tmp_path / "hello.json").read_text())["source"] == "hello.wav"
 
 
-def test_output_file_in_a_folder_that_does_not_exist_yet(capsys, inputs, tiny_model_dir: Path, tmp_path: Path) -> None:
+def test_output_file_in_a_folder_that_does_not_exist_yet(
+    capsys, inputs, tiny_model_dir: Path, tmp_path: Path
+) -> None:
     target = tmp_path / "new" / "deeper" / "hello.srt"
     code, _, err = run(capsys, inputs["hello"], "--model", tiny_model_dir, "-o", target)
     assert "Traceback" not in err
@@ -140,17 +168,40 @@ def test_inputs_with_the_same_name_do_not_overwrite_each_other(
     (a / "talk.wav").write_bytes(inputs["hello"].read_bytes())
     (b / "talk.wav").write_bytes(inputs["other"].read_bytes())
     folder = tmp_path / "out"
-    code, _, err = run(capsys, a / "talk.wav", b / "talk.wav", "--model", tiny_model_dir, "-o", folder, "-f", "json")
+    code, _, err = run(
+        capsys,
+        a / "talk.wav",
+        b / "talk.wav",
+        "--model",
+        tiny_model_dir,
+        "-o",
+        folder,
+        "-f",
+        "json",
+    )
     written = sorted(folder.iterdir()) if folder.is_dir() else []
     # Two transcripts in, two transcripts out; or an error that says why not.
-    assert len(written) == 2 or code != 0, f"{[p.name for p in written]} for two inputs; stderr: {err}"
+    assert len(written) == 2 or code != 0, (
+        f"{[p.name for p in written]} for two inputs; stderr: {err}"
+    )
 
 
 @pytest.mark.parametrize("bad", ["notes", "garbage"])
-def test_one_bad_file_among_good_ones(bad: str, capsys, inputs, tiny_model_dir: Path, tmp_path: Path) -> None:
+def test_one_bad_file_among_good_ones(
+    bad: str, capsys, inputs, tiny_model_dir: Path, tmp_path: Path
+) -> None:
     folder = tmp_path / "out"
     code, _, err = run(
-        capsys, inputs["hello"], inputs[bad], inputs["other"], "--model", tiny_model_dir, "-o", folder, "-f", "json"
+        capsys,
+        inputs["hello"],
+        inputs[bad],
+        inputs["other"],
+        "--model",
+        tiny_model_dir,
+        "-o",
+        folder,
+        "-f",
+        "json",
     )
     assert code == 1
     assert sorted(p.name for p in folder.iterdir()) == ["hello.json", "other.json"]
@@ -158,7 +209,9 @@ def test_one_bad_file_among_good_ones(bad: str, capsys, inputs, tiny_model_dir: 
     assert "Traceback" not in err
 
 
-def test_a_damaged_file_does_not_stop_the_batch(capsys, inputs, tiny_model_dir: Path, tmp_path: Path) -> None:
+def test_a_damaged_file_does_not_stop_the_batch(
+    capsys, inputs, tiny_model_dir: Path, tmp_path: Path
+) -> None:
     # A FLAC cut short (an interrupted copy): its start may be transcribed or it may be reported as
     # an error, but the files after it must still be done, with no traceback.
     long = np.tile(sf.read(str(inputs["hello"]), dtype="float32")[0], 12)
@@ -166,7 +219,9 @@ def test_a_damaged_file_does_not_stop_the_batch(capsys, inputs, tiny_model_dir: 
     sf.write(str(flac), long, 16000)
     flac.write_bytes(flac.read_bytes()[: flac.stat().st_size // 2])
     folder = tmp_path / "out"
-    code, _, err = run(capsys, flac, inputs["hello"], "--model", tiny_model_dir, "-o", folder, "-f", "txt")
+    code, _, err = run(
+        capsys, flac, inputs["hello"], "--model", tiny_model_dir, "-o", folder, "-f", "txt"
+    )
     assert code in (0, 1)
     assert (folder / "hello.txt").is_file()
     assert "Traceback" not in err
@@ -219,9 +274,28 @@ def test_as_a_subprocess(inputs, tiny_model_dir: Path, tmp_path: Path) -> None:
     folder = tmp_path / "out"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO)}
     result = subprocess.run(
-        [sys.executable, "-m", "engine", "transcribe", str(inputs["hello"]), str(inputs["notes"]),
-         "--model", str(tiny_model_dir), "-o", str(folder), "-f", "vtt", "--no-progress", "--threads", "1"],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "transcribe",
+            str(inputs["hello"]),
+            str(inputs["notes"]),
+            "--model",
+            str(tiny_model_dir),
+            "-o",
+            str(folder),
+            "-f",
+            "vtt",
+            "--no-progress",
+            "--threads",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
     )
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr

@@ -61,7 +61,9 @@ def test_repeated_letters_need_a_blank_between() -> None:
 
 def test_blank_frames_inside_a_word_are_not_char_frames() -> None:
     # The word spans frames 2..8; its confidence is the mean over its 5 char frames only.
-    ids, probs = frames("_@0.1 _@0.1 H@0.8 _@0.1 E@0.6 L@1.0 _@0.2 L@0.4 O@0.7 | _", default_prob=0.5)
+    ids, probs = frames(
+        "_@0.1 _@0.1 H@0.8 _@0.1 E@0.6 L@1.0 _@0.2 L@0.4 O@0.7 | _", default_prob=0.5
+    )
     expected_conf = (0.8 + 0.6 + 1.0 + 0.4 + 0.7) / 5
     assert_words(decode_frames(VOCAB, ids, probs), [("HELLO", 2 * F, 9 * F, expected_conf)])
 
@@ -69,7 +71,9 @@ def test_blank_frames_inside_a_word_are_not_char_frames() -> None:
 def test_delimiter_ends_words() -> None:
     ids, probs = frames("W E | A R E | _ _ O N E")
     words = decode_frames(VOCAB, ids, probs)
-    assert_words(words, [("WE", 0, 2 * F, 0.5), ("ARE", 3 * F, 6 * F, 0.5), ("ONE", 9 * F, 12 * F, 0.5)])
+    assert_words(
+        words, [("WE", 0, 2 * F, 0.5), ("ARE", 3 * F, 6 * F, 0.5), ("ONE", 9 * F, 12 * F, 0.5)]
+    )
 
 
 def test_same_letter_across_a_delimiter_starts_a_new_word() -> None:

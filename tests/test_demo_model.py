@@ -22,7 +22,9 @@ from engine.transcribe import transcribe_array
 
 pytestmark = [
     pytest.mark.demo_model,
-    pytest.mark.skipif(not (DEMO_DIR / "model.safetensors").is_file(), reason="demo model not trained yet"),
+    pytest.mark.skipif(
+        not (DEMO_DIR / "model.safetensors").is_file(), reason="demo model not trained yet"
+    ),
 ]
 
 # General English the model was not trained on (written for this test, not from fortunes).
@@ -42,7 +44,10 @@ VOICES = ["flite:slt", "espeak:en-us"]
 # builds, so a broken resampler, normaliser or stitcher still fails them.
 MAX_CER = {"flite:slt": 0.32, "espeak:en-us": 0.18}
 # Words the model gets right on these recordings; at least half must come through.
-KEY_WORDS = {"flite:slt": ["the", "window", "the", "market"], "espeak:en-us": ["morning", "river", "the", "lives"]}
+KEY_WORDS = {
+    "flite:slt": ["the", "window", "the", "market"],
+    "espeak:en-us": ["morning", "river", "the", "lives"],
+}
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +56,9 @@ def spoken(tmp_path_factory) -> dict[str, list]:
     out: dict[str, list] = {}
     for voice in VOICES:
         tag = voice.replace(":", "-")
-        out[voice] = [say(text, folder / f"{tag}-{i}.wav", voice) for i, text in enumerate(SENTENCES)]
+        out[voice] = [
+            say(text, folder / f"{tag}-{i}.wav", voice) for i, text in enumerate(SENTENCES)
+        ]
     return out
 
 
@@ -59,8 +66,20 @@ def spoken(tmp_path_factory) -> dict[str, list]:
 def test_cli_transcribes_unseen_sentences(spoken, voice, tmp_path):
     """Through `live-captions transcribe`, as a user would run it."""
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "engine", "transcribe", "--model", "demo", "--format", "json", "-o", str(out),
-           "--no-progress", *map(str, spoken[voice])]
+    cmd = [
+        sys.executable,
+        "-m",
+        "engine",
+        "transcribe",
+        "--model",
+        "demo",
+        "--format",
+        "json",
+        "-o",
+        str(out),
+        "--no-progress",
+        *map(str, spoken[voice]),
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     assert "demo model" in result.stderr  # the user is told what is in use
@@ -75,7 +94,12 @@ def test_cli_transcribes_unseen_sentences(spoken, voice, tmp_path):
 
 def test_stream_equals_file_on_speech(demo_recognizer, spoken):
     audio = np.concatenate([read_wav(p) for p in spoken["flite:slt"][:3]])
-    expected = [w.text for w in transcribe_array(demo_recognizer, audio, TranscribeOptions(profile="balanced")).words]
+    expected = [
+        w.text
+        for w in transcribe_array(
+            demo_recognizer, audio, TranscribeOptions(profile="balanced")
+        ).words
+    ]
     processor = OnlineProcessor(demo_recognizer, StreamOptions(profile="balanced"))
     events = []
     rng = np.random.default_rng(1)
@@ -128,7 +152,9 @@ def test_skipping_silent_windows_does_not_change_the_text(demo_recognizer, spoke
     from dataclasses import replace
 
     gap = np.zeros(16_000 * 5, np.float32)
-    audio = np.concatenate([read_wav(spoken["espeak:en-us"][0]), gap, read_wav(spoken["espeak:en-us"][1]), gap])
+    audio = np.concatenate(
+        [read_wav(spoken["espeak:en-us"][0]), gap, read_wav(spoken["espeak:en-us"][1]), gap]
+    )
     skipping = TranscribeOptions(profile="balanced")
     running_all = replace(skipping, decode=replace(skipping.decode, silence_level=0.0))
     skipping_model, running_model = CountingModel(demo_recognizer), CountingModel(demo_recognizer)
@@ -136,7 +162,9 @@ def test_skipping_silent_windows_does_not_change_the_text(demo_recognizer, spoke
     everything = transcribe_array(running_model, audio, running_all).words
     # Some windows really were skipped.
     assert sum(skipping_model.batch_sizes) < sum(running_model.batch_sizes)
-    assert [(w.text, w.start, w.end) for w in skipped] == [(w.text, w.start, w.end) for w in everything]
+    assert [(w.text, w.start, w.end) for w in skipped] == [
+        (w.text, w.start, w.end) for w in everything
+    ]
 
 
 def test_stable_partials_change_their_mind_less(demo_recognizer, spoken):
@@ -147,7 +175,9 @@ def test_stable_partials_change_their_mind_less(demo_recognizer, spoken):
     runs = {}
     for stable in (True, False):
         processor = OnlineProcessor(demo_recognizer, StreamOptions(stable_partials=stable))
-        events = [e for i in range(0, len(audio), 1600) for e in processor.push(audio[i : i + 1600])]
+        events = [
+            e for i in range(0, len(audio), 1600) for e in processor.push(audio[i : i + 1600])
+        ]
         runs[stable] = events + processor.finish()
     assert [w.text for w in final_words(runs[True])] == [w.text for w in final_words(runs[False])]
     counted = {}

@@ -12,7 +12,12 @@ import pytest
 from test_desktop_fakes import FakeSoundDevice
 
 from desktop_app.capture import (
-    AudioCapture, CaptureError, InputDevice, UnavailableBackend, list_input_devices, loopback_note,
+    AudioCapture,
+    CaptureError,
+    InputDevice,
+    UnavailableBackend,
+    list_input_devices,
+    loopback_note,
 )
 
 
@@ -49,7 +54,9 @@ def test_a_full_queue_drops_blocks_and_counts_them() -> None:
 
 def test_a_device_that_cannot_open_raises_a_message_for_the_user() -> None:
     device = FakeSoundDevice(tone(0.1, 16000), 16000, fail_on_start=True)
-    with pytest.raises(CaptureError, match="cannot be opened.*Device unavailable.*another input device"):
+    with pytest.raises(
+        CaptureError, match="cannot be opened.*Device unavailable.*another input device"
+    ):
         AudioCapture(device).start()
 
 
@@ -80,17 +87,37 @@ class PulseBackend(FakeSoundDevice):
         if kind or device is not None:
             return super().query_devices(device, kind)
         return [
-            {"name": "HDA Intel PCH: ALC3246 Analog (hw:0,0)", "hostapi": 0, "max_input_channels": 2,
-             "max_output_channels": 2, "default_samplerate": 44100.0},
-            {"name": "pulse", "hostapi": 0, "max_input_channels": 32, "max_output_channels": 32,
-             "default_samplerate": 44100.0},
-            {"name": "default", "hostapi": 0, "max_input_channels": 32, "max_output_channels": 32,
-             "default_samplerate": 44100.0},
-            {"name": "HDMI output", "hostapi": 0, "max_input_channels": 0, "max_output_channels": 2,
-             "default_samplerate": 48000.0},
+            {
+                "name": "HDA Intel PCH: ALC3246 Analog (hw:0,0)",
+                "hostapi": 0,
+                "max_input_channels": 2,
+                "max_output_channels": 2,
+                "default_samplerate": 44100.0,
+            },
+            {
+                "name": "pulse",
+                "hostapi": 0,
+                "max_input_channels": 32,
+                "max_output_channels": 32,
+                "default_samplerate": 44100.0,
+            },
+            {
+                "name": "default",
+                "hostapi": 0,
+                "max_input_channels": 32,
+                "max_output_channels": 32,
+                "default_samplerate": 44100.0,
+            },
+            {
+                "name": "HDMI output",
+                "hostapi": 0,
+                "max_input_channels": 0,
+                "max_output_channels": 2,
+                "default_samplerate": 48000.0,
+            },
         ]
 
-    def InputStream(self, **kwargs: object):  # type: ignore[no-untyped-def]  # noqa: N802
+    def InputStream(self, **kwargs: object):  # type: ignore[no-untyped-def]
         self.pulse_source_at_open = os.environ.get("PULSE_SOURCE")
         return super().InputStream(**kwargs)
 
@@ -112,8 +139,14 @@ def test_pulseaudio_monitor_sources_are_listed_as_system_audio(tmp_path: Path) -
     names = [d.name for d in devices]
     assert names[:3] == ["HDA Intel PCH: ALC3246 Analog (hw:0,0)", "pulse", "default"]
     monitor = devices[3]
-    assert monitor == InputDevice("System audio: alsa_output.pci.analog-stereo", 1, 32, 44100, True,
-                                  "alsa_output.pci.analog-stereo.monitor")
+    assert monitor == InputDevice(
+        "System audio: alsa_output.pci.analog-stereo",
+        1,
+        32,
+        44100,
+        True,
+        "alsa_output.pci.analog-stereo.monitor",
+    )
     assert len(devices) == 4 and loopback_note(devices) == ""
     # Opening it opens ALSA's "pulse" device with the source chosen through PULSE_SOURCE.
     before = os.environ.get("PULSE_SOURCE")

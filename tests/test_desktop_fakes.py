@@ -32,8 +32,18 @@ class FakeInputStream:
     ``finished_callback``.
     """
 
-    def __init__(self, owner: FakeSoundDevice, *, device: object, samplerate: float, channels: int,
-                 blocksize: int, callback, finished_callback=None, **_: object) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        owner: FakeSoundDevice,
+        *,
+        device: object,
+        samplerate: float,
+        channels: int,
+        blocksize: int,
+        callback,
+        finished_callback=None,
+        **_: object,
+    ) -> None:  # type: ignore[no-untyped-def]
         assert samplerate == owner.rate, "capture must open the device at its native rate"
         self.device = owner
         self.device_arg = device
@@ -74,18 +84,24 @@ class FakeInputStream:
 
     def start(self) -> None:
         if self.device.fail_on_start:
-            raise FakePortAudioError("Error opening InputStream: Device unavailable [PaErrorCode -9985]")
+            raise FakePortAudioError(
+                "Error opening InputStream: Device unavailable [PaErrorCode -9985]"
+            )
         if self.device.mode == "burst":
             self._deliver()
         else:
-            self._thread = threading.Thread(target=self._deliver, name="fake-portaudio", daemon=True)
+            self._thread = threading.Thread(
+                target=self._deliver, name="fake-portaudio", daemon=True
+            )
             self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
-        if self.finished_callback and not (self.device.abort_after is not None and self.done.is_set()):
+        if self.finished_callback and not (
+            self.device.abort_after is not None and self.done.is_set()
+        ):
             self.finished_callback()
 
     def close(self) -> None:
@@ -97,9 +113,18 @@ class FakeSoundDevice:
 
     PortAudioError = FakePortAudioError
 
-    def __init__(self, audio: np.ndarray, rate: int, *, name: str = "Fake microphone", mode: str = "thread",
-                 speed: float = 8.0, fail_on_start: bool = False, abort_after: int | None = None,
-                 overflow_blocks: tuple[int, ...] = ()) -> None:
+    def __init__(
+        self,
+        audio: np.ndarray,
+        rate: int,
+        *,
+        name: str = "Fake microphone",
+        mode: str = "thread",
+        speed: float = 8.0,
+        fail_on_start: bool = False,
+        abort_after: int | None = None,
+        overflow_blocks: tuple[int, ...] = (),
+    ) -> None:
         self.audio = audio if audio.ndim == 2 else audio[:, None]
         self.rate = rate
         self.name = name
@@ -111,20 +136,30 @@ class FakeSoundDevice:
         self.streams: list[FakeInputStream] = []
 
     def _info(self) -> dict[str, object]:
-        return {"name": self.name, "hostapi": 0, "max_input_channels": self.audio.shape[1],
-                "max_output_channels": 0, "default_samplerate": float(self.rate)}
+        return {
+            "name": self.name,
+            "hostapi": 0,
+            "max_input_channels": self.audio.shape[1],
+            "max_output_channels": 0,
+            "default_samplerate": float(self.rate),
+        }
 
     def query_devices(self, device: object = None, kind: str | None = None):  # type: ignore[no-untyped-def]
         if kind == "input" or device is not None:
             return self._info()
-        speaker = {"name": "Fake speaker", "hostapi": 0, "max_input_channels": 0,
-                   "max_output_channels": 2, "default_samplerate": 48000.0}
+        speaker = {
+            "name": "Fake speaker",
+            "hostapi": 0,
+            "max_input_channels": 0,
+            "max_output_channels": 2,
+            "default_samplerate": 48000.0,
+        }
         return [speaker, self._info()]
 
     def query_hostapis(self) -> list[dict[str, object]]:
         return [{"name": "Fake API", "devices": [0, 1]}]
 
-    def InputStream(self, **kwargs: object) -> FakeInputStream:  # noqa: N802
+    def InputStream(self, **kwargs: object) -> FakeInputStream:
         return FakeInputStream(self, **kwargs)  # type: ignore[arg-type]
 
     @property
@@ -140,8 +175,9 @@ def stereo_wav(path: Path) -> tuple[np.ndarray, int]:
     return np.repeat(data[:, :1], 2, axis=1), rate
 
 
-def expected_words(recognizer, audio: np.ndarray, rate: int, profile: str = "balanced",
-                   block_s: float = 0.05) -> list[str]:  # type: ignore[no-untyped-def]
+def expected_words(
+    recognizer, audio: np.ndarray, rate: int, profile: str = "balanced", block_s: float = 0.05
+) -> list[str]:  # type: ignore[no-untyped-def]
     """What file transcription makes of the audio the capture delivers: the device's blocks
     (the last one padded), mixed down and resampled like the worker does."""
     from engine.audio import Resampler
@@ -155,4 +191,7 @@ def expected_words(recognizer, audio: np.ndarray, rate: int, profile: str = "bal
     pieces = [resample(padded[i : i + blocksize]) for i in range(0, len(padded), blocksize)]
     pieces.append(resample(np.zeros(0, np.float32), last=True))
     samples = np.concatenate(pieces)
-    return [w.text for w in transcribe_array(recognizer, samples, TranscribeOptions(profile=profile)).words]
+    return [
+        w.text
+        for w in transcribe_array(recognizer, samples, TranscribeOptions(profile=profile)).words
+    ]

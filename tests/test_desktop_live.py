@@ -12,13 +12,13 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtGui import QGuiApplication  # noqa: E402
-from test_desktop_fakes import FakeSoundDevice, expected_words, stereo_wav  # noqa: E402
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QGuiApplication
+from test_desktop_fakes import FakeSoundDevice, expected_words, stereo_wav
 
-from desktop_app.app import DesktopApp  # noqa: E402
-from desktop_app.settings import Settings  # noqa: E402
-from engine.transcript import sentence_case  # noqa: E402
+from desktop_app.app import DesktopApp
+from desktop_app.settings import Settings
+from engine.transcript import sentence_case
 
 TEXT = "hello world this is a test of live captions on the desktop"
 TIMEOUT_MS = 60_000
@@ -66,7 +66,9 @@ def run_session(qtbot, app: DesktopApp, device: FakeSoundDevice) -> None:  # typ
         app.window.act_start.trigger()
 
 
-def test_live_captions_reach_the_transcript_and_the_overlay(qtbot, make_app, speech48, tiny_recognizer) -> None:  # type: ignore[no-untyped-def]
+def test_live_captions_reach_the_transcript_and_the_overlay(
+    qtbot, make_app, speech48, tiny_recognizer
+) -> None:  # type: ignore[no-untyped-def]
     audio, rate = speech48
     device = FakeSoundDevice(audio, rate, mode="thread", speed=2.0)
     app = make_app(device)
@@ -103,17 +105,18 @@ def test_live_captions_reach_the_transcript_and_the_overlay(qtbot, make_app, spe
     assert len(app.overlay.visible_lines()) <= app.overlay.style_.lines
 
 
-def test_stop_drains_the_queue_so_the_last_words_are_kept(qtbot, make_app, speech48, tiny_recognizer) -> None:  # type: ignore[no-untyped-def]
+def test_stop_drains_the_queue_so_the_last_words_are_kept(
+    qtbot, make_app, speech48, tiny_recognizer
+) -> None:  # type: ignore[no-untyped-def]
     audio, rate = speech48
     # "burst": the device puts the whole recording into the capture queue as the stream starts;
     # holding the scheduler's lock keeps the worker from reading any of it until Stop was pressed.
     device = FakeSoundDevice(audio, rate, mode="burst")
     app = make_app(device)
-    with qtbot.waitSignal(app.session.stopped, timeout=TIMEOUT_MS):
-        with app.scheduler._cond:
-            app.window.act_start.trigger()
-            app.window.act_start.trigger()
-            assert app.session.capture.queue.qsize() == device.stream.delivered > 0
+    with qtbot.waitSignal(app.session.stopped, timeout=TIMEOUT_MS), app.scheduler._cond:
+        app.window.act_start.trigger()
+        app.window.act_start.trigger()
+        assert app.session.capture.queue.qsize() == device.stream.delivered > 0
     assert app.session.capture is not None and app.session.capture.queue.empty()
     expected = expected_words(tiny_recognizer, audio, rate, app.settings.profile)
     assert [w.text for w in app.window.transcript.words] == expected
@@ -121,7 +124,9 @@ def test_stop_drains_the_queue_so_the_last_words_are_kept(qtbot, make_app, speec
     files = list((app.session.transcript_log.folder).glob("captions-*.txt"))
     assert len(files) == 1
     written = files[0].read_text(encoding="utf-8")
-    assert [w.lower() for line in written.splitlines() for w in line.split()[1:]] == [w.lower() for w in expected]
+    assert [w.lower() for line in written.splitlines() for w in line.split()[1:]] == [
+        w.lower() for w in expected
+    ]
 
 
 def test_queue_overflow_is_counted_and_shown(qtbot, make_app, speech48) -> None:  # type: ignore[no-untyped-def]
@@ -138,7 +143,9 @@ def test_queue_overflow_is_counted_and_shown(qtbot, make_app, speech48) -> None:
     assert str(capture.lost_blocks) in app.window.dropped_label.text()
 
 
-def test_a_device_that_fails_shows_a_message_and_keeps_the_transcript(qtbot, make_app, speech48) -> None:  # type: ignore[no-untyped-def]
+def test_a_device_that_fails_shows_a_message_and_keeps_the_transcript(
+    qtbot, make_app, speech48
+) -> None:  # type: ignore[no-untyped-def]
     audio, rate = speech48
     device = FakeSoundDevice(audio, rate, mode="burst")
     app = make_app(device)
@@ -180,7 +187,9 @@ def test_copy_and_clear(qtbot, make_app, speech48) -> None:  # type: ignore[no-u
 
 
 @pytest.mark.demo_model
-def test_the_demo_model_captions_spoken_words_in_the_app(qtbot, settings, tmp_path, speech_dir) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_model_captions_spoken_words_in_the_app(
+    qtbot, settings, tmp_path, speech_dir
+) -> None:  # type: ignore[no-untyped-def]
     """A sentence spoken at 48 kHz stereo reaches the window, the overlay and the transcript file
     as the right words (with the demo model's tolerance), through capture, resampling, the
     worker, the scheduler and stable partials."""
@@ -196,7 +205,9 @@ def test_the_demo_model_captions_spoken_words_in_the_app(qtbot, settings, tmp_pa
     device = FakeSoundDevice(audio, rate, mode="thread", speed=2.0)
     app = DesktopApp(settings, device, tmp_path / "transcripts", tray=False)
     qtbot.addWidget(app.window)
-    app.set_recognizer(load_recognizer(ModelOptions(name=DEMO_MODEL, device="cpu", dtype="float32", threads=1)))
+    app.set_recognizer(
+        load_recognizer(ModelOptions(name=DEMO_MODEL, device="cpu", dtype="float32", threads=1))
+    )
     assert "synthetic voices" in app.window.model_label.text()  # the app says what this model is
     app.overlay.show()
     partials: list[str] = []
@@ -215,7 +226,9 @@ def test_the_demo_model_captions_spoken_words_in_the_app(qtbot, settings, tmp_pa
     assert " ".join(w for line in written.splitlines() for w in line.split()[1:]).lower() == heard
 
 
-def test_the_steady_partials_setting_reaches_the_stream(qtbot, make_app, settings, speech48) -> None:  # type: ignore[no-untyped-def]
+def test_the_steady_partials_setting_reaches_the_stream(
+    qtbot, make_app, settings, speech48
+) -> None:  # type: ignore[no-untyped-def]
     audio, rate = speech48
     for steady in (False, True):
         settings.stable_partials = steady

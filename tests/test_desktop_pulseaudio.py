@@ -47,19 +47,31 @@ def pulse(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-
     env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(home)}
     env.pop("PULSE_SERVER", None)
     server = subprocess.Popen(
-        ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit", "--log-target=stderr",
-         "--load=module-native-protocol-unix auth-anonymous=1",
-         "--load=module-null-sink sink_name=vsink rate=16000 channels=1",
-         "--load=module-null-sink sink_name=quiet rate=16000 channels=1",
-         "--load=module-always-sink"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            "pulseaudio",
+            "-n",
+            "--daemonize=no",
+            "--exit-idle-time=-1",
+            "--disallow-exit",
+            "--log-target=stderr",
+            "--load=module-native-protocol-unix auth-anonymous=1",
+            "--load=module-null-sink sink_name=vsink rate=16000 channels=1",
+            "--load=module-null-sink sink_name=quiet rate=16000 channels=1",
+            "--load=module-always-sink",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     socket = runtime / "pulse" / "native"
     client_env = {**env, "PULSE_SERVER": f"unix:{socket}"}
     keep_alive = None
     try:
         for _ in range(100):  # the server is ready when pactl can talk to it (at most 10 s)
-            if subprocess.run(["pactl", "info"], env=client_env, capture_output=True).returncode == 0:
+            if (
+                subprocess.run(["pactl", "info"], env=client_env, capture_output=True).returncode
+                == 0
+            ):
                 break
             try:
                 server.wait(0.1)
@@ -68,8 +80,19 @@ def pulse(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-
                 pass
         subprocess.run(["pactl", "set-default-source", "quiet.monitor"], env=client_env, check=True)
         # Without something playing, a monitor delivers no frames at all.
-        keep_alive = subprocess.Popen(["pacat", "--playback", "--raw", "--format=s16le", "--rate=16000",
-                                       "--channels=1", "--device=vsink", "/dev/zero"], env=client_env)
+        keep_alive = subprocess.Popen(
+            [
+                "pacat",
+                "--playback",
+                "--raw",
+                "--format=s16le",
+                "--rate=16000",
+                "--channels=1",
+                "--device=vsink",
+                "/dev/zero",
+            ],
+            env=client_env,
+        )
         yield client_env
     finally:
         if keep_alive is not None:
@@ -97,7 +120,9 @@ def sd(pulse, monkeypatch):  # type: ignore[no-untyped-def]
 def speech16(speech_dir: Path) -> Path:
     from helpers import say
 
-    return say("hello world this is a test of live captions", speech_dir / "pulse16.wav", rate=16000)
+    return say(
+        "hello world this is a test of live captions", speech_dir / "pulse16.wav", rate=16000
+    )
 
 
 def play(path: Path, env: dict[str, str]) -> None:
@@ -148,7 +173,9 @@ def test_system_audio_through_soundcard(qtbot, sd, sc, pulse, speech16: Path) ->
 def test_system_audio_device_that_cannot_open_is_a_clear_error(sd, sc) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.capture import AudioCapture, CaptureError, InputDevice
 
-    gone = InputDevice("System audio: gone", None, 2, 48_000, loopback=True, soundcard_id="no-such-sink.monitor")
+    gone = InputDevice(
+        "System audio: gone", None, 2, 48_000, loopback=True, soundcard_id="no-such-sink.monitor"
+    )
     capture = AudioCapture(sd, gone, system_audio=sc)
     with pytest.raises(CaptureError, match="System audio: gone"):
         capture.start()
@@ -162,7 +189,9 @@ def assert_records_speech(qtbot, capture, pulse, speech16: Path) -> None:  # typ
 
     capture.start()
     try:
-        qtbot.waitUntil(lambda: captured_seconds(capture) > 0.2, timeout=TIMEOUT_MS)  # the stream runs
+        qtbot.waitUntil(
+            lambda: captured_seconds(capture) > 0.2, timeout=TIMEOUT_MS
+        )  # the stream runs
         play(speech16, pulse)
         start = captured_seconds(capture)
         qtbot.waitUntil(lambda: captured_seconds(capture) > start + 1.0, timeout=TIMEOUT_MS)
@@ -181,7 +210,9 @@ def assert_records_speech(qtbot, capture, pulse, speech16: Path) -> None:  # typ
     assert score.max() > 0.9
 
 
-def test_live_captions_of_system_audio_in_the_app(qtbot, sd, pulse, speech16: Path, tiny_recognizer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_live_captions_of_system_audio_in_the_app(
+    qtbot, sd, pulse, speech16: Path, tiny_recognizer, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtCore import QSettings
 
     from desktop_app.app import DesktopApp
@@ -214,15 +245,35 @@ def test_live_captions_of_system_audio_in_the_app(qtbot, sd, pulse, speech16: Pa
     assert written.split()[1].lower() == app.window.transcript.words[0].text.lower()
 
 
-def test_system_audio_device_that_disappears_ends_capture_with_a_message(qtbot, sd, sc, pulse) -> None:  # type: ignore[no-untyped-def]
+def test_system_audio_device_that_disappears_ends_capture_with_a_message(
+    qtbot, sd, sc, pulse
+) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.capture import AudioCapture, list_input_devices
 
-    module = subprocess.run(["pactl", "load-module", "module-null-sink", "sink_name=brief", "rate=16000"],
-                            env=pulse, capture_output=True, text=True, check=True).stdout.strip()
-    player = subprocess.Popen(["pacat", "--playback", "--raw", "--format=s16le", "--rate=16000", "--channels=1",
-                               "--device=brief", "/dev/zero"], env=pulse)
+    module = subprocess.run(
+        ["pactl", "load-module", "module-null-sink", "sink_name=brief", "rate=16000"],
+        env=pulse,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    player = subprocess.Popen(
+        [
+            "pacat",
+            "--playback",
+            "--raw",
+            "--format=s16le",
+            "--rate=16000",
+            "--channels=1",
+            "--device=brief",
+            "/dev/zero",
+        ],
+        env=pulse,
+    )
     try:
-        device = next(d for d in list_input_devices(sd, system_audio=sc) if d.soundcard_id == "brief.monitor")
+        device = next(
+            d for d in list_input_devices(sd, system_audio=sc) if d.soundcard_id == "brief.monitor"
+        )
         capture = AudioCapture(sd, device, system_audio=sc)
         capture.start()
         qtbot.waitUntil(lambda: captured_seconds(capture) > 0.2, timeout=TIMEOUT_MS)

@@ -13,17 +13,17 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QRect, QSettings, Qt, QUrl  # noqa: E402
-from PySide6.QtGui import QDropEvent  # noqa: E402
-from test_desktop_fakes import FakeSoundDevice  # noqa: E402
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QRect, QSettings, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from test_desktop_fakes import FakeSoundDevice
 
-from desktop_app.app import DesktopApp  # noqa: E402
-from desktop_app.model_loader import ModelLoader  # noqa: E402
-from desktop_app.settings import OverlayStyle, Settings  # noqa: E402
-from desktop_app.widgets.export import write_transcript  # noqa: E402
-from desktop_app.widgets.file_panel import FileTranscriptionDialog  # noqa: E402
-from desktop_app.widgets.overlay import CaptionOverlay  # noqa: E402
-from engine.config import ModelOptions  # noqa: E402
+from desktop_app.app import DesktopApp
+from desktop_app.model_loader import ModelLoader
+from desktop_app.settings import OverlayStyle, Settings
+from desktop_app.widgets.export import write_transcript
+from desktop_app.widgets.file_panel import FileTranscriptionDialog
+from desktop_app.widgets.overlay import CaptionOverlay
+from engine.config import ModelOptions
 
 TIMEOUT_MS = 60_000
 TRANSPARENT = Qt.WindowType.WindowTransparentForInput
@@ -52,7 +52,11 @@ def make_app(qtbot, settings: Settings, device: FakeSoundDevice, tmp_path: Path)
 
 # settings ------------------------------------------------------------------------------------
 def test_settings_are_typed_and_bad_values_read_as_defaults(settings: Settings) -> None:
-    assert settings.overlay_lines == 2 and settings.api_enabled is False and settings.overlay_rect is None
+    assert (
+        settings.overlay_lines == 2
+        and settings.api_enabled is False
+        and settings.overlay_rect is None
+    )
     settings.qsettings.setValue("overlay/lines", "four")
     settings.qsettings.setValue("overlay/opacity", "0.25")
     settings.qsettings.setValue("api/enabled", "true")
@@ -75,7 +79,9 @@ def test_settings_persist_across_a_restart(qtbot, tmp_path: Path, device: FakeSo
     window.act_show_overlay.setChecked(False)
     app.settings.profile = "low_latency"
     app.settings.api_port = 9123
-    app.settings.overlay_style = OverlayStyle("DejaVu Serif", 30, "#ffff00", "#808080", "#000080", 0.5, 3)
+    app.settings.overlay_style = OverlayStyle(
+        "DejaVu Serif", 30, "#ffff00", "#808080", "#000080", 0.5, 3
+    )
     window.close()
     assert not window.isVisible()
 
@@ -87,11 +93,15 @@ def test_settings_persist_across_a_restart(qtbot, tmp_path: Path, device: FakeSo
     assert again.window.act_lock_overlay.isChecked()
     assert not again.window.act_show_overlay.isChecked() and not again.settings.overlay_visible
     assert (again.settings.profile, again.settings.api_port) == ("low_latency", 9123)
-    assert again.overlay.style_ == OverlayStyle("DejaVu Serif", 30, "#ffff00", "#808080", "#000080", 0.5, 3)
+    assert again.overlay.style_ == OverlayStyle(
+        "DejaVu Serif", 30, "#ffff00", "#808080", "#000080", 0.5, 3
+    )
     assert again.overlay.font().pointSize() == 30
 
 
-def test_the_settings_dialog_saves_applies_and_restores_defaults(qtbot, settings: Settings, device, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_settings_dialog_saves_applies_and_restores_defaults(
+    qtbot, settings: Settings, device, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     app = make_app(qtbot, settings, device, tmp_path)
     dialog = app.open_settings()
     qtbot.addWidget(dialog)
@@ -104,7 +114,11 @@ def test_the_settings_dialog_saves_applies_and_restores_defaults(qtbot, settings
     with qtbot.waitSignal(dialog.applied) as blocker:
         dialog.accept()
     assert blocker.args[0] == {"overlay", "profile"}
-    assert settings.overlay_lines == 4 and settings.profile == "accurate" and settings.stable_partials is False
+    assert (
+        settings.overlay_lines == 4
+        and settings.profile == "accurate"
+        and settings.stable_partials is False
+    )
     assert app.overlay.style_.lines == 4 and app.overlay.style_.background_color == "#203040"
     assert app.overlay.height() >= app.overlay.fontMetrics().lineSpacing() * 4
 
@@ -119,7 +133,9 @@ def test_the_settings_dialog_saves_applies_and_restores_defaults(qtbot, settings
 
 
 # overlay -------------------------------------------------------------------------------------
-def test_overlay_lock_makes_it_click_through_and_unlock_undoes_it(qtbot, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+def test_overlay_lock_makes_it_click_through_and_unlock_undoes_it(
+    qtbot, settings: Settings
+) -> None:  # type: ignore[no-untyped-def]
     overlay = CaptionOverlay(settings)
     qtbot.addWidget(overlay)
     overlay.show()
@@ -133,7 +149,11 @@ def test_overlay_lock_makes_it_click_through_and_unlock_undoes_it(qtbot, setting
     assert overlay.windowFlags() & TRANSPARENT and overlay.isVisible() and settings.overlay_locked
     assert overlay.windowFlags() & Qt.WindowType.FramelessWindowHint
     overlay.set_locked(False)
-    assert not overlay.windowFlags() & TRANSPARENT and overlay.isVisible() and not settings.overlay_locked
+    assert (
+        not overlay.windowFlags() & TRANSPARENT
+        and overlay.isVisible()
+        and not settings.overlay_locked
+    )
 
 
 def test_overlay_shows_a_fixed_number_of_lines_without_jumping(qtbot, settings: Settings) -> None:  # type: ignore[no-untyped-def]
@@ -146,7 +166,9 @@ def test_overlay_shows_a_fixed_number_of_lines_without_jumping(qtbot, settings: 
     for i in range(0, len(words), 3):
         overlay.add_final(words[i : i + 3])
         lines = [[t.text for t in line] for line in overlay._layout(overlay._finals)]
-        assert lines[: max(0, len(before) - 1)] == before[:-1]  # only the last line grows; none re-wraps
+        assert (
+            lines[: max(0, len(before) - 1)] == before[:-1]
+        )  # only the last line grows; none re-wraps
         shown = [[t.text for t in line] for line in overlay.visible_lines()]
         assert shown == lines[-2:]  # the newest lines, at most two
         before = lines
@@ -154,7 +176,9 @@ def test_overlay_shows_a_fixed_number_of_lines_without_jumping(qtbot, settings: 
     assert shown[0][0] != "Word0"  # older text left through the top
     overlay.set_partial(["MORE", "TO", "COME"])
     tokens = [t for line in overlay.visible_lines() for t in line]
-    assert [t.text for t in tokens[-3:]] == ["more", "to", "come"] and all(t.partial for t in tokens[-3:])
+    assert [t.text for t in tokens[-3:]] == ["more", "to", "come"] and all(
+        t.partial for t in tokens[-3:]
+    )
     overlay.end_utterance()
     overlay.add_final(["NEW", "SENTENCE", "I", "SAID"])
     assert " ".join(overlay.visible_text().split()).endswith("New sentence I said")
@@ -172,7 +196,9 @@ def test_a_very_long_final_history_is_trimmed_at_line_boundaries(qtbot, settings
 
 
 # file transcription --------------------------------------------------------------------------
-def test_file_transcription_reaches_100_percent_and_exports(qtbot, tiny_recognizer, hello_wav: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_file_transcription_reaches_100_percent_and_exports(
+    qtbot, tiny_recognizer, hello_wav: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     dialog = FileTranscriptionDialog(tiny_recognizer, hello_wav)
     qtbot.addWidget(dialog)
     progress: list[int] = []
@@ -216,7 +242,9 @@ def test_file_transcription_can_be_cancelled(qtbot, tiny_recognizer, tmp_path: P
     assert dialog.progress_bar.value() < 100
 
 
-def test_closing_a_running_file_dialog_cancels_it_first(qtbot, tiny_recognizer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_closing_a_running_file_dialog_cancels_it_first(
+    qtbot, tiny_recognizer, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     dialog = FileTranscriptionDialog(tiny_recognizer, long_noise_file(tmp_path, seed=2))
     qtbot.addWidget(dialog)
     dialog.show()
@@ -227,14 +255,21 @@ def test_closing_a_running_file_dialog_cancels_it_first(qtbot, tiny_recognizer, 
     assert not dialog.running and dialog.status.text() == "Cancelled." and dialog.transcript is None
 
 
-def test_the_tray_menu_offers_the_windows_actions(qtbot, settings, device, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_tray_menu_offers_the_windows_actions(
+    qtbot, settings, device, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtWidgets import QSystemTrayIcon
 
     from desktop_app.widgets.tray import make_tray
 
     app = make_app(qtbot, settings, device, tmp_path)
-    actions = [app.window.act_start, app.window.act_show_overlay, app.window.act_lock_overlay, None,
-               app.window.act_quit]
+    actions = [
+        app.window.act_start,
+        app.window.act_show_overlay,
+        app.window.act_lock_overlay,
+        None,
+        app.window.act_quit,
+    ]
     monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: False))
     assert make_tray(app.window, actions) is None
     monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))
@@ -245,15 +280,22 @@ def test_the_tray_menu_offers_the_windows_actions(qtbot, settings, device, tmp_p
     tray.hide()
 
 
-def test_files_dropped_on_the_window_are_transcribed(qtbot, settings, device, tiny_recognizer, hello_wav, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_files_dropped_on_the_window_are_transcribed(
+    qtbot, settings, device, tiny_recognizer, hello_wav, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     app = make_app(qtbot, settings, device, tmp_path)
     assert app.window.open_file(hello_wav) is None  # no model yet: a message instead
     assert "No speech model" in app.window.message_bar.text()
     app.set_recognizer(tiny_recognizer)
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(hello_wav))])
-    event = QDropEvent(QPointF(QPoint(10, 10)), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
-                       Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(QPoint(10, 10)),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     app.window.dropEvent(event)
     assert len(app.window.file_dialogs) == 1
     dialog = app.window.file_dialogs[0]
@@ -279,7 +321,9 @@ def test_model_loader_loads_off_the_gui_thread(qtbot, tiny_model_dir: Path) -> N
     assert not loader.busy
 
 
-def test_a_model_that_cannot_be_had_says_what_to_do(qtbot, settings, device, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_model_that_cannot_be_had_says_what_to_do(
+    qtbot, settings, device, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     app = make_app(qtbot, settings, device, tmp_path)
     settings.model = str(tmp_path / "no-such-model")
     settings.compute_device = "cpu"
@@ -318,7 +362,9 @@ def test_without_a_display_the_app_points_to_the_command_line(monkeypatch, capsy
 
 
 # embedded API --------------------------------------------------------------------------------
-def test_the_embedded_api_serves_the_apps_own_model(qtbot, settings, device, tiny_recognizer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_embedded_api_serves_the_apps_own_model(
+    qtbot, settings, device, tiny_recognizer, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     pytest.importorskip("uvicorn")
     httpx = pytest.importorskip("httpx")
     settings.api_enabled, settings.api_port, settings.api_token = True, 0, "s3cret"
@@ -328,10 +374,15 @@ def test_the_embedded_api_serves_the_apps_own_model(qtbot, settings, device, tin
     try:
         assert app.api.running, app.api.error
         runner = app.api._runner
-        assert runner.context.scheduler is app.scheduler and runner.context.recognizer is tiny_recognizer
+        assert (
+            runner.context.scheduler is app.scheduler
+            and runner.context.recognizer is tiny_recognizer
+        )
         assert app.window.api_label.text() == f"API on {runner.url}"
         assert httpx.get(f"{runner.url}/health", timeout=10).status_code == 401
-        health = httpx.get(f"{runner.url}/health", headers={"Authorization": "Bearer s3cret"}, timeout=10)
+        health = httpx.get(
+            f"{runner.url}/health", headers={"Authorization": "Bearer s3cret"}, timeout=10
+        )
         assert health.status_code == 200 and health.json()["model"] == tiny_recognizer.name
         settings.api_enabled = False
         app.apply_settings({"api"})
@@ -345,7 +396,9 @@ def test_the_engine_does_not_import_the_desktop_app() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, engine, engine.scheduler, engine.transcribe, engine.formats, engine.cli; "
-            "bad = [m for m in sys.modules if m.startswith(('PySide6', 'desktop_app', 'sounddevice'))]; "
-            "assert not bad, bad")
+    code = (
+        "import sys, engine, engine.scheduler, engine.transcribe, engine.formats, engine.cli; "
+        "bad = [m for m in sys.modules if m.startswith(('PySide6', 'desktop_app', 'sounddevice'))]; "
+        "assert not bad, bad"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -21,10 +21,18 @@ def words_at(spec: list[tuple[str, float, float]], confidence: float = 0.9) -> l
 
 
 # Two sentences separated by a 1 s pause; the second crosses the one-hour mark.
-WORDS = words_at([
-    ("HELLO", 0.50, 0.90), ("WORLD", 1.00, 1.42), ("I'M", 1.50, 1.70), ("HERE", 1.80, 2.10),
-    ("AND", 3599.0, 3599.2), ("I", 3599.3, 3599.4), ("SAID", 3599.5, 3599.9), ("HI", 3600.0, 3600.345),
-])
+WORDS = words_at(
+    [
+        ("HELLO", 0.50, 0.90),
+        ("WORLD", 1.00, 1.42),
+        ("I'M", 1.50, 1.70),
+        ("HERE", 1.80, 2.10),
+        ("AND", 3599.0, 3599.2),
+        ("I", 3599.3, 3599.4),
+        ("SAID", 3599.5, 3599.9),
+        ("HI", 3600.0, 3600.345),
+    ]
+)
 
 
 @pytest.fixture
@@ -34,7 +42,10 @@ def transcript() -> Transcript:
 
 
 def test_group_splits_at_pauses(transcript: Transcript) -> None:
-    assert [s.text(cased=False) for s in transcript.segments] == ["HELLO WORLD I'M HERE", "AND I SAID HI"]
+    assert [s.text(cased=False) for s in transcript.segments] == [
+        "HELLO WORLD I'M HERE",
+        "AND I SAID HI",
+    ]
     first, second = transcript.segments
     assert (first.start, first.end) == (0.5, 2.1)
     assert (second.start, second.end) == (3599.0, 3600.345)
@@ -47,12 +58,17 @@ def test_pause_threshold_is_inclusive_wherever_the_pause_falls() -> None:
     options = SegmentOptions(pause_s=0.6, max_duration_s=1e9)
     unsplit = []
     for first_end in range(1, 3000):
-        pair = [Word("A", 0.0, first_end * 0.02, 1.0), Word("B", (first_end + 30) * 0.02, (first_end + 40) * 0.02, 1.0)]
+        pair = [
+            Word("A", 0.0, first_end * 0.02, 1.0),
+            Word("B", (first_end + 30) * 0.02, (first_end + 40) * 0.02, 1.0),
+        ]
         if len(group_segments(pair, options)) != 2:
             unsplit.append(first_end)
         pair[1] = Word("B", (first_end + 29) * 0.02, (first_end + 40) * 0.02, 1.0)
         assert len(group_segments(pair, options)) == 1
-    assert unsplit == [], f"{len(unsplit)} of 2999 pauses of 0.6 s did not split, e.g. after frame {unsplit[:3]}"
+    assert unsplit == [], (
+        f"{len(unsplit)} of 2999 pauses of 0.6 s did not split, e.g. after frame {unsplit[:3]}"
+    )
 
 
 def test_max_duration_is_inclusive_wherever_the_segment_falls() -> None:
@@ -66,7 +82,9 @@ def test_max_duration_is_inclusive_wherever_the_segment_falls() -> None:
         ]
         if len(group_segments(pair, options)) != 1:
             split.append(start)
-    assert split == [], f"{len(split)} of 3000 captions of exactly 7 s were split, e.g. from frame {split[:3]}"
+    assert split == [], (
+        f"{len(split)} of 3000 captions of exactly 7 s were split, e.g. from frame {split[:3]}"
+    )
 
 
 def test_group_splits_at_max_chars() -> None:
@@ -100,7 +118,14 @@ def test_no_words_no_segments() -> None:
 
 
 def test_sentence_case() -> None:
-    assert sentence_case(["HELLO", "I'M", "I", "THE", "I'LL", "IDEA"]) == ["Hello", "I'm", "I", "the", "I'll", "idea"]
+    assert sentence_case(["HELLO", "I'M", "I", "THE", "I'LL", "IDEA"]) == [
+        "Hello",
+        "I'm",
+        "I",
+        "the",
+        "I'll",
+        "idea",
+    ]
     assert sentence_case(["I", "KNOW"]) == ["I", "know"]
     assert sentence_case(["WELL", "IT'S"], start_of_sentence=False) == ["well", "it's"]
     assert sentence_case([]) == []
@@ -115,7 +140,9 @@ def test_srt_parses_with_times_and_text(transcript: Transcript) -> None:
     subs = list(srt.parse(to_srt(transcript)))
     assert [s.index for s in subs] == [1, 2]
     assert subs[0].start == timedelta(seconds=0.5) and subs[0].end == timedelta(seconds=2.1)
-    assert subs[1].start == timedelta(hours=0, seconds=3599) and subs[1].end == timedelta(hours=1, milliseconds=345)
+    assert subs[1].start == timedelta(hours=0, seconds=3599) and subs[1].end == timedelta(
+        hours=1, milliseconds=345
+    )
     assert [s.content for s in subs] == ["Hello world I'm here", "And I said hi"]
     assert "01:00:00,345" in to_srt(transcript)
 
@@ -125,7 +152,8 @@ def test_vtt_parses_with_times_and_text(transcript: Transcript, tmp_path: Path) 
     path.write_text(to_vtt(transcript), encoding="utf-8")
     captions = webvtt.read(str(path))
     assert [(c.start, c.end) for c in captions] == [
-        ("00:00:00.500", "00:00:02.100"), ("00:59:59.000", "01:00:00.345")
+        ("00:00:00.500", "00:00:02.100"),
+        ("00:59:59.000", "01:00:00.345"),
     ]
     assert [c.text for c in captions] == ["Hello world I'm here", "And I said hi"]
 

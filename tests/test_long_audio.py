@@ -18,12 +18,30 @@ def test_three_hour_file_is_streamed_not_loaded(tiny_recognizer, hello_wav, tmp_
     silence = tmp_path / "silence.flac"
     long_file = tmp_path / "three-hours.flac"
     seconds = 3 * 3600 - 5
-    subprocess.run(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(silence), "trim", "0", str(seconds)], check=True)
+    subprocess.run(
+        [
+            "sox",
+            "-n",
+            "-r",
+            "16000",
+            "-c",
+            "1",
+            "-b",
+            "16",
+            str(silence),
+            "trim",
+            "0",
+            str(seconds),
+        ],
+        check=True,
+    )
     subprocess.run(["sox", str(silence), str(hello_wav), str(long_file)], check=True)
     progress = []
     tracemalloc.start()
     try:
-        transcript = transcribe_file(tiny_recognizer, long_file, progress=lambda d, t: progress.append((d, t)))
+        transcript = transcribe_file(
+            tiny_recognizer, long_file, progress=lambda d, t: progress.append((d, t))
+        )
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

@@ -38,7 +38,9 @@ def speech_windows() -> np.ndarray:
 def assert_user_message(exc: pytest.ExceptionInfo[ModelLoadError], name: str) -> None:
     message = str(exc.value)
     assert name in message
-    assert "local folder" in message and "demo" in message  # what to do, in words any front end can use
+    assert (
+        "local folder" in message and "demo" in message
+    )  # what to do, in words any front end can use
     assert "Traceback" not in message
 
 
@@ -54,7 +56,9 @@ def test_tiny_model_folder_loads(tiny_recognizer: Recognizer, tiny_model_dir: Pa
 
 
 @pytest.mark.parametrize("num_samples", [400, 719, 720, 16000, 20000])
-def test_frame_count_matches_the_conv_geometry(tiny_recognizer: Recognizer, num_samples: int) -> None:
+def test_frame_count_matches_the_conv_geometry(
+    tiny_recognizer: Recognizer, num_samples: int
+) -> None:
     out = tiny_recognizer.frames(np.zeros((1, num_samples), np.float32))
     assert out.ids.shape == (1, frames_for_samples(num_samples, 320, 400))
     assert frames_for_samples(399, 320, 400) == 0
@@ -132,7 +136,9 @@ def test_truncated_weights_file(tmp_path: Path, tiny_model_dir: Path) -> None:
     assert str(folder) in str(exc.value)
 
 
-@pytest.mark.skipif(not HAS_DEMO, reason="the demo model has not been trained yet (tools/demo_model)")
+@pytest.mark.skipif(
+    not HAS_DEMO, reason="the demo model has not been trained yet (tools/demo_model)"
+)
 def test_fallback_to_demo_loads_the_demo() -> None:
     recognizer = load("live-captions-tests/missing", fallback_to_demo=True)
     assert recognizer.is_demo
@@ -181,7 +187,9 @@ def test_cpu_dtypes_give_frames(tiny_model_dir: Path, dtype: str) -> None:
 
 
 @pytest.mark.parametrize("dtype", ["bfloat16", "int8"])
-def test_faster_dtypes_mostly_agree_with_float32(tiny_model_dir: Path, tiny_recognizer: Recognizer, dtype: str) -> None:
+def test_faster_dtypes_mostly_agree_with_float32(
+    tiny_model_dir: Path, tiny_recognizer: Recognizer, dtype: str
+) -> None:
     # The tiny model has random weights: its per-frame distributions are nearly flat (top
     # probability about 1/32), so a small rounding change can flip the argmax. A trained model
     # agrees far more often; here we only check that the reduced-precision model computes the same

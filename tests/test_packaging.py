@@ -45,24 +45,48 @@ hook = load_installer_module("runtime_hook_cuda")
 
 # --- fast: the rules and helpers, without building ---------------------------------------------
 
-@pytest.mark.parametrize("dest", ["torch/lib/libtorch_cuda.so", "torch/lib/cudnn64_9.dll",
-                                  "nvidia/cublas/lib/libcublas.so.12", "torch/lib/cublasLt64_12.dll"])
+
+@pytest.mark.parametrize(
+    "dest",
+    [
+        "torch/lib/libtorch_cuda.so",
+        "torch/lib/cudnn64_9.dll",
+        "nvidia/cublas/lib/libcublas.so.12",
+        "torch/lib/cublasLt64_12.dll",
+    ],
+)
 def test_cpu_flavour_leaves_out_cuda_libraries(dest: str) -> None:
     assert not rules.keep_binary(dest, "cpu")
     assert rules.keep_binary(dest, "cuda")
 
 
-@pytest.mark.parametrize("dest", ["torch/lib/libtorch_cpu.so", "torch/lib/c10.dll", "torch/lib/libiomp5md.dll",
-                                  "PySide6/Qt/lib/libQt6Widgets.so.6", "PySide6/Qt/plugins/platforms/qwindows.dll"])
+@pytest.mark.parametrize(
+    "dest",
+    [
+        "torch/lib/libtorch_cpu.so",
+        "torch/lib/c10.dll",
+        "torch/lib/libiomp5md.dll",
+        "PySide6/Qt/lib/libQt6Widgets.so.6",
+        "PySide6/Qt/plugins/platforms/qwindows.dll",
+    ],
+)
 def test_both_flavours_keep_what_the_app_runs_on(dest: str) -> None:
     assert rules.keep_binary(dest, "cpu") and rules.keep_binary(dest, "cuda")
 
 
 def test_unused_qt_parts_torch_tests_and_headers_are_left_out() -> None:
-    for dest in ("PySide6/Qt/lib/libQt6Quick.so.6", "PySide6/Qt6Pdf.dll", "torch/lib/libtorchbind_test.so"):
+    for dest in (
+        "PySide6/Qt/lib/libQt6Quick.so.6",
+        "PySide6/Qt6Pdf.dll",
+        "torch/lib/libtorchbind_test.so",
+    ):
         assert not rules.keep_binary(dest, "cuda"), dest
-    for dest in ("torch/include/ATen/core.h", "torch/bin/protoc", "numpy/_core/tests/data/a.csv",
-                 "PySide6/Qt/translations/qt_de.qm"):
+    for dest in (
+        "torch/include/ATen/core.h",
+        "torch/bin/protoc",
+        "numpy/_core/tests/data/a.csv",
+        "PySide6/Qt/translations/qt_de.qm",
+    ):
         assert not rules.keep_data(dest), dest
     assert rules.keep_data("engine/models/demo/config.json")
     assert rules.keep_data("engine/samples/sample.wav")
@@ -72,7 +96,9 @@ def test_unused_qt_parts_torch_tests_and_headers_are_left_out() -> None:
 
 def test_only_torchs_own_libraries_are_stripped() -> None:
     assert rules.strippable("torch/lib/libtorch_cpu.so")
-    assert not rules.strippable("numpy.libs/libscipy_openblas64_-32a4b2a6.so")  # fails to load stripped
+    assert not rules.strippable(
+        "numpy.libs/libscipy_openblas64_-32a4b2a6.so"
+    )  # fails to load stripped
     assert not rules.strippable("torch/lib/libgomp.so.1")
 
 
@@ -117,15 +143,26 @@ def test_a_gpu_that_cannot_run_falls_back_to_the_cpu() -> None:
 def test_build_copies_only_the_files_the_engine_reads(tmp_path: Path) -> None:
     source = tmp_path / "model"
     source.mkdir()
-    for name in ("config.json", "vocab.json", "model.safetensors", "pytorch_model.bin", "tf_model.h5"):
+    for name in (
+        "config.json",
+        "vocab.json",
+        "model.safetensors",
+        "pytorch_model.bin",
+        "tf_model.h5",
+    ):
         (source / name).write_text(name)
     target = build.copy_model(source, tmp_path / "app")
-    assert sorted(path.name for path in target.iterdir()) == ["config.json", "model.safetensors", "vocab.json"]
+    assert sorted(path.name for path in target.iterdir()) == [
+        "config.json",
+        "model.safetensors",
+        "vocab.json",
+    ]
     assert build.bundled_model(tmp_path / "app") == target
     assert build.project_version() == __version__
 
 
 # --- slow: a real build ------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def app_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -139,14 +176,28 @@ def app_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if importlib.util.find_spec("PyInstaller") is None:
         pytest.skip("PyInstaller is not installed (pip install pyinstaller)")
     out = tmp_path_factory.mktemp("frozen")
-    subprocess.run([sys.executable, str(INSTALLER / "build.py"), "--skip-self-test", "--skip-installer",
-                    "--dist", str(out / "dist"), "--work", str(out / "work")], check=True, cwd=ROOT)
+    subprocess.run(
+        [
+            sys.executable,
+            str(INSTALLER / "build.py"),
+            "--skip-self-test",
+            "--skip-installer",
+            "--dist",
+            str(out / "dist"),
+            "--work",
+            str(out / "work"),
+        ],
+        check=True,
+        cwd=ROOT,
+    )
     return out / "dist" / build.APP_NAME
 
 
 def run_frozen(program: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "QT_QPA_PLATFORM": "offscreen"}
-    return subprocess.run([str(program), *args], capture_output=True, text=True, timeout=timeout, env=env)
+    return subprocess.run(
+        [str(program), *args], capture_output=True, text=True, timeout=timeout, env=env
+    )
 
 
 @pytest.mark.packaging
@@ -165,8 +216,18 @@ def test_both_executables_start(app_dir: Path) -> None:
 @pytest.mark.timeout(3600)
 def test_frozen_app_transcribes_with_a_model_folder(app_dir: Path, tmp_path: Path) -> None:
     model = make_model_dir(tmp_path / "tiny")
-    result = run_frozen(build.frozen_cli(app_dir), "transcribe", str(SAMPLE), "--model", str(model),
-                        "--device", "cpu", "--no-progress", "--format", "json")
+    result = run_frozen(
+        build.frozen_cli(app_dir),
+        "transcribe",
+        str(SAMPLE),
+        "--model",
+        str(model),
+        "--device",
+        "cpu",
+        "--no-progress",
+        "--format",
+        "json",
+    )
     assert result.returncode == 0, result.stderr
     assert '"segments"' in result.stdout
 
@@ -175,7 +236,9 @@ def test_frozen_app_transcribes_with_a_model_folder(app_dir: Path, tmp_path: Pat
 @pytest.mark.timeout(3600)
 def test_frozen_self_test(app_dir: Path) -> None:
     if build.bundled_model(app_dir) is None:
-        pytest.skip("the build has no model: the demo model has not been trained yet (tools/demo_model)")
+        pytest.skip(
+            "the build has no model: the demo model has not been trained yet (tools/demo_model)"
+        )
     result = run_frozen(build.frozen_cli(app_dir), "--self-test")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "character error rate" in result.stdout
@@ -188,11 +251,15 @@ def test_cpu_build_is_small_and_has_its_data(app_dir: Path) -> None:
     assert (bundle / "engine" / "samples" / "sample.wav").is_file()
     assert (bundle / "engine" / "api" / "static" / "index.html").is_file()
     assert not list(bundle.rglob("*tkinter*")) and not list(bundle.rglob("*QtWebEngine*"))
-    if importlib.util.find_spec("soundcard") is not None:  # system audio on Windows reads it at import
+    if (
+        importlib.util.find_spec("soundcard") is not None
+    ):  # system audio on Windows reads it at import
         assert (bundle / "soundcard" / "mediafoundation.py.h").is_file()
     if entry.ships_cuda(bundle):
         pytest.skip("a CUDA build: the 1 GB budget is for the CPU flavour")
-    libraries = [path for path in bundle.rglob("*") if path.suffix in (".so", ".dll") or ".so." in path.name]
+    libraries = [
+        path for path in bundle.rglob("*") if path.suffix in (".so", ".dll") or ".so." in path.name
+    ]
     assert not [path for path in libraries if rules.is_cuda_library(path.name)]
     size = build.report_size(app_dir, "cpu")  # without models/default, where a model may be added
     assert size < build.CPU_BUDGET_BYTES, f"{size / 1e6:.0f} MB"

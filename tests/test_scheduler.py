@@ -49,7 +49,10 @@ def speech(hello_wav) -> np.ndarray:
 def test_many_streams_each_equal_file_transcription(tiny_recognizer, speech):
     model = CountingModel(tiny_recognizer)
     clips = [speech, speech[::-1].copy(), 0.3 * speech, np.roll(speech, 5000)]
-    expected = [words(transcribe_array(tiny_recognizer, c, TranscribeOptions(profile="balanced")).words) for c in clips]
+    expected = [
+        words(transcribe_array(tiny_recognizer, c, TranscribeOptions(profile="balanced")).words)
+        for c in clips
+    ]
     with Scheduler(model, SchedulerOptions(max_batch=8)) as scheduler:
         queues = [queue.Queue() for _ in clips]
         streams = [scheduler.open_stream(q.put, StreamOptions(profile="balanced")) for q in queues]
@@ -159,7 +162,9 @@ def test_on_the_cpu_partials_wait_for_a_round_without_finals(tiny_recognizer, sp
     model = CountingModel(tiny_recognizer)
     q: queue.Queue = queue.Queue()
     with Scheduler(model, SchedulerOptions(partials_with_finals=with_finals)) as scheduler:
-        stream = scheduler.open_stream(q.put, StreamOptions(profile="balanced", stable_partials=False))
+        stream = scheduler.open_stream(
+            q.put, StreamOptions(profile="balanced", stable_partials=False)
+        )
         with scheduler._cond:  # the scheduler sees all 2.75 s at once: a final and a partial
             stream.push(speech)
         first = q.get(timeout=TIMEOUT)

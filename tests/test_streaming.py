@@ -70,7 +70,9 @@ def test_partials_are_frequent_and_finals_append_only(tiny_recognizer, speech):
 
 def test_partial_covers_tail_beyond_finals(tiny_recognizer, speech):
     # One push, so one partial result: shown as it comes (a stable partial waits for a second).
-    processor = OnlineProcessor(tiny_recognizer, StreamOptions(profile="accurate", stable_partials=False))
+    processor = OnlineProcessor(
+        tiny_recognizer, StreamOptions(profile="accurate", stable_partials=False)
+    )
     events = processor.push(speech[:48_000])  # 3 s: no window of "accurate" is final yet
     assert not [e for e in events if e.type == "final"]
     partials = [e for e in events if e.type == "partial"]
@@ -97,7 +99,9 @@ def test_silent_windows_skipped_identically_in_file_and_stream(tiny_recognizer, 
 
 
 def test_memory_is_bounded(tiny_recognizer):
-    processor = OnlineProcessor(tiny_recognizer, StreamOptions(profile="low_latency", partials=False))
+    processor = OnlineProcessor(
+        tiny_recognizer, StreamOptions(profile="low_latency", partials=False)
+    )
     rng = np.random.default_rng(0)
     block = (rng.normal(0, 0.1, 16_000)).astype(np.float32)
     sizes = []

@@ -15,7 +15,12 @@ from engine.transcribe import transcribe_array, transcribe_blocks, transcribe_fi
 def test_progress_reaches_the_end_and_cancel_stops(tiny_recognizer, hello_wav):
     audio = np.tile(read_wav(hello_wav), 20)  # about a minute
     seen: list[float] = []
-    transcribe_blocks(tiny_recognizer, [audio], TranscribeOptions(profile="balanced"), progress=lambda d, t: seen.append(d))
+    transcribe_blocks(
+        tiny_recognizer,
+        [audio],
+        TranscribeOptions(profile="balanced"),
+        progress=lambda d, t: seen.append(d),
+    )
     assert seen[-1] == pytest.approx(len(audio) / 16_000)
 
     cancel = threading.Event()
@@ -28,16 +33,25 @@ def test_progress_reaches_the_end_and_cancel_stops(tiny_recognizer, hello_wav):
 
     blocks = (audio[i : i + 16_000] for i in range(0, len(audio), 16_000))
     with pytest.raises(Cancelled):
-        transcribe_blocks(tiny_recognizer, blocks, TranscribeOptions(profile="balanced", batch_size=1),
-                          progress=progress, cancel=cancel)
+        transcribe_blocks(
+            tiny_recognizer,
+            blocks,
+            TranscribeOptions(profile="balanced", batch_size=1),
+            progress=progress,
+            cancel=cancel,
+        )
     assert calls[-1] < len(audio) / 16_000 / 2
 
 
 @pytest.mark.parametrize("batch_size", [1, 3, 16])
 def test_batch_size_does_not_change_words(tiny_recognizer, hello_wav, batch_size):
     audio = np.tile(read_wav(hello_wav), 4)
-    base = transcribe_array(tiny_recognizer, audio, TranscribeOptions(profile="balanced", batch_size=1)).words
-    other = transcribe_array(tiny_recognizer, audio, TranscribeOptions(profile="balanced", batch_size=batch_size)).words
+    base = transcribe_array(
+        tiny_recognizer, audio, TranscribeOptions(profile="balanced", batch_size=1)
+    ).words
+    other = transcribe_array(
+        tiny_recognizer, audio, TranscribeOptions(profile="balanced", batch_size=batch_size)
+    ).words
     assert [(w.text, w.start) for w in other] == [(w.text, w.start) for w in base]
 
 

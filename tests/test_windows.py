@@ -16,7 +16,9 @@ from engine.windows import Grid, Window, Windower
 FRAME = 320
 FIELD = 400  # wav2vec2's receptive field in samples
 SMALL = Grid(frame_samples=FRAME, left=3, centre=5, right=2)
-GRIDS = [SMALL, Grid(FRAME, left=0, centre=1, right=1)] + [Grid.from_profile(p) for p in PROFILES.values()]
+GRIDS = [SMALL, Grid(FRAME, left=0, centre=1, right=1)] + [
+    Grid.from_profile(p) for p in PROFILES.values()
+]
 VOCAB = Vocab(
     tokens=tuple(sorted(BASE_960H_VOCAB, key=BASE_960H_VOCAB.get)), blank_id=0, delimiter_id=4
 )
@@ -54,8 +56,13 @@ def random_sizes(total: int, seed: int) -> list[int]:
 def test_windows_tile_the_frames_exactly_once(grid: Grid, num_samples: int) -> None:
     audio = noise(num_samples, seed=num_samples)
     windows = collect(Windower(grid), audio, [num_samples])
-    padded = np.concatenate([np.zeros(grid.left * FRAME, np.float32), audio,
-                             np.zeros(len(windows) * grid.centre * FRAME + grid.window_samples, np.float32)])
+    padded = np.concatenate(
+        [
+            np.zeros(grid.left * FRAME, np.float32),
+            audio,
+            np.zeros(len(windows) * grid.centre * FRAME + grid.window_samples, np.float32),
+        ]
+    )
     covered: list[int] = []
     for k, window in enumerate(windows):
         assert window.index == k and window.final
@@ -105,13 +112,17 @@ def test_normalisation_ignores_padding() -> None:
     window = np.zeros(64000, dtype=np.float32)
     window[16000:24000] = speech
     out = normalise(window[None], 5e-3, np.array([[16000, 24000]]))[0]
-    np.testing.assert_allclose(out[16000:24000], normalise(speech[None], 5e-3)[0], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        out[16000:24000], normalise(speech[None], 5e-3)[0], rtol=1e-4, atol=1e-5
+    )
     assert not out[:16000].any() and not out[24000:].any()
     # Over the whole window the same speech would come out louder (more than 2.5 times here).
     assert np.std(normalise(window[None], 5e-3)[0][16000:24000]) > 2.5 * np.std(out[16000:24000])
 
 
-@pytest.mark.parametrize("grid", [SMALL, Grid.from_profile(PROFILES["low_latency"])], ids=["small", "low_latency"])
+@pytest.mark.parametrize(
+    "grid", [SMALL, Grid.from_profile(PROFILES["low_latency"])], ids=["small", "low_latency"]
+)
 def test_any_delivery_gives_the_same_windows(grid: Grid) -> None:
     audio = noise(36800, seed=1)
     whole = collect(Windower(grid), audio, [audio.size])
@@ -127,7 +138,12 @@ def test_any_delivery_gives_the_same_windows(grid: Grid) -> None:
         assert len(windows) == len(whole), name
         for a, b in zip(windows, whole):
             assert (a.index, a.first_frame, a.keep_from, a.keep, a.final) == (
-                b.index, b.first_frame, b.keep_from, b.keep, b.final), name
+                b.index,
+                b.first_frame,
+                b.keep_from,
+                b.keep,
+                b.final,
+            ), name
             np.testing.assert_array_equal(a.samples, b.samples, err_msg=name)
 
 
@@ -177,7 +193,9 @@ def label_frames(signal: np.ndarray, n_frames: int) -> tuple[np.ndarray, np.ndar
     views = np.lib.stride_tricks.sliding_window_view(ints, FIELD)[::FRAME][:n_frames]
     energy = (views * views).sum(axis=1) // FIELD  # exact mean square
     level = np.sqrt(energy.astype(np.float64)).astype(np.int64)
-    ids = np.where(level < BLANK_LEVEL, 0, np.where(level < DELIMITER_LEVEL, 4, 5 + (level // 700) % 27))
+    ids = np.where(
+        level < BLANK_LEVEL, 0, np.where(level < DELIMITER_LEVEL, 4, 5 + (level // 700) % 27)
+    )
     probs = ((level % 97) + 3).astype(np.float32) / np.float32(100)
     return ids, probs
 
@@ -199,7 +217,9 @@ class FakeFrameModel:
         self.windows_seen += windows.shape[0]
         n = (windows.shape[1] - FIELD) // FRAME + 1
         labelled = [label_frames(w, n) for w in windows]
-        return FrameOutput(ids=np.stack([i for i, _ in labelled]), probs=np.stack([p for _, p in labelled]))
+        return FrameOutput(
+            ids=np.stack([i for i, _ in labelled]), probs=np.stack([p for _, p in labelled])
+        )
 
 
 def bursts(seconds: float, seed: int) -> np.ndarray:
@@ -210,9 +230,15 @@ def bursts(seconds: float, seed: int) -> np.ndarray:
     while total < seconds * 16000:
         n = int(rng.integers(800, 12000))
         if rng.random() < 0.4:
-            piece = np.zeros(n, np.float32) if rng.random() < 0.5 else rng.normal(0, 1e-4, n).astype(np.float32)
+            piece = (
+                np.zeros(n, np.float32)
+                if rng.random() < 0.5
+                else rng.normal(0, 1e-4, n).astype(np.float32)
+            )
             if rng.random() < 0.3:
-                piece = np.zeros(int(rng.integers(9000, 20000)), np.float32)  # a pause longer than the word gap
+                piece = np.zeros(
+                    int(rng.integers(9000, 20000)), np.float32
+                )  # a pause longer than the word gap
         else:
             envelope = np.repeat(rng.uniform(0.0, 0.9, n // 400 + 1), 400)[:n]
             piece = (rng.uniform(-1, 1, n) * envelope).astype(np.float32)

@@ -43,10 +43,24 @@ class FakeDevices:
 
     def query_devices(self, device: object = None, kind: str | None = None):  # type: ignore[no-untyped-def]
         devices = [
-            {"name": "Built-in Microphone", "hostapi": 0, "max_input_channels": 2, "default_samplerate": 48000.0},
-            {"name": "USB Headset Mono", "hostapi": 0, "max_input_channels": 1, "default_samplerate": 16000.0},
-            {"name": "Monitor of Built-in Audio Analog Stereo", "hostapi": 0, "max_input_channels": 2,
-             "default_samplerate": 48000.0},
+            {
+                "name": "Built-in Microphone",
+                "hostapi": 0,
+                "max_input_channels": 2,
+                "default_samplerate": 48000.0,
+            },
+            {
+                "name": "USB Headset Mono",
+                "hostapi": 0,
+                "max_input_channels": 1,
+                "default_samplerate": 16000.0,
+            },
+            {
+                "name": "Monitor of Built-in Audio Analog Stereo",
+                "hostapi": 0,
+                "max_input_channels": 2,
+                "default_samplerate": 48000.0,
+            },
         ]
         return devices[0] if kind or device is not None else devices
 
@@ -57,7 +71,9 @@ class FakeDevices:
 def words(text: str, start: float):  # type: ignore[no-untyped-def]
     from engine.ctc import Word
 
-    return tuple(Word(w, start + 0.35 * i, start + 0.35 * i + 0.3, 0.9) for i, w in enumerate(text.split()))
+    return tuple(
+        Word(w, start + 0.35 * i, start + 0.35 * i + 0.3, 0.9) for i, w in enumerate(text.split())
+    )
 
 
 def start_display() -> subprocess.Popen[bytes] | None:
@@ -70,8 +86,11 @@ def start_display() -> subprocess.Popen[bytes] | None:
     for number in range(99, 120):
         if not Path(f"/tmp/.X11-unix/X{number}").exists():
             break
-    server = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        ["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(100):  # wait for its socket, at most 10 s
         if Path(f"/tmp/.X11-unix/X{number}").exists():
             break
@@ -129,7 +148,11 @@ def render(out: Path) -> list[Path]:
     gradient.setColorAt(1, QColor("#d9a441"))
     painter.fillRect(backdrop.rect(), gradient)
     painter.setPen(QColor(255, 255, 255, 120))
-    painter.drawText(backdrop.rect().adjusted(12, 8, 0, 0), Qt.AlignmentFlag.AlignLeft, "a video playing behind the overlay")
+    painter.drawText(
+        backdrop.rect().adjusted(12, 8, 0, 0),
+        Qt.AlignmentFlag.AlignLeft,
+        "a video playing behind the overlay",
+    )
     painter.drawPixmap(QPoint(40, 40), caption)
     painter.end()
     backdrop.save(str(paths[1]))

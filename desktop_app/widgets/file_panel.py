@@ -10,8 +10,15 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton,
-    QVBoxLayout, QWidget,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from engine.config import TranscribeOptions
@@ -25,8 +32,10 @@ from .export import save_transcript
 log = logging.getLogger("desktop_app.file")
 
 # What File > Open offers; anything else can still be tried (FFmpeg reads most containers).
-AUDIO_FILTER = ("Audio and video (*.wav *.flac *.ogg *.oga *.mp3 *.m4a *.aac *.opus *.webm *.mp4 "
-                "*.mkv *.mov *.aiff *.aif *.wma);;All files (*)")
+AUDIO_FILTER = (
+    "Audio and video (*.wav *.flac *.ogg *.oga *.mp3 *.m4a *.aac *.opus *.webm *.mp4 "
+    "*.mkv *.mov *.aiff *.aif *.wma);;All files (*)"
+)
 
 
 def timestamp(seconds: float) -> str:
@@ -38,7 +47,9 @@ def timestamp(seconds: float) -> str:
 
 def timed_text(transcript: Transcript) -> str:
     """One line per caption segment: ``[start → end]  text``."""
-    return "\n".join(f"[{timestamp(s.start)} → {timestamp(s.end)}]  {s.text()}" for s in transcript.segments)
+    return "\n".join(
+        f"[{timestamp(s.start)} → {timestamp(s.end)}]  {s.text()}" for s in transcript.segments
+    )
 
 
 class FileTranscriber(QObject):
@@ -49,7 +60,9 @@ class FileTranscriber(QObject):
     failed = Signal(str)
     cancelled = Signal()
 
-    def __init__(self, recognizer: Recognizer, path: Path, options: TranscribeOptions = TranscribeOptions()) -> None:
+    def __init__(
+        self, recognizer: Recognizer, path: Path, options: TranscribeOptions = TranscribeOptions()
+    ) -> None:
         super().__init__()
         self.recognizer = recognizer
         self.path = path
@@ -62,8 +75,13 @@ class FileTranscriber(QObject):
     @Slot()
     def run(self) -> None:
         try:
-            transcript = transcribe_file(self.recognizer, self.path, self.options,
-                                         progress=self.progress.emit, cancel=self._cancel)
+            transcript = transcribe_file(
+                self.recognizer,
+                self.path,
+                self.options,
+                progress=self.progress.emit,
+                cancel=self._cancel,
+            )
         except Cancelled:
             self.cancelled.emit()
         except LiveCaptionsError as exc:
@@ -160,8 +178,10 @@ class FileTranscriptionDialog(QDialog):
         self.progress_bar.setRange(0, 100)
         self.progress_bar.setValue(100)
         notes = "".join(f"\nNote: {n}." for n in transcript.notes)
-        self.status.setText(f"Done: {self.path.name}, {transcript.duration:.1f} s of audio, "
-                            f"{len(transcript.segments)} captions.{notes}")
+        self.status.setText(
+            f"Done: {self.path.name}, {transcript.duration:.1f} s of audio, "
+            f"{len(transcript.segments)} captions.{notes}"
+        )
         self.result.setPlainText(timed_text(transcript))
         self.copy_button.setEnabled(True)
         self.export_button.setEnabled(True)
@@ -201,4 +221,3 @@ class FileTranscriptionDialog(QDialog):
             event.ignore()
             return
         super().closeEvent(event)
-

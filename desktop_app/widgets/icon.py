@@ -17,7 +17,9 @@ def app_icon(recording: bool = False) -> QIcon:
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor("#c62828") if recording else QColor("#1e4f91"))
         margin = size * 0.06
-        painter.drawRoundedRect(QRectF(margin, size * 0.16, size - 2 * margin, size * 0.68), size * 0.14, size * 0.14)
+        painter.drawRoundedRect(
+            QRectF(margin, size * 0.16, size - 2 * margin, size * 0.68), size * 0.14, size * 0.14
+        )
         font = QFont()
         font.setBold(True)
         font.setPixelSize(max(6, int(size * 0.38)))

@@ -12,10 +12,26 @@ from types import ModuleType
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QProgressBar, QPushButton, QToolButton,
-    QVBoxLayout, QWidget,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from engine.model import Recognizer
@@ -38,8 +54,15 @@ class MainWindow(QMainWindow):
     settings_requested = Signal()  # the user wants the settings dialog
     closed = Signal()  # the window closed after the session stopped: quit
 
-    def __init__(self, settings: Settings, session: LiveSession, overlay: CaptionOverlay,
-                 backend: ModuleType | Any, transcripts_dir: Path, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        session: LiveSession,
+        overlay: CaptionOverlay,
+        backend: ModuleType | Any,
+        transcripts_dir: Path,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.settings = settings
         self.session = session
@@ -66,8 +89,13 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
 
     # construction ----------------------------------------------------------------------------
-    def _action(self, text: str, slot: Any, shortcut: QKeySequence | str | None = None,
-                checkable: bool = False) -> QAction:
+    def _action(
+        self,
+        text: str,
+        slot: Any,
+        shortcut: QKeySequence | str | None = None,
+        checkable: bool = False,
+    ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -80,22 +108,40 @@ class MainWindow(QMainWindow):
     def _make_actions(self) -> None:
         self.act_start = self._action("&Start captions", self.toggle_capture, "Ctrl+Space")
         self.act_start.setEnabled(False)
-        self.act_open = self._action("&Open audio or video file…", self.choose_file, QKeySequence.StandardKey.Open)
-        self.act_save = self._action("&Save transcript as…", self.save_as, QKeySequence.StandardKey.Save)
+        self.act_open = self._action(
+            "&Open audio or video file…", self.choose_file, QKeySequence.StandardKey.Open
+        )
+        self.act_save = self._action(
+            "&Save transcript as…", self.save_as, QKeySequence.StandardKey.Save
+        )
         self.act_copy = self._action("&Copy transcript", self.copy_all, "Ctrl+Shift+C")
         self.act_clear = self._action("C&lear transcript", self.clear_transcript)
         self.act_folder = self._action("Open &transcripts folder", self.open_transcripts_folder)
-        self.act_settings = self._action("Se&ttings…", self.settings_requested.emit, QKeySequence.StandardKey.Preferences)
+        self.act_settings = self._action(
+            "Se&ttings…", self.settings_requested.emit, QKeySequence.StandardKey.Preferences
+        )
         self.act_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.act_show_overlay = self._action("Show caption &overlay", self.set_overlay_visible, "Ctrl+Shift+O", True)
-        self.act_lock_overlay = self._action("&Lock overlay (click-through)", self.overlay.set_locked, "Ctrl+Shift+L", True)
+        self.act_show_overlay = self._action(
+            "Show caption &overlay", self.set_overlay_visible, "Ctrl+Shift+O", True
+        )
+        self.act_lock_overlay = self._action(
+            "&Lock overlay (click-through)", self.overlay.set_locked, "Ctrl+Shift+L", True
+        )
         self.overlay.lock_changed.connect(self._sync_overlay_actions)
         self.overlay.addActions([self.act_lock_overlay, self.act_show_overlay, self.act_start])
 
     def _make_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        for action in (self.act_open, self.act_save, self.act_folder, None, self.act_settings, None, self.act_quit):
+        for action in (
+            self.act_open,
+            self.act_save,
+            self.act_folder,
+            None,
+            self.act_settings,
+            None,
+            self.act_quit,
+        ):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addActions([self.act_copy, self.act_clear])
@@ -209,7 +255,9 @@ class MainWindow(QMainWindow):
             self.device_combo.addItem(label, device)
         names = [None] + [d.name for d in devices]
         self.device_combo.setCurrentIndex(names.index(remembered) if remembered in names else 0)
-        self.device_combo.setToolTip(loopback_note(devices) or "Inputs marked 🔊 record what the computer plays.")
+        self.device_combo.setToolTip(
+            loopback_note(devices) or "Inputs marked 🔊 record what the computer plays."
+        )
         self.device_combo.blockSignals(False)
 
     def selected_device(self) -> InputDevice | None:
@@ -229,7 +277,9 @@ class MainWindow(QMainWindow):
         self.transcript.begin_session()
         self.view.end_line()
         self.overlay.end_utterance()
-        self.session.start(self.selected_device(), self.settings.profile, self.settings.stable_partials)
+        self.session.start(
+            self.selected_device(), self.settings.profile, self.settings.stable_partials
+        )
 
     @Slot(str)
     def _on_started(self, device: str) -> None:
@@ -292,7 +342,11 @@ class MainWindow(QMainWindow):
 
     def transcript_file_note(self) -> str:
         log_file = self.session.transcript_log
-        return f"Transcript saved as {log_file.path.name} (File > Open transcripts folder)" if log_file and log_file.path else ""
+        return (
+            f"Transcript saved as {log_file.path.name} (File > Open transcripts folder)"
+            if log_file and log_file.path
+            else ""
+        )
 
     # transcript actions ----------------------------------------------------------------------
     def copy_all(self) -> None:
@@ -317,8 +371,10 @@ class MainWindow(QMainWindow):
         self.settings.overlay_visible = visible
 
     def _sync_overlay_actions(self) -> None:
-        for action, value in ((self.act_lock_overlay, self.overlay.locked),
-                              (self.act_show_overlay, self.settings.overlay_visible)):
+        for action, value in (
+            (self.act_lock_overlay, self.overlay.locked),
+            (self.act_show_overlay, self.settings.overlay_visible),
+        ):
             action.blockSignals(True)
             action.setChecked(value)
             action.blockSignals(False)

@@ -15,7 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPoint, QRect, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QGuiApplication,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+)
 from PySide6.QtWidgets import QSizeGrip, QWidget
 
 from engine.transcript import sentence_case
@@ -39,8 +47,11 @@ class CaptionOverlay(QWidget):
         super().__init__(parent)
         self.settings = settings
         self.setWindowTitle("Live Captions overlay")
-        self.setWindowFlags(Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint
-                            | Qt.WindowType.WindowStaysOnTopHint)
+        self.setWindowFlags(
+            Qt.WindowType.Tool
+            | Qt.WindowType.FramelessWindowHint
+            | Qt.WindowType.WindowStaysOnTopHint
+        )
         self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
@@ -82,7 +93,7 @@ class CaptionOverlay(QWidget):
 
     def visible_lines(self) -> list[list[Token]]:
         """The lines drawn now, oldest first; at most ``lines``."""
-        return self._layout(self._finals + self._partial)[-self.style_.lines:]
+        return self._layout(self._finals + self._partial)[-self.style_.lines :]
 
     def visible_text(self) -> str:
         return "\n".join(" ".join(t.text for t in line) for line in self.visible_lines())
@@ -112,7 +123,10 @@ class CaptionOverlay(QWidget):
         return self._locked
 
     def set_locked(self, locked: bool) -> None:
-        if locked == self._locked and bool(self.windowFlags() & Qt.WindowType.WindowTransparentForInput) == locked:
+        if (
+            locked == self._locked
+            and bool(self.windowFlags() & Qt.WindowType.WindowTransparentForInput) == locked
+        ):
             return
         self._locked = locked
         geometry, visible = self.geometry(), self.isVisible()
@@ -130,8 +144,12 @@ class CaptionOverlay(QWidget):
         if rect is None:
             screen = QGuiApplication.primaryScreen().availableGeometry()
             width = max(400, int(screen.width() * 0.6))
-            rect = QRect(screen.x() + (screen.width() - width) // 2,
-                         screen.bottom() - self._fit_height() - 60, width, self._fit_height())
+            rect = QRect(
+                screen.x() + (screen.width() - width) // 2,
+                screen.bottom() - self._fit_height() - 60,
+                width,
+                self._fit_height(),
+            )
         rect.setHeight(max(rect.height(), self.minimumHeight()))
         self.setGeometry(rect)
 
@@ -191,7 +209,7 @@ class CaptionOverlay(QWidget):
         if len(self._finals) <= MAX_WORDS:
             return
         lines = self._layout(self._finals)
-        keep = lines[-max(2 * self.style_.lines, 2):]
+        keep = lines[-max(2 * self.style_.lines, 2) :]
         self._finals = [t for line in keep for t in line]
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -213,8 +231,11 @@ class CaptionOverlay(QWidget):
             hint = QFont(self.font())
             hint.setPointSize(max(9, self.style_.font_size // 2))
             painter.setFont(hint)
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
-                             "Captions appear here · drag to move · right-click for options")
+            painter.drawText(
+                self.rect(),
+                Qt.AlignmentFlag.AlignCenter,
+                "Captions appear here · drag to move · right-click for options",
+            )
             painter.end()
             return
         y = self.height() - PADDING - metrics.lineSpacing() * len(lines) + metrics.ascent()

@@ -10,9 +10,23 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
-    QCheckBox, QColorDialog, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
-    QFontComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
-    QVBoxLayout, QWidget,
+    QCheckBox,
+    QColorDialog,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFontComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
 )
 
 from engine.config import DEFAULT_MODEL, DEMO_MODEL, PROFILES
@@ -24,7 +38,11 @@ PROFILE_LABELS = {
     "balanced": "Balanced (about 1 s behind)",
     "accurate": "Accurate (about 2 s behind)",
 }
-DEVICE_LABELS = {"auto": "Automatic (CUDA when available)", "cpu": "CPU", "cuda": "CUDA (NVIDIA GPU)"}
+DEVICE_LABELS = {
+    "auto": "Automatic (CUDA when available)",
+    "cpu": "CPU",
+    "cuda": "CUDA (NVIDIA GPU)",
+}
 
 
 class ColorButton(QPushButton):
@@ -55,7 +73,9 @@ class ColorButton(QPushButton):
 class SettingsDialog(QDialog):
     applied = Signal(set)  # the groups that changed: "model", "profile", "overlay", "api"
 
-    def __init__(self, settings: Settings, api_available: bool, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, settings: Settings, api_available: bool, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.settings = settings
         self.setWindowTitle("Live Captions settings")
@@ -63,11 +83,16 @@ class SettingsDialog(QDialog):
         layout.addWidget(self._engine_group())
         layout.addWidget(self._overlay_group())
         layout.addWidget(self._api_group(api_available))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-                                   | QDialogButtonBox.StandardButton.RestoreDefaults)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok
+            | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.RestoreDefaults
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).clicked.connect(self.restore_defaults)
+        buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).clicked.connect(
+            self.restore_defaults
+        )
         layout.addWidget(buttons)
         self.load(settings)
 
@@ -77,8 +102,10 @@ class SettingsDialog(QDialog):
         form = QFormLayout(box)
         self.model = QComboBox(editable=True)
         self.model.addItems([DEFAULT_MODEL, DEMO_MODEL])
-        self.model.setToolTip("A Hugging Face model id (downloaded once, then cached), a local folder with "
-                              "a Wav2Vec2ForCTC checkpoint, or 'demo' for the bundled demo model.")
+        self.model.setToolTip(
+            "A Hugging Face model id (downloaded once, then cached), a local folder with "
+            "a Wav2Vec2ForCTC checkpoint, or 'demo' for the bundled demo model."
+        )
         browse = QPushButton("Folder…")
         browse.clicked.connect(self._browse_model)
         row = QHBoxLayout()
@@ -94,8 +121,10 @@ class SettingsDialog(QDialog):
             if key in PROFILE_LABELS:
                 self.profile.addItem(PROFILE_LABELS[key], key)
         form.addRow("Live captions:", self.profile)
-        self.stable_partials = QCheckBox("Steady partial text: a word shows about half a second later, "
-                                         "but rarely changes once shown")
+        self.stable_partials = QCheckBox(
+            "Steady partial text: a word shows about half a second later, "
+            "but rarely changes once shown"
+        )
         form.addRow("", self.stable_partials)
         return box
 
@@ -114,8 +143,11 @@ class SettingsDialog(QDialog):
         self.partial_color = ColorButton()
         self.background_color = ColorButton()
         colours = QHBoxLayout()
-        for label, button in (("Text", self.text_color), ("Unfinal", self.partial_color),
-                              ("Background", self.background_color)):
+        for label, button in (
+            ("Text", self.text_color),
+            ("Unfinal", self.partial_color),
+            ("Background", self.background_color),
+        ):
             colours.addWidget(QLabel(label))
             colours.addWidget(button)
         colours.addStretch(1)
@@ -128,7 +160,9 @@ class SettingsDialog(QDialog):
     def _api_group(self, available: bool) -> QGroupBox:
         box = QGroupBox("Local speech API")
         form = QFormLayout(box)
-        self.api_enabled = QCheckBox("Serve the loaded model to other programs over HTTP and WebSocket")
+        self.api_enabled = QCheckBox(
+            "Serve the loaded model to other programs over HTTP and WebSocket"
+        )
         self.api_port = QSpinBox(minimum=1024, maximum=65535)
         self.api_token = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.api_token.setPlaceholderText("none: any program on this computer may connect")

@@ -22,8 +22,10 @@ class TranscriptView(QTextEdit):
         self.transcript = transcript
         self.setReadOnly(True)
         self.setUndoRedoEnabled(False)
-        self.setPlaceholderText("Press Start (Ctrl+Space) to caption the selected input, or open or drop "
-                                "an audio or video file to transcribe it.")
+        self.setPlaceholderText(
+            "Press Start (Ctrl+Space) to caption the selected input, or open or drop "
+            "an audio or video file to transcribe it."
+        )
         self._tail_start = 0  # document position where the open line begins
         self._tail_utterance: Utterance | None = None  # the utterance the open line shows
 
@@ -35,14 +37,20 @@ class TranscriptView(QTextEdit):
         partial = self.transcript.partial_text()
         html = ""
         if final or partial:
-            start = utterance.start if utterance and utterance.words else self.transcript.partial[0].start
+            start = (
+                utterance.start
+                if utterance and utterance.words
+                else self.transcript.partial[0].start
+            )
             html = self._line_html(start, final, partial)
         self._replace_tail(html)
 
     def end_line(self) -> None:
         """The utterance ended: keep its line and open a new one below it."""
         done, self._tail_utterance = self._tail_utterance, None
-        self._replace_tail(self._line_html(done.start, done.text(), "") if done and done.words else "")
+        self._replace_tail(
+            self._line_html(done.start, done.text(), "") if done and done.words else ""
+        )
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
         if cursor.position() > self._tail_start:
@@ -62,11 +70,15 @@ class TranscriptView(QTextEdit):
 
     def _line_html(self, start: float, final: str, partial: str) -> str:
         colour = self.palette().color(QPalette.ColorRole.Text).name()
-        parts = [f'<span style="color:{GREY}; font-family:monospace">{clock(start)}</span>&nbsp;&nbsp;']
+        parts = [
+            f'<span style="color:{GREY}; font-family:monospace">{clock(start)}</span>&nbsp;&nbsp;'
+        ]
         if final:
             parts.append(f'<span style="color:{colour}">{escape(final)}</span>')
         if partial:
-            parts.append(f'<span style="color:{GREY}">{" " if final else ""}{escape(partial)}</span>')
+            parts.append(
+                f'<span style="color:{GREY}">{" " if final else ""}{escape(partial)}</span>'
+            )
         return "".join(parts)
 
     def _replace_tail(self, html: str) -> None:

@@ -17,7 +17,9 @@ def make_tray(window: QWidget, actions: list[QAction | None]) -> QSystemTrayIcon
     tray.setToolTip("Live Captions")
     menu = QMenu(window)
     show_window = menu.addAction("Show window")
-    show_window.triggered.connect(lambda: (window.showNormal(), window.raise_(), window.activateWindow()))
+    show_window.triggered.connect(
+        lambda: (window.showNormal(), window.raise_(), window.activateWindow())
+    )
     menu.addSeparator()
     for action in actions:
         if action is None:
@@ -26,7 +28,9 @@ def make_tray(window: QWidget, actions: list[QAction | None]) -> QSystemTrayIcon
             menu.addAction(action)
     tray.setContextMenu(menu)
     tray.activated.connect(
-        lambda reason: show_window.trigger() if reason == QSystemTrayIcon.ActivationReason.Trigger else None
+        lambda reason: (
+            show_window.trigger() if reason == QSystemTrayIcon.ActivationReason.Trigger else None
+        )
     )
     tray.show()
     return tray

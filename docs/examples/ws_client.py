@@ -27,7 +27,11 @@ async def send_audio(ws, path: str, realtime: bool) -> None:  # type: ignore[no-
     with sf.SoundFile(path) as f:
         piece = max(1, int(f.samplerate * PIECE_S))
         for block in f.blocks(blocksize=piece, dtype="int16", always_2d=True):
-            mono = block.mean(axis=1).astype("<i2") if block.shape[1] > 1 else block[:, 0].astype("<i2")
+            mono = (
+                block.mean(axis=1).astype("<i2")
+                if block.shape[1] > 1
+                else block[:, 0].astype("<i2")
+            )
             await ws.send(mono.tobytes())
             if realtime:
                 await asyncio.sleep(len(mono) / f.samplerate)
@@ -49,7 +53,9 @@ def handle(message: dict, finals: list[str], tty: bool) -> None:
     kind = message["type"]
     if kind == "transcript" and message["is_final"]:
         finals.append(message["text"])
-        print(("\r\033[K" if tty else "") + f"[{message['start']:7.2f}] {message['text']}", flush=True)
+        print(
+            ("\r\033[K" if tty else "") + f"[{message['start']:7.2f}] {message['text']}", flush=True
+        )
     elif kind == "transcript" and tty:
         print(f"\r\033[K\033[2m{message['text']}\033[0m", end="", flush=True)
     elif kind in ("error", "overload"):

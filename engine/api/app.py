@@ -83,18 +83,25 @@ class Guard:
             return
         conn = HTTPConnection(scope)
         path = conn.url.path
-        public = path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or scope["method"] == "OPTIONS"
+        public = (
+            path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or scope["method"] == "OPTIONS"
+        )
         if not public and not self.settings.accepts(conn.headers.get("authorization")):
             response = error_response(
-                path, 401, "missing or invalid API token (send 'Authorization: Bearer TOKEN')",
-                code="invalid_api_key", headers={"WWW-Authenticate": "Bearer"},
+                path,
+                401,
+                "missing or invalid API token (send 'Authorization: Bearer TOKEN')",
+                code="invalid_api_key",
+                headers={"WWW-Authenticate": "Bearer"},
             )
             await response(scope, receive, send)
             return
         length = conn.headers.get("content-length", "")
         if length.isdigit() and int(length) > self.max_body:
             exc = UploadTooLarge(self.settings.max_upload_bytes)
-            await error_response(path, 413, str(exc.detail), param=exc.param, code=exc.code)(scope, receive, send)
+            await error_response(path, 413, str(exc.detail), param=exc.param, code=exc.code)(
+                scope, receive, send
+            )
             return
         received = 0
 
@@ -125,13 +132,17 @@ def create_app(
         try:
             if model is None:
                 model = await asyncio.to_thread(load_recognizer, settings.model)
-        except Exception as exc:  # noqa: BLE001 - handed to the runner, which raises it
+        except Exception as exc:
             app.state.startup_error = exc
             raise
         owned = scheduler is None
         engine = scheduler or Scheduler(
             model,  # type: ignore[arg-type]
-            SchedulerOptions(max_streams=settings.max_streams, warn_lag_s=settings.warn_lag_s, max_lag_s=settings.max_lag_s),
+            SchedulerOptions(
+                max_streams=settings.max_streams,
+                warn_lag_s=settings.warn_lag_s,
+                max_lag_s=settings.max_lag_s,
+            ),
         )
         engine.start()
         app.state.context = ApiContext(settings, model, engine, time.time())  # type: ignore[arg-type]

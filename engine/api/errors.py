@@ -78,7 +78,9 @@ def error_response(
     """The error body for ``path``: OpenAI's shape under /v1, FastAPI's elsewhere."""
     if path.startswith("/v1/") or path == "/v1":
         kind = "server_error" if status >= 500 else _TYPES.get(status, "invalid_request_error")
-        body: dict[str, object] = {"error": {"message": message, "type": kind, "param": param, "code": code}}
+        body: dict[str, object] = {
+            "error": {"message": message, "type": kind, "param": param, "code": code}
+        }
     else:
         body = {"detail": message}
     return JSONResponse(body, status_code=status, headers=headers)
@@ -104,8 +106,14 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     first = errors[0] if errors else {}
     loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "header")]
     param = ".".join(loc) or None
-    message = f"{param}: {first.get('msg', 'invalid value')}" if param else str(first.get("msg", "invalid request"))
-    return error_response(request.url.path, 422, message, param=param, code=str(first.get("type", "invalid_value")))
+    message = (
+        f"{param}: {first.get('msg', 'invalid value')}"
+        if param
+        else str(first.get("msg", "invalid request"))
+    )
+    return error_response(
+        request.url.path, 422, message, param=param, code=str(first.get("type", "invalid_value"))
+    )
 
 
 def _jsonable(errors: object) -> object:

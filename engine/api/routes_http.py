@@ -44,13 +44,18 @@ _SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,8}$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$")
 _ERRORS = {code: {"model": ErrorBody} for code in (400, 401, 413, 422)}
 
-UploadField = Annotated[UploadFile, File(description="the audio or video file (WAV, FLAC, MP3, OGG, M4A, WebM, MP4, ...)")]
+UploadField = Annotated[
+    UploadFile,
+    File(description="the audio or video file (WAV, FLAC, MP3, OGG, M4A, WebM, MP4, ...)"),
+]
 
 
 async def _save_upload(upload: UploadFile, limit: int) -> Path:
     """Copy the upload to a named temporary file (the decoders want a path), counting bytes."""
     suffix = _SUFFIX.search(upload.filename or "")
-    fd, name = tempfile.mkstemp(prefix="live-captions-", suffix=suffix.group(0).lower() if suffix else "")
+    fd, name = tempfile.mkstemp(
+        prefix="live-captions-", suffix=suffix.group(0).lower() if suffix else ""
+    )
     path = Path(name)
     try:
         size = 0
@@ -66,21 +71,32 @@ async def _save_upload(upload: UploadFile, limit: int) -> Path:
     return path
 
 
-async def _transcribe(upload: UploadFile, recognizer: Recognizer, settings: ServerSettings) -> Transcript:
+async def _transcribe(
+    upload: UploadFile, recognizer: Recognizer, settings: ServerSettings
+) -> Transcript:
     """Transcribe an upload in a worker thread on the server's window profile."""
     from ..transcribe import transcribe_file
 
     path = await _save_upload(upload, settings.max_upload_bytes)
     name = upload.filename or "upload"
     try:
-        transcript = await asyncio.to_thread(transcribe_file, recognizer, path, TranscribeOptions(profile=settings.profile))
+        transcript = await asyncio.to_thread(
+            transcribe_file, recognizer, path, TranscribeOptions(profile=settings.profile)
+        )
     except AudioError as exc:
         message = str(exc).replace(str(path), name)
-        raise ApiError(400, f"the upload cannot be read as audio: {message}", param="file", code="invalid_audio") from None
+        raise ApiError(
+            400,
+            f"the upload cannot be read as audio: {message}",
+            param="file",
+            code="invalid_audio",
+        ) from None
     finally:
         path.unlink(missing_ok=True)
     if transcript.duration == 0:
-        raise ApiError(400, f"{name}: the file contains no audio", param="file", code="invalid_audio")
+        raise ApiError(
+            400, f"{name}: the file contains no audio", param="file", code="invalid_audio"
+        )
     return transcript
 
 
@@ -116,59 +132,90 @@ async def transcribe_legacy(
 )
 async def create_transcription(
     file: UploadField,
-    model: Annotated[str | None, Form(description="accepted for compatibility; the loaded model is used")] = None,
-    language: Annotated[str | None, Form(description="ISO-639-1 code; the model decides what it understands")] = None,
+    model: Annotated[
+        str | None, Form(description="accepted for compatibility; the loaded model is used")
+    ] = None,
+    language: Annotated[
+        str | None, Form(description="ISO-639-1 code; the model decides what it understands")
+    ] = None,
     prompt: Annotated[str | None, Form(description="ignored: CTC models take no prompt")] = None,
-    response_format: Annotated[str, Form(description="json, text, srt, vtt or verbose_json")] = "json",
+    response_format: Annotated[
+        str, Form(description="json, text, srt, vtt or verbose_json")
+    ] = "json",
     temperature: Annotated[float | None, Form(description="ignored: decoding is greedy")] = None,
     timestamp_granularities: Annotated[
-        list[str] | None, Form(alias="timestamp_granularities[]", description="word and/or segment; verbose_json only")
+        list[str] | None,
+        Form(
+            alias="timestamp_granularities[]", description="word and/or segment; verbose_json only"
+        ),
     ] = None,
     recognizer: Recognizer = Depends(get_recognizer),
     settings: ServerSettings = Depends(get_settings),
 ) -> Response:
     if response_format not in RESPONSE_FORMATS:
         raise ApiError(
-            400, f"response_format must be one of {', '.join(RESPONSE_FORMATS)}; got {response_format!r}",
-            param="response_format", code="invalid_value",
+            400,
+            f"response_format must be one of {', '.join(RESPONSE_FORMATS)}; got {response_format!r}",
+            param="response_format",
+            code="invalid_value",
         )
     granularities = set(timestamp_granularities or [])
     if granularities - set(GRANULARITIES):
         raise ApiError(
-            400, f"timestamp_granularities[] may hold word and segment only; got {sorted(granularities)}",
-            param="timestamp_granularities", code="invalid_value",
+            400,
+            f"timestamp_granularities[] may hold word and segment only; got {sorted(granularities)}",
+            param="timestamp_granularities",
+            code="invalid_value",
         )
     if granularities and response_format != "verbose_json":
         raise ApiError(
-            400, "timestamp_granularities[] is only supported with response_format=verbose_json",
-            param="timestamp_granularities", code="invalid_value",
+            400,
+            "timestamp_granularities[] is only supported with response_format=verbose_json",
+            param="timestamp_granularities",
+            code="invalid_value",
         )
     if language and not _LANGUAGE.match(language):
         raise ApiError(
-            400, f"language must be a language code such as 'en'; got {language!r}", param="language", code="invalid_value"
+            400,
+            f"language must be a language code such as 'en'; got {language!r}",
+            param="language",
+            code="invalid_value",
         )
     transcript = await _transcribe(file, recognizer, settings)
     if response_format == "json":
-        body = Transcription(text=transcript.text(), usage=Usage(seconds=round(transcript.duration, 3)))
+        body = Transcription(
+            text=transcript.text(), usage=Usage(seconds=round(transcript.duration, 3))
+        )
         return Response(body.model_dump_json(), media_type="application/json")
     if response_format == "verbose_json":
         result = verbose(transcript, language or "en", granularities or {"segment"})
         return Response(result.model_dump_json(exclude_none=True), media_type="application/json")
-    text = transcript.text() + "\n" if response_format == "text" else render(transcript, response_format)
+    text = (
+        transcript.text() + "\n"
+        if response_format == "text"
+        else render(transcript, response_format)
+    )
     return PlainTextResponse(text)
 
 
-@router.get("/v1/models", response_model=ModelList, responses={401: {"model": ErrorBody}}, tags=["models"])
+@router.get(
+    "/v1/models", response_model=ModelList, responses={401: {"model": ErrorBody}}, tags=["models"]
+)
 async def list_models(ctx: ApiContext = Depends(get_context)) -> ModelList:
     """The one model this server runs. Transcription requests may name any model; this one is used."""
     return ModelList(data=[ModelCard(id=ctx.recognizer.name, created=int(ctx.started_at))])
 
 
-@router.get("/health", response_model=Health, responses={401: {"model": ErrorBody}}, tags=["health"])
+@router.get(
+    "/health", response_model=Health, responses={401: {"model": ErrorBody}}, tags=["health"]
+)
 async def health(
     ctx: ApiContext = Depends(get_context), scheduler: Scheduler = Depends(get_scheduler)
 ) -> Health:
-    streams = [StreamHealth(id=s.id, received_s=round(s.received_s, 3), lag_s=round(s.lag_s, 3)) for s in scheduler.stats()]
+    streams = [
+        StreamHealth(id=s.id, received_s=round(s.received_s, 3), lag_s=round(s.lag_s, 3))
+        for s in scheduler.stats()
+    ]
     return Health(
         model=ctx.recognizer.name,
         device=ctx.recognizer.device,

@@ -34,7 +34,12 @@ log = logging.getLogger("engine.api")
 router = APIRouter()
 
 # Accepted names of the two raw encodings (Deepgram says linear16, sherpa-onnx sends float32).
-ENCODINGS = {"pcm_s16le": "pcm_s16le", "linear16": "pcm_s16le", "pcm_f32le": "pcm_f32le", "float32": "pcm_f32le"}
+ENCODINGS = {
+    "pcm_s16le": "pcm_s16le",
+    "linear16": "pcm_s16le",
+    "pcm_f32le": "pcm_f32le",
+    "float32": "pcm_f32le",
+}
 _SAMPLE_BYTES = {"pcm_s16le": 2, "pcm_f32le": 4}
 _CLOSED = (WebSocketDisconnect, WebSocketDisconnected)
 
@@ -55,13 +60,19 @@ class AudioFormat:
 
 
 def parse_format(
-    encoding: object, sample_rate: object, settings: ServerSettings, current: AudioFormat | None = None
+    encoding: object,
+    sample_rate: object,
+    settings: ServerSettings,
+    current: AudioFormat | None = None,
 ) -> AudioFormat:
     """The audio format a client declares (query or config message); unset fields keep ``current``."""
     current = current or AudioFormat("pcm_s16le", SAMPLE_RATE)
     name = current.encoding if encoding is None else ENCODINGS.get(str(encoding).lower())
     if name is None:
-        raise ProtocolError(CloseCode.UNSUPPORTED_DATA, f"unsupported encoding {encoding!r}; use pcm_s16le or pcm_f32le")
+        raise ProtocolError(
+            CloseCode.UNSUPPORTED_DATA,
+            f"unsupported encoding {encoding!r}; use pcm_s16le or pcm_f32le",
+        )
     rate = current.sample_rate if sample_rate is None else _rate(sample_rate, settings)
     return AudioFormat(name, rate)
 
@@ -107,7 +118,9 @@ class AudioDecoder:
         else:
             samples = np.frombuffer(data, dtype="<f4")
             if not np.isfinite(samples).all():
-                raise ProtocolError(CloseCode.UNSUPPORTED_DATA, "pcm_f32le frames must not hold NaN or infinity")
+                raise ProtocolError(
+                    CloseCode.UNSUPPORTED_DATA, "pcm_f32le frames must not hold NaN or infinity"
+                )
         return self._raw(samples)
 
     def _decode_wav(self, data: bytes) -> np.ndarray:
@@ -116,18 +129,28 @@ class AudioDecoder:
         try:
             block, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
         except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
-            raise ProtocolError(CloseCode.UNSUPPORTED_DATA, f"a WAV message could not be decoded: {exc}") from None
+            raise ProtocolError(
+                CloseCode.UNSUPPORTED_DATA, f"a WAV message could not be decoded: {exc}"
+            ) from None
         if not MIN_SAMPLE_RATE <= rate <= self.max_rate:
-            raise ProtocolError(CloseCode.UNSUPPORTED_DATA, f"unsupported sample rate {rate} Hz in a WAV message")
+            raise ProtocolError(
+                CloseCode.UNSUPPORTED_DATA, f"unsupported sample rate {rate} Hz in a WAV message"
+            )
         if self._wav is None or self._wav.in_rate != rate:
-            tail = self._wav(np.zeros(0, np.float32), last=True) if self._wav is not None else np.zeros(0, np.float32)
+            tail = (
+                self._wav(np.zeros(0, np.float32), last=True)
+                if self._wav is not None
+                else np.zeros(0, np.float32)
+            )
             self._wav = Resampler(rate)
             return np.concatenate([tail, self._wav(to_mono(block))])
         return self._wav(to_mono(block))
 
     def flush(self) -> np.ndarray:
         """The resamplers' last samples; the decoder starts afresh afterwards."""
-        tails = [r(np.zeros(0, np.float32), last=True) for r in (self._raw, self._wav) if r is not None]
+        tails = [
+            r(np.zeros(0, np.float32), last=True) for r in (self._raw, self._wav) if r is not None
+        ]
         self._raw = Resampler(self.format.sample_rate)
         self._wav = None
         return np.concatenate(tails)
@@ -136,8 +159,14 @@ class AudioDecoder:
 class CaptionSession:
     """One WebSocket client: frames in, caption messages out."""
 
-    def __init__(self, ws: WebSocket, ctx: ApiContext, fmt: AudioFormat, partials: bool,
-                 stable_partials: bool = True) -> None:
+    def __init__(
+        self,
+        ws: WebSocket,
+        ctx: ApiContext,
+        fmt: AudioFormat,
+        partials: bool,
+        stable_partials: bool = True,
+    ) -> None:
         self.ws = ws
         self.ctx = ctx
         self.settings = ctx.settings
@@ -145,8 +174,9 @@ class CaptionSession:
         self.loop = asyncio.get_running_loop()
         self.outbox: asyncio.Queue[tuple] = asyncio.Queue()
         self.decoder = AudioDecoder(fmt, self.settings.max_sample_rate)
-        self.options = StreamOptions(profile=self.settings.profile, partials=partials,
-                                     stable_partials=stable_partials)
+        self.options = StreamOptions(
+            profile=self.settings.profile, partials=partials, stable_partials=stable_partials
+        )
         self.generation = 0  # a finalize ends a stream and opens the next one
         self.stream = self._open()  # TooManyStreams before the handshake completes
         self.offset_s = 0.0  # session time at which the current stream started
@@ -216,7 +246,9 @@ class CaptionSession:
                 message = await asyncio.wait_for(self.ws.receive(), self.settings.idle_timeout_s)
             except asyncio.TimeoutError:
                 idle = self.settings.idle_timeout_s
-                self._request_close(CloseCode.POLICY, f"idle timeout: nothing received for {idle:g} s")
+                self._request_close(
+                    CloseCode.POLICY, f"idle timeout: nothing received for {idle:g} s"
+                )
                 return
             if message["type"] == "websocket.disconnect":
                 self.client_gone = True
@@ -260,7 +292,10 @@ class CaptionSession:
     def _on_audio(self, data: bytes) -> None:
         limit = self.settings.max_frame_bytes
         if len(data) > limit:
-            raise ProtocolError(CloseCode.TOO_BIG, f"a message of {len(data)} bytes is over the limit of {limit} bytes")
+            raise ProtocolError(
+                CloseCode.TOO_BIG,
+                f"a message of {len(data)} bytes is over the limit of {limit} bytes",
+            )
         if not data or self.closing:
             return
         self.audio_seen = True
@@ -311,8 +346,12 @@ class CaptionSession:
 
     def _configure(self, message: Mapping[str, object]) -> None:
         if self.audio_seen:
-            raise ProtocolError(CloseCode.POLICY, "a config message must come before the first audio frame")
-        fmt = parse_format(message.get("encoding"), message.get("sample_rate"), self.settings, self.decoder.format)
+            raise ProtocolError(
+                CloseCode.POLICY, "a config message must come before the first audio frame"
+            )
+        fmt = parse_format(
+            message.get("encoding"), message.get("sample_rate"), self.settings, self.decoder.format
+        )
         self.decoder = AudioDecoder(fmt, self.settings.max_sample_rate)
         self.outbox.put_nowait(("send", self.ready_message()))
 
@@ -337,22 +376,35 @@ class CaptionSession:
             final = event.type == "final"
             text = " ".join(sentence_case([w.text for w in event.words], self.sentence_start))
             self.sentence_start = self.sentence_start and not final
-            await self.ws.send_json({
-                "type": "transcript", "is_final": final, "text": text,
-                "start": round(event.start + offset, 3), "end": round(event.end + offset, 3),
-                "words": [w.to_dict(offset) for w in event.words],
-            })
+            await self.ws.send_json(
+                {
+                    "type": "transcript",
+                    "is_final": final,
+                    "text": text,
+                    "start": round(event.start + offset, 3),
+                    "end": round(event.end + offset, 3),
+                    "words": [w.to_dict(offset) for w in event.words],
+                }
+            )
         elif event.type == "speech_started":
-            await self.ws.send_json({"type": "speech_started", "timestamp": round(event.time + offset, 3)})
+            await self.ws.send_json(
+                {"type": "speech_started", "timestamp": round(event.time + offset, 3)}
+            )
         elif event.type == "utterance_end":
             self.sentence_start = True
-            await self.ws.send_json({"type": "utterance_end", "last_word_end": round(event.time + offset, 3)})
+            await self.ws.send_json(
+                {"type": "utterance_end", "last_word_end": round(event.time + offset, 3)}
+            )
         elif event.type == "overload":
-            await self.ws.send_json({"type": "overload", "message": event.message, "lag_s": round(self.stream.lag_s, 3)})
+            await self.ws.send_json(
+                {"type": "overload", "message": event.message, "lag_s": round(self.stream.lag_s, 3)}
+            )
         elif event.type == "error":
             behind = self.stream.lag_s > self.ctx.scheduler.options.max_lag_s
             await self.ws.send_json({"type": "error", "message": event.message})
-            await self.ws.close(CloseCode.TRY_AGAIN if behind else CloseCode.INTERNAL, _reason(event.message))
+            await self.ws.close(
+                CloseCode.TRY_AGAIN if behind else CloseCode.INTERNAL, _reason(event.message)
+            )
             return True
         elif event.type == "end":
             return await self._on_end()
@@ -453,7 +505,9 @@ async def ws_transcribe(websocket: WebSocket, ctx: ApiContext = Depends(get_cont
         await _refuse(websocket, exc.code, exc.message)
         return
     if ctx.ws_sessions >= settings.max_streams:
-        message = f"too many streams: the server serves {settings.max_streams} at once; try again later"
+        message = (
+            f"too many streams: the server serves {settings.max_streams} at once; try again later"
+        )
         await _refuse(websocket, CloseCode.TRY_AGAIN, message)
         return
     try:

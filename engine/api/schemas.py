@@ -46,7 +46,9 @@ class TranscriptionSegment(BaseModel):
     start: float
     end: float
     text: str
-    tokens: list[int] = Field(default_factory=list, description="always empty: CTC models have no text tokens")
+    tokens: list[int] = Field(
+        default_factory=list, description="always empty: CTC models have no text tokens"
+    )
     temperature: float = 0.0
     avg_logprob: float = Field(description="mean log confidence of the segment's words")
     compression_ratio: float = 1.0
@@ -114,7 +116,9 @@ def verbose(transcript: Transcript, language: str, granularities: set[str]) -> T
                 start=round(s.start, 3),
                 end=round(s.end, 3),
                 text=s.text(),
-                avg_logprob=round(sum(math.log(max(w.confidence, 1e-6)) for w in s.words) / len(s.words), 4),
+                avg_logprob=round(
+                    sum(math.log(max(w.confidence, 1e-6)) for w in s.words) / len(s.words), 4
+                ),
             )
             for i, s in enumerate(transcript.segments)
         ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -27,16 +28,42 @@ def add_serve_command(
         "anything but loopback requires an API token. Options also come from LIVE_CAPTIONS_HOST, "
         "LIVE_CAPTIONS_PORT and LIVE_CAPTIONS_TOKEN.",
     )
-    p.add_argument("--host", default=_env("HOST", "127.0.0.1"), help="interface to listen on (default: 127.0.0.1)")
-    p.add_argument("--port", type=int, default=int(_env("PORT", "8000") or 8000), help="TCP port (default: 8000)")
-    p.add_argument("--token", default=_env("TOKEN"), help="API token clients must send as 'Authorization: Bearer TOKEN' "
-                   "(prefer LIVE_CAPTIONS_TOKEN: the command line is visible to other users)")
-    p.add_argument("--profile", choices=[name for name in PROFILES if name != "file"], default=DEFAULT_LIVE_PROFILE,
-                   help="window profile of uploads and streams alike, so that both give the same words")
-    p.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
-                   help="let web pages from ORIGIN call the API (repeatable; '*' for any)")
-    p.add_argument("--max-upload-mb", type=float, default=25.0, help="largest upload in MiB (default: 25)")
-    p.add_argument("--max-streams", type=int, default=16, help="WebSocket streams at once (default: 16)")
+    p.add_argument(
+        "--host",
+        default=_env("HOST", "127.0.0.1"),
+        help="interface to listen on (default: 127.0.0.1)",
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=int(_env("PORT", "8000") or 8000),
+        help="TCP port (default: 8000)",
+    )
+    p.add_argument(
+        "--token",
+        default=_env("TOKEN"),
+        help="API token clients must send as 'Authorization: Bearer TOKEN' "
+        "(prefer LIVE_CAPTIONS_TOKEN: the command line is visible to other users)",
+    )
+    p.add_argument(
+        "--profile",
+        choices=[name for name in PROFILES if name != "file"],
+        default=DEFAULT_LIVE_PROFILE,
+        help="window profile of uploads and streams alike, so that both give the same words",
+    )
+    p.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="let web pages from ORIGIN call the API (repeatable; '*' for any)",
+    )
+    p.add_argument(
+        "--max-upload-mb", type=float, default=25.0, help="largest upload in MiB (default: 25)"
+    )
+    p.add_argument(
+        "--max-streams", type=int, default=16, help="WebSocket streams at once (default: 16)"
+    )
     add_model_options(p)
     p.set_defaults(handler=cmd_serve)
 
@@ -65,8 +92,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"model: {recognizer.describe()}", file=sys.stderr)
     server = ApiServer(settings, recognizer)
     print(f"serving on {server.url} (API docs: {server.url}/docs; Ctrl-C stops)", file=sys.stderr)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
     return 0

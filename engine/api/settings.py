@@ -46,10 +46,18 @@ class ServerSettings:
                 "set an API token (--token or LIVE_CAPTIONS_TOKEN) or listen on 127.0.0.1"
             )
         if self.profile not in PROFILES:
-            raise ServerError(f"unknown latency profile {self.profile!r}; choose one of: {', '.join(PROFILES)}")
+            raise ServerError(
+                f"unknown latency profile {self.profile!r}; choose one of: {', '.join(PROFILES)}"
+            )
         if not 0 <= self.port <= 65535:
             raise ServerError(f"invalid port {self.port}")
-        limits = (self.max_upload_bytes, self.max_frame_bytes, self.max_streams, self.idle_timeout_s, self.max_lag_s)
+        limits = (
+            self.max_upload_bytes,
+            self.max_frame_bytes,
+            self.max_streams,
+            self.idle_timeout_s,
+            self.max_lag_s,
+        )
         if min(limits) <= 0 or self.max_sample_rate < MIN_SAMPLE_RATE:
             raise ServerError("server limits must be positive")
 

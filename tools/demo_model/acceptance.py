@@ -54,23 +54,51 @@ def main() -> None:
     parser.add_argument("--model", default="demo")
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("acceptance.json"))
     args = parser.parse_args()
-    report: dict[str, object] = {"model": args.model, "sentences": len(SENTENCES), "required": REQUIRED}
+    report: dict[str, object] = {
+        "model": args.model,
+        "sentences": len(SENTENCES),
+        "required": REQUIRED,
+    }
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for voice in VOICES:
             tag = voice.replace(":", "-")
-            wavs = [say(text, folder / f"{tag}-{i:02d}.wav", voice) for i, text in enumerate(SENTENCES)]
+            wavs = [
+                say(text, folder / f"{tag}-{i:02d}.wav", voice) for i, text in enumerate(SENTENCES)
+            ]
             out = folder / f"out-{tag}"
-            run = subprocess.run([sys.executable, "-m", "engine", "transcribe", *map(str, wavs), "--model", args.model,
-                                  "-o", str(out), "-f", "txt", "--raw-case", "--no-progress"],
-                                 cwd=ROOT, capture_output=True, text=True)
+            run = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "engine",
+                    "transcribe",
+                    *map(str, wavs),
+                    "--model",
+                    args.model,
+                    "-o",
+                    str(out),
+                    "-f",
+                    "txt",
+                    "--raw-case",
+                    "--no-progress",
+                ],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+            )
             if run.returncode != 0:
                 raise SystemExit(f"live-captions transcribe failed:\n{run.stderr}")
-            heard = [" ".join((out / f"{w.stem}.txt").read_text(encoding="utf-8").split()).lower() or "-"
-                     for w in wavs]
+            heard = [
+                " ".join((out / f"{w.stem}.txt").read_text(encoding="utf-8").split()).lower() or "-"
+                for w in wavs
+            ]
             cer, wer = jiwer.cer(SENTENCES, heard), jiwer.wer(SENTENCES, heard)
-            report[voice] = {"cer": round(float(cer), 4), "wer": round(float(wer), 4),
-                             "examples": [{"said": s, "heard": h} for s, h in list(zip(SENTENCES, heard))[:3]]}
+            report[voice] = {
+                "cer": round(float(cer), 4),
+                "wer": round(float(wer), 4),
+                "examples": [{"said": s, "heard": h} for s, h in list(zip(SENTENCES, heard))[:3]],
+            }
             print(f"{voice}: CER {cer:.3f}, WER {wer:.3f}")
     args.out.write_text(json.dumps(report, indent=2) + "\n")
 

@@ -1,4 +1,5 @@
 """Pieces shared by the demo-model scripts: the vocabulary, the model config, greedy decoding."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,10 +16,38 @@ STD_FLOOR = 5e-3  # the engine floors each window's standard deviation at this v
 
 # Exactly facebook/wav2vec2-base-960h's vocabulary; id 0 is the CTC blank.
 VOCAB: dict[str, int] = {
-    "<pad>": 0, "<s>": 1, "</s>": 2, "<unk>": 3, "|": 4, "E": 5, "T": 6, "A": 7, "O": 8, "N": 9,
-    "I": 10, "H": 11, "S": 12, "R": 13, "D": 14, "L": 15, "U": 16, "M": 17, "W": 18, "C": 19,
-    "F": 20, "G": 21, "Y": 22, "P": 23, "B": 24, "V": 25, "K": 26, "'": 27, "X": 28, "J": 29,
-    "Q": 30, "Z": 31,
+    "<pad>": 0,
+    "<s>": 1,
+    "</s>": 2,
+    "<unk>": 3,
+    "|": 4,
+    "E": 5,
+    "T": 6,
+    "A": 7,
+    "O": 8,
+    "N": 9,
+    "I": 10,
+    "H": 11,
+    "S": 12,
+    "R": 13,
+    "D": 14,
+    "L": 15,
+    "U": 16,
+    "M": 17,
+    "W": 18,
+    "C": 19,
+    "F": 20,
+    "G": 21,
+    "Y": 22,
+    "P": 23,
+    "B": 24,
+    "V": 25,
+    "K": 26,
+    "'": 27,
+    "X": 28,
+    "J": 29,
+    "Q": 30,
+    "Z": 31,
 }
 ID_TO_CHAR = {i: c for c, i in VOCAB.items()}
 
@@ -26,17 +55,34 @@ ID_TO_CHAR = {i: c for c, i in VOCAB.items()}
 def model_config() -> Wav2Vec2Config:
     """A ~2M-parameter wav2vec2 with base's conv strides (320 samples = 20 ms per frame)."""
     return Wav2Vec2Config(
-        vocab_size=len(VOCAB), pad_token_id=0, bos_token_id=1, eos_token_id=2,
-        hidden_size=192, num_hidden_layers=4, num_attention_heads=4, intermediate_size=768,
+        vocab_size=len(VOCAB),
+        pad_token_id=0,
+        bos_token_id=1,
+        eos_token_id=2,
+        hidden_size=192,
+        num_hidden_layers=4,
+        num_attention_heads=4,
+        intermediate_size=768,
         conv_dim=(32, 64, 64, 96, 96, 128, 128),
-        conv_stride=(5, 2, 2, 2, 2, 2, 2), conv_kernel=(10, 3, 3, 3, 3, 2, 2), conv_bias=True,
-        feat_extract_norm="layer", do_stable_layer_norm=True,
-        num_conv_pos_embeddings=64, num_conv_pos_embedding_groups=16,
+        conv_stride=(5, 2, 2, 2, 2, 2, 2),
+        conv_kernel=(10, 3, 3, 3, 3, 2, 2),
+        conv_bias=True,
+        feat_extract_norm="layer",
+        do_stable_layer_norm=True,
+        num_conv_pos_embeddings=64,
+        num_conv_pos_embedding_groups=16,
         # no dropout: training sees the 20 h of data less than twice
-        hidden_dropout=0.0, attention_dropout=0.0, activation_dropout=0.0,
-        feat_proj_dropout=0.0, final_dropout=0.0, layerdrop=0.0,
-        mask_time_prob=0.05, mask_time_length=5, mask_feature_prob=0.0,
-        ctc_loss_reduction="mean", ctc_zero_infinity=True,
+        hidden_dropout=0.0,
+        attention_dropout=0.0,
+        activation_dropout=0.0,
+        feat_proj_dropout=0.0,
+        final_dropout=0.0,
+        layerdrop=0.0,
+        mask_time_prob=0.05,
+        mask_time_length=5,
+        mask_feature_prob=0.0,
+        ctc_loss_reduction="mean",
+        ctc_zero_infinity=True,
     )
 
 
@@ -61,8 +107,13 @@ def greedy_decode(ids: torch.Tensor | np.ndarray) -> str:
 
 
 @torch.inference_mode()
-def transcribe_windowed(model: torch.nn.Module, audio: np.ndarray, left: float = 1.5,
-                        centre: float = 1.0, right: float = 1.0) -> str:
+def transcribe_windowed(
+    model: torch.nn.Module,
+    audio: np.ndarray,
+    left: float = 1.5,
+    centre: float = 1.0,
+    right: float = 1.0,
+) -> str:
     """Greedy transcript the way the engine streams: each window normalised on its own, only
     the frames of its centre second kept, the kept frames joined before collapsing."""
     if audio.dtype == np.int16:
@@ -71,12 +122,12 @@ def transcribe_windowed(model: torch.nn.Module, audio: np.ndarray, left: float =
     ids: list[torch.Tensor] = []
     for c in range(0, len(audio), hop):
         start = max(0, c - int(left * SAMPLE_RATE))
-        window = audio[start:c + hop + int(right * SAMPLE_RATE)]
+        window = audio[start : c + hop + int(right * SAMPLE_RATE)]
         if len(window) < 800:
             break
         logits = model(torch.from_numpy(normalise(window))[None]).logits[0]
         first = (c - start) // frame
-        ids.append(logits.argmax(-1)[first:first + hop // frame])
+        ids.append(logits.argmax(-1)[first : first + hop // frame])
     return greedy_decode(torch.cat(ids)) if ids else ""
 
 

@@ -5,6 +5,7 @@ silence, scaled, sometimes band-limited and mixed with white or pink noise, then
 zero mean / unit variance like the engine's windows. Batches hold about `batch_seconds` of padded
 audio, examples of similar length together.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,6 @@ from pathlib import Path
 import numpy as np
 import soxr
 import torch
-
 from common import SAMPLE_RATE, encode, normalise
 
 MAX_SECONDS = 15.0  # longest example after joining
@@ -35,7 +35,7 @@ def load_corpus(data_dir: Path, prefix: str, limit: int | None = None) -> Corpus
             continue
         samples = np.load(npy, mmap_mode="r")  # shared page cache across processes
         for entry in json.loads(npy.with_suffix(".json").read_text()):
-            audio.append(samples[entry["offset"]:entry["offset"] + entry["length"]])
+            audio.append(samples[entry["offset"] : entry["offset"] + entry["length"]])
             text.append(entry["text"])
             voice.append(entry["voice"])
             if limit is not None and len(audio) >= limit:
@@ -78,8 +78,11 @@ def augment(rng: np.random.Generator, clips: list[np.ndarray]) -> np.ndarray:
     if rng.random() < 0.45:
         power = float(np.mean(x**2)) + 1e-10
         snr_db = rng.uniform(5, 30) if rng.random() < 0.6 else rng.uniform(30, 60)
-        noise = _pink_noise(rng, len(x)) if rng.random() < 0.4 else rng.standard_normal(
-            len(x)).astype(np.float32)
+        noise = (
+            _pink_noise(rng, len(x))
+            if rng.random() < 0.4
+            else rng.standard_normal(len(x)).astype(np.float32)
+        )
         x += noise * np.sqrt(power / 10 ** (snr_db / 10) / (float(np.mean(noise**2)) + 1e-10))
     return normalise(x)
 
@@ -87,16 +90,23 @@ def augment(rng: np.random.Generator, clips: list[np.ndarray]) -> np.ndarray:
 class Batches:
     """Endless stream of (input_values, labels) batches; deterministic for a given seed."""
 
-    def __init__(self, corpus: Corpus, seed: int, batch_seconds: float = 60.0,
-                 join_prob: float = 0.2, voice_repeats: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        corpus: Corpus,
+        seed: int,
+        batch_seconds: float = 60.0,
+        join_prob: float = 0.2,
+        voice_repeats: dict[str, int] | None = None,
+    ) -> None:
         self.corpus = corpus
         self.rng = np.random.default_rng(seed)
         self.batch_samples = int(batch_seconds * SAMPLE_RATE)
         self.join_prob = join_prob
         # a voice repeated k times appears k times per pass (fresh augmentation each time)
         repeats = voice_repeats or {}
-        self.pool = np.array([i for i, v in enumerate(corpus.voice)
-                              for _ in range(repeats.get(v, 1))])
+        self.pool = np.array(
+            [i for i, v in enumerate(corpus.voice) for _ in range(repeats.get(v, 1))]
+        )
 
     def _examples(self) -> list[list[int]]:
         """One pass over the corpus as groups of utterance indices (most groups hold one)."""
@@ -106,7 +116,7 @@ class Batches:
             n = 1 if self.rng.random() >= self.join_prob else int(self.rng.integers(2, 4))
             group = [order[i]]
             total = len(self.corpus.audio[order[i]])
-            for j in order[i + 1:i + n]:
+            for j in order[i + 1 : i + n]:
                 total += len(self.corpus.audio[j]) + SAMPLE_RATE // 2
                 if total > MAX_SECONDS * SAMPLE_RATE:
                     break
@@ -118,8 +128,9 @@ class Batches:
     def _plan(self) -> list[list[list[int]]]:
         """Batches for one pass: chunks of 256 examples sorted by length, then cut by size."""
         groups = self._examples()
-        length = [sum(len(self.corpus.audio[j]) for j in g) * 1.15 + 0.5 * SAMPLE_RATE
-                  for g in groups]
+        length = [
+            sum(len(self.corpus.audio[j]) for j in g) * 1.15 + 0.5 * SAMPLE_RATE for g in groups
+        ]
         batches: list[list[list[int]]] = []
         for start in range(0, len(groups), 256):
             chunk = sorted(range(start, min(start + 256, len(groups))), key=lambda k: length[k])
@@ -142,10 +153,10 @@ class Batches:
         labels = [encode(" ".join(self.corpus.text[j] for j in g)) for g in groups]
         x = torch.zeros(len(waves), max(len(w) for w in waves))
         for row, w in enumerate(waves):
-            x[row, :len(w)] = torch.from_numpy(w)  # zero padding looks like silence
+            x[row, : len(w)] = torch.from_numpy(w)  # zero padding looks like silence
         y = torch.full((len(labels), max(len(t) for t in labels)), -100, dtype=torch.long)
         for row, t in enumerate(labels):
-            y[row, :len(t)] = torch.tensor(t)
+            y[row, : len(t)] = torch.tensor(t)
         return x, y
 
     def __iter__(self):

@@ -6,6 +6,7 @@ Also: how often bfloat16 and dynamic int8 versions give the same words as float3
 
     python evaluate.py [--model work/final] [--sentences 100]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,9 +24,9 @@ import torch
 from transformers import Wav2Vec2ForCTC
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import texts  # noqa: E402
-from common import HERE, WORK, transcribe, transcribe_windowed  # noqa: E402
-from gen_data import SEED, Item, synthesise  # noqa: E402
+import texts
+from common import HERE, WORK, transcribe, transcribe_windowed
+from gen_data import SEED, Item, synthesise
 
 log = logging.getLogger("demo_model.evaluate")
 
@@ -68,8 +69,12 @@ def synthesise_conditions(sentences: list[str]) -> dict[str, list[np.ndarray]]:
     return audio
 
 
-def score(model: torch.nn.Module, audio: dict[str, list[np.ndarray]], refs: list[str],
-          windowed: bool = False) -> tuple[dict, dict[str, list[str]], float]:
+def score(
+    model: torch.nn.Module,
+    audio: dict[str, list[np.ndarray]],
+    refs: list[str],
+    windowed: bool = False,
+) -> tuple[dict, dict[str, list[str]], float]:
     """Per-condition CER/WER, the transcripts, and compute seconds per audio second."""
     results, hyps, compute, seconds = {}, {}, 0.0, 0.0
     for name, clips in audio.items():
@@ -86,8 +91,11 @@ def score(model: torch.nn.Module, audio: dict[str, list[np.ndarray]], refs: list
 
 def _scores(refs: list[str], hyps: list[str]) -> dict:
     safe = [h or "-" for h in hyps]
-    return {"cer": round(jiwer.cer(refs, safe), 4), "wer": round(jiwer.wer(refs, safe), 4),
-            "utterances": len(refs)}
+    return {
+        "cer": round(jiwer.cer(refs, safe), 4),
+        "wer": round(jiwer.wer(refs, safe), 4),
+        "utterances": len(refs),
+    }
 
 
 def agreement(base: dict[str, list[str]], other: dict[str, list[str]]) -> float:
@@ -99,8 +107,10 @@ def agreement(base: dict[str, list[str]], other: dict[str, list[str]]) -> float:
 
 def silence_outputs(model: torch.nn.Module) -> dict[str, str]:
     rng = np.random.default_rng(0)
-    return {"digital_silence_3s": transcribe(model, np.zeros(48000, np.float32)),
-            "white_noise_3s": transcribe(model, 0.01 * rng.standard_normal(48000))}
+    return {
+        "digital_silence_3s": transcribe(model, np.zeros(48000, np.float32)),
+        "white_noise_3s": transcribe(model, 0.01 * rng.standard_normal(48000)),
+    }
 
 
 def main() -> None:
@@ -118,13 +128,18 @@ def main() -> None:
 
     results, hyps, rtf = score(model, audio, refs, windowed=True)
     log.info("float32: %s", json.dumps(results))
-    report = {"model": str(args.model), "parameters": sum(p.numel() for p in model.parameters()),
-              "sentences": len(sentences), "float32": results,
-              "float32_compute_s_per_audio_s": round(rtf, 4),
-              "silence": silence_outputs(model)}
+    report = {
+        "model": str(args.model),
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "sentences": len(sentences),
+        "float32": results,
+        "float32_compute_s_per_audio_s": round(rtf, 4),
+        "silence": silence_outputs(model),
+    }
     variants = {"bfloat16": lambda: copy.deepcopy(model).to(torch.bfloat16)}
     variants["int8_dynamic"] = lambda: torch.ao.quantization.quantize_dynamic(
-        copy.deepcopy(model), {torch.nn.Linear}, dtype=torch.qint8)
+        copy.deepcopy(model), {torch.nn.Linear}, dtype=torch.qint8
+    )
     for name, build in variants.items():
         try:
             variant = build()
@@ -132,11 +147,15 @@ def main() -> None:
         except (RuntimeError, AttributeError, NotImplementedError) as error:
             report[name] = {"error": f"{type(error).__name__}: {error}"}
             continue
-        report[name] = {"word_agreement_with_float32": agreement(hyps, vh),
-                        "compute_s_per_audio_s": round(vrtf, 4), "scores": res}
+        report[name] = {
+            "word_agreement_with_float32": agreement(hyps, vh),
+            "compute_s_per_audio_s": round(vrtf, 4),
+            "scores": res,
+        }
         log.info("%s: agreement %.4f", name, report[name]["word_agreement_with_float32"])
-    report["examples"] = {name: [{"ref": r, "hyp": h} for r, h in list(zip(refs, hyps[name]))[:3]]
-                          for name in hyps}
+    report["examples"] = {
+        name: [{"ref": r, "hyp": h} for r, h in list(zip(refs, hyps[name]))[:3]] for name in hyps
+    }
     args.output.write_text(json.dumps(report, indent=2) + "\n")
     log.info("wrote %s", args.output)
 

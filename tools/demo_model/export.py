@@ -1,7 +1,8 @@
 """Export the trained demo model to engine/models/demo/ with processor files and model card.
 
-    python export.py [--model work/final] [--dest ../../engine/models/demo]
+python export.py [--model work/final] [--dest ../../engine/models/demo]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -11,27 +12,41 @@ import sys
 from pathlib import Path
 
 import torch
-from transformers import (Wav2Vec2CTCTokenizer, Wav2Vec2FeatureExtractor, Wav2Vec2ForCTC,
-                          Wav2Vec2Processor)
+from transformers import (
+    Wav2Vec2CTCTokenizer,
+    Wav2Vec2FeatureExtractor,
+    Wav2Vec2ForCTC,
+    Wav2Vec2Processor,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import HERE, VOCAB, WORK  # noqa: E402
-from model_card import render_card  # noqa: E402
+from common import HERE, VOCAB, WORK
+from model_card import render_card
 
 log = logging.getLogger("demo_model.export")
 
 DEST = HERE.parent.parent / "engine" / "models" / "demo"
 MAX_BYTES = 25 * 1024 * 1024
-SPECIAL_TOKENS = {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>",
-                  "pad_token": "<pad>"}
+SPECIAL_TOKENS = {
+    "bos_token": "<s>",
+    "eos_token": "</s>",
+    "unk_token": "<unk>",
+    "pad_token": "<pad>",
+}
 
 
 def build_processor(vocab_file: Path) -> Wav2Vec2Processor:
     """The processor settings of facebook/wav2vec2-base-960h."""
-    tokenizer = Wav2Vec2CTCTokenizer(str(vocab_file), word_delimiter_token="|",
-                                     do_lower_case=False, **SPECIAL_TOKENS)
-    extractor = Wav2Vec2FeatureExtractor(feature_size=1, sampling_rate=16000, padding_value=0.0,
-                                         do_normalize=True, return_attention_mask=False)
+    tokenizer = Wav2Vec2CTCTokenizer(
+        str(vocab_file), word_delimiter_token="|", do_lower_case=False, **SPECIAL_TOKENS
+    )
+    extractor = Wav2Vec2FeatureExtractor(
+        feature_size=1,
+        sampling_rate=16000,
+        padding_value=0.0,
+        do_normalize=True,
+        return_attention_mask=False,
+    )
     return Wav2Vec2Processor(feature_extractor=extractor, tokenizer=tokenizer)
 
 

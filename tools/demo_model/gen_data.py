@@ -7,6 +7,7 @@ happens later, on the fly, in train.py.
 
     python gen_data.py [--workers 2] [--scale 1.0]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,7 +27,7 @@ import soundfile as sf
 import soxr
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import texts  # noqa: E402
+import texts
 
 log = logging.getLogger("demo_model.data")
 
@@ -77,15 +78,33 @@ def _synth_flite(item: Item, path: Path) -> None:
     if item.pitch != 1.0:
         base = 170.0 if item.voice == "slt" else 105.0
         cmd += ["--setf", f"int_f0_target_mean={base * item.pitch:.0f}"]
-    subprocess.run(cmd + ["-t", item.spoken, "-o", str(path)], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        cmd + ["-t", item.spoken, "-o", str(path)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _synth_espeak(item: Item, path: Path) -> None:
     speed, pitch = round(175 * item.rate), round(50 * item.pitch)
-    subprocess.run(["espeak-ng", "-v", item.voice, "-s", str(speed), "-p", str(pitch),
-                    "-w", str(path), item.spoken], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            "espeak-ng",
+            "-v",
+            item.voice,
+            "-s",
+            str(speed),
+            "-p",
+            str(pitch),
+            "-w",
+            str(path),
+            item.spoken,
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _synth_festival_batch(items: list[Item], paths: list[Path], tmp: Path) -> None:
@@ -97,8 +116,12 @@ def _synth_festival_batch(items: list[Item], paths: list[Path], tmp: Path) -> No
         lines.append(f'(utt.save.wave (utt.synth (Utterance Text "{text}")) "{path}" \'riff)')
     script = tmp / "batch.scm"
     script.write_text("\n".join(lines) + "\n")
-    subprocess.run(["festival", "-b", str(script)], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        ["festival", "-b", str(script)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _load_16k(path: Path) -> np.ndarray:
@@ -142,8 +165,14 @@ def write_shard(name: str, items: list[Item]) -> tuple[str, float]:
     for item, audio in zip(items, audios):
         if audio is None:
             continue
-        index.append({"offset": offset, "length": len(audio),
-                      "text": texts.to_label(item.spoken), "voice": voice_tag(item)})
+        index.append(
+            {
+                "offset": offset,
+                "length": len(audio),
+                "text": texts.to_label(item.spoken),
+                "voice": voice_tag(item),
+            }
+        )
         chunks.append(audio)
         offset += len(audio)
     (DATA / f"{name}.json").write_text(json.dumps(index))
@@ -175,7 +204,9 @@ def plan_jobs(scale: float) -> list[tuple[str, list[Item]]]:
     for engine in ("festival", "flite", "espeak"):  # slowest first, so both workers end together
         group = [it for it in items if it.engine == engine]
         for start in range(0, len(group), JOB_SIZE):
-            jobs.append((f"train_{engine}_{start // JOB_SIZE:03d}", group[start:start + JOB_SIZE]))
+            jobs.append(
+                (f"train_{engine}_{start // JOB_SIZE:03d}", group[start : start + JOB_SIZE])
+            )
     dev_rng = random.Random(SEED + 1)
     dev = dev_rng.sample(held, 60)  # small set for the CER checks during training
     jobs.append(("dev_espeak", [Item(s, "espeak", "en-us", 1.0, 1.0) for s in dev[:30]]))
@@ -200,8 +231,13 @@ def main() -> None:
     with Pool(args.workers) as pool:
         for name, seconds in pool.imap_unordered(_run_job, jobs):
             total += seconds
-            log.info("%s done: %.0f s audio (total %.2f h, %.0f s elapsed)",
-                     name, seconds, total / 3600, time.time() - start)
+            log.info(
+                "%s done: %.0f s audio (total %.2f h, %.0f s elapsed)",
+                name,
+                seconds,
+                total / 3600,
+                time.time() - start,
+            )
     log.info("finished in %.0f s", time.time() - start)
 
 

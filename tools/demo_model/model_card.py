@@ -1,4 +1,5 @@
 """The README.md model card for engine/models/demo/, filled from results and the learning curve."""
+
 from __future__ import annotations
 
 import csv
@@ -22,6 +23,11 @@ def _read_json(path: Path) -> dict:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
+def _timings_text(timings: dict[str, float]) -> str:
+    parts = [f"{k.removesuffix('_s')} {v / 60:.1f} min" for k, v in timings.items()]
+    return ", ".join(parts) or "see tools/demo_model/README.md"
+
+
 def _curve(path: Path) -> list[dict[str, str]]:
     if not path.exists():
         return []
@@ -43,9 +49,11 @@ def _quant_lines(results: dict) -> str:
     for key in ("bfloat16", "int8_dynamic"):
         entry = results.get(key, {})
         if "word_agreement_with_float32" in entry:
-            lines.append(f"- {key}: {entry['word_agreement_with_float32']:.1%} of words agree "
-                         f"with float32 ({entry['compute_s_per_audio_s']:.4f} s compute per "
-                         "audio second)")
+            lines.append(
+                f"- {key}: {entry['word_agreement_with_float32']:.1%} of words agree "
+                f"with float32 ({entry['compute_s_per_audio_s']:.4f} s compute per "
+                "audio second)"
+            )
         elif entry:
             lines.append(f"- {key}: not available ({entry.get('error')})")
     return "\n".join(lines)
@@ -55,8 +63,10 @@ def _curve_lines(curve: list[dict[str, str]]) -> str:
     points = [row for row in curve if row.get("dev_cer")]
     lines = ["| minutes | step | audio seen (h) | train loss | dev CER |", "|---|---|---|---|---|"]
     for row in points:
-        lines.append(f"| {float(row['minutes']):.0f} | {row['step']} | {row['audio_hours']} | "
-                     f"{row['loss']} | {row['dev_cer']} |")
+        lines.append(
+            f"| {float(row['minutes']):.0f} | {row['step']} | {row['audio_hours']} | "
+            f"{row['loss']} | {row['dev_cer']} |"
+        )
     return "\n".join(lines)
 
 
@@ -102,13 +112,13 @@ stable layer norm, convolutional position embedding of width {cfg.num_conv_pos_e
 
 ## Results
 
-Greedy CTC decoding of whole utterances, {results.get('sentences', '?')} held-out fortune
+Greedy CTC decoding of whole utterances, {results.get("sentences", "?")} held-out fortune
 sentences (never trained on) per row, freshly synthesised:
 
 {_results_table(results)}
 
-Silence: digital silence gives `{results.get('silence', {}).get('digital_silence_3s', '?')!r}`,
-low white noise gives `{results.get('silence', {}).get('white_noise_3s', '?')!r}`.
+Silence: digital silence gives `{results.get("silence", {}).get("digital_silence_3s", "?")!r}`,
+low white noise gives `{results.get("silence", {}).get("white_noise_3s", "?")!r}`.
 
 Lower precision against float32 on the same audio:
 {_quant_lines(results)}
@@ -117,7 +127,7 @@ Lower precision against float32 on the same audio:
 
 One command from the repository root: `bash tools/demo_model/run_all.sh` (the recipe and its
 README are in `tools/demo_model/`). Wall times of the run that produced this model (2 CPU cores,
-shared): {', '.join(f'{k.removesuffix("_s")} {v / 60:.1f} min' for k, v in timings.items()) or 'see tools/demo_model/README.md'}.
+shared): {_timings_text(timings)}.
 
 - **Text**: sentences of 3-20 words from the Debian `fortunes` files (several topic files left
   out), sentences containing digits, acronyms or abbreviations dropped, plus lines of random
@@ -134,7 +144,7 @@ shared): {', '.join(f'{k.removesuffix("_s")} {v / 60:.1f} min' for k, v in timin
   rate 2e-3, 300 warm-up steps, cosine decay over a fixed wall-clock budget, batches of about
   60 s of audio grouped by length (two data-parallel processes of one thread each),
   SpecAugment-style time masking (p = 0.05), no dropout.
-  {last.get('step', '?')} steps, {last.get('audio_hours', '?')} hours of audio seen.
+  {last.get("step", "?")} steps, {last.get("audio_hours", "?")} hours of audio seen.
 
 ## Notes on this run
 

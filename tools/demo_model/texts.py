@@ -3,6 +3,7 @@
 Each item is a pair (spoken, label): `spoken` keeps light punctuation so the synthesisers get
 natural intonation; `label` is the transcript in the wav2vec2-base-960h alphabet (A-Z, ', space).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -13,10 +14,46 @@ from pathlib import Path
 FORTUNE_DIR = Path("/usr/share/games/fortunes")
 WORDS_FILE = Path("/usr/share/dict/words")
 # Fortune files left out: pictures, non-English, or topics not wanted in a demo.
-SKIPPED_FORTUNES = {"art", "ascii-art", "drugs", "ethnic", "men-women", "translate-me", "perl",
-                    "off", "debian", "linux", "computers", "zippy"}
-ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "etc", "vs", "jr", "sr", "ie", "eg", "co",
-                 "inc", "ltd", "no", "prof", "gen", "capt", "lt", "col", "sgt", "rev", "ft", "oz"}
+SKIPPED_FORTUNES = {
+    "art",
+    "ascii-art",
+    "drugs",
+    "ethnic",
+    "men-women",
+    "translate-me",
+    "perl",
+    "off",
+    "debian",
+    "linux",
+    "computers",
+    "zippy",
+}
+ABBREVIATIONS = {
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "st",
+    "etc",
+    "vs",
+    "jr",
+    "sr",
+    "ie",
+    "eg",
+    "co",
+    "inc",
+    "ltd",
+    "no",
+    "prof",
+    "gen",
+    "capt",
+    "lt",
+    "col",
+    "sgt",
+    "rev",
+    "ft",
+    "oz",
+}
 MIN_WORDS, MAX_WORDS = 3, 20
 HOLDOUT_PERCENT = 5  # sentences whose hash falls here are never trained on
 

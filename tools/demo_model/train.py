@@ -7,6 +7,7 @@ model goes to work/final/ (save_pretrained). Learning curve: work/train_log.tsv.
 
     python train.py --budget-min 120
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,8 @@ from torch.nn.parallel import DistributedDataParallel
 from transformers import Wav2Vec2ForCTC
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import DATA, WORK, model_config, transcribe  # noqa: E402
-from data import Batches, Corpus, load_corpus  # noqa: E402
+from common import DATA, WORK, model_config, transcribe
+from data import Batches, Corpus, load_corpus
 
 log = logging.getLogger("demo_model.train")
 
@@ -55,31 +56,52 @@ def dev_cer(model: Wav2Vec2ForCTC, dev: Corpus) -> dict[str, float]:
     return {v: round(jiwer.cer(refs[v], hyps[v]), 4) for v in sorted(refs)}
 
 
-def save_checkpoint(path: Path, model, optimizer, step: int, elapsed: float,
-                    hours: float) -> None:
+def save_checkpoint(path: Path, model, optimizer, step: int, elapsed: float, hours: float) -> None:
     tmp = path.with_suffix(".tmp")
-    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                "step": step, "elapsed": elapsed, "audio_hours": hours}, tmp)
+    torch.save(
+        {
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "step": step,
+            "elapsed": elapsed,
+            "audio_hours": hours,
+        },
+        tmp,
+    )
     tmp.replace(path)
 
 
 def _parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--budget-min", type=float,
-                        default=float(os.environ.get("DEMO_TRAIN_MINUTES", "120")))
-    parser.add_argument("--batch-seconds", type=float, default=60.0,
-                        help="audio per optimiser step, split over the processes")
+    parser.add_argument(
+        "--budget-min", type=float, default=float(os.environ.get("DEMO_TRAIN_MINUTES", "120"))
+    )
+    parser.add_argument(
+        "--batch-seconds",
+        type=float,
+        default=60.0,
+        help="audio per optimiser step, split over the processes",
+    )
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--warmup", type=int, default=300)
     parser.add_argument("--checkpoint-min", type=float, default=4.0)
     parser.add_argument("--eval-min", type=float, default=10.0)
     parser.add_argument("--limit", type=int, default=None, help="utterances (smoke tests)")
-    parser.add_argument("--procs", type=int, default=2,
-                        help="data-parallel processes of one thread each; a shared machine "
-                             "slows one two-thread process far more than two one-thread ones")
+    parser.add_argument(
+        "--procs",
+        type=int,
+        default=2,
+        help="data-parallel processes of one thread each; a shared machine "
+        "slows one two-thread process far more than two one-thread ones",
+    )
     parser.add_argument("--threads", type=int, default=1, help="threads per process")
-    parser.add_argument("--voice-repeat", action="append", default=[], metavar="VOICE=K",
-                        help="show VOICE's utterances K times per pass, e.g. flite:slt=2")
+    parser.add_argument(
+        "--voice-repeat",
+        action="append",
+        default=[],
+        metavar="VOICE=K",
+        help="show VOICE's utterances K times per pass, e.g. flite:slt=2",
+    )
     parser.add_argument("--out", type=Path, default=WORK, help="checkpoint, log and final model")
     return parser.parse_args()
 
@@ -126,26 +148,37 @@ def _voice_repeats(specs: list[str]) -> dict[str, int]:
 
 def run(rank: int, args: argparse.Namespace, port: int) -> None:
     """Training loop of one process; rank 0 logs, evaluates and saves."""
-    logging.basicConfig(level=logging.INFO if rank == 0 else logging.WARNING,
-                        format="%(asctime)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if rank == 0 else logging.WARNING, format="%(asctime)s %(message)s"
+    )
     torch.set_num_threads(args.threads)
     torch.manual_seed(SEED)
     world = args.procs
     if world > 1:
         _exit_with_parent(os.getppid())
-        dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank,
-                                world_size=world, timeout=datetime.timedelta(minutes=30))
+        dist.init_process_group(
+            "gloo",
+            init_method=f"tcp://127.0.0.1:{port}",
+            rank=rank,
+            world_size=world,
+            timeout=datetime.timedelta(minutes=30),
+        )
     checkpoint, log_tsv = args.out / "checkpoint.pt", args.out / "train_log.tsv"
 
     corpus = load_corpus(DATA, "train_", args.limit)
     dev = load_corpus(DATA, "dev_")
-    log.info("train: %d utterances, %.2f h; dev: %d", len(corpus.audio),
-             sum(map(len, corpus.audio)) / 16000 / 3600, len(dev.audio))
+    log.info(
+        "train: %d utterances, %.2f h; dev: %d",
+        len(corpus.audio),
+        sum(map(len, corpus.audio)) / 16000 / 3600,
+        len(dev.audio),
+    )
 
     model = Wav2Vec2ForCTC(model_config())
     model.train()
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.98),
-                                  weight_decay=0.01)
+    optimizer = torch.optim.AdamW(
+        model.parameters(), lr=args.lr, betas=(0.9, 0.98), weight_decay=0.01
+    )
     step, elapsed, hours = 0, 0.0, 0.0
     if checkpoint.exists():
         state = torch.load(checkpoint, weights_only=True)
@@ -159,9 +192,14 @@ def run(rank: int, args: argparse.Namespace, port: int) -> None:
     if rank == 0:
         _trim_log(log_tsv, step)
 
-    batches = iter(Batches(corpus, seed=SEED + step + 100_003 * rank,
-                           batch_seconds=args.batch_seconds / world,
-                           voice_repeats=_voice_repeats(args.voice_repeat)))
+    batches = iter(
+        Batches(
+            corpus,
+            seed=SEED + step + 100_003 * rank,
+            batch_seconds=args.batch_seconds / world,
+            voice_repeats=_voice_repeats(args.voice_repeat),
+        )
+    )
     losses: list[float] = []
     last_save = last_eval = elapsed
     start = time.time() - elapsed
@@ -178,8 +216,14 @@ def run(rank: int, args: argparse.Namespace, port: int) -> None:
         optimizer.step()
         step += 1
         # one small all-reduce: rank 0's clock (all ranks stop together), mean loss, audio
-        shared = torch.tensor([time.time() - start if rank == 0 else 0.0,
-                               loss.item() / world, x.numel() / 16000 / 3600], dtype=torch.float64)
+        shared = torch.tensor(
+            [
+                time.time() - start if rank == 0 else 0.0,
+                loss.item() / world,
+                x.numel() / 16000 / 3600,
+            ],
+            dtype=torch.float64,
+        )
         if world > 1:
             dist.all_reduce(shared)
         elapsed, mean_loss, batch_hours = shared.tolist()
@@ -192,8 +236,9 @@ def run(rank: int, args: argparse.Namespace, port: int) -> None:
             cer = str(dev_cer(model, dev))
             last_eval = elapsed
         if step % 25 == 0 or cer:
-            line = (f"{step}\t{elapsed / 60:.2f}\t{np.mean(losses):.4f}\t{lr:.2e}\t"
-                    f"{hours:.2f}\t{cer}")
+            line = (
+                f"{step}\t{elapsed / 60:.2f}\t{np.mean(losses):.4f}\t{lr:.2e}\t{hours:.2f}\t{cer}"
+            )
             with log_tsv.open("a") as f:
                 f.write(line + "\n")
             log.info(line.replace("\t", "  "))

@@ -1,7 +1,8 @@
 """Check the exported demo model: load it the way the engine does and transcribe a new sentence.
 
-    python verify_export.py [--dir engine/models/demo]
+python verify_export.py [--dir engine/models/demo]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -13,9 +14,9 @@ import torch
 from transformers import Wav2Vec2ForCTC, Wav2Vec2Processor
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from export import DEST  # noqa: E402
-from gen_data import Item, synthesise  # noqa: E402
-from common import WORK  # noqa: E402
+from common import WORK
+from export import DEST
+from gen_data import Item, synthesise
 
 SENTENCE = "The weather was cold and windy when we walked home from the station."
 
