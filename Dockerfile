@@ -19,6 +19,7 @@ WORKDIR /app
 RUN pip install "torch==2.13.0" --index-url https://download.pytorch.org/whl/cpu
 COPY pyproject.toml README.md ./
 COPY engine ./engine
+COPY live_captions ./live_captions
 RUN pip install . \
     && useradd --create-home --uid 1000 captions \
     && mkdir -p /models && chown captions /models

@@ -23,11 +23,13 @@ import shutil
 import subprocess
 import sys
 import threading
-from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
 import numpy as np
+
+from .devices import InputDevice
+from .loopback import SoundcardInputStream, list_loopback_devices, soundcard_module
 
 log = logging.getLogger("desktop_app.capture")
 
@@ -38,19 +40,6 @@ class CaptureError(Exception):
     """The device could not be opened; the message is written for the user."""
 
 
-@dataclass(frozen=True)
-class InputDevice:
-    name: str  # shown to the user and remembered in the settings
-    index: int | None  # the sound module's device index; None: the system default input
-    channels: int  # input channels the device offers
-    sample_rate: int  # its native rate; capture runs at it and the worker resamples
-    loopback: bool = False  # records what the computer plays, not a microphone
-    pulse_source: str = ""  # PulseAudio/PipeWire source selected through the ALSA "pulse" device
-    soundcard_id: str = (
-        ""  # recorded through the soundcard package (WASAPI loopback), not PortAudio
-    )
-
-
 def list_input_devices(
     backend: ModuleType | Any,
     pactl: str | None = None,
@@ -58,8 +47,6 @@ def list_input_devices(
 ) -> list[InputDevice]:
     """Every input the sound module offers, then PulseAudio/PipeWire monitor sources, then the
     outputs that ``system_audio`` (the soundcard module; by default on Windows) records."""
-    from .loopback import list_loopback_devices, soundcard_module  # loopback.py imports this module
-
     if system_audio is None and sys.platform == "win32":
         system_audio = soundcard_module()
     loopbacks = list_loopback_devices(system_audio) if system_audio is not None else []
@@ -207,8 +194,6 @@ class AudioCapture:
         )
         if not device.soundcard_id:
             return self.backend.InputStream(device=device.index, dtype="float32", **common)
-        from .loopback import SoundcardInputStream, soundcard_module
-
         system_audio = self.system_audio or soundcard_module()
         if system_audio is None:
             raise OSError("system audio needs the 'soundcard' package, which is not available")

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .capture import InputDevice
+from .devices import InputDevice
 
 log = logging.getLogger("desktop_app.loopback")
 

@@ -1,7 +1,7 @@
 """Entry point of the frozen app, for both executables: ``LiveCaptions`` (windowed on Windows,
 opens the desktop app) and ``live-captions`` (console: the command line and ``--self-test``).
 
-Before handing over to ``engine.cli.main`` it gives a windowed executable somewhere to write, and
+Before handing over to ``live_captions.cli.main`` it gives a windowed executable somewhere to write, and
 in the CUDA flavour checks that CUDA starts, so that a failure is a note and a CPU run, not a crash.
 """
 
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         if note:
             print(f"note: {note}", file=sys.stderr)
 
-    from engine.cli import main as cli_main
+    from live_captions.cli import main as cli_main
 
     return cli_main(argv)
 

@@ -295,10 +295,11 @@ def test_stop_then_start_again(tiny_recognizer) -> None:  # type: ignore[no-unty
 def test_the_engine_core_stays_free_of_the_web_stack_and_serve_of_qt() -> None:
     code = (
         "import sys, json\n"
-        "import engine, engine.cli, engine.transcribe, engine.scheduler, engine.streaming, engine.audio\n"
-        "engine.cli.build_parser()\n"
+        "import engine, engine.transcribe, engine.scheduler, engine.streaming, engine.audio\n"
+        "import live_captions.cli\n"
+        "live_captions.cli.build_parser()\n"
         "web = sorted({m.split('.')[0] for m in sys.modules} & {'fastapi', 'uvicorn', 'starlette'})\n"
-        "import engine.api.serve, engine.api.runner\n"
+        "import live_captions.serve, engine.api.runner\n"
         "print(json.dumps({'web': web, 'qt': [m for m in sys.modules if m.startswith('PySide6')]}))\n"
     )
     out = subprocess.run(

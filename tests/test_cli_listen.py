@@ -10,12 +10,12 @@ import jiwer
 import numpy as np
 import soundfile as sf
 
-from engine.cli import main
+from live_captions.cli import main
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "engine", *args], capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "live_captions", *args], capture_output=True, text=True, timeout=300
     )
 
 

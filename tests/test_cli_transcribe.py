@@ -16,7 +16,7 @@ import srt
 import webvtt
 
 from engine import __version__
-from engine.cli import main
+from live_captions.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -277,7 +277,7 @@ def test_as_a_subprocess(inputs, tiny_model_dir: Path, tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "engine",
+            "live_captions",
             "transcribe",
             str(inputs["hello"]),
             str(inputs["notes"]),

@@ -69,7 +69,7 @@ def test_cli_transcribes_unseen_sentences(spoken, voice, tmp_path):
     cmd = [
         sys.executable,
         "-m",
-        "engine",
+        "live_captions",
         "transcribe",
         "--model",
         "demo",

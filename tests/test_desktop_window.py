@@ -345,7 +345,7 @@ def test_a_model_that_cannot_be_had_says_what_to_do(
 
 # start-up ------------------------------------------------------------------------------------
 def test_without_a_display_the_app_points_to_the_command_line(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
-    from desktop_app import __main__ as entry
+    from live_captions import gui as entry
 
     assert not entry.display_available({}, "linux")
     assert entry.display_available({"DISPLAY": ":0"}, "linux")
@@ -397,7 +397,7 @@ def test_the_engine_does_not_import_the_desktop_app() -> None:
     import sys
 
     code = (
-        "import sys, engine, engine.scheduler, engine.transcribe, engine.formats, engine.cli; "
+        "import sys, engine, engine.scheduler, engine.transcribe, engine.formats, live_captions.cli; "
         "bad = [m for m in sys.modules if m.startswith(('PySide6', 'desktop_app', 'sounddevice'))]; "
         "assert not bad, bad"
     )

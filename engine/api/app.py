@@ -1,8 +1,8 @@
 """The FastAPI app factory: one Recognizer and one Scheduler per process, made in the lifespan.
 
 The desktop app and the tests pass the objects they already have; ``live-captions serve`` passes
-the recognizer it loaded. Routes get them through ``Depends`` (``get_context`` and friends), so a
-test can override any of them.
+the recognizer it loaded. Routes get them through ``Depends`` (``get_context`` and friends, in
+deps.py), so a test can override any of them.
 """
 
 from __future__ import annotations
@@ -12,10 +12,8 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from pathlib import Path
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.requests import HTTPConnection
@@ -24,44 +22,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import __version__
 from ..model import Recognizer, load_recognizer
 from ..scheduler import Scheduler, SchedulerOptions
+from . import routes_http, routes_ws
+from .deps import STATIC_DIR, ApiContext
 from .errors import UploadTooLarge, error_response, install_error_handlers
 from .settings import ServerSettings
 
 log = logging.getLogger("engine.api")
 
-STATIC_DIR = Path(__file__).parent / "static"
 # The caption page and its scripts hold no data; they ask for the token and pass it on.
 PUBLIC_PATHS = ("/", "/favicon.ico")
 PUBLIC_PREFIXES = ("/static/",)
 # Room for the form's other fields and multipart boundaries on top of the file itself.
 FORM_OVERHEAD_BYTES = 64 * 1024
-
-
-@dataclass
-class ApiContext:
-    """What the routes share; one per app, made in the lifespan."""
-
-    settings: ServerSettings
-    recognizer: Recognizer
-    scheduler: Scheduler
-    started_at: float  # time.time() when the app started
-    ws_sessions: int = 0  # open WebSocket sessions (changed on the event loop only)
-
-
-def get_context(conn: HTTPConnection) -> ApiContext:
-    return conn.app.state.context  # type: ignore[no-any-return]
-
-
-def get_settings(ctx: ApiContext = Depends(get_context)) -> ServerSettings:
-    return ctx.settings
-
-
-def get_recognizer(ctx: ApiContext = Depends(get_context)) -> Recognizer:
-    return ctx.recognizer
-
-
-def get_scheduler(ctx: ApiContext = Depends(get_context)) -> Scheduler:
-    return ctx.scheduler
 
 
 class Guard:
@@ -124,7 +96,6 @@ def create_app(
 ) -> FastAPI:
     """The API app. Without a recognizer the lifespan loads ``settings.model``; without a
     scheduler it starts (and later stops) its own."""
-    from . import routes_http, routes_ws
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -19,7 +19,7 @@ from ..formats import render
 from ..model import Recognizer
 from ..scheduler import Scheduler
 from ..transcript import Transcript
-from .app import STATIC_DIR, ApiContext, get_context, get_recognizer, get_scheduler, get_settings
+from .deps import STATIC_DIR, ApiContext, get_context, get_recognizer, get_scheduler, get_settings
 from .errors import ApiError, UploadTooLarge
 from .schemas import (
     GRANULARITIES,

@@ -25,7 +25,7 @@ from ..config import SAMPLE_RATE
 from ..scheduler import Stream, TooManyStreams
 from ..streaming import Event, StreamOptions
 from ..transcript import sentence_case
-from .app import ApiContext, get_context
+from .deps import ApiContext, get_context
 from .errors import CloseCode
 from .settings import MIN_SAMPLE_RATE, ServerSettings
 

@@ -18,7 +18,8 @@ from fastapi import FastAPI
 from ..errors import LiveCaptionsError
 from ..model import Recognizer
 from ..scheduler import Scheduler
-from .app import ApiContext, create_app
+from .app import create_app
+from .deps import ApiContext
 from .errors import PortInUse, ServerError
 from .settings import ServerSettings
 

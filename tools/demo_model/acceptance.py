@@ -71,7 +71,7 @@ def main() -> None:
                 [
                     sys.executable,
                     "-m",
-                    "engine",
+                    "live_captions",
                     "transcribe",
                     *map(str, wavs),
                     "--model",

@@ -7,47 +7,14 @@ import logging
 import sys
 from pathlib import Path
 
-from . import __version__
-from .config import DEFAULT_FILE_PROFILE, DEFAULT_MODEL, PROFILES, ModelOptions, TranscribeOptions
-from .errors import LiveCaptionsError, ModelLoadError
-from .formats import FORMATS, render
+from engine import __version__
+from engine.config import DEFAULT_FILE_PROFILE, PROFILES, ModelOptions, TranscribeOptions
+from engine.errors import LiveCaptionsError, ModelLoadError
+from engine.formats import FORMATS, render
 
-log = logging.getLogger("engine.cli")
-
-
-def _add_model_options(parser: argparse.ArgumentParser, device_flag: str = "--device") -> None:
-    parser.add_argument(
-        "--model",
-        default=None,
-        help=f"Hugging Face hub id or local folder of a Wav2Vec2ForCTC model, or 'demo' (default: {DEFAULT_MODEL})",
-    )
-    parser.add_argument(
-        device_flag,
-        dest="device",
-        choices=["auto", "cpu", "cuda"],
-        default="auto",
-        help="where the model runs (default: CUDA when available)",
-    )
-    parser.add_argument(
-        "--dtype",
-        choices=["auto", "float32", "float16", "bfloat16", "int8"],
-        default="auto",
-        help="auto: float16 on CUDA, the measured fastest accurate type on CPU",
-    )
-    parser.add_argument("--threads", type=int, default=None, help="CPU threads for the model")
-    parser.add_argument("--offline", action="store_true", help="never contact the Hugging Face hub")
-
-
-def model_options(args: argparse.Namespace) -> ModelOptions:
-    return ModelOptions(
-        name=args.model or DEFAULT_MODEL,
-        device=args.device,
-        dtype=args.dtype,
-        threads=args.threads,
-        local_files_only=args.offline,
-        # Without an explicit --model, fall back to the demo model rather than fail outright.
-        fallback_to_demo=args.model is None,
-    )
+from .listen import add_listen_command
+from .options import add_model_options, model_options
+from .serve import add_serve_command
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,20 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tr.add_argument("--raw-case", action="store_true", help="keep the model's upper-case text")
     tr.add_argument("--no-progress", action="store_true")
-    _add_model_options(tr)
+    add_model_options(tr)
     tr.set_defaults(handler=cmd_transcribe)
 
-    for extra in _extra_commands():
-        extra(sub, _add_model_options)
+    add_listen_command(sub, add_model_options)
+    add_serve_command(sub, add_model_options)
     return parser
-
-
-def _extra_commands() -> list:
-    """Sub-commands of the front ends that live beside the engine core."""
-    from .api.serve import add_serve_command
-    from .listen import add_listen_command
-
-    return [add_listen_command, add_serve_command]
 
 
 def _output_path(args: argparse.Namespace, source: Path, fmt: str, used: set[Path]) -> Path | None:
@@ -114,8 +73,8 @@ def _output_path(args: argparse.Namespace, source: Path, fmt: str, used: set[Pat
 def cmd_transcribe(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from .model import load_recognizer
-    from .transcribe import transcribe_file
+    from engine.model import load_recognizer
+    from engine.transcribe import transcribe_file
 
     fmt = args.format
     if fmt is None:
@@ -181,10 +140,11 @@ def _edit_distance(a: str, b: str) -> int:
 
 def cmd_self_test(args: argparse.Namespace) -> int:
     """Check an installation end to end: model, decoding, windows, CTC."""
-    from .model import bundled_model_dir, load_recognizer
-    from .transcribe import transcribe_file
+    import engine
+    from engine.model import bundled_model_dir, load_recognizer
+    from engine.transcribe import transcribe_file
 
-    sample = Path(__file__).parent / "samples" / "sample.wav"
+    sample = Path(engine.__file__).parent / "samples" / "sample.wav"
     expected = sample.with_suffix(".txt").read_text(encoding="utf-8").strip()
     recognizer = load_recognizer(ModelOptions(name=str(bundled_model_dir())))
     text = transcribe_file(recognizer, sample).text(cased=False).lower()
@@ -198,7 +158,7 @@ def cmd_self_test(args: argparse.Namespace) -> int:
 
 def cmd_gui(args: argparse.Namespace) -> int:
     try:
-        from desktop_app.__main__ import main as gui_main
+        from .gui import main as gui_main
     except ImportError as exc:
         print(
             f"The desktop app cannot start here ({exc}). Use the command line instead:\n"

@@ -1,6 +1,6 @@
 """Start the desktop app: check for a display, configure logging, compose the objects, run Qt.
 
-``live-captions`` without a sub-command calls :func:`main`; so does ``python -m desktop_app``.
+``live-captions`` (or ``python -m live_captions``) without a sub-command calls :func:`main`.
 """
 
 from __future__ import annotations
@@ -63,13 +63,7 @@ def configure_logging(verbose: bool) -> Path | None:
     return folder / "desktop.log"
 
 
-def main(args: argparse.Namespace | None = None) -> int:
-    if args is None:
-        parser = argparse.ArgumentParser(
-            prog="python -m desktop_app", description="Live Captions desktop app"
-        )
-        parser.add_argument("-v", "--verbose", action="store_true", help="log details")
-        args = parser.parse_args()
+def main(args: argparse.Namespace) -> int:
     if not display_available():
         print(NO_DISPLAY, file=sys.stderr, end="")
         return 2
@@ -78,11 +72,11 @@ def main(args: argparse.Namespace | None = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from . import APP_NAME, ORGANISATION
-    from .app import DesktopApp
-    from .capture import sound_backend
-    from .settings import Settings
-    from .widgets.icon import app_icon
+    from desktop_app import APP_NAME, ORGANISATION
+    from desktop_app.app import DesktopApp
+    from desktop_app.capture import sound_backend
+    from desktop_app.settings import Settings
+    from desktop_app.widgets.icon import app_icon
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANISATION)
@@ -99,7 +93,3 @@ def main(args: argparse.Namespace | None = None) -> int:
     desktop.show()
     desktop.load_model()
     return int(app.exec())
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import queue
 import sys
 import threading
@@ -12,14 +11,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .audio import Resampler, iter_audio
-from .config import DEFAULT_LIVE_PROFILE, PROFILES, SAMPLE_RATE
-from .errors import AudioError
-from .scheduler import Scheduler
-from .streaming import Event, StreamOptions
-from .transcript import sentence_case
+from engine.audio import Resampler, iter_audio
+from engine.config import DEFAULT_LIVE_PROFILE, PROFILES, SAMPLE_RATE
+from engine.errors import AudioError
+from engine.scheduler import Scheduler
+from engine.streaming import Event, StreamOptions
+from engine.transcript import sentence_case
 
-log = logging.getLogger("engine.listen")
+from .options import model_options
 
 
 class TerminalCaptions:
@@ -85,8 +84,7 @@ def add_listen_command(sub: argparse._SubParsersAction, add_model_options) -> No
 
 
 def cmd_listen(args: argparse.Namespace) -> int:
-    from .cli import model_options
-    from .model import load_recognizer
+    from engine.model import load_recognizer
 
     if args.list_devices:
         return _list_devices()

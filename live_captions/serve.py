@@ -8,7 +8,9 @@ import os
 import sys
 from collections.abc import Callable
 
-from ..config import DEFAULT_LIVE_PROFILE, PROFILES
+from engine.config import DEFAULT_LIVE_PROFILE, PROFILES
+
+from .options import model_options
 
 ENV_PREFIX = "LIVE_CAPTIONS_"
 
@@ -69,10 +71,9 @@ def add_serve_command(
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from ..cli import model_options
-    from ..model import load_recognizer
-    from .runner import ApiServer, bind_socket
-    from .settings import ServerSettings
+    from engine.api.runner import ApiServer, bind_socket
+    from engine.api.settings import ServerSettings
+    from engine.model import load_recognizer
 
     options = model_options(args)
     settings = ServerSettings(

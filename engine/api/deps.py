@@ -1,0 +1,42 @@
+"""What the routes share, and the FastAPI dependencies that hand it to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import Depends
+from starlette.requests import HTTPConnection
+
+from ..model import Recognizer
+from ..scheduler import Scheduler
+from .settings import ServerSettings
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+@dataclass
+class ApiContext:
+    """What the routes share; one per app, made in the lifespan."""
+
+    settings: ServerSettings
+    recognizer: Recognizer
+    scheduler: Scheduler
+    started_at: float  # time.time() when the app started
+    ws_sessions: int = 0  # open WebSocket sessions (changed on the event loop only)
+
+
+def get_context(conn: HTTPConnection) -> ApiContext:
+    return conn.app.state.context  # type: ignore[no-any-return]
+
+
+def get_settings(ctx: ApiContext = Depends(get_context)) -> ServerSettings:
+    return ctx.settings
+
+
+def get_recognizer(ctx: ApiContext = Depends(get_context)) -> Recognizer:
+    return ctx.recognizer
+
+
+def get_scheduler(ctx: ApiContext = Depends(get_context)) -> Scheduler:
+    return ctx.scheduler
