@@ -89,6 +89,29 @@ class Guard:
         await self.app(scope, counted_receive, send)
 
 
+class OptionalTrailingSlash:
+    """ASGI middleware: ``/path/`` is served as ``/path``, for HTTP and WebSocket alike.
+
+    The first version of this API spelled its routes with a trailing slash (``POST
+    /transcribe/``, WebSocket ``/ws/transcribe/``). A redirect does not help those clients: curl
+    and httpx do not follow a 307, and a WebSocket handshake cannot be redirected at all. So both
+    spellings reach the same route directly, and so does every route added later.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] in ("http", "websocket") and len(path) > 1 and path.endswith("/"):
+            scope = dict(scope)
+            scope["path"] = path.rstrip("/") or "/"
+            raw = scope.get("raw_path")
+            if raw:
+                scope["raw_path"] = raw.rstrip(b"/") or b"/"
+        await self.app(scope, receive, send)
+
+
 def create_app(
     settings: ServerSettings = ServerSettings(),
     recognizer: Recognizer | None = None,
@@ -130,6 +153,7 @@ def create_app(
         description="Speech recognition with wav2vec2: file uploads (OpenAI-compatible) and live "
         "streaming over a WebSocket at /ws/transcribe (see docs/api.md).",
         lifespan=lifespan,
+        redirect_slashes=False,  # OptionalTrailingSlash serves both spellings instead
     )
     app.state.startup_error = None
     install_error_handlers(app)
@@ -145,4 +169,5 @@ def create_app(
             allow_methods=["*"],
             allow_headers=["*"],
         )
+    app.add_middleware(OptionalTrailingSlash)  # outermost: every layer sees one spelling
     return app
