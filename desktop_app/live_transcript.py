@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import TextIO
 
 from engine.ctc import Word
-from engine.transcript import Transcript, group_segments, sentence_case
+from engine.transcript import Transcript, caption_text, group_segments
+from engine.units import needs_space
 
 log = logging.getLogger("desktop_app.transcript")
 
@@ -34,8 +35,7 @@ class Utterance:
         return self.words[0].start if self.words else 0.0
 
     def text(self, cased: bool = True) -> str:
-        raw = [w.text for w in self.words]
-        return " ".join(sentence_case(raw) if cased else raw)
+        return caption_text([w.text for w in self.words], cased=cased)
 
 
 class LiveTranscript:
@@ -82,9 +82,8 @@ class LiveTranscript:
         return [w for u in self.utterances for w in u.words]
 
     def partial_text(self, cased: bool = True) -> str:
-        raw = [w.text for w in self.partial]
-        return " ".join(
-            sentence_case(raw, start_of_sentence=self.current is None) if cased else raw
+        return caption_text(
+            [w.text for w in self.partial], start_of_sentence=self.current is None, cased=cased
         )
 
     def text(self, cased: bool = True) -> str:
@@ -117,6 +116,7 @@ class TranscriptLog:
         self._file: TextIO | None = None
         self._started: _dt.datetime | None = None  # the session's start; None: no session
         self._line_open = False
+        self._last = ""  # the text last written on the open line
 
     def open(self, now: _dt.datetime | None = None) -> None:
         """Start a session; its file is created with the first final words (none: no file)."""
@@ -140,6 +140,7 @@ class TranscriptLog:
             return False
         self.path = path
         self._line_open = False
+        self._last = ""
         return True
 
     def add_final(self, words: tuple[Word, ...]) -> None:
@@ -147,10 +148,13 @@ class TranscriptLog:
             return
         raw = [w.text for w in words]
         if self._line_open:
-            self._write(" " + " ".join(sentence_case(raw, start_of_sentence=False)))
+            text = caption_text(raw, start_of_sentence=False)
+            self._write((" " if needs_space(self._last, text) else "") + text)
         else:
-            self._write(f"[{clock(words[0].start)}] " + " ".join(sentence_case(raw)))
+            text = caption_text(raw)
+            self._write(f"[{clock(words[0].start)}] " + text)
             self._line_open = True
+        self._last = text
 
     def end_utterance(self) -> None:
         if self._line_open:

@@ -67,7 +67,9 @@ class DecodeOptions:
 
 @dataclass(frozen=True)
 class SegmentOptions:
-    max_chars: int = 84  # about two caption lines of 42 characters
+    # About two caption lines of 42 display columns: 84 Latin characters, or 42 CJK characters
+    # (two columns each), 21 a line, as Chinese subtitle practice has it (16 to 20).
+    max_columns: int = 84
     pause_s: float = 0.6  # a silence this long between words starts a new segment
     max_duration_s: float = 7.0  # no caption stays longer on screen than this
 

@@ -1,7 +1,8 @@
-"""Greedy CTC decoding of frame labels into timed words.
+"""Greedy CTC decoding of frame labels into timed caption units.
 
-The decoder is incremental: frames are fed in order, in pieces of any size, and completed words
-come out as soon as they are complete. Decoding a whole file is the same as feeding all of its
+A unit is a word, or one character of a script written without spaces (Han, kana, Thai, ...;
+see ``units``), each with its own times and confidence. The decoder is incremental: frames are
+fed in order, in pieces of any size, and completed units come out as soon as they are complete. Decoding a whole file is the same as feeding all of its
 frames at once, which is why streaming and file transcription agree word for word.
 """
 
@@ -11,6 +12,8 @@ import copy
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from .units import breaks_between
 
 FRAME_SECONDS = 0.02
 
@@ -31,10 +34,12 @@ class Vocab:
 
 @dataclass(frozen=True)
 class Word:
-    text: str  # the word as the model spells it (base-960h: upper case)
+    """A caption unit: a word, or one character of a script written without spaces."""
+
+    text: str  # the unit as the model spells it (base-960h: upper case)
     start: float  # seconds from the start of the audio
     end: float  # seconds; end of the word's last frame
-    confidence: float  # mean probability of the frames that spell the word, 0..1
+    confidence: float  # mean probability of the frames that spell the unit, 0..1
 
     def to_dict(self, offset: float = 0.0) -> dict[str, float | str]:
         """JSON form; ``offset`` seconds are added to the times."""
@@ -64,10 +69,12 @@ class _WordInProgress:
 
 
 class CtcWordDecoder:
-    """Turns per-frame (label, probability) into words with times and confidences.
+    """Turns per-frame (label, probability) into units with times and confidences.
 
-    A word ends at the delimiter token, or after ``gap_frames`` blank frames in a row (a pause
-    is a word boundary even when the model emits no delimiter).
+    A unit ends at the delimiter token, after ``gap_frames`` blank frames in a row (a pause
+    is a word boundary even when the model emits no delimiter), or where the next character
+    starts a unit of its own (``units.breaks_between``: an unspaced-script character on
+    either side).
     """
 
     def __init__(
@@ -85,7 +92,7 @@ class CtcWordDecoder:
         return copy.deepcopy(self)
 
     def feed(self, ids: np.ndarray, probs: np.ndarray) -> list[Word]:
-        """Feed the next frames; return the words they complete."""
+        """Feed the next frames; return the units they complete."""
         done: list[Word] = []
         vocab = self.vocab
         word = self._word
@@ -95,7 +102,11 @@ class CtcWordDecoder:
             if vocab.is_char(token_id):
                 self._blank_run = 0
                 if token_id != self._prev_id:
-                    word.chars.append(vocab.tokens[token_id])
+                    text = vocab.tokens[token_id]
+                    if word.chars and breaks_between(word.chars[-1], text):
+                        done.append(word.to_word(self.frame_seconds))
+                        word = self._word = _WordInProgress()
+                    word.chars.append(text)
                 if word.first_frame < 0:
                     word.first_frame = frame
                 word.last_frame = frame
@@ -111,11 +122,11 @@ class CtcWordDecoder:
         return done
 
     def pending(self) -> list[Word]:
-        """The word in progress, if any, as it would end now."""
+        """The unit in progress, if any, as it would end now."""
         return [self._word.to_word(self.frame_seconds)] if self._word.chars else []
 
     def flush(self) -> list[Word]:
-        """End of audio: complete the word in progress."""
+        """End of audio: complete the unit in progress."""
         words = self.pending()
         self._word = _WordInProgress()
         self._prev_id = self.vocab.blank_id
@@ -125,6 +136,6 @@ class CtcWordDecoder:
 def decode_frames(
     vocab: Vocab, ids: np.ndarray, probs: np.ndarray, gap_frames: int = 25
 ) -> list[Word]:
-    """Decode a complete sequence of frames into words."""
+    """Decode a complete sequence of frames into units."""
     decoder = CtcWordDecoder(vocab, gap_frames)
     return decoder.feed(ids, probs) + decoder.flush()

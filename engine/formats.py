@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from .transcript import Transcript
+from .transcript import Segment, Transcript, sentence_case
+from .units import join_units, wrap_units
 
 FORMATS = ("txt", "srt", "vtt", "json")
 
@@ -17,18 +18,12 @@ def _clock(seconds: float, separator: str) -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
 
 
-def _wrap(text: str, width: int = 42) -> str:
-    """Break a caption into at most two balanced lines."""
-    if len(text) <= width:
-        return text
-    words = text.split(" ")
-    best, best_cost = text, len(text)
-    for i in range(1, len(words)):
-        first, second = " ".join(words[:i]), " ".join(words[i:])
-        cost = max(len(first), len(second))
-        if cost < best_cost:
-            best, best_cost = f"{first}\n{second}", cost
-    return best
+def _wrap(segment: Segment, cased: bool, width: int = 42) -> str:
+    """A caption as at most two balanced lines of about ``width`` display columns, broken
+    between units (a CJK line holds about 21 characters)."""
+    units = [w.text for w in segment.words]
+    lines = wrap_units(sentence_case(units) if cased else units, width)
+    return "\n".join(join_units(line) for line in lines)
 
 
 def to_txt(transcript: Transcript, cased: bool = True) -> str:
@@ -41,7 +36,7 @@ def to_srt(transcript: Transcript, cased: bool = True) -> str:
     blocks = []
     for i, seg in enumerate(transcript.segments, 1):
         blocks.append(
-            f"{i}\n{_clock(seg.start, ',')} --> {_clock(seg.end, ',')}\n{_wrap(seg.text(cased))}\n"
+            f"{i}\n{_clock(seg.start, ',')} --> {_clock(seg.end, ',')}\n{_wrap(seg, cased)}\n"
         )
     return "\n".join(blocks)
 
@@ -49,9 +44,7 @@ def to_srt(transcript: Transcript, cased: bool = True) -> str:
 def to_vtt(transcript: Transcript, cased: bool = True) -> str:
     blocks = ["WEBVTT\n"]
     for seg in transcript.segments:
-        blocks.append(
-            f"{_clock(seg.start, '.')} --> {_clock(seg.end, '.')}\n{_wrap(seg.text(cased))}\n"
-        )
+        blocks.append(f"{_clock(seg.start, '.')} --> {_clock(seg.end, '.')}\n{_wrap(seg, cased)}\n")
     return "\n".join(blocks)
 
 

@@ -19,6 +19,7 @@ from .config import SAMPLE_RATE, DecodeOptions, get_profile
 from .ctc import Word
 from .model import FrameModel
 from .stitch import WindowStitcher, is_silent, run_windows
+from .units import join_units
 from .windows import Grid, Window, Windower
 
 EVENT_TYPES = ("partial", "final", "speech_started", "utterance_end", "overload", "error", "end")
@@ -41,12 +42,12 @@ class StreamOptions:
 class Event:
     type: str  # one of EVENT_TYPES
     time: float  # stream time in seconds the event refers to
-    words: tuple[Word, ...] = ()  # partial: the whole unfinal tail; final: newly final words
+    words: tuple[Word, ...] = ()  # caption units; partial: the whole unfinal tail; final: new
     message: str = ""  # error and overload: what happened, for the user
 
     @property
     def text(self) -> str:
-        return " ".join(w.text for w in self.words)
+        return join_units(w.text for w in self.words)
 
     @property
     def start(self) -> float:

@@ -1,4 +1,4 @@
-"""Results: words grouped into caption segments, and readable casing."""
+"""Results: caption units grouped into segments, readable casing, and the caption text."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from .config import SegmentOptions
 from .ctc import Word
+from .units import display_width, is_cased, join_units, needs_space
 
 # Word times are multiples of 20 ms held in floats: compare durations with this tolerance.
 _EPSILON_S = 1e-6
@@ -14,27 +15,36 @@ _ALWAYS_CAPITAL = {"I", "I'M", "I'LL", "I'VE", "I'D"}
 
 
 def sentence_case(words: list[str], start_of_sentence: bool = True) -> list[str]:
-    """Lower-case upper-case model output, capitalising a sentence's first word and "I"."""
+    """Readable casing for cased scripts: a unit the model spells all in capitals (base-960h)
+    is lower-cased, except "I"; a unit with lower-case letters keeps the model's casing; a
+    sentence's first unit is capitalised. Units of scripts without case stay as they are."""
     out = []
     for i, word in enumerate(words):
-        lower = word.lower()
-        if word.upper() in _ALWAYS_CAPITAL:
-            lower = "I" + lower[1:]
-        if i == 0 and start_of_sentence:
-            lower = lower[:1].upper() + lower[1:]
-        out.append(lower)
+        text = word
+        if is_cased(word) and word == word.upper():
+            text = word.lower()
+            if word in _ALWAYS_CAPITAL:
+                text = "I" + text[1:]
+        if i == 0 and start_of_sentence and is_cased(text[:1]):
+            text = text[:1].upper() + text[1:]
+        out.append(text)
     return out
+
+
+def caption_text(words: list[str], start_of_sentence: bool = True, cased: bool = True) -> str:
+    """Units as caption text: sentence case (when ``cased``) and the script's spacing. Every
+    front end shows text through this function."""
+    return join_units(sentence_case(words, start_of_sentence) if cased else words)
 
 
 @dataclass(frozen=True)
 class Segment:
     start: float  # seconds, start of the first word
     end: float  # seconds, end of the last word
-    words: tuple[Word, ...]  # the words shown together as one caption
+    words: tuple[Word, ...]  # the units shown together as one caption
 
     def text(self, cased: bool = True) -> str:
-        raw = [w.text for w in self.words]
-        return " ".join(sentence_case(raw) if cased else raw)
+        return caption_text([w.text for w in self.words], cased=cased)
 
     def to_dict(self, cased: bool = True) -> dict[str, object]:
         return {
@@ -58,25 +68,28 @@ class Transcript:
         return [w for s in self.segments for w in s.words]
 
     def text(self, cased: bool = True) -> str:
-        return " ".join(s.text(cased) for s in self.segments)
+        return join_units(s.text(cased) for s in self.segments)
 
 
 def group_segments(words: list[Word], options: SegmentOptions = SegmentOptions()) -> list[Segment]:
-    """Group words into captions: split at pauses, at about two lines of text, and at a maximum
-    duration."""
+    """Group units into captions: split at pauses, at about two lines of text (counted in
+    display columns: a CJK character is two), and at a maximum duration."""
     segments: list[Segment] = []
     current: list[Word] = []
-    length = 0
+    width = 0
     for word in words:
+        added = display_width(word.text)
         if current:
+            added += 1 if needs_space(current[-1].text, word.text) else 0
             pause = word.start - current[-1].end
-            too_long = length + 1 + len(word.text) > options.max_chars
+            too_long = width + added > options.max_columns
             too_slow = word.end - current[0].start > options.max_duration_s + _EPSILON_S
             if pause >= options.pause_s - _EPSILON_S or too_long or too_slow:
                 segments.append(Segment(current[0].start, current[-1].end, tuple(current)))
-                current, length = [], 0
+                current, width = [], 0
+                added = display_width(word.text)
         current.append(word)
-        length += len(word.text) + (1 if length else 0)
+        width += added
     if current:
         segments.append(Segment(current[0].start, current[-1].end, tuple(current)))
     return segments

@@ -16,7 +16,8 @@ from engine.config import DEFAULT_LIVE_PROFILE, PROFILES, SAMPLE_RATE
 from engine.errors import AudioError
 from engine.scheduler import Scheduler
 from engine.streaming import Event, StreamOptions
-from engine.transcript import sentence_case
+from engine.transcript import caption_text
+from engine.units import needs_space
 
 from .options import model_options
 
@@ -28,8 +29,8 @@ class TerminalCaptions:
     def __init__(self, out=sys.stdout) -> None:
         self.out = out
         self.tty = out.isatty()
-        self.finals: list[str] = []  # final words of the current utterance
-        self.all_finals: list[str] = []  # every final word, for --output
+        self.finals: list[str] = []  # final units of the current utterance
+        self.all_finals: list[str] = []  # every final unit, for --output
 
     def handle(self, event: Event) -> None:
         if event.type == "final":
@@ -38,7 +39,7 @@ class TerminalCaptions:
             self.all_finals += words
             self._draw("")
         elif event.type == "partial":
-            self._draw(" ".join(sentence_case([w.text for w in event.words], not self.finals)))
+            self._draw(caption_text([w.text for w in event.words], not self.finals))
         elif event.type in ("utterance_end", "end"):
             if self.finals:
                 self._draw("", done=True)
@@ -48,9 +49,10 @@ class TerminalCaptions:
         self.out.flush()
 
     def _draw(self, partial: str, done: bool = False) -> None:
-        line = " ".join(sentence_case(self.finals))
+        line = caption_text(self.finals)
         if self.tty:
-            tail = f" \033[2m{partial}\033[0m" if partial else ""
+            space = " " if needs_space(line, partial) else ""
+            tail = f"{space}\033[2m{partial}\033[0m" if partial else ""
             self.out.write(f"\r\033[K{line}{tail}" + ("\n" if done else ""))
         elif done:
             self.out.write(line + "\n")
@@ -117,9 +119,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
                     break
         feeder.join(timeout=5)
     if args.output:
-        args.output.write_text(
-            " ".join(sentence_case(captions.all_finals)) + "\n", encoding="utf-8"
-        )
+        args.output.write_text(caption_text(captions.all_finals) + "\n", encoding="utf-8")
     return 0 if event.type == "end" else 1
 
 

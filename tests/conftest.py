@@ -51,3 +51,27 @@ def speech_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def hello_wav(speech_dir: Path) -> Path:
     return say("hello world this is a test of live captions", speech_dir / "hello.wav")
+
+
+@pytest.fixture(scope="session")
+def cjk_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random model with a Chinese character vocabulary (as XLSR zh-CN fine-tunes)."""
+    from helpers import CJK_VOCAB
+
+    return make_model_dir(tmp_path_factory.mktemp("cjk-model"), vocab=CJK_VOCAB, seed=1)
+
+
+@pytest.fixture(scope="session")
+def cjk_recognizer(cjk_model_dir: Path):
+    from engine import ModelOptions, load_recognizer
+
+    return load_recognizer(
+        ModelOptions(name=str(cjk_model_dir), device="cpu", dtype="float32", warmup=False)
+    )
+
+
+@pytest.fixture(scope="session")
+def cmn_wav(speech_dir: Path) -> Path:
+    """About 9 s of Mandarin from espeak-ng's cmn voice."""
+    text = "我们今天用电脑写代码，然后在大屏幕上显示字幕给大家看。谢谢你们的帮助，再见。"
+    return say(text, speech_dir / "cmn.wav", voice="espeak:cmn")

@@ -46,18 +46,33 @@ BASE_960H_VOCAB = {
     "Q": 30,
     "Z": 31,
 }
+# A character vocabulary as the XLSR zh-CN fine-tunes have (special tokens, "|", characters),
+# with a few Latin letters for mixed text and Thai with its combining marks.
+CJK_VOCAB = {
+    token: i
+    for i, token in enumerate(
+        ["<pad>", "<s>", "</s>", "<unk>", "|"]
+        + list("我用写代码谢你好的是不了人在有中国大")
+        + list("こんにちはカタ")
+        + list("Pythonab")
+        + ["ส", "ว", "ั", "ด", "ี"]
+        + list("，。")
+    )
+}
 if TYPE_CHECKING:
     from engine.streaming import Event
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "engine" / "models" / "demo"
 
 
-def save_processor(folder: Path) -> None:
+def save_processor(
+    folder: Path, vocab: dict[str, int] = BASE_960H_VOCAB, attention_mask: bool = False
+) -> None:
     from transformers import Wav2Vec2CTCTokenizer, Wav2Vec2FeatureExtractor, Wav2Vec2Processor
 
     folder.mkdir(parents=True, exist_ok=True)
     vocab_file = folder / "vocab.json"
-    vocab_file.write_text(json.dumps(BASE_960H_VOCAB))
+    vocab_file.write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     tokenizer = Wav2Vec2CTCTokenizer(
         str(vocab_file), unk_token="<unk>", pad_token="<pad>", word_delimiter_token="|"
     )
@@ -66,22 +81,38 @@ def save_processor(folder: Path) -> None:
         sampling_rate=16000,
         padding_value=0.0,
         do_normalize=True,
-        return_attention_mask=False,
+        return_attention_mask=attention_mask,
     )
     Wav2Vec2Processor(feature_extractor=extractor, tokenizer=tokenizer).save_pretrained(str(folder))
 
 
-def make_model_dir(folder: Path, *, base: bool = False, seed: int = 0) -> Path:
-    """A random Wav2Vec2ForCTC: tiny, or with base-960h's architecture (for speed)."""
+def make_model_dir(
+    folder: Path,
+    *,
+    base: bool = False,
+    seed: int = 0,
+    vocab: dict[str, int] = BASE_960H_VOCAB,
+    layer_norm: bool = False,
+) -> Path:
+    """A random Wav2Vec2ForCTC: tiny, or with base-960h's architecture (for speed). ``vocab``
+    gives its characters; ``layer_norm`` makes it an XLSR / large-lv60 style model
+    (feat_extract_norm="layer", stable layer norm, a feature extractor asking for a mask)."""
     import torch
     from transformers import Wav2Vec2Config, Wav2Vec2ForCTC
 
     torch.manual_seed(seed)
+    style = (
+        {"feat_extract_norm": "layer", "do_stable_layer_norm": True, "conv_bias": True}
+        if layer_norm
+        else {}
+    )
     if base:
-        config = Wav2Vec2Config(vocab_size=32, pad_token_id=0, ctc_loss_reduction="sum")
+        config = Wav2Vec2Config(
+            vocab_size=len(vocab), pad_token_id=0, ctc_loss_reduction="sum", **style
+        )
     else:
         config = Wav2Vec2Config(
-            vocab_size=32,
+            vocab_size=len(vocab),
             pad_token_id=0,
             hidden_size=32,
             num_hidden_layers=2,
@@ -90,6 +121,7 @@ def make_model_dir(folder: Path, *, base: bool = False, seed: int = 0) -> Path:
             conv_dim=(16,) * 7,
             num_conv_pos_embeddings=16,
             num_conv_pos_embedding_groups=4,
+            **style,
         )
     model = Wav2Vec2ForCTC(config)
     if not base:
@@ -99,7 +131,7 @@ def make_model_dir(folder: Path, *, base: bool = False, seed: int = 0) -> Path:
             model.lm_head.bias[0] += 0.25
             model.lm_head.bias[4] += 0.22
     model.save_pretrained(str(folder))
-    save_processor(folder)
+    save_processor(folder, vocab, attention_mask=layer_norm)
     return folder
 
 

@@ -402,3 +402,34 @@ def test_the_engine_does_not_import_the_desktop_app() -> None:
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_overlay_and_transcript_join_chinese_units_without_spaces(
+    qtbot, settings: Settings, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.live_transcript import LiveTranscript, TranscriptLog
+    from engine.ctc import Word
+
+    settings.overlay_lines = 3
+    overlay = CaptionOverlay(settings)
+    qtbot.addWidget(overlay)
+    overlay.resize(600, overlay.height())
+    overlay.add_final(["我", "用", "PYTHON"])
+    overlay.set_partial(["写", "代", "码"])
+    assert overlay.visible_text() == "我用python写代码"
+    overlay.end_utterance()
+    overlay.add_final(["HELLO", "WORLD"])
+    assert overlay.visible_text().replace("\n", " ") == "我用python Hello world"
+
+    units = [Word(c, i * 0.2, i * 0.2 + 0.2, 0.9) for i, c in enumerate("你好世界")]
+    live = LiveTranscript()
+    live.add_final(tuple(units[:2]))
+    live.set_partial(tuple(units[2:]))
+    assert live.text() == "你好" and live.partial_text() == "世界"
+    log = TranscriptLog(tmp_path / "log")
+    log.open()
+    log.add_final(tuple(units[:2]))
+    log.add_final(tuple(units[2:]))
+    log.close()
+    assert log.path is not None
+    assert log.path.read_text(encoding="utf-8") == "[00:00:00] 你好世界\n"

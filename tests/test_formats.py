@@ -89,7 +89,7 @@ def test_max_duration_is_inclusive_wherever_the_segment_falls() -> None:
 
 def test_group_splits_at_max_chars() -> None:
     words = words_at([(w, i * 0.3, i * 0.3 + 0.2) for i, w in enumerate(["ABCD"] * 10)])
-    segments = group_segments(words, SegmentOptions(max_chars=14, pause_s=10, max_duration_s=100))
+    segments = group_segments(words, SegmentOptions(max_columns=14, pause_s=10, max_duration_s=100))
     assert [len(s.words) for s in segments] == [3, 3, 3, 1]  # "ABCD ABCD ABCD" is 14 characters
     assert all(len(s.text()) <= 14 for s in segments)
     assert [w for s in segments for w in s.words] == words
@@ -97,14 +97,16 @@ def test_group_splits_at_max_chars() -> None:
 
 def test_group_splits_at_max_duration() -> None:
     words = words_at([("GO", i * 1.0, i * 1.0 + 0.5) for i in range(10)])
-    segments = group_segments(words, SegmentOptions(max_chars=1000, pause_s=10, max_duration_s=3.0))
+    segments = group_segments(
+        words, SegmentOptions(max_columns=1000, pause_s=10, max_duration_s=3.0)
+    )
     assert all(s.end - s.start <= 3.0 for s in segments)
     assert [len(s.words) for s in segments] == [3, 3, 3, 1]
 
 
 def test_one_long_word_is_a_segment_of_its_own() -> None:
     words = words_at([("A", 0, 0.1), ("X" * 100, 0.2, 0.5), ("B", 0.6, 0.7)])
-    segments = group_segments(words, SegmentOptions(max_chars=20))
+    segments = group_segments(words, SegmentOptions(max_columns=20))
     assert [s.text(cased=False) for s in segments] == ["A", "X" * 100, "B"]
 
 

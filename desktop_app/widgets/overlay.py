@@ -27,16 +27,17 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizeGrip, QWidget
 
 from engine.transcript import sentence_case
+from engine.units import join_units, needs_space
 
 from ..settings import OverlayStyle, Settings
 
 PADDING = 12  # pixels around the text
-MAX_WORDS = 400  # older final words are dropped (at a line boundary) past this many
+MAX_WORDS = 400  # older final units are dropped (at a line boundary) past this many
 
 
 @dataclass(frozen=True)
 class Token:
-    text: str  # the word as shown (sentence case)
+    text: str  # the caption unit as shown (sentence case)
     partial: bool  # part of the unfinal tail
 
 
@@ -96,7 +97,7 @@ class CaptionOverlay(QWidget):
         return self._layout(self._finals + self._partial)[-self.style_.lines :]
 
     def visible_text(self) -> str:
-        return "\n".join(" ".join(t.text for t in line) for line in self.visible_lines())
+        return "\n".join(join_units(t.text for t in line) for line in self.visible_lines())
 
     # look ------------------------------------------------------------------------------------
     def apply_style(self, style: OverlayStyle) -> None:
@@ -197,10 +198,11 @@ class CaptionOverlay(QWidget):
         used = 0
         for token in tokens:
             advance = metrics.horizontalAdvance(token.text)
-            if lines[-1] and used + space + advance > width:
+            gap = space if lines[-1] and needs_space(lines[-1][-1].text, token.text) else 0
+            if lines[-1] and used + gap + advance > width:
                 lines.append([])
-                used = 0
-            used += advance + (space if lines[-1] else 0)
+                used = gap = 0
+            used += advance + gap
             lines[-1].append(token)
         return lines if lines[-1] else lines[:-1]
 
@@ -244,12 +246,16 @@ class CaptionOverlay(QWidget):
         shadow = QColor(0, 0, 0, 200)
         for line in lines:
             x = PADDING
+            previous = ""
             for token in line:
+                if needs_space(previous, token.text):
+                    x += metrics.horizontalAdvance(" ")
+                previous = token.text
                 text = metrics.elidedText(token.text, Qt.TextElideMode.ElideLeft, width)
                 painter.setPen(shadow)
                 painter.drawText(x + 1, y + 1, text)
                 painter.setPen(colours[token.partial])
                 painter.drawText(x, y, text)
-                x += metrics.horizontalAdvance(text + " ")
+                x += metrics.horizontalAdvance(text)
             y += metrics.lineSpacing()
         painter.end()

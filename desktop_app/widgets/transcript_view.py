@@ -11,6 +11,8 @@ from html import escape
 from PySide6.QtGui import QPalette, QTextCursor
 from PySide6.QtWidgets import QTextEdit, QWidget
 
+from engine.units import needs_space
+
 from ..live_transcript import LiveTranscript, Utterance, clock
 
 GREY = "#8a8a8a"
@@ -77,7 +79,8 @@ class TranscriptView(QTextEdit):
             parts.append(f'<span style="color:{colour}">{escape(final)}</span>')
         if partial:
             parts.append(
-                f'<span style="color:{GREY}">{" " if final else ""}{escape(partial)}</span>'
+                f'<span style="color:{GREY}">{" " if needs_space(final, partial) else ""}'
+                f"{escape(partial)}</span>"
             )
         return "".join(parts)
 

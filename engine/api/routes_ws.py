@@ -24,7 +24,7 @@ from ..audio import Resampler, pcm16_to_float, to_mono
 from ..config import SAMPLE_RATE
 from ..scheduler import Stream, TooManyStreams
 from ..streaming import Event, StreamOptions
-from ..transcript import sentence_case
+from ..transcript import caption_text
 from .deps import ApiContext, get_context
 from .errors import CloseCode
 from .settings import MIN_SAMPLE_RATE, ServerSettings
@@ -374,7 +374,7 @@ class CaptionSession:
         offset = self.offset_s
         if event.type in ("partial", "final"):
             final = event.type == "final"
-            text = " ".join(sentence_case([w.text for w in event.words], self.sentence_start))
+            text = caption_text([w.text for w in event.words], self.sentence_start)
             self.sentence_start = self.sentence_start and not final
             await self.ws.send_json(
                 {
