@@ -79,6 +79,46 @@ def normalise(windows: np.ndarray, min_rms: float, valid: np.ndarray | None = No
     return out
 
 
+def run_unpadded(
+    forward: Callable[[np.ndarray], FrameOutput],
+    windows: np.ndarray,
+    valid: np.ndarray,
+    frame_samples: int,
+    receptive_field: int,
+    blank_id: int,
+) -> FrameOutput:
+    """Label windows without showing the model any padding, for models that expect an attention
+    mask for padded input (feature extractors with ``return_attention_mask``: large-lv60, XLSR).
+
+    Hugging Face's wav2vec2 turns a mask into a frame mask from the mask's sum, as if padding
+    were always on the right, so a window padded on the left (a stream's first windows) cannot
+    be masked. Instead each window's audio ``[a, b)`` is cut out and windows of equal audio
+    length run together, unpadded (``forward`` gets the raw rows); the output frames go back to
+    their place in the window (``a`` is on the frame grid) and the frames of the padding are
+    blank with certainty. A window's output then depends on its audio only, as the Hugging Face
+    reference on the unpadded audio does.
+    """
+    windows = np.asarray(windows, dtype=np.float32)
+    total = frames_for_samples(windows.shape[1], frame_samples, receptive_field)
+    ids = np.full((len(windows), total), blank_id, dtype=np.int64)
+    probs = np.ones((len(windows), total), dtype=np.float32)
+    ranges = np.asarray(valid).reshape(-1, 2)
+    by_length: dict[int, list[int]] = {}
+    for row, (a, b) in enumerate(ranges):
+        by_length.setdefault(int(b - a), []).append(row)
+    for length, rows in by_length.items():
+        count = frames_for_samples(length, frame_samples, receptive_field)
+        if count <= 0:
+            continue  # too short for one frame: blank
+        out = forward(np.stack([windows[r, ranges[r, 0] : ranges[r, 1]] for r in rows]))
+        for i, row in enumerate(rows):
+            first = int(ranges[row, 0]) // frame_samples
+            n = min(count, total - first, out.ids.shape[1])
+            ids[row, first : first + n] = out.ids[i, :n]
+            probs[row, first : first + n] = out.probs[i, :n]
+    return FrameOutput(ids=ids, probs=probs)
+
+
 class Recognizer:
     """A loaded wav2vec2 CTC model on one device. Thread-safe: forward passes are serialised."""
 
@@ -92,6 +132,7 @@ class Recognizer:
         dtype: str,
         do_normalize: bool = True,
         min_rms: float = 5e-3,
+        unpadded: bool = False,
     ) -> None:
         import torch
 
@@ -106,6 +147,8 @@ class Recognizer:
         )
         self.do_normalize = do_normalize
         self.min_rms = min_rms
+        # The feature extractor asks for an attention mask (layer-norm models): never pad.
+        self.unpadded = unpadded
         config = model.config  # type: ignore[attr-defined]
         self.frame_samples, self.receptive_field = conv_geometry(
             config.conv_kernel, config.conv_stride
@@ -118,6 +161,18 @@ class Recognizer:
         return f"{label} on {self.device.upper()} ({self.dtype})"
 
     def frames(self, windows: np.ndarray, valid: np.ndarray | None = None) -> FrameOutput:
+        if self.unpadded and valid is not None:
+            return run_unpadded(
+                self._forward,
+                windows,
+                valid,
+                self.frame_samples,
+                self.receptive_field,
+                self.vocab.blank_id,
+            )
+        return self._forward(windows, valid)
+
+    def _forward(self, windows: np.ndarray, valid: np.ndarray | None = None) -> FrameOutput:
         torch = self._torch
         batch = (
             normalise(windows, self.min_rms, valid)
@@ -268,7 +323,7 @@ def _hub_snapshot(repo_id: str, local_only: bool, progress: DownloadProgress | N
         ) from None
 
 
-def _read_vocab(folder: Path) -> tuple[Vocab, bool, int]:
+def _read_vocab(folder: Path) -> tuple[Vocab, bool, int, bool]:
     from transformers import Wav2Vec2Processor
 
     try:
@@ -287,7 +342,12 @@ def _read_vocab(folder: Path) -> tuple[Vocab, bool, int]:
         delimiter_id=tokens.index(delimiter) if delimiter in tokens else None,
     )
     fe = processor.feature_extractor
-    return vocab, bool(fe.do_normalize), int(fe.sampling_rate)
+    return (
+        vocab,
+        bool(fe.do_normalize),
+        int(fe.sampling_rate),
+        bool(getattr(fe, "return_attention_mask", False)),
+    )
 
 
 def load_recognizer(
@@ -315,7 +375,7 @@ def _load(options: ModelOptions, progress: DownloadProgress | None) -> Recognize
     if options.threads:
         torch.set_num_threads(options.threads)
     folder = resolve_model_dir(options, progress)
-    vocab, do_normalize, rate = _read_vocab(folder)
+    vocab, do_normalize, rate, wants_mask = _read_vocab(folder)
     if rate != SAMPLE_RATE:
         raise ModelLoadError(
             f"{options.name}: expects {rate} Hz audio; only {SAMPLE_RATE} Hz models are supported"
@@ -336,7 +396,13 @@ def _load(options: ModelOptions, progress: DownloadProgress | None) -> Recognize
             )
     name = str(folder) if options.name == DEMO_MODEL else options.name
     recognizer = Recognizer(
-        model, vocab, name=name, device=device, dtype=dtype, do_normalize=do_normalize
+        model,
+        vocab,
+        name=name,
+        device=device,
+        dtype=dtype,
+        do_normalize=do_normalize,
+        unpadded=wants_mask,
     )
     if recognizer.frame_samples * 1000 // SAMPLE_RATE != 20:
         log.warning("%s: frames are %d samples, not 20 ms", options.name, recognizer.frame_samples)
