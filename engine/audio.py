@@ -75,6 +75,30 @@ def pcm16_to_float(data: bytes) -> np.ndarray:
     return np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
 
 
+def _g711_tables() -> dict[str, np.ndarray]:
+    """ITU-T G.711 expansion of all 256 codes to 16-bit sample values."""
+    codes = np.arange(256)
+    u = ~codes & 0xFF
+    mu = ((((u & 0x0F) << 3) + 0x84) << ((u >> 4) & 7)) - 0x84
+    a = codes ^ 0x55
+    exponent, mantissa = (a >> 4) & 7, a & 0x0F
+    magnitude = np.where(
+        exponent == 0, (mantissa << 4) + 8, ((mantissa << 4) + 0x108) << np.maximum(exponent - 1, 0)
+    )
+    return {
+        "mulaw": np.where(u & 0x80, -mu, mu).astype(np.float32) / 32768.0,
+        "alaw": np.where(a & 0x80, magnitude, -magnitude).astype(np.float32) / 32768.0,
+    }
+
+
+_G711 = _g711_tables()
+
+
+def g711_to_float(data: bytes, law: str) -> np.ndarray:
+    """G.711 bytes (``law`` is ``mulaw`` or ``alaw``, one byte a sample) to float32 in [-1, 1)."""
+    return _G711[law][np.frombuffer(data, dtype=np.uint8)]
+
+
 def float_to_pcm16(samples: np.ndarray) -> bytes:
     clipped = np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0 - 1.0 / 32768)
     return (clipped * 32768.0).astype("<i2").tobytes()

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import __version__
 from ..model import Recognizer, load_recognizer
 from ..scheduler import Scheduler, SchedulerOptions
-from . import routes_http, routes_ws
+from . import routes_http, routes_realtime, routes_ws
 from .deps import STATIC_DIR, ApiContext
 from .errors import UploadTooLarge, error_response, install_error_handlers
 from .settings import ServerSettings
@@ -159,6 +159,7 @@ def create_app(
     install_error_handlers(app)
     app.include_router(routes_http.router)
     app.include_router(routes_ws.router)
+    app.include_router(routes_realtime.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(Guard, settings=settings)
     if settings.cors_origins:
