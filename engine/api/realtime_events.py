@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from .settings import MIN_SAMPLE_RATE
 
 # Formats of the GA interface, and the beta names of the same three.
-PCM, PCMU, PCMA = "audio/pcm", "audio/pcmu", "audio/pcma"
+PCM: Final = "audio/pcm"
+PCMU: Final = "audio/pcmu"
+PCMA: Final = "audio/pcma"
 BETA_FORMATS = {"pcm16": PCM, "g711_ulaw": PCMU, "g711_alaw": PCMA}
 DEFAULT_RATES = {PCM: 24_000, PCMU: 8_000, PCMA: 8_000}  # OpenAI's rates for each format
 
@@ -182,6 +184,7 @@ class SessionConfig:
     rate: int = DEFAULT_RATES[PCM]  # Hz of the appended audio
     turn_detection: str | None = "server_vad"  # None: items end only at a commit
     silence_duration_ms: int | None = None  # None: the engine's own utterance gap
+    model: str | None = None  # the transcription model the client asked for (the loaded one runs)
     language: str | None = None  # echoed back; the model decides what it understands
     prompt: str | None = None  # echoed back; not used
     include: tuple[str, ...] = ()  # echoed back; logprobs are not sent
@@ -223,7 +226,8 @@ def beta_session(config: SessionConfig, session_id: str, model: str) -> dict[str
         "id": session_id,
         "object": "realtime.transcription_session",
         "input_audio_format": names[config.format] if default_rate else ga["format"],
-        "input_audio_transcription": ga["transcription"],
+        # The beta type allows only OpenAI's model names here: echo the one asked for.
+        "input_audio_transcription": {**ga["transcription"], "model": config.model},
         "turn_detection": ga["turn_detection"],
         "input_audio_noise_reduction": None,
         "include": list(config.include) or None,
@@ -265,7 +269,7 @@ def apply_update(
             )
         changes.update(format=fmt.type, rate=rate)
     if transcription is not None:
-        for name in ("language", "prompt"):
+        for name in ("model", "language", "prompt"):
             if name in transcription.model_fields_set:
                 changes[name] = getattr(transcription, name)
     if source is not None and turn_field in source.model_fields_set:
