@@ -41,14 +41,19 @@ def random_base_dir() -> Path:
 
 
 def speech(seconds: float, folder: Path) -> np.ndarray:
-    """``seconds`` of espeak-ng speech: the sentences in turn with short pauses, repeated."""
+    """``seconds`` of espeak-ng speech: the sentences in turn with short pauses, repeated. Where
+    espeak-ng or sox is missing (a bare GPU machine), the bundled sample sentence instead."""
     sys.path.insert(0, str(ROOT / "tests"))
-    from helpers import read_wav, say
+    from helpers import have, read_wav, say
 
     pause = np.zeros(SAMPLE_RATE // 3, dtype=np.float32)
     pieces = []
-    for i, text in enumerate(SENTENCES):
-        pieces += [read_wav(say(text, folder / f"sentence{i}.wav")), pause]
+    if have("espeak-ng") and have("sox"):
+        for i, text in enumerate(SENTENCES):
+            pieces += [read_wav(say(text, folder / f"sentence{i}.wav")), pause]
+    else:
+        print("bench: no espeak-ng or sox here; the speech is engine/samples/sample.wav repeated")
+        pieces = [read_wav(ROOT / "engine" / "samples" / "sample.wav"), pause]
     one_round = np.concatenate(pieces)
     rounds = int(np.ceil(seconds * SAMPLE_RATE / one_round.size))
     return np.tile(one_round, rounds)[: int(seconds * SAMPLE_RATE)]

@@ -15,6 +15,10 @@ any backlog, and the limit leaves 1 s for it.
 
     nice -n 5 python bench/concurrent_streams.py --quick
     nice -n 5 python bench/concurrent_streams.py --seconds 30
+    python bench/concurrent_streams.py --device cuda --counts 1,4,8,16,32 --seconds 8   # a GPU
+
+``--counts`` tries only the stream counts given (a coarse search where capacity is large): the
+figure is then the largest count tried that was sustained.
 
 The last line of stdout is one JSON object with every figure.
 """
@@ -147,7 +151,15 @@ def main() -> None:
         "--growth", type=float, default=0.5, help="lag growth (s) that counts as growing"
     )
     parser.add_argument("--max-streams", type=int, default=16, help="never try more than this many")
+    parser.add_argument(
+        "--counts", default=None, help="stream counts to try, comma-separated (default 1, 2, ...)"
+    )
     args = parser.parse_args()
+    counts = (
+        [int(x) for x in args.counts.split(",")]
+        if args.counts
+        else list(range(1, args.max_streams + 1))
+    )
     args.seconds = args.seconds or (10.0 if args.quick else 20.0)
 
     model = load_model(args)
@@ -155,7 +167,7 @@ def main() -> None:
     trials: list[dict] = []
     sustained = {True: 0, False: 0}
     failed = {True: False, False: False}
-    for n in range(1, args.max_streams + 1):
+    for n in counts:
         for batching in (True, False):
             if failed[batching]:
                 continue
@@ -180,6 +192,7 @@ def main() -> None:
         "profile": args.profile,
         "threads": torch_threads(),
         "seconds_per_trial": args.seconds,
+        "counts_tried": counts,
         "load_avg_1min": round(os.getloadavg()[0], 2),
         "sustained_streams": {
             "batching": sustained[True],

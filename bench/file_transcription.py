@@ -6,7 +6,11 @@ same audio (espeak-ng speech), same machine, same run. Variants:
 - ``pipeline_fp32``: ``pipeline("automatic-speech-recognition", chunk_length_s=10,
   stride_length_s=(4, 2))`` in float32, batch size 1 (its defaults otherwise);
 - ``ours_fp32``: ``load_recognizer`` + ``transcribe_array``, default "file" profile, float32;
-- ``ours_bf16``: the same in bfloat16, the engine's default CPU dtype.
+- ``ours_bf16``: the same in bfloat16.
+
+With ``--device cuda`` the default variants are ``pipeline_fp16`` and ``ours_fp16`` (both on
+CUDA in float16, the engine's CUDA default) and GPU memory (``torch.cuda.max_memory_allocated``)
+is reported too; ``--variants`` picks any of them.
 
 Each variant runs in its own process, so that its peak memory (VmHWM, reset after loading the
 model) is its own. Speed is audio seconds per compute second of the transcription call only
@@ -22,6 +26,7 @@ window, so two different chunkings (10 s chunks against 20 s windows) disagree a
 
     nice -n 5 python bench/file_transcription.py --quick      # 1 and 1.25 minutes
     nice -n 5 python bench/file_transcription.py              # 1 and 5 minutes
+    python bench/file_transcription.py --device cuda --quick  # on a GPU
 
 The last line of stdout is one JSON object with every figure.
 """
@@ -54,17 +59,28 @@ from bench.common import (
     speech,
 )
 
-VARIANTS = ("pipeline_fp32", "ours_fp32", "ours_bf16")
+# variant -> (implementation, dtype)
+VARIANTS = {
+    "pipeline_fp32": ("pipeline", "float32"),
+    "pipeline_fp16": ("pipeline", "float16"),
+    "ours_fp32": ("ours", "float32"),
+    "ours_fp16": ("ours", "float16"),
+    "ours_bf16": ("ours", "bfloat16"),
+}
+DEFAULT_VARIANTS = {
+    "cpu": ("pipeline_fp32", "ours_fp32", "ours_bf16"),
+    "cuda": ("pipeline_fp16", "ours_fp16"),
+}
 
 
 # --- one variant, in a child process ---------------------------------------------------------
 
 
-def _ours(folder: Path, dtype: str, threads: int | None, batch_size: int | None):
+def _ours(folder: Path, dtype: str, device: str, threads: int | None, batch_size: int | None):
     from engine import ModelOptions, TranscribeOptions, load_recognizer, transcribe_array
 
     recognizer = load_recognizer(
-        ModelOptions(name=str(folder), device="cpu", dtype=dtype, threads=threads)
+        ModelOptions(name=str(folder), device=device, dtype=dtype, threads=threads)
     )
     options = TranscribeOptions()  # the "file" profile and the default batch size
     if batch_size:
@@ -72,7 +88,7 @@ def _ours(folder: Path, dtype: str, threads: int | None, batch_size: int | None)
     return lambda audio: transcribe_array(recognizer, audio, options).text(cased=False)
 
 
-def _pipeline(folder: Path, threads: int | None):
+def _pipeline(folder: Path, dtype: str, device: str, threads: int | None):
     import torch
     from transformers import pipeline
 
@@ -83,8 +99,8 @@ def _pipeline(folder: Path, threads: int | None):
         model=str(folder),
         chunk_length_s=10,
         stride_length_s=(4, 2),
-        device="cpu",
-        dtype=torch.float32,
+        device=device,
+        dtype=getattr(torch, dtype),
     )
     asr(np.zeros(int(3.5 * SAMPLE_RATE), np.float32) + np.float32(1e-3))  # warm-up, like ours
     return lambda audio: asr(audio.copy())["text"]
@@ -99,38 +115,43 @@ def _default_batch_size() -> int:
 def run_child(args: argparse.Namespace) -> None:
     audio = np.load(args.audio)[: int(args.seconds * SAMPLE_RATE)]
     folder = Path(args.model)
-    if args.child == "pipeline_fp32":
-        transcribe = _pipeline(folder, args.threads)
+    kind, dtype = VARIANTS[args.child]
+    if kind == "pipeline":
+        transcribe = _pipeline(folder, dtype, args.device, args.threads)
     else:
-        dtype = "float32" if args.child == "ours_fp32" else "bfloat16"
-        transcribe = _ours(folder, dtype, args.threads, args.batch_size)
+        transcribe = _ours(folder, dtype, args.device, args.threads, args.batch_size)
     import torch
 
+    cuda = args.device == "cuda"
     loaded_mb = rss_mb()
     exact_peak = reset_peak_rss()
+    if cuda:
+        torch.cuda.synchronize()
+        torch.cuda.reset_peak_memory_stats()
+        cuda_loaded_mb = torch.cuda.memory_allocated() / 2**20
     start = time.perf_counter()
     text = transcribe(audio)
-    compute_s = time.perf_counter() - start
+    compute_s = time.perf_counter() - start  # both return text on the host: the GPU is done
     peak_mb = peak_rss_mb()
-    print(
-        json.dumps(
-            {
-                "variant": args.child,
-                "audio_s": round(audio.size / SAMPLE_RATE, 2),
-                "compute_s": round(compute_s, 3),
-                "speed": round(audio.size / SAMPLE_RATE / compute_s, 2),
-                "rss_loaded_mb": round(loaded_mb, 1),
-                "peak_mb": round(peak_mb, 1),
-                "peak_over_loaded_mb": round(peak_mb - loaded_mb, 1),
-                "peak_is_this_stage": exact_peak,
-                "torch_threads": torch.get_num_threads(),
-                "batch_size": None
-                if args.child == "pipeline_fp32"
-                else (args.batch_size or _default_batch_size()),
-                "text": text,
-            }
+    result = {
+        "variant": args.child,
+        "device": args.device,
+        "audio_s": round(audio.size / SAMPLE_RATE, 2),
+        "compute_s": round(compute_s, 3),
+        "speed": round(audio.size / SAMPLE_RATE / compute_s, 2),
+        "rss_loaded_mb": round(loaded_mb, 1),
+        "peak_mb": round(peak_mb, 1),
+        "peak_over_loaded_mb": round(peak_mb - loaded_mb, 1),
+        "peak_is_this_stage": exact_peak,
+        "torch_threads": torch.get_num_threads(),
+        "batch_size": None if kind == "pipeline" else (args.batch_size or _default_batch_size()),
+        "text": text,
+    }
+    if cuda:
+        result["cuda_peak_over_loaded_mb"] = round(
+            torch.cuda.max_memory_allocated() / 2**20 - cuda_loaded_mb, 1
         )
-    )
+    print(json.dumps(result))
 
 
 # --- the parent: audio, model, children, summary ---------------------------------------------
@@ -150,6 +171,8 @@ def run_variant(
         str(audio_file),
         "--model",
         str(model),
+        "--device",
+        args.device,
     ]
     if args.threads:
         command += ["--threads", str(args.threads)]
@@ -181,6 +204,15 @@ def main() -> None:
         "--quick", action="store_true", help="1 and 1.25 minutes, to check that it works"
     )
     parser.add_argument(
+        "--lengths", default=None, help="audio lengths in seconds, comma-separated (overrides)"
+    )
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    parser.add_argument(
+        "--variants",
+        default=None,
+        help=f"comma-separated, from {', '.join(VARIANTS)} (default: per device)",
+    )
+    parser.add_argument(
         "--batch-size",
         type=int,
         default=None,
@@ -195,7 +227,7 @@ def main() -> None:
     parser.add_argument(
         "--model", default=None, help="model folder (default: random base-960h in bench/results)"
     )
-    parser.add_argument("--child", choices=VARIANTS, help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=list(VARIANTS), help=argparse.SUPPRESS)
     parser.add_argument("--seconds", type=float, help=argparse.SUPPRESS)
     parser.add_argument("--audio", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -203,15 +235,22 @@ def main() -> None:
         run_child(args)
         return
 
-    lengths = [60.0, 75.0] if args.quick else [60.0, args.minutes * 60]
+    variants = args.variants.split(",") if args.variants else list(DEFAULT_VARIANTS[args.device])
+    unknown = [v for v in variants if v not in VARIANTS]
+    if unknown:
+        parser.error(f"unknown variants {unknown}; choose from {list(VARIANTS)}")
+    if args.lengths:
+        lengths = [float(x) for x in args.lengths.split(",")]
+    else:
+        lengths = [60.0, 75.0] if args.quick else [60.0, args.minutes * 60]
     model = Path(args.model) if args.model else random_base_dir()
     started = time.perf_counter()
-    runs: dict[str, dict[str, dict]] = {v: {} for v in VARIANTS}
+    runs: dict[str, dict[str, dict]] = {v: {} for v in variants}
     with tempfile.TemporaryDirectory(prefix="bench-file-") as tmp:
         audio_file = Path(tmp) / "speech.npy"
         np.save(audio_file, speech(max(lengths), Path(tmp)))
         for seconds in lengths:
-            for variant in VARIANTS:
+            for variant in variants:
                 run = run_variant(variant, seconds, audio_file, model, args)
                 runs[variant][f"{seconds:g}"] = run
                 print(
@@ -221,34 +260,40 @@ def main() -> None:
                 )
 
     long = f"{lengths[-1]:g}"
-    speed = {v: runs[v][long]["speed"] for v in VARIANTS}
+    speed = {v: runs[v][long]["speed"] for v in variants}
+    texts = {v: runs[v][long]["text"] for v in variants}
+    baseline = next((v for v in variants if v.startswith("pipeline")), variants[0])
+    reference = next((v for v in variants if v.startswith("ours_fp32")), None)
+    ours = [v for v in variants if v != baseline]
     summary = {
         "bench": "file_transcription",
         "model": str(model),
+        "device": args.device,
         "machine": f"{platform.machine()} {os.cpu_count()} CPUs",
-        "torch_threads": runs["ours_fp32"][long]["torch_threads"],
-        "ours_batch_size": runs["ours_fp32"][long]["batch_size"],
+        "load_avg_1min": round(os.getloadavg()[0], 2),
+        "torch_threads": runs[variants[-1]][long]["torch_threads"],
+        "ours_batch_size": runs[ours[0]][long]["batch_size"] if ours else None,
         "lengths_s": lengths,
         "speed_audio_s_per_compute_s": speed,
-        "ratio_ours_fp32_vs_pipeline_fp32": round(speed["ours_fp32"] / speed["pipeline_fp32"], 2),
-        "ratio_ours_bf16_vs_pipeline_fp32": round(speed["ours_bf16"] / speed["pipeline_fp32"], 2),
+        **{f"ratio_{v}_vs_{baseline}": round(speed[v] / speed[baseline], 2) for v in ours},
         "peak_over_loaded_mb": {
-            v: {k: r["peak_over_loaded_mb"] for k, r in runs[v].items()} for v in VARIANTS
+            v: {k: r["peak_over_loaded_mb"] for k, r in runs[v].items()} for v in variants
         },
-        "peak_mb": {v: {k: r["peak_mb"] for k, r in runs[v].items()} for v in VARIANTS},
-        "compute_s": {v: {k: r["compute_s"] for k, r in runs[v].items()} for v in VARIANTS},
-        "cer_ours_fp32_vs_pipeline_fp32": character_error_rate(
-            runs["pipeline_fp32"][long]["text"], runs["ours_fp32"][long]["text"]
-        ),
-        "cer_ours_bf16_vs_ours_fp32": character_error_rate(
-            runs["ours_fp32"][long]["text"], runs["ours_bf16"][long]["text"]
-        ),
+        "peak_mb": {v: {k: r["peak_mb"] for k, r in runs[v].items()} for v in variants},
+        "compute_s": {v: {k: r["compute_s"] for k, r in runs[v].items()} for v in variants},
+        **{f"cer_{v}_vs_{baseline}": character_error_rate(texts[baseline], texts[v]) for v in ours},
+        **{
+            f"cer_{v}_vs_{reference}": character_error_rate(texts[reference], texts[v])
+            for v in ours
+            if reference and v != reference
+        },
         "wall_s": round(time.perf_counter() - started, 1),
     }
-    print(
-        f"ours fp32 / pipeline fp32: {summary['ratio_ours_fp32_vs_pipeline_fp32']}x; "
-        f"ours bf16 / pipeline fp32: {summary['ratio_ours_bf16_vs_pipeline_fp32']}x"
-    )
+    if args.device == "cuda":
+        summary["cuda_peak_over_loaded_mb"] = {
+            v: {k: r.get("cuda_peak_over_loaded_mb") for k, r in runs[v].items()} for v in variants
+        }
+    print("; ".join(f"{v} / {baseline}: {speed[v] / speed[baseline]:.2f}x" for v in ours))
     print(json.dumps(summary))
 
 
