@@ -29,6 +29,7 @@ from engine.api.realtime_events import (
     apply_update,
     beta_session,
     ga_session,
+    next_delta,
     parse_client_event,
 )
 
@@ -136,3 +137,17 @@ def test_server_events_validate_against_the_openai_types() -> None:
     assert (
         TranscriptionSessionUpdatedEvent.model_validate(data).session.input_audio_format == "pcm16"
     )
+
+
+def test_deltas_join_like_the_caption_text() -> None:
+    from engine.transcript import caption_text
+
+    for pieces in (
+        [["HELLO", "WORLD"], ["I", "AM", "HERE"]],
+        [["我", "用"], ["PYTHON"], ["写", "代码"]],
+    ):
+        sent: list[str] = []
+        for units in pieces:
+            sent.append(next_delta(sent, units, not sent))
+        assert "".join(sent) == caption_text([u for p in pieces for u in p])
+    assert "".join(sent) == "我用python写代码"  # no spaces next to CJK characters

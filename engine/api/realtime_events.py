@@ -16,6 +16,8 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from ..transcript import caption_text
+from ..units import needs_space
 from .settings import MIN_SAMPLE_RATE
 
 # Formats of the GA interface, and the beta names of the same three.
@@ -28,6 +30,13 @@ DEFAULT_RATES = {PCM: 24_000, PCMU: 8_000, PCMA: 8_000}  # OpenAI's rates for ea
 
 def new_id(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:24]}"
+
+
+def next_delta(sent: list[str], units: list[str], start_of_sentence: bool) -> str:
+    """The delta for newly final units after the deltas ``sent`` of the same item: caption text
+    (sentence case, the script's spacing) that, appended, reads as the whole item's text."""
+    text = caption_text(units, start_of_sentence)
+    return (" " if sent and needs_space(sent[-1], text) else "") + text
 
 
 class _Lenient(BaseModel):

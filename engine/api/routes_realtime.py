@@ -25,7 +25,6 @@ from ..audio import Resampler, g711_to_float, pcm16_to_float
 from ..config import SAMPLE_RATE
 from ..scheduler import Stream, TooManyStreams
 from ..streaming import Event, StreamOptions
-from ..transcript import sentence_case
 from .deps import ApiContext, get_context
 from .errors import CloseCode
 from .realtime_events import (
@@ -52,6 +51,7 @@ from .realtime_events import (
     beta_session,
     ga_session,
     new_id,
+    next_delta,
     parse_client_event,
 )
 from .routes_ws import _CLOSED, _close_quietly, _origin_allowed, _reason
@@ -348,9 +348,8 @@ class RealtimeSession:
             await self._write(SpeechStarted(audio_start_ms=round(at * 1000), item_id=item.id))
         elif event.type == "final" and event.words:
             item = self._item(self.offset_s + event.start)
-            words = sentence_case([w.text for w in event.words], self.sentence_start)
+            delta = next_delta(item.text, [w.text for w in event.words], self.sentence_start)
             self.sentence_start = False
-            delta = (" " if item.text else "") + " ".join(words)
             item.text.append(delta)
             await self._write(Delta(item_id=item.id, delta=delta))
         elif event.type == "utterance_end":
