@@ -44,15 +44,24 @@ class DesktopApp(QObject):
         transcripts_dir: Path | None = None,
         *,
         tray: bool = True,
+        system_audio: ModuleType | Any | None = None,
     ) -> None:
+        """``system_audio``: the soundcard module for WASAPI loopback (by default on Windows)."""
         super().__init__()
         self.settings = settings
         self.recognizer: Recognizer | None = None
         self.scheduler: Scheduler | None = None
         transcripts_dir = transcripts_dir or default_transcripts_dir()
-        self.session = LiveSession(backend, transcripts_dir, self)
+        self.session = LiveSession(backend, transcripts_dir, self, system_audio=system_audio)
         self.overlay = CaptionOverlay(settings)
-        self.window = MainWindow(settings, self.session, self.overlay, backend, transcripts_dir)
+        self.window = MainWindow(
+            settings,
+            self.session,
+            self.overlay,
+            backend,
+            transcripts_dir,
+            system_audio=system_audio,
+        )
         self.loader = ModelLoader(self)
         self.api = EmbeddedApi()
         self.tray = (
@@ -123,6 +132,8 @@ class DesktopApp(QObject):
 
     @Slot(set)
     def apply_settings(self, changed: set[str]) -> None:
+        if "devices" in changed:
+            self.window.refresh_devices()
         if "overlay" in changed:
             self.overlay.apply_style(self.settings.overlay_style)
         if "model" in changed:

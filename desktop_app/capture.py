@@ -33,6 +33,7 @@ from .loopback import SoundcardInputStream, list_loopback_devices, soundcard_mod
 
 log = logging.getLogger("desktop_app.capture")
 
+WASAPI = "Windows WASAPI"  # PortAudio's name for the host API
 _LOOPBACK_WORDS = (".monitor", "monitor of", "loopback", "stereo mix", "what u hear", "blackhole")
 
 
@@ -44,34 +45,40 @@ def list_input_devices(
     backend: ModuleType | Any,
     pactl: str | None = None,
     system_audio: ModuleType | Any | None = None,
+    *,
+    all_host_apis: bool = False,
 ) -> list[InputDevice]:
     """Every input the sound module offers, then PulseAudio/PipeWire monitor sources, then the
-    outputs that ``system_audio`` (the soundcard module; by default on Windows) records."""
+    outputs that ``system_audio`` (the soundcard module; by default on Windows) records.
+
+    On Windows PortAudio lists each microphone once per host API (MME, DirectSound, WASAPI,
+    WDM-KS); only the WASAPI entries are listed, opened with WASAPI's own format conversion, unless
+    ``all_host_apis`` asks for every entry (each named with its host API)."""
     if system_audio is None and sys.platform == "win32":
         system_audio = soundcard_module()
     loopbacks = list_loopback_devices(system_audio) if system_audio is not None else []
     try:
         raw = list(backend.query_devices())
-        hostapis = list(backend.query_hostapis())
+        api_names = [str(api["name"]) for api in backend.query_hostapis()]
     except Exception as exc:
         log.warning("cannot list audio devices: %s", exc)
         return loopbacks
-    several_apis = len({d["hostapi"] for d in raw}) > 1
+    only = WASAPI if WASAPI in api_names and not all_host_apis else None
+    several_apis = only is None and len({d["hostapi"] for d in raw}) > 1
     devices = []
     for index, info in enumerate(raw):
-        if info["max_input_channels"] <= 0:
+        api = api_names[info["hostapi"]] if info["hostapi"] < len(api_names) else ""
+        if info["max_input_channels"] <= 0 or (only and api != only):
             continue
-        name = info["name"]
-        if several_apis:
-            name = f"{name} ({hostapis[info['hostapi']]['name']})"
-        loopback = any(word in info["name"].lower() for word in _LOOPBACK_WORDS)
+        name = f"{info['name']} ({api})" if several_apis else info["name"]
         devices.append(
             InputDevice(
                 name,
                 index,
                 int(info["max_input_channels"]),
                 int(info["default_samplerate"]),
-                loopback,
+                loopback=any(word in info["name"].lower() for word in _LOOPBACK_WORDS),
+                wasapi=api == WASAPI,
             )
         )
     pulse = next((d for d in devices if d.name.split(" (")[0] == "pulse"), None)
@@ -193,6 +200,8 @@ class AudioCapture:
             finished_callback=self._finished,
         )
         if not device.soundcard_id:
+            if device.wasapi:  # the mix format's channels may differ from what we ask for
+                common["extra_settings"] = self.backend.WasapiSettings(auto_convert=True)
             return self.backend.InputStream(device=device.index, dtype="float32", **common)
         system_audio = self.system_audio or soundcard_module()
         if system_audio is None:

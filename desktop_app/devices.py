@@ -13,6 +13,5 @@ class InputDevice:
     sample_rate: int  # its native rate; capture runs at it and the worker resamples
     loopback: bool = False  # records what the computer plays, not a microphone
     pulse_source: str = ""  # PulseAudio/PipeWire source selected through the ALSA "pulse" device
-    soundcard_id: str = (
-        ""  # recorded through the soundcard package (WASAPI loopback), not PortAudio
-    )
+    soundcard_id: str = ""  # recorded through the soundcard package (WASAPI loopback)
+    wasapi: bool = False  # a WASAPI input: opened with WASAPI converting rate and channels

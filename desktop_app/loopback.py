@@ -14,7 +14,9 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
@@ -26,6 +28,9 @@ log = logging.getLogger("desktop_app.loopback")
 
 LOOPBACK_RATE = 48_000  # WASAPI converts from the device's mix format (AUTOCONVERTPCM)
 OPEN_TIMEOUT_S = 10.0
+# WASAPI's buffer, in reads: soundcard asks for reads well below the recorder's blocksize, and
+# WASAPI drops audio ("data discontinuity") when one read must wait for the whole buffer.
+BUFFER_READS = 4
 
 
 def soundcard_module() -> ModuleType | None:
@@ -39,33 +44,55 @@ def soundcard_module() -> ModuleType | None:
 
 
 def list_loopback_devices(sc: ModuleType | Any) -> list[InputDevice]:
-    """One "System audio: <speaker>" input per output device."""
+    """One "System audio: <speaker>" input per output device. Each device is read in a guard of
+    its own: soundcard asserts or raises on some endpoints (a headset's chat output, SoundCard#93;
+    "Property was expected to be a blob", #138), and one odd device must not hide the others or
+    stop the window from opening. A device that cannot be read is skipped and logged."""
     try:
-        mics = sc.all_microphones(include_loopback=True)
+        mics = list(sc.all_microphones(include_loopback=True))
     except Exception as exc:
-        log.warning("cannot list system-audio devices: %s", exc)
+        log.warning("cannot list system-audio devices: %s", _describe(exc))
         return []
-    return [
-        InputDevice(
-            f"System audio: {mic.name}",
-            None,
-            max(1, min(2, int(mic.channels))),
-            LOOPBACK_RATE,
-            loopback=True,
-            soundcard_id=str(mic.id),
-        )
-        for mic in mics
-        if mic.isloopback
-    ]
+    devices = []
+    for mic in mics:
+        try:
+            if not mic.isloopback:
+                continue
+            device = InputDevice(
+                f"System audio: {mic.name}",
+                None,
+                max(1, min(2, int(mic.channels))),
+                LOOPBACK_RATE,
+                loopback=True,
+                soundcard_id=str(mic.id),
+            )
+        except Exception as exc:  # anything soundcard raises for one device skips that device
+            log.warning("skipping the system-audio device %s: %s", _device_id(mic), _describe(exc))
+            continue
+        devices.append(device)
+    return devices
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _device_id(mic: Any) -> str:
+    try:
+        return repr(str(mic.id))
+    except Exception:
+        return "(unreadable id)"
 
 
 class SoundcardInputStream:
     """The parts of ``sounddevice.InputStream`` that AudioCapture uses, over a soundcard recorder.
 
     ``start`` opens the device in the reader thread and raises OSError if that fails; the thread
-    then calls ``callback(block, frames, None, None)`` for every block until ``stop``. When
-    recording fails on its own (the device went away), ``finished_callback`` runs, as it does
-    after ``stop``. A removed device does not always end soundcard's recorder (PulseAudio moves
+    then calls ``callback(block, frames, None, status)`` for every block until ``stop``, where
+    ``status.input_overflow`` says that WASAPI lost audio before the block (counted as lost,
+    like a microphone's overflow). When recording fails on its own (the device went away),
+    ``finished_callback`` runs, as it does after ``stop``. A removed device does not always end soundcard's recorder (PulseAudio moves
     the stream to another source, or it waits for data forever), so a watchdog checks every
     ``CHECK_S`` that the device is still listed.
     """
@@ -116,10 +143,15 @@ class SoundcardInputStream:
 
     def _run(self) -> None:
         uninit = _com_init()
+        _route_discontinuity_warnings()
+        lost = _LostAudio()
+        _reader.lost = lost
         try:
             mic = self.sc.get_microphone(self.device_id, include_loopback=True)
             with mic.recorder(
-                samplerate=self.samplerate, channels=self.channels, blocksize=self.blocksize
+                samplerate=self.samplerate,
+                channels=self.channels,
+                blocksize=self.blocksize * BUFFER_READS,
             ) as rec:
                 self._opened.set()
                 while not self._stop.is_set():
@@ -127,10 +159,11 @@ class SoundcardInputStream:
                     block = block.reshape(len(block), -1)
                     if self._stop.is_set():
                         break
-                    self.callback(block, len(block), None, None)
+                    self.callback(block, len(block), None, lost.take())
         except Exception as exc:
             self._fail(exc)
         finally:
+            _reader.lost = None
             self._opened.set()
             uninit()
             self._finish()
@@ -165,6 +198,60 @@ class SoundcardInputStream:
     def _finish(self) -> None:
         if self._finished.acquire(blocking=False):
             self.finished_callback()
+
+
+@dataclass
+class _LostAudio:
+    """The status passed with each block, like sounddevice's CallbackFlags: ``input_overflow``
+    when WASAPI reported lost audio ("data discontinuity") since the block before."""
+
+    discontinuities: int = 0
+
+    @property
+    def input_overflow(self) -> bool:
+        return self.discontinuities > 0
+
+    def __bool__(self) -> bool:
+        return self.input_overflow
+
+    def take(self) -> _LostAudio:
+        status = _LostAudio(self.discontinuities)
+        self.discontinuities = 0
+        return status
+
+
+_reader = threading.local()  # .lost: the _LostAudio of the recorder running in this thread
+
+
+def _route_discontinuity_warnings() -> None:
+    """soundcard reports audio that WASAPI lost only as a ``SoundcardRuntimeWarning`` ("data
+    discontinuity in recording"), which would end up as a log line nobody counts. Warnings of that
+    kind raised in a recorder thread are counted as lost audio for its stream; all other
+    warnings go where they went before. Installed once per process (warnings are process-wide)."""
+    previous = warnings.showwarning
+    if getattr(previous, "routes_discontinuities", False):
+        return
+
+    def showwarning(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: Any = None,
+        line: str | None = None,
+    ) -> None:
+        lost = getattr(_reader, "lost", None)
+        if (
+            lost is not None
+            and category.__name__ == "SoundcardRuntimeWarning"
+            and "discontinuity" in str(message)
+        ):
+            lost.discontinuities += 1
+            return
+        previous(message, category, filename, lineno, file, line)
+
+    showwarning.routes_discontinuities = True  # type: ignore[attr-defined]
+    warnings.showwarning = showwarning
 
 
 def _com_init() -> Callable[[], None]:

@@ -43,9 +43,11 @@ class LiveSession(QObject):
         parent: QObject | None = None,
         *,
         max_queue_s: float = 10.0,
+        system_audio: ModuleType | Any | None = None,
     ) -> None:
         super().__init__(parent)
         self.backend = backend
+        self.system_audio = system_audio  # soundcard, for system-audio devices
         self.scheduler: Scheduler | None = None
         self.max_queue_s = max_queue_s
         self.transcript_log = TranscriptLog(log_folder) if log_folder else None
@@ -70,7 +72,9 @@ class LiveSession(QObject):
         if self.scheduler is None:
             self.error.emit("No speech model is loaded yet; captions can start once it is.")
             return False
-        capture = AudioCapture(self.backend, device, max_queue_s=self.max_queue_s)
+        capture = AudioCapture(
+            self.backend, device, max_queue_s=self.max_queue_s, system_audio=self.system_audio
+        )
         try:
             capture.start()
         except CaptureError as exc:

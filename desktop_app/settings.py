@@ -69,6 +69,7 @@ class Settings:
     profile = _Field("engine/profile", DEFAULT_LIVE_PROFILE)
     stable_partials = _Field("engine/stable_partials", True)  # partial words shown once agreed on
     input_device = _Field("audio/input_device", "")  # device name; empty: the system default
+    all_host_apis = _Field("audio/all_host_apis", False)  # Windows: every host API's entries
 
     overlay_visible = _Field("overlay/visible", True)
     overlay_font_family = _Field("overlay/font_family", "")

@@ -62,12 +62,15 @@ class MainWindow(QMainWindow):
         backend: ModuleType | Any,
         transcripts_dir: Path,
         parent: QWidget | None = None,
+        *,
+        system_audio: ModuleType | Any | None = None,
     ) -> None:
         super().__init__(parent)
         self.settings = settings
         self.session = session
         self.overlay = overlay
         self.backend = backend
+        self.system_audio = system_audio  # soundcard, for system audio (default: on Windows)
         self.transcripts_dir = transcripts_dir
         self.transcript = LiveTranscript()
         self.recognizer: Recognizer | None = None
@@ -245,7 +248,11 @@ class MainWindow(QMainWindow):
 
     # devices ---------------------------------------------------------------------------------
     def refresh_devices(self) -> None:
-        devices = list_input_devices(self.backend)
+        devices = list_input_devices(
+            self.backend,
+            system_audio=self.system_audio,
+            all_host_apis=self.settings.all_host_apis,
+        )
         remembered = self.settings.input_device
         self.device_combo.blockSignals(True)
         self.device_combo.clear()

@@ -71,7 +71,7 @@ class ColorButton(QPushButton):
 
 
 class SettingsDialog(QDialog):
-    applied = Signal(set)  # the groups that changed: "model", "profile", "overlay", "api"
+    applied = Signal(set)  # changed groups: "model", "profile", "devices", "overlay", "api"
 
     def __init__(
         self, settings: Settings, api_available: bool, parent: QWidget | None = None
@@ -126,6 +126,15 @@ class SettingsDialog(QDialog):
             "but rarely changes once shown"
         )
         form.addRow("", self.stable_partials)
+        self.all_host_apis = QCheckBox(
+            "List every host API's entry for each input (MME, DirectSound, WDM-KS), "
+            "not only WASAPI's"
+        )
+        self.all_host_apis.setToolTip(
+            "On Windows each microphone is listed once, through WASAPI. An entry through "
+            "another host API can help with an old driver."
+        )
+        form.addRow("Inputs:", self.all_host_apis)
         return box
 
     def _overlay_group(self) -> QGroupBox:
@@ -183,6 +192,7 @@ class SettingsDialog(QDialog):
         self._select(self.compute_device, settings.compute_device)
         self._select(self.profile, settings.profile)
         self.stable_partials.setChecked(settings.stable_partials)
+        self.all_host_apis.setChecked(settings.all_host_apis)
         style = settings.overlay_style
         # An empty family means the system's default font, shown as that font's name.
         self.font_family.setCurrentFont(QFont(style.font_family) if style.font_family else QFont())
@@ -226,6 +236,9 @@ class SettingsDialog(QDialog):
         if live != (s.profile, s.stable_partials):
             s.profile, s.stable_partials = live
             changed.add("profile")
+        if self.all_host_apis.isChecked() != s.all_host_apis:
+            s.all_host_apis = self.all_host_apis.isChecked()
+            changed.add("devices")
         if self.overlay_style() != s.overlay_style:
             s.overlay_style = self.overlay_style()
             changed.add("overlay")
