@@ -75,6 +75,9 @@ def cuda_note(torch: ModuleType) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     give_windowed_app_streams()
+    from live_captions.console import use_utf8_output
+
+    use_utf8_output()  # the notes below and the CLI's output, in UTF-8 whatever the code page
     bundle = Path(getattr(sys, "_MEIPASS", Path(__file__).parent))
     if ships_cuda(bundle) and not NO_MODEL_ARGS.intersection(argv):
         import torch

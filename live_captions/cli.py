@@ -12,6 +12,7 @@ from engine.config import DEFAULT_FILE_PROFILE, PROFILES, ModelOptions, Transcri
 from engine.errors import LiveCaptionsError, ModelLoadError
 from engine.formats import FORMATS, render
 
+from .console import use_utf8_output
 from .listen import add_listen_command
 from .options import add_model_options, model_options
 from .serve import add_serve_command
@@ -171,6 +172,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    use_utf8_output()  # redirected output in UTF-8 whatever the code page
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

@@ -21,6 +21,11 @@ The Live Captions app needs a graphical display, and none was found here
   live-captions listen            live captions of the microphone in this terminal
   live-captions serve             the speech API (HTTP and WebSocket) for other programs
 """
+ALREADY_RUNNING = "Live Captions is already running: its window was brought forward.\n"
+NOT_ANSWERING = (
+    "Live Captions is already running but does not answer; close it (or end it in the task "
+    "manager) and start it again.\n"
+)
 # Qt platforms that need no window system.
 HEADLESS_PLATFORMS = ("offscreen", "minimal", "vnc", "linuxfb", "eglfs", "vkkhrdisplay")
 
@@ -67,24 +72,32 @@ def main(args: argparse.Namespace) -> int:
     if not display_available():
         print(NO_DISPLAY, file=sys.stderr, end="")
         return 2
-    configure_logging(bool(getattr(args, "verbose", False)))
-
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from desktop_app import APP_NAME, ORGANISATION
+    from desktop_app.single_instance import SingleInstance
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    instance = SingleInstance()
+    if not instance.acquire():  # before logging: the running app owns the log file
+        reached = instance.activate_first()
+        print(ALREADY_RUNNING if reached else NOT_ANSWERING, file=sys.stderr, end="")
+        return 0 if reached else 1
+    configure_logging(bool(getattr(args, "verbose", False)))
+
     from desktop_app.app import DesktopApp
     from desktop_app.capture import sound_backend
     from desktop_app.settings import Settings
     from desktop_app.widgets.icon import app_icon
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APP_NAME)
     app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)  # the overlay and the tray icon are not the app
     desktop = DesktopApp(Settings(), sound_backend())
     desktop.window.closed.connect(app.quit)
+    instance.activated.connect(desktop.window.bring_forward)
     # Ctrl+C in the terminal closes the window like File > Quit (stopping captions first).
     signal.signal(signal.SIGINT, lambda *_: desktop.window.close())
     ticker = QTimer(interval=250)
@@ -92,4 +105,7 @@ def main(args: argparse.Namespace) -> int:
     ticker.start()
     desktop.show()
     desktop.load_model()
-    return int(app.exec())
+    try:
+        return int(app.exec())
+    finally:
+        instance.release()

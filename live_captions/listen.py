@@ -19,6 +19,7 @@ from engine.streaming import Event, StreamOptions
 from engine.transcript import caption_text
 from engine.units import needs_space
 
+from .console import enable_terminal_sequences
 from .options import model_options
 
 
@@ -28,7 +29,8 @@ class TerminalCaptions:
 
     def __init__(self, out=sys.stdout) -> None:
         self.out = out
-        self.tty = out.isatty()
+        # Rewriting the line needs ANSI sequences (switched on for a Windows console).
+        self.tty = enable_terminal_sequences(out)
         self.finals: list[str] = []  # final units of the current utterance
         self.all_finals: list[str] = []  # every final unit, for --output
 

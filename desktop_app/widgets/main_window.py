@@ -417,6 +417,17 @@ class MainWindow(QMainWindow):
                 self.open_file(Path(url.toLocalFile()))
         event.acceptProposedAction()
 
+    @Slot()
+    def bring_forward(self) -> None:
+        """Show the window on top (another start of the app asked for it), even if minimised
+        or hidden in the tray."""
+        self.setWindowState(
+            (self.windowState() & ~Qt.WindowState.WindowMinimized) | Qt.WindowState.WindowActive
+        )
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
     # closing ---------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.session.running:  # finish the stream first so the last words reach the file

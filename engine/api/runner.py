@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import logging
 import socket
+import sys
 import threading
 
 import uvicorn
@@ -40,6 +41,21 @@ class _Server(uvicorn.Server):
             self._startup_done.set()
 
 
+# Windows' socket errors (WinError numbers; the errno module has them on Windows only).
+WSAEACCES = 10013  # the port is reserved (an excluded range) or held with exclusive use
+WSAEADDRINUSE = 10048
+IN_USE = frozenset({errno.EADDRINUSE, WSAEADDRINUSE})
+
+
+def address_options(platform: str = sys.platform) -> tuple[str, ...]:
+    """The socket options set before binding. POSIX: SO_REUSEADDR, so that a restart can bind
+    the port while old connections linger in TIME_WAIT (two sockets can never listen on one port
+    there). Windows: SO_REUSEADDR would let a second program bind a port already in use (CPython's
+    socket.create_server leaves it out there for that reason); SO_EXCLUSIVEADDRUSE keeps any other
+    socket off ours."""
+    return ("SO_EXCLUSIVEADDRUSE",) if platform == "win32" else ("SO_REUSEADDR",)
+
+
 def bind_socket(host: str, port: int) -> socket.socket:
     """A listening TCP socket, or :class:`PortInUse` / :class:`ServerError` saying why not."""
     try:
@@ -48,15 +64,21 @@ def bind_socket(host: str, port: int) -> socket.socket:
         raise ServerError(f"cannot listen on {host!r}: {exc.strerror}") from None
     sock = socket.socket(family, kind, proto)
     try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        for name in address_options():
+            sock.setsockopt(socket.SOL_SOCKET, getattr(socket, name), 1)
         sock.bind(address)
         sock.listen(128)
     except OSError as exc:
         sock.close()
-        if exc.errno == errno.EADDRINUSE:
+        if exc.errno in IN_USE:
             raise PortInUse(
                 f"port {port} on {host} is already in use by another program; "
                 f"stop it or choose another port (--port)"
+            ) from None
+        if exc.errno == WSAEACCES and sys.platform == "win32":
+            raise PortInUse(
+                f"port {port} on {host} cannot be used: Windows reserves it, or another program "
+                f"holds it; choose another port (--port)"
             ) from None
         raise ServerError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     sock.set_inheritable(True)

@@ -1,0 +1,114 @@
+"""One app per user: a second start asks the first to come forward and exits (in-process with
+two guards, and with real processes: a lock holder and ``python -m live_captions``)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("PySide6")
+pytest.importorskip("pytestqt")
+
+from desktop_app.single_instance import SingleInstance
+
+REPO = Path(__file__).resolve().parents[1]
+TIMEOUT_MS = 20_000
+
+# A first instance in a process of its own: holds the lock, says so, and exits when activated.
+HOLDER = """
+import sys
+from pathlib import Path
+from PySide6.QtCore import QCoreApplication, QTimer
+from desktop_app.single_instance import SingleInstance, default_lock_path
+
+app = QCoreApplication([])
+lock = Path(sys.argv[1]) if len(sys.argv) > 1 else default_lock_path()
+instance = SingleInstance(lock)
+assert instance.acquire()
+instance.activated.connect(lambda: (print("activated", flush=True), app.quit()))
+QTimer.singleShot(60_000, app.quit)
+print("holding", flush=True)
+app.exec()
+"""
+
+
+def test_a_second_guard_activates_the_first(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first = SingleInstance(tmp_path / "instance.lock")
+    assert first.acquire()
+    second = SingleInstance(tmp_path / "instance.lock")
+    assert not second.acquire()
+    with qtbot.waitSignal(first.activated, timeout=TIMEOUT_MS):
+        assert second.activate_first()
+    first.release()
+    third = SingleInstance(tmp_path / "instance.lock")
+    assert third.acquire()  # released: the next start is the first again
+    third.release()
+
+
+def test_another_lock_file_is_another_instance(tmp_path: Path) -> None:
+    first = SingleInstance(tmp_path / "a" / "instance.lock")
+    other = SingleInstance(tmp_path / "b" / "instance.lock")
+    assert first.acquire() and other.acquire()
+    assert first.server_name != other.server_name
+    first.release()
+    other.release()
+
+
+def start_holder(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert holder.stdout is not None
+    line = holder.stdout.readline()
+    if line != "holding\n":
+        holder.kill()
+        pytest.fail(f"the first instance did not start: {line!r} {holder.communicate()[1]}")
+    return holder
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_STATE_HOME": str(tmp_path / "state"),  # where default_lock_path is on Linux
+        "LOCALAPPDATA": str(tmp_path / "local"),  # ... and on Windows
+    }
+
+
+def test_a_second_app_start_brings_the_first_forward_and_exits(env: dict[str, str]) -> None:
+    holder = start_holder(env)
+    try:
+        second = subprocess.run(
+            [sys.executable, "-m", "live_captions"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert second.returncode == 0, second.stderr
+        assert "already running" in second.stderr and "brought forward" in second.stderr
+        assert holder.communicate(timeout=30)[0] == "activated\n"
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_the_lock_of_a_killed_instance_is_stale(tmp_path: Path, env: dict[str, str]) -> None:
+    lock = tmp_path / "instance.lock"
+    holder = start_holder(env, str(lock))
+    assert not SingleInstance(lock).acquire()
+    holder.kill()
+    holder.wait()
+    after = SingleInstance(lock)
+    assert after.acquire()  # the process is gone: its lock and its server name are taken over
+    after.release()
