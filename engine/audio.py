@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -104,7 +105,7 @@ def float_to_pcm16(samples: np.ndarray) -> bytes:
     return (clipped * 32768.0).astype("<i2").tobytes()
 
 
-def _soundfile_blocks(path: Path, block_s: float) -> Iterator[tuple[np.ndarray, int]]:
+def _soundfile_blocks(path: Path, block_s: float) -> Generator[tuple[np.ndarray, int], None, None]:
     import soundfile as sf
 
     with sf.SoundFile(str(path)) as f:
@@ -130,7 +131,7 @@ def _soundfile_blocks(path: Path, block_s: float) -> Iterator[tuple[np.ndarray, 
             )
 
 
-def _pyav_blocks(path: Path, block_s: float) -> Iterator[tuple[np.ndarray, int]]:
+def _pyav_blocks(path: Path, block_s: float) -> Generator[tuple[np.ndarray, int], None, None]:
     import av
 
     try:
@@ -178,7 +179,7 @@ def iter_audio(
     """
     path = Path(path)
     _check_path(path)
-    blocks: Iterator[tuple[np.ndarray, int]] | None = None
+    blocks: Generator[tuple[np.ndarray, int], None, None] | None = None
     if path.suffix.lower() in _SOUNDFILE_EXTENSIONS:
         import soundfile as sf
 
@@ -190,12 +191,13 @@ def iter_audio(
     if blocks is None:
         blocks = _pyav_blocks(path, block_s)
     resampler: Resampler | None = None
-    for block, rate in blocks:
-        if resampler is None:
-            resampler = Resampler(rate)
-        out = resampler(block)
-        if out.size:
-            yield out
+    with closing(blocks):  # the file is closed when the caller stops reading, too
+        for block, rate in blocks:
+            if resampler is None:
+                resampler = Resampler(rate)
+            out = resampler(block)
+            if out.size:
+                yield out
     if resampler is not None:
         tail = resampler(np.zeros(0, dtype=np.float32), last=True)
         if tail.size:

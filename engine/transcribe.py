@@ -6,6 +6,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -96,10 +97,17 @@ def transcribe_file(
     cancel: threading.Event | None = None,
 ) -> Transcript:
     """Transcribe an audio or video file. Raises AudioError for unreadable input."""
-    blocks = iter_audio(path)
-    result = transcribe_blocks(
-        model, blocks, options, total_seconds=audio_seconds(path), progress=progress, cancel=cancel
-    )
+    # Closed when transcription ends, also part-way through: the decoder's file is then closed
+    # (not kept open by the traceback until the error is handled), so it can be deleted.
+    with closing(iter_audio(path)) as blocks:
+        result = transcribe_blocks(
+            model,
+            blocks,
+            options,
+            total_seconds=audio_seconds(path),
+            progress=progress,
+            cancel=cancel,
+        )
     notes = ("the file contains no audio",) if result.duration == 0 else ()
     if getattr(model, "is_demo", False):
         notes += ("transcribed with the demo model, which understands synthetic voices only",)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import re
 import tempfile
@@ -36,6 +37,8 @@ from .schemas import (
     verbose,
 )
 from .settings import ServerSettings
+
+log = logging.getLogger("engine.api")
 
 router = APIRouter()
 
@@ -71,6 +74,16 @@ async def _save_upload(upload: UploadFile, limit: int) -> Path:
     return path
 
 
+def _discard(path: Path) -> None:
+    """Delete a temporary upload. If that fails (on Windows a file still open elsewhere, e.g. by
+    a virus scanner, cannot be deleted), say so in the log rather than replace the request's
+    own result or error with the clean-up's."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        log.warning("cannot delete the temporary upload %s: %s", path, exc)
+
+
 async def _transcribe(
     upload: UploadFile, recognizer: Recognizer, settings: ServerSettings
 ) -> Transcript:
@@ -92,7 +105,7 @@ async def _transcribe(
             code="invalid_audio",
         ) from None
     finally:
-        path.unlink(missing_ok=True)
+        _discard(path)
     if transcript.duration == 0:
         raise ApiError(
             400, f"{name}: the file contains no audio", param="file", code="invalid_audio"
