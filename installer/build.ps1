@@ -15,11 +15,17 @@ param(
     [switch] $SkipSelfTest,
     # Python 3.10+ that makes the build environment.
     [string] $Python = "python",
-    # The PyTorch wheel: the CPU pin of scripts/run.sh; for CUDA the newest on the CUDA index.
-    [string] $TorchCpu = "torch==2.13.0",
-    [string] $TorchCuda = "torch",
-    [string] $CudaIndex = "cu124",
-    [string] $Venv = ""
+    # The same PyTorch for both flavours: the pin of scripts/run.sh, from the CPU index or, for
+    # the CUDA flavour, from a CUDA index that has it. torch 2.13 is built for CUDA 12.6 and 13.0
+    # (pytorch's RELEASE.md); CUDA 13.0 has kernels for Turing (GTX 16, RTX 20) up to Blackwell
+    # (RTX 50) and needs an NVIDIA driver of the 580 series or newer. CUDA 12.6 would also run
+    # Pascal cards (GTX 10), but not the RTX 50 series.
+    [string] $Torch = "torch==2.13.0",
+    [string] $CudaIndex = "cu130",
+    [string] $Venv = "",
+    # Code signing (optional): a .pfx certificate; its password in the environment variable
+    # LC_SIGN_PASSWORD. SignTool (Windows SDK) then signs both executables and the installer.
+    [string] $SignCertificate = $env:LC_SIGN_CERTIFICATE
 )
 $ErrorActionPreference = "Stop"
 $Root = Split-Path -Parent $PSScriptRoot
@@ -39,11 +45,8 @@ if (-not (Test-Path (Join-Path $Venv "Scripts\python.exe"))) {
 $Py = Join-Path $Venv "Scripts\python.exe"
 Invoke-Checked $Py -m pip install --upgrade pip
 
-if ($Flavour -eq "cuda") {
-    Invoke-Checked $Py -m pip install $TorchCuda --index-url "https://download.pytorch.org/whl/$CudaIndex"
-} else {
-    Invoke-Checked $Py -m pip install $TorchCpu --index-url "https://download.pytorch.org/whl/cpu"
-}
+$TorchIndex = if ($Flavour -eq "cuda") { $CudaIndex } else { "cpu" }
+Invoke-Checked $Py -m pip install $Torch --index-url "https://download.pytorch.org/whl/$TorchIndex"
 # The project and its other dependencies; torch above already satisfies its requirement.
 Invoke-Checked $Py -m pip install . "pyinstaller>=6"
 
@@ -51,4 +54,5 @@ $BuildArgs = @("installer\build.py", "--flavour", $Flavour)
 if ($Model) { $BuildArgs += @("--model", $Model) }
 if ($SkipInstaller) { $BuildArgs += "--skip-installer" }
 if ($SkipSelfTest) { $BuildArgs += "--skip-self-test" }
+if ($SignCertificate) { $BuildArgs += @("--sign-certificate", $SignCertificate) }
 Invoke-Checked $Py @BuildArgs

@@ -33,6 +33,11 @@ CPU_BUDGET_BYTES = 10**9  # the CPU flavour's folder must stay under 1 GB
 # weights for checkpoints that have no safetensors.
 MODEL_FILES = ("*.json", "*.txt", "model.safetensors")
 LEGACY_WEIGHTS = "pytorch_model.bin"
+# GitHub refuses release assets of 2 GiB or more; the CUDA installer is bigger, so Inno Setup
+# splits it into slices (ISS_SLICE_BYTES in live_captions.iss) shipped next to the setup.
+RELEASE_ASSET_LIMIT = 2 * 1024**3
+DEFAULT_TIMESTAMP_URL = "http://timestamp.digicert.com"
+SIGN_TOOL_NAME = "lcsign"  # the Sign Tool's name in live_captions.iss
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,8 @@ class BuildOptions:
     skip_self_test: bool  # do not run the frozen --self-test
     skip_installer: bool  # do not run Inno Setup
     installer_only: bool  # only run Inno Setup on an existing dist/LiveCaptions
+    sign_certificate: Path | None = None  # a .pfx to sign the executables and the installer
+    timestamp_url: str = DEFAULT_TIMESTAMP_URL  # RFC 3161 server that dates the signatures
 
 
 def project_version() -> str:
@@ -52,6 +59,15 @@ def project_version() -> str:
     match = re.search(r'^__version__ = "([^"]+)"', text, re.MULTILINE)
     if not match:
         raise SystemExit("engine/__init__.py has no __version__")
+    return match.group(1)
+
+
+def default_model() -> str:
+    """engine.config.DEFAULT_MODEL, read without importing the engine (and torch)."""
+    text = (ROOT / "engine" / "config.py").read_text(encoding="utf-8")
+    match = re.search(r'^DEFAULT_MODEL = "([^"]+)"', text, re.MULTILINE)
+    if not match:
+        raise SystemExit("engine/config.py has no DEFAULT_MODEL")
     return match.group(1)
 
 
@@ -196,7 +212,86 @@ def find_iscc() -> Path | None:
     return None
 
 
-def build_installer(options: BuildOptions, app_dir: Path) -> Path | None:
+def hub_cache_folder(repo_id: str) -> str:
+    """The folder huggingface_hub caches a model repository in."""
+    return "models--" + repo_id.replace("/", "--")
+
+
+def find_signtool() -> Path | None:
+    found = shutil.which("signtool")
+    if found:
+        return Path(found)
+    kits = Path(os.environ.get("PROGRAMFILES(X86)", r"C:\Program Files (x86)")) / "Windows Kits"
+    found_sdks = kits.glob("10/bin/10.*/x64/signtool.exe")  # the newest SDK's
+    newest = max(
+        found_sdks, key=lambda p: [int(n) for n in re.findall(r"\d+", p.parts[-3])], default=None
+    )
+    return newest
+
+
+def signtool_command(signtool: Path, certificate: Path, password: str, timestamp: str) -> list[str]:
+    """SignTool's command line without the files: SHA-256 signature and timestamp."""
+    command = [str(signtool), "sign", "/fd", "SHA256", "/f", str(certificate)]
+    if password:
+        command += ["/p", password]
+    return command + ["/tr", timestamp, "/td", "SHA256", "/d", "Live Captions"]
+
+
+def inno_sign_tool(command: list[str]) -> str:
+    """A Sign Tool definition for ISCC's /S option: $q quotes, $f the file to sign."""
+
+    def word(text: str) -> str:
+        text = text.replace("$", "$$")
+        return f"$q{text}$q" if any(c in text for c in ' \t"') else text
+
+    return f"{SIGN_TOOL_NAME}=" + " ".join(word(w) for w in command) + " $f"
+
+
+def iscc_arguments(
+    options: BuildOptions, app_dir: Path, version: str, sign: list[str] | None = None
+) -> list[str]:
+    """ISCC's options: version, flavour and folders; the CUDA installer in slices (DiskSpanning,
+    each under GitHub's 2 GiB asset limit); the model cache the uninstaller offers to delete; the
+    Sign Tool when a certificate is given."""
+    args = [
+        f"/DAppVersion={version}",
+        f"/DFlavour={options.flavour}",
+        f"/DSourceDir={app_dir}",
+        f"/DOutputDir={options.dist}",
+        f"/DModelCache={hub_cache_folder(default_model())}",
+    ]
+    if options.flavour == "cuda":
+        args.append("/DDiskSpanning")
+    if sign:
+        args += ["/DSign", f"/S{inno_sign_tool(sign)}"]
+    return [*args, str(ISS)]
+
+
+def sign_command(options: BuildOptions) -> list[str] | None:
+    """SignTool's command when a certificate is given; SystemExit when it cannot be used."""
+    if options.sign_certificate is None:
+        return None
+    if not options.sign_certificate.is_file():
+        raise SystemExit(f"--sign-certificate: {options.sign_certificate} is not a file")
+    signtool = find_signtool() if sys.platform == "win32" else None
+    if signtool is None:
+        raise SystemExit(
+            "signing needs SignTool (Windows SDK) on Windows; it was not found "
+            "(install the Windows SDK, or put signtool.exe on PATH)"
+        )
+    password = os.environ.get("LC_SIGN_PASSWORD", "")
+    return signtool_command(signtool, options.sign_certificate, password, options.timestamp_url)
+
+
+def sign_executables(command: list[str], app_dir: Path) -> None:
+    files = [str(app_dir / f"{APP_NAME}.exe"), str(frozen_cli(app_dir))]
+    subprocess.run([*command, *files], check=True)
+    print(f"signed: {', '.join(Path(f).name for f in files)}")
+
+
+def build_installer(
+    options: BuildOptions, app_dir: Path, sign: list[str] | None = None
+) -> Path | None:
     iscc = find_iscc()
     if iscc is None:
         print(
@@ -206,20 +301,14 @@ def build_installer(options: BuildOptions, app_dir: Path) -> Path | None:
         )
         return None
     version = project_version()
-    subprocess.run(
-        [
-            str(iscc),
-            f"/DAppVersion={version}",
-            f"/DFlavour={options.flavour}",
-            f"/DSourceDir={app_dir}",
-            f"/DOutputDir={options.dist}",
-            str(ISS),
-        ],
-        check=True,
-    )
+    subprocess.run([str(iscc), *iscc_arguments(options, app_dir, version, sign)], check=True)
     suffix = "-cuda" if options.flavour == "cuda" else ""
     setup = options.dist / f"{APP_NAME}Setup-{version}{suffix}.exe"
-    print(f"installer: {setup} ({setup.stat().st_size / 1e6:.0f} MB)")
+    for part in [setup, *sorted(options.dist.glob(f"{setup.stem}-*.bin"))]:
+        size = part.stat().st_size
+        print(f"installer: {part} ({size / 1e6:.0f} MB)")
+        if size >= RELEASE_ASSET_LIMIT:
+            raise SystemExit(f"{part.name} is over GitHub's 2 GiB limit for a release asset")
     return setup
 
 
@@ -252,6 +341,16 @@ def parse_args(argv: list[str] | None) -> BuildOptions:
         action="store_true",
         help="only build the installer from dist/LiveCaptions",
     )
+    parser.add_argument(
+        "--sign-certificate",
+        type=Path,
+        default=os.environ.get("LC_SIGN_CERTIFICATE") or None,
+        help="sign the executables and the installer with this .pfx (Windows, SignTool; "
+        "its password in LC_SIGN_PASSWORD)",
+    )
+    parser.add_argument(
+        "--timestamp-url", default=DEFAULT_TIMESTAMP_URL, help="timestamp server for signing"
+    )
     args = parser.parse_args(argv)
     return BuildOptions(
         flavour=args.flavour,
@@ -262,12 +361,15 @@ def parse_args(argv: list[str] | None) -> BuildOptions:
         skip_self_test=args.skip_self_test,
         skip_installer=args.skip_installer,
         installer_only=args.installer_only,
+        sign_certificate=Path(args.sign_certificate) if args.sign_certificate else None,
+        timestamp_url=args.timestamp_url,
     )
 
 
 def main(argv: list[str] | None = None) -> int:
     options = parse_args(argv)
     app_dir = options.dist / APP_NAME
+    sign = sign_command(options)
     if not options.installer_only:
         ensure_pyinstaller()
         started = time.monotonic()
@@ -276,6 +378,8 @@ def main(argv: list[str] | None = None) -> int:
         if options.model:
             print(f"model: {copy_model(resolve_model(options.model), app_dir)}")
         report_size(app_dir, options.flavour)
+        if sign:
+            sign_executables(sign, app_dir)
         check_frozen_app(app_dir, options.skip_self_test)
     elif not frozen_cli(app_dir).is_file():
         raise SystemExit(f"--installer-only: {app_dir} holds no frozen app; build it first")
@@ -285,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
         if options.installer_only:
             raise SystemExit("the installer is built on Windows only (Inno Setup)")
         return 0
-    setup = build_installer(options, app_dir)
+    setup = build_installer(options, app_dir, sign)
     return 1 if setup is None and options.installer_only else 0
 
 

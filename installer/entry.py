@@ -18,6 +18,42 @@ CONSOLE_LOG = "console.log"
 CONSOLE_LOG_MAX_BYTES = 1_000_000
 # Arguments that never load a model, so need no CUDA check.
 NO_MODEL_ARGS = frozenset({"--version", "-h", "--help"})
+EXIT_CUDA_LOAD = 3
+PAGE_FILE_TOO_SMALL = 1455  # ERROR_COMMITMENT_LIMIT: loading CUDA's DLLs needs a larger page file
+PAGE_FILE_MESSAGE = (
+    "Live Captions (CUDA version) cannot start: Windows' page file is too small to load "
+    "PyTorch's CUDA libraries ({error}).\n\n"
+    "Install the CPU version of Live Captions instead (LiveCaptionsSetup-<version>.exe, without "
+    "'-cuda'): it needs no GPU and much less memory. Or let Windows manage the page file: "
+    "Settings > System > About > Advanced system settings > Performance > Settings > Advanced "
+    "> Virtual memory > 'Automatically manage paging file size', then restart Windows."
+)
+
+
+class CudaLoadError(Exception):
+    """The CUDA flavour's torch cannot be imported; the message says what to do."""
+
+
+def import_cuda_torch() -> ModuleType:
+    """``import torch`` in the CUDA flavour, where Windows may refuse to map its multi-GB DLLs
+    ("[WinError 1455] The paging file is too small for this operation to complete")."""
+    try:
+        import torch
+    except OSError as exc:
+        if getattr(exc, "winerror", None) == PAGE_FILE_TOO_SMALL or "[WinError 1455]" in str(exc):
+            raise CudaLoadError(PAGE_FILE_MESSAGE.format(error=_first_line(exc))) from exc
+        raise
+    return torch
+
+
+def show_fatal(message: str) -> None:
+    """On stderr, and in a message box on Windows, where the windowed app has no console."""
+    print(f"error: {message}", file=sys.stderr)
+    if sys.platform == "win32":
+        import ctypes
+
+        MB_ICONERROR = 0x10
+        ctypes.windll.user32.MessageBoxW(None, message, "Live Captions", MB_ICONERROR)  # type: ignore[attr-defined]  # Windows only
 
 
 def _console_log() -> TextIO:
@@ -80,8 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     use_utf8_output()  # the notes below and the CLI's output, in UTF-8 whatever the code page
     bundle = Path(getattr(sys, "_MEIPASS", Path(__file__).parent))
     if ships_cuda(bundle) and not NO_MODEL_ARGS.intersection(argv):
-        import torch
-
+        try:
+            torch = import_cuda_torch()
+        except CudaLoadError as exc:
+            show_fatal(str(exc))
+            return EXIT_CUDA_LOAD
         note = cuda_note(torch)
         if note:
             print(f"note: {note}", file=sys.stderr)

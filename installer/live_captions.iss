@@ -10,7 +10,13 @@
 ;   OutputDir   where the installer goes (default: ..\dist)
 ;   ModelDir    a model folder to install as {app}\models\default, where the app looks first
 ;               (build.py --model copies the model into SourceDir instead)
-;   DiskSpanning  split into Setup-*.bin slices: needed above 4.2 GB compressed
+;   DiskSpanning  the installer in LiveCaptionsSetup-*-N.bin slices next to the .exe, each
+;               under GitHub's 2 GiB limit for a release asset (build.py sets it for cuda);
+;               the slices are shipped with the .exe and kept in its folder to install
+;   ModelCache  the default model's folder in the Hugging Face cache, which the uninstaller
+;               offers to delete (build.py passes it from engine/config.py)
+;   Sign        sign Setup and the uninstaller with the Sign Tool "lcsign", defined on ISCC's
+;               command line: /Slcsign=signtool.exe sign ... $f (build.py --sign-certificate)
 
 #ifndef AppVersion
   #error Pass the version: ISCC /DAppVersion=x.y.z live_captions.iss
@@ -23,6 +29,9 @@
 #endif
 #ifndef OutputDir
   #define OutputDir AddBackslash(SourcePath) + "..\dist"
+#endif
+#ifndef ModelCache
+  #define ModelCache "models--facebook--wav2vec2-base-960h"
 #endif
 #if Flavour == "cuda"
   #define SetupSuffix "-cuda"
@@ -58,7 +67,12 @@ LZMANumBlockThreads=4
 WizardStyle=modern
 #ifdef DiskSpanning
 DiskSpanning=yes
-DiskSliceSize=max
+; Under 2 GiB (2,147,483,648 bytes), GitHub's limit for a release asset.
+DiskSliceSize=2000000000
+#endif
+#ifdef Sign
+SignTool=lcsign
+SignedUninstaller=yes
 #endif
 
 [Languages]
@@ -80,9 +94,61 @@ Source: "{#ModelDir}\*"; DestDir: "{app}\models\default"; Flags: ignoreversion r
 [Icons]
 Name: "{group}\{#AppName}"; Filename: "{app}\{#AppExe}"
 ; A console in the app's folder, where `live-captions transcribe FILE` and the other commands run.
-Name: "{group}\{#AppName} command line"; Filename: "{cmd}"; Parameters: "/k ""{app}\{#CliExe}"" --help"; WorkingDir: "{app}"
+; cmd /s /k strips the outer quotes and runs the rest as written, so the quoted path works
+; whatever characters the user's folder has (& ( ) @ ^ and spaces).
+Name: "{group}\{#AppName} command line"; Filename: "{cmd}"; Parameters: "/s /k """"{app}\{#CliExe}"" --help"""; WorkingDir: "{app}"
 Name: "{group}\{cm:UninstallProgram,{#AppName}}"; Filename: "{uninstallexe}"
 Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; Tasks: desktopicon
 
 [Run]
 Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent
+
+[Code]
+// Uninstalling asks before deleting what the user made or downloaded; the answer offered is
+// "No", and a silent uninstall keeps everything.
+function AskToDelete(const What, Where: String): Boolean;
+begin
+  Result := (not UninstallSilent) and
+    (MsgBox('Also delete ' + What + '?' + #13#10#13#10 + Where, mbConfirmation,
+            MB_YESNO or MB_DEFBUTTON2) = IDYES);
+end;
+
+// Where huggingface_hub caches models: HF_HUB_CACHE, else HF_HOME\hub, else ~\.cache\huggingface\hub.
+function HubCache(): String;
+begin
+  Result := GetEnv('HF_HUB_CACHE');
+  if Result = '' then
+  begin
+    Result := GetEnv('HF_HOME');
+    if Result = '' then
+      Result := GetEnv('USERPROFILE') + '\.cache\huggingface';
+    Result := Result + '\hub';
+  end;
+end;
+
+procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);
+var
+  Data, Model: String;
+begin
+  if CurUninstallStep <> usPostUninstall then
+    Exit;
+  // platformdirs' folders of the app, and QSettings' registry key (organisation LiveCaptions).
+  Data := ExpandConstant('{localappdata}\live-captions');
+  if (RegKeyExists(HKCU, 'Software\LiveCaptions') or DirExists(Data + '\Logs')) and
+     AskToDelete('your Live Captions settings and logs', Data + '\Logs') then
+  begin
+    RegDeleteKeyIncludingSubkeys(HKCU, 'Software\LiveCaptions');
+    DelTree(Data + '\Logs', True, True, True);
+    DeleteFile(Data + '\instance.lock');
+  end;
+  if DirExists(Data + '\transcripts') and
+     AskToDelete('your saved transcripts (the text of every captioning session)',
+                 Data + '\transcripts') then
+    DelTree(Data + '\transcripts', True, True, True);
+  RemoveDir(Data);  // only when nothing is left in it
+  Model := HubCache() + '\{#ModelCache}';
+  if DirExists(Model) and
+     AskToDelete('the downloaded speech model (other programs that use it would download ' +
+                 'it again)', Model) then
+    DelTree(Model, True, True, True);
+end;

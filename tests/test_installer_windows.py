@@ -1,0 +1,149 @@
+"""The Windows build's choices, read from its files: one torch version for both flavours on a CUDA
+index that has it, the CUDA installer in slices under GitHub's 2 GiB limit, the Start-menu
+command line that survives any user name, the uninstaller's questions, optional signing, and the
+CUDA flavour's message when Windows' page file is too small."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from test_packaging import build, entry
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD_PS1 = (ROOT / "installer" / "build.ps1").read_text(encoding="utf-8")
+ISS = (ROOT / "installer" / "live_captions.iss").read_text(encoding="utf-8")
+
+# From pytorch's RELEASE.md (release compatibility matrix): the CUDA builds of each torch
+# release on download.pytorch.org, stable and experimental.
+CUDA_INDEXES = {
+    "2.12": {"cu126", "cu130", "cu132"},
+    "2.13": {"cu126", "cu130", "cu132"},
+    "2.14": {"cu126", "cu130", "cu132"},
+}
+BLACKWELL_FROM = (12, 8)  # first CUDA with kernels for RTX 50-series GPUs (sm_120)
+
+
+def ps1_default(name: str) -> str:
+    match = re.search(rf'^\s*\[string\] \${name} = "([^"]*)"', BUILD_PS1, re.MULTILINE)
+    assert match, f"build.ps1 has no default for -{name}"
+    return match.group(1)
+
+
+def test_both_flavours_get_the_same_torch_on_a_current_cuda_index() -> None:
+    torch_pin = ps1_default("Torch")
+    run_sh = (ROOT / "scripts" / "run.sh").read_text(encoding="utf-8")
+    assert f'"{torch_pin}"' in run_sh  # the version the project is tested with
+    version = re.fullmatch(r"torch==(\d+\.\d+)\.\d+", torch_pin)
+    assert version, torch_pin
+    index = ps1_default("CudaIndex")
+    assert index in CUDA_INDEXES[version.group(1)], f"no torch {version.group(1)} on {index}"
+    cuda = re.fullmatch(r"cu(\d\d)(\d)", index)
+    assert cuda and (int(cuda.group(1)), int(cuda.group(2))) >= BLACKWELL_FROM
+    # One install line for both flavours: only the index differs.
+    installs = re.findall(r"pip install (\S+) --index-url", BUILD_PS1)
+    assert installs == ["$Torch"]
+
+
+def test_the_cuda_installer_is_built_in_slices_under_two_gib(tmp_path: Path) -> None:
+    block = re.search(r"^#ifdef DiskSpanning\n(.*?)^#endif", ISS, re.MULTILINE | re.DOTALL)
+    assert block, "live_captions.iss has no DiskSpanning block"
+    settings = dict(re.findall(r"^(\w+)=(\S+)$", block.group(1), re.MULTILINE))
+    assert settings["DiskSpanning"] == "yes"
+    assert int(settings["DiskSliceSize"]) < build.RELEASE_ASSET_LIMIT == 2 * 1024**3
+    options = build.parse_args(["--flavour", "cuda", "--dist", str(tmp_path)])
+    args = build.iscc_arguments(options, tmp_path / "LiveCaptions", "1.2.3")
+    assert "/DDiskSpanning" in args and "/DFlavour=cuda" in args
+    cpu = build.parse_args(["--flavour", "cpu", "--dist", str(tmp_path)])
+    assert "/DDiskSpanning" not in build.iscc_arguments(cpu, tmp_path, "1.2.3")
+    assert "/DModelCache=models--facebook--wav2vec2-base-960h" in args
+
+
+def inno_string(value: str) -> str:
+    """An Inno Setup quoted parameter's text ("" is one quote)."""
+    assert value.startswith('"') and value.endswith('"')
+    return value[1:-1].replace('""', '"')
+
+
+@pytest.mark.parametrize("user", ["Ann", "R&D (Lab)", "a@b^c", "Zoë Müller & Co"])
+def test_the_command_line_shortcut_quotes_the_path_whatever_the_user_name(user: str) -> None:
+    line = next(x for x in ISS.splitlines() if "command line" in x and x.startswith("Name:"))
+    parameters = inno_string(re.search(r'Parameters: ("(?:[^"]|"")*")', line).group(1))  # type: ignore[union-attr]
+    app = rf"C:\Users\{user}\AppData\Local\Programs\Live Captions"
+    command = parameters.replace("{app}", app).replace("{#CliExe}", "live-captions.exe")
+    # cmd.exe with /s: the first and the last quote go, the rest runs as written.
+    switches, _, rest = command.partition(' "')
+    assert switches.split() == ["/s", "/k"]
+    assert rest.endswith('"')
+    runs = rest[:-1]
+    assert runs == f'"{app}\\live-captions.exe" --help'
+
+
+def test_the_uninstaller_asks_before_deleting_what_the_user_has() -> None:
+    code = ISS[ISS.index("[Code]") :]
+    asked = re.findall(r"AskToDelete\('([^']*)'", code)
+    assert [a.split()[1] for a in asked] == ["Live", "saved", "downloaded"]
+    assert "MB_DEFBUTTON2" in code and "not UninstallSilent" in code  # "No" unless asked
+    assert "Software\\LiveCaptions" in code  # QSettings' registry key (organisation name)
+    assert "{#ModelCache}" in code
+
+
+def test_signing_is_an_option_that_takes_a_certificate(tmp_path: Path) -> None:
+    unsigned = build.parse_args(["--dist", str(tmp_path)])
+    assert unsigned.sign_certificate is None and build.sign_command(unsigned) is None
+    cert = tmp_path / "code signing.pfx"
+    command = build.signtool_command(
+        Path("signtool.exe"), cert, "pa$$word", build.DEFAULT_TIMESTAMP_URL
+    )
+    assert command[:4] == ["signtool.exe", "sign", "/fd", "SHA256"]
+    assert command[command.index("/f") + 1] == str(cert) and "/tr" in command
+    tool = build.inno_sign_tool(command)
+    assert tool.startswith("lcsign=signtool.exe sign ") and tool.endswith(" $f")
+    assert f"$q{cert}$q" in tool and "pa$$$$word" in tool  # Inno's quoting and $ escape
+    options = build.parse_args(["--dist", str(tmp_path), "--sign-certificate", str(cert)])
+    args = build.iscc_arguments(options, tmp_path, "1.2.3", command)
+    assert "/DSign" in args and f"/S{tool}" in args
+    assert "SignTool=lcsign" in ISS and "SignedUninstaller=yes" in ISS
+    with pytest.raises(SystemExit, match="not a file"):
+        build.sign_command(options)
+    cert.write_bytes(b"not really a certificate")
+    if sys.platform != "win32":
+        with pytest.raises(SystemExit, match="SignTool"):
+            build.sign_command(options)
+    assert "--sign-certificate" in BUILD_PS1 and "LC_SIGN_PASSWORD" in BUILD_PS1
+
+
+class TorchFails:
+    """Importing torch fails with ``message``, as it does where Windows cannot map its DLLs."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name == "torch":
+            raise OSError(self.message)
+
+
+PAGE_FILE = (
+    "[WinError 1455] The paging file is too small for this operation to complete. Error loading "
+    '"C:\\LiveCaptions\\_internal\\torch\\lib\\cublas64_12.dll" or one of its dependencies.'
+)
+
+
+def test_a_page_file_too_small_points_to_the_cpu_version(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delitem(sys.modules, "torch")
+    monkeypatch.setattr(sys, "meta_path", [TorchFails(PAGE_FILE), *sys.meta_path])
+    monkeypatch.setattr(entry, "ships_cuda", lambda bundle: True)
+    if sys.platform == "win32":
+        monkeypatch.setattr(entry, "show_fatal", lambda m: print(f"error: {m}", file=sys.stderr))
+    assert entry.main(["transcribe", "x.wav"]) == entry.EXIT_CUDA_LOAD
+    err = capsys.readouterr().err
+    assert "page file is too small" in err and "CPU version" in err and "WinError 1455" in err
+    # Any other failure to load torch is not dressed up as this one.
+    monkeypatch.setattr(sys, "meta_path", [TorchFails("[WinError 126] not found"), *sys.meta_path])
+    with pytest.raises(OSError, match="WinError 126"):
+        entry.import_cuda_torch()
