@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fake_windows_audio import FakeSoundcard
 from test_desktop_fakes import FakeSoundDevice
 
 from desktop_app.capture import (
@@ -19,6 +20,9 @@ from desktop_app.capture import (
     list_input_devices,
     loopback_note,
 )
+
+# No soundcard outputs: on Windows the real soundcard would otherwise list the machine's speakers.
+NO_SPEAKERS = FakeSoundcard([])
 
 
 def tone(seconds: float, rate: int) -> np.ndarray:
@@ -75,7 +79,7 @@ def test_a_stream_that_ends_by_itself_is_a_failure_but_a_stop_is_not() -> None:
 
 def test_without_portaudio_nothing_is_listed_and_capture_explains_why() -> None:
     backend = UnavailableBackend("audio input is unavailable: PortAudio library not found")
-    assert list_input_devices(backend) == []
+    assert list_input_devices(backend, system_audio=NO_SPEAKERS) == []
     with pytest.raises(CaptureError, match="PortAudio library not found"):
         AudioCapture(backend).start()
 
@@ -135,7 +139,7 @@ def fake_pactl(folder: Path) -> str:
 
 def test_pulseaudio_monitor_sources_are_listed_as_system_audio(tmp_path: Path) -> None:
     backend = PulseBackend(tone(0.2, 44100), 44100, mode="burst")
-    devices = list_input_devices(backend, pactl=fake_pactl(tmp_path))
+    devices = list_input_devices(backend, pactl=fake_pactl(tmp_path), system_audio=NO_SPEAKERS)
     names = [d.name for d in devices]
     assert names[:3] == ["HDA Intel PCH: ALC3246 Analog (hw:0,0)", "pulse", "default"]
     monitor = devices[3]
@@ -160,7 +164,7 @@ def test_pulseaudio_monitor_sources_are_listed_as_system_audio(tmp_path: Path) -
 
 def test_devices_without_system_audio_say_what_to_do() -> None:
     device = FakeSoundDevice(tone(0.1, 16000), 16000)
-    devices = list_input_devices(device, pactl="")
+    devices = list_input_devices(device, pactl="", system_audio=NO_SPEAKERS)
     assert [d.name for d in devices] == ["Fake microphone"]
     assert devices[0].index == 1 and devices[0].sample_rate == 16000
     assert "system" in loopback_note(devices).lower()

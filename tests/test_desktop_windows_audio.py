@@ -122,7 +122,7 @@ def test_other_warnings_still_reach_the_previous_handler(monkeypatch: pytest.Mon
 
 def test_one_entry_per_microphone_through_wasapi() -> None:
     backend = FakeWindowsSoundDevice(np.zeros((4800, 2), np.float32), RATE)
-    devices = list_input_devices(backend, pactl="")
+    devices = list_input_devices(backend, pactl="", system_audio=FakeSoundcard([]))
     assert [(d.name, d.channels, d.sample_rate, d.wasapi) for d in devices] == [
         ("Microphone (Realtek(R) Audio)", 4, 48000, True),
         ("Headset Microphone (Jabra Evolve 65)", 1, 16000, True),
@@ -133,7 +133,9 @@ def test_one_entry_per_microphone_through_wasapi() -> None:
     capture.stop()
     assert backend.stream.channels == 2 and backend.extra_settings.auto_convert is True
 
-    every = list_input_devices(backend, pactl="", all_host_apis=True)
+    every = list_input_devices(
+        backend, pactl="", system_audio=FakeSoundcard([]), all_host_apis=True
+    )
     assert len(every) == 10 and all(d.name.endswith(")") for d in every)
     mme = next(d for d in every if d.name == "Microphone (Realtek(R) Audio) (MME)")
     assert not mme.wasapi and mme.sample_rate == 44100
