@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
 from contextlib import closing
 from pathlib import Path
 
@@ -172,7 +172,7 @@ def _pyav_blocks(path: Path, block_s: float) -> Generator[tuple[np.ndarray, int]
 
 def iter_audio(
     path: str | os.PathLike[str], block_s: float = BLOCK_SECONDS
-) -> Iterator[np.ndarray]:
+) -> Generator[np.ndarray, None, None]:
     """Yield a file's audio as consecutive 16 kHz mono float32 blocks.
 
     Raises :class:`AudioError` with a message for the user when the file cannot be read.

@@ -140,6 +140,7 @@ class FakeWindowsSoundDevice(FakeSoundDevice):
     cut at 31 characters), the MME and DirectSound mappers, and a speaker."""
 
     WasapiSettings = WasapiSettings
+    extra_settings: Any = None  # what the last InputStream was opened with
 
     def query_devices(self, device: object = None, kind: str | None = None) -> Any:
         if kind or device is not None:

@@ -33,6 +33,7 @@ def registered_marks() -> set[str]:
 
 def test_the_suite_runs_on_windows_with_the_suites_own_marks(workflow: dict) -> None:  # type: ignore[type-arg]
     triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads the key "on" as True
+    assert triggers is not None
     assert "tests/**" in triggers["pull_request"]["paths"]
     job = workflow["jobs"]["tests"]
     assert job["runs-on"] == "windows-latest"
