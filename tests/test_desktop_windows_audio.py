@@ -139,3 +139,32 @@ def test_one_entry_per_microphone_through_wasapi() -> None:
     assert len(every) == 10 and all(d.name.endswith(")") for d in every)
     mme = next(d for d in every if d.name == "Microphone (Realtek(R) Audio) (MME)")
     assert not mme.wasapi and mme.sample_rate == 44100
+
+
+def test_lost_system_audio_shows_in_the_status_bar(qtbot, tmp_path: Path, tiny_recognizer) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QSettings
+
+    from desktop_app.app import DesktopApp
+    from desktop_app.settings import Settings
+
+    audio = np.random.default_rng(1).uniform(-0.3, 0.3, (2 * RATE, 2)).astype(np.float32)
+    sc = FakeSoundcard([FakeMic("{0.0.0.1}", "Speakers")], audio, discontinuities=(2, 5))
+    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    settings.input_device = "System audio: Speakers"
+    backend = FakeWindowsSoundDevice(np.zeros((4800, 2), np.float32), RATE)
+    app = DesktopApp(settings, backend, tmp_path / "transcripts", tray=False, system_audio=sc)
+    qtbot.addWidget(app.window)
+    qtbot.addWidget(app.overlay)
+    app.set_recognizer(tiny_recognizer)
+    assert app.window.selected_device().soundcard_id == "{0.0.0.1}"
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", SoundcardRuntimeWarning)  # as soundcard sets it
+        with qtbot.waitSignal(app.session.started, timeout=60_000):
+            app.window.act_start.trigger()
+        qtbot.waitUntil(sc.played.is_set, timeout=60_000)
+        qtbot.waitUntil(lambda: "2 blocks" in app.window.dropped_label.text(), timeout=60_000)
+        with qtbot.waitSignal(app.session.stopped, timeout=60_000):
+            app.window.act_start.trigger()
+    assert app.session.capture.device_overflows == 2
+    app.window.close()
+    app.overlay.close()

@@ -186,7 +186,9 @@ class MainWindow(QMainWindow):
         self.lag_label = QLabel("")
         self.lag_label.setToolTip("How far the final captions are behind the audio")
         self.dropped_label = QLabel("")
-        self.dropped_label.setToolTip("Audio blocks lost because the computer could not keep up")
+        self.dropped_label.setToolTip(
+            "Audio blocks lost: the computer could not keep up, or the sound device dropped audio"
+        )
         self.api_label = QLabel("")
         self.notice_label = QLabel("")
         self._notice_timer = QTimer(self, singleShot=True)
