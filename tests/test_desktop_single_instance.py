@@ -112,3 +112,28 @@ def test_the_lock_of_a_killed_instance_is_stale(tmp_path: Path, env: dict[str, s
     after = SingleInstance(lock)
     assert after.acquire()  # the process is gone: its lock and its server name are taken over
     after.release()
+
+
+def test_activation_brings_a_minimised_or_hidden_window_forward(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+    from PySide6.QtCore import QSettings
+    from test_desktop_fakes import FakeSoundDevice
+
+    from desktop_app.app import DesktopApp
+    from desktop_app.settings import Settings
+
+    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    device = FakeSoundDevice(np.zeros((1600, 1), np.float32), 16000)
+    app = DesktopApp(settings, device, tmp_path / "transcripts", tray=False)
+    qtbot.addWidget(app.window)
+    qtbot.addWidget(app.overlay)
+    first = SingleInstance(tmp_path / "instance.lock")
+    assert first.acquire()
+    first.activated.connect(app.window.bring_forward)
+    for put_away in (app.window.showMinimized, app.window.hide):
+        put_away()
+        assert not app.window.isVisible() or app.window.isMinimized()
+        with qtbot.waitSignal(first.activated, timeout=TIMEOUT_MS):
+            assert SingleInstance(tmp_path / "instance.lock").activate_first()
+        assert app.window.isVisible() and not app.window.isMinimized()
+    first.release()
