@@ -121,3 +121,13 @@ def test_websocket_streams_on_both_spellings(server: ApiServer, hello_wav: Path)
     slashed = asyncio.run(_stream(f"{base}/ws/transcribe/?sample_rate=16000", frames))
     assert slashed[0]["type"] == "ready"
     assert finals(slashed) == finals(plain) != []
+
+
+def test_realtime_answers_on_both_spellings(server: ApiServer) -> None:
+    async def created(path: str) -> str:
+        url = server.url.replace("http://", "ws://") + path
+        async with websockets.connect(url, additional_headers=AUTH) as ws:
+            return str(json.loads(await ws.recv())["type"])
+
+    for path in ("/v1/realtime?intent=transcription", "/v1/realtime/?intent=transcription"):
+        assert asyncio.run(created(path)) == "session.created"

@@ -388,28 +388,33 @@ def test_limits_and_close_behaviour(demo_recognizer, sentences: list[Path]) -> N
     """One stream at most (shared with /ws/transcribe), oversized messages, and an idle session
     that completes its pending text before it is closed."""
     settings = ServerSettings(
-        port=0, stats_interval_s=0, max_streams=1, max_frame_bytes=50_000, idle_timeout_s=2.0
+        port=0, stats_interval_s=0, max_streams=1, max_frame_bytes=50_000, idle_timeout_s=5.0
     )
-    chunks = pcm_chunks(sentences[0])
+    appends = [
+        json.dumps({"type": "input_audio_buffer.append", "audio": chunk})
+        for chunk in pcm_chunks(sentences[0])
+    ]
     with ApiServer(settings, demo_recognizer) as srv:
         expected = upload_text(srv, sentences[0])
+        ws_url = srv.url.replace("http://", "ws://") + "/ws/transcribe"
 
         async def run() -> None:
             async with raw_session(srv, {}) as first:
                 assert json.loads(await first.recv())["type"] == "session.created"
+                for append in appends:
+                    await first.send(append)
                 async with raw_session(srv, {}) as second:
                     refused = await until_closed(second)
-                assert (
-                    second.close_code == 1013 and refused[0]["error"]["code"] == "too_many_streams"
-                )
-                for chunk in chunks:
-                    await first.send(
-                        json.dumps({"type": "input_audio_buffer.append", "audio": chunk})
-                    )
+                assert second.close_code == 1013
+                assert refused[0]["error"]["code"] == "too_many_streams"
+                async with websockets.connect(ws_url) as other:  # the other door counts too
+                    assert json.loads(await other.recv())["type"] == "error"
+                assert other.close_code == 1013
                 messages = await until_closed(first)  # nothing more sent: the idle timeout
-            assert first.close_code == 1008 and "idle" in first.close_reason
-            done = [m["transcript"] for m in messages if m["type"] == COMPLETED]
-            assert done == [expected]
+            assert first.close_code == 1008 and "idle" in (first.close_reason or "")
+            done = [m for m in messages if m["type"] == COMPLETED]
+            assert [m["transcript"] for m in done] == [expected]
+            assert done[0]["usage"]["seconds"] > 0
 
             async with raw_session(srv, {}) as third:
                 await third.recv()

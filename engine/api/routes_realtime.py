@@ -100,7 +100,6 @@ class Item:
     """The utterance being transcribed: its id and the text sent so far."""
 
     id: str
-    start_s: float  # session time its audio starts at
     text: list[str] = field(default_factory=list)  # the deltas sent
 
 
@@ -131,6 +130,7 @@ class RealtimeSession:
         self.client_gone = False
         self.item: Item | None = None
         self.previous_item_id: str | None = None
+        self.boundary_s = 0.0  # session time where the last item (or cleared audio) ended
         self.sentence_start = True
 
     def _open(self) -> Stream:
@@ -282,6 +282,7 @@ class RealtimeSession:
         if not self.committing:  # a commit in progress keeps its audio; what came after goes
             self.abandon()
             self.offset_s += self.pushed / SAMPLE_RATE
+            self.boundary_s = self.offset_s  # the next item's audio starts here
             self.pushed = 0
             self.generation += 1
             self.stream = self._open()
@@ -331,10 +332,9 @@ class RealtimeSession:
         except _CLOSED:
             self.client_gone = True
 
-    def _item(self, start_s: float | None = None) -> Item:
+    def _item(self) -> Item:
         if self.item is None:
-            start = self.offset_s + self.pushed / SAMPLE_RATE if start_s is None else start_s
-            self.item = Item(new_id("item"), start)
+            self.item = Item(new_id("item"))
         return self.item
 
     async def _on_event(self, event: Event) -> bool:
@@ -344,10 +344,10 @@ class RealtimeSession:
         if self.stopped_at is not None and event.type in ("speech_started", "final"):
             await self._stop(self.stopped_at)  # more speech follows: that utterance was whole
         if event.type == "speech_started" and vad:
-            item = self._item(at)
+            item = self._item()
             await self._write(SpeechStarted(audio_start_ms=round(at * 1000), item_id=item.id))
         elif event.type == "final" and event.words:
-            item = self._item(self.offset_s + event.start)
+            item = self._item()
             delta = next_delta(item.text, [w.text for w in event.words], self.sentence_start)
             self.sentence_start = False
             item.text.append(delta)
@@ -390,7 +390,8 @@ class RealtimeSession:
         if item is None:
             return
         await self._write(Committed(item_id=item.id, previous_item_id=self.previous_item_id))
-        seconds = round(max(0.0, end_s - item.start_s), 3)
+        seconds = round(max(0.0, end_s - self.boundary_s), 3)  # audio since the last item
+        self.boundary_s = max(self.boundary_s, end_s)
         await self._write(
             Completed(
                 item_id=item.id, transcript="".join(item.text), usage=DurationUsage(seconds=seconds)
