@@ -192,7 +192,7 @@ class AudioCapture:
         log.info("capturing %s at %d Hz", device.name, device.sample_rate)
 
     def _open(self, device: InputDevice) -> Any:
-        common = dict(
+        common: dict[str, Any] = dict(
             samplerate=device.sample_rate,
             channels=max(1, min(2, device.channels)),
             blocksize=max(1, round(device.sample_rate * self.block_s)),

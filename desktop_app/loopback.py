@@ -250,7 +250,7 @@ def _route_discontinuity_warnings() -> None:
             return
         previous(message, category, filename, lineno, file, line)
 
-    showwarning.routes_discontinuities = True  # type: ignore[attr-defined]
+    showwarning.routes_discontinuities = True  # type: ignore[attr-defined]  # a marker on the function
     warnings.showwarning = showwarning
 
 
@@ -260,6 +260,6 @@ def _com_init() -> Callable[[], None]:
         return lambda: None
     import ctypes
 
-    ole32 = ctypes.windll.ole32  # type: ignore[attr-defined]
+    ole32 = ctypes.windll.ole32  # type: ignore[attr-defined,unused-ignore]  # Windows only
     hr = ole32.CoInitializeEx(None, 0)  # COINIT_MULTITHREADED
     return ole32.CoUninitialize if hr in (0, 1) else (lambda: None)  # S_OK, S_FALSE

@@ -125,4 +125,5 @@ class SingleInstance(QObject):
         if pid:
             import ctypes
 
-            ctypes.windll.user32.AllowSetForegroundWindow(int(pid))  # type: ignore[attr-defined]
+            user32 = ctypes.windll.user32  # type: ignore[attr-defined,unused-ignore]  # Windows only
+            user32.AllowSetForegroundWindow(int(pid))

@@ -53,7 +53,8 @@ def show_fatal(message: str) -> None:
         import ctypes
 
         MB_ICONERROR = 0x10
-        ctypes.windll.user32.MessageBoxW(None, message, "Live Captions", MB_ICONERROR)  # type: ignore[attr-defined]  # Windows only
+        user32 = ctypes.windll.user32  # type: ignore[attr-defined,unused-ignore]  # Windows only
+        user32.MessageBoxW(None, message, "Live Captions", MB_ICONERROR)
 
 
 def _console_log() -> TextIO:

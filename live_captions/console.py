@@ -62,7 +62,7 @@ def enable_terminal_sequences(stream: TextIO | None = None, kernel32: Any = None
             return True
         import ctypes
 
-        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]  # Windows only
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined,unused-ignore]  # Windows only
     import ctypes.wintypes
 
     handle = kernel32.GetStdHandle(STD_OUTPUT_HANDLE)
