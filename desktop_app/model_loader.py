@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from engine.config import DEMO_MODEL, ModelOptions
 from engine.errors import ModelLoadError
+from engine.hub import DownloadStatus
 from engine.model import Recognizer, load_recognizer
 
 log = logging.getLogger("desktop_app.model")
@@ -57,8 +58,10 @@ class _LoadJob(QObject):
         )
         self.loaded.emit(LoadResult(demo, note))
 
-    def _download(self, done: int, total: int, what: str) -> None:
-        self.progress.emit(f"Downloading {self.options.name}", done, total)
+    def _download(self, status: DownloadStatus) -> None:
+        self.progress.emit(
+            f"Downloading {self.options.name}: {status.describe()}", status.done, status.total
+        )
 
     @staticmethod
     def _advice(reason: str) -> str:

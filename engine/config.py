@@ -16,6 +16,9 @@ class ModelOptions:
     dtype: str = "auto"  # "auto", "float32", "float16", "bfloat16" or "int8" (CPU only)
     threads: int | None = None  # torch CPU threads; None keeps torch's default
     local_files_only: bool = False  # never contact the hub, use only the local cache
+    hub_endpoint: str | None = (
+        None  # hub or mirror to download from; None: HF_ENDPOINT, else huggingface.co
+    )
     fallback_to_demo: bool = False  # use the demo model when this one cannot be had
     warmup: bool = True  # run one window through the model after loading
 

@@ -17,6 +17,7 @@ import numpy as np
 from .config import DEMO_MODEL, SAMPLE_RATE, ModelOptions
 from .ctc import Vocab
 from .errors import ModelLoadError
+from .hub import DownloadProgress, cached_model, check_speech_model, download_model
 
 log = logging.getLogger("engine.model")
 
@@ -25,10 +26,6 @@ log = logging.getLogger("engine.model")
 # float32 stays the default; bfloat16 (about 2x faster on AVX512-BF16 CPUs) is an option.
 DEFAULT_CPU_DTYPE = "float32"
 DEMO_MODEL_DIR = Path(__file__).parent / "models" / "demo"
-_HUB_PATTERNS = ["*.json", "*.txt", "model.safetensors"]
-
-# (downloaded bytes, total bytes, description) while a hub download runs.
-DownloadProgress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)
@@ -234,22 +231,6 @@ def _resolve_device(requested: str) -> str:
     return requested
 
 
-def _download_progress_class(callback: DownloadProgress) -> type:
-    from tqdm.auto import tqdm
-
-    class _Progress(tqdm):  # type: ignore[misc, valid-type]
-        def __init__(self, *args: object, **kwargs: object) -> None:
-            kwargs["disable"] = True
-            super().__init__(*args, **kwargs)
-
-        def update(self, n: float | None = 1) -> bool | None:
-            result = super().update(n)
-            callback(int(self.n), int(self.total or 0), str(self.desc or ""))
-            return result
-
-    return _Progress
-
-
 def bundled_model_dir() -> Path:
     """The model an installation ships with: a frozen app's ``models/default`` folder (the
     installer may put base-960h there), else the demo model inside the package."""
@@ -270,8 +251,13 @@ def _help_text(name: str) -> str:
     )
 
 
-def resolve_model_dir(options: ModelOptions, progress: DownloadProgress | None = None) -> Path:
-    """Find the model's folder: the demo, a local folder, or the hub (cache first)."""
+def resolve_model_dir(
+    options: ModelOptions,
+    progress: DownloadProgress | None = None,
+    cancel: threading.Event | None = None,
+) -> Path:
+    """Find the model's folder: the demo, a local folder, or the hub (cache first). A hub
+    download reports to ``progress`` and stops with :class:`Cancelled` once ``cancel`` is set."""
     name = options.name
     if name == DEMO_MODEL:
         if not (DEMO_MODEL_DIR / "config.json").is_file():
@@ -283,6 +269,7 @@ def resolve_model_dir(options: ModelOptions, progress: DownloadProgress | None =
             raise ModelLoadError(
                 f"model folder {path} is not a model: it has no config.json. {_help_text(name)}"
             )
+        check_speech_model(path / "config.json", str(path))
         return path
     looks_like_path = (
         path.is_absolute()
@@ -293,34 +280,22 @@ def resolve_model_dir(options: ModelOptions, progress: DownloadProgress | None =
     if path.exists() or looks_like_path:
         reason = "is a file, not a folder" if path.exists() else "does not exist"
         raise ModelLoadError(f"model folder {path} {reason}. {_help_text(name)}")
-    return _hub_snapshot(name, options.local_files_only, progress)
+    return _hub_snapshot(options, progress, cancel)
 
 
-def _hub_snapshot(repo_id: str, local_only: bool, progress: DownloadProgress | None) -> Path:
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
-
-    try:
-        return Path(snapshot_download(repo_id, allow_patterns=_HUB_PATTERNS, local_files_only=True))
-    except (LocalEntryNotFoundError, OSError, ValueError):
-        if local_only:
-            raise ModelLoadError(
-                f"model {repo_id!r} is not in the local Hugging Face cache and downloads are off. "
-                + _help_text(repo_id)
-            ) from None
-    log.info("downloading %s from the Hugging Face hub", repo_id)
-    kwargs = {"tqdm_class": _download_progress_class(progress)} if progress else {}
-    try:
-        return Path(snapshot_download(repo_id, allow_patterns=_HUB_PATTERNS, **kwargs))
-    except HfHubHTTPError as exc:
+def _hub_snapshot(
+    options: ModelOptions, progress: DownloadProgress | None, cancel: threading.Event | None
+) -> Path:
+    repo_id = options.name
+    folder = cached_model(repo_id)
+    if folder is not None:
+        return folder
+    if options.local_files_only:
         raise ModelLoadError(
-            f"model {repo_id!r} could not be downloaded: {exc}. {_help_text(repo_id)}"
-        ) from None
-    except (LocalEntryNotFoundError, OSError, ValueError) as exc:
-        raise ModelLoadError(
-            f"model {repo_id!r} is not in the local Hugging Face cache and the hub cannot be reached "
-            f"({type(exc).__name__}). {_help_text(repo_id)}"
-        ) from None
+            f"model {repo_id!r} is not in the local Hugging Face cache and downloads are off. "
+            + _help_text(repo_id)
+        )
+    return download_model(repo_id, options.hub_endpoint, progress, cancel)
 
 
 def _read_vocab(folder: Path) -> tuple[Vocab, bool, int, bool]:
@@ -351,21 +326,26 @@ def _read_vocab(folder: Path) -> tuple[Vocab, bool, int, bool]:
 
 
 def load_recognizer(
-    options: ModelOptions = ModelOptions(), progress: DownloadProgress | None = None
+    options: ModelOptions = ModelOptions(),
+    progress: DownloadProgress | None = None,
+    cancel: threading.Event | None = None,
 ) -> Recognizer:
-    """Load a model as configured, or raise :class:`ModelLoadError` with a message for the user."""
+    """Load a model as configured, or raise :class:`ModelLoadError` with a message for the user
+    (:class:`Cancelled` when ``cancel`` is set during a download)."""
     try:
-        return _load(options, progress)
+        return _load(options, progress, cancel)
     except ModelLoadError as exc:
         if not options.fallback_to_demo or options.name == DEMO_MODEL:
             raise
         log.warning(
             "%s Using the bundled demo model instead: it understands synthetic voices only.", exc
         )
-        return _load(dataclasses.replace(options, name=DEMO_MODEL), progress)
+        return _load(dataclasses.replace(options, name=DEMO_MODEL), progress, cancel)
 
 
-def _load(options: ModelOptions, progress: DownloadProgress | None) -> Recognizer:
+def _load(
+    options: ModelOptions, progress: DownloadProgress | None, cancel: threading.Event | None
+) -> Recognizer:
     import torch
     from safetensors import SafetensorError
     from transformers import Wav2Vec2ForCTC
@@ -374,7 +354,7 @@ def _load(options: ModelOptions, progress: DownloadProgress | None) -> Recognize
     dtype = _resolve_dtype(options, device)
     if options.threads:
         torch.set_num_threads(options.threads)
-    folder = resolve_model_dir(options, progress)
+    folder = resolve_model_dir(options, progress, cancel)
     vocab, do_normalize, rate, wants_mask = _read_vocab(folder)
     if rate != SAMPLE_RATE:
         raise ModelLoadError(

@@ -84,3 +84,26 @@ def cmn_wav(speech_dir: Path) -> Path:
     """About 9 s of Mandarin from espeak-ng's cmn voice."""
     text = "我们今天用电脑写代码，然后在大屏幕上显示字幕给大家看。谢谢你们的帮助，再见。"
     return say(text, speech_dir / "cmn.wav", voice="espeak:cmn")
+
+
+@pytest.fixture
+def fake_hub(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A hub on loopback serving the demo model as acme/demo-w2v and a text model as acme/bert."""
+    from fakehub import FakeHub, not_a_speech_model
+
+    bert = not_a_speech_model(tmp_path_factory.mktemp("bert"))
+    with FakeHub({"acme/demo-w2v": DEMO_DIR, "acme/bert": bert}) as hub:
+        yield hub
+
+
+@pytest.fixture
+def hub_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty Hugging Face cache for this test, with downloads allowed in this process
+    (huggingface_hub reads HF_HUB_OFFLINE and the cache folder when it is imported)."""
+    from huggingface_hub import constants
+
+    cache = tmp_path / "hf-cache"
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.delenv("HF_ENDPOINT", raising=False)
+    return cache

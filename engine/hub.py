@@ -1,0 +1,445 @@
+"""Models from the Hugging Face hub or a mirror of it: what a download will fetch, the download
+itself with progress and cancel, and errors a user can act on.
+
+``huggingface_hub`` does the work: its cache (a file appears there only once it is complete,
+so a broken download never leaves a half-written model in use), its retries, and its resume
+of a broken connection (a ranged GET for the rest of the file, up to five times per file).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import importlib
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from fnmatch import fnmatch
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .errors import Cancelled, ModelLoadError
+
+log = logging.getLogger("engine.hub")
+
+DEFAULT_ENDPOINT = "https://huggingface.co"
+MIRROR_EXAMPLE = "https://hf-mirror.com"  # a public mirror reachable from mainland China
+CONFIG_FILES = ("*.json", "*.txt")  # config, processor and tokenizer files
+WEIGHTS = ("model.safetensors", "pytorch_model.bin")  # the first one a repo has is fetched
+SPEECH_ARCHITECTURE = "Wav2Vec2ForCTC"
+# huggingface_hub reads a response in pieces of DOWNLOAD_CHUNK_SIZE (10 MiB) and reports
+# progress (and checks for cancel) once per piece, and after a broken connection resumes from
+# the last whole piece written: 1 MiB pieces give a live progress bar, a prompt cancel, and
+# less to fetch again.
+CHUNK_BYTES = 1 << 20
+
+
+def hub_endpoint(option: str | None = None) -> str:
+    """Where models come from: the option (Settings, ``--hub-endpoint``), else ``HF_ENDPOINT``,
+    else the Hugging Face hub. Read on every call: huggingface_hub reads HF_ENDPOINT once, when
+    it is imported, so the engine passes the endpoint to every call instead."""
+    value = (option or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).strip().rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ModelLoadError(
+            f"the hub address {value!r} is not a web address; use one like {DEFAULT_ENDPOINT} "
+            f"or a mirror such as {MIRROR_EXAMPLE}"
+        )
+    return value
+
+
+# progress ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DownloadStatus:
+    """How far a download is."""
+
+    done: int  # bytes written to the cache so far (resumed bytes included)
+    total: int  # bytes of the files being fetched; 0 while not known
+    rate: float  # bytes per second over the last few seconds; 0 while not known
+
+    @property
+    def seconds_left(self) -> float | None:
+        if not self.total or self.rate <= 0:
+            return None
+        return max(0.0, (self.total - self.done) / self.rate)
+
+    def describe(self) -> str:
+        """E.g. '12.5 MB of 360.0 MB, 2.1 MB/s, about 2 min left'."""
+        text = f"{format_bytes(self.done)} of {format_bytes(self.total)}" if self.total else ""
+        text = text or format_bytes(self.done)
+        if self.rate > 0:
+            text += f", {format_bytes(self.rate)}/s"
+        left = self.seconds_left
+        if left is not None and self.done < self.total:
+            text += f", about {format_duration(left)} left"
+        return text
+
+
+DownloadProgress = Callable[[DownloadStatus], None]
+
+
+def format_bytes(n: float) -> str:
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{int(n)} B"
+
+
+def format_duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 3600:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+class _Meter:
+    """Turns the byte counts huggingface_hub reports into DownloadStatus, and raises
+    :class:`Cancelled` there once ``cancel`` is set (the download stops at its next piece)."""
+
+    def __init__(
+        self,
+        callback: DownloadProgress | None,
+        cancel: threading.Event | None,
+        total: int,
+        done: int = 0,
+    ) -> None:
+        self.callback = callback
+        self.cancel = cancel
+        self.total = total
+        self.done = done  # bytes already in the cache count as done
+        self._samples: list[tuple[float, int]] = [(time.monotonic(), done)]
+        self._lock = threading.Lock()
+
+    def add(self, n: int) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise Cancelled("the download was cancelled")
+        with self._lock:
+            self.done += n
+            now = time.monotonic()
+            self._samples.append((now, self.done))
+            while len(self._samples) > 2 and now - self._samples[1][0] > 5.0:
+                self._samples.pop(0)  # the rate over the last five seconds or so
+            (t0, d0), (t1, d1) = self._samples[0], self._samples[-1]
+            rate = (d1 - d0) / (t1 - t0) if t1 > t0 else 0.0
+            status = DownloadStatus(self.done, max(self.total, self.done), rate)
+        if self.callback is not None:
+            self.callback(status)
+
+    def tqdm_class(self) -> type:
+        """A tqdm class for snapshot_download that feeds this meter and prints nothing."""
+        from huggingface_hub.utils import tqdm as hf_tqdm
+
+        meter = self
+
+        class _Bar(hf_tqdm):  # type: ignore[misc, valid-type]
+            def __init__(self, *args: object, **kwargs: object) -> None:
+                # snapshot_download makes three bars: files fetched, bytes received and bytes
+                # written ("huggingface_hub.snapshot_download"); the last one is the progress.
+                self._counts = kwargs.get("name") == "huggingface_hub.snapshot_download"
+                kwargs["disable"] = True
+                super().__init__(*args, **kwargs)
+
+            def update(self, n: float | None = 1) -> bool | None:
+                if self._counts and n:
+                    meter.add(int(n))
+                elif meter.cancel is not None and meter.cancel.is_set():
+                    raise Cancelled("the download was cancelled")
+                return super().update(n)
+
+        return _Bar
+
+
+# what a download will fetch ------------------------------------------------------------------
+@dataclass(frozen=True)
+class RemoteModel:
+    """A model repo as the hub lists it, before downloading."""
+
+    repo_id: str
+    endpoint: str
+    files: dict[str, int]  # the files the app needs from it, with their sizes in bytes
+
+    @property
+    def size(self) -> int:
+        return sum(self.files.values())
+
+    @property
+    def weights(self) -> str | None:
+        return next((name for name in WEIGHTS if name in self.files), None)
+
+
+def remote_model(repo_id: str, endpoint: str | None = None) -> RemoteModel:
+    """Ask the hub what downloading ``repo_id`` will fetch (one request, nothing downloaded)."""
+    from huggingface_hub import HfApi
+
+    where = hub_endpoint(endpoint)
+    try:
+        # The model's info rather than its tree: huggingface_hub retries tree listings for
+        # about 25 s when the hub cannot be reached, this call fails at once.
+        info = HfApi(endpoint=where).model_info(repo_id, files_metadata=True)
+    except Exception as exc:  # every failure becomes one message (hub_error)
+        raise hub_error(exc, repo_id, where) from None
+    listed = {s.rfilename: int(s.size or 0) for s in info.siblings or []}
+    weights = next((name for name in WEIGHTS if name in listed), None)
+    wanted = _patterns(weights)
+    return RemoteModel(
+        repo_id,
+        where,
+        {name: size for name, size in listed.items() if any(fnmatch(name, p) for p in wanted)},
+    )
+
+
+def _patterns(weights: str | None) -> list[str]:
+    return [*CONFIG_FILES, *([weights] if weights else [])]
+
+
+# the cache and the download ------------------------------------------------------------------
+def cache_dir() -> Path:
+    from huggingface_hub import constants
+
+    return Path(constants.HF_HUB_CACHE)
+
+
+def cached_model(repo_id: str) -> Path | None:
+    """The complete model in the local cache, or None (never contacts the hub). A download
+    that stopped halfway is not complete: huggingface_hub's tree listing says what is missing."""
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    try:
+        folder = Path(
+            snapshot_download(repo_id, allow_patterns=list(CONFIG_FILES), local_files_only=True)
+        )
+    except (LocalEntryNotFoundError, OSError, ValueError):
+        return None
+    # Weights appear in a snapshot only once completely downloaded (then moved into place).
+    complete = (folder / "config.json").is_file() and any((folder / w).is_file() for w in WEIGHTS)
+    return folder if complete else None
+
+
+def _cached_bytes(repo_id: str, files: dict[str, int]) -> int:
+    from huggingface_hub import try_to_load_from_cache
+
+    return sum(
+        size
+        for name, size in files.items()
+        if isinstance(try_to_load_from_cache(repo_id, name), str)
+    )
+
+
+def download_model(
+    repo_id: str,
+    endpoint: str | None = None,
+    progress: DownloadProgress | None = None,
+    cancel: threading.Event | None = None,
+) -> Path:
+    """Download a model repo into the hub cache (what is there already is kept) and return its
+    folder. Raises :class:`ModelLoadError` with what went wrong and what to do, or
+    :class:`Cancelled` when ``cancel`` is set (the download stops at its next piece; files
+    not finished are removed by huggingface_hub)."""
+    from huggingface_hub import constants
+
+    where = hub_endpoint(endpoint)
+    constants.DOWNLOAD_CHUNK_SIZE = min(constants.DOWNLOAD_CHUNK_SIZE, CHUNK_BYTES)
+    cancel = cancel or threading.Event()
+    log.info("downloading %s from %s", repo_id, where)
+    return _interruptible(lambda: _download(repo_id, where, progress, cancel), cancel)
+
+
+def _interruptible(job: Callable[[], Path], cancel: threading.Event) -> Path:
+    """Run ``job`` in a thread so that Ctrl-C in the calling thread cancels it cleanly:
+    huggingface_hub's worker threads would otherwise finish their files first."""
+    outcome: list[Path | BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(job())
+        except BaseException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, name="hub-download", daemon=True)
+    thread.start()
+    try:
+        while thread.is_alive():
+            thread.join(0.2)
+    except KeyboardInterrupt:
+        cancel.set()
+        thread.join(30)
+        raise
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+def _download(
+    repo_id: str, where: str, progress: DownloadProgress | None, cancel: threading.Event
+) -> Path:
+    from huggingface_hub import hf_hub_download, snapshot_download
+
+    try:
+        info = remote_model(repo_id, where)
+        missing = "config.json" if "config.json" not in info.files else None
+        missing = missing or (None if info.weights else " or ".join(WEIGHTS))
+        if missing:
+            raise ModelLoadError(
+                f"{repo_id!r} on {where} has no {missing}: it is not a model the app can use. "
+                + CHOICES
+            )
+        # The config first (a few kB): a repo that is not a speech model is refused before
+        # its weights are fetched.
+        check_speech_model(Path(hf_hub_download(repo_id, "config.json", endpoint=where)), repo_id)
+        meter = _Meter(progress, cancel, info.size, _cached_bytes(repo_id, info.files))
+        _check_room(repo_id, info.size - meter.done)
+        folder = snapshot_download(
+            repo_id,
+            allow_patterns=_patterns(info.weights),
+            endpoint=where,
+            tqdm_class=meter.tqdm_class(),
+            max_workers=4,
+        )
+    except (Cancelled, ModelLoadError):
+        raise
+    except Exception as exc:  # every failure becomes one message (hub_error)
+        raise hub_error(exc, repo_id, where) from None
+    log.info("downloaded %s to %s", repo_id, folder)
+    return Path(folder)
+
+
+def _check_room(repo_id: str, needed: int) -> None:
+    """Refuse up front when the cache's disk cannot hold the download."""
+    folder = cache_dir()
+    probe = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if probe is None:
+        return
+    free = shutil.disk_usage(probe).free
+    if free < needed:
+        raise ModelLoadError(
+            f"the disk is full: model {repo_id!r} needs {format_bytes(needed)} in {folder}, "
+            f"which has {format_bytes(free)} free. {_ROOM}"
+        )
+
+
+def check_speech_model(config_file: Path, name: str) -> None:
+    """Refuse a model whose config.json says it is not a Wav2Vec2ForCTC."""
+    try:
+        config = json.loads(config_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelLoadError(f"{name}: its config.json cannot be read ({exc}). {CHOICES}") from None
+    architectures = config.get("architectures") or []
+    if SPEECH_ARCHITECTURE in architectures:
+        return
+    if not architectures and config.get("model_type") == "wav2vec2":
+        return  # an older config without the field
+    what = ", ".join(architectures) or config.get("model_type") or "an unknown model type"
+    raise ModelLoadError(
+        f"{name} is a {what} model, not a {SPEECH_ARCHITECTURE} speech recogniser. {CHOICES}"
+    )
+
+
+# errors --------------------------------------------------------------------------------------
+CHOICES = (
+    "Choose a wav2vec2 CTC speech model (a Hugging Face id such as "
+    "facebook/wav2vec2-base-960h), a local folder that holds one (config.json, weights and "
+    "processor files), or the bundled demo model ('demo')."
+)
+
+
+class HubUnreachable(ModelLoadError):
+    """The hub (or the mirror) could not be reached: a mirror may help."""
+
+
+def hub_error(exc: BaseException, repo_id: str, endpoint: str) -> ModelLoadError:
+    """A message that names the problem and what to do, for anything a download raises."""
+    from huggingface_hub.errors import (
+        GatedRepoError,
+        HfHubHTTPError,
+        OfflineModeIsEnabled,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
+
+    cause = exc.__cause__ or exc.__context__
+    chain = [exc] + ([cause] if cause is not None else [])
+    if any(isinstance(e, GatedRepoError) for e in chain):
+        return ModelLoadError(
+            f"model {repo_id!r} on {endpoint} is gated: it needs a Hugging Face login and its "
+            f"licence accepted. Download it once with `hf download {repo_id}`, or {_OTHERWISE}"
+        )
+    if any(isinstance(e, (RepositoryNotFoundError, RevisionNotFoundError)) for e in chain):
+        return ModelLoadError(
+            f"model {repo_id!r} was not found on {endpoint}. Check its name (as "
+            f"huggingface.co/{repo_id} would show it), or {_OTHERWISE}"
+        )
+    disk = next((e for e in chain if isinstance(e, OSError) and e.errno == errno.ENOSPC), None)
+    if disk is not None:
+        return ModelLoadError(
+            f"the disk is full: model {repo_id!r} cannot be saved in {cache_dir()}. {_ROOM}"
+        )
+    if any(isinstance(e, OfflineModeIsEnabled) for e in chain):
+        return ModelLoadError(
+            f"model {repo_id!r} is not in the local cache and downloads are switched off "
+            f"(HF_HUB_OFFLINE is set). Unset it to download, or {_OTHERWISE}"
+        )
+    status = next(
+        (e.response.status_code for e in chain if isinstance(e, HfHubHTTPError) and e.response),
+        None,
+    )
+    if status is not None and status >= 500:
+        return HubUnreachable(
+            f"the hub at {endpoint} answered with an error ({status}) for {repo_id!r}: it may be "
+            f"down for a while. Try again later, use a mirror ({MIRROR_EXAMPLE} is one: "
+            f"--hub-endpoint, HF_ENDPOINT or Settings), or {_OTHERWISE}"
+        )
+    if _is_network(chain):
+        return HubUnreachable(
+            f"model {repo_id!r} is not downloaded yet and the hub at {endpoint} cannot be reached "
+            f"(no network, or it is blocked here). Connect and try again (files downloaded "
+            f"completely are kept), use a mirror ({MIRROR_EXAMPLE} is one: --hub-endpoint, HF_ENDPOINT or "
+            f"Settings), or {_OTHERWISE}"
+        )
+    return ModelLoadError(
+        f"model {repo_id!r} could not be downloaded from {endpoint}: {_first_line(exc)}. "
+        f"Try again (what was downloaded completely is kept), or {_OTHERWISE}"
+    )
+
+
+_ROOM = (
+    "Free some space there, or set HF_HOME to a folder on a disk with room, and try again; "
+    "files downloaded completely are kept."
+)
+_OTHERWISE = "choose a local folder that holds the model, or the bundled demo model ('demo')."
+
+
+def _is_network(chain: list[BaseException]) -> bool:
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    kinds: list[type[BaseException]] = [ConnectionError, TimeoutError, LocalEntryNotFoundError]
+    for module in ("httpx2", "httpx"):  # huggingface_hub 2.x uses httpx2, 1.x httpx
+        with contextlib.suppress(ImportError, AttributeError):
+            kinds.append(importlib.import_module(module).TransportError)
+    return any(isinstance(e, tuple(kinds)) for e in chain)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+__all__ = [
+    "DEFAULT_ENDPOINT",
+    "MIRROR_EXAMPLE",
+    "DownloadProgress",
+    "DownloadStatus",
+    "HubUnreachable",
+    "RemoteModel",
+    "cached_model",
+    "download_model",
+    "hub_endpoint",
+    "remote_model",
+]
