@@ -251,6 +251,20 @@ def _help_text(name: str) -> str:
     )
 
 
+def hub_repo_id(name: str) -> str | None:
+    """The hub id ``name`` stands for, or None when it is the demo or a path on this disk."""
+    path = Path(name).expanduser()
+    looks_like_path = (
+        path.is_absolute()
+        or name.startswith((".", "~"))
+        or name.count("/") > 1
+        or os.sep in name.replace("/", "")
+    )
+    if name == DEMO_MODEL or path.exists() or looks_like_path:
+        return None
+    return name
+
+
 def resolve_model_dir(
     options: ModelOptions,
     progress: DownloadProgress | None = None,
@@ -271,13 +285,7 @@ def resolve_model_dir(
             )
         check_speech_model(path / "config.json", str(path))
         return path
-    looks_like_path = (
-        path.is_absolute()
-        or name.startswith((".", "~"))
-        or name.count("/") > 1
-        or os.sep in name.replace("/", "")
-    )
-    if path.exists() or looks_like_path:
+    if hub_repo_id(name) is None:
         reason = "is a file, not a folder" if path.exists() else "does not exist"
         raise ModelLoadError(f"model folder {path} {reason}. {_help_text(name)}")
     return _hub_snapshot(options, progress, cancel)

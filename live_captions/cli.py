@@ -74,8 +74,9 @@ def _output_path(args: argparse.Namespace, source: Path, fmt: str, used: set[Pat
 def cmd_transcribe(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from engine.model import load_recognizer
     from engine.transcribe import transcribe_file
+
+    from .download import load_model
 
     fmt = args.format
     if fmt is None:
@@ -83,7 +84,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
             args.output.suffix.lstrip(".").lower() if args.output and len(args.files) == 1 else ""
         )
         fmt = suffix if suffix in FORMATS else "txt"
-    recognizer = load_recognizer(model_options(args))
+    recognizer = load_model(model_options(args))
     if recognizer.is_demo:
         print(
             "note: using the demo model, which understands synthetic voices only", file=sys.stderr

@@ -88,11 +88,11 @@ def add_listen_command(sub: argparse._SubParsersAction, add_model_options) -> No
 
 
 def cmd_listen(args: argparse.Namespace) -> int:
-    from engine.model import load_recognizer
+    from .download import load_model
 
     if args.list_devices:
         return _list_devices()
-    recognizer = load_recognizer(model_options(args))
+    recognizer = load_model(model_options(args))
     print(f"model: {recognizer.describe()}", file=sys.stderr)
     captions = TerminalCaptions()
     events: queue.Queue[Event] = queue.Queue()

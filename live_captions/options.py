@@ -28,6 +28,13 @@ def add_model_options(parser: argparse.ArgumentParser, device_flag: str = "--dev
     )
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for the model")
     parser.add_argument("--offline", action="store_true", help="never contact the Hugging Face hub")
+    parser.add_argument(
+        "--hub-endpoint",
+        default=None,
+        metavar="URL",
+        help="download models from this hub or mirror, e.g. https://hf-mirror.com "
+        "(default: HF_ENDPOINT, else https://huggingface.co)",
+    )
 
 
 def model_options(args: argparse.Namespace) -> ModelOptions:
@@ -37,6 +44,7 @@ def model_options(args: argparse.Namespace) -> ModelOptions:
         dtype=args.dtype,
         threads=args.threads,
         local_files_only=args.offline,
+        hub_endpoint=args.hub_endpoint,
         # Without an explicit --model, fall back to the demo model rather than fail outright.
         fallback_to_demo=args.model is None,
     )

@@ -73,7 +73,8 @@ def add_serve_command(
 def cmd_serve(args: argparse.Namespace) -> int:
     from engine.api.runner import ApiServer, bind_socket
     from engine.api.settings import ServerSettings
-    from engine.model import load_recognizer
+
+    from .download import load_model
 
     options = model_options(args)
     settings = ServerSettings(
@@ -89,7 +90,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Refusals (no token, port in use) come before the model loads, which can take a minute.
     settings.check()
     bind_socket(settings.host, settings.port).close()
-    recognizer = load_recognizer(options)
+    recognizer = load_model(options)
     print(f"model: {recognizer.describe()}", file=sys.stderr)
     server = ApiServer(settings, recognizer)
     print(f"serving on {server.url} (API docs: {server.url}/docs; Ctrl-C stops)", file=sys.stderr)

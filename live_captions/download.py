@@ -1,0 +1,89 @@
+"""The command line's side of a model download: two lines on what will be fetched, from where,
+and the other choices; then a progress line (bytes, rate, time left) on stderr, rewritten in
+place on a terminal and printed every few seconds into a log."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+from engine.config import ModelOptions
+from engine.errors import ModelLoadError
+from engine.hub import (
+    MIRROR_EXAMPLE,
+    DownloadStatus,
+    cache_dir,
+    cached_model,
+    format_bytes,
+    remote_model,
+)
+from engine.model import Recognizer, hub_repo_id, load_recognizer
+
+LANGUAGES = {"facebook/wav2vec2-base-960h": "English"}  # shown beside the name when known
+
+
+class ProgressLine:
+    """A DownloadProgress that writes one line: in place on a terminal, else every few seconds."""
+
+    def __init__(self, stream: TextIO, every_s: float = 2.0) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.every_s = 0.2 if self.tty else every_s
+        self._last = 0.0
+        self._width = 0
+        self._open = False
+
+    def __call__(self, status: DownloadStatus) -> None:
+        now = time.monotonic()
+        finished = bool(status.total) and status.done >= status.total
+        if not finished and now - self._last < self.every_s:
+            return
+        self._last = now
+        text = f"downloading: {status.describe()}"
+        if self.tty:
+            self.stream.write("\r" + text.ljust(self._width))
+            self._width = len(text)
+            self._open = True
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self._open:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._open = False
+
+
+def announce(options: ModelOptions, stream: TextIO) -> bool:
+    """Say in two lines what will be downloaded and the other choices; False when nothing
+    needs downloading (a folder, the demo, a cached model, or downloads switched off)."""
+    repo = hub_repo_id(options.name)
+    if repo is None or options.local_files_only or cached_model(repo) is not None:
+        return False
+    try:
+        remote = remote_model(repo, options.hub_endpoint)
+    except ModelLoadError:
+        return True  # the download says what went wrong
+    details = ", ".join(filter(None, [LANGUAGES.get(repo), format_bytes(remote.size)]))
+    stream.write(
+        f"Downloading the speech model {repo} ({details}) once, from {remote.endpoint} into "
+        f"{cache_dir()}; Ctrl-C cancels.\n"
+        f"Instead: --model FOLDER (a model on disk), --model demo (synthetic voices only), "
+        f"--hub-endpoint {MIRROR_EXAMPLE} (a mirror of the hub).\n"
+    )
+    stream.flush()
+    return True
+
+
+def load_model(options: ModelOptions, stream: TextIO | None = None) -> Recognizer:
+    """load_recognizer for the command line: a download announces itself and shows progress."""
+    stream = stream or sys.stderr
+    if not announce(options, stream):
+        return load_recognizer(options)
+    line = ProgressLine(stream)
+    try:
+        return load_recognizer(options, line)
+    finally:
+        line.close()
