@@ -13,15 +13,18 @@ from types import ModuleType
 from typing import Any
 
 from PySide6.QtCore import QObject, Slot
+from PySide6.QtGui import QAction
 
 from engine.config import ModelOptions
-from engine.model import Recognizer
+from engine.hub import HubUnreachable, cached_model
+from engine.model import Recognizer, hub_repo_id, shipped_model
 from engine.scheduler import Scheduler
 
 from .api_server import EmbeddedApi
 from .model_loader import LoadResult, ModelLoader
 from .session import LiveSession
 from .settings import Settings
+from .widgets.first_run import FirstRunDialog
 from .widgets.main_window import MainWindow
 from .widgets.overlay import CaptionOverlay
 from .widgets.settings_dialog import SettingsDialog
@@ -34,6 +37,14 @@ def default_transcripts_dir() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("live-captions", appauthor=False)) / "transcripts"
+
+
+def needs_download(options: ModelOptions) -> bool:
+    """Whether the model must come from the hub first (not shipped, not cached, not a folder)."""
+    repo = hub_repo_id(options.name)
+    if repo is None or cached_model(repo) is not None:
+        return False
+    return shipped_model(options.name) is None
 
 
 class DesktopApp(QObject):
@@ -88,6 +99,9 @@ class DesktopApp(QObject):
         self.session.stopped.connect(self._stop_retired)
         self._retired: list[Scheduler] = []
         self.settings_dialog: SettingsDialog | None = None
+        self.first_run_dialog: FirstRunDialog | None = None
+        self.act_get_model = QAction("Get a speech model…", self)
+        self.act_get_model.triggered.connect(self.open_first_run)
 
     def show(self) -> None:
         self.window.show()
@@ -95,10 +109,71 @@ class DesktopApp(QObject):
             self.overlay.show()
 
     # model -------------------------------------------------------------------------------------
+    def model_options(self, name: str | None = None) -> ModelOptions:
+        return ModelOptions(
+            name=name or self.settings.model,
+            device=self.settings.compute_device,
+            hub_endpoint=self.settings.hub_endpoint or None,
+        )
+
     def load_model(self) -> None:
         """Load the configured model in the background; the demo model if it cannot be had."""
-        options = ModelOptions(name=self.settings.model, device=self.settings.compute_device)
-        self.loader.load(options, fallback=True)
+        self.loader.load(self.model_options(), fallback=True)
+
+    def start_model(self) -> None:
+        """At start-up: load the configured model, or, when it must be downloaded first, open
+        the first-run dialog (which says what it will fetch and offers the alternatives)."""
+        if needs_download(self.model_options()):
+            self.open_first_run()
+        else:
+            self.load_model()
+
+    def open_first_run(self) -> FirstRunDialog:
+        dialog = self.first_run_dialog
+        if dialog is None:
+            dialog = FirstRunDialog(self.settings.model, self.settings.hub_endpoint, self.window)
+            dialog.download_requested.connect(self._download_from_first_run)
+            dialog.cancel_requested.connect(self.loader.cancel)
+            dialog.model_chosen.connect(self._use_from_first_run)
+            self.loader.progress.connect(dialog.set_progress)
+            self.loader.cancelled.connect(dialog.download_cancelled)
+            self.loader.loaded.connect(self._first_run_done)
+            self.loader.failed.connect(self._first_run_failed)
+            self.first_run_dialog = dialog
+        self.window.model_label.setText("No speech model yet")
+        self.window.show_message(
+            "No speech model is on this computer yet: captions start once one is downloaded "
+            "or chosen.",
+            "note",
+            self.act_get_model,
+        )
+        dialog.open()
+        return dialog
+
+    @Slot(str, str)
+    def _download_from_first_run(self, model: str, endpoint: str) -> None:
+        self.settings.model, self.settings.hub_endpoint = model, endpoint
+        self.loader.load(self.model_options(), fallback=False)
+
+    @Slot(str)
+    def _use_from_first_run(self, model: str) -> None:
+        self.loader.cancel()
+        self.settings.model = model
+        self.loader.load(self.model_options(), fallback=False)
+
+    @Slot(object)
+    def _first_run_done(self, result: LoadResult) -> None:
+        if self.first_run_dialog is not None and self.first_run_dialog.downloading:
+            self.first_run_dialog.downloading = False
+            self.first_run_dialog.accept()
+        self.window.message_bar.hide()
+
+    @Slot(str)
+    def _first_run_failed(self, message: str) -> None:
+        dialog = self.first_run_dialog
+        if dialog is not None and dialog.downloading:
+            unreachable = isinstance(self.loader.last_error, HubUnreachable)
+            dialog.download_failed(str(self.loader.last_error or message), unreachable)
 
     def set_recognizer(self, recognizer: Recognizer, note: str = "") -> None:
         """Use this model from now on: a new scheduler, the API restarted on it."""

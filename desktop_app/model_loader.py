@@ -9,7 +9,7 @@ import threading
 from PySide6.QtCore import QObject, Signal, Slot
 
 from engine.config import DEMO_MODEL, ModelOptions
-from engine.errors import ModelLoadError
+from engine.errors import Cancelled, ModelLoadError
 from engine.hub import DownloadStatus
 from engine.model import Recognizer, load_recognizer
 
@@ -25,23 +25,27 @@ class LoadResult:
 class _LoadJob(QObject):
     progress = Signal(str, int, int)  # what, bytes done, bytes total (0: unknown)
     loaded = Signal(object)  # LoadResult
-    failed = Signal(str)
+    failed = Signal(str, object)  # message for the user, the ModelLoadError
 
     def __init__(self, options: ModelOptions, fallback: bool) -> None:
         super().__init__()
         self.options = options
         self.fallback = fallback
+        self.cancel = threading.Event()
 
     @Slot()
     def run(self) -> None:
         self.progress.emit(f"Loading {self.options.name}…", 0, 0)
         try:
-            self.loaded.emit(LoadResult(load_recognizer(self.options, self._download), ""))
+            recognizer = load_recognizer(self.options, self._download, self.cancel)
+            self.loaded.emit(LoadResult(recognizer, ""))
             return
+        except Cancelled:
+            return  # the loader stopped listening when it cancelled
         except ModelLoadError as exc:
-            reason = str(exc)
+            reason, error = str(exc), exc
         if not self.fallback or self.options.name == DEMO_MODEL:
-            self.failed.emit(self._advice(reason))
+            self.failed.emit(self._advice(reason), error)
             return
         log.warning("%s; falling back to the demo model", reason)
         self.progress.emit("Loading the demo model…", 0, 0)
@@ -49,7 +53,7 @@ class _LoadJob(QObject):
             demo = load_recognizer(dataclasses.replace(self.options, name=DEMO_MODEL))
         except ModelLoadError as exc:
             self.failed.emit(
-                self._advice(f"{reason}\n\nThe demo model cannot be used either: {exc}")
+                self._advice(f"{reason}\n\nThe demo model cannot be used either: {exc}"), exc
             )
             return
         note = (
@@ -82,11 +86,13 @@ class ModelLoader(QObject):
     progress = Signal(str, int, int)
     loaded = Signal(object)  # LoadResult
     failed = Signal(str)
+    cancelled = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._thread: threading.Thread | None = None
         self._job: _LoadJob | None = None
+        self.last_error: ModelLoadError | None = None  # why the last load failed
 
     @property
     def busy(self) -> bool:
@@ -97,7 +103,7 @@ class ModelLoader(QObject):
         if self.busy:
             return False
         job = _LoadJob(options, fallback)  # lives in this thread; emits from the loading thread
-        job.progress.connect(self.progress)
+        job.progress.connect(self._on_progress)
         job.loaded.connect(self._on_loaded)
         job.failed.connect(self._on_failed)
         self._job = job
@@ -105,12 +111,33 @@ class ModelLoader(QObject):
         self._thread.start()
         return True
 
+    def cancel(self) -> None:
+        """Stop the running load now: its download ends at its next piece (files not finished
+        are removed; finished ones stay cached), and nothing it does reaches the app any more."""
+        job = self._job
+        if job is None:
+            return
+        job.cancel.set()
+        self._job = self._thread = None
+        self.cancelled.emit()
+
+    # A cancelled job's signals may already be queued: only the current job's count.
+    @Slot(str, int, int)
+    def _on_progress(self, text: str, done: int, total: int) -> None:
+        if self.sender() is self._job:
+            self.progress.emit(text, done, total)
+
     @Slot(object)
     def _on_loaded(self, result: LoadResult) -> None:
+        if self.sender() is not self._job:
+            return
         self._job = self._thread = None
         self.loaded.emit(result)
 
-    @Slot(str)
-    def _on_failed(self, message: str) -> None:
+    @Slot(str, object)
+    def _on_failed(self, message: str, error: ModelLoadError) -> None:
+        if self.sender() is not self._job:
+            return
         self._job = self._thread = None
+        self.last_error = error
         self.failed.emit(message)

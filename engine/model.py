@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import os
 import threading
@@ -14,7 +15,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .config import DEMO_MODEL, SAMPLE_RATE, ModelOptions
+from .config import DEFAULT_MODEL, DEMO_MODEL, SAMPLE_RATE, ModelOptions
 from .ctc import Vocab
 from .errors import ModelLoadError
 from .hub import DownloadProgress, cached_model, check_speech_model, download_model
@@ -231,16 +232,38 @@ def _resolve_device(requested: str) -> str:
     return requested
 
 
-def bundled_model_dir() -> Path:
-    """The model an installation ships with: a frozen app's ``models/default`` folder (the
-    installer may put base-960h there), else the demo model inside the package."""
+SHIPPED_INFO = "bundled.json"  # in a shipped model's folder: {"id": the hub id it came from}
+
+
+def shipped_model_dir() -> Path | None:
+    """The model a frozen installation ships with (``installer/build.py --bundle-model``): its
+    ``models/default`` folder beside the executable; None when there is none."""
     import sys
 
     if getattr(sys, "frozen", False):
         shipped = Path(sys.executable).parent / "models" / "default"
         if (shipped / "config.json").is_file():
             return shipped
-    return DEMO_MODEL_DIR
+    return None
+
+
+def shipped_model(name: str) -> Path | None:
+    """The shipped model's folder when ``name`` asks for it: the default model, or the hub id
+    it was bundled from. It comes before the cache and the hub, so a fresh installation
+    captions without network."""
+    folder = shipped_model_dir()
+    if folder is None:
+        return None
+    try:
+        shipped_id = json.loads((folder / SHIPPED_INFO).read_text(encoding="utf-8")).get("id")
+    except (OSError, ValueError, AttributeError):
+        shipped_id = None
+    return folder if name in (DEFAULT_MODEL, shipped_id) else None
+
+
+def bundled_model_dir() -> Path:
+    """The model an installation ships with, else the demo model inside the package."""
+    return shipped_model_dir() or DEMO_MODEL_DIR
 
 
 def _help_text(name: str) -> str:
@@ -273,6 +296,9 @@ def resolve_model_dir(
     """Find the model's folder: the demo, a local folder, or the hub (cache first). A hub
     download reports to ``progress`` and stops with :class:`Cancelled` once ``cancel`` is set."""
     name = options.name
+    shipped = shipped_model(name)
+    if shipped is not None:
+        return shipped
     if name == DEMO_MODEL:
         if not (DEMO_MODEL_DIR / "config.json").is_file():
             raise ModelLoadError("the bundled demo model is missing from this installation")

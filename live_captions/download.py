@@ -11,6 +11,7 @@ from typing import TextIO
 from engine.config import ModelOptions
 from engine.errors import ModelLoadError
 from engine.hub import (
+    LANGUAGES,
     MIRROR_EXAMPLE,
     DownloadStatus,
     cache_dir,
@@ -19,8 +20,6 @@ from engine.hub import (
     remote_model,
 )
 from engine.model import Recognizer, hub_repo_id, load_recognizer
-
-LANGUAGES = {"facebook/wav2vec2-base-960h": "English"}  # shown beside the name when known
 
 
 class ProgressLine:

@@ -104,7 +104,7 @@ def main(args: argparse.Namespace) -> int:
     ticker.timeout.connect(lambda: None)  # lets Python run its signal handlers
     ticker.start()
     desktop.show()
-    desktop.load_model()
+    desktop.start_model()
     try:
         return int(app.exec())
     finally:

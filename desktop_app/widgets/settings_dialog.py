@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.config import DEFAULT_MODEL, DEMO_MODEL, PROFILES
+from engine.hub import DEFAULT_ENDPOINT, MIRROR_EXAMPLE
 
 from ..settings import OverlayStyle, Settings
 
@@ -112,6 +113,16 @@ class SettingsDialog(QDialog):
         row.addWidget(self.model, 1)
         row.addWidget(browse)
         form.addRow("Model:", row)
+        self.hub_endpoint = QComboBox(editable=True)
+        self.hub_endpoint.addItems(["", DEFAULT_ENDPOINT, MIRROR_EXAMPLE])
+        self.hub_endpoint.lineEdit().setPlaceholderText(
+            "Automatic (HF_ENDPOINT if set, else huggingface.co)"
+        )
+        self.hub_endpoint.setToolTip(
+            "Where models are downloaded from: the Hugging Face hub or a mirror of it, such as "
+            f"{MIRROR_EXAMPLE} (reachable from mainland China)"
+        )
+        form.addRow("Download from:", self.hub_endpoint)
         self.compute_device = QComboBox()
         for key, label in DEVICE_LABELS.items():
             self.compute_device.addItem(label, key)
@@ -189,6 +200,7 @@ class SettingsDialog(QDialog):
     # values ----------------------------------------------------------------------------------
     def load(self, settings: Settings) -> None:
         self.model.setCurrentText(settings.model)
+        self.hub_endpoint.setCurrentText(settings.hub_endpoint)
         self._select(self.compute_device, settings.compute_device)
         self._select(self.profile, settings.profile)
         self.stable_partials.setChecked(settings.stable_partials)
@@ -229,8 +241,10 @@ class SettingsDialog(QDialog):
         s = self.settings
         changed = set()
         model = self.model.currentText().strip() or DEFAULT_MODEL
-        if (model, self.compute_device.currentData()) != (s.model, s.compute_device):
-            s.model, s.compute_device = model, self.compute_device.currentData()
+        hub = self.hub_endpoint.currentText().strip().rstrip("/")
+        engine = (model, self.compute_device.currentData(), hub)
+        if engine != (s.model, s.compute_device, s.hub_endpoint):
+            s.model, s.compute_device, s.hub_endpoint = engine
             changed.add("model")
         live = (self.profile.currentData(), self.stable_partials.isChecked())
         if live != (s.profile, s.stable_partials):

@@ -1,0 +1,247 @@
+"""The first-run dialog: shown when the configured speech model is not on this computer yet.
+
+It says which model it will download (name, language, size), from where and into which
+folder, shows the download's progress with a cancel button, and offers the other ways to
+start: another model, a model folder on disk, or the demo model. When the hub cannot be
+reached it says so and points at the hub choice, where a mirror can be picked.
+
+The dialog only asks the hub what a model holds (in a thread of its own); the download itself
+is the app's ModelLoader, whose progress, failure and cancel the app passes in.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.config import DEMO_MODEL
+from engine.errors import ModelLoadError
+from engine.hub import (
+    DEFAULT_ENDPOINT,
+    LANGUAGES,
+    MIRROR_EXAMPLE,
+    HubUnreachable,
+    RemoteModel,
+    cache_dir,
+    format_bytes,
+    hub_endpoint,
+    remote_model,
+)
+
+
+class _InfoJob(QObject):
+    """Asks the hub what a model holds, off the GUI thread."""
+
+    done = Signal(int, object)  # request number, RemoteModel
+    failed = Signal(int, str, bool)  # request number, message, whether the hub was unreachable
+
+    def run(self, number: int, model: str, endpoint: str) -> None:
+        try:
+            self.done.emit(number, remote_model(model, endpoint or None))
+        except ModelLoadError as exc:
+            self.failed.emit(number, str(exc), isinstance(exc, HubUnreachable))
+
+
+class FirstRunDialog(QDialog):
+    download_requested = Signal(str, str)  # model id, hub address ("" for the default)
+    cancel_requested = Signal()
+    model_chosen = Signal(str)  # a folder or "demo": use it, nothing to download
+    info_shown = Signal(bool)  # the hub answered (True) or not (False) about the model
+
+    def __init__(self, model: str, endpoint: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Live Captions: get a speech model")
+        self.setMinimumWidth(560)
+        self._request = 0
+        self._info = _InfoJob()
+        self._info.done.connect(self._on_info)
+        self._info.failed.connect(self._on_info_failed)
+        self.remote: RemoteModel | None = None
+        self.downloading = False
+
+        heading = QLabel(
+            "<b>Live Captions needs a speech model.</b> It is downloaded once, then everything "
+            "runs on this computer, without network."
+        )
+        heading.setWordWrap(True)
+        self.model = QComboBox(editable=True)
+        self.model.addItems(list(LANGUAGES))
+        self.model.setCurrentText(model)
+        self.model.setToolTip("A Hugging Face id of a Wav2Vec2ForCTC speech model")
+        self.hub = QComboBox(editable=True)
+        self.hub.addItems([DEFAULT_ENDPOINT, MIRROR_EXAMPLE])
+        self.hub.setCurrentText(endpoint or _default_endpoint())
+        self.hub.setToolTip(
+            f"Where models come from: the Hugging Face hub, or a mirror of it such as "
+            f"{MIRROR_EXAMPLE} (reachable from mainland China)"
+        )
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Model:", self.model)
+        form.addRow("Download from:", self.hub)
+        form.addRow("", self.details)
+
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.hide()
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.download_button = QPushButton("Download")
+        self.download_button.setDefault(True)
+        self.cancel_button = QPushButton("Cancel download")
+        self.cancel_button.hide()
+        self.folder_button = QPushButton("Use a model folder…")
+        self.demo_button = QPushButton("Try the demo model (synthetic voices only)")
+        actions = QHBoxLayout()
+        actions.addWidget(self.download_button)
+        actions.addWidget(self.cancel_button)
+        actions.addStretch(1)
+        others = QHBoxLayout()
+        others.addWidget(self.folder_button)
+        others.addWidget(self.demo_button)
+        others.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addLayout(form)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addLayout(actions)
+        layout.addWidget(QLabel("Or:"))
+        layout.addLayout(others)
+
+        self.download_button.clicked.connect(self._download)
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        self.folder_button.clicked.connect(self._choose_folder)
+        self.demo_button.clicked.connect(lambda: self._use(DEMO_MODEL))
+        self.model.currentTextChanged.connect(self.refresh)
+        self.hub.currentTextChanged.connect(self.refresh)
+        self.refresh()
+
+    # what the model is -----------------------------------------------------------------------
+    @property
+    def model_id(self) -> str:
+        return self.model.currentText().strip()
+
+    @property
+    def endpoint(self) -> str:
+        """The hub address chosen, "" when it is the default (HF_ENDPOINT or huggingface.co)."""
+        value = self.hub.currentText().strip().rstrip("/")
+        return "" if value == _default_endpoint() else value
+
+    @Slot()
+    def refresh(self) -> None:
+        """Ask the hub (in the background) what the chosen model holds."""
+        self._request += 1
+        self.remote = None
+        self.download_button.setEnabled(False)
+        self.details.setText(f"Asking {self.hub.currentText().strip()} about the model…")
+        args = (self._request, self.model_id, self.endpoint)
+        threading.Thread(target=self._info.run, args=args, daemon=True).start()
+
+    @Slot(int, object)
+    def _on_info(self, number: int, remote: RemoteModel) -> None:
+        if number != self._request:
+            return  # the choice changed since
+        self.remote = remote
+        language = LANGUAGES.get(remote.repo_id)
+        parts = [remote.repo_id, language, format_bytes(remote.size)]
+        self.details.setText(
+            f"{', '.join(p for p in parts if p)}, from {remote.endpoint}, into {cache_dir()}"
+        )
+        self.download_button.setEnabled(not self.downloading)
+        self.status.setText("")
+        self.info_shown.emit(True)
+
+    @Slot(int, str, bool)
+    def _on_info_failed(self, number: int, message: str, unreachable: bool) -> None:
+        if number != self._request:
+            return
+        self.details.setText("")
+        self._show_error(message, unreachable)
+        self.download_button.setEnabled(True)  # trying again is a choice too
+        self.info_shown.emit(False)
+
+    def _show_error(self, message: str, unreachable: bool) -> None:
+        if unreachable:
+            message += (
+                f"\n\nIf the hub is blocked where you are, choose a mirror under "
+                f"“Download from” ({MIRROR_EXAMPLE} works from mainland China)."
+            )
+            self.hub.setFocus()
+        self.status.setText(message)
+        self.status.setStyleSheet("color: #b00020;")
+
+    # the download (run by the app's loader) --------------------------------------------------
+    def _download(self) -> None:
+        self.downloading = True
+        self.progress.setValue(0)
+        self.progress.show()
+        self.status.setStyleSheet("")
+        self.status.setText("Starting the download…")
+        self._buttons(downloading=True)
+        self.download_requested.emit(self.model_id, self.endpoint)
+
+    def _buttons(self, downloading: bool) -> None:
+        self.download_button.setVisible(not downloading)
+        self.cancel_button.setVisible(downloading)
+        for widget in (self.model, self.hub, self.folder_button, self.demo_button):
+            widget.setEnabled(not downloading)
+
+    @Slot(str, int, int)
+    def set_progress(self, text: str, done: int, total: int) -> None:
+        if not self.downloading:
+            return
+        if total:
+            self.progress.setValue(round(1000 * done / total))
+        self.status.setText(text)
+
+    @Slot()
+    def download_cancelled(self) -> None:
+        self.downloading = False
+        self._buttons(downloading=False)
+        self.progress.hide()
+        self.download_button.setEnabled(True)
+        self.status.setStyleSheet("")
+        self.status.setText(
+            "Download cancelled. Nothing half-downloaded is used; files that were complete "
+            "stay, so downloading again goes on from there."
+        )
+
+    def download_failed(self, message: str, unreachable: bool) -> None:
+        self.downloading = False
+        self._buttons(downloading=False)
+        self.progress.hide()
+        self.download_button.setEnabled(True)
+        self._show_error(message, unreachable)
+
+    # the other ways to start -----------------------------------------------------------------
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder with a Wav2Vec2ForCTC model")
+        if folder:
+            self._use(folder)
+
+    def _use(self, model: str) -> None:
+        self.model_chosen.emit(model)
+        self.accept()
+
+
+def _default_endpoint() -> str:
+    try:
+        return hub_endpoint()
+    except ModelLoadError:
+        return DEFAULT_ENDPOINT  # a malformed HF_ENDPOINT: the download names it
