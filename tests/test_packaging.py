@@ -12,6 +12,7 @@ build is given. The other tests here are fast and always run.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from pathlib import Path
 from types import ModuleType, SimpleNamespace
 
 import pytest
-from helpers import make_model_dir
+from helpers import DEMO_DIR, make_model_dir
 
 from engine import __version__
 
@@ -153,12 +154,37 @@ def test_build_copies_only_the_files_the_engine_reads(tmp_path: Path) -> None:
         (source / name).write_text(name)
     target = build.copy_model(source, tmp_path / "app")
     assert sorted(path.name for path in target.iterdir()) == [
+        "bundled.json",
         "config.json",
         "model.safetensors",
         "vocab.json",
     ]
     assert build.bundled_model(tmp_path / "app") == target
     assert build.project_version() == __version__
+
+
+@pytest.mark.skipif(not (DEMO_DIR / "model.safetensors").is_file(), reason="no demo model")
+def test_a_bundled_model_comes_first_offline_with_half_the_weights(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engine import ModelOptions, load_recognizer, transcribe_file
+    from engine.model import SHIPPED_INFO
+
+    app = tmp_path / "LiveCaptions"
+    target = build.copy_model(DEMO_DIR, app, "acme/demo-w2v", "float16")
+    assert build.SHIPPED_INFO == SHIPPED_INFO
+    assert json.loads((target / SHIPPED_INFO).read_text())["id"] == "acme/demo-w2v"
+    weights = "model.safetensors"
+    assert (target / weights).stat().st_size < 0.52 * (DEMO_DIR / weights).stat().st_size
+    monkeypatch.setattr(sys, "frozen", True, raising=False)  # as in the frozen app
+    monkeypatch.setattr(sys, "executable", str(app / "live-captions"))
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "empty-cache"))  # and no network (conftest)
+    options = {"device": "cpu", "dtype": "float32", "warmup": False}
+    for name in ("facebook/wav2vec2-base-960h", "acme/demo-w2v"):  # the default, or its own id
+        bundled = load_recognizer(ModelOptions(name=name, **options))  # type: ignore[arg-type]
+        assert bundled.name == name and not bundled.is_demo
+    demo = load_recognizer(ModelOptions(name="demo", **options))  # type: ignore[arg-type]
+    assert transcribe_file(bundled, SAMPLE).text() == transcribe_file(demo, SAMPLE).text()
 
 
 # --- slow: a real build ------------------------------------------------------------------------
@@ -182,6 +208,8 @@ def app_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
             str(INSTALLER / "build.py"),
             "--skip-self-test",
             "--skip-installer",
+            "--bundle-model",  # the demo model as a folder stands in for base-960h (no network)
+            str(DEMO_DIR),
             "--dist",
             str(out / "dist"),
             "--work",
@@ -193,8 +221,10 @@ def app_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / "dist" / build.APP_NAME
 
 
-def run_frozen(program: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "QT_QPA_PLATFORM": "offscreen"}
+def run_frozen(
+    program: Path, *args: str, timeout: float = 300, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "QT_QPA_PLATFORM": "offscreen", **(env or {})}
     return subprocess.run(
         [str(program), *args], capture_output=True, text=True, timeout=timeout, env=env
     )
@@ -230,6 +260,22 @@ def test_frozen_app_transcribes_with_a_model_folder(app_dir: Path, tmp_path: Pat
     )
     assert result.returncode == 0, result.stderr
     assert '"segments"' in result.stdout
+
+
+@pytest.mark.packaging
+@pytest.mark.timeout(3600)
+def test_the_frozen_app_captions_with_its_bundled_model_offline(
+    app_dir: Path, tmp_path: Path
+) -> None:
+    if not (app_dir / "models" / "default" / "config.json").is_file():
+        pytest.skip("this build has no bundled model (--bundle-model)")
+    env = {"HF_HOME": str(tmp_path / "empty-cache"), "HF_ENDPOINT": "http://127.0.0.1:9"}
+    result = run_frozen(build.frozen_cli(app_dir), "transcribe", str(SAMPLE), env=env)
+    assert result.returncode == 0, result.stderr
+    expected = SAMPLE.with_suffix(".txt").read_text(encoding="utf-8").split()
+    heard = result.stdout.lower().split()
+    assert len(set(heard) & set(expected)) >= len(expected) // 2, result.stdout
+    assert "download" not in result.stderr.lower() and "demo model" not in result.stderr
 
 
 @pytest.mark.packaging
