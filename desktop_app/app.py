@@ -31,6 +31,7 @@ from .widgets.settings_dialog import SettingsDialog
 from .widgets.tray import make_tray
 
 log = logging.getLogger("desktop_app")
+NO_MODEL_YET = "No speech model is on this computer yet"
 
 
 def default_transcripts_dir() -> Path:
@@ -142,8 +143,7 @@ class DesktopApp(QObject):
             self.first_run_dialog = dialog
         self.window.model_label.setText("No speech model yet")
         self.window.show_message(
-            "No speech model is on this computer yet: captions start once one is downloaded "
-            "or chosen.",
+            f"{NO_MODEL_YET}: captions start once one is downloaded or chosen.",
             "note",
             self.act_get_model,
         )
@@ -166,7 +166,8 @@ class DesktopApp(QObject):
         if self.first_run_dialog is not None and self.first_run_dialog.downloading:
             self.first_run_dialog.downloading = False
             self.first_run_dialog.accept()
-        self.window.message_bar.hide()
+        if self.window.message_bar.text().startswith(NO_MODEL_YET):
+            self.window.message_bar.hide()  # other notes (a fallback to the demo) stay
 
     @Slot(str)
     def _first_run_failed(self, message: str) -> None:

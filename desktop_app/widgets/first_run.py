@@ -73,10 +73,9 @@ class FirstRunDialog(QDialog):
         self.downloading = False
 
         heading = QLabel(
-            "<b>Live Captions needs a speech model.</b> It is downloaded once, then everything "
-            "runs on this computer, without network."
+            "<b>Live Captions needs a speech model.</b><br>It is downloaded once; then "
+            "everything runs on this computer, without network."
         )
-        heading.setWordWrap(True)
         self.model = QComboBox(editable=True)
         self.model.addItems(list(LANGUAGES))
         self.model.setCurrentText(model)
@@ -93,7 +92,6 @@ class FirstRunDialog(QDialog):
         form = QFormLayout()
         form.addRow("Model:", self.model)
         form.addRow("Download from:", self.hub)
-        form.addRow("", self.details)
 
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -118,6 +116,7 @@ class FirstRunDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addLayout(form)
+        layout.addWidget(self.details)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addLayout(actions)
@@ -165,6 +164,7 @@ class FirstRunDialog(QDialog):
         )
         self.download_button.setEnabled(not self.downloading)
         self.status.setText("")
+        self.adjustSize()
         self.info_shown.emit(True)
 
     @Slot(int, str, bool)
@@ -185,6 +185,7 @@ class FirstRunDialog(QDialog):
             self.hub.setFocus()
         self.status.setText(message)
         self.status.setStyleSheet("color: #b00020;")
+        self.adjustSize()
 
     # the download (run by the app's loader) --------------------------------------------------
     def _download(self) -> None:
