@@ -148,7 +148,7 @@ def test_the_api_server_logs_download_progress_before_it_serves(
             log.append(line)
             if line.startswith("serving on"):
                 break
-        assert any(line.startswith("downloading: 8.3 MB of 8.3 MB") for line in log), log
+        assert any(line.startswith("downloading: 8.3 MB of 8.3 MB") for line in log), "".join(log)
         assert log[0].startswith(f"Downloading the speech model {MODEL}")
         assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=30).status_code == 200
     finally:
