@@ -94,7 +94,7 @@ class Meter:
 
         meter = self
 
-        class _Bar(hf_tqdm):  # type: ignore[misc, valid-type]
+        class _Bar(hf_tqdm):
             def __init__(self, *args: object, **kwargs: object) -> None:
                 # snapshot_download makes three bars: files fetched, bytes received and bytes
                 # written ("huggingface_hub.snapshot_download"); the last one is the progress.

@@ -296,7 +296,11 @@ def hub_error(exc: BaseException, repo_id: str, endpoint: str) -> ModelLoadError
             f"(HF_HUB_OFFLINE is set). Unset it to download, or {_OTHERWISE}"
         )
     status = next(
-        (e.response.status_code for e in chain if isinstance(e, HfHubHTTPError) and e.response),
+        (
+            e.response.status_code
+            for e in chain
+            if isinstance(e, HfHubHTTPError) and e.response is not None
+        ),
         None,
     )
     if status is not None and status >= 500:

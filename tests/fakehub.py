@@ -78,8 +78,7 @@ class FakeHub:
     @property
     def url(self) -> str:
         assert self._server is not None, "start() the hub first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     # what the tests look at --------------------------------------------------------------------
     def requests(self, method: str | None = None, contains: str = "") -> list[Request]:

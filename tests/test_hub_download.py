@@ -198,7 +198,7 @@ def test_a_full_disk_is_named_with_what_to_do(
 ) -> None:
     if when == "during":  # the disk fills up while the download runs (another program)
         monkeypatch.setattr(
-            shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(1e12, 0, 1e12)
+            shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**12, 0, 10**12)
         )  # type: ignore[attr-defined]
     with pytest.raises(ModelLoadError, match="the disk is full") as exc:
         download_model(REPO, fake_hub.url)

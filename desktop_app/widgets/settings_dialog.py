@@ -115,9 +115,7 @@ class SettingsDialog(QDialog):
         form.addRow("Model:", row)
         self.hub_endpoint = QComboBox(editable=True)
         self.hub_endpoint.addItems(["", DEFAULT_ENDPOINT, MIRROR_EXAMPLE])
-        self.hub_endpoint.lineEdit().setPlaceholderText(
-            "Automatic (HF_ENDPOINT if set, else huggingface.co)"
-        )
+        self.hub_endpoint.setPlaceholderText("Automatic (HF_ENDPOINT if set, else huggingface.co)")
         self.hub_endpoint.setToolTip(
             "Where models are downloaded from: the Hugging Face hub or a mirror of it, such as "
             f"{MIRROR_EXAMPLE} (reachable from mainland China)"
