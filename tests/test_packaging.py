@@ -272,9 +272,12 @@ def test_the_frozen_app_captions_with_its_bundled_model_offline(
     env = {"HF_HOME": str(tmp_path / "empty-cache"), "HF_ENDPOINT": "http://127.0.0.1:9"}
     result = run_frozen(build.frozen_cli(app_dir), "transcribe", str(SAMPLE), env=env)
     assert result.returncode == 0, result.stderr
-    expected = SAMPLE.with_suffix(".txt").read_text(encoding="utf-8").split()
-    heard = result.stdout.lower().split()
-    assert len(set(heard) & set(expected)) >= len(expected) // 2, result.stdout
+    import jiwer
+
+    expected = SAMPLE.with_suffix(".txt").read_text(encoding="utf-8").strip()
+    assert jiwer.cer(expected, result.stdout.strip().lower()) <= 0.5, (
+        result.stdout
+    )  # as --self-test
     assert "download" not in result.stderr.lower() and "demo model" not in result.stderr
 
 
