@@ -103,7 +103,13 @@ def _pipeline(folder: Path, dtype: str, device: str, threads: int | None):
         dtype=getattr(torch, dtype),
     )
     asr(np.zeros(int(3.5 * SAMPLE_RATE), np.float32) + np.float32(1e-3))  # warm-up, like ours
-    return lambda audio: asr(audio.copy())["text"]
+
+    def run(audio: np.ndarray) -> str:
+        result = asr(audio.copy())
+        assert isinstance(result, dict)  # one input gives one result, not a list
+        return str(result["text"])
+
+    return run
 
 
 def _default_batch_size() -> int:

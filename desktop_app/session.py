@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from engine.scheduler import Scheduler
-from engine.streaming import StreamOptions
+from engine.streaming import Event, StreamOptions
 
 from .capture import AudioCapture, CaptureError, InputDevice
 from .live_transcript import TranscriptLog
@@ -133,9 +133,9 @@ class LiveSession(QObject):
         self.stopped.emit()
 
     @Slot(object)
-    def _log_final(self, event: object) -> None:
+    def _log_final(self, event: Event) -> None:
         if self.transcript_log is not None:
-            self.transcript_log.add_final(event.words)  # type: ignore[attr-defined]
+            self.transcript_log.add_final(event.words)
 
     @Slot()
     def _log_utterance_end(self) -> None:

@@ -24,11 +24,11 @@ class _Field(Generic[T]):
 
     def __init__(self, key: str, default: T) -> None:
         self.key = key
-        self.default = default
+        self.default: T = default
 
     def __get__(self, obj: Settings | None, owner: type) -> T:
         if obj is None:
-            return self  # type: ignore[return-value]
+            return self  # type: ignore[return-value]  # the descriptor itself, read on the class
         raw = obj.qsettings.value(self.key, self.default)
         return _convert(raw, self.default)
 
@@ -41,9 +41,9 @@ def _convert(raw: Any, default: T) -> T:
     try:
         if kind is bool:
             if isinstance(raw, str):
-                return raw.strip().lower() in ("true", "1", "yes", "on")  # type: ignore[return-value]
-            return bool(raw)  # type: ignore[return-value]
-        return kind(raw)  # type: ignore[return-value]
+                return raw.strip().lower() in ("true", "1", "yes", "on")
+            return bool(raw)
+        return kind(raw)
     except (TypeError, ValueError):
         return default
 
@@ -93,7 +93,7 @@ class Settings:
     @classmethod
     def defaults(cls) -> Settings:
         """Settings that read every field as its default and store nothing."""
-        return cls(_NoStore())  # type: ignore[arg-type]
+        return cls(_NoStore())  # type: ignore[arg-type]  # duck-types the QSettings calls we make
 
     @property
     def overlay_style(self) -> OverlayStyle:

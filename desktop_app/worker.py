@@ -20,7 +20,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
 from engine.audio import Resampler
-from engine.scheduler import Scheduler, TooManyStreams
+from engine.scheduler import Scheduler, Stream, TooManyStreams
 from engine.streaming import Event, StreamOptions
 
 from .capture import AudioCapture
@@ -91,14 +91,14 @@ class EngineWorker(QObject):
             self.error.emit(failure)
         self.stopped.emit()
 
-    def _feed(self, stream, samples: np.ndarray, raw: np.ndarray) -> None:  # type: ignore[no-untyped-def]
+    def _feed(self, stream: Stream, samples: np.ndarray, raw: np.ndarray) -> None:
         rms = float(np.sqrt(np.mean(np.square(raw), dtype=np.float64))) if raw.size else 0.0
         self.level.emit(20 * math.log10(max(rms, 1e-6)))
         # stream.push is False once the engine ended the stream; its error event explains why
         if samples.size and not self._engine_done and not stream.push(samples):
             self._engine_done = True
 
-    def _drain(self, stream, resample: Resampler) -> None:  # type: ignore[no-untyped-def]
+    def _drain(self, stream: Stream, resample: Resampler) -> None:
         """Everything captured goes to the engine; then wait for its last events."""
         while not self._engine_done:
             try:

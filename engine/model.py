@@ -8,10 +8,10 @@ import logging
 import os
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -19,6 +19,9 @@ from .config import DEFAULT_MODEL, DEMO_MODEL, SAMPLE_RATE, ModelOptions
 from .ctc import Vocab
 from .errors import ModelLoadError
 from .hub import DownloadProgress, cached_model, check_speech_model, download_model
+
+if TYPE_CHECKING:  # torch and transformers are imported when a model is loaded
+    from transformers import Wav2Vec2ForCTC
 
 log = logging.getLogger("engine.model")
 
@@ -47,7 +50,7 @@ class FrameModel(Protocol):
         ...
 
 
-def conv_geometry(conv_kernel: list[int], conv_stride: list[int]) -> tuple[int, int]:
+def conv_geometry(conv_kernel: Sequence[int], conv_stride: Sequence[int]) -> tuple[int, int]:
     """(samples per frame, receptive field in samples) of wav2vec2's feature encoder."""
     stride, field = 1, 1
     for kernel, step in zip(conv_kernel, conv_stride):
@@ -64,10 +67,10 @@ def normalise(windows: np.ndarray, min_rms: float, valid: np.ndarray | None = No
     the model was trained: measured on the demo model, CER 0.25 instead of 0.16."""
     windows = np.asarray(windows, dtype=np.float32)
     out = np.zeros_like(windows)
-    ranges = (
+    ranges: list[tuple[int, int]] = (
         [(0, windows.shape[1])] * len(windows)
         if valid is None
-        else np.asarray(valid).reshape(-1, 2)
+        else [(int(a), int(b)) for a, b in np.asarray(valid).reshape(-1, 2)]
     )
     for row, (a, b) in enumerate(ranges):
         audio = windows[row, a:b]
@@ -122,7 +125,7 @@ class Recognizer:
 
     def __init__(
         self,
-        model: object,
+        model: Wav2Vec2ForCTC,
         vocab: Vocab,
         *,
         name: str,
@@ -147,7 +150,7 @@ class Recognizer:
         self.min_rms = min_rms
         # The feature extractor asks for an attention mask (layer-norm models): never pad.
         self.unpadded = unpadded
-        config = model.config  # type: ignore[attr-defined]
+        config = model.config
         self.frame_samples, self.receptive_field = conv_geometry(
             config.conv_kernel, config.conv_stride
         )
@@ -179,7 +182,7 @@ class Recognizer:
         )
         inputs = torch.from_numpy(batch).to(self.device, self._input_dtype)
         with self._lock, torch.inference_mode():
-            logits = self.model(inputs).logits  # type: ignore[operator]
+            logits = self.model(inputs).logits
             probs, ids = torch.softmax(logits.float(), dim=-1).max(dim=-1)
         return FrameOutput(ids=ids.cpu().numpy(), probs=probs.cpu().numpy())
 

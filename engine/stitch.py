@@ -32,11 +32,15 @@ def run_windows(
         for row, i in enumerate(active):
             results[i] = (out.ids[row], out.probs[row])
     frames = model.frame_samples
-    for i, result in enumerate(results):
-        if result is None:
-            count = len(windows[i].samples) // frames
-            results[i] = (np.full(count, model.vocab.blank_id), np.ones(count, dtype=np.float32))
-    return results  # type: ignore[return-value]
+    return [
+        result
+        if result is not None
+        else (
+            np.full(len(window.samples) // frames, model.vocab.blank_id),
+            np.ones(len(window.samples) // frames, dtype=np.float32),
+        )
+        for window, result in zip(windows, results)
+    ]
 
 
 def is_silent(samples: np.ndarray, level: float) -> bool:

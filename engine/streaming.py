@@ -94,13 +94,9 @@ class StreamState:
         if partial and self.options.partials and self._partial_due():
             peek = self.windower.peek()
             # Only the audio after the left context is new to this window: no partial for silence.
-            new_audio = (
-                peek.samples[self.grid.left * self.grid.frame_samples :]
-                if peek is not None
-                else None
-            )
-            if new_audio is not None and not is_silent(
-                new_audio, self.options.decode.silence_level
+            if peek is not None and not is_silent(
+                peek.samples[self.grid.left * self.grid.frame_samples :],
+                self.options.decode.silence_level,
             ):
                 windows.append(peek)
                 self._partial_at = self.windower.received

@@ -83,7 +83,7 @@ def audio_seconds(path: str | os.PathLike[str]) -> float:
         with av.open(str(path)) as container:
             if container.duration:
                 return container.duration / 1_000_000
-    except (av.error.FFmpegError, OSError, ValueError):  # type: ignore[attr-defined]
+    except (av.error.FFmpegError, OSError, ValueError):
         pass
     return 0.0
 
@@ -108,7 +108,7 @@ def transcribe_file(
             progress=progress,
             cancel=cancel,
         )
-    notes = ("the file contains no audio",) if result.duration == 0 else ()
+    notes: tuple[str, ...] = ("the file contains no audio",) if result.duration == 0 else ()
     if getattr(model, "is_demo", False):
         notes += ("transcribed with the demo model, which understands synthetic voices only",)
     return Transcript(result.segments, result.duration, result.model, Path(path).name, notes)

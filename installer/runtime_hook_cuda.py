@@ -28,4 +28,4 @@ def _add_dll_directories(bundle: Path) -> None:
 
 
 if sys.platform == "win32" and getattr(sys, "frozen", False):
-    _add_dll_directories(Path(sys._MEIPASS))  # type: ignore[attr-defined]
+    _add_dll_directories(Path(sys._MEIPASS))  # type: ignore[attr-defined]  # set by PyInstaller's bootloader

@@ -78,7 +78,8 @@ def main(args: argparse.Namespace) -> int:
     from desktop_app import APP_NAME, ORGANISATION
     from desktop_app.single_instance import SingleInstance
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    running = QApplication.instance()  # typed as the QCoreApplication base class
+    app = running if isinstance(running, QApplication) else QApplication(sys.argv[:1])
     instance = SingleInstance()
     if not instance.acquire():  # before logging: the running app owns the log file
         reached = instance.activate_first()

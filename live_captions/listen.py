@@ -7,6 +7,7 @@ import queue
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ import numpy as np
 from engine.audio import Resampler, iter_audio
 from engine.config import DEFAULT_LIVE_PROFILE, PROFILES, SAMPLE_RATE
 from engine.errors import AudioError
-from engine.scheduler import Scheduler
+from engine.scheduler import Scheduler, Stream
 from engine.streaming import Event, StreamOptions
 from engine.transcript import caption_text
 from engine.units import needs_space
@@ -60,7 +61,10 @@ class TerminalCaptions:
             self.out.write(line + "\n")
 
 
-def add_listen_command(sub: argparse._SubParsersAction, add_model_options) -> None:  # type: ignore[type-arg]
+def add_listen_command(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    add_model_options: Callable[..., None],
+) -> None:
     p = sub.add_parser("listen", help="caption the microphone (or a replayed file) in the terminal")
     p.add_argument(
         "--device",
@@ -125,7 +129,9 @@ def cmd_listen(args: argparse.Namespace) -> int:
     return 0 if event.type == "end" else 1
 
 
-def _replay(args: argparse.Namespace, stream, stop: threading.Event, events: queue.Queue) -> None:  # type: ignore[no-untyped-def]
+def _replay(
+    args: argparse.Namespace, stream: Stream, stop: threading.Event, events: queue.Queue[Event]
+) -> None:
     piece = SAMPLE_RATE // 10  # 100 ms, like an audio callback
     started = time.monotonic()
     sent = 0
@@ -149,8 +155,8 @@ def _replay(args: argparse.Namespace, stream, stop: threading.Event, events: que
 
 
 def _microphone(
-    args: argparse.Namespace, stream, stop: threading.Event, events: queue.Queue
-) -> None:  # type: ignore[no-untyped-def]
+    args: argparse.Namespace, stream: Stream, stop: threading.Event, events: queue.Queue[Event]
+) -> None:
     import sounddevice as sd
 
     device = (

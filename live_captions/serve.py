@@ -20,7 +20,7 @@ def _env(name: str, default: str | None = None) -> str | None:
 
 
 def add_serve_command(
-    sub: argparse._SubParsersAction,  # type: ignore[type-arg]
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
     add_model_options: Callable[..., None],
 ) -> None:
     p = sub.add_parser(

@@ -11,6 +11,10 @@ fi
 "$VENV/bin/pip" install -q --upgrade pip > /dev/null
 "$VENV/bin/pip" install -q "torch==2.13.0"
 "$VENV/bin/pip" install -q -e ".[dev]"
+# Static checks first: lint, formatting, types (configured in pyproject.toml).
+"$VENV/bin/ruff" check .
+"$VENV/bin/ruff" format --check .
+"$VENV/bin/mypy"
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
 export HF_HUB_OFFLINE=1
 set +e

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -60,6 +60,7 @@ CJK_VOCAB = {
     )
 }
 if TYPE_CHECKING:
+    from engine.model import FrameModel, FrameOutput
     from engine.streaming import Event
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "engine" / "models" / "demo"
@@ -101,7 +102,7 @@ def make_model_dir(
     from transformers import Wav2Vec2Config, Wav2Vec2ForCTC
 
     torch.manual_seed(seed)
-    style = (
+    style: dict[str, Any] = (
         {"feat_extract_norm": "layer", "do_stable_layer_norm": True, "conv_bias": True}
         if layer_norm
         else {}
@@ -138,14 +139,14 @@ def make_model_dir(
 class CountingModel:
     """Wraps a FrameModel and records the batch size of every forward pass."""
 
-    def __init__(self, model) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, model: FrameModel) -> None:
         self.model = model
         self.vocab = model.vocab
         self.frame_samples = model.frame_samples
         self.batch_sizes: list[int] = []
         self._lock = threading.Lock()
 
-    def frames(self, windows, valid=None):  # type: ignore[no-untyped-def]
+    def frames(self, windows: np.ndarray, valid: np.ndarray | None = None) -> FrameOutput:
         with self._lock:
             self.batch_sizes.append(len(windows))
         return self.model.frames(windows, valid)

@@ -203,12 +203,12 @@ def test_file_transcription_reaches_100_percent_and_exports(
     qtbot.addWidget(dialog)
     progress: list[int] = []
     dialog.progress_bar.valueChanged.connect(progress.append)
-    with qtbot.waitSignal(dialog.done, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(dialog.ended, timeout=TIMEOUT_MS):
         dialog.start()
     assert progress[-1] == 100 and dialog.progress_bar.value() == 100
     transcript = dialog.transcript
     assert transcript is not None and transcript.segments
-    lines = dialog.result.toPlainText().splitlines()
+    lines = dialog.result_view.toPlainText().splitlines()
     assert len(lines) == len(transcript.segments)
     assert lines[0].startswith("[00:00:") and "→" in lines[0]
     assert dialog.export_button.isEnabled() and not dialog.cancel_button.isEnabled()
@@ -236,7 +236,7 @@ def test_file_transcription_can_be_cancelled(qtbot, tiny_recognizer, tmp_path: P
     qtbot.addWidget(dialog)
     # Cancel from the worker thread as soon as the first batch is done.
     dialog.job.progress.connect(dialog.job.cancel, Qt.ConnectionType.DirectConnection)
-    with qtbot.waitSignal(dialog.done, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(dialog.ended, timeout=TIMEOUT_MS):
         dialog.start()
     assert not dialog.running and dialog.transcript is None and dialog.status.text() == "Cancelled."
     assert dialog.progress_bar.value() < 100
@@ -248,7 +248,7 @@ def test_closing_a_running_file_dialog_cancels_it_first(
     dialog = FileTranscriptionDialog(tiny_recognizer, long_noise_file(tmp_path, seed=2))
     qtbot.addWidget(dialog)
     dialog.show()
-    with qtbot.waitSignal(dialog.done, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(dialog.ended, timeout=TIMEOUT_MS):
         dialog.start()
         dialog.close()  # hides at once; closes when the job has stopped
         assert not dialog.isVisible()

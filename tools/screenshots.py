@@ -17,6 +17,10 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engine.ctc import Word
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -41,7 +45,7 @@ class FakeDevices:
 
     PortAudioError = OSError
 
-    def query_devices(self, device: object = None, kind: str | None = None):  # type: ignore[no-untyped-def]
+    def query_devices(self, device: object = None, kind: str | None = None) -> Any:
         devices = [
             {
                 "name": "Built-in Microphone",
@@ -68,7 +72,7 @@ class FakeDevices:
         return [{"name": "ALSA"}]
 
 
-def words(text: str, start: float):  # type: ignore[no-untyped-def]
+def words(text: str, start: float) -> tuple[Word, ...]:
     from engine.ctc import Word
 
     return tuple(
@@ -112,14 +116,15 @@ def render(out: Path) -> list[Path]:
     from desktop_app.app import DesktopApp
     from desktop_app.settings import Settings
 
-    app = QApplication.instance() or QApplication(["screenshots"])
+    running = QApplication.instance()  # typed as the QCoreApplication base class
+    app = running if isinstance(running, QApplication) else QApplication(["screenshots"])
     app.setStyle("Fusion")
     scratch = Path(tempfile.mkdtemp())
     settings = Settings(QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat))
     settings.input_device = "Built-in Microphone"
     desktop = DesktopApp(settings, FakeDevices(), scratch / "transcripts", tray=False)
     window = desktop.window
-    window.set_model(FakeModel())  # type: ignore[arg-type]
+    window.set_model(FakeModel())  # type: ignore[arg-type]  # a name and a description suffice
     window.resize(820, 460)
     for text, start in SAID:
         event = type("Event", (), {"words": words(text, start)})()

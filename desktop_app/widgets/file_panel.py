@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -94,7 +94,8 @@ class FileTranscriptionDialog(QDialog):
     """Shows one file's transcription: progress and Cancel while it runs, then the timed text
     with Copy and Export."""
 
-    done = Signal()  # the job ended: finished, failed or cancelled
+    # not `done`: that name is QDialog.done(int), which this signal would shadow
+    ended = Signal()  # the job ended: finished, failed or cancelled
 
     def __init__(self, recognizer: Recognizer, path: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -109,8 +110,8 @@ class FileTranscriptionDialog(QDialog):
         self.progress_bar.setRange(0, 100)
         self.progress_bar.setValue(0)
         self.cancel_button = QPushButton("Cancel")
-        self.result = QPlainTextEdit(readOnly=True)
-        self.result.setPlaceholderText("The transcript appears here when the file is done.")
+        self.result_view = QPlainTextEdit(readOnly=True)
+        self.result_view.setPlaceholderText("The transcript appears here when the file is done.")
         self.copy_button = QPushButton("Copy")
         self.export_button = QPushButton("Export…")
         self.copy_button.setEnabled(False)
@@ -128,14 +129,14 @@ class FileTranscriptionDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addLayout(row)
-        layout.addWidget(self.result, 1)
+        layout.addWidget(self.result_view, 1)
         layout.addLayout(actions)
 
         self.job = FileTranscriber(recognizer, path)
-        self.thread = QThread(self)
-        self.thread.setObjectName("file-transcriber")
-        self.job.moveToThread(self.thread)
-        self.thread.started.connect(self.job.run)
+        self.job_thread = QThread(self)
+        self.job_thread.setObjectName("file-transcriber")
+        self.job.moveToThread(self.job_thread)
+        self.job_thread.started.connect(self.job.run)
         self.job.progress.connect(self._on_progress)
         self.job.finished.connect(self._on_finished)
         self.job.failed.connect(self._on_failed)
@@ -146,10 +147,10 @@ class FileTranscriptionDialog(QDialog):
 
     @property
     def running(self) -> bool:
-        return self.thread.isRunning()
+        return self.job_thread.isRunning()
 
     def start(self) -> None:
-        self.thread.start()
+        self.job_thread.start()
 
     def cancel(self) -> None:
         self.job.cancel()
@@ -157,7 +158,7 @@ class FileTranscriptionDialog(QDialog):
         self.status.setText("Cancelling…")
 
     def copy(self) -> None:
-        QGuiApplication.clipboard().setText(self.result.toPlainText())
+        QGuiApplication.clipboard().setText(self.result_view.toPlainText())
 
     def export(self) -> None:
         if self.transcript is not None:
@@ -182,7 +183,7 @@ class FileTranscriptionDialog(QDialog):
             f"Done: {self.path.name}, {transcript.duration:.1f} s of audio, "
             f"{len(transcript.segments)} captions.{notes}"
         )
-        self.result.setPlainText(timed_text(transcript))
+        self.result_view.setPlainText(timed_text(transcript))
         self.copy_button.setEnabled(True)
         self.export_button.setEnabled(True)
         self._end()
@@ -200,9 +201,9 @@ class FileTranscriptionDialog(QDialog):
 
     def _end(self) -> None:
         self.cancel_button.setEnabled(False)
-        self.thread.quit()
-        self.thread.wait()
-        self.done.emit()
+        self.job_thread.quit()
+        self.job_thread.wait()
+        self.ended.emit()
         if self._close_when_done:
             self.close()
 
@@ -210,10 +211,10 @@ class FileTranscriptionDialog(QDialog):
         """Cancel a running job and wait for it (when the app quits)."""
         if self.running:
             self.job.cancel()
-            self.thread.quit()
-            self.thread.wait()
+            self.job_thread.quit()
+            self.job_thread.wait()
 
-    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def closeEvent(self, event: QCloseEvent) -> None:
         if self.running:  # cancel, and close once the job has stopped at its next check
             self.cancel()
             self._close_when_done = True

@@ -96,7 +96,7 @@ class MainWindow(QMainWindow):
         self,
         text: str,
         slot: Any,
-        shortcut: QKeySequence | str | None = None,
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
         checkable: bool = False,
     ) -> QAction:
         action = QAction(text, self)
@@ -160,7 +160,8 @@ class MainWindow(QMainWindow):
         self.device_combo = QComboBox()
         self.device_combo.setMinimumWidth(260)
         self.device_combo.currentIndexChanged.connect(self._remember_device)
-        refresh = QToolButton(text="↻")
+        refresh = QToolButton()
+        refresh.setText("↻")
         refresh.setToolTip("List the audio inputs again")
         refresh.clicked.connect(self.refresh_devices)
         self.level_meter = LevelMeter()
@@ -181,7 +182,8 @@ class MainWindow(QMainWindow):
 
     def _make_status_bar(self) -> None:
         self.model_label = QLabel("No model loaded")
-        self.load_progress = QProgressBar(maximumWidth=140, textVisible=False)
+        self.load_progress = QProgressBar(textVisible=False)
+        self.load_progress.setMaximumWidth(140)
         self.load_progress.hide()
         self.lag_label = QLabel("")
         self.lag_label.setToolTip("How far the final captions are behind the audio")

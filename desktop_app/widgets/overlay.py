@@ -21,8 +21,10 @@ from PySide6.QtGui import (
     QFontMetrics,
     QGuiApplication,
     QMouseEvent,
+    QMoveEvent,
     QPainter,
     QPaintEvent,
+    QResizeEvent,
 )
 from PySide6.QtWidgets import QSizeGrip, QWidget
 
@@ -162,11 +164,11 @@ class CaptionOverlay(QWidget):
         """Remember the position and size now (Qt sends no move events while hidden)."""
         self._save_geometry()
 
-    def moveEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def moveEvent(self, event: QMoveEvent) -> None:
         self._save_geometry()
         super().moveEvent(event)
 
-    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def resizeEvent(self, event: QResizeEvent) -> None:
         self._grip.move(self.width() - self._grip.width(), self.height() - self._grip.height())
         self._save_geometry()
         super().resizeEvent(event)

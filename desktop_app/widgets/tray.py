@@ -17,9 +17,7 @@ def make_tray(window: QWidget, actions: list[QAction | None]) -> QSystemTrayIcon
     tray.setToolTip("Live Captions")
     menu = QMenu(window)
     show_window = menu.addAction("Show window")
-    show_window.triggered.connect(
-        lambda: (window.showNormal(), window.raise_(), window.activateWindow())
-    )
+    show_window.triggered.connect(lambda: _bring_up(window))
     menu.addSeparator()
     for action in actions:
         if action is None:
@@ -34,3 +32,9 @@ def make_tray(window: QWidget, actions: list[QAction | None]) -> QSystemTrayIcon
     )
     tray.show()
     return tray
+
+
+def _bring_up(window: QWidget) -> None:
+    window.showNormal()
+    window.raise_()
+    window.activateWindow()

@@ -120,9 +120,14 @@ def create_app(
     """The API app. Without a recognizer the lifespan loads ``settings.model``; without a
     scheduler it starts (and later stops) its own."""
 
+    if recognizer is None and scheduler is not None:
+        if not isinstance(scheduler.model, Recognizer):
+            raise TypeError("the API needs the scheduler's Recognizer: pass it as `recognizer`")
+        recognizer = scheduler.model
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        model = recognizer or (scheduler.model if scheduler is not None else None)
+        model = recognizer
         try:
             if model is None:
                 model = await asyncio.to_thread(load_recognizer, settings.model)
@@ -131,7 +136,7 @@ def create_app(
             raise
         owned = scheduler is None
         engine = scheduler or Scheduler(
-            model,  # type: ignore[arg-type]
+            model,
             SchedulerOptions(
                 max_streams=settings.max_streams,
                 warn_lag_s=settings.warn_lag_s,
@@ -139,8 +144,8 @@ def create_app(
             ),
         )
         engine.start()
-        app.state.context = ApiContext(settings, model, engine, time.time())  # type: ignore[arg-type]
-        log.info("API ready: %s, profile %s", model.describe(), settings.profile)  # type: ignore[attr-defined]
+        app.state.context = ApiContext(settings, model, engine, time.time())
+        log.info("API ready: %s, profile %s", model.describe(), settings.profile)
         try:
             yield
         finally:

@@ -27,7 +27,8 @@ class ApiContext:
 
 
 def get_context(conn: HTTPConnection) -> ApiContext:
-    return conn.app.state.context  # type: ignore[no-any-return]
+    context: ApiContext = conn.app.state.context
+    return context
 
 
 def get_settings(ctx: ApiContext = Depends(get_context)) -> ServerSettings:

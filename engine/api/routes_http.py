@@ -9,7 +9,7 @@ import re
 import tempfile
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import FileResponse, PlainTextResponse, Response
@@ -45,7 +45,9 @@ router = APIRouter()
 _CHUNK = 1024 * 1024
 _SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,8}$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$")
-_ERRORS = {code: {"model": ErrorBody} for code in (400, 401, 413, 422)}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody} for code in (400, 401, 413, 422)
+}
 
 UploadField = Annotated[
     UploadFile,

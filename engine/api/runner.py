@@ -120,7 +120,8 @@ class ApiServer:
     @property
     def context(self) -> ApiContext:
         """The running app's recognizer, scheduler and settings."""
-        return self.app.state.context  # type: ignore[no-any-return]
+        context: ApiContext = self.app.state.context
+        return context
 
     def start(self, timeout: float = 120.0) -> ApiServer:
         """Listen in a background thread; raise :class:`ServerError` if that cannot be done."""

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
+if TYPE_CHECKING:
+    from transformers import Wav2Vec2ForCTC
 
 CONDITION_NAMES = {
     "flite_slt": "flite `slt`",
@@ -70,7 +72,7 @@ def _curve_lines(curve: list[dict[str, str]]) -> str:
     return "\n".join(lines)
 
 
-def render_card(recipe_dir: Path, model: torch.nn.Module) -> str:
+def render_card(recipe_dir: Path, model: Wav2Vec2ForCTC) -> str:
     results = _read_json(recipe_dir / "results.json")
     timings = _read_json(recipe_dir / "timings.json")
     curve = _curve(recipe_dir / "learning_curve.tsv")

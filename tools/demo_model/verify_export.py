@@ -29,6 +29,8 @@ def main() -> None:
     model = Wav2Vec2ForCTC.from_pretrained(args.dir).eval()
     processor = Wav2Vec2Processor.from_pretrained(args.dir)
     audio = synthesise([Item(args.text, "flite", "slt", 1.0, 1.0)], WORK / "tmp" / "verify")[0]
+    if audio is None:
+        sys.exit("flite could not synthesise the test sentence")
     inputs = processor(audio.astype("float32") / 32768.0, sampling_rate=16000, return_tensors="pt")
     with torch.inference_mode():
         ids = model(inputs.input_values).logits.argmax(-1)
