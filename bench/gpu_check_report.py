@@ -12,6 +12,7 @@ import json
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 STEPS = ("env", "imports", "tests", "file_transcription", "concurrent_streams", "streaming_latency")
 
@@ -46,7 +47,7 @@ def step_status(work: Path, name: str) -> dict:
 def test_counts(xml_file: Path) -> dict:
     if not xml_file.is_file():
         return {}
-    counts = {"passed": 0, "failed": 0, "skipped": 0, "failures": []}
+    counts: dict[str, Any] = {"passed": 0, "failed": 0, "skipped": 0, "failures": []}
     for case in ET.parse(xml_file).getroot().iter("testcase"):
         name = f"{case.get('classname', '')}::{case.get('name', '')}"
         if case.find("failure") is not None or case.find("error") is not None:

@@ -13,6 +13,7 @@ an item concatenated equal its completed transcript.
 from __future__ import annotations
 
 import asyncio
+import base64
 import binascii
 import json
 import logging
@@ -71,7 +72,7 @@ class RealtimeAudio:
 
     def decode(self, audio: str, event_id: str | None) -> np.ndarray:
         try:
-            data = binascii.a2b_base64(audio, strict_mode=True)
+            data = base64.b64decode(audio, validate=True)  # (strict_mode= needs Python 3.11)
         except (binascii.Error, ValueError) as exc:
             raise RealtimeError(
                 f"audio is not valid base64: {exc}", param="audio", event_id=event_id
