@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from engine.config import DecodeOptions
 from engine.scheduler import Scheduler
 from engine.streaming import Event, StreamOptions
 
@@ -65,7 +66,13 @@ class LiveSession(QObject):
     def set_scheduler(self, scheduler: Scheduler | None) -> None:
         self.scheduler = scheduler
 
-    def start(self, device: InputDevice | None, profile: str, stable_partials: bool = True) -> bool:
+    def start(
+        self,
+        device: InputDevice | None,
+        profile: str,
+        stable_partials: bool = True,
+        chinese: str = "",
+    ) -> bool:
         """Open the device and start captioning; False (and an error signal) on failure."""
         if self.running:
             return True
@@ -81,9 +88,10 @@ class LiveSession(QObject):
             self.error.emit(str(exc))
             return False
         self.capture = capture
-        worker = EngineWorker(
-            capture, self.scheduler, StreamOptions(profile=profile, stable_partials=stable_partials)
+        options = StreamOptions(
+            profile=profile, stable_partials=stable_partials, decode=DecodeOptions(chinese=chinese)
         )
+        worker = EngineWorker(capture, self.scheduler, options)
         thread = QThread()
         thread.setObjectName("engine-worker")
         worker.moveToThread(thread)

@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QByteArray, QRect, QSettings
 
-from engine.config import DEFAULT_LIVE_PROFILE, DEFAULT_MODEL
+from engine.config import CHINESE_SCRIPTS, DEFAULT_LIVE_PROFILE, DEFAULT_MODEL
 
 from . import APP_NAME, ORGANISATION
 
@@ -71,6 +71,8 @@ class Settings:
     stable_partials = _Field("engine/stable_partials", True)  # partial words shown once agreed on
     input_device = _Field("audio/input_device", "")  # device name; empty: the system default
     all_host_apis = _Field("audio/all_host_apis", False)  # Windows: every host API's entries
+    # Chinese output script (engine.config.CHINESE_SCRIPTS); empty: as the model writes.
+    _chinese = _Field("engine/chinese", "")
 
     overlay_visible = _Field("overlay/visible", True)
     overlay_font_family = _Field("overlay/font_family", "")
@@ -94,6 +96,15 @@ class Settings:
     def defaults(cls) -> Settings:
         """Settings that read every field as its default and store nothing."""
         return cls(_NoStore())  # type: ignore[arg-type]  # duck-types the QSettings calls we make
+
+    @property
+    def chinese(self) -> str:
+        value = self._chinese
+        return value if value in CHINESE_SCRIPTS else ""
+
+    @chinese.setter
+    def chinese(self, value: str) -> None:
+        self._chinese = value
 
     @property
     def overlay_style(self) -> OverlayStyle:

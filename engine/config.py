@@ -62,10 +62,33 @@ def get_profile(name: str) -> WindowProfile:
         raise ValueError(f"unknown latency profile {name!r}; choose one of: {known}") from None
 
 
+# Chinese output scripts and the OpenCC configuration that produces each from any Chinese text.
+CHINESE_SCRIPTS: dict[str, str] = {
+    "simplified": "t2s",  # Simplified Chinese
+    "traditional": "s2t",  # Traditional Chinese (OpenCC standard)
+    "taiwan": "s2tw",  # Traditional, Taiwan standard characters
+    "hongkong": "s2hk",  # Traditional, Hong Kong standard characters
+}
+
+
+def check_script(script: str) -> str:
+    """The Chinese script name, or ValueError with the choices; "" means no conversion."""
+    if script and script not in CHINESE_SCRIPTS:
+        choices = ", ".join(CHINESE_SCRIPTS)
+        raise ValueError(f"unknown Chinese script {script!r}; choose one of: {choices}")
+    return script
+
+
 @dataclass(frozen=True)
 class DecodeOptions:
     word_gap_s: float = 0.5  # a run of blank frames this long ends a word even without "|"
     silence_level: float = 1e-3  # windows whose peak is below this (about -60 dBFS) are skipped
+    # Chinese output script: "" as the model writes, or one of CHINESE_SCRIPTS, converted
+    # unit by unit with OpenCC (engine.chinese).
+    chinese: str = ""
+
+    def __post_init__(self) -> None:
+        check_script(self.chinese)
 
 
 @dataclass(frozen=True)

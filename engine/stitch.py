@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .chinese import ScriptConverter
 from .config import SAMPLE_RATE
 from .ctc import CtcWordDecoder, Word
 from .model import FrameModel
@@ -49,25 +50,30 @@ def is_silent(samples: np.ndarray, level: float) -> bool:
 
 
 class WindowStitcher:
-    """Feeds the kept frames of consecutive final windows to one CTC word decoder."""
+    """Feeds the kept frames of consecutive final windows to one CTC word decoder; units
+    leave it in the Chinese script asked for (``chinese``, see ``engine.chinese``)."""
 
-    def __init__(self, model: FrameModel, gap_s: float) -> None:
+    def __init__(self, model: FrameModel, gap_s: float, chinese: str = "") -> None:
         gap_frames = max(1, round(gap_s * SAMPLE_RATE / model.frame_samples))
         frame_seconds = model.frame_samples / SAMPLE_RATE
         self.decoder = CtcWordDecoder(model.vocab, gap_frames, frame_seconds)
+        self.converter = ScriptConverter(chinese) if chinese else None
+
+    def _out(self, units: list[Word], commit: bool = True) -> list[Word]:
+        return self.converter.convert(units, commit) if self.converter and units else units
 
     def add(self, window: Window, ids: np.ndarray, probs: np.ndarray) -> list[Word]:
         if window.first_frame != self.decoder.next_frame:
             raise RuntimeError(f"window {window.index} out of order")
         cut = window.keep_slice
-        return self.decoder.feed(ids[cut], probs[cut])
+        return self._out(self.decoder.feed(ids[cut], probs[cut]))
 
     def peek(self, window: Window, ids: np.ndarray, probs: np.ndarray) -> list[Word]:
         """Words the decoder would give if this partial window's frames were final: the words
         completed by them plus the word in progress. The decoder itself is unchanged."""
         trial = self.decoder.copy()
         cut = window.keep_slice
-        return trial.feed(ids[cut], probs[cut]) + trial.pending()
+        return self._out(trial.feed(ids[cut], probs[cut]) + trial.pending(), commit=False)
 
     def finish(self) -> list[Word]:
-        return self.decoder.flush()
+        return self._out(self.decoder.flush())

@@ -65,7 +65,7 @@ class StreamState:
         self.options = options
         self.grid = Grid.from_profile(get_profile(options.profile), model.frame_samples)
         self.windower = Windower(self.grid)
-        self.stitcher = WindowStitcher(model, options.decode.word_gap_s)
+        self.stitcher = WindowStitcher(model, options.decode.word_gap_s, options.decode.chinese)
         self.blank_id = model.vocab.blank_id
         self._frame_s = model.frame_samples / SAMPLE_RATE
         self._partial_step = int(options.partial_interval_s * SAMPLE_RATE)

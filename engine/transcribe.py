@@ -38,7 +38,7 @@ def transcribe_blocks(
     """Transcribe audio given as consecutive 16 kHz mono blocks."""
     grid = Grid.from_profile(get_profile(options.profile), model.frame_samples)
     windower = Windower(grid)
-    stitcher = WindowStitcher(model, options.decode.word_gap_s)
+    stitcher = WindowStitcher(model, options.decode.word_gap_s, options.decode.chinese)
     words: list[Word] = []
     pending: list[Window] = []
 

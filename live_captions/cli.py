@@ -14,7 +14,7 @@ from engine.formats import FORMATS, render
 
 from .console import use_utf8_output
 from .listen import add_listen_command
-from .options import add_model_options, model_options
+from .options import add_chinese_option, add_model_options, decode_options, model_options
 from .serve import add_serve_command
 
 
@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tr.add_argument("--raw-case", action="store_true", help="keep the model's upper-case text")
     tr.add_argument("--no-progress", action="store_true")
+    add_chinese_option(tr)
     add_model_options(tr)
     tr.set_defaults(handler=cmd_transcribe)
 
@@ -89,7 +90,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         print(
             "note: using the demo model, which understands synthetic voices only", file=sys.stderr
         )
-    options = TranscribeOptions(profile=args.profile)
+    options = TranscribeOptions(profile=args.profile, decode=decode_options(args))
     failures = 0
     used: set[Path] = set()
     for source in args.files:

@@ -21,7 +21,7 @@ from engine.transcript import caption_text
 from engine.units import needs_space
 
 from .console import enable_terminal_sequences
-from .options import model_options
+from .options import add_chinese_option, decode_options, model_options
 
 
 class TerminalCaptions:
@@ -86,6 +86,7 @@ def add_listen_command(
         action="store_true",
         help="show every partial result as it comes (sooner, but words change more often)",
     )
+    add_chinese_option(p)
     # --device is the audio input here, as in other capture tools; the model's is --compute-device.
     add_model_options(p, "--compute-device")
     p.set_defaults(handler=cmd_listen)
@@ -101,7 +102,11 @@ def cmd_listen(args: argparse.Namespace) -> int:
     captions = TerminalCaptions()
     events: queue.Queue[Event] = queue.Queue()
     with Scheduler(recognizer) as scheduler:
-        options = StreamOptions(profile=args.profile, stable_partials=not args.raw_partials)
+        options = StreamOptions(
+            profile=args.profile,
+            stable_partials=not args.raw_partials,
+            decode=decode_options(args),
+        )
         stream = scheduler.open_stream(events.put, options)
         stop = threading.Event()
         feeder = threading.Thread(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from engine.config import DEFAULT_MODEL, ModelOptions
+from engine.config import CHINESE_SCRIPTS, DEFAULT_MODEL, DecodeOptions, ModelOptions
 
 
 def add_model_options(parser: argparse.ArgumentParser, device_flag: str = "--device") -> None:
@@ -35,6 +35,20 @@ def add_model_options(parser: argparse.ArgumentParser, device_flag: str = "--dev
         help="download models from this hub or mirror, e.g. https://hf-mirror.com "
         "(default: HF_ENDPOINT, else https://huggingface.co)",
     )
+
+
+def add_chinese_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--chinese",
+        choices=list(CHINESE_SCRIPTS),
+        default=None,
+        help="write Chinese in simplified or traditional characters (taiwan, hongkong: "
+        "their standard forms), whatever the model writes",
+    )
+
+
+def decode_options(args: argparse.Namespace) -> DecodeOptions:
+    return DecodeOptions(chinese=args.chinese or "")
 
 
 def model_options(args: argparse.Namespace) -> ModelOptions:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from engine.config import DEFAULT_LIVE_PROFILE, PROFILES
 
-from .options import model_options
+from .options import add_chinese_option, model_options
 
 ENV_PREFIX = "LIVE_CAPTIONS_"
 
@@ -66,6 +66,7 @@ def add_serve_command(
     p.add_argument(
         "--max-streams", type=int, default=16, help="WebSocket streams at once (default: 16)"
     )
+    add_chinese_option(p)
     add_model_options(p)
     p.set_defaults(handler=cmd_serve)
 
@@ -86,6 +87,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         model=options,
         max_upload_bytes=int(args.max_upload_mb * 1024 * 1024),
         max_streams=args.max_streams,
+        chinese=args.chinese or "",
     )
     # Refusals (no token, port in use) come before the model loads, which can take a minute.
     settings.check()

@@ -97,7 +97,13 @@ class FileTranscriptionDialog(QDialog):
     # not `done`: that name is QDialog.done(int), which this signal would shadow
     ended = Signal()  # the job ended: finished, failed or cancelled
 
-    def __init__(self, recognizer: Recognizer, path: Path, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        recognizer: Recognizer,
+        path: Path,
+        parent: QWidget | None = None,
+        options: TranscribeOptions = TranscribeOptions(),
+    ) -> None:
         super().__init__(parent)
         self.path = path
         self.transcript: Transcript | None = None
@@ -132,7 +138,7 @@ class FileTranscriptionDialog(QDialog):
         layout.addWidget(self.result_view, 1)
         layout.addLayout(actions)
 
-        self.job = FileTranscriber(recognizer, path)
+        self.job = FileTranscriber(recognizer, path, options)
         self.job_thread = QThread(self)
         self.job_thread.setObjectName("file-transcriber")
         self.job.moveToThread(self.job_thread)

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.config import DecodeOptions, TranscribeOptions
 from engine.model import Recognizer
 
 from ..capture import InputDevice, list_input_devices, loopback_note
@@ -289,7 +290,10 @@ class MainWindow(QMainWindow):
         self.view.end_line()
         self.overlay.end_utterance()
         self.session.start(
-            self.selected_device(), self.settings.profile, self.settings.stable_partials
+            self.selected_device(),
+            self.settings.profile,
+            self.settings.stable_partials,
+            self.settings.chinese,
         )
 
     @Slot(str)
@@ -400,7 +404,8 @@ class MainWindow(QMainWindow):
         if self.recognizer is None:
             self.show_message("No speech model is loaded yet; files can be transcribed once it is.")
             return None
-        dialog = FileTranscriptionDialog(self.recognizer, path, self)
+        options = TranscribeOptions(decode=DecodeOptions(chinese=self.settings.chinese))
+        dialog = FileTranscriptionDialog(self.recognizer, path, self, options)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(lambda _=None, d=dialog: self._forget_dialog(d))
         self.file_dialogs.append(dialog)

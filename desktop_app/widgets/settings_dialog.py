@@ -44,6 +44,13 @@ DEVICE_LABELS = {
     "cpu": "CPU",
     "cuda": "CUDA (NVIDIA GPU)",
 }
+CHINESE_LABELS = {
+    "": "As the model writes them",
+    "simplified": "Simplified (简体)",
+    "traditional": "Traditional (繁體)",
+    "taiwan": "Traditional, Taiwan (臺灣正體)",
+    "hongkong": "Traditional, Hong Kong (香港繁體)",
+}
 
 
 class ColorButton(QPushButton):
@@ -144,6 +151,14 @@ class SettingsDialog(QDialog):
             "another host API can help with an old driver."
         )
         form.addRow("Inputs:", self.all_host_apis)
+        self.chinese = QComboBox()
+        for key, label in CHINESE_LABELS.items():
+            self.chinese.addItem(label, key)
+        self.chinese.setToolTip(
+            "Write Chinese captions and transcripts in simplified or traditional characters, "
+            "whichever the model writes"
+        )
+        form.addRow("Chinese characters:", self.chinese)
         return box
 
     def _overlay_group(self) -> QGroupBox:
@@ -203,6 +218,7 @@ class SettingsDialog(QDialog):
         self._select(self.profile, settings.profile)
         self.stable_partials.setChecked(settings.stable_partials)
         self.all_host_apis.setChecked(settings.all_host_apis)
+        self._select(self.chinese, settings.chinese)
         style = settings.overlay_style
         # An empty family means the system's default font, shown as that font's name.
         self.font_family.setCurrentFont(QFont(style.font_family) if style.font_family else QFont())
@@ -244,9 +260,13 @@ class SettingsDialog(QDialog):
         if engine != (s.model, s.compute_device, s.hub_endpoint):
             s.model, s.compute_device, s.hub_endpoint = engine
             changed.add("model")
-        live = (self.profile.currentData(), self.stable_partials.isChecked())
-        if live != (s.profile, s.stable_partials):
-            s.profile, s.stable_partials = live
+        live = (
+            self.profile.currentData(),
+            self.stable_partials.isChecked(),
+            self.chinese.currentData(),
+        )
+        if live != (s.profile, s.stable_partials, s.chinese):
+            s.profile, s.stable_partials, s.chinese = live
             changed.add("profile")
         if self.all_host_apis.isChecked() != s.all_host_apis:
             s.all_host_apis = self.all_host_apis.isChecked()

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
-from ..config import TranscribeOptions
+from ..config import CHINESE_SCRIPTS, DecodeOptions, TranscribeOptions, check_script
 from ..errors import AudioError
 from ..formats import render
 from ..model import Recognizer
@@ -86,18 +86,42 @@ def _discard(path: Path) -> None:
         log.warning("cannot delete the temporary upload %s: %s", path, exc)
 
 
+ChineseField = Annotated[
+    str | None,
+    Form(
+        description="Chinese output script: "
+        + ", ".join(CHINESE_SCRIPTS)
+        + " or none (default: the server's setting)"
+    ),
+]
+
+
+def _chinese_option(value: str | None, settings: ServerSettings) -> DecodeOptions:
+    if value is None:
+        return DecodeOptions(chinese=settings.chinese)
+    script = "" if value.lower() in ("", "none") else value.lower()
+    try:
+        return DecodeOptions(chinese=check_script(script))
+    except ValueError as exc:
+        raise ApiError(400, str(exc), param="chinese", code="invalid_value") from None
+
+
 async def _transcribe(
-    upload: UploadFile, recognizer: Recognizer, settings: ServerSettings
+    upload: UploadFile,
+    recognizer: Recognizer,
+    settings: ServerSettings,
+    decode: DecodeOptions | None = None,
 ) -> Transcript:
     """Transcribe an upload in a worker thread on the server's window profile."""
     from ..transcribe import transcribe_file
 
+    options = TranscribeOptions(
+        profile=settings.profile, decode=decode or DecodeOptions(chinese=settings.chinese)
+    )
     path = await _save_upload(upload, settings.max_upload_bytes)
     name = upload.filename or "upload"
     try:
-        transcript = await asyncio.to_thread(
-            transcribe_file, recognizer, path, TranscribeOptions(profile=settings.profile)
-        )
+        transcript = await asyncio.to_thread(transcribe_file, recognizer, path, options)
     except AudioError as exc:
         message = str(exc).replace(str(path), name)
         raise ApiError(
@@ -124,10 +148,12 @@ async def _transcribe(
 )
 async def transcribe_legacy(
     file: UploadField,
+    chinese: ChineseField = None,
     recognizer: Recognizer = Depends(get_recognizer),
     settings: ServerSettings = Depends(get_settings),
 ) -> LegacyTranscription:
-    transcript = await _transcribe(file, recognizer, settings)
+    decode = _chinese_option(chinese, settings)
+    transcript = await _transcribe(file, recognizer, settings, decode)
     return LegacyTranscription(transcription=transcript.text())
 
 
@@ -164,9 +190,11 @@ async def create_transcription(
             alias="timestamp_granularities[]", description="word and/or segment; verbose_json only"
         ),
     ] = None,
+    chinese: ChineseField = None,
     recognizer: Recognizer = Depends(get_recognizer),
     settings: ServerSettings = Depends(get_settings),
 ) -> Response:
+    decode = _chinese_option(chinese, settings)
     if response_format not in RESPONSE_FORMATS:
         raise ApiError(
             400,
@@ -196,7 +224,7 @@ async def create_transcription(
             param="language",
             code="invalid_value",
         )
-    transcript = await _transcribe(file, recognizer, settings)
+    transcript = await _transcribe(file, recognizer, settings, decode)
     if response_format == "json":
         body = Transcription(
             text=transcript.text(), usage=Usage(seconds=round(transcript.duration, 3))

@@ -21,7 +21,7 @@ from fastapi import APIRouter, Depends, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketDisconnected
 
 from ..audio import Resampler, pcm16_to_float, to_mono
-from ..config import SAMPLE_RATE
+from ..config import SAMPLE_RATE, DecodeOptions, check_script
 from ..scheduler import Stream, TooManyStreams
 from ..streaming import Event, StreamOptions
 from ..transcript import caption_text
@@ -166,6 +166,7 @@ class CaptionSession:
         fmt: AudioFormat,
         partials: bool,
         stable_partials: bool = True,
+        chinese: str | None = None,
     ) -> None:
         self.ws = ws
         self.ctx = ctx
@@ -175,7 +176,10 @@ class CaptionSession:
         self.outbox: asyncio.Queue[tuple] = asyncio.Queue()
         self.decoder = AudioDecoder(fmt, self.settings.max_sample_rate)
         self.options = StreamOptions(
-            profile=self.settings.profile, partials=partials, stable_partials=stable_partials
+            profile=self.settings.profile,
+            partials=partials,
+            stable_partials=stable_partials,
+            decode=DecodeOptions(chinese=self.settings.chinese if chinese is None else chinese),
         )
         self.generation = 0  # a finalize ends a stream and opens the next one
         self.stream = self._open()  # TooManyStreams before the handshake completes
@@ -207,6 +211,7 @@ class CaptionSession:
             "sample_rate": self.decoder.format.sample_rate,
             "partials": self.options.partials,
             "stable_partials": self.options.stable_partials,
+            "chinese": self.options.decode.chinese,
             "limits": {
                 "max_frame_bytes": s.max_frame_bytes,
                 "max_sample_rate": s.max_sample_rate,
@@ -485,6 +490,17 @@ def _flag(name: str, value: str) -> bool:
     raise ProtocolError(CloseCode.UNSUPPORTED_DATA, f"{name} must be true or false; got {value!r}")
 
 
+def _chinese(value: str | None) -> str | None:
+    """The ?chinese= script; None: the server's setting; "none" or "": no conversion."""
+    if value is None:
+        return None
+    value = "" if value.lower() == "none" else value.lower()
+    try:
+        return check_script(value)
+    except ValueError as exc:
+        raise ProtocolError(CloseCode.UNSUPPORTED_DATA, f"chinese: {exc}") from None
+
+
 @router.websocket("/ws/transcribe")
 async def ws_transcribe(websocket: WebSocket, ctx: ApiContext = Depends(get_context)) -> None:
     settings = ctx.settings
@@ -501,6 +517,7 @@ async def ws_transcribe(websocket: WebSocket, ctx: ApiContext = Depends(get_cont
         fmt = parse_format(query.get("encoding"), query.get("sample_rate"), settings)
         partials = _flag("partials", query.get("partials", "true"))
         stable = _flag("stable_partials", query.get("stable_partials", "true"))
+        chinese = _chinese(query.get("chinese"))
     except ProtocolError as exc:
         await _refuse(websocket, exc.code, exc.message)
         return
@@ -511,7 +528,7 @@ async def ws_transcribe(websocket: WebSocket, ctx: ApiContext = Depends(get_cont
         await _refuse(websocket, CloseCode.TRY_AGAIN, message)
         return
     try:
-        session = CaptionSession(websocket, ctx, fmt, partials, stable)
+        session = CaptionSession(websocket, ctx, fmt, partials, stable, chinese)
     except TooManyStreams as exc:
         await _refuse(websocket, CloseCode.TRY_AGAIN, f"too many streams: {exc}; try again later")
         return

@@ -6,7 +6,7 @@ import hmac
 import ipaddress
 from dataclasses import dataclass, field
 
-from ..config import DEFAULT_LIVE_PROFILE, PROFILES, ModelOptions
+from ..config import DEFAULT_LIVE_PROFILE, PROFILES, ModelOptions, check_script
 from .errors import ServerError
 
 MIN_SAMPLE_RATE = 8_000
@@ -28,6 +28,7 @@ class ServerSettings:
     warn_lag_s: float = 10.0  # a stream this far behind gets an "overload" message
     max_lag_s: float = 60.0  # a stream this far behind is ended (close 1013)
     stats_interval_s: float = 5.0  # seconds between "stats" messages on a stream; 0: never
+    chinese: str = ""  # Chinese output script by default (config.CHINESE_SCRIPTS); "": as is
 
     @property
     def loopback(self) -> bool:
@@ -49,6 +50,10 @@ class ServerSettings:
             raise ServerError(
                 f"unknown latency profile {self.profile!r}; choose one of: {', '.join(PROFILES)}"
             )
+        try:
+            check_script(self.chinese)
+        except ValueError as exc:
+            raise ServerError(str(exc)) from None
         if not 0 <= self.port <= 65535:
             raise ServerError(f"invalid port {self.port}")
         limits = (
