@@ -10,6 +10,8 @@ import importlib.util
 import logging
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
+
 from engine.errors import LiveCaptionsError
 from engine.model import Recognizer
 from engine.scheduler import Scheduler
@@ -47,17 +49,21 @@ class EmbeddedApi:
             from engine.api.runner import ApiServer
             from engine.api.settings import ServerSettings
         except ImportError as exc:
-            self.error = f"The local API is not part of this installation ({exc})."
-            return "API unavailable"
+            self.error = QCoreApplication.translate(
+                "EmbeddedApi", "The local API is not part of this installation ({})."
+            ).format(exc)
+            return QCoreApplication.translate("EmbeddedApi", "API unavailable")
         settings = ServerSettings(host="127.0.0.1", port=port, token=token or None, profile=profile)
         try:
             runner = ApiServer(settings, recognizer, scheduler).start()
         except LiveCaptionsError as exc:  # ServerError, PortInUse: their messages say what to do
-            self.error = f"The local API could not start: {exc}. Choose another port in Settings."
+            self.error = QCoreApplication.translate(
+                "EmbeddedApi", "The local API could not start: {}. Choose another port in Settings."
+            ).format(exc)
             log.warning(self.error)
-            return "API off"
+            return QCoreApplication.translate("EmbeddedApi", "API off")
         self._runner = runner
-        return f"API on {runner.url}"
+        return QCoreApplication.translate("EmbeddedApi", "API on {}").format(runner.url)
 
     def stop(self) -> None:
         runner, self._runner = self._runner, None

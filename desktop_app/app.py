@@ -31,7 +31,6 @@ from .widgets.settings_dialog import SettingsDialog
 from .widgets.tray import make_tray
 
 log = logging.getLogger("desktop_app")
-NO_MODEL_YET = "No speech model is on this computer yet"
 
 
 def default_transcripts_dir() -> Path:
@@ -95,13 +94,13 @@ class DesktopApp(QObject):
         self.loader.failed.connect(self.window.set_model_failed)
         self.window.settings_requested.connect(self.open_settings)
         self.window.closed.connect(self.shutdown)
-        self.session.started.connect(lambda _: self._tray_tip("Captioning"))
-        self.session.stopped.connect(lambda: self._tray_tip("Stopped"))
+        self.session.started.connect(lambda _: self._tray_tip(self.tr("Captioning")))
+        self.session.stopped.connect(lambda: self._tray_tip(self.tr("Stopped")))
         self.session.stopped.connect(self._stop_retired)
         self._retired: list[Scheduler] = []
         self.settings_dialog: SettingsDialog | None = None
         self.first_run_dialog: FirstRunDialog | None = None
-        self.act_get_model = QAction("Get a speech model…", self)
+        self.act_get_model = QAction(self.tr("Get a speech model…"), self)
         self.act_get_model.triggered.connect(self.open_first_run)
 
     def show(self) -> None:
@@ -141,9 +140,9 @@ class DesktopApp(QObject):
             self.loader.loaded.connect(self._first_run_done)
             self.loader.failed.connect(self._first_run_failed)
             self.first_run_dialog = dialog
-        self.window.model_label.setText("No speech model yet")
+        self.window.model_label.setText(self.tr("No speech model yet"))
         self.window.show_message(
-            f"{NO_MODEL_YET}: captions start once one is downloaded or chosen.",
+            self._no_model_yet(),
             "note",
             self.act_get_model,
         )
@@ -162,11 +161,17 @@ class DesktopApp(QObject):
         self.loader.load(self.model_options(), fallback=False)
 
     @Slot(object)
+    def _no_model_yet(self) -> str:
+        return self.tr(
+            "No speech model is on this computer yet: captions start once one is downloaded "
+            "or chosen."
+        )
+
     def _first_run_done(self, result: LoadResult) -> None:
         if self.first_run_dialog is not None and self.first_run_dialog.downloading:
             self.first_run_dialog.downloading = False
             self.first_run_dialog.accept()
-        if self.window.message_bar.text().startswith(NO_MODEL_YET):
+        if self.window.message_bar.text() == self._no_model_yet():
             self.window.message_bar.hide()  # other notes (a fallback to the demo) stay
 
     @Slot(str)
@@ -215,15 +220,19 @@ class DesktopApp(QObject):
         if "model" in changed:
             if self.session.running:
                 self.window.show_message(
-                    "The new model is loading; the captions running now keep the "
-                    "old one until you stop and start them again.",
+                    self.tr(
+                        "The new model is loading; the captions running now keep the "
+                        "old one until you stop and start them again."
+                    ),
                     "note",
                 )
             self.load_model()
         elif "api" in changed:
             self.restart_api()
+        if "language" in changed:
+            self.window.notify(self.tr("The new language applies from the next start of the app."))
         if "profile" in changed and self.session.running:
-            self.window.notify("The new live-caption settings apply from the next start.")
+            self.window.notify(self.tr("The new live-caption settings apply from the next start."))
 
     # embedded API ------------------------------------------------------------------------------
     def restart_api(self) -> None:
@@ -245,7 +254,7 @@ class DesktopApp(QObject):
     # lifecycle ---------------------------------------------------------------------------------
     def _tray_tip(self, state: str) -> None:
         if self.tray is not None:
-            self.tray.setToolTip(f"Live Captions: {state}")
+            self.tray.setToolTip(self.tr("Live Captions: {}").format(state))
 
     @Slot()
     def shutdown(self) -> None:

@@ -35,7 +35,7 @@ class _LoadJob(QObject):
 
     @Slot()
     def run(self) -> None:
-        self.progress.emit(f"Loading {self.options.name}…", 0, 0)
+        self.progress.emit(self.tr("Loading {}…").format(self.options.name), 0, 0)
         try:
             recognizer = load_recognizer(self.options, self._download, self.cancel)
             self.loaded.emit(LoadResult(recognizer, ""))
@@ -48,32 +48,30 @@ class _LoadJob(QObject):
             self.failed.emit(self._advice(reason), error)
             return
         log.warning("%s; falling back to the demo model", reason)
-        self.progress.emit("Loading the demo model…", 0, 0)
+        self.progress.emit(self.tr("Loading the demo model…"), 0, 0)
         try:
             demo = load_recognizer(dataclasses.replace(self.options, name=DEMO_MODEL))
         except ModelLoadError as exc:
-            self.failed.emit(
-                self._advice(f"{reason}\n\nThe demo model cannot be used either: {exc}"), exc
-            )
+            either = self.tr("The demo model cannot be used either: {}").format(exc)
+            self.failed.emit(self._advice(f"{reason}\n\n{either}"), exc)
             return
-        note = (
-            f"The model '{self.options.name}' could not be loaded, so the demo model is in use; it "
-            f"understands synthetic voices only. {reason} Choose the model in Settings."
-        )
+        note = self.tr(
+            "The model '{0}' could not be loaded, so the demo model is in use; it "
+            "understands synthetic voices only. {1} Choose the model in Settings."
+        ).format(self.options.name, reason)
         self.loaded.emit(LoadResult(demo, note))
 
     def _download(self, status: DownloadStatus) -> None:
-        self.progress.emit(
-            f"Downloading {self.options.name}: {status.describe()}", status.done, status.total
-        )
+        text = self.tr("Downloading {0}: {1}").format(self.options.name, status.describe())
+        self.progress.emit(text, status.done, status.total)
 
-    @staticmethod
-    def _advice(reason: str) -> str:
-        return (
-            f"{reason}\n\nOpen Settings to choose another model (a Hugging Face id or a local "
+    def _advice(self, reason: str) -> str:
+        advice = self.tr(
+            "Open Settings to choose another model (a Hugging Face id or a local "
             "folder) or the compute device, then load it again. Until then captions and file "
             "transcription are unavailable."
         )
+        return f"{reason}\n\n{advice}"
 
 
 class ModelLoader(QObject):

@@ -77,7 +77,9 @@ class LiveSession(QObject):
         if self.running:
             return True
         if self.scheduler is None:
-            self.error.emit("No speech model is loaded yet; captions can start once it is.")
+            self.error.emit(
+                self.tr("No speech model is loaded yet; captions can start once it is.")
+            )
             return False
         capture = AudioCapture(
             self.backend, device, max_queue_s=self.max_queue_s, system_audio=self.system_audio

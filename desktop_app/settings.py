@@ -73,6 +73,7 @@ class Settings:
     all_host_apis = _Field("audio/all_host_apis", False)  # Windows: every host API's entries
     # Chinese output script (engine.config.CHINESE_SCRIPTS); empty: as the model writes.
     _chinese = _Field("engine/chinese", "")
+    language = _Field("ui/language", "")  # interface language (language.LANGUAGES); "": system
 
     overlay_visible = _Field("overlay/visible", True)
     overlay_font_family = _Field("overlay/font_family", "")

@@ -69,7 +69,7 @@ class EngineWorker(QObject):
         try:
             stream = self.scheduler.open_stream(self._events.put, self.options)
         except TooManyStreams as exc:
-            self.error.emit(f"The engine is busy: {exc}.")
+            self.error.emit(self.tr("The engine is busy: {}.").format(exc))
             self.stopped.emit()
             return
         resample = Resampler(self.capture.sample_rate)
@@ -116,7 +116,9 @@ class EngineWorker(QObject):
             self._forward(wait_s=0.2)
         if not self._engine_done:
             stream.close()
-            self.error.emit("The engine did not finish the last words in time; they are lost.")
+            self.error.emit(
+                self.tr("The engine did not finish the last words in time; they are lost.")
+            )
         self._report(0.0, force=True)
 
     def _forward(self, wait_s: float = 0.0) -> None:
@@ -143,7 +145,7 @@ class EngineWorker(QObject):
             self.notice.emit(event.message)
         elif event.type == "error":
             self._engine_done = True
-            self.error.emit(f"Captioning stopped: {event.message}.")
+            self.error.emit(self.tr("Captioning stopped: {}.").format(event.message))
         elif event.type == "end":
             self._engine_done = True
 

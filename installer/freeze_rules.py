@@ -270,6 +270,8 @@ def keep_data(dest: str) -> bool:
         return True
     if path.startswith("opencc/clib/share/opencc/"):  # OpenCC's conversion dictionaries
         return True
+    if path.startswith("PySide6/Qt/translations/qtbase_zh_"):  # Qt's own strings in Chinese
+        return True
     if _under(path, UNUSED_DATA_FOLDERS) or path.lower().endswith(UNUSED_DATA_SUFFIXES):
         return False
     # Test data of third-party packages ("*/tests/*"), never of the app.

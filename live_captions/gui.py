@@ -89,6 +89,7 @@ def main(args: argparse.Namespace) -> int:
 
     from desktop_app.app import DesktopApp
     from desktop_app.capture import sound_backend
+    from desktop_app.language import install_translators
     from desktop_app.settings import Settings
     from desktop_app.widgets.icon import app_icon
 
@@ -96,7 +97,9 @@ def main(args: argparse.Namespace) -> int:
     app.setApplicationName(APP_NAME)
     app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)  # the overlay and the tray icon are not the app
-    desktop = DesktopApp(Settings(), sound_backend())
+    settings = Settings()
+    install_translators(app, settings.language)
+    desktop = DesktopApp(settings, sound_backend())
     desktop.window.closed.connect(app.quit)
     instance.activated.connect(desktop.window.bring_forward)
     # Ctrl+C in the terminal closes the window like File > Quit (stopping captions first).

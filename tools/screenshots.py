@@ -1,6 +1,9 @@
-"""Render the desktop app's main window, caption overlay and settings dialog to PNG files.
+"""Render the desktop app's main window, caption overlay and settings dialog to PNG files, in
+English and in Chinese (the zh_CN interface with Chinese captions; ``*_zh.png``).
 
     python tools/screenshots.py [--out docs/screenshots]
+
+Chinese text needs a CJK font (``apt-get install fonts-noto-cjk``).
 
 Runs under a real X server when DISPLAY is set, else starts Xvfb when it is installed
 (``apt-get install xvfb libxcb-icccm4 libxcb-keysyms1 ...``), else uses Qt's offscreen platform.
@@ -31,10 +34,19 @@ SAID = [
     ("THE NEW CAPTION OVERLAY SHIPPED ON TUESDAY AND THE FEEDBACK HAS BEEN GOOD", 11.5),
 ]
 PARTIAL = "NEXT WE WILL TALK ABOUT THE"
+# The same meeting in Chinese, as an XLSR zh-CN model writes it (no punctuation).
+SAID_ZH = [
+    ("大家早上好欢迎参加每周的计划会议", 1.2),
+    ("我想先快速回顾一下上周发布的版本", 6.0),
+    ("新的字幕浮窗在周二上线了大家的反馈都很好", 11.5),
+]
+LAST_ZH = "我们现在用Python写代码"
+PARTIAL_ZH = "接下来我们讨论一下"
 
 
 class FakeModel:
-    name = "facebook/wav2vec2-base-960h"
+    def __init__(self, name: str = "facebook/wav2vec2-base-960h") -> None:
+        self.name = name
 
     def describe(self) -> str:
         return f"{self.name} on CPU (bfloat16)"
@@ -73,11 +85,12 @@ class FakeDevices:
 
 
 def words(text: str, start: float) -> tuple[Word, ...]:
+    """Caption units as the decoder gives them: words, and single characters of Chinese."""
     from engine.ctc import Word
+    from engine.units import split_units
 
-    return tuple(
-        Word(w, start + 0.35 * i, start + 0.35 * i + 0.3, 0.9) for i, w in enumerate(text.split())
-    )
+    units = [u for word in text.split() for u in split_units(word)]
+    return tuple(Word(u, start + 0.3 * i, start + 0.3 * i + 0.25, 0.9) for i, u in enumerate(units))
 
 
 def start_display() -> subprocess.Popen[bytes] | None:
@@ -108,30 +121,37 @@ def start_display() -> subprocess.Popen[bytes] | None:
     return server
 
 
-def render(out: Path) -> list[Path]:
+def render(out: Path, language: str = "en") -> list[Path]:
     from PySide6.QtCore import QPoint, QSettings, Qt
     from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPixmap
     from PySide6.QtWidgets import QApplication
 
     from desktop_app.app import DesktopApp
+    from desktop_app.language import install_translators
     from desktop_app.settings import Settings
 
     running = QApplication.instance()  # typed as the QCoreApplication base class
     app = running if isinstance(running, QApplication) else QApplication(["screenshots"])
     app.setStyle("Fusion")
+    install_translators(app, language)  # type: ignore[arg-type]
+    chinese = language.startswith("zh")
+    said, last, partial = (
+        (SAID_ZH, LAST_ZH, PARTIAL_ZH) if chinese else (SAID, "SO THAT IS WHERE WE ARE", PARTIAL)
+    )
+    model = "jonatasgrosman/wav2vec2-large-xlsr-53-chinese-zh-cn" if chinese else FakeModel().name
     scratch = Path(tempfile.mkdtemp())
     settings = Settings(QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat))
     settings.input_device = "Built-in Microphone"
     desktop = DesktopApp(settings, FakeDevices(), scratch / "transcripts", tray=False)
     window = desktop.window
-    window.set_model(FakeModel())  # type: ignore[arg-type]  # a name and a description suffice
+    window.set_model(FakeModel(model))  # type: ignore[arg-type]  # a name and a description suffice
     window.resize(820, 460)
-    for text, start in SAID:
+    for text, start in said:
         event = type("Event", (), {"words": words(text, start)})()
         window._on_final(event)
         window._on_utterance_end()
-    window._on_final(type("Event", (), {"words": words("SO THAT IS WHERE WE ARE", 17.0)})())
-    window._on_partial(type("Event", (), {"words": words(PARTIAL, 19.2)})())
+    window._on_final(type("Event", (), {"words": words(last, 17.0)})())
+    window._on_partial(type("Event", (), {"words": words(partial, 19.2)})())
     window._on_started("Built-in Microphone")
     window.level_meter.set_level(-14.0)
     window._on_lag(0.9)
@@ -143,7 +163,8 @@ def render(out: Path) -> list[Path]:
         app.processEvents()
 
     out.mkdir(parents=True, exist_ok=True)
-    paths = [out / "main_window.png", out / "overlay.png", out / "settings.png"]
+    suffix = "_zh" if chinese else ""
+    paths = [out / f"{name}{suffix}.png" for name in ("main_window", "overlay", "settings")]
     window.grab().save(str(paths[0]))
     caption = desktop.overlay.grab()
     backdrop = QPixmap(caption.width() + 80, caption.height() + 80)
@@ -156,7 +177,7 @@ def render(out: Path) -> list[Path]:
     painter.drawText(
         backdrop.rect().adjusted(12, 8, 0, 0),
         Qt.AlignmentFlag.AlignLeft,
-        "a video playing behind the overlay",
+        "一段在浮窗后面播放的视频" if chinese else "a video playing behind the overlay",
     )
     painter.drawPixmap(QPoint(40, 40), caption)
     painter.end()
@@ -177,8 +198,9 @@ def main() -> int:
     args = parser.parse_args()
     server = start_display()
     try:
-        for path in render(args.out):
-            print(path)
+        for language in ("en", "zh_CN"):
+            for path in render(args.out, language):
+                print(path)
     finally:
         if server is not None:
             server.terminate()

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from engine.formats import FORMATS, render
 from engine.transcript import Transcript
 
 FILTERS = {
-    "txt": "Plain text (*.txt)",
-    "srt": "SubRip subtitles (*.srt)",
-    "vtt": "WebVTT subtitles (*.vtt)",
-    "json": "JSON with word times (*.json)",
+    "txt": QT_TRANSLATE_NOOP("Export", "Plain text (*.txt)"),
+    "srt": QT_TRANSLATE_NOOP("Export", "SubRip subtitles (*.srt)"),
+    "vtt": QT_TRANSLATE_NOOP("Export", "WebVTT subtitles (*.vtt)"),
+    "json": QT_TRANSLATE_NOOP("Export", "JSON with word times (*.json)"),
 }
 
 
@@ -22,7 +23,8 @@ def format_for(path: Path, chosen_filter: str = "") -> str:
     suffix = path.suffix.lstrip(".").lower()
     if suffix in FORMATS:
         return suffix
-    return next((fmt for fmt, label in FILTERS.items() if label == chosen_filter), "txt")
+    # The filter's label is translated; its pattern is not.
+    return next((fmt for fmt in FILTERS if f"(*.{fmt})" in chosen_filter), "txt")
 
 
 def write_transcript(path: Path, transcript: Transcript, fmt: str | None = None) -> Path:
@@ -36,13 +38,17 @@ def write_transcript(path: Path, transcript: Transcript, fmt: str | None = None)
 
 def save_transcript(parent: QWidget, transcript: Transcript, stem: str) -> Path | None:
     """Ask where to save, then save; tells the user when writing fails."""
-    filters = ";;".join(FILTERS.values())
-    name, chosen = QFileDialog.getSaveFileName(parent, "Save transcript", f"{stem}.txt", filters)
+    filters = ";;".join(QCoreApplication.translate("Export", label) for label in FILTERS.values())
+    title = QCoreApplication.translate("Export", "Save transcript")
+    name, chosen = QFileDialog.getSaveFileName(parent, title, f"{stem}.txt", filters)
     if not name:
         return None
     path = Path(name)
     try:
         return write_transcript(path, transcript, format_for(path, chosen))
     except OSError as exc:
-        QMessageBox.warning(parent, "Save transcript", f"The transcript could not be saved: {exc}")
+        message = QCoreApplication.translate(
+            "Export", "The transcript could not be saved: {}"
+        ).format(exc)
+        QMessageBox.warning(parent, title, message)
         return None

@@ -7,7 +7,7 @@ import logging
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -32,10 +32,16 @@ from .export import save_transcript
 log = logging.getLogger("desktop_app.file")
 
 # What File > Open offers; anything else can still be tried (FFmpeg reads most containers).
-AUDIO_FILTER = (
-    "Audio and video (*.wav *.flac *.ogg *.oga *.mp3 *.m4a *.aac *.opus *.webm *.mp4 "
-    "*.mkv *.mov *.aiff *.aif *.wma);;All files (*)"
+AUDIO_PATTERNS = (
+    "*.wav *.flac *.ogg *.oga *.mp3 *.m4a *.aac *.opus *.webm *.mp4 *.mkv *.mov *.aiff *.aif *.wma"
 )
+
+
+def audio_filter() -> str:
+    """File > Open's filter, in the user's language."""
+    audio = QCoreApplication.translate("FileTranscription", "Audio and video")
+    every = QCoreApplication.translate("FileTranscription", "All files")
+    return f"{audio} ({AUDIO_PATTERNS});;{every} (*)"
 
 
 def timestamp(seconds: float) -> str:
@@ -108,18 +114,20 @@ class FileTranscriptionDialog(QDialog):
         self.path = path
         self.transcript: Transcript | None = None
         self._close_when_done = False
-        self.setWindowTitle(f"Transcribe {path.name}")
+        self.setWindowTitle(self.tr("Transcribe {}").format(path.name))
         self.resize(640, 420)
-        self.status = QLabel(f"Transcribing {path.name}…")
+        self.status = QLabel(self.tr("Transcribing {}…").format(path.name))
         self.status.setWordWrap(True)
         self.progress_bar = QProgressBar()
         self.progress_bar.setRange(0, 100)
         self.progress_bar.setValue(0)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.result_view = QPlainTextEdit(readOnly=True)
-        self.result_view.setPlaceholderText("The transcript appears here when the file is done.")
-        self.copy_button = QPushButton("Copy")
-        self.export_button = QPushButton("Export…")
+        self.result_view.setPlaceholderText(
+            self.tr("The transcript appears here when the file is done.")
+        )
+        self.copy_button = QPushButton(self.tr("Copy"))
+        self.export_button = QPushButton(self.tr("Export…"))
         self.copy_button.setEnabled(False)
         self.export_button.setEnabled(False)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -161,7 +169,7 @@ class FileTranscriptionDialog(QDialog):
     def cancel(self) -> None:
         self.job.cancel()
         self.cancel_button.setEnabled(False)
-        self.status.setText("Cancelling…")
+        self.status.setText(self.tr("Cancelling…"))
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.result_view.toPlainText())
@@ -175,7 +183,9 @@ class FileTranscriptionDialog(QDialog):
         if total > 0:
             self.progress_bar.setRange(0, 100)
             self.progress_bar.setValue(min(100, round(100 * done / total)))
-            self.progress_bar.setFormat(f"%p%  ({done:.0f} of {total:.0f} s)")
+            self.progress_bar.setFormat(
+                self.tr("%p%  ({0} of {1} s)").format(f"{done:.0f}", f"{total:.0f}")
+            )
         else:
             self.progress_bar.setRange(0, 0)  # busy: the length is not known up front
 
@@ -184,10 +194,12 @@ class FileTranscriptionDialog(QDialog):
         self.transcript = transcript
         self.progress_bar.setRange(0, 100)
         self.progress_bar.setValue(100)
-        notes = "".join(f"\nNote: {n}." for n in transcript.notes)
+        notes = "".join("\n" + self.tr("Note: {}.").format(n) for n in transcript.notes)
         self.status.setText(
-            f"Done: {self.path.name}, {transcript.duration:.1f} s of audio, "
-            f"{len(transcript.segments)} captions.{notes}"
+            self.tr("Done: {0}, {1} s of audio, {2} captions.").format(
+                self.path.name, f"{transcript.duration:.1f}", len(transcript.segments)
+            )
+            + notes
         )
         self.result_view.setPlainText(timed_text(transcript))
         self.copy_button.setEnabled(True)
@@ -196,13 +208,13 @@ class FileTranscriptionDialog(QDialog):
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
-        self.status.setText(f"Could not transcribe: {message}")
+        self.status.setText(self.tr("Could not transcribe: {}").format(message))
         self.status.setStyleSheet("color: #b00020;")
         self._end()
 
     @Slot()
     def _on_cancelled(self) -> None:
-        self.status.setText("Cancelled.")
+        self.status.setText(self.tr("Cancelled."))
         self._end()
 
     def _end(self) -> None:

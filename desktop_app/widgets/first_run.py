@@ -63,7 +63,7 @@ class FirstRunDialog(QDialog):
 
     def __init__(self, model: str, endpoint: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Live Captions: get a speech model")
+        self.setWindowTitle(self.tr("Live Captions: get a speech model"))
         self.setMinimumWidth(560)
         self._request = 0
         self._info = _InfoJob()
@@ -73,37 +73,41 @@ class FirstRunDialog(QDialog):
         self.downloading = False
 
         heading = QLabel(
-            "<b>Live Captions needs a speech model.</b><br>It is downloaded once; then "
-            "everything runs on this computer, without network."
+            self.tr(
+                "<b>Live Captions needs a speech model.</b><br>It is downloaded once; then "
+                "everything runs on this computer, without network."
+            )
         )
         self.model = QComboBox(editable=True)
         self.model.addItems(list(LANGUAGES))
         self.model.setCurrentText(model)
-        self.model.setToolTip("A Hugging Face id of a Wav2Vec2ForCTC speech model")
+        self.model.setToolTip(self.tr("A Hugging Face id of a Wav2Vec2ForCTC speech model"))
         self.hub = QComboBox(editable=True)
         self.hub.addItems([DEFAULT_ENDPOINT, MIRROR_EXAMPLE])
         self.hub.setCurrentText(endpoint or _default_endpoint())
         self.hub.setToolTip(
-            f"Where models come from: the Hugging Face hub, or a mirror of it such as "
-            f"{MIRROR_EXAMPLE} (reachable from mainland China)"
+            self.tr(
+                "Where models come from: the Hugging Face hub, or a mirror of it such as "
+                "{} (reachable from mainland China)"
+            ).format(MIRROR_EXAMPLE)
         )
         self.details = QLabel()
         self.details.setWordWrap(True)
         form = QFormLayout()
-        form.addRow("Model:", self.model)
-        form.addRow("Download from:", self.hub)
+        form.addRow(self.tr("Model:"), self.model)
+        form.addRow(self.tr("Download from:"), self.hub)
 
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.hide()
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.download_button = QPushButton("Download")
+        self.download_button = QPushButton(self.tr("Download"))
         self.download_button.setDefault(True)
-        self.cancel_button = QPushButton("Cancel download")
+        self.cancel_button = QPushButton(self.tr("Cancel download"))
         self.cancel_button.hide()
-        self.folder_button = QPushButton("Use a model folder…")
-        self.demo_button = QPushButton("Try the demo model (synthetic voices only)")
+        self.folder_button = QPushButton(self.tr("Use a model folder…"))
+        self.demo_button = QPushButton(self.tr("Try the demo model (synthetic voices only)"))
         actions = QHBoxLayout()
         actions.addWidget(self.download_button)
         actions.addWidget(self.cancel_button)
@@ -120,7 +124,7 @@ class FirstRunDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addLayout(actions)
-        layout.addWidget(QLabel("Or:"))
+        layout.addWidget(QLabel(self.tr("Or:")))
         layout.addLayout(others)
 
         self.download_button.clicked.connect(self._download)
@@ -148,7 +152,9 @@ class FirstRunDialog(QDialog):
         self._request += 1
         self.remote = None
         self.download_button.setEnabled(False)
-        self.details.setText(f"Asking {self.hub.currentText().strip()} about the model…")
+        self.details.setText(
+            self.tr("Asking {} about the model…").format(self.hub.currentText().strip())
+        )
         args = (self._request, self.model_id, self.endpoint)
         threading.Thread(target=self._info.run, args=args, daemon=True).start()
 
@@ -160,7 +166,9 @@ class FirstRunDialog(QDialog):
         language = LANGUAGES.get(remote.repo_id)
         parts = [remote.repo_id, language, format_bytes(remote.size)]
         self.details.setText(
-            f"{', '.join(p for p in parts if p)}, from {remote.endpoint}, into {cache_dir()}"
+            self.tr("{0}, from {1}, into {2}").format(
+                ", ".join(p for p in parts if p), remote.endpoint, cache_dir()
+            )
         )
         self.download_button.setEnabled(not self.downloading)
         self.status.setText("")
@@ -193,7 +201,7 @@ class FirstRunDialog(QDialog):
         self.progress.setValue(0)
         self.progress.show()
         self.status.setStyleSheet("")
-        self.status.setText("Starting the download…")
+        self.status.setText(self.tr("Starting the download…"))
         self._buttons(downloading=True)
         self.download_requested.emit(self.model_id, self.endpoint)
 
@@ -219,8 +227,10 @@ class FirstRunDialog(QDialog):
         self.download_button.setEnabled(True)
         self.status.setStyleSheet("")
         self.status.setText(
-            "Download cancelled. Nothing half-downloaded is used; files that were complete "
-            "stay, so downloading again goes on from there."
+            self.tr(
+                "Download cancelled. Nothing half-downloaded is used; files that were complete "
+                "stay, so downloading again goes on from there."
+            )
         )
 
     def download_failed(self, message: str, unreachable: bool) -> None:
@@ -232,7 +242,9 @@ class FirstRunDialog(QDialog):
 
     # the other ways to start -----------------------------------------------------------------
     def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder with a Wav2Vec2ForCTC model")
+        folder = QFileDialog.getExistingDirectory(
+            self, self.tr("Folder with a Wav2Vec2ForCTC model")
+        )
         if folder:
             self._use(folder)
 

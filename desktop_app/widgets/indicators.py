@@ -23,7 +23,7 @@ class LevelMeter(QProgressBar):
         self.setRange(0, 600)
         self.setTextVisible(False)
         self.setFixedSize(120, 12)
-        self.setToolTip("Input level")
+        self.setToolTip(self.tr("Input level"))
 
     def set_level(self, dbfs: float) -> None:
         self.setValue(round(10 * min(60.0, max(0.0, dbfs + 60.0))))
@@ -42,7 +42,7 @@ class MessageBar(QFrame):
         self.action_button.hide()
         close = QToolButton(autoRaise=True)
         close.setText("✕")
-        close.setToolTip("Dismiss")
+        close.setToolTip(self.tr("Dismiss"))
         close.clicked.connect(self.hide)
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 4, 4, 4)

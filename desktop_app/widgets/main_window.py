@@ -42,7 +42,7 @@ from ..live_transcript import LiveTranscript
 from ..session import LiveSession
 from ..settings import Settings
 from .export import save_transcript
-from .file_panel import AUDIO_FILTER, FileTranscriptionDialog
+from .file_panel import FileTranscriptionDialog, audio_filter
 from .icon import app_icon
 from .indicators import LevelMeter, MessageBar
 from .overlay import CaptionOverlay
@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
         self.recognizer: Recognizer | None = None
         self.file_dialogs: list[FileTranscriptionDialog] = []
         self._close_pending = False
-        self.setWindowTitle("Live Captions")
+        self.setWindowTitle(self.tr("Live Captions"))
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self.resize(760, 520)
@@ -110,33 +110,43 @@ class MainWindow(QMainWindow):
         return action
 
     def _make_actions(self) -> None:
-        self.act_start = self._action("&Start captions", self.toggle_capture, "Ctrl+Space")
+        self.act_start = self._action(self.tr("&Start captions"), self.toggle_capture, "Ctrl+Space")
         self.act_start.setEnabled(False)
         self.act_open = self._action(
-            "&Open audio or video file…", self.choose_file, QKeySequence.StandardKey.Open
+            self.tr("&Open audio or video file…"), self.choose_file, QKeySequence.StandardKey.Open
         )
         self.act_save = self._action(
-            "&Save transcript as…", self.save_as, QKeySequence.StandardKey.Save
+            self.tr("&Save transcript as…"), self.save_as, QKeySequence.StandardKey.Save
         )
-        self.act_copy = self._action("&Copy transcript", self.copy_all, "Ctrl+Shift+C")
-        self.act_clear = self._action("C&lear transcript", self.clear_transcript)
-        self.act_folder = self._action("Open &transcripts folder", self.open_transcripts_folder)
+        self.act_copy = self._action(self.tr("&Copy transcript"), self.copy_all, "Ctrl+Shift+C")
+        self.act_clear = self._action(self.tr("C&lear transcript"), self.clear_transcript)
+        self.act_folder = self._action(
+            self.tr("Open &transcripts folder"), self.open_transcripts_folder
+        )
         self.act_settings = self._action(
-            "Se&ttings…", self.settings_requested.emit, QKeySequence.StandardKey.Preferences
+            self.tr("Se&ttings…"),
+            self.settings_requested.emit,
+            QKeySequence.StandardKey.Preferences,
         )
-        self.act_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.act_quit = self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
         self.act_show_overlay = self._action(
-            "Show caption &overlay", self.set_overlay_visible, "Ctrl+Shift+O", True
+            self.tr("Show caption &overlay"),
+            self.set_overlay_visible,
+            "Ctrl+Shift+O",
+            True,
         )
         self.act_lock_overlay = self._action(
-            "&Lock overlay (click-through)", self.overlay.set_locked, "Ctrl+Shift+L", True
+            self.tr("&Lock overlay (click-through)"),
+            self.overlay.set_locked,
+            "Ctrl+Shift+L",
+            True,
         )
         self.overlay.lock_changed.connect(self._sync_overlay_actions)
         self.overlay.addActions([self.act_lock_overlay, self.act_show_overlay, self.act_start])
 
     def _make_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu = bar.addMenu(self.tr("&File"))
         for action in (
             self.act_open,
             self.act_save,
@@ -147,15 +157,15 @@ class MainWindow(QMainWindow):
             self.act_quit,
         ):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
-        edit_menu = bar.addMenu("&Edit")
+        edit_menu = bar.addMenu(self.tr("&Edit"))
         edit_menu.addActions([self.act_copy, self.act_clear])
-        captions = bar.addMenu("&Captions")
+        captions = bar.addMenu(self.tr("&Captions"))
         captions.addActions([self.act_start, self.act_show_overlay, self.act_lock_overlay])
 
     def _make_body(self) -> None:
-        self.start_button = QPushButton("Start")
+        self.start_button = QPushButton(self.tr("Start"))
         self.start_button.setMinimumWidth(110)
-        self.start_button.setToolTip("Start or stop live captions (Ctrl+Space)")
+        self.start_button.setToolTip(self.tr("Start or stop live captions (Ctrl+Space)"))
         self.start_button.clicked.connect(self.act_start.trigger)
         self.start_button.setEnabled(False)
         self.device_combo = QComboBox()
@@ -163,12 +173,12 @@ class MainWindow(QMainWindow):
         self.device_combo.currentIndexChanged.connect(self._remember_device)
         refresh = QToolButton()
         refresh.setText("↻")
-        refresh.setToolTip("List the audio inputs again")
+        refresh.setToolTip(self.tr("List the audio inputs again"))
         refresh.clicked.connect(self.refresh_devices)
         self.level_meter = LevelMeter()
         top = QHBoxLayout()
         top.addWidget(self.start_button)
-        top.addWidget(QLabel("Input:"))
+        top.addWidget(QLabel(self.tr("Input:")))
         top.addWidget(self.device_combo, 1)
         top.addWidget(refresh)
         top.addWidget(self.level_meter)
@@ -182,15 +192,17 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(body)
 
     def _make_status_bar(self) -> None:
-        self.model_label = QLabel("No model loaded")
+        self.model_label = QLabel(self.tr("No model loaded"))
         self.load_progress = QProgressBar(textVisible=False)
         self.load_progress.setMaximumWidth(140)
         self.load_progress.hide()
         self.lag_label = QLabel("")
-        self.lag_label.setToolTip("How far the final captions are behind the audio")
+        self.lag_label.setToolTip(self.tr("How far the final captions are behind the audio"))
         self.dropped_label = QLabel("")
         self.dropped_label.setToolTip(
-            "Audio blocks lost: the computer could not keep up, or the sound device dropped audio"
+            self.tr(
+                "Audio blocks lost: the computer could not keep up, or the sound device dropped audio"
+            )
         )
         self.api_label = QLabel("")
         self.notice_label = QLabel("")
@@ -222,7 +234,7 @@ class MainWindow(QMainWindow):
         for widget in (self.act_start, self.act_open, self.start_button):
             widget.setEnabled(recognizer is not None)
         if recognizer is not None:
-            self.model_label.setText(f"Model: {recognizer.describe()}")
+            self.model_label.setText(self.tr("Model: {}").format(recognizer.describe()))
             self.model_label.setToolTip(recognizer.name)
         if note:
             self.show_message(note, "note", self.act_settings)
@@ -239,7 +251,7 @@ class MainWindow(QMainWindow):
 
     def set_model_failed(self, message: str) -> None:
         self.set_model(None)
-        self.model_label.setText("No model loaded")
+        self.model_label.setText(self.tr("No model loaded"))
         self.show_message(message, "error", self.act_settings)
 
     def show_message(self, text: str, kind: str = "error", action: QAction | None = None) -> None:
@@ -261,14 +273,14 @@ class MainWindow(QMainWindow):
         remembered = self.settings.input_device
         self.device_combo.blockSignals(True)
         self.device_combo.clear()
-        self.device_combo.addItem("System default input", None)
+        self.device_combo.addItem(self.tr("System default input"), None)
         for device in devices:
             label = f"🔊 {device.name}" if device.loopback else device.name
             self.device_combo.addItem(label, device)
         names = [None] + [d.name for d in devices]
         self.device_combo.setCurrentIndex(names.index(remembered) if remembered in names else 0)
         self.device_combo.setToolTip(
-            loopback_note(devices) or "Inputs marked 🔊 record what the computer plays."
+            loopback_note(devices) or self.tr("Inputs marked 🔊 record what the computer plays.")
         )
         self.device_combo.blockSignals(False)
 
@@ -283,7 +295,7 @@ class MainWindow(QMainWindow):
     def toggle_capture(self) -> None:
         if self.session.running:
             self.start_button.setEnabled(False)
-            self.start_button.setText("Stopping…")
+            self.start_button.setText(self.tr("Stopping…"))
             self.session.stop()
             return
         self.transcript.begin_session()
@@ -298,8 +310,8 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_started(self, device: str) -> None:
-        self.start_button.setText("Stop")
-        self.act_start.setText("&Stop captions")
+        self.start_button.setText(self.tr("Stop"))
+        self.act_start.setText(self.tr("&Stop captions"))
         self.device_combo.setEnabled(False)
         self.dropped_label.setText("")
         self.setWindowIcon(app_icon(recording=True))
@@ -324,7 +336,7 @@ class MainWindow(QMainWindow):
 
     @Slot(float)
     def _on_lag(self, seconds: float) -> None:
-        self.lag_label.setText(f"Lag {seconds:.1f} s")
+        self.lag_label.setText(self.tr("Lag {} s").format(f"{seconds:.1f}"))
 
     @Slot(str)
     def _on_notice(self, text: str) -> None:
@@ -336,15 +348,15 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def _on_dropped(self, blocks: int) -> None:
-        self.dropped_label.setText(f"Dropped audio: {blocks} blocks")
+        self.dropped_label.setText(self.tr("Dropped audio: {} blocks").format(blocks))
         self.dropped_label.setStyleSheet("color: #b00020;")
 
     @Slot()
     def _on_stopped(self) -> None:
         self._on_utterance_end()
         self.start_button.setEnabled(True)
-        self.start_button.setText("Start")
-        self.act_start.setText("&Start captions")
+        self.start_button.setText(self.tr("Start"))
+        self.act_start.setText(self.tr("&Start captions"))
         self.device_combo.setEnabled(True)
         self.level_meter.set_level(-100.0)
         self.lag_label.setText("")
@@ -358,7 +370,9 @@ class MainWindow(QMainWindow):
     def transcript_file_note(self) -> str:
         log_file = self.session.transcript_log
         return (
-            f"Transcript saved as {log_file.path.name} (File > Open transcripts folder)"
+            self.tr("Transcript saved as {} (File > Open transcripts folder)").format(
+                log_file.path.name
+            )
             if log_file and log_file.path
             else ""
         )
@@ -396,13 +410,17 @@ class MainWindow(QMainWindow):
 
     # files -----------------------------------------------------------------------------------
     def choose_file(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Transcribe a file", "", AUDIO_FILTER)
+        name, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Transcribe a file"), "", audio_filter()
+        )
         if name:
             self.open_file(Path(name))
 
     def open_file(self, path: Path) -> FileTranscriptionDialog | None:
         if self.recognizer is None:
-            self.show_message("No speech model is loaded yet; files can be transcribed once it is.")
+            self.show_message(
+                self.tr("No speech model is loaded yet; files can be transcribed once it is.")
+            )
             return None
         options = TranscribeOptions(decode=DecodeOptions(chinese=self.settings.chinese))
         dialog = FileTranscriptionDialog(self.recognizer, path, self, options)

@@ -49,7 +49,7 @@ class CaptionOverlay(QWidget):
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
-        self.setWindowTitle("Live Captions overlay")
+        self.setWindowTitle(self.tr("Live Captions overlay"))
         self.setWindowFlags(
             Qt.WindowType.Tool
             | Qt.WindowType.FramelessWindowHint
@@ -238,7 +238,7 @@ class CaptionOverlay(QWidget):
             painter.drawText(
                 self.rect(),
                 Qt.AlignmentFlag.AlignCenter,
-                "Captions appear here · drag to move · right-click for options",
+                self.tr("Captions appear here · drag to move · right-click for options"),
             )
             painter.end()
             return

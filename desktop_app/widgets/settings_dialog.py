@@ -7,7 +7,7 @@ The fields are filled from :class:`Settings` when the dialog opens and written b
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -32,24 +32,25 @@ from PySide6.QtWidgets import (
 from engine.config import DEFAULT_MODEL, DEMO_MODEL, PROFILES
 from engine.hub import DEFAULT_ENDPOINT, MIRROR_EXAMPLE
 
+from ..language import LANGUAGES
 from ..settings import OverlayStyle, Settings
 
 PROFILE_LABELS = {
-    "low_latency": "Low latency (about 0.5 s behind)",
-    "balanced": "Balanced (about 1 s behind)",
-    "accurate": "Accurate (about 2 s behind)",
+    "low_latency": QT_TRANSLATE_NOOP("SettingsDialog", "Low latency (about 0.5 s behind)"),
+    "balanced": QT_TRANSLATE_NOOP("SettingsDialog", "Balanced (about 1 s behind)"),
+    "accurate": QT_TRANSLATE_NOOP("SettingsDialog", "Accurate (about 2 s behind)"),
 }
 DEVICE_LABELS = {
-    "auto": "Automatic (CUDA when available)",
-    "cpu": "CPU",
-    "cuda": "CUDA (NVIDIA GPU)",
+    "auto": QT_TRANSLATE_NOOP("SettingsDialog", "Automatic (CUDA when available)"),
+    "cpu": QT_TRANSLATE_NOOP("SettingsDialog", "CPU"),
+    "cuda": QT_TRANSLATE_NOOP("SettingsDialog", "CUDA (NVIDIA GPU)"),
 }
 CHINESE_LABELS = {
-    "": "As the model writes them",
-    "simplified": "Simplified (简体)",
-    "traditional": "Traditional (繁體)",
-    "taiwan": "Traditional, Taiwan (臺灣正體)",
-    "hongkong": "Traditional, Hong Kong (香港繁體)",
+    "": QT_TRANSLATE_NOOP("SettingsDialog", "As the model writes them"),
+    "simplified": QT_TRANSLATE_NOOP("SettingsDialog", "Simplified (简体)"),
+    "traditional": QT_TRANSLATE_NOOP("SettingsDialog", "Traditional (繁體)"),
+    "taiwan": QT_TRANSLATE_NOOP("SettingsDialog", "Traditional, Taiwan (臺灣正體)"),
+    "hongkong": QT_TRANSLATE_NOOP("SettingsDialog", "Traditional, Hong Kong (香港繁體)"),
 }
 
 
@@ -73,7 +74,7 @@ class ColorButton(QPushButton):
         self.setStyleSheet(f"background-color: {self._color}; color: {text};")
 
     def _pick(self) -> None:
-        chosen = QColorDialog.getColor(QColor(self._color), self, "Choose a colour")
+        chosen = QColorDialog.getColor(QColor(self._color), self, self.tr("Choose a colour"))
         if chosen.isValid():
             self.set_color(chosen.name())
 
@@ -86,11 +87,12 @@ class SettingsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.settings = settings
-        self.setWindowTitle("Live Captions settings")
+        self.setWindowTitle(self.tr("Live Captions settings"))
         layout = QVBoxLayout(self)
         layout.addWidget(self._engine_group())
         layout.addWidget(self._overlay_group())
         layout.addWidget(self._api_group(api_available))
+        layout.addWidget(self._language_group())
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
             | QDialogButtonBox.StandardButton.Cancel
@@ -106,104 +108,128 @@ class SettingsDialog(QDialog):
 
     # building --------------------------------------------------------------------------------
     def _engine_group(self) -> QGroupBox:
-        box = QGroupBox("Speech recognition")
+        box = QGroupBox(self.tr("Speech recognition"))
         form = QFormLayout(box)
         self.model = QComboBox(editable=True)
         self.model.addItems([DEFAULT_MODEL, DEMO_MODEL])
         self.model.setToolTip(
-            "A Hugging Face model id (downloaded once, then cached), a local folder with "
-            "a Wav2Vec2ForCTC checkpoint, or 'demo' for the bundled demo model."
+            self.tr(
+                "A Hugging Face model id (downloaded once, then cached), a local folder with "
+                "a Wav2Vec2ForCTC checkpoint, or 'demo' for the bundled demo model."
+            )
         )
-        browse = QPushButton("Folder…")
+        browse = QPushButton(self.tr("Folder…"))
         browse.clicked.connect(self._browse_model)
         row = QHBoxLayout()
         row.addWidget(self.model, 1)
         row.addWidget(browse)
-        form.addRow("Model:", row)
+        form.addRow(self.tr("Model:"), row)
         self.hub_endpoint = QComboBox(editable=True)
         self.hub_endpoint.addItems(["", DEFAULT_ENDPOINT, MIRROR_EXAMPLE])
-        self.hub_endpoint.setPlaceholderText("Automatic (HF_ENDPOINT if set, else huggingface.co)")
-        self.hub_endpoint.setToolTip(
-            "Where models are downloaded from: the Hugging Face hub or a mirror of it, such as "
-            f"{MIRROR_EXAMPLE} (reachable from mainland China)"
+        self.hub_endpoint.setPlaceholderText(
+            self.tr("Automatic (HF_ENDPOINT if set, else huggingface.co)")
         )
-        form.addRow("Download from:", self.hub_endpoint)
+        self.hub_endpoint.setToolTip(
+            self.tr(
+                "Where models are downloaded from: the Hugging Face hub or a mirror of it, such as "
+                "{} (reachable from mainland China)"
+            ).format(MIRROR_EXAMPLE)
+        )
+        form.addRow(self.tr("Download from:"), self.hub_endpoint)
         self.compute_device = QComboBox()
         for key, label in DEVICE_LABELS.items():
-            self.compute_device.addItem(label, key)
-        form.addRow("Runs on:", self.compute_device)
+            self.compute_device.addItem(self.tr(label), key)
+        form.addRow(self.tr("Runs on:"), self.compute_device)
         self.profile = QComboBox()
         for key in PROFILES:
             if key in PROFILE_LABELS:
-                self.profile.addItem(PROFILE_LABELS[key], key)
-        form.addRow("Live captions:", self.profile)
+                self.profile.addItem(self.tr(PROFILE_LABELS[key]), key)
+        form.addRow(self.tr("Live captions:"), self.profile)
         self.stable_partials = QCheckBox(
-            "Steady partial text: a word shows about half a second later, "
-            "but rarely changes once shown"
+            self.tr(
+                "Steady partial text: a word shows about half a second later, "
+                "but rarely changes once shown"
+            )
         )
         form.addRow("", self.stable_partials)
         self.all_host_apis = QCheckBox(
-            "List every host API's entry for each input (MME, DirectSound, WDM-KS), "
-            "not only WASAPI's"
+            self.tr(
+                "List every host API's entry for each input (MME, DirectSound, WDM-KS), "
+                "not only WASAPI's"
+            )
         )
         self.all_host_apis.setToolTip(
-            "On Windows each microphone is listed once, through WASAPI. An entry through "
-            "another host API can help with an old driver."
+            self.tr(
+                "On Windows each microphone is listed once, through WASAPI. An entry through "
+                "another host API can help with an old driver."
+            )
         )
-        form.addRow("Inputs:", self.all_host_apis)
+        form.addRow(self.tr("Inputs:"), self.all_host_apis)
         self.chinese = QComboBox()
         for key, label in CHINESE_LABELS.items():
-            self.chinese.addItem(label, key)
+            self.chinese.addItem(self.tr(label), key)
         self.chinese.setToolTip(
-            "Write Chinese captions and transcripts in simplified or traditional characters, "
-            "whichever the model writes"
+            self.tr(
+                "Write Chinese captions and transcripts in simplified or traditional characters, "
+                "whichever the model writes"
+            )
         )
-        form.addRow("Chinese characters:", self.chinese)
+        form.addRow(self.tr("Chinese characters:"), self.chinese)
         return box
 
     def _overlay_group(self) -> QGroupBox:
-        box = QGroupBox("Caption overlay")
+        box = QGroupBox(self.tr("Caption overlay"))
         form = QFormLayout(box)
         self.font_family = QFontComboBox()
         self.font_size = QSpinBox(minimum=8, maximum=96, suffix=" pt")
         row = QHBoxLayout()
         row.addWidget(self.font_family, 1)
         row.addWidget(self.font_size)
-        form.addRow("Font:", row)
+        form.addRow(self.tr("Font:"), row)
         self.lines = QSpinBox(minimum=1, maximum=5)
-        form.addRow("Lines:", self.lines)
+        form.addRow(self.tr("Lines:"), self.lines)
         self.text_color = ColorButton()
         self.partial_color = ColorButton()
         self.background_color = ColorButton()
         colours = QHBoxLayout()
         for label, button in (
-            ("Text", self.text_color),
-            ("Unfinal", self.partial_color),
-            ("Background", self.background_color),
+            (self.tr("Text"), self.text_color),
+            (self.tr("Unfinal"), self.partial_color),
+            (self.tr("Background"), self.background_color),
         ):
             colours.addWidget(QLabel(label))
             colours.addWidget(button)
         colours.addStretch(1)
-        form.addRow("Colours:", colours)
+        form.addRow(self.tr("Colours:"), colours)
         self.opacity = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.05, decimals=2)
-        self.opacity.setToolTip("Opacity of the background: 0 invisible, 1 solid")
-        form.addRow("Background opacity:", self.opacity)
+        self.opacity.setToolTip(self.tr("Opacity of the background: 0 invisible, 1 solid"))
+        form.addRow(self.tr("Background opacity:"), self.opacity)
+        return box
+
+    def _language_group(self) -> QGroupBox:
+        box = QGroupBox(self.tr("Interface"))
+        form = QFormLayout(box)
+        self.language = QComboBox()
+        for key, name in LANGUAGES.items():
+            self.language.addItem(self.tr(name) if not key else name, key)
+        self.language.setToolTip(self.tr("The language of the app; applies from the next start"))
+        form.addRow(self.tr("Language:"), self.language)
         return box
 
     def _api_group(self, available: bool) -> QGroupBox:
-        box = QGroupBox("Local speech API")
+        box = QGroupBox(self.tr("Local speech API"))
         form = QFormLayout(box)
         self.api_enabled = QCheckBox(
-            "Serve the loaded model to other programs over HTTP and WebSocket"
+            self.tr("Serve the loaded model to other programs over HTTP and WebSocket")
         )
         self.api_port = QSpinBox(minimum=1024, maximum=65535)
         self.api_token = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-        self.api_token.setPlaceholderText("none: any program on this computer may connect")
+        self.api_token.setPlaceholderText(self.tr("none: any program on this computer may connect"))
         form.addRow(self.api_enabled)
-        form.addRow("Port (localhost):", self.api_port)
-        form.addRow("Access token:", self.api_token)
+        form.addRow(self.tr("Port (localhost):"), self.api_port)
+        form.addRow(self.tr("Access token:"), self.api_token)
         if not available:
-            note = QLabel("The API is not part of this installation.")
+            note = QLabel(self.tr("The API is not part of this installation."))
             note.setStyleSheet("color: #8a8a8a;")
             form.addRow(note)
             for widget in (self.api_enabled, self.api_port, self.api_token):
@@ -219,6 +245,7 @@ class SettingsDialog(QDialog):
         self.stable_partials.setChecked(settings.stable_partials)
         self.all_host_apis.setChecked(settings.all_host_apis)
         self._select(self.chinese, settings.chinese)
+        self._select(self.language, settings.language)
         style = settings.overlay_style
         # An empty family means the system's default font, shown as that font's name.
         self.font_family.setCurrentFont(QFont(style.font_family) if style.font_family else QFont())
@@ -271,6 +298,9 @@ class SettingsDialog(QDialog):
         if self.all_host_apis.isChecked() != s.all_host_apis:
             s.all_host_apis = self.all_host_apis.isChecked()
             changed.add("devices")
+        if self.language.currentData() != s.language:
+            s.language = self.language.currentData()
+            changed.add("language")
         if self.overlay_style() != s.overlay_style:
             s.overlay_style = self.overlay_style()
             changed.add("overlay")
@@ -294,6 +324,8 @@ class SettingsDialog(QDialog):
         combo.setCurrentIndex(max(0, index))
 
     def _browse_model(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder with a Wav2Vec2ForCTC model")
+        folder = QFileDialog.getExistingDirectory(
+            self, self.tr("Folder with a Wav2Vec2ForCTC model")
+        )
         if folder:
             self.model.setCurrentText(folder)

@@ -25,8 +25,10 @@ class TranscriptView(QTextEdit):
         self.setReadOnly(True)
         self.setUndoRedoEnabled(False)
         self.setPlaceholderText(
-            "Press Start (Ctrl+Space) to caption the selected input, or open or drop "
-            "an audio or video file to transcribe it."
+            self.tr(
+                "Press Start (Ctrl+Space) to caption the selected input, or open or drop "
+                "an audio or video file to transcribe it."
+            )
         )
         self._tail_start = 0  # document position where the open line begins
         self._tail_utterance: Utterance | None = None  # the utterance the open line shows

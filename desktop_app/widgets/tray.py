@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
@@ -14,9 +15,9 @@ def make_tray(window: QWidget, actions: list[QAction | None]) -> QSystemTrayIcon
     if not QSystemTrayIcon.isSystemTrayAvailable():
         return None
     tray = QSystemTrayIcon(app_icon(), window)
-    tray.setToolTip("Live Captions")
+    tray.setToolTip(QCoreApplication.translate("Tray", "Live Captions"))
     menu = QMenu(window)
-    show_window = menu.addAction("Show window")
+    show_window = menu.addAction(QCoreApplication.translate("Tray", "Show window"))
     show_window.triggered.connect(lambda: _bring_up(window))
     menu.addSeparator()
     for action in actions:

@@ -1,0 +1,665 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>CaptionOverlay</name>
+    <message>
+        <location filename="../widgets/overlay.py" line="50"/>
+        <source>Live Captions overlay</source>
+        <translation>实时字幕浮窗</translation>
+    </message>
+    <message>
+        <location filename="../widgets/overlay.py" line="239"/>
+        <source>Captions appear here · drag to move · right-click for options</source>
+        <translation>字幕显示在这里 · 拖动可移动 · 右键打开选项</translation>
+    </message>
+</context>
+<context>
+    <name>ColorButton</name>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="76"/>
+        <source>Choose a colour</source>
+        <translation>选择颜色</translation>
+    </message>
+</context>
+<context>
+    <name>DesktopApp</name>
+    <message>
+        <location filename="../app.py" line="77"/>
+        <source>Captioning</source>
+        <translation>正在生成字幕</translation>
+    </message>
+    <message>
+        <location filename="../app.py" line="78"/>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location filename="../app.py" line="132"/>
+        <source>The new model is loading; the captions running now keep the old one until you stop and start them again.</source>
+        <translation>新模型正在加载；当前的字幕会继续使用旧模型，直到你停止并重新开始。</translation>
+    </message>
+    <message>
+        <location filename="../app.py" line="141"/>
+        <source>The new language applies from the next start of the app.</source>
+        <translation>新的界面语言将在下次启动应用时生效。</translation>
+    </message>
+    <message>
+        <location filename="../app.py" line="143"/>
+        <source>The new live-caption settings apply from the next start.</source>
+        <translation>新的实时字幕设置将在下次开始时生效。</translation>
+    </message>
+    <message>
+        <location filename="../app.py" line="165"/>
+        <source>Live Captions: {}</source>
+        <translation>实时字幕：{}</translation>
+    </message>
+</context>
+<context>
+    <name>EmbeddedApi</name>
+    <message>
+        <location filename="../api_server.py" line="52"/>
+        <source>The local API is not part of this installation ({}).</source>
+        <translation>此安装不包含本地 API（{}）。</translation>
+    </message>
+    <message>
+        <location filename="../api_server.py" line="55"/>
+        <source>API unavailable</source>
+        <translation>API 不可用</translation>
+    </message>
+    <message>
+        <location filename="../api_server.py" line="60"/>
+        <source>The local API could not start: {}. Choose another port in Settings.</source>
+        <translation>本地 API 无法启动：{}。请在设置中选择其他端口。</translation>
+    </message>
+    <message>
+        <location filename="../api_server.py" line="64"/>
+        <source>API off</source>
+        <translation>API 已关闭</translation>
+    </message>
+    <message>
+        <location filename="../api_server.py" line="66"/>
+        <source>API on {}</source>
+        <translation>API 运行于 {}</translation>
+    </message>
+</context>
+<context>
+    <name>EngineWorker</name>
+    <message>
+        <location filename="../worker.py" line="72"/>
+        <source>The engine is busy: {}.</source>
+        <translation>识别引擎繁忙：{}。</translation>
+    </message>
+    <message>
+        <location filename="../worker.py" line="120"/>
+        <source>The engine did not finish the last words in time; they are lost.</source>
+        <translation>识别引擎未能及时处理最后的内容，这部分已丢失。</translation>
+    </message>
+    <message>
+        <location filename="../worker.py" line="148"/>
+        <source>Captioning stopped: {}.</source>
+        <translation>字幕已停止：{}。</translation>
+    </message>
+</context>
+<context>
+    <name>Export</name>
+    <message>
+        <location filename="../widgets/export.py" line="14"/>
+        <source>Plain text (*.txt)</source>
+        <translation>纯文本 (*.txt)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/export.py" line="15"/>
+        <source>SubRip subtitles (*.srt)</source>
+        <translation>SubRip 字幕 (*.srt)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/export.py" line="16"/>
+        <source>WebVTT subtitles (*.vtt)</source>
+        <translation>WebVTT 字幕 (*.vtt)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/export.py" line="17"/>
+        <source>JSON with word times (*.json)</source>
+        <translation>带时间戳的 JSON (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/export.py" line="42"/>
+        <source>Save transcript</source>
+        <translation>保存文字记录</translation>
+    </message>
+    <message>
+        <location filename="../widgets/export.py" line="50"/>
+        <source>The transcript could not be saved: {}</source>
+        <translation>无法保存文字记录：{}</translation>
+    </message>
+</context>
+<context>
+    <name>FileTranscription</name>
+    <message>
+        <location filename="../widgets/file_panel.py" line="42"/>
+        <source>Audio and video</source>
+        <translation>音频和视频</translation>
+    </message>
+    <message>
+        <location filename="../widgets/file_panel.py" line="43"/>
+        <source>All files</source>
+        <translation>所有文件</translation>
+    </message>
+</context>
+<context>
+    <name>FileTranscriptionDialog</name>
+    <message>
+        <location filename="../widgets/file_panel.py" line="116"/>
+        <source>Transcribe {}</source>
+        <translation>转写 {}</translation>
+    </message>
+    <message>
+        <location filename="../widgets/file_panel.py" line="118"/>
+        <source>Transcribing {}…</source>
+        <translation>正在转写 {}…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/file_panel.py" line="123"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../widgets/file_panel.py" line="126"/>
+        <source>The transcript appears here when the file is done.</source>
+        <translation>文件转写完成后，文字记录会显示在这里。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/file_panel.py" line="128"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location filename="../widgets/file_panel.py" line="129"/>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/file_panel.py" line="171"/>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/file_panel.py" line="186"/>
+        <source>%p%  ({0} of {1} s)</source>
+        <translation>%p%（{0} / {1} 秒）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/file_panel.py" line="196"/>
+        <source>Note: {}.</source>
+        <translation>注意：{}。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/file_panel.py" line="198"/>
+        <source>Done: {0}, {1} s of audio, {2} captions.</source>
+        <translation>完成：{0}，音频 {1} 秒，共 {2} 条字幕。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/file_panel.py" line="210"/>
+        <source>Could not transcribe: {}</source>
+        <translation>无法转写：{}</translation>
+    </message>
+    <message>
+        <location filename="../widgets/file_panel.py" line="216"/>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+</context>
+<context>
+    <name>LevelMeter</name>
+    <message>
+        <location filename="../widgets/indicators.py" line="26"/>
+        <source>Input level</source>
+        <translation>输入音量</translation>
+    </message>
+</context>
+<context>
+    <name>LiveSession</name>
+    <message>
+        <location filename="../session.py" line="79"/>
+        <source>No speech model is loaded yet; captions can start once it is.</source>
+        <translation>尚未加载语音模型；加载完成后即可开始字幕。</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../widgets/main_window.py" line="77"/>
+        <source>Live Captions</source>
+        <translation>实时字幕</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="110"/>
+        <location filename="../widgets/main_window.py" line="348"/>
+        <source>&amp;Start captions</source>
+        <translation>开始字幕(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="113"/>
+        <source>&amp;Open audio or video file…</source>
+        <translation>打开音频或视频文件(&amp;O)…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="116"/>
+        <source>&amp;Save transcript as…</source>
+        <translation>文字记录另存为(&amp;S)…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="118"/>
+        <source>&amp;Copy transcript</source>
+        <translation>复制文字记录(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="119"/>
+        <source>C&amp;lear transcript</source>
+        <translation>清除文字记录(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="121"/>
+        <source>Open &amp;transcripts folder</source>
+        <translation>打开文字记录文件夹(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="124"/>
+        <source>Se&amp;ttings…</source>
+        <translation>设置(&amp;T)…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="128"/>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="130"/>
+        <source>Show caption &amp;overlay</source>
+        <translation>显示字幕浮窗(&amp;O)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="136"/>
+        <source>&amp;Lock overlay (click-through)</source>
+        <translation>锁定浮窗（鼠标穿透）(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="146"/>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="157"/>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="159"/>
+        <source>&amp;Captions</source>
+        <translation>字幕(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="163"/>
+        <location filename="../widgets/main_window.py" line="347"/>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="165"/>
+        <source>Start or stop live captions (Ctrl+Space)</source>
+        <translation>开始或停止实时字幕（Ctrl+空格）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="172"/>
+        <source>List the audio inputs again</source>
+        <translation>重新列出音频输入</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="177"/>
+        <source>Input:</source>
+        <translation>输入：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="191"/>
+        <location filename="../widgets/main_window.py" line="247"/>
+        <source>No model loaded</source>
+        <translation>未加载模型</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="195"/>
+        <source>How far the final captions are behind the audio</source>
+        <translation>最终字幕落后于音频的时间</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="198"/>
+        <source>Audio blocks lost because the computer could not keep up</source>
+        <translation>因计算机处理不及而丢失的音频块</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="230"/>
+        <source>Model: {}</source>
+        <translation>模型：{}</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="265"/>
+        <source>System default input</source>
+        <translation>系统默认输入</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="272"/>
+        <source>Inputs marked 🔊 record what the computer plays.</source>
+        <translation>标有 🔊 的输入会录制计算机播放的声音。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="287"/>
+        <source>Stopping…</source>
+        <translation>正在停止…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="302"/>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="303"/>
+        <source>&amp;Stop captions</source>
+        <translation>停止字幕(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="328"/>
+        <source>Lag {} s</source>
+        <translation>延迟 {} 秒</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="340"/>
+        <source>Dropped audio: {} blocks</source>
+        <translation>丢失音频：{} 块</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="362"/>
+        <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
+        <translation>文字记录已保存为 {}（文件 &gt; 打开文字记录文件夹）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="403"/>
+        <source>Transcribe a file</source>
+        <translation>转写文件</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="411"/>
+        <source>No speech model is loaded yet; files can be transcribed once it is.</source>
+        <translation>尚未加载语音模型；加载完成后即可转写文件。</translation>
+    </message>
+</context>
+<context>
+    <name>MessageBar</name>
+    <message>
+        <location filename="../widgets/indicators.py" line="44"/>
+        <source>Dismiss</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="38"/>
+        <source>Low latency (about 0.5 s behind)</source>
+        <translation>低延迟（约落后 0.5 秒）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="39"/>
+        <source>Balanced (about 1 s behind)</source>
+        <translation>均衡（约落后 1 秒）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="40"/>
+        <source>Accurate (about 2 s behind)</source>
+        <translation>准确（约落后 2 秒）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="43"/>
+        <source>Automatic (CUDA when available)</source>
+        <translation>自动（有 CUDA 时使用）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="44"/>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="45"/>
+        <source>CUDA (NVIDIA GPU)</source>
+        <translation>CUDA（NVIDIA 显卡）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="48"/>
+        <source>As the model writes them</source>
+        <translation>保持模型输出</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="49"/>
+        <source>Simplified (简体)</source>
+        <translation>简体</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="50"/>
+        <source>Traditional (繁體)</source>
+        <translation>繁体（繁體）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="51"/>
+        <source>Traditional, Taiwan (臺灣正體)</source>
+        <translation>繁体，台湾（臺灣正體）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="52"/>
+        <source>Traditional, Hong Kong (香港繁體)</source>
+        <translation>繁体，香港（香港繁體）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="89"/>
+        <source>Live Captions settings</source>
+        <translation>实时字幕设置</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="110"/>
+        <source>Speech recognition</source>
+        <translation>语音识别</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="116"/>
+        <source>A Hugging Face model id (downloaded once, then cached), a local folder with a Wav2Vec2ForCTC checkpoint, or &apos;demo&apos; for the bundled demo model.</source>
+        <translation>Hugging Face 模型 ID（下载一次后缓存）、包含 Wav2Vec2ForCTC 检查点的本地文件夹，或内置演示模型 “demo”。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="120"/>
+        <source>Folder…</source>
+        <translation>文件夹…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="125"/>
+        <source>Model:</source>
+        <translation>模型：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="129"/>
+        <source>Runs on:</source>
+        <translation>运行于：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="134"/>
+        <source>Live captions:</source>
+        <translation>实时字幕：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="137"/>
+        <source>Steady partial text: a word shows about half a second later, but rarely changes once shown</source>
+        <translation>稳定的临时文字：文字约晚半秒显示，但显示后很少改变</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="147"/>
+        <source>Write Chinese captions and transcripts in simplified or traditional characters, whichever the model writes</source>
+        <translation>无论模型输出哪种字形，都以简体或繁体显示中文字幕和文字记录</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="151"/>
+        <source>Chinese characters:</source>
+        <translation>中文字形：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="155"/>
+        <source>Caption overlay</source>
+        <translation>字幕浮窗</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="162"/>
+        <source>Font:</source>
+        <translation>字体：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="164"/>
+        <source>Lines:</source>
+        <translation>行数：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="170"/>
+        <source>Text</source>
+        <translation>文字</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="171"/>
+        <source>Unfinal</source>
+        <translation>临时文字</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="172"/>
+        <source>Background</source>
+        <translation>背景</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="177"/>
+        <source>Colours:</source>
+        <translation>颜色：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="179"/>
+        <source>Opacity of the background: 0 invisible, 1 solid</source>
+        <translation>背景不透明度：0 为透明，1 为不透明</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="180"/>
+        <source>Background opacity:</source>
+        <translation>背景不透明度：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="184"/>
+        <source>Interface</source>
+        <translation>界面</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="189"/>
+        <source>The language of the app; applies from the next start</source>
+        <translation>应用的界面语言；下次启动时生效</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="190"/>
+        <source>Language:</source>
+        <translation>语言：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="194"/>
+        <source>Local speech API</source>
+        <translation>本地语音 API</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="197"/>
+        <source>Serve the loaded model to other programs over HTTP and WebSocket</source>
+        <translation>通过 HTTP 和 WebSocket 向其他程序提供已加载的模型</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="201"/>
+        <source>none: any program on this computer may connect</source>
+        <translation>留空：本机任何程序都可以连接</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="203"/>
+        <source>Port (localhost):</source>
+        <translation>端口（本机）：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="204"/>
+        <source>Access token:</source>
+        <translation>访问令牌：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="206"/>
+        <source>The API is not part of this installation.</source>
+        <translation>此安装不包含 API。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="295"/>
+        <source>Folder with a Wav2Vec2ForCTC model</source>
+        <translation>包含 Wav2Vec2ForCTC 模型的文件夹</translation>
+    </message>
+    <message>
+        <location filename="../language.py" line="21"/>
+        <source>System language</source>
+        <translation>跟随系统</translation>
+    </message>
+</context>
+<context>
+    <name>TranscriptView</name>
+    <message>
+        <location filename="../widgets/transcript_view.py" line="29"/>
+        <source>Press Start (Ctrl+Space) to caption the selected input, or open or drop an audio or video file to transcribe it.</source>
+        <translation>按“开始”（Ctrl+空格）为所选输入生成字幕，或打开、拖入音频或视频文件进行转写。</translation>
+    </message>
+</context>
+<context>
+    <name>Tray</name>
+    <message>
+        <location filename="../widgets/tray.py" line="18"/>
+        <source>Live Captions</source>
+        <translation>实时字幕</translation>
+    </message>
+    <message>
+        <location filename="../widgets/tray.py" line="20"/>
+        <source>Show window</source>
+        <translation>显示窗口</translation>
+    </message>
+</context>
+<context>
+    <name>_LoadJob</name>
+    <message>
+        <location filename="../model_loader.py" line="36"/>
+        <source>Loading {}…</source>
+        <translation>正在加载 {}…</translation>
+    </message>
+    <message>
+        <location filename="../model_loader.py" line="46"/>
+        <source>Loading the demo model…</source>
+        <translation>正在加载演示模型…</translation>
+    </message>
+    <message>
+        <location filename="../model_loader.py" line="50"/>
+        <source>The demo model cannot be used either: {}</source>
+        <translation>演示模型也无法使用：{}</translation>
+    </message>
+    <message>
+        <location filename="../model_loader.py" line="54"/>
+        <source>The model &apos;{0}&apos; could not be loaded, so the demo model is in use; it understands synthetic voices only. {1} Choose the model in Settings.</source>
+        <translation>无法加载模型“{0}”，现正使用演示模型；它只能识别合成语音。{1} 请在设置中选择模型。</translation>
+    </message>
+    <message>
+        <location filename="../model_loader.py" line="60"/>
+        <source>Downloading {}</source>
+        <translation>正在下载 {}</translation>
+    </message>
+    <message>
+        <location filename="../model_loader.py" line="64"/>
+        <source>Open Settings to choose another model (a Hugging Face id or a local folder) or the compute device, then load it again. Until then captions and file transcription are unavailable.</source>
+        <translation>请打开设置，选择其他模型（Hugging Face ID 或本地文件夹）或计算设备，然后重新加载。在此之前无法使用字幕和文件转写。</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,136 @@
+"""The app in Chinese: every tr() string has a zh_CN translation in the shipped files, the
+Chinese interface loads (widgets show Chinese text, Qt's own buttons too), the system language
+is followed by default, and the Language setting wins over it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QLocale, QSettings, QTranslator
+from PySide6.QtWidgets import QDialogButtonBox
+from test_desktop_fakes import FakeSoundDevice
+
+from desktop_app.app import DesktopApp
+from desktop_app.language import LANGUAGES, TRANSLATIONS_DIR, install_translators, locale_for
+from desktop_app.settings import Settings
+from desktop_app.widgets.settings_dialog import SettingsDialog
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def chinese(qapp):  # type: ignore[no-untyped-def]
+    installed = install_translators(qapp, "zh_CN")
+    yield installed
+    install_translators(qapp, "en")
+    QLocale.setDefault(QLocale.system())
+
+
+def test_every_string_has_a_chinese_translation(tmp_path: Path) -> None:
+    lupdate = Path(sys.executable).with_name("pyside6-lupdate")
+    if not lupdate.exists() and shutil.which("pyside6-lupdate") is None:
+        pytest.skip("pyside6-lupdate is not installed")
+    fresh = tmp_path / "fresh.ts"
+    sources = sorted(str(p) for p in (ROOT / "desktop_app").rglob("*.py"))
+    subprocess.run(
+        [str(lupdate) if lupdate.exists() else "pyside6-lupdate", *sources, "-ts", str(fresh)],
+        check=True,
+        capture_output=True,
+    )
+    wanted = {
+        (ctx.findtext("name"), m.findtext("source"))
+        for ctx in ET.parse(fresh).iter("context")
+        for m in ctx.iter("message")
+    }
+    assert len(wanted) > 100
+    for language in ("zh_CN", "zh_TW"):
+        translator = QTranslator()
+        assert translator.load(str(TRANSLATIONS_DIR / f"live_captions_{language}.qm"))
+        missing = [(c, s) for c, s in wanted if not translator.translate(c, s)]
+        assert not missing, f"{language}: run tools/translations.py and translate {missing}"
+
+
+def test_the_chinese_interface_loads(qtbot, chinese, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert sorted(Path(t.filePath()).name for t in chinese) == [
+        "live_captions_zh_CN.qm",
+        "qtbase_zh_CN.qm",
+    ]
+    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    device = FakeSoundDevice(np.zeros((1600, 1), np.float32), 16000, name="USB")
+    app = DesktopApp(settings, device, tmp_path / "transcripts", tray=False)
+    qtbot.addWidget(app.window)
+    qtbot.addWidget(app.overlay)
+    window = app.window
+    assert window.start_button.text() == "开始"
+    assert window.windowTitle() == "实时字幕"
+    menus = [a.text() for a in window.menuBar().actions()]
+    assert menus == ["文件(&F)", "编辑(&E)", "字幕(&C)"]
+    assert window.model_label.text() == "未加载模型"
+    assert "开始" in window.view.placeholderText()
+    dialog = SettingsDialog(settings, api_available=True)
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == "实时字幕设置"
+    buttons = dialog.findChild(QDialogButtonBox)
+    assert buttons.button(QDialogButtonBox.StandardButton.Cancel).text() == "取消"  # Qt's own
+    app.window.close()
+    app.overlay.close()
+
+
+def test_english_stays_english(qtbot, qapp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    installed = install_translators(qapp, "en")
+    assert not any("live_captions" in t.filePath() for t in installed)
+    dialog = SettingsDialog(Settings.defaults(), api_available=True)
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == "Live Captions settings"
+    QLocale.setDefault(QLocale.system())
+
+
+def test_the_system_language_is_followed_and_the_setting_wins(tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "from PySide6.QtCore import QSettings\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from desktop_app.language import install_translators\n"
+        "from desktop_app.settings import Settings\n"
+        "from desktop_app.widgets.settings_dialog import SettingsDialog\n"
+        "app = QApplication([])\n"
+        "install_translators(app, sys.argv[1])\n"
+        "print(SettingsDialog(Settings.defaults(), True).windowTitle())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LC_")}
+    env.update(PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen", LANG="zh_CN.UTF-8")
+    env["LANGUAGE"] = "zh_CN"
+
+    def title(language: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", script, language],
+            env=env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=120,
+            check=True,
+        )
+        return done.stdout.strip()
+
+    assert title("") == "实时字幕设置"  # a Chinese system
+    assert title("en") == "Live Captions settings"  # the setting wins
+    env["LANG"] = env["LANGUAGE"] = "en_US.UTF-8"
+    assert title("zh_CN") == "实时字幕设置"
+    assert title("zh_TW") == "即時字幕設定"
+
+
+def test_language_choices() -> None:
+    assert set(LANGUAGES) >= {"", "en", "zh_CN"}
+    assert locale_for("zh_CN").name() == "zh_CN"
+    assert locale_for("klingon").name() == QLocale.system().name()
