@@ -14,6 +14,7 @@ from engine.formats import FORMATS, render
 
 from .console import use_utf8_output
 from .listen import add_listen_command
+from .models import add_models_command
 from .options import add_chinese_option, add_model_options, decode_options, model_options
 from .serve import add_serve_command
 
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_listen_command(sub, add_model_options)
     add_serve_command(sub, add_model_options)
+    add_models_command(sub)
     return parser
 
 

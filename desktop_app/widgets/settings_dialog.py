@@ -7,7 +7,7 @@ The fields are filled from :class:`Settings` when the dialog opens and written b
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.config import DEFAULT_MODEL, DEMO_MODEL, PROFILES
+from engine.catalogue import catalogue, find
+from engine.config import DEFAULT_MODEL, PROFILES
 from engine.hub import DEFAULT_ENDPOINT, MIRROR_EXAMPLE
 
 from ..language import LANGUAGES
@@ -111,7 +112,12 @@ class SettingsDialog(QDialog):
         box = QGroupBox(self.tr("Speech recognition"))
         form = QFormLayout(box)
         self.model = QComboBox(editable=True)
-        self.model.addItems([DEFAULT_MODEL, DEMO_MODEL])
+        # The catalogue's models by language; any other hub id or folder can be typed in.
+        for entry in catalogue():
+            self.model.addItem(entry.model)
+            self.model.setItemData(
+                self.model.count() - 1, entry.summary(), Qt.ItemDataRole.ToolTipRole
+            )
         self.model.setToolTip(
             self.tr(
                 "A Hugging Face model id (downloaded once, then cached), a local folder with "
@@ -124,6 +130,10 @@ class SettingsDialog(QDialog):
         row.addWidget(self.model, 1)
         row.addWidget(browse)
         form.addRow(self.tr("Model:"), row)
+        self.model_details = QLabel()
+        self.model_details.setStyleSheet("color: #6a6a6a;")
+        self.model.currentTextChanged.connect(self._show_model_details)
+        form.addRow("", self.model_details)
         self.hub_endpoint = QComboBox(editable=True)
         self.hub_endpoint.addItems(["", DEFAULT_ENDPOINT, MIRROR_EXAMPLE])
         self.hub_endpoint.setPlaceholderText(
@@ -240,6 +250,7 @@ class SettingsDialog(QDialog):
     def load(self, settings: Settings) -> None:
         self.model.setCurrentText(settings.model)
         self.hub_endpoint.setCurrentText(settings.hub_endpoint)
+        self._show_model_details(settings.model)
         self._select(self.compute_device, settings.compute_device)
         self._select(self.profile, settings.profile)
         self.stable_partials.setChecked(settings.stable_partials)
@@ -322,6 +333,15 @@ class SettingsDialog(QDialog):
     def _select(combo: QComboBox, key: str) -> None:
         index = combo.findData(key)
         combo.setCurrentIndex(max(0, index))
+
+    def _show_model_details(self, model: str) -> None:
+        """The catalogue's facts about the chosen model (language, size, licence, error rate)."""
+        entry = find(model.strip())
+        self.model_details.setText(
+            "\n".join(entry.lines())
+            if entry
+            else self.tr("Not in the catalogue: any Wav2Vec2ForCTC hub id or folder works.")
+        )
 
     def _browse_model(self) -> None:
         folder = QFileDialog.getExistingDirectory(

@@ -1,0 +1,203 @@
+"""Known wav2vec2 CTC checkpoints by language, as data, for choosing a model.
+
+Every figure is the one the model's card on the Hugging Face hub publishes (greedy decoding,
+no language model), with the test set it was measured on; where a card publishes none, the
+entry says so rather than guess. Any other hub id or local folder works as well: the catalogue
+only helps to choose. Sizes are the architecture's parameter counts (wav2vec 2.0 paper: base
+95 M, large 317 M); the download is about 4 bytes per parameter.
+
+Front ends read it through :func:`catalogue`, :func:`languages`, :func:`for_language` and
+:func:`find`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .config import DEFAULT_MODEL, DEMO_MODEL
+
+
+@dataclass(frozen=True)
+class ErrorRate:
+    metric: str  # "WER" (words) or "CER" (characters)
+    percent: float  # as published, in percent
+    test_set: str  # what it was measured on
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.percent:g} % ({self.test_set})"
+
+
+@dataclass(frozen=True)
+class CatalogueModel:
+    model: str  # hub id (or "demo"), what ModelOptions.name takes
+    language: str  # BCP 47 code of the speech it understands: "en", "zh-CN", ...
+    language_name: str  # the language in English
+    native_name: str  # the language in itself
+    parameters_m: float  # millions of parameters (base 95, large 317)
+    licence: str  # SPDX id of the weights' licence, as the card states it
+    error_rates: tuple[ErrorRate, ...]  # published figures; empty: none published
+    note: str = ""  # what a user should know before choosing it
+
+    @property
+    def size(self) -> str:
+        megabytes = self.parameters_m * 4
+        download = f"{megabytes / 1000:.1f} GB" if megabytes >= 100 else f"{megabytes:.0f} MB"
+        return f"{self.parameters_m:g} M parameters, about {download}"
+
+    @property
+    def published(self) -> str:
+        """The card's error rates in one line, or "not published"."""
+        return "; ".join(str(e) for e in self.error_rates) or "not published"
+
+    def lines(self) -> list[str]:
+        """Language; size and licence; error rates; the note (if any): one per line."""
+        head = [f"{self.language_name} ({self.native_name})", f"{self.size} · {self.licence}"]
+        return [*head, self.published] + ([self.note] if self.note else [])
+
+    def summary(self) -> str:
+        return " · ".join(self.lines())
+
+
+_BASE, _LARGE = 95, 317
+_CATALOGUE: tuple[CatalogueModel, ...] = (
+    CatalogueModel(
+        DEFAULT_MODEL,
+        "en",
+        "English",
+        "English",
+        _BASE,
+        "Apache-2.0",
+        (
+            ErrorRate("WER", 3.4, "LibriSpeech test-clean"),
+            ErrorRate("WER", 8.6, "LibriSpeech test-other"),
+        ),
+        "the default; read audiobook speech, upper-case letters",
+    ),
+    CatalogueModel(
+        "facebook/wav2vec2-large-960h-lv60-self",
+        "en",
+        "English",
+        "English",
+        _LARGE,
+        "Apache-2.0",
+        (
+            ErrorRate("WER", 1.9, "LibriSpeech test-clean"),
+            ErrorRate("WER", 3.9, "LibriSpeech test-other"),
+        ),
+        "more accurate than base, slower and larger",
+    ),
+    CatalogueModel(
+        DEMO_MODEL,
+        "en",
+        "English",
+        "English",
+        2.08,
+        "MIT",
+        (
+            ErrorRate("CER", 10.8, "held-out espeak-ng en-us sentences"),
+            ErrorRate("CER", 21.1, "held-out flite slt sentences"),
+        ),
+        "bundled, works offline; understands synthetic voices only, not people",
+    ),
+    CatalogueModel(
+        "jonatasgrosman/wav2vec2-large-xlsr-53-chinese-zh-cn",
+        "zh-CN",
+        "Chinese (Mandarin)",
+        "中文（普通话）",
+        _LARGE,
+        "Apache-2.0",
+        (
+            ErrorRate("CER", 19.03, "Common Voice zh-CN test"),
+            ErrorRate("WER", 82.37, "Common Voice zh-CN test"),
+        ),
+        "simplified characters; traditional output through the Chinese option",
+    ),
+    CatalogueModel(
+        "jonatasgrosman/wav2vec2-large-xlsr-53-japanese",
+        "ja",
+        "Japanese",
+        "日本語",
+        _LARGE,
+        "Apache-2.0",
+        (
+            ErrorRate("CER", 20.16, "Common Voice ja test"),
+            ErrorRate("WER", 81.80, "Common Voice ja test"),
+        ),
+    ),
+    CatalogueModel(
+        "jonatasgrosman/wav2vec2-large-xlsr-53-german",
+        "de",
+        "German",
+        "Deutsch",
+        _LARGE,
+        "Apache-2.0",
+        (
+            ErrorRate("WER", 12.06, "Common Voice 6.0 de test"),
+            ErrorRate("CER", 2.92, "Common Voice 6.0 de test"),
+        ),
+    ),
+    CatalogueModel(
+        "jonatasgrosman/wav2vec2-large-xlsr-53-french",
+        "fr",
+        "French",
+        "Français",
+        _LARGE,
+        "Apache-2.0",
+        (
+            ErrorRate("WER", 17.65, "Common Voice 6.0 fr test"),
+            ErrorRate("CER", 4.89, "Common Voice 6.0 fr test"),
+        ),
+    ),
+    CatalogueModel(
+        "jonatasgrosman/wav2vec2-large-xlsr-53-spanish",
+        "es",
+        "Spanish",
+        "Español",
+        _LARGE,
+        "Apache-2.0",
+        (
+            ErrorRate("WER", 8.82, "Common Voice 6.0 es test"),
+            ErrorRate("CER", 2.58, "Common Voice 6.0 es test"),
+        ),
+    ),
+    CatalogueModel(
+        "airesearch/wav2vec2-large-xlsr-53-th",
+        "th",
+        "Thai",
+        "ไทย",
+        _LARGE,
+        "CC-BY-SA-4.0",
+        (ErrorRate("CER", 2.81, "Common Voice 7.0 th, its authors' test-unique split"),),
+        "shown without the word spaces the model was trained with, as Thai is written",
+    ),
+)
+
+
+def catalogue() -> tuple[CatalogueModel, ...]:
+    """Every known checkpoint, English first, then by language name."""
+    return _CATALOGUE
+
+
+def languages() -> list[tuple[str, str]]:
+    """(code, English name) of each language in the catalogue, in catalogue order."""
+    seen: dict[str, str] = {}
+    for entry in _CATALOGUE:
+        seen.setdefault(entry.language, entry.language_name)
+    return list(seen.items())
+
+
+def for_language(language: str) -> list[CatalogueModel]:
+    """The checkpoints for a language code; "zh" matches "zh-CN", "en-US" matches "en"."""
+    wanted = language.replace("_", "-").lower()
+    return [
+        e
+        for e in _CATALOGUE
+        if e.language.lower() == wanted
+        or e.language.lower().startswith(wanted + "-")
+        or wanted.startswith(e.language.lower() + "-")
+    ]
+
+
+def find(model: str) -> CatalogueModel | None:
+    """The catalogue's entry for a hub id (or "demo"), None for anything else."""
+    return next((e for e in _CATALOGUE if e.model == model), None)
