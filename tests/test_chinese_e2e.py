@@ -208,3 +208,21 @@ def test_desktop_app_captions_chinese(qtbot, cjk_recognizer, cmn_wav: Path, tmp_
     finally:
         app.window.close()
         app.overlay.close()
+
+
+def test_websocket_says_where_spaces_go(server: ApiServer, cmn_wav: Path) -> None:
+    """The caption page appends finals using space_before: never a space next to Chinese."""
+    audio = read_wav(cmn_wav)
+    url = server.url.replace("http://", "ws://") + "/ws/transcribe"
+    messages = asyncio.run(_stream(url, audio))
+    shown = ""
+    for message in messages:
+        if message["type"] == "transcript" and message["is_final"]:
+            shown += (" " if message["space_before"] else "") + message["text"]
+            first = message["words"][0]["word"]
+            if is_unspaced(first[0]):
+                assert not message["space_before"]
+        elif message["type"] == "utterance_end":
+            shown += "\n"
+    for line in shown.strip().splitlines():
+        check_spacing(line)

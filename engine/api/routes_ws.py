@@ -25,6 +25,7 @@ from ..config import SAMPLE_RATE, DecodeOptions, check_script
 from ..scheduler import Stream, TooManyStreams
 from ..streaming import Event, StreamOptions
 from ..transcript import caption_text
+from ..units import needs_space
 from .deps import ApiContext, get_context
 from .errors import CloseCode
 from .settings import MIN_SAMPLE_RATE, ServerSettings
@@ -191,6 +192,7 @@ class CaptionSession:
         self.audio_seen = False
         self.client_gone = False
         self.sentence_start = True  # the next word starts an utterance (for sentence case)
+        self.last_final = ""  # the utterance's last final unit (for space_before)
 
     def _open(self) -> Stream:
         generation = self.generation
@@ -381,11 +383,17 @@ class CaptionSession:
             final = event.type == "final"
             text = caption_text([w.text for w in event.words], self.sentence_start)
             self.sentence_start = self.sentence_start and not final
+            # Whether a space separates this text from the utterance's final text before it
+            # (never next to Chinese, Japanese, Thai, ...).
+            space_before = needs_space(self.last_final, event.words[0].text)
+            if final:
+                self.last_final = event.words[-1].text
             await self.ws.send_json(
                 {
                     "type": "transcript",
                     "is_final": final,
                     "text": text,
+                    "space_before": space_before,
                     "start": round(event.start + offset, 3),
                     "end": round(event.end + offset, 3),
                     "words": [w.to_dict(offset) for w in event.words],
@@ -397,6 +405,7 @@ class CaptionSession:
             )
         elif event.type == "utterance_end":
             self.sentence_start = True
+            self.last_final = ""
             await self.ws.send_json(
                 {"type": "utterance_end", "last_word_end": round(event.time + offset, 3)}
             )

@@ -26,7 +26,7 @@ function newLine() {
   finalSpan.className = "final";
   partialSpan = document.createElement("span");
   partialSpan.className = "partial";
-  line.append(finalSpan, " ", partialSpan);
+  line.append(finalSpan, partialSpan);
   captions.append(line);
   while (captions.children.length > 12) captions.firstElementChild.remove();
 }
@@ -39,10 +39,12 @@ function onMessage(event) {
       break;
     case "transcript":
       if (message.is_final) {
-        finalSpan.textContent = (finalSpan.textContent + " " + message.text).trim();
+        // space_before: the server's rule for spaces (none next to Chinese, Japanese, Thai...).
+        finalSpan.textContent += (message.space_before ? " " : "") + message.text;
         partialSpan.textContent = "";
       } else {
-        partialSpan.textContent = message.text;  // a partial replaces the previous one
+        // A partial replaces the previous one, after the final text.
+        partialSpan.textContent = (message.space_before ? " " : "") + message.text;
       }
       break;
     case "utterance_end":
