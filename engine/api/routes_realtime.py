@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import dataclasses
 import json
 import logging
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ import numpy as np
 from fastapi import APIRouter, Depends, WebSocket
 
 from ..audio import Resampler, g711_to_float, pcm16_to_float
-from ..config import SAMPLE_RATE
+from ..config import SAMPLE_RATE, DecodeOptions
 from ..scheduler import Stream, TooManyStreams
 from ..streaming import Event, StreamOptions
 from .deps import ApiContext, get_context
@@ -140,12 +141,11 @@ class RealtimeSession:
             profile=self.settings.profile,
             # Deltas are final words only; partial results serve only to notice speech early.
             partials=self.config.turn_detection is not None,
+            decode=DecodeOptions(chinese=self.settings.chinese),
         )
         if self.config.silence_duration_ms is not None:
-            options = StreamOptions(
-                profile=options.profile,
-                partials=options.partials,
-                utterance_gap_s=self.config.silence_duration_ms / 1000,
+            options = dataclasses.replace(
+                options, utterance_gap_s=self.config.silence_duration_ms / 1000
             )
 
         def on_event(event: Event) -> None:  # on the scheduler thread
