@@ -23,10 +23,13 @@ class Vocab:
     tokens: tuple[str, ...]  # token text by id
     blank_id: int  # the CTC blank (the tokenizer's pad token)
     delimiter_id: int | None  # the word delimiter "|", if the vocabulary has one
+    # The tokenizer's special tokens ("[UNK]", "<s>", ...), never spelled out. Tokens written
+    # "<...>" count as special anyway.
+    special_ids: frozenset[int] = frozenset()
 
     def is_char(self, token_id: int) -> bool:
         """True for ids that are spelled out (not blank, delimiter or a special token)."""
-        if token_id in (self.blank_id, self.delimiter_id):
+        if token_id in (self.blank_id, self.delimiter_id) or token_id in self.special_ids:
             return False
         token = self.tokens[token_id]
         return not (token.startswith("<") and token.endswith(">"))

@@ -352,6 +352,7 @@ def _read_vocab(folder: Path) -> tuple[Vocab, bool, int, bool]:
         tokens=tokens,
         blank_id=int(tokenizer.pad_token_id),
         delimiter_id=tokens.index(delimiter) if delimiter in tokens else None,
+        special_ids=frozenset(int(i) for i in tokenizer.all_special_ids if 0 <= i < size),
     )
     fe = processor.feature_extractor
     return (
