@@ -17,7 +17,7 @@
 <context>
     <name>ColorButton</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="77"/>
+        <location filename="../widgets/settings_dialog.py" line="78"/>
         <source>Choose a colour</source>
         <translation>选择颜色</translation>
     </message>
@@ -25,32 +25,47 @@
 <context>
     <name>DesktopApp</name>
     <message>
-        <location filename="../app.py" line="77"/>
+        <location filename="../app.py" line="97"/>
         <source>Captioning</source>
         <translation>正在生成字幕</translation>
     </message>
     <message>
-        <location filename="../app.py" line="78"/>
+        <location filename="../app.py" line="98"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../app.py" line="132"/>
+        <location filename="../app.py" line="103"/>
+        <source>Get a speech model…</source>
+        <translation>获取语音模型…</translation>
+    </message>
+    <message>
+        <location filename="../app.py" line="143"/>
+        <source>No speech model yet</source>
+        <translation>还没有语音模型</translation>
+    </message>
+    <message>
+        <location filename="../app.py" line="166"/>
+        <source>No speech model is on this computer yet: captions start once one is downloaded or chosen.</source>
+        <translation>这台计算机上还没有语音模型：下载或选择模型后即可开始字幕。</translation>
+    </message>
+    <message>
+        <location filename="../app.py" line="224"/>
         <source>The new model is loading; the captions running now keep the old one until you stop and start them again.</source>
         <translation>新模型正在加载；当前的字幕会继续使用旧模型，直到你停止并重新开始。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="141"/>
+        <location filename="../app.py" line="233"/>
         <source>The new language applies from the next start of the app.</source>
         <translation>新的界面语言将在下次启动应用时生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="143"/>
+        <location filename="../app.py" line="235"/>
         <source>The new live-caption settings apply from the next start.</source>
         <translation>新的实时字幕设置将在下次开始时生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="165"/>
+        <location filename="../app.py" line="257"/>
         <source>Live Captions: {}</source>
         <translation>实时字幕：{}</translation>
     </message>
@@ -211,6 +226,89 @@
     </message>
 </context>
 <context>
+    <name>FirstRunDialog</name>
+    <message>
+        <location filename="../widgets/first_run.py" line="66"/>
+        <source>Live Captions: get a speech model</source>
+        <translation>实时字幕：获取语音模型</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="77"/>
+        <source>&lt;b&gt;Live Captions needs a speech model.&lt;/b&gt;&lt;br&gt;It is downloaded once; then everything runs on this computer, without network.</source>
+        <translation>&lt;b&gt;实时字幕需要一个语音模型。&lt;/b&gt;&lt;br&gt;只需下载一次；之后一切都在这台计算机上运行，无需联网。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="84"/>
+        <source>A Hugging Face id of a Wav2Vec2ForCTC speech model</source>
+        <translation>Wav2Vec2ForCTC 语音模型的 Hugging Face ID</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="90"/>
+        <source>Where models come from: the Hugging Face hub, or a mirror of it such as {} (reachable from mainland China)</source>
+        <translation>模型的下载来源：Hugging Face Hub，或其镜像，例如 {}（在中国大陆可访问）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="97"/>
+        <source>Model:</source>
+        <translation>模型：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="98"/>
+        <source>Download from:</source>
+        <translation>下载来源：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="105"/>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="107"/>
+        <source>Cancel download</source>
+        <translation>取消下载</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="109"/>
+        <source>Use a model folder…</source>
+        <translation>使用模型文件夹…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="110"/>
+        <source>Try the demo model (synthetic voices only)</source>
+        <translation>试用演示模型（仅限合成语音）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="127"/>
+        <source>Or:</source>
+        <translation>或者：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="156"/>
+        <source>Asking {} about the model…</source>
+        <translation>正在向 {} 查询模型信息…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="169"/>
+        <source>{0}, from {1}, into {2}</source>
+        <translation>{0}，来自 {1}，保存到 {2}</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="204"/>
+        <source>Starting the download…</source>
+        <translation>正在开始下载…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="231"/>
+        <source>Download cancelled. Nothing half-downloaded is used; files that were complete stay, so downloading again goes on from there.</source>
+        <translation>下载已取消。未下载完的文件不会被使用；已完成的文件会保留，再次下载时将从那里继续。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="246"/>
+        <source>Folder with a Wav2Vec2ForCTC model</source>
+        <translation>包含 Wav2Vec2ForCTC 模型的文件夹</translation>
+    </message>
+</context>
+<context>
     <name>LevelMeter</name>
     <message>
         <location filename="../widgets/indicators.py" line="26"/>
@@ -221,7 +319,7 @@
 <context>
     <name>LiveSession</name>
     <message>
-        <location filename="../session.py" line="79"/>
+        <location filename="../session.py" line="81"/>
         <source>No speech model is loaded yet; captions can start once it is.</source>
         <translation>尚未加载语音模型；加载完成后即可开始字幕。</translation>
     </message>
@@ -229,165 +327,165 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../widgets/main_window.py" line="77"/>
+        <location filename="../widgets/main_window.py" line="80"/>
         <source>Live Captions</source>
         <translation>实时字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="110"/>
-        <location filename="../widgets/main_window.py" line="348"/>
+        <location filename="../widgets/main_window.py" line="113"/>
+        <location filename="../widgets/main_window.py" line="357"/>
         <source>&amp;Start captions</source>
         <translation>开始字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="113"/>
+        <location filename="../widgets/main_window.py" line="116"/>
         <source>&amp;Open audio or video file…</source>
         <translation>打开音频或视频文件(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="116"/>
+        <location filename="../widgets/main_window.py" line="119"/>
         <source>&amp;Save transcript as…</source>
         <translation>文字记录另存为(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="118"/>
+        <location filename="../widgets/main_window.py" line="121"/>
         <source>&amp;Copy transcript</source>
         <translation>复制文字记录(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="119"/>
+        <location filename="../widgets/main_window.py" line="122"/>
         <source>C&amp;lear transcript</source>
         <translation>清除文字记录(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="121"/>
+        <location filename="../widgets/main_window.py" line="124"/>
         <source>Open &amp;transcripts folder</source>
         <translation>打开文字记录文件夹(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="124"/>
+        <location filename="../widgets/main_window.py" line="127"/>
         <source>Se&amp;ttings…</source>
         <translation>设置(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="128"/>
+        <location filename="../widgets/main_window.py" line="131"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="130"/>
+        <location filename="../widgets/main_window.py" line="133"/>
         <source>Show caption &amp;overlay</source>
         <translation>显示字幕浮窗(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="136"/>
+        <location filename="../widgets/main_window.py" line="139"/>
         <source>&amp;Lock overlay (click-through)</source>
         <translation>锁定浮窗（鼠标穿透）(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="146"/>
+        <location filename="../widgets/main_window.py" line="149"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="157"/>
+        <location filename="../widgets/main_window.py" line="160"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="159"/>
+        <location filename="../widgets/main_window.py" line="162"/>
         <source>&amp;Captions</source>
         <translation>字幕(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="163"/>
-        <location filename="../widgets/main_window.py" line="347"/>
+        <location filename="../widgets/main_window.py" line="166"/>
+        <location filename="../widgets/main_window.py" line="356"/>
         <source>Start</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="165"/>
+        <location filename="../widgets/main_window.py" line="168"/>
         <source>Start or stop live captions (Ctrl+Space)</source>
         <translation>开始或停止实时字幕（Ctrl+空格）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="172"/>
+        <location filename="../widgets/main_window.py" line="175"/>
         <source>List the audio inputs again</source>
         <translation>重新列出音频输入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="177"/>
+        <location filename="../widgets/main_window.py" line="180"/>
         <source>Input:</source>
         <translation>输入：</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="191"/>
-        <location filename="../widgets/main_window.py" line="247"/>
+        <location filename="../widgets/main_window.py" line="194"/>
+        <location filename="../widgets/main_window.py" line="252"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="195"/>
+        <location filename="../widgets/main_window.py" line="198"/>
         <source>How far the final captions are behind the audio</source>
         <translation>最终字幕落后于音频的时间</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="198"/>
-        <source>Audio blocks lost because the computer could not keep up</source>
-        <translation>因计算机处理不及而丢失的音频块</translation>
+        <location filename="../widgets/main_window.py" line="202"/>
+        <source>Audio blocks lost: the computer could not keep up, or the sound device dropped audio</source>
+        <translation>丢失的音频块：计算机处理不及，或声音设备丢失了音频</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="230"/>
+        <location filename="../widgets/main_window.py" line="235"/>
         <source>Model: {}</source>
         <translation>模型：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="265"/>
+        <location filename="../widgets/main_window.py" line="274"/>
         <source>System default input</source>
         <translation>系统默认输入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="272"/>
+        <location filename="../widgets/main_window.py" line="281"/>
         <source>Inputs marked 🔊 record what the computer plays.</source>
         <translation>标有 🔊 的输入会录制计算机播放的声音。</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="287"/>
+        <location filename="../widgets/main_window.py" line="296"/>
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="302"/>
+        <location filename="../widgets/main_window.py" line="311"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="303"/>
+        <location filename="../widgets/main_window.py" line="312"/>
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="328"/>
+        <location filename="../widgets/main_window.py" line="337"/>
         <source>Lag {} s</source>
         <translation>延迟 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="340"/>
+        <location filename="../widgets/main_window.py" line="349"/>
         <source>Dropped audio: {} blocks</source>
         <translation>丢失音频：{} 块</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="362"/>
+        <location filename="../widgets/main_window.py" line="371"/>
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字记录已保存为 {}（文件 &gt; 打开文字记录文件夹）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="403"/>
+        <location filename="../widgets/main_window.py" line="412"/>
         <source>Transcribe a file</source>
         <translation>转写文件</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="411"/>
+        <location filename="../widgets/main_window.py" line="420"/>
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未加载语音模型；加载完成后即可转写文件。</translation>
     </message>
@@ -403,207 +501,237 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="39"/>
+        <location filename="../widgets/settings_dialog.py" line="40"/>
         <source>Low latency (about 0.5 s behind)</source>
         <translation>低延迟（约落后 0.5 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="40"/>
+        <location filename="../widgets/settings_dialog.py" line="41"/>
         <source>Balanced (about 1 s behind)</source>
         <translation>均衡（约落后 1 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="41"/>
+        <location filename="../widgets/settings_dialog.py" line="42"/>
         <source>Accurate (about 2 s behind)</source>
         <translation>准确（约落后 2 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="44"/>
+        <location filename="../widgets/settings_dialog.py" line="45"/>
         <source>Automatic (CUDA when available)</source>
         <translation>自动（有 CUDA 时使用）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="45"/>
+        <location filename="../widgets/settings_dialog.py" line="46"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="46"/>
+        <location filename="../widgets/settings_dialog.py" line="47"/>
         <source>CUDA (NVIDIA GPU)</source>
         <translation>CUDA（NVIDIA 显卡）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="49"/>
+        <location filename="../widgets/settings_dialog.py" line="50"/>
         <source>As the model writes them</source>
         <translation>保持模型输出</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="50"/>
+        <location filename="../widgets/settings_dialog.py" line="51"/>
         <source>Simplified (简体)</source>
         <translation>简体</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="51"/>
+        <location filename="../widgets/settings_dialog.py" line="52"/>
         <source>Traditional (繁體)</source>
         <translation>繁体（繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="52"/>
+        <location filename="../widgets/settings_dialog.py" line="53"/>
         <source>Traditional, Taiwan (臺灣正體)</source>
         <translation>繁体，台湾（臺灣正體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="53"/>
+        <location filename="../widgets/settings_dialog.py" line="54"/>
         <source>Traditional, Hong Kong (香港繁體)</source>
         <translation>繁体，香港（香港繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="90"/>
+        <location filename="../widgets/settings_dialog.py" line="91"/>
         <source>Live Captions settings</source>
         <translation>实时字幕设置</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="111"/>
+        <location filename="../widgets/settings_dialog.py" line="112"/>
         <source>Speech recognition</source>
         <translation>语音识别</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="122"/>
+        <location filename="../widgets/settings_dialog.py" line="123"/>
         <source>A Hugging Face model id (downloaded once, then cached), a local folder with a Wav2Vec2ForCTC checkpoint, or &apos;demo&apos; for the bundled demo model.</source>
         <translation>Hugging Face 模型 ID（下载一次后缓存）、包含 Wav2Vec2ForCTC 检查点的本地文件夹，或内置演示模型 “demo”。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="126"/>
+        <location filename="../widgets/settings_dialog.py" line="127"/>
         <source>Folder…</source>
         <translation>文件夹…</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="131"/>
+        <location filename="../widgets/settings_dialog.py" line="132"/>
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
         <location filename="../widgets/settings_dialog.py" line="140"/>
+        <source>Automatic (HF_ENDPOINT if set, else huggingface.co)</source>
+        <translation>自动（若设置了 HF_ENDPOINT 则使用它，否则使用 huggingface.co）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="144"/>
+        <source>Where models are downloaded from: the Hugging Face hub or a mirror of it, such as {} (reachable from mainland China)</source>
+        <translation>模型的下载来源：Hugging Face Hub 或其镜像，例如 {}（在中国大陆可访问）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="148"/>
+        <source>Download from:</source>
+        <translation>下载来源：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="152"/>
         <source>Runs on:</source>
         <translation>运行于：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="145"/>
+        <location filename="../widgets/settings_dialog.py" line="157"/>
         <source>Live captions:</source>
         <translation>实时字幕：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="148"/>
+        <location filename="../widgets/settings_dialog.py" line="160"/>
         <source>Steady partial text: a word shows about half a second later, but rarely changes once shown</source>
         <translation>稳定的临时文字：文字约晚半秒显示，但显示后很少改变</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="158"/>
+        <location filename="../widgets/settings_dialog.py" line="167"/>
+        <source>List every host API&apos;s entry for each input (MME, DirectSound, WDM-KS), not only WASAPI&apos;s</source>
+        <translation>列出每个输入在所有主机 API（MME、DirectSound、WDM-KS）下的条目，而不仅是 WASAPI 的</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="173"/>
+        <source>On Windows each microphone is listed once, through WASAPI. An entry through another host API can help with an old driver.</source>
+        <translation>在 Windows 上，每个麦克风只通过 WASAPI 列出一次。通过其他主机 API 的条目可能有助于旧驱动程序。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="177"/>
+        <source>Inputs:</source>
+        <translation>输入：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="183"/>
         <source>Write Chinese captions and transcripts in simplified or traditional characters, whichever the model writes</source>
         <translation>无论模型输出哪种字形，都以简体或繁体显示中文字幕和文字记录</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="162"/>
+        <location filename="../widgets/settings_dialog.py" line="187"/>
         <source>Chinese characters:</source>
         <translation>中文字形：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="166"/>
+        <location filename="../widgets/settings_dialog.py" line="191"/>
         <source>Caption overlay</source>
         <translation>字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="173"/>
+        <location filename="../widgets/settings_dialog.py" line="198"/>
         <source>Font:</source>
         <translation>字体：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="175"/>
+        <location filename="../widgets/settings_dialog.py" line="200"/>
         <source>Lines:</source>
         <translation>行数：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="181"/>
+        <location filename="../widgets/settings_dialog.py" line="206"/>
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="182"/>
+        <location filename="../widgets/settings_dialog.py" line="207"/>
         <source>Unfinal</source>
         <translation>临时文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="183"/>
+        <location filename="../widgets/settings_dialog.py" line="208"/>
         <source>Background</source>
         <translation>背景</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="188"/>
+        <location filename="../widgets/settings_dialog.py" line="213"/>
         <source>Colours:</source>
         <translation>颜色：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="190"/>
+        <location filename="../widgets/settings_dialog.py" line="215"/>
         <source>Opacity of the background: 0 invisible, 1 solid</source>
         <translation>背景不透明度：0 为透明，1 为不透明</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="191"/>
+        <location filename="../widgets/settings_dialog.py" line="216"/>
         <source>Background opacity:</source>
         <translation>背景不透明度：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="195"/>
+        <location filename="../widgets/settings_dialog.py" line="220"/>
         <source>Interface</source>
         <translation>界面</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="200"/>
+        <location filename="../widgets/settings_dialog.py" line="225"/>
         <source>The language of the app; applies from the next start</source>
         <translation>应用的界面语言；下次启动时生效</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="201"/>
+        <location filename="../widgets/settings_dialog.py" line="226"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="205"/>
+        <location filename="../widgets/settings_dialog.py" line="230"/>
         <source>Local speech API</source>
         <translation>本地语音 API</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="208"/>
+        <location filename="../widgets/settings_dialog.py" line="233"/>
         <source>Serve the loaded model to other programs over HTTP and WebSocket</source>
         <translation>通过 HTTP 和 WebSocket 向其他程序提供已加载的模型</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="212"/>
+        <location filename="../widgets/settings_dialog.py" line="237"/>
         <source>none: any program on this computer may connect</source>
         <translation>留空：本机任何程序都可以连接</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="214"/>
+        <location filename="../widgets/settings_dialog.py" line="239"/>
         <source>Port (localhost):</source>
         <translation>端口（本机）：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="215"/>
+        <location filename="../widgets/settings_dialog.py" line="240"/>
         <source>Access token:</source>
         <translation>访问令牌：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="217"/>
+        <location filename="../widgets/settings_dialog.py" line="242"/>
         <source>The API is not part of this installation.</source>
         <translation>此安装不包含 API。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="310"/>
+        <location filename="../widgets/settings_dialog.py" line="343"/>
         <source>Not in the catalogue: any Wav2Vec2ForCTC hub id or folder works.</source>
         <translation>不在目录中：任何 Wav2Vec2ForCTC 模型 ID 或文件夹都可以使用。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="315"/>
+        <location filename="../widgets/settings_dialog.py" line="348"/>
         <source>Folder with a Wav2Vec2ForCTC model</source>
         <translation>包含 Wav2Vec2ForCTC 模型的文件夹</translation>
     </message>
@@ -637,32 +765,32 @@
 <context>
     <name>_LoadJob</name>
     <message>
-        <location filename="../model_loader.py" line="36"/>
+        <location filename="../model_loader.py" line="38"/>
         <source>Loading {}…</source>
         <translation>正在加载 {}…</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="46"/>
+        <location filename="../model_loader.py" line="51"/>
         <source>Loading the demo model…</source>
         <translation>正在加载演示模型…</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="50"/>
+        <location filename="../model_loader.py" line="55"/>
         <source>The demo model cannot be used either: {}</source>
         <translation>演示模型也无法使用：{}</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="54"/>
+        <location filename="../model_loader.py" line="59"/>
         <source>The model &apos;{0}&apos; could not be loaded, so the demo model is in use; it understands synthetic voices only. {1} Choose the model in Settings.</source>
         <translation>无法加载模型“{0}”，现正使用演示模型；它只能识别合成语音。{1} 请在设置中选择模型。</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="60"/>
-        <source>Downloading {}</source>
-        <translation>正在下载 {}</translation>
+        <location filename="../model_loader.py" line="65"/>
+        <source>Downloading {0}: {1}</source>
+        <translation>正在下载 {0}：{1}</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="64"/>
+        <location filename="../model_loader.py" line="70"/>
         <source>Open Settings to choose another model (a Hugging Face id or a local folder) or the compute device, then load it again. Until then captions and file transcription are unavailable.</source>
         <translation>请打开设置，选择其他模型（Hugging Face ID 或本地文件夹）或计算设备，然后重新加载。在此之前无法使用字幕和文件转写。</translation>
     </message>

@@ -16,7 +16,7 @@
 <context>
     <name>ColorButton</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="77" />
+        <location filename="../widgets/settings_dialog.py" line="78" />
         <source>Choose a colour</source>
         <translation>選擇顏色</translation>
     </message>
@@ -24,32 +24,47 @@
 <context>
     <name>DesktopApp</name>
     <message>
-        <location filename="../app.py" line="77" />
+        <location filename="../app.py" line="97" />
         <source>Captioning</source>
         <translation>正在生成字幕</translation>
     </message>
     <message>
-        <location filename="../app.py" line="78" />
+        <location filename="../app.py" line="98" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../app.py" line="132" />
+        <location filename="../app.py" line="103" />
+        <source>Get a speech model…</source>
+        <translation>獲取語音模型…</translation>
+    </message>
+    <message>
+        <location filename="../app.py" line="143" />
+        <source>No speech model yet</source>
+        <translation>還沒有語音模型</translation>
+    </message>
+    <message>
+        <location filename="../app.py" line="166" />
+        <source>No speech model is on this computer yet: captions start once one is downloaded or chosen.</source>
+        <translation>這臺計算機上還沒有語音模型：下載或選擇模型後即可開始字幕。</translation>
+    </message>
+    <message>
+        <location filename="../app.py" line="224" />
         <source>The new model is loading; the captions running now keep the old one until you stop and start them again.</source>
         <translation>新模型正在載入；當前的字幕會繼續使用舊模型，直到你停止並重新開始。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="141" />
+        <location filename="../app.py" line="233" />
         <source>The new language applies from the next start of the app.</source>
         <translation>新的介面語言將在下次啟動應用時生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="143" />
+        <location filename="../app.py" line="235" />
         <source>The new live-caption settings apply from the next start.</source>
         <translation>新的即時字幕設定將在下次開始時生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="165" />
+        <location filename="../app.py" line="257" />
         <source>Live Captions: {}</source>
         <translation>即時字幕：{}</translation>
     </message>
@@ -210,6 +225,89 @@
     </message>
 </context>
 <context>
+    <name>FirstRunDialog</name>
+    <message>
+        <location filename="../widgets/first_run.py" line="66" />
+        <source>Live Captions: get a speech model</source>
+        <translation>即時字幕：獲取語音模型</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="77" />
+        <source>&lt;b&gt;Live Captions needs a speech model.&lt;/b&gt;&lt;br&gt;It is downloaded once; then everything runs on this computer, without network.</source>
+        <translation>&lt;b&gt;即時字幕需要一個語音模型。&lt;/b&gt;&lt;br&gt;只需下載一次；之後一切都在這臺計算機上執行，無需聯網。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="84" />
+        <source>A Hugging Face id of a Wav2Vec2ForCTC speech model</source>
+        <translation>Wav2Vec2ForCTC 語音模型的 Hugging Face ID</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="90" />
+        <source>Where models come from: the Hugging Face hub, or a mirror of it such as {} (reachable from mainland China)</source>
+        <translation>模型的下載來源：Hugging Face Hub，或其映象，例如 {}（在中國大陸可訪問）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="97" />
+        <source>Model:</source>
+        <translation>模型：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="98" />
+        <source>Download from:</source>
+        <translation>下載來源：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="105" />
+        <source>Download</source>
+        <translation>下載</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="107" />
+        <source>Cancel download</source>
+        <translation>取消下載</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="109" />
+        <source>Use a model folder…</source>
+        <translation>使用模型資料夾…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="110" />
+        <source>Try the demo model (synthetic voices only)</source>
+        <translation>試用演示模型（僅限合成語音）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="127" />
+        <source>Or:</source>
+        <translation>或者：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="156" />
+        <source>Asking {} about the model…</source>
+        <translation>正在向 {} 查詢模型資訊…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="169" />
+        <source>{0}, from {1}, into {2}</source>
+        <translation>{0}，來自 {1}，儲存到 {2}</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="204" />
+        <source>Starting the download…</source>
+        <translation>正在開始下載…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="231" />
+        <source>Download cancelled. Nothing half-downloaded is used; files that were complete stay, so downloading again goes on from there.</source>
+        <translation>下載已取消。未下載完的檔案不會被使用；已完成的檔案會保留，再次下載時將從那裡繼續。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/first_run.py" line="246" />
+        <source>Folder with a Wav2Vec2ForCTC model</source>
+        <translation>包含 Wav2Vec2ForCTC 模型的資料夾</translation>
+    </message>
+</context>
+<context>
     <name>LevelMeter</name>
     <message>
         <location filename="../widgets/indicators.py" line="26" />
@@ -220,7 +318,7 @@
 <context>
     <name>LiveSession</name>
     <message>
-        <location filename="../session.py" line="79" />
+        <location filename="../session.py" line="81" />
         <source>No speech model is loaded yet; captions can start once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可開始字幕。</translation>
     </message>
@@ -228,165 +326,165 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../widgets/main_window.py" line="77" />
+        <location filename="../widgets/main_window.py" line="80" />
         <source>Live Captions</source>
         <translation>即時字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="110" />
-        <location filename="../widgets/main_window.py" line="348" />
+        <location filename="../widgets/main_window.py" line="113" />
+        <location filename="../widgets/main_window.py" line="357" />
         <source>&amp;Start captions</source>
         <translation>開始字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="113" />
+        <location filename="../widgets/main_window.py" line="116" />
         <source>&amp;Open audio or video file…</source>
         <translation>開啟音訊或影片檔案(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="116" />
+        <location filename="../widgets/main_window.py" line="119" />
         <source>&amp;Save transcript as…</source>
         <translation>文字記錄另存為(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="118" />
+        <location filename="../widgets/main_window.py" line="121" />
         <source>&amp;Copy transcript</source>
         <translation>複製文字記錄(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="119" />
+        <location filename="../widgets/main_window.py" line="122" />
         <source>C&amp;lear transcript</source>
         <translation>清除文字記錄(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="121" />
+        <location filename="../widgets/main_window.py" line="124" />
         <source>Open &amp;transcripts folder</source>
         <translation>開啟文字記錄資料夾(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="124" />
+        <location filename="../widgets/main_window.py" line="127" />
         <source>Se&amp;ttings…</source>
         <translation>設定(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="128" />
+        <location filename="../widgets/main_window.py" line="131" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="130" />
+        <location filename="../widgets/main_window.py" line="133" />
         <source>Show caption &amp;overlay</source>
         <translation>顯示字幕浮窗(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="136" />
+        <location filename="../widgets/main_window.py" line="139" />
         <source>&amp;Lock overlay (click-through)</source>
         <translation>鎖定浮窗（滑鼠穿透）(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="146" />
+        <location filename="../widgets/main_window.py" line="149" />
         <source>&amp;File</source>
         <translation>檔案(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="157" />
+        <location filename="../widgets/main_window.py" line="160" />
         <source>&amp;Edit</source>
         <translation>編輯(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="159" />
+        <location filename="../widgets/main_window.py" line="162" />
         <source>&amp;Captions</source>
         <translation>字幕(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="163" />
-        <location filename="../widgets/main_window.py" line="347" />
+        <location filename="../widgets/main_window.py" line="166" />
+        <location filename="../widgets/main_window.py" line="356" />
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="165" />
+        <location filename="../widgets/main_window.py" line="168" />
         <source>Start or stop live captions (Ctrl+Space)</source>
         <translation>開始或停止即時字幕（Ctrl+空格）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="172" />
+        <location filename="../widgets/main_window.py" line="175" />
         <source>List the audio inputs again</source>
         <translation>重新列出音訊輸入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="177" />
+        <location filename="../widgets/main_window.py" line="180" />
         <source>Input:</source>
         <translation>輸入：</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="191" />
-        <location filename="../widgets/main_window.py" line="247" />
+        <location filename="../widgets/main_window.py" line="194" />
+        <location filename="../widgets/main_window.py" line="252" />
         <source>No model loaded</source>
         <translation>未載入模型</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="195" />
+        <location filename="../widgets/main_window.py" line="198" />
         <source>How far the final captions are behind the audio</source>
         <translation>最終字幕落後於音訊的時間</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="198" />
-        <source>Audio blocks lost because the computer could not keep up</source>
-        <translation>因計算機處理不及而丟失的音訊塊</translation>
+        <location filename="../widgets/main_window.py" line="202" />
+        <source>Audio blocks lost: the computer could not keep up, or the sound device dropped audio</source>
+        <translation>丟失的音訊塊：計算機處理不及，或聲音裝置丟失了音訊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="230" />
+        <location filename="../widgets/main_window.py" line="235" />
         <source>Model: {}</source>
         <translation>模型：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="265" />
+        <location filename="../widgets/main_window.py" line="274" />
         <source>System default input</source>
         <translation>系統預設輸入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="272" />
+        <location filename="../widgets/main_window.py" line="281" />
         <source>Inputs marked 🔊 record what the computer plays.</source>
         <translation>標有 🔊 的輸入會錄製計算機播放的聲音。</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="287" />
+        <location filename="../widgets/main_window.py" line="296" />
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="302" />
+        <location filename="../widgets/main_window.py" line="311" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="303" />
+        <location filename="../widgets/main_window.py" line="312" />
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="328" />
+        <location filename="../widgets/main_window.py" line="337" />
         <source>Lag {} s</source>
         <translation>延遲 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="340" />
+        <location filename="../widgets/main_window.py" line="349" />
         <source>Dropped audio: {} blocks</source>
         <translation>丟失音訊：{} 塊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="362" />
+        <location filename="../widgets/main_window.py" line="371" />
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字記錄已儲存為 {}（檔案 &gt; 開啟文字記錄資料夾）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="403" />
+        <location filename="../widgets/main_window.py" line="412" />
         <source>Transcribe a file</source>
         <translation>轉寫檔案</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="411" />
+        <location filename="../widgets/main_window.py" line="420" />
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可轉寫檔案。</translation>
     </message>
@@ -402,207 +500,237 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="39" />
+        <location filename="../widgets/settings_dialog.py" line="40" />
         <source>Low latency (about 0.5 s behind)</source>
         <translation>低延遲（約落後 0.5 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="40" />
+        <location filename="../widgets/settings_dialog.py" line="41" />
         <source>Balanced (about 1 s behind)</source>
         <translation>均衡（約落後 1 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="41" />
+        <location filename="../widgets/settings_dialog.py" line="42" />
         <source>Accurate (about 2 s behind)</source>
         <translation>準確（約落後 2 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="44" />
+        <location filename="../widgets/settings_dialog.py" line="45" />
         <source>Automatic (CUDA when available)</source>
         <translation>自動（有 CUDA 時使用）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="45" />
+        <location filename="../widgets/settings_dialog.py" line="46" />
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="46" />
+        <location filename="../widgets/settings_dialog.py" line="47" />
         <source>CUDA (NVIDIA GPU)</source>
         <translation>CUDA（NVIDIA 顯示卡）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="49" />
+        <location filename="../widgets/settings_dialog.py" line="50" />
         <source>As the model writes them</source>
         <translation>保持模型輸出</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="50" />
+        <location filename="../widgets/settings_dialog.py" line="51" />
         <source>Simplified (简体)</source>
         <translation>簡體</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="51" />
+        <location filename="../widgets/settings_dialog.py" line="52" />
         <source>Traditional (繁體)</source>
         <translation>繁體（繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="52" />
+        <location filename="../widgets/settings_dialog.py" line="53" />
         <source>Traditional, Taiwan (臺灣正體)</source>
         <translation>繁體，臺灣（臺灣正體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="53" />
+        <location filename="../widgets/settings_dialog.py" line="54" />
         <source>Traditional, Hong Kong (香港繁體)</source>
         <translation>繁體，香港（香港繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="90" />
+        <location filename="../widgets/settings_dialog.py" line="91" />
         <source>Live Captions settings</source>
         <translation>即時字幕設定</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="111" />
+        <location filename="../widgets/settings_dialog.py" line="112" />
         <source>Speech recognition</source>
         <translation>語音識別</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="122" />
+        <location filename="../widgets/settings_dialog.py" line="123" />
         <source>A Hugging Face model id (downloaded once, then cached), a local folder with a Wav2Vec2ForCTC checkpoint, or 'demo' for the bundled demo model.</source>
         <translation>Hugging Face 模型 ID（下載一次後快取）、包含 Wav2Vec2ForCTC 檢查點的本地資料夾，或內建演示模型 “demo”。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="126" />
+        <location filename="../widgets/settings_dialog.py" line="127" />
         <source>Folder…</source>
         <translation>資料夾…</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="131" />
+        <location filename="../widgets/settings_dialog.py" line="132" />
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
         <location filename="../widgets/settings_dialog.py" line="140" />
+        <source>Automatic (HF_ENDPOINT if set, else huggingface.co)</source>
+        <translation>自動（若設定了 HF_ENDPOINT 則使用它，否則使用 huggingface.co）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="144" />
+        <source>Where models are downloaded from: the Hugging Face hub or a mirror of it, such as {} (reachable from mainland China)</source>
+        <translation>模型的下載來源：Hugging Face Hub 或其映象，例如 {}（在中國大陸可訪問）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="148" />
+        <source>Download from:</source>
+        <translation>下載來源：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="152" />
         <source>Runs on:</source>
         <translation>運行於：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="145" />
+        <location filename="../widgets/settings_dialog.py" line="157" />
         <source>Live captions:</source>
         <translation>即時字幕：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="148" />
+        <location filename="../widgets/settings_dialog.py" line="160" />
         <source>Steady partial text: a word shows about half a second later, but rarely changes once shown</source>
         <translation>穩定的臨時文字：文字約晚半秒顯示，但顯示後很少改變</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="158" />
+        <location filename="../widgets/settings_dialog.py" line="167" />
+        <source>List every host API's entry for each input (MME, DirectSound, WDM-KS), not only WASAPI's</source>
+        <translation>列出每個輸入在所有主機 API（MME、DirectSound、WDM-KS）下的條目，而不僅是 WASAPI 的</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="173" />
+        <source>On Windows each microphone is listed once, through WASAPI. An entry through another host API can help with an old driver.</source>
+        <translation>在 Windows 上，每個麥克風只通過 WASAPI 列出一次。通過其他主機 API 的條目可能有助於舊驅動程式。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="177" />
+        <source>Inputs:</source>
+        <translation>輸入：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="183" />
         <source>Write Chinese captions and transcripts in simplified or traditional characters, whichever the model writes</source>
         <translation>無論模型輸出哪種字形，都以簡體或繁體顯示中文字幕和文字記錄</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="162" />
+        <location filename="../widgets/settings_dialog.py" line="187" />
         <source>Chinese characters:</source>
         <translation>中文字形：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="166" />
+        <location filename="../widgets/settings_dialog.py" line="191" />
         <source>Caption overlay</source>
         <translation>字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="173" />
+        <location filename="../widgets/settings_dialog.py" line="198" />
         <source>Font:</source>
         <translation>字型：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="175" />
+        <location filename="../widgets/settings_dialog.py" line="200" />
         <source>Lines:</source>
         <translation>行數：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="181" />
+        <location filename="../widgets/settings_dialog.py" line="206" />
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="182" />
+        <location filename="../widgets/settings_dialog.py" line="207" />
         <source>Unfinal</source>
         <translation>臨時文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="183" />
+        <location filename="../widgets/settings_dialog.py" line="208" />
         <source>Background</source>
         <translation>背景</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="188" />
+        <location filename="../widgets/settings_dialog.py" line="213" />
         <source>Colours:</source>
         <translation>顏色：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="190" />
+        <location filename="../widgets/settings_dialog.py" line="215" />
         <source>Opacity of the background: 0 invisible, 1 solid</source>
         <translation>背景不透明度：0 為透明，1 為不透明</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="191" />
+        <location filename="../widgets/settings_dialog.py" line="216" />
         <source>Background opacity:</source>
         <translation>背景不透明度：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="195" />
+        <location filename="../widgets/settings_dialog.py" line="220" />
         <source>Interface</source>
         <translation>介面</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="200" />
+        <location filename="../widgets/settings_dialog.py" line="225" />
         <source>The language of the app; applies from the next start</source>
         <translation>應用的介面語言；下次啟動時生效</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="201" />
+        <location filename="../widgets/settings_dialog.py" line="226" />
         <source>Language:</source>
         <translation>語言：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="205" />
+        <location filename="../widgets/settings_dialog.py" line="230" />
         <source>Local speech API</source>
         <translation>本地語音 API</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="208" />
+        <location filename="../widgets/settings_dialog.py" line="233" />
         <source>Serve the loaded model to other programs over HTTP and WebSocket</source>
         <translation>通過 HTTP 和 WebSocket 向其他程式提供已載入的模型</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="212" />
+        <location filename="../widgets/settings_dialog.py" line="237" />
         <source>none: any program on this computer may connect</source>
         <translation>留空：本機任何程式都可以連線</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="214" />
+        <location filename="../widgets/settings_dialog.py" line="239" />
         <source>Port (localhost):</source>
         <translation>埠（本機）：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="215" />
+        <location filename="../widgets/settings_dialog.py" line="240" />
         <source>Access token:</source>
         <translation>訪問令牌：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="217" />
+        <location filename="../widgets/settings_dialog.py" line="242" />
         <source>The API is not part of this installation.</source>
         <translation>此安裝不包含 API。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="310" />
+        <location filename="../widgets/settings_dialog.py" line="343" />
         <source>Not in the catalogue: any Wav2Vec2ForCTC hub id or folder works.</source>
         <translation>不在目錄中：任何 Wav2Vec2ForCTC 模型 ID 或資料夾都可以使用。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="315" />
+        <location filename="../widgets/settings_dialog.py" line="348" />
         <source>Folder with a Wav2Vec2ForCTC model</source>
         <translation>包含 Wav2Vec2ForCTC 模型的資料夾</translation>
     </message>
@@ -636,32 +764,32 @@
 <context>
     <name>_LoadJob</name>
     <message>
-        <location filename="../model_loader.py" line="36" />
+        <location filename="../model_loader.py" line="38" />
         <source>Loading {}…</source>
         <translation>正在載入 {}…</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="46" />
+        <location filename="../model_loader.py" line="51" />
         <source>Loading the demo model…</source>
         <translation>正在載入演示模型…</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="50" />
+        <location filename="../model_loader.py" line="55" />
         <source>The demo model cannot be used either: {}</source>
         <translation>演示模型也無法使用：{}</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="54" />
+        <location filename="../model_loader.py" line="59" />
         <source>The model '{0}' could not be loaded, so the demo model is in use; it understands synthetic voices only. {1} Choose the model in Settings.</source>
         <translation>無法載入模型“{0}”，現正使用演示模型；它只能識別合成語音。{1} 請在設定中選擇模型。</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="60" />
-        <source>Downloading {}</source>
-        <translation>正在下載 {}</translation>
+        <location filename="../model_loader.py" line="65" />
+        <source>Downloading {0}: {1}</source>
+        <translation>正在下載 {0}：{1}</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="64" />
+        <location filename="../model_loader.py" line="70" />
         <source>Open Settings to choose another model (a Hugging Face id or a local folder) or the compute device, then load it again. Until then captions and file transcription are unavailable.</source>
         <translation>請開啟設定，選擇其他模型（Hugging Face ID 或本地資料夾）或計算裝置，然後重新載入。在此之前無法使用字幕和檔案轉寫。</translation>
     </message>
