@@ -18,7 +18,7 @@ log = logging.getLogger("desktop_app.language")
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
 # Language setting values and their names, each in its own language; "" follows the system.
 LANGUAGES: dict[str, str] = {
-    "": QT_TRANSLATE_NOOP("SettingsDialog", "System language"),
+    "": str(QT_TRANSLATE_NOOP("SettingsDialog", "System language")),
     "en": "English",
     "zh_CN": "简体中文",
     "zh_TW": "繁體中文",

@@ -10,7 +10,7 @@ from dataclasses import asdict
 from engine.catalogue import catalogue, for_language, languages
 
 
-def add_models_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_models_command(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "models",
         help="list known models by language (any other hub id or folder works too)",

@@ -133,7 +133,7 @@ def render(out: Path, language: str = "en") -> list[Path]:
     running = QApplication.instance()  # typed as the QCoreApplication base class
     app = running if isinstance(running, QApplication) else QApplication(["screenshots"])
     app.setStyle("Fusion")
-    install_translators(app, language)  # type: ignore[arg-type]
+    install_translators(app, language)
     chinese = language.startswith("zh")
     said, last, partial = (
         (SAID_ZH, LAST_ZH, PARTIAL_ZH) if chinese else (SAID, "SO THAT IS WHERE WE ARE", PARTIAL)

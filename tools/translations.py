@@ -40,12 +40,16 @@ def sources() -> list[str]:
 
 def unfinished(ts: Path) -> list[str]:
     tree = ET.parse(ts)
-    return [
-        m.findtext("source") or ""
-        for m in tree.iter("message")
-        if (m.find("translation") is None or not (m.findtext("translation") or "").strip())
-        or m.find("translation").get("type") in ("unfinished", "vanished", "obsolete")
-    ]
+    missing = []
+    for message in tree.iter("message"):
+        translation = message.find("translation")
+        if (
+            translation is None
+            or not (translation.text or "").strip()
+            or translation.get("type") in ("unfinished", "vanished", "obsolete")
+        ):
+            missing.append(message.findtext("source") or "")
+    return missing
 
 
 def derive(source: Path, target: Path, language: str, config: str) -> None:

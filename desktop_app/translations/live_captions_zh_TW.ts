@@ -3,12 +3,12 @@
 <context>
     <name>CaptionOverlay</name>
     <message>
-        <location filename="../widgets/overlay.py" line="50" />
+        <location filename="../widgets/overlay.py" line="52" />
         <source>Live Captions overlay</source>
         <translation>即時字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/overlay.py" line="239" />
+        <location filename="../widgets/overlay.py" line="241" />
         <source>Captions appear here · drag to move · right-click for options</source>
         <translation>字幕顯示在這裡 · 拖動可移動 · 右鍵開啟選項</translation>
     </message>
@@ -164,62 +164,62 @@
 <context>
     <name>FileTranscriptionDialog</name>
     <message>
-        <location filename="../widgets/file_panel.py" line="116" />
+        <location filename="../widgets/file_panel.py" line="117" />
         <source>Transcribe {}</source>
         <translation>轉寫 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="118" />
+        <location filename="../widgets/file_panel.py" line="119" />
         <source>Transcribing {}…</source>
         <translation>正在轉寫 {}…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="123" />
+        <location filename="../widgets/file_panel.py" line="124" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="126" />
+        <location filename="../widgets/file_panel.py" line="127" />
         <source>The transcript appears here when the file is done.</source>
         <translation>檔案轉寫完成後，文字記錄會顯示在這裡。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="128" />
+        <location filename="../widgets/file_panel.py" line="129" />
         <source>Copy</source>
         <translation>複製</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="129" />
+        <location filename="../widgets/file_panel.py" line="130" />
         <source>Export…</source>
         <translation>匯出…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="171" />
+        <location filename="../widgets/file_panel.py" line="172" />
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="186" />
+        <location filename="../widgets/file_panel.py" line="187" />
         <source>%p%  ({0} of {1} s)</source>
         <translation>%p%（{0} / {1} 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="196" />
+        <location filename="../widgets/file_panel.py" line="197" />
         <source>Note: {}.</source>
         <translation>注意：{}。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="198" />
+        <location filename="../widgets/file_panel.py" line="199" />
         <source>Done: {0}, {1} s of audio, {2} captions.</source>
         <translation>完成：{0}，音訊 {1} 秒，共 {2} 條字幕。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="210" />
+        <location filename="../widgets/file_panel.py" line="211" />
         <source>Could not transcribe: {}</source>
         <translation>無法轉寫：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="216" />
+        <location filename="../widgets/file_panel.py" line="217" />
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
@@ -332,7 +332,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="113" />
-        <location filename="../widgets/main_window.py" line="357" />
+        <location filename="../widgets/main_window.py" line="359" />
         <source>&amp;Start captions</source>
         <translation>開始字幕(&amp;S)</translation>
     </message>
@@ -398,7 +398,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="166" />
-        <location filename="../widgets/main_window.py" line="356" />
+        <location filename="../widgets/main_window.py" line="358" />
         <source>Start</source>
         <translation>開始</translation>
     </message>
@@ -408,83 +408,83 @@
         <translation>開始或停止即時字幕（Ctrl+空格）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="175" />
+        <location filename="../widgets/main_window.py" line="176" />
         <source>List the audio inputs again</source>
         <translation>重新列出音訊輸入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="180" />
+        <location filename="../widgets/main_window.py" line="181" />
         <source>Input:</source>
         <translation>輸入：</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="194" />
-        <location filename="../widgets/main_window.py" line="252" />
+        <location filename="../widgets/main_window.py" line="195" />
+        <location filename="../widgets/main_window.py" line="254" />
         <source>No model loaded</source>
         <translation>未載入模型</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="198" />
+        <location filename="../widgets/main_window.py" line="200" />
         <source>How far the final captions are behind the audio</source>
         <translation>最終字幕落後於音訊的時間</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="202" />
+        <location filename="../widgets/main_window.py" line="204" />
         <source>Audio blocks lost: the computer could not keep up, or the sound device dropped audio</source>
         <translation>丟失的音訊塊：計算機處理不及，或聲音裝置丟失了音訊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="235" />
+        <location filename="../widgets/main_window.py" line="237" />
         <source>Model: {}</source>
         <translation>模型：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="274" />
+        <location filename="../widgets/main_window.py" line="276" />
         <source>System default input</source>
         <translation>系統預設輸入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="281" />
+        <location filename="../widgets/main_window.py" line="283" />
         <source>Inputs marked 🔊 record what the computer plays.</source>
         <translation>標有 🔊 的輸入會錄製計算機播放的聲音。</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="296" />
+        <location filename="../widgets/main_window.py" line="298" />
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="311" />
+        <location filename="../widgets/main_window.py" line="313" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="312" />
+        <location filename="../widgets/main_window.py" line="314" />
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="337" />
+        <location filename="../widgets/main_window.py" line="339" />
         <source>Lag {} s</source>
         <translation>延遲 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="349" />
+        <location filename="../widgets/main_window.py" line="351" />
         <source>Dropped audio: {} blocks</source>
         <translation>丟失音訊：{} 塊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="371" />
+        <location filename="../widgets/main_window.py" line="373" />
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字記錄已儲存為 {}（檔案 &gt; 開啟文字記錄資料夾）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="412" />
+        <location filename="../widgets/main_window.py" line="414" />
         <source>Transcribe a file</source>
         <translation>轉寫檔案</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="420" />
+        <location filename="../widgets/main_window.py" line="422" />
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可轉寫檔案。</translation>
     </message>
@@ -492,7 +492,7 @@
 <context>
     <name>MessageBar</name>
     <message>
-        <location filename="../widgets/indicators.py" line="44" />
+        <location filename="../widgets/indicators.py" line="45" />
         <source>Dismiss</source>
         <translation>關閉</translation>
     </message>

@@ -11,10 +11,10 @@ from engine.formats import FORMATS, render
 from engine.transcript import Transcript
 
 FILTERS = {
-    "txt": QT_TRANSLATE_NOOP("Export", "Plain text (*.txt)"),
-    "srt": QT_TRANSLATE_NOOP("Export", "SubRip subtitles (*.srt)"),
-    "vtt": QT_TRANSLATE_NOOP("Export", "WebVTT subtitles (*.vtt)"),
-    "json": QT_TRANSLATE_NOOP("Export", "JSON with word times (*.json)"),
+    "txt": str(QT_TRANSLATE_NOOP("Export", "Plain text (*.txt)")),
+    "srt": str(QT_TRANSLATE_NOOP("Export", "SubRip subtitles (*.srt)")),
+    "vtt": str(QT_TRANSLATE_NOOP("Export", "WebVTT subtitles (*.vtt)")),
+    "json": str(QT_TRANSLATE_NOOP("Export", "JSON with word times (*.json)")),
 }
 
 

@@ -37,21 +37,21 @@ from ..language import LANGUAGES
 from ..settings import OverlayStyle, Settings
 
 PROFILE_LABELS = {
-    "low_latency": QT_TRANSLATE_NOOP("SettingsDialog", "Low latency (about 0.5 s behind)"),
-    "balanced": QT_TRANSLATE_NOOP("SettingsDialog", "Balanced (about 1 s behind)"),
-    "accurate": QT_TRANSLATE_NOOP("SettingsDialog", "Accurate (about 2 s behind)"),
+    "low_latency": str(QT_TRANSLATE_NOOP("SettingsDialog", "Low latency (about 0.5 s behind)")),
+    "balanced": str(QT_TRANSLATE_NOOP("SettingsDialog", "Balanced (about 1 s behind)")),
+    "accurate": str(QT_TRANSLATE_NOOP("SettingsDialog", "Accurate (about 2 s behind)")),
 }
 DEVICE_LABELS = {
-    "auto": QT_TRANSLATE_NOOP("SettingsDialog", "Automatic (CUDA when available)"),
-    "cpu": QT_TRANSLATE_NOOP("SettingsDialog", "CPU"),
-    "cuda": QT_TRANSLATE_NOOP("SettingsDialog", "CUDA (NVIDIA GPU)"),
+    "auto": str(QT_TRANSLATE_NOOP("SettingsDialog", "Automatic (CUDA when available)")),
+    "cpu": str(QT_TRANSLATE_NOOP("SettingsDialog", "CPU")),
+    "cuda": str(QT_TRANSLATE_NOOP("SettingsDialog", "CUDA (NVIDIA GPU)")),
 }
 CHINESE_LABELS = {
-    "": QT_TRANSLATE_NOOP("SettingsDialog", "As the model writes them"),
-    "simplified": QT_TRANSLATE_NOOP("SettingsDialog", "Simplified (简体)"),
-    "traditional": QT_TRANSLATE_NOOP("SettingsDialog", "Traditional (繁體)"),
-    "taiwan": QT_TRANSLATE_NOOP("SettingsDialog", "Traditional, Taiwan (臺灣正體)"),
-    "hongkong": QT_TRANSLATE_NOOP("SettingsDialog", "Traditional, Hong Kong (香港繁體)"),
+    "": str(QT_TRANSLATE_NOOP("SettingsDialog", "As the model writes them")),
+    "simplified": str(QT_TRANSLATE_NOOP("SettingsDialog", "Simplified (简体)")),
+    "traditional": str(QT_TRANSLATE_NOOP("SettingsDialog", "Traditional (繁體)")),
+    "taiwan": str(QT_TRANSLATE_NOOP("SettingsDialog", "Traditional, Taiwan (臺灣正體)")),
+    "hongkong": str(QT_TRANSLATE_NOOP("SettingsDialog", "Traditional, Hong Kong (香港繁體)")),
 }
 
 
