@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -131,8 +131,11 @@ class FirstRunDialog(QDialog):
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.folder_button.clicked.connect(self._choose_folder)
         self.demo_button.clicked.connect(lambda: self._use(DEMO_MODEL))
-        self.model.currentTextChanged.connect(self.refresh)
-        self.hub.currentTextChanged.connect(self.refresh)
+        # Typing a name or an address asks the hub once the typing pauses, not per keystroke.
+        self._typing = QTimer(self, singleShot=True, interval=400)
+        self._typing.timeout.connect(self.refresh)
+        self.model.currentTextChanged.connect(self._typing.start)
+        self.hub.currentTextChanged.connect(self._typing.start)
         self.refresh()
 
     # what the model is -----------------------------------------------------------------------
