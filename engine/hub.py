@@ -29,17 +29,6 @@ log = logging.getLogger("engine.hub")
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 MIRROR_EXAMPLE = "https://hf-mirror.com"  # a public mirror reachable from mainland China
-# Speech models to suggest, with their language (checkpoints on the hub; only the first has
-# been run by this project's tests, through the fake hub's stand-in).
-LANGUAGES = {
-    "facebook/wav2vec2-base-960h": "English",
-    "facebook/wav2vec2-large-960h-lv60-self": "English, larger and slower",
-    "jonatasgrosman/wav2vec2-large-xlsr-53-chinese-zh-cn": "Chinese (Mandarin)",
-    "jonatasgrosman/wav2vec2-large-xlsr-53-german": "German",
-    "jonatasgrosman/wav2vec2-large-xlsr-53-french": "French",
-    "jonatasgrosman/wav2vec2-large-xlsr-53-spanish": "Spanish",
-    "jonatasgrosman/wav2vec2-large-xlsr-53-japanese": "Japanese",
-}
 CONFIG_FILES = ("*.json", "*.txt")  # config, processor and tokenizer files
 WEIGHTS = ("model.safetensors", "pytorch_model.bin")  # the first one a repo has is fetched
 SPEECH_ARCHITECTURE = "Wav2Vec2ForCTC"
@@ -350,7 +339,6 @@ __all__ = [
     "DownloadProgress",
     "DownloadStatus",
     "HubUnreachable",
-    "LANGUAGES",
     "RemoteModel",
     "cached_model",
     "download_model",

@@ -8,10 +8,10 @@ import sys
 import time
 from typing import TextIO
 
+from engine.catalogue import find
 from engine.config import ModelOptions
 from engine.errors import ModelLoadError
 from engine.hub import (
-    LANGUAGES,
     MIRROR_EXAMPLE,
     DownloadStatus,
     cache_dir,
@@ -65,7 +65,9 @@ def announce(options: ModelOptions, stream: TextIO) -> bool:
         remote = remote_model(repo, options.hub_endpoint)
     except ModelLoadError:
         return True  # the download says what went wrong
-    details = ", ".join(filter(None, [LANGUAGES.get(repo), format_bytes(remote.size)]))
+    known = find(repo)
+    language = known.language_name if known else None
+    details = ", ".join(filter(None, [language, format_bytes(remote.size)]))
     stream.write(
         f"Downloading the speech model {repo} ({details}) once, from {remote.endpoint} into "
         f"{cache_dir()}; Ctrl-C cancels.\n"

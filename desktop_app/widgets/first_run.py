@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.catalogue import catalogue, find
 from engine.config import DEMO_MODEL
 from engine.errors import ModelLoadError
 from engine.hub import (
     DEFAULT_ENDPOINT,
-    LANGUAGES,
     MIRROR_EXAMPLE,
     HubUnreachable,
     RemoteModel,
@@ -79,7 +79,13 @@ class FirstRunDialog(QDialog):
             )
         )
         self.model = QComboBox(editable=True)
-        self.model.addItems(list(LANGUAGES))
+        # The catalogue's models, the language beside each (any other hub id can be typed).
+        for entry in catalogue():
+            if entry.model != DEMO_MODEL:
+                self.model.addItem(entry.model)
+                self.model.setItemData(
+                    self.model.count() - 1, entry.summary(), Qt.ItemDataRole.ToolTipRole
+                )
         self.model.setCurrentText(model)
         self.model.setToolTip(self.tr("A Hugging Face id of a Wav2Vec2ForCTC speech model"))
         self.hub = QComboBox(editable=True)
@@ -166,7 +172,8 @@ class FirstRunDialog(QDialog):
         if number != self._request:
             return  # the choice changed since
         self.remote = remote
-        language = LANGUAGES.get(remote.repo_id)
+        known = find(remote.repo_id)
+        language = known.language_name if known else None
         parts = [remote.repo_id, language, format_bytes(remote.size)]
         self.details.setText(
             self.tr("{0}, from {1}, into {2}").format(
