@@ -11,7 +11,9 @@ import logging
 import os
 from collections.abc import Generator
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO, Union
 
 import numpy as np
 import soxr
@@ -22,8 +24,59 @@ from .errors import AudioError
 log = logging.getLogger("engine.audio")
 
 BLOCK_SECONDS = 30.0
+MIN_SAMPLE_RATE = 8_000  # lower input rates are not speech a model can hear
+MAX_SAMPLE_RATE = 192_000  # the highest rate audio hardware records at
+# A file to decode: a path, or a binary file object that can seek (an upload's spooled file).
+AudioSource = Union[str, "os.PathLike[str]", BinaryIO]
 # Extensions libsndfile handles reliably; anything else goes straight to FFmpeg.
 _SOUNDFILE_EXTENSIONS = {".wav", ".flac", ".ogg", ".oga", ".aiff", ".aif"}
+
+
+class AudioLimitError(AudioError):
+    """The input is readable but outside the limits the caller set (rate, length)."""
+
+
+@dataclass(frozen=True)
+class AudioLimits:
+    """What an input may hold; checked on the header before decoding and again while decoding,
+    so that a header that lies changes nothing."""
+
+    min_rate: int = MIN_SAMPLE_RATE  # lowest input sample rate, Hz
+    max_rate: int = MAX_SAMPLE_RATE  # highest input sample rate, Hz
+    max_seconds: float | None = None  # longest audio; None: any length
+
+    def check_rate(self, rate: int, name: str) -> None:
+        if not self.min_rate <= rate <= self.max_rate:
+            raise AudioLimitError(
+                f"{name}: unsupported sample rate {rate} Hz "
+                f"(the server accepts {self.min_rate} to {self.max_rate} Hz)"
+            )
+
+    def check_seconds(self, seconds: float, name: str) -> None:
+        if self.max_seconds is not None and seconds > self.max_seconds:
+            raise AudioLimitError(
+                f"{name}: {seconds:.0f} s of audio is over the limit of {self.max_seconds:g} s"
+            )
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    sample_rate: int  # Hz of the first audio track, as its header says
+    seconds: float  # duration as the header says; 0 when it does not say
+
+
+def check_samples(samples: np.ndarray) -> np.ndarray:
+    """The one check every input's samples pass (files, uploads, WebSocket frames, WAV
+    messages, microphones: they all decode through :class:`Resampler`): NaN or infinity is an
+    :class:`AudioError`; finite values beyond full scale are clipped to [-1, 1], as playing
+    them or converting them to PCM would (and as the model's statistics need: 3e38 squared
+    overflows float32)."""
+    samples = np.asarray(samples, dtype=np.float32)
+    if samples.size and not np.isfinite(samples).all():
+        raise AudioError("the audio holds NaN or infinite sample values")
+    if samples.size and float(np.abs(samples).max()) > 1.0:
+        samples = np.clip(samples, -1.0, 1.0)
+    return samples
 
 
 def _check_path(path: Path) -> None:
@@ -49,7 +102,8 @@ class Resampler:
         )
 
     def __call__(self, samples: np.ndarray, last: bool = False) -> np.ndarray:
-        samples = np.ascontiguousarray(samples, dtype=np.float32)
+        """Checked (see :func:`check_samples`) and resampled samples."""
+        samples = np.ascontiguousarray(check_samples(samples))
         if self._stream is None:
             return samples
         return self._stream.resample_chunk(samples, last=last)
@@ -105,10 +159,12 @@ def float_to_pcm16(samples: np.ndarray) -> bytes:
     return (clipped * 32768.0).astype("<i2").tobytes()
 
 
-def _soundfile_blocks(path: Path, block_s: float) -> Generator[tuple[np.ndarray, int], None, None]:
+def _soundfile_blocks(
+    source: str | BinaryIO, name: str, block_s: float
+) -> Generator[tuple[np.ndarray, int], None, None]:
     import soundfile as sf
 
-    with sf.SoundFile(str(path)) as f:
+    with sf.SoundFile(source) as f:
         rate, declared = f.samplerate, f.frames
         size = max(1, int(block_s * rate))
         done = 0
@@ -123,26 +179,28 @@ def _soundfile_blocks(path: Path, block_s: float) -> Generator[tuple[np.ndarray,
                 yield to_mono(block), rate
         except sf.LibsndfileError as exc:
             if done == 0:
-                raise AudioError(f"{path}: the audio could not be decoded ({exc})") from None
-            log.warning("%s: decoding stopped early: %s", path, exc)
+                raise AudioError(f"{name}: the audio could not be decoded ({exc})") from None
+            log.warning("%s: decoding stopped early: %s", name, exc)
         if done < declared:
             log.warning(
-                "%s: the file ends early (%.1f of %.1f s)", path, done / rate, declared / rate
+                "%s: the file ends early (%.1f of %.1f s)", name, done / rate, declared / rate
             )
 
 
-def _pyav_blocks(path: Path, block_s: float) -> Generator[tuple[np.ndarray, int], None, None]:
+def _pyav_blocks(
+    source: str | BinaryIO, name: str, block_s: float
+) -> Generator[tuple[np.ndarray, int], None, None]:
     import av
 
     try:
-        container = av.open(str(path))
+        container = av.open(source, mode="r")
     except av.error.FFmpegError as exc:
         raise AudioError(
-            f"{path}: not a readable audio or video file ({exc.strerror or exc})"
+            f"{name}: not a readable audio or video file ({exc.strerror or exc})"
         ) from None
     with container:
         if not container.streams.audio:
-            raise AudioError(f"{path}: the file has no audio track")
+            raise AudioError(f"{name}: the file has no audio track")
         stream = container.streams.audio[0]
         # Planar float at the native rate, channels averaged as to_mono() does (FFmpeg's own
         # downmix adds correlated channels at -3 dB each: +3 dB); soxr resamples afterwards.
@@ -161,41 +219,106 @@ def _pyav_blocks(path: Path, block_s: float) -> Generator[tuple[np.ndarray, int]
                     pending, pending_len = [], 0
         except av.error.FFmpegError as exc:
             # A truncated or damaged file: keep what decoded, say what happened.
-            log.warning("%s: decoding stopped early: %s", path, exc)
+            log.warning("%s: decoding stopped early: %s", name, exc)
             if rate == 0:
-                raise AudioError(f"{path}: the audio could not be decoded ({exc})") from None
+                raise AudioError(f"{name}: the audio could not be decoded ({exc})") from None
         for out in converter.resample(None):
             pending.append(out.to_ndarray().mean(axis=0, dtype=np.float32))
         if pending:
             yield np.concatenate(pending), rate
 
 
+def _open(source: AudioSource, name: str | None) -> tuple[str | BinaryIO, str, str]:
+    """(what the decoders open, the name for messages, the lower-case suffix)."""
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        _check_path(path)
+        return str(path), name or str(path), path.suffix.lower()
+    source.seek(0)
+    label = name or "the upload"
+    if not source.read(1):
+        raise AudioError(f"{label}: the file is empty")
+    source.seek(0)
+    return source, label, Path(label).suffix.lower()
+
+
+def _soundfile_reads(opened: str | BinaryIO, suffix: str, name: str) -> bool:
+    """Whether libsndfile reads it (tried first for its extensions, and for file objects)."""
+    import soundfile as sf
+
+    if isinstance(opened, str) and suffix not in _SOUNDFILE_EXTENSIONS:
+        return False
+    try:
+        sf.info(opened)
+        return True
+    except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
+        log.debug("%s: soundfile cannot read it (%s); trying FFmpeg", name, exc)
+        return False
+    finally:
+        if not isinstance(opened, str):
+            opened.seek(0)
+
+
+def probe_audio(source: AudioSource, name: str | None = None) -> AudioInfo:
+    """The sample rate and duration a file's header declares, without decoding it."""
+    opened, label, suffix = _open(source, name)
+    if _soundfile_reads(opened, suffix, label):
+        import soundfile as sf
+
+        info = sf.info(opened)
+        if not isinstance(opened, str):
+            opened.seek(0)
+        return AudioInfo(int(info.samplerate), float(info.frames) / max(1, info.samplerate))
+    import av
+
+    try:
+        with av.open(opened, mode="r") as container:
+            if not container.streams.audio:
+                raise AudioError(f"{label}: the file has no audio track")
+            stream = container.streams.audio[0]
+            seconds = container.duration / 1_000_000 if container.duration else 0.0
+            return AudioInfo(int(stream.rate or 0), seconds)
+    except av.error.FFmpegError as exc:
+        raise AudioError(
+            f"{label}: not a readable audio or video file ({exc.strerror or exc})"
+        ) from None
+    finally:
+        if not isinstance(opened, str):
+            opened.seek(0)
+
+
 def iter_audio(
-    path: str | os.PathLike[str], block_s: float = BLOCK_SECONDS
+    source: AudioSource,
+    block_s: float = BLOCK_SECONDS,
+    *,
+    name: str | None = None,
+    limits: AudioLimits = AudioLimits(),
 ) -> Generator[np.ndarray, None, None]:
     """Yield a file's audio as consecutive 16 kHz mono float32 blocks.
 
-    Raises :class:`AudioError` with a message for the user when the file cannot be read.
+    ``source`` is a path or a binary file object (read from its start); ``name`` names it in
+    messages. The input rate and the decoded length are checked against ``limits`` as blocks
+    come, whatever the header said. Raises :class:`AudioError` with a message for the user
+    when the file cannot be read.
     """
-    path = Path(path)
-    _check_path(path)
-    blocks: Generator[tuple[np.ndarray, int], None, None] | None = None
-    if path.suffix.lower() in _SOUNDFILE_EXTENSIONS:
-        import soundfile as sf
-
-        try:
-            sf.info(str(path))
-            blocks = _soundfile_blocks(path, block_s)
-        except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
-            log.debug("%s: soundfile cannot read it (%s); trying FFmpeg", path, exc)
-    if blocks is None:
-        blocks = _pyav_blocks(path, block_s)
+    opened, label, suffix = _open(source, name)
+    if _soundfile_reads(opened, suffix, label):
+        blocks = _soundfile_blocks(opened, label, block_s)
+    else:
+        blocks = _pyav_blocks(opened, label, block_s)
     resampler: Resampler | None = None
+    seconds = 0.0
     with closing(blocks):  # the file is closed when the caller stops reading, too
         for block, rate in blocks:
             if resampler is None:
+                limits.check_rate(rate, label)
                 resampler = Resampler(rate)
-            out = resampler(block)
+            seconds += len(block) / rate
+            limits.check_seconds(seconds, label)
+            try:
+                out = resampler(block)
+            except AudioError as exc:
+                raise AudioError(f"{label}: {exc}") from None
             if out.size:
                 yield out
     if resampler is not None:
@@ -204,7 +327,7 @@ def iter_audio(
             yield tail
 
 
-def load_audio(path: str | os.PathLike[str]) -> np.ndarray:
+def load_audio(source: AudioSource) -> np.ndarray:
     """Decode a whole file to one 16 kHz mono float32 array."""
-    blocks = list(iter_audio(path))
+    blocks = list(iter_audio(source))
     return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)

@@ -244,8 +244,12 @@ class Scheduler:
             level = job[0]._state.options.decode.silence_level
             groups.setdefault((len(job[1].samples), level), []).append(job)
         for (_, level), group in groups.items():
-            for i in range(0, len(group), size):
-                batch = group[i : i + size]
+            while group:
+                # A stream closed meanwhile (its client went away) costs no more forward passes.
+                group = [job for job in group if not job[0].closed]
+                batch, group = group[:size], group[size:]
+                if not batch:
+                    break
                 try:
                     outs: list = run_windows(self.model, [w for _, w in batch], level)
                 except Exception as exc:

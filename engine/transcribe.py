@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .audio import iter_audio
+from .audio import AudioLimits, AudioSource, iter_audio, probe_audio
 from .config import SAMPLE_RATE, TranscribeOptions, get_profile
 from .ctc import Word
 from .errors import Cancelled
@@ -53,18 +53,21 @@ def transcribe_blocks(
             )
             progress(done / SAMPLE_RATE, total_seconds)
 
-    for block in blocks:
+    def check_cancel() -> None:
         if cancel is not None and cancel.is_set():
             raise Cancelled("transcription cancelled")
+
+    for block in blocks:
+        check_cancel()
         windower.push(block)
         pending.extend(windower.ready())
         while len(pending) >= options.batch_size:
+            check_cancel()  # a long block holds many batches
             flush(pending[: options.batch_size])
             del pending[: options.batch_size]
     pending.extend(windower.finish())
     for i in range(0, len(pending), options.batch_size):
-        if cancel is not None and cancel.is_set():
-            raise Cancelled("transcription cancelled")
+        check_cancel()
         flush(pending[i : i + options.batch_size])
     words.extend(stitcher.finish())
     duration = windower.received / SAMPLE_RATE
@@ -75,43 +78,36 @@ def transcribe_blocks(
     )
 
 
-def audio_seconds(path: str | os.PathLike[str]) -> float:
-    """The file's duration if the container says so cheaply, else 0."""
-    try:
-        import av
-
-        with av.open(str(path)) as container:
-            if container.duration:
-                return container.duration / 1_000_000
-    except (av.error.FFmpegError, OSError, ValueError):
-        pass
-    return 0.0
-
-
 def transcribe_file(
     model: FrameModel,
-    path: str | os.PathLike[str],
+    source: AudioSource,
     options: TranscribeOptions = TranscribeOptions(),
     *,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    name: str | None = None,
+    limits: AudioLimits = AudioLimits(),
 ) -> Transcript:
-    """Transcribe an audio or video file. Raises AudioError for unreadable input."""
+    """Transcribe an audio or video file (a path, or a binary file object named by ``name``).
+
+    Raises AudioError for unreadable input or input outside ``limits`` (checked on the header
+    before any work, and again while decoding), Cancelled once ``cancel`` is set.
+    """
+    label = name or (str(source) if isinstance(source, (str, os.PathLike)) else "the upload")
+    info = probe_audio(source, label)
+    if info.sample_rate:  # 0: the container does not say; checked while decoding
+        limits.check_rate(info.sample_rate, label)
+    limits.check_seconds(info.seconds, label)
     # Closed when transcription ends, also part-way through: the decoder's file is then closed
     # (not kept open by the traceback until the error is handled), so it can be deleted.
-    with closing(iter_audio(path)) as blocks:
+    with closing(iter_audio(source, name=label, limits=limits)) as blocks:
         result = transcribe_blocks(
-            model,
-            blocks,
-            options,
-            total_seconds=audio_seconds(path),
-            progress=progress,
-            cancel=cancel,
+            model, blocks, options, total_seconds=info.seconds, progress=progress, cancel=cancel
         )
     notes: tuple[str, ...] = ("the file contains no audio",) if result.duration == 0 else ()
     if getattr(model, "is_demo", False):
         notes += ("transcribed with the demo model, which understands synthetic voices only",)
-    return Transcript(result.segments, result.duration, result.model, Path(path).name, notes)
+    return Transcript(result.segments, result.duration, result.model, Path(label).name, notes)
 
 
 def transcribe_array(

@@ -61,7 +61,21 @@ def add_serve_command(
         help="let web pages from ORIGIN call the API (repeatable; '*' for any)",
     )
     p.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name clients may use besides localhost/127.0.0.1/[::1] when there is no "
+        "token (repeatable); requests naming any other host are refused (DNS rebinding)",
+    )
+    p.add_argument(
         "--max-upload-mb", type=float, default=25.0, help="largest upload in MiB (default: 25)"
+    )
+    p.add_argument(
+        "--max-audio-minutes",
+        type=float,
+        default=120.0,
+        help="longest upload in minutes of audio (default: 120)",
     )
     p.add_argument(
         "--max-streams", type=int, default=16, help="WebSocket streams at once (default: 16)"
@@ -83,9 +97,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         token=args.token or None,
         cors_origins=tuple(args.cors_origin),
+        allowed_hosts=tuple(args.allowed_host),
         profile=args.profile,
         model=options,
         max_upload_bytes=int(args.max_upload_mb * 1024 * 1024),
+        max_audio_s=args.max_audio_minutes * 60,
         max_streams=args.max_streams,
         chinese=args.chinese or "",
     )

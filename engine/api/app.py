@@ -16,77 +16,18 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
-from starlette.requests import HTTPConnection
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import __version__
 from ..model import Recognizer, load_recognizer
 from ..scheduler import Scheduler, SchedulerOptions
 from . import routes_http, routes_realtime, routes_ws
 from .deps import STATIC_DIR, ApiContext
-from .errors import UploadTooLarge, error_response, install_error_handlers
+from .errors import install_error_handlers
+from .guard import Guard
 from .settings import ServerSettings
 
 log = logging.getLogger("engine.api")
-
-# The caption page and its scripts hold no data; they ask for the token and pass it on.
-PUBLIC_PATHS = ("/", "/favicon.ico")
-PUBLIC_PREFIXES = ("/static/",)
-# Room for the form's other fields and multipart boundaries on top of the file itself.
-FORM_OVERHEAD_BYTES = 64 * 1024
-
-
-class Guard:
-    """ASGI middleware for HTTP requests: the API token, then the upload size limit.
-
-    A body whose Content-Length is over the limit is refused before a byte of it is read; a body
-    without one is counted as it streams in and refused as soon as it passes the limit. WebSocket
-    connections check the token themselves, so that they can close with a code browsers see.
-    """
-
-    def __init__(self, app: ASGIApp, settings: ServerSettings) -> None:
-        self.app = app
-        self.settings = settings
-        self.max_body = settings.max_upload_bytes + FORM_OVERHEAD_BYTES
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        conn = HTTPConnection(scope)
-        path = conn.url.path
-        public = (
-            path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or scope["method"] == "OPTIONS"
-        )
-        if not public and not self.settings.accepts(conn.headers.get("authorization")):
-            response = error_response(
-                path,
-                401,
-                "missing or invalid API token (send 'Authorization: Bearer TOKEN')",
-                code="invalid_api_key",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-            await response(scope, receive, send)
-            return
-        length = conn.headers.get("content-length", "")
-        if length.isdigit() and int(length) > self.max_body:
-            exc = UploadTooLarge(self.settings.max_upload_bytes)
-            await error_response(path, 413, str(exc.detail), param=exc.param, code=exc.code)(
-                scope, receive, send
-            )
-            return
-        received = 0
-
-        async def counted_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_body:
-                    raise UploadTooLarge(self.settings.max_upload_bytes)
-            return message
-
-        await self.app(scope, counted_receive, send)
 
 
 class OptionalTrailingSlash:

@@ -24,6 +24,12 @@ class ApiContext:
     scheduler: Scheduler
     started_at: float  # time.time() when the app started
     ws_sessions: int = 0  # open WebSocket sessions (changed on the event loop only)
+    uploads: int = 0  # uploads being transcribed (changed on the event loop only)
+
+    @property
+    def full(self) -> bool:
+        """Streams and uploads share one capacity, ``max_streams``: each holds the model."""
+        return self.ws_sessions + self.uploads >= self.settings.max_streams
 
 
 def get_context(conn: HTTPConnection) -> ApiContext:

@@ -11,7 +11,7 @@ from enum import IntEnum
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import LiveCaptionsError
@@ -61,6 +61,10 @@ class UploadTooLarge(ApiError):
             param="file",
             code="file_too_large",
         )
+
+
+class ClientGone(Exception):
+    """The client disconnected while its request was worked on; nobody reads an answer."""
 
 
 _TYPES = {401: "invalid_request_error", 404: "invalid_request_error", 413: "invalid_request_error"}
@@ -123,6 +127,12 @@ def _jsonable(errors: object) -> object:
     return jsonable_encoder(errors, custom_encoder={bytes: lambda b: repr(b[:40])})
 
 
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    # 499, as nginx logs it: the client closed the connection; nothing is sent.
+    return Response(status_code=499)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ClientGone, _client_gone)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

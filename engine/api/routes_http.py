@@ -4,29 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
-import tempfile
+import threading
 import time
-from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
+from ..audio import AudioLimitError
 from ..config import CHINESE_SCRIPTS, DecodeOptions, TranscribeOptions, check_script
-from ..errors import AudioError
+from ..errors import AudioError, Cancelled
 from ..formats import render
 from ..model import Recognizer
 from ..scheduler import Scheduler
 from ..transcript import Transcript
-from .deps import STATIC_DIR, ApiContext, get_context, get_recognizer, get_scheduler, get_settings
-from .errors import ApiError, UploadTooLarge
+from .deps import STATIC_DIR, ApiContext, get_context, get_recognizer, get_scheduler
+from .errors import ApiError, ClientGone, UploadTooLarge
 from .schemas import (
     GRANULARITIES,
     RESPONSE_FORMATS,
     ErrorBody,
     Health,
+    LegacyErrorBody,
     LegacyTranscription,
     ModelCard,
     ModelList,
@@ -42,11 +42,13 @@ log = logging.getLogger("engine.api")
 
 router = APIRouter()
 
-_CHUNK = 1024 * 1024
-_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,8}$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$")
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorBody} for code in (400, 401, 413, 422)
+    code: {"model": ErrorBody} for code in (400, 401, 403, 413, 422, 503)
+}
+# /transcribe answers errors as {"detail": "..."}; its 422 is FastAPI's own validation body.
+_LEGACY_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": LegacyErrorBody} for code in (400, 401, 403, 413, 503)
 }
 
 UploadField = Annotated[
@@ -55,35 +57,15 @@ UploadField = Annotated[
 ]
 
 
-async def _save_upload(upload: UploadFile, limit: int) -> Path:
-    """Copy the upload to a named temporary file (the decoders want a path), counting bytes."""
-    suffix = _SUFFIX.search(upload.filename or "")
-    fd, name = tempfile.mkstemp(
-        prefix="live-captions-", suffix=suffix.group(0).lower() if suffix else ""
-    )
-    path = Path(name)
-    try:
-        size = 0
-        with os.fdopen(fd, "wb") as out:
-            while chunk := await upload.read(_CHUNK):
-                size += len(chunk)
-                if size > limit:
-                    raise UploadTooLarge(limit)
-                out.write(chunk)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    return path
-
-
-def _discard(path: Path) -> None:
-    """Delete a temporary upload. If that fails (on Windows a file still open elsewhere, e.g. by
-    a virus scanner, cannot be deleted), say so in the log rather than replace the request's
-    own result or error with the clean-up's."""
-    try:
-        path.unlink(missing_ok=True)
-    except OSError as exc:
-        log.warning("cannot delete the temporary upload %s: %s", path, exc)
+async def _cancel_on_disconnect(request: Request, cancel: threading.Event) -> None:
+    """Set ``cancel`` when the client disconnects. The body has been read by now, so the next
+    message the server delivers is the disconnect (or nothing, once the answer is sent)."""
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            log.info("the client of an upload went away; its transcription is cancelled")
+            cancel.set()
+            return
 
 
 ChineseField = Annotated[
@@ -107,31 +89,60 @@ def _chinese_option(value: str | None, settings: ServerSettings) -> DecodeOption
 
 
 async def _transcribe(
+    request: Request,
     upload: UploadFile,
+    ctx: ApiContext,
     recognizer: Recognizer,
-    settings: ServerSettings,
     decode: DecodeOptions | None = None,
 ) -> Transcript:
-    """Transcribe an upload in a worker thread on the server's window profile."""
+    """Transcribe an upload in a worker thread on the server's window profile.
+
+    The upload takes one of the ``max_streams`` places streams take too. It is read from the
+    spooled file the form parser made (anonymous on disk: a server killed meanwhile leaves
+    nothing behind); its header's rate and length are checked before any work, and the work
+    stops as soon as the client disconnects.
+    """
     from ..transcribe import transcribe_file
 
-    options = TranscribeOptions(
-        profile=settings.profile, decode=decode or DecodeOptions(chinese=settings.chinese)
-    )
-    path = await _save_upload(upload, settings.max_upload_bytes)
+    settings = ctx.settings
     name = upload.filename or "upload"
-    try:
-        transcript = await asyncio.to_thread(transcribe_file, recognizer, path, options)
-    except AudioError as exc:
-        message = str(exc).replace(str(path), name)
+    if upload.size is not None and upload.size > settings.max_upload_bytes:
+        raise UploadTooLarge(settings.max_upload_bytes)
+    if ctx.full:
         raise ApiError(
-            400,
-            f"the upload cannot be read as audio: {message}",
-            param="file",
-            code="invalid_audio",
+            503,
+            f"the server is busy: it serves {settings.max_streams} streams and uploads at once; "
+            "try again later",
+            code="server_busy",
+            headers={"Retry-After": "5"},
+        )
+    ctx.uploads += 1
+    cancel = threading.Event()
+    watcher = asyncio.create_task(_cancel_on_disconnect(request, cancel))
+    try:
+        transcript = await asyncio.to_thread(
+            transcribe_file,
+            recognizer,
+            upload.file,
+            TranscribeOptions(
+                profile=settings.profile, decode=decode or DecodeOptions(chinese=settings.chinese)
+            ),
+            cancel=cancel,
+            name=name,
+            limits=settings.audio_limits,
+        )
+    except AudioLimitError as exc:
+        raise ApiError(400, str(exc), param="file", code="audio_out_of_range") from None
+    except AudioError as exc:
+        raise ApiError(
+            400, f"the upload cannot be read as audio: {exc}", param="file", code="invalid_audio"
         ) from None
+    except Cancelled:
+        raise ClientGone() from None
     finally:
-        _discard(path)
+        cancel.set()  # the thread stops too if this task was cancelled (server shutdown)
+        watcher.cancel()
+        ctx.uploads -= 1
     if transcript.duration == 0:
         raise ApiError(
             400, f"{name}: the file contains no audio", param="file", code="invalid_audio"
@@ -142,18 +153,19 @@ async def _transcribe(
 @router.post(
     "/transcribe",
     response_model=LegacyTranscription,
-    responses={k: v for k, v in _ERRORS.items() if k != 422},
+    responses=_LEGACY_ERRORS,
     summary="Transcribe a file (legacy clients)",
     tags=["transcription"],
 )
 async def transcribe_legacy(
+    request: Request,
     file: UploadField,
     chinese: ChineseField = None,
+    ctx: ApiContext = Depends(get_context),
     recognizer: Recognizer = Depends(get_recognizer),
-    settings: ServerSettings = Depends(get_settings),
 ) -> LegacyTranscription:
-    decode = _chinese_option(chinese, settings)
-    transcript = await _transcribe(file, recognizer, settings, decode)
+    decode = _chinese_option(chinese, ctx.settings)
+    transcript = await _transcribe(request, file, ctx, recognizer, decode)
     return LegacyTranscription(transcription=transcript.text())
 
 
@@ -172,6 +184,7 @@ async def transcribe_legacy(
     tags=["transcription"],
 )
 async def create_transcription(
+    request: Request,
     file: UploadField,
     model: Annotated[
         str | None, Form(description="accepted for compatibility; the loaded model is used")
@@ -191,10 +204,10 @@ async def create_transcription(
         ),
     ] = None,
     chinese: ChineseField = None,
+    ctx: ApiContext = Depends(get_context),
     recognizer: Recognizer = Depends(get_recognizer),
-    settings: ServerSettings = Depends(get_settings),
 ) -> Response:
-    decode = _chinese_option(chinese, settings)
+    decode = _chinese_option(chinese, ctx.settings)
     if response_format not in RESPONSE_FORMATS:
         raise ApiError(
             400,
@@ -224,7 +237,7 @@ async def create_transcription(
             param="language",
             code="invalid_value",
         )
-    transcript = await _transcribe(file, recognizer, settings, decode)
+    transcript = await _transcribe(request, file, ctx, recognizer, decode)
     if response_format == "json":
         body = Transcription(
             text=transcript.text(), usage=Usage(seconds=round(transcript.duration, 3))
@@ -250,7 +263,7 @@ async def list_models(ctx: ApiContext = Depends(get_context)) -> ModelList:
 
 
 @router.get(
-    "/health", response_model=Health, responses={401: {"model": ErrorBody}}, tags=["health"]
+    "/health", response_model=Health, responses={401: {"model": LegacyErrorBody}}, tags=["health"]
 )
 async def health(
     ctx: ApiContext = Depends(get_context), scheduler: Scheduler = Depends(get_scheduler)
@@ -266,6 +279,7 @@ async def health(
         profile=ctx.settings.profile,
         uptime_s=round(time.time() - ctx.started_at, 3),
         active_streams=len(streams),
+        active_uploads=ctx.uploads,
         max_streams=ctx.settings.max_streams,
         lag_s=max((s.lag_s for s in streams), default=0.0),
         streams=streams,

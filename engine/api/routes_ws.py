@@ -14,7 +14,6 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import numpy as np
 from fastapi import APIRouter, Depends, WebSocket
@@ -22,6 +21,7 @@ from starlette.websockets import WebSocketDisconnect, WebSocketDisconnected
 
 from ..audio import Resampler, pcm16_to_float, to_mono
 from ..config import SAMPLE_RATE, DecodeOptions, check_script
+from ..errors import AudioError
 from ..scheduler import Stream, TooManyStreams
 from ..streaming import Event, StreamOptions
 from ..transcript import caption_text
@@ -106,8 +106,16 @@ class AudioDecoder:
         self._wav: Resampler | None = None
 
     def decode(self, data: bytes) -> np.ndarray:
-        if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
-            return self._decode_wav(data)
+        """16 kHz samples; :class:`ProtocolError` (1003) for data that is not audio, and for
+        samples :func:`engine.audio.check_samples` refuses (NaN, infinity)."""
+        try:
+            if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+                return self._decode_wav(data)
+            return self._decode_raw(data)
+        except AudioError as exc:
+            raise ProtocolError(CloseCode.UNSUPPORTED_DATA, f"unsupported audio: {exc}") from None
+
+    def _decode_raw(self, data: bytes) -> np.ndarray:
         width = _SAMPLE_BYTES[self.format.encoding]
         if len(data) % width:
             raise ProtocolError(
@@ -118,10 +126,6 @@ class AudioDecoder:
             samples = pcm16_to_float(data)
         else:
             samples = np.frombuffer(data, dtype="<f4")
-            if not np.isfinite(samples).all():
-                raise ProtocolError(
-                    CloseCode.UNSUPPORTED_DATA, "pcm_f32le frames must not hold NaN or infinity"
-                )
         return self._raw(samples)
 
     def _decode_wav(self, data: bytes) -> np.ndarray:
@@ -319,10 +323,7 @@ class CaptionSession:
         self.pushed += samples.size
 
     def _on_text(self, text: str) -> None:
-        try:
-            message = json.loads(text)
-        except ValueError:
-            message = None
+        message = parse_control(text, self.settings)
         if not isinstance(message, dict):
             if text.strip() == "Done":  # sherpa-onnx's end of stream
                 self._request_close(CloseCode.NORMAL, "")
@@ -459,6 +460,50 @@ class CaptionSession:
         }
 
 
+def parse_control(text: str, settings: ServerSettings) -> object:
+    """A text message as JSON, or None when it is not JSON. Its size and nesting are bounded
+    before it is parsed (a deeply nested array would exhaust the parser's recursion)."""
+    size = len(text.encode())
+    if size > settings.max_control_bytes:
+        raise ProtocolError(
+            CloseCode.TOO_BIG,
+            f"a text message of {size} bytes is over the limit of "
+            f"{settings.max_control_bytes} bytes for control messages",
+        )
+    if json_depth(text) > settings.max_json_depth:
+        raise ProtocolError(
+            CloseCode.UNSUPPORTED_DATA,
+            f"a control message may nest at most {settings.max_json_depth} levels deep",
+        )
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def json_depth(text: str) -> int:
+    """The deepest nesting of arrays and objects in JSON text (brackets inside strings do not
+    count); a cheap scan that needs no parse."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
 def _reason(text: str) -> str:
     """A close reason fits in 123 bytes of UTF-8."""
     data = text.encode()
@@ -483,14 +528,6 @@ async def _refuse(ws: WebSocket, code: CloseCode, message: str) -> None:
         pass
 
 
-def _origin_allowed(ws: WebSocket, settings: ServerSettings) -> bool:
-    """Web pages of other sites may not use the API from a visitor's browser."""
-    origin = ws.headers.get("origin")
-    if not origin or "*" in settings.cors_origins or origin in settings.cors_origins:
-        return True
-    return urlsplit(origin).netloc == ws.headers.get("host")
-
-
 def _flag(name: str, value: str) -> bool:
     if value.lower() in ("1", "true", "yes", "on"):
         return True
@@ -512,16 +549,9 @@ def _chinese(value: str | None) -> str | None:
 
 @router.websocket("/ws/transcribe")
 async def ws_transcribe(websocket: WebSocket, ctx: ApiContext = Depends(get_context)) -> None:
+    # Host, origin and token were checked by the Guard middleware, as for every route.
     settings = ctx.settings
     query = websocket.query_params
-    if not settings.accepts(websocket.headers.get("authorization"), query.get("token")):
-        message = "missing or invalid API token (send 'Authorization: Bearer TOKEN' or ?token=)"
-        await _refuse(websocket, CloseCode.POLICY, message)
-        return
-    if not _origin_allowed(websocket, settings):
-        message = f"origin {websocket.headers.get('origin')} is not allowed (see --cors-origin)"
-        await _refuse(websocket, CloseCode.POLICY, message)
-        return
     try:
         fmt = parse_format(query.get("encoding"), query.get("sample_rate"), settings)
         partials = _flag("partials", query.get("partials", "true"))
@@ -530,9 +560,10 @@ async def ws_transcribe(websocket: WebSocket, ctx: ApiContext = Depends(get_cont
     except ProtocolError as exc:
         await _refuse(websocket, exc.code, exc.message)
         return
-    if ctx.ws_sessions >= settings.max_streams:
+    if ctx.full:
         message = (
-            f"too many streams: the server serves {settings.max_streams} at once; try again later"
+            f"too many streams: the server serves {settings.max_streams} streams and uploads "
+            "at once; try again later"
         )
         await _refuse(websocket, CloseCode.TRY_AGAIN, message)
         return

@@ -22,6 +22,7 @@ from ..scheduler import Scheduler
 from .app import create_app
 from .deps import ApiContext
 from .errors import PortInUse, ServerError
+from .http_limits import protocol_for
 from .settings import ServerSettings
 
 log = logging.getLogger("engine.api")
@@ -173,6 +174,10 @@ class ApiServer:
             # far over it is refused by the WebSocket layer (also 1009) before it is buffered.
             ws_max_size=2 * self.settings.max_frame_bytes + 4096,
             timeout_graceful_shutdown=5,
+            # Deadlines for unfinished requests and a cap on connections (docs/api.md, limits).
+            http=protocol_for(self.settings),
+            timeout_keep_alive=self.settings.keep_alive_s,  # type: ignore[arg-type]  # uvicorn passes it to call_later, which takes a float
+            limit_concurrency=self.settings.max_connections,
         )
         self._server = _Server(config, startup_done)
 

@@ -91,7 +91,8 @@ class Health(BaseModel):
     profile: str = Field(description="window profile of uploads and streams")
     uptime_s: float
     active_streams: int = Field(description="streams the engine serves now (WebSocket and others)")
-    max_streams: int
+    active_uploads: int = Field(description="uploads being transcribed now")
+    max_streams: int = Field(description="streams and uploads the server serves at once")
     lag_s: float = Field(description="the largest lag of any stream")
     streams: list[StreamHealth]
 
@@ -104,7 +105,15 @@ class ErrorDetail(BaseModel):
 
 
 class ErrorBody(BaseModel):
+    """Errors under /v1, in OpenAI's shape."""
+
     error: ErrorDetail
+
+
+class LegacyErrorBody(BaseModel):
+    """Errors of the other routes, in FastAPI's shape."""
+
+    detail: str = Field(description="what went wrong, for the user")
 
 
 def verbose(transcript: Transcript, language: str, granularities: set[str]) -> TranscriptionVerbose:

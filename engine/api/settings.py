@@ -5,11 +5,17 @@ from __future__ import annotations
 import hmac
 import ipaddress
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
+from ..audio import MIN_SAMPLE_RATE, AudioLimits
 from ..config import DEFAULT_LIVE_PROFILE, PROFILES, ModelOptions, check_script
 from .errors import ServerError
 
-MIN_SAMPLE_RATE = 8_000
+__all__ = ["MIN_SAMPLE_RATE", "ServerSettings"]
+
+# Host names that reach this machine only; a web page of another site cannot take them over
+# (DNS rebinding gives an attacker's name a loopback address, not this name).
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 
 
 @dataclass(frozen=True)
@@ -18,17 +24,57 @@ class ServerSettings:
     port: int = 8000  # TCP port; 0 picks a free one
     token: str | None = None  # API token: every request must send "Authorization: Bearer TOKEN"
     cors_origins: tuple[str, ...] = ()  # origins allowed to call the API from a web page
+    allowed_hosts: tuple[str, ...] = ()  # Host names served without a token besides loopback
     profile: str = DEFAULT_LIVE_PROFILE  # window grid of uploads and streams alike
     model: ModelOptions = field(default_factory=ModelOptions)  # used when the app loads the model
     max_upload_bytes: int = 25 * 1024 * 1024  # larger uploads are refused with 413
     max_frame_bytes: int = 1024 * 1024  # larger WebSocket messages are refused with 1009
-    max_sample_rate: int = 192_000  # highest input rate a stream may declare
+    max_sample_rate: int = 192_000  # highest input rate a stream or an upload may have
+    max_audio_s: float = 2 * 3600.0  # longest upload, in seconds of audio (header and decoded)
+    max_control_bytes: int = 4096  # larger WebSocket text messages are refused with 1009
+    max_json_depth: int = 8  # deeper nesting in a control message is refused with 1003
     idle_timeout_s: float = 30.0  # a stream that sends nothing for this long is closed
     max_streams: int = 16  # WebSocket streams at once; more are refused with 1013
     warn_lag_s: float = 10.0  # a stream this far behind gets an "overload" message
     max_lag_s: float = 60.0  # a stream this far behind is ended (close 1013)
     stats_interval_s: float = 5.0  # seconds between "stats" messages on a stream; 0: never
     chinese: str = ""  # Chinese output script by default (config.CHINESE_SCRIPTS); "": as is
+    header_timeout_s: float = 10.0  # a request's headers must be complete within this time
+    body_timeout_s: float = 30.0  # a request body that sends nothing for this long is dropped
+    keep_alive_s: float = 5.0  # an idle kept-alive connection is closed after this long
+    max_header_bytes: int = 64 * 1024  # larger request heads are refused with 431
+    max_connections: int = 64  # open connections at once; further requests get 503
+
+    @property
+    def audio_limits(self) -> AudioLimits:
+        """What an upload may hold."""
+        return AudioLimits(MIN_SAMPLE_RATE, self.max_sample_rate, self.max_audio_s)
+
+    def host_allowed(self, host_header: str | None) -> bool:
+        """Whether a request with this Host header may be served. With a token, any name may
+        (the token protects the API); without one, only loopback names, the name the server
+        listens on and ``allowed_hosts``: a web page of a DNS-rebinding site sends its own
+        name and is refused."""
+        if self.token:
+            return True
+        try:
+            name = urlsplit(f"//{host_header or ''}").hostname
+        except ValueError:  # a malformed port or bracket
+            return False
+        if not name:
+            return False
+        allowed = {*LOOPBACK_NAMES, self.host.strip("[]").lower(), *self.allowed_hosts}
+        return name.rstrip(".") in {h.lower() for h in allowed}
+
+    def origin_allowed(self, origin: str | None, host_header: str | None) -> bool:
+        """Whether a web page of ``origin`` may call the API: no Origin (not a browser), an
+        origin allowed by ``cors_origins``, or the server's own origin."""
+        if not origin or "*" in self.cors_origins or origin in self.cors_origins:
+            return True
+        try:
+            return urlsplit(origin).netloc == host_header
+        except ValueError:
+            return False
 
     @property
     def loopback(self) -> bool:
@@ -62,6 +108,14 @@ class ServerSettings:
             self.max_streams,
             self.idle_timeout_s,
             self.max_lag_s,
+            self.max_audio_s,
+            self.max_control_bytes,
+            self.max_json_depth,
+            self.header_timeout_s,
+            self.body_timeout_s,
+            self.keep_alive_s,
+            self.max_header_bytes,
+            self.max_connections,
         )
         if min(limits) <= 0 or self.max_sample_rate < MIN_SAMPLE_RATE:
             raise ServerError("server limits must be positive")
