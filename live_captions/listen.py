@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import queue
 import sys
 import threading
@@ -14,14 +15,19 @@ import numpy as np
 
 from engine.audio import Resampler, iter_audio
 from engine.config import DEFAULT_LIVE_PROFILE, PROFILES, SAMPLE_RATE
-from engine.errors import AudioError
+from engine.errors import AudioError, LiveCaptionsError
+from engine.model import Recognizer
 from engine.scheduler import Scheduler, Stream
 from engine.streaming import Event, StreamOptions
 from engine.transcript import caption_text
 from engine.units import needs_space
 
 from .console import enable_terminal_sequences
+from .finals_file import FinalsFile, signals_interrupt
 from .options import add_chinese_option, decode_options, model_options
+
+# --fast keeps at most this much audio waiting for the engine (the lag limit is 60 s).
+FAST_AHEAD_S = 5.0
 
 
 class TerminalCaptions:
@@ -33,13 +39,11 @@ class TerminalCaptions:
         # Rewriting the line needs ANSI sequences (switched on for a Windows console).
         self.tty = enable_terminal_sequences(out)
         self.finals: list[str] = []  # final units of the current utterance
-        self.all_finals: list[str] = []  # every final unit, for --output
 
     def handle(self, event: Event) -> None:
         if event.type == "final":
             words = [w.text for w in event.words]
             self.finals += words
-            self.all_finals += words
             self._draw("")
         elif event.type == "partial":
             self._draw(caption_text([w.text for w in event.words], not self.finals))
@@ -77,7 +81,11 @@ def add_listen_command(
     p.add_argument(
         "--fast", action="store_true", help="with --input: as fast as possible, not in real time"
     )
-    p.add_argument("--output", type=Path, help="write the final text to this file")
+    p.add_argument(
+        "--output",
+        type=Path,
+        help="write the final text to this file as it comes, one line per utterance",
+    )
     p.add_argument(
         "--profile", choices=[p for p in PROFILES if p != "file"], default=DEFAULT_LIVE_PROFILE
     )
@@ -97,11 +105,36 @@ def cmd_listen(args: argparse.Namespace) -> int:
 
     if args.list_devices:
         return _list_devices()
-    recognizer = load_model(model_options(args))
-    print(f"model: {recognizer.describe()}", file=sys.stderr)
+    output = _open_output(args.output)
+    with output or contextlib.nullcontext():
+        recognizer = load_model(model_options(args))
+        print(f"model: {recognizer.describe()}", file=sys.stderr)
+        return _caption(args, recognizer, output)
+
+
+def _open_output(path: Path | None) -> FinalsFile | None:
+    """The --output file, created before the model loads so that a bad path fails at once."""
+    if path is None:
+        return None
+    try:
+        return FinalsFile(path)
+    except OSError as exc:
+        raise LiveCaptionsError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _caption(args: argparse.Namespace, recognizer: Recognizer, output: FinalsFile | None) -> int:
     captions = TerminalCaptions()
     events: queue.Queue[Event] = queue.Queue()
-    with Scheduler(recognizer) as scheduler:
+
+    def show(event: Event) -> None:
+        captions.handle(event)
+        if output is not None:
+            if event.type == "final":
+                output.add(event.words)
+            elif event.type in ("utterance_end", "end", "error"):
+                output.end_utterance()
+
+    with Scheduler(recognizer) as scheduler, signals_interrupt():
         options = StreamOptions(
             profile=args.profile,
             stable_partials=not args.raw_partials,
@@ -118,19 +151,17 @@ def cmd_listen(args: argparse.Namespace) -> int:
         try:
             while True:
                 event = events.get()
-                captions.handle(event)
+                show(event)
                 if event.type in ("end", "error"):
                     break
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # Ctrl-C, SIGTERM or SIGHUP
             stop.set()  # the feeder finishes the stream; drain what is left
             while True:
                 event = events.get()
-                captions.handle(event)
+                show(event)
                 if event.type in ("end", "error"):
                     break
         feeder.join(timeout=5)
-    if args.output:
-        args.output.write_text(caption_text(captions.all_finals) + "\n", encoding="utf-8")
     return 0 if event.type == "end" else 1
 
 
@@ -148,7 +179,12 @@ def _replay(
                 if not stream.push(block[i : i + piece]):
                     return  # the engine ended the stream; its error event ends listen
                 sent += len(block[i : i + piece])
-                if not args.fast:
+                if args.fast:
+                    # As fast as the engine goes, not faster: a replay is not a live stream
+                    # falling behind, so it never meets the lag limit, whatever its length.
+                    while stream.lag_s > FAST_AHEAD_S and not stop.is_set() and not stream.closed:
+                        time.sleep(0.01)
+                else:
                     delay = started + sent / SAMPLE_RATE - time.monotonic()
                     if delay > 0:
                         time.sleep(delay)

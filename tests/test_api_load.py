@@ -53,7 +53,8 @@ def test_streams_and_uploads_at_once(tiny_recognizer, speech_dir: Path) -> None:
         say("hello world this is a test of live captions", speech_dir / "load-hello.wav"),
         say("many people can use one model at the same time", speech_dir / "load-many.wav"),
     ]
-    settings = ServerSettings(port=0, max_streams=STREAMS, stats_interval_s=0)
+    # Uploads take places as streams do: room for every stream and every uploader.
+    settings = ServerSettings(port=0, max_streams=STREAMS + UPLOADERS, stats_interval_s=0)
     with ApiServer(settings, tiny_recognizer) as server:
         url = server.url.replace("http://", "ws://") + "/ws/transcribe"
 
@@ -93,4 +94,38 @@ def test_streams_and_uploads_at_once(tiny_recognizer, speech_dir: Path) -> None:
             assert finals == expected[files[i % len(files)]], f"stream {i} lost or changed finals"
         assert len(uploads) >= 4 and all(words == expected[path] for path, words in uploads)
         assert all(h["active_streams"] <= STREAMS for h in health)
+        assert all(h["active_uploads"] <= UPLOADERS for h in health)
         assert server.context.scheduler.active_streams == 0
+        assert server.context.uploads == 0
+
+
+def test_one_more_upload_than_the_capacity_is_told_to_come_back(
+    tiny_recognizer, speech_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Streams fill the server's places; an upload then gets 503 with Retry-After, and is
+    served once a stream has gone."""
+    path = say("one more upload", speech_dir / "load-one-more.wav")
+    settings = ServerSettings(port=0, max_streams=3, stats_interval_s=0)
+    with ApiServer(settings, tiny_recognizer) as server:
+        url = server.url.replace("http://", "ws://") + "/ws/transcribe"
+
+        async def run() -> tuple[int, str, list[str]]:
+            async with httpx.AsyncClient(base_url=server.url, timeout=TIMEOUT) as client:
+                streams = [await websockets.connect(url) for _ in range(3)]
+                for ws in streams:
+                    assert json.loads(await ws.recv())["type"] == "ready"
+                busy = await client.post(
+                    "/v1/audio/transcriptions",
+                    files={"file": (path.name, path.read_bytes(), "audio/wav")},
+                )
+                await streams[0].close()
+                while server.context.ws_sessions == 3:
+                    await asyncio.sleep(0.02)
+                words = await upload_words(client, path)
+                for ws in streams[1:]:
+                    await ws.close()
+            return busy.status_code, busy.headers.get("retry-after", ""), words
+
+        status, retry_after, words = asyncio.run(run())
+        assert (status, retry_after) == (503, "5")
+        assert words
