@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import logging
+import os
 from pathlib import Path
 from typing import TextIO
 
@@ -104,7 +105,8 @@ class LiveTranscript:
 
 
 class TranscriptLog:
-    """Appends a live session's final words to a text file as they come, flushed each time.
+    """Appends a live session's final words to a text file as they come, flushed each time and
+    fsynced at each utterance's end.
 
     One file per session, named by its start time, one line per utterance:
     ``[HH:MM:SS] Words of the utterance`` with the time since the session started.
@@ -158,7 +160,7 @@ class TranscriptLog:
 
     def end_utterance(self) -> None:
         if self._line_open:
-            self._write("\n")
+            self._write("\n", sync=True)
             self._line_open = False
 
     def close(self) -> None:
@@ -168,11 +170,15 @@ class TranscriptLog:
             self._file = None
         self._started = None
 
-    def _write(self, text: str) -> None:
+    def _write(self, text: str, sync: bool = False) -> None:
+        """Flushed at once (a killed app keeps it); ``sync``: on the disk too (utterance ends:
+        a machine that loses power keeps every finished line)."""
         assert self._file is not None
         try:
             self._file.write(text)
             self._file.flush()
+            if sync:
+                os.fsync(self._file.fileno())
         except OSError as exc:
             log.warning("writing the session transcript failed: %s", exc)
             self._file = self._started = None

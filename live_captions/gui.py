@@ -11,7 +11,7 @@ import logging.handlers
 import os
 import signal
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 NO_DISPLAY = """\
@@ -68,6 +68,15 @@ def configure_logging(verbose: bool) -> Path | None:
     return folder / "desktop.log"
 
 
+def quit_on_signals(close: Callable[[], object]) -> None:
+    """Ctrl+C in the terminal, SIGTERM (a logout, ``kill``, a service manager) and SIGHUP (the
+    terminal closed) close the window like File > Quit: captions stop first, so that the last
+    words reach the session transcript. Qt must let Python run its handlers (a timer does)."""
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), lambda *_: close())
+
+
 def main(args: argparse.Namespace) -> int:
     if not display_available():
         print(NO_DISPLAY, file=sys.stderr, end="")
@@ -102,8 +111,7 @@ def main(args: argparse.Namespace) -> int:
     desktop = DesktopApp(settings, sound_backend())
     desktop.window.closed.connect(app.quit)
     instance.activated.connect(desktop.window.bring_forward)
-    # Ctrl+C in the terminal closes the window like File > Quit (stopping captions first).
-    signal.signal(signal.SIGINT, lambda *_: desktop.window.close())
+    quit_on_signals(desktop.window.close)
     ticker = QTimer(interval=250)
     ticker.timeout.connect(lambda: None)  # lets Python run its signal handlers
     ticker.start()

@@ -25,6 +25,7 @@ SENTENCES = (
     "a stitch in time saves nine",
 )
 TIMEOUT = 120.0
+pytestmark = pytest.mark.slow  # real processes in real time
 
 
 def model_args(model_dir: Path) -> list[str]:

@@ -8,6 +8,7 @@ WebSocket connections with a bad Host are refused at the handshake (403), and th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 
@@ -136,10 +137,10 @@ class Guard:
         log.info("refused WebSocket %s: %s", conn.url.path, message)
         if (await receive())["type"] != "websocket.connect":
             return
-        await send({"type": "websocket.accept"})
-        await send(
-            {"type": "websocket.send", "text": json.dumps({"type": "error", "message": message})}
-        )
-        await send(
-            {"type": "websocket.close", "code": CloseCode.POLICY, "reason": _reason(message)}
-        )
+        error = json.dumps({"type": "error", "message": message})
+        with contextlib.suppress(OSError):  # the client may be gone already
+            await send({"type": "websocket.accept"})
+            await send({"type": "websocket.send", "text": error})
+            await send(
+                {"type": "websocket.close", "code": CloseCode.POLICY, "reason": _reason(message)}
+            )
