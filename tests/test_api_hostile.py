@@ -230,15 +230,17 @@ def test_foreign_host_names_are_refused_on_every_route(tiny_recognizer, speech: 
             assert "evil.example" in refused.text
         for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", "captions.lan"):
             assert httpx.get(server.url + "/health", headers={"Host": host}).status_code == 200
-        # The handshake a page of a rebinding site sends (the curl): no "ready" for it.
-        handshake = (
-            f"GET /ws/transcribe HTTP/1.1\r\nHost: evil.example:{port}\r\n"
-            f"Origin: http://evil.example:{port}\r\nConnection: Upgrade\r\n"
-            "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
-            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
-        )
-        answer = closed_by_server(raw_request(server, handshake.encode()))
-        assert answer.startswith(b"HTTP/1.1 403") and b"ready" not in answer, answer[:200]
+        # The handshake a page of a rebinding site sends (the curl): no "ready", and no
+        # Realtime session, for it.
+        for path in ("/ws/transcribe", "/v1/realtime?intent=transcription"):
+            handshake = (
+                f"GET {path} HTTP/1.1\r\nHost: evil.example:{port}\r\n"
+                f"Origin: http://evil.example:{port}\r\nConnection: Upgrade\r\n"
+                "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+            )
+            answer = closed_by_server(raw_request(server, handshake.encode()))
+            assert answer.startswith(b"HTTP/1.1 403") and b"ready" not in answer, answer[:200]
         with pytest.raises(InvalidStatus) as refused:  # a second Host header is no way round
             asyncio.run(stream_file(ws_url(server), [], headers={"Host": "evil.example"}))
         assert refused.value.response.status_code == 403

@@ -90,6 +90,15 @@ def error_response(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def ws_error_message(path: str, message: str, code: str) -> dict[str, object]:
+    """A WebSocket ``error`` message for ``path``: a Realtime error event under /v1 (OpenAI's
+    shape, as its clients expect), ``{"type": "error", "message"}`` elsewhere."""
+    if path.startswith("/v1/") or path == "/v1":
+        detail = {"type": "invalid_request_error", "code": code, "message": message}
+        return {"type": "error", "error": {**detail, "param": None, "event_id": None}}
+    return {"type": "error", "message": message}
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     return error_response(

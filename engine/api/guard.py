@@ -15,7 +15,7 @@ import logging
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import CloseCode, UploadTooLarge, error_response
+from .errors import CloseCode, UploadTooLarge, error_response, ws_error_message
 from .settings import ServerSettings
 
 log = logging.getLogger("engine.api")
@@ -127,17 +127,18 @@ class Guard:
         origin = conn.headers.get("origin")
         if not settings.origin_allowed(origin, host):
             message = f"origin {origin} is not allowed (see --cors-origin)"
+            code = "origin_not_allowed"
         elif not settings.accepts(
             conn.headers.get("authorization"), conn.query_params.get("token")
         ):
-            message = WS_TOKEN_MESSAGE
+            message, code = WS_TOKEN_MESSAGE, "invalid_api_key"
         else:
             await self.app(scope, receive, send)
             return
         log.info("refused WebSocket %s: %s", conn.url.path, message)
         if (await receive())["type"] != "websocket.connect":
             return
-        error = json.dumps({"type": "error", "message": message})
+        error = json.dumps(ws_error_message(conn.url.path, message, code))
         with contextlib.suppress(OSError):  # the client may be gone already
             await send({"type": "websocket.accept"})
             await send({"type": "websocket.send", "text": error})

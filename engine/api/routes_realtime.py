@@ -56,7 +56,7 @@ from .realtime_events import (
     next_delta,
     parse_client_event,
 )
-from .routes_ws import _CLOSED, _close_quietly, _origin_allowed, _reason
+from .routes_ws import _CLOSED, _close_quietly, _reason
 
 log = logging.getLogger("engine.api")
 
@@ -451,22 +451,16 @@ async def _refuse(ws: WebSocket, code: CloseCode, message: str, error_code: str)
 async def realtime(websocket: WebSocket, ctx: ApiContext = Depends(get_context)) -> None:
     settings = ctx.settings
     query = websocket.query_params
-    if not settings.accepts(websocket.headers.get("authorization"), query.get("token")):
-        message = "missing or invalid API token (send 'Authorization: Bearer TOKEN')"
-        await _refuse(websocket, CloseCode.POLICY, message, "invalid_api_key")
-        return
-    if not _origin_allowed(websocket, settings):
-        message = f"origin {websocket.headers.get('origin')} is not allowed (see --cors-origin)"
-        await _refuse(websocket, CloseCode.POLICY, message, "origin_not_allowed")
-        return
+    # Host, origin and token were checked by the Guard middleware, as for every route.
     intent = query.get("intent", "transcription")
     if intent != "transcription":
         message = f"this server runs transcription sessions only; connect with intent=transcription, not {intent!r}"
         await _refuse(websocket, CloseCode.POLICY, message, "unsupported_intent")
         return
-    if ctx.ws_sessions >= settings.max_streams:
+    if ctx.full:  # streams of both protocols and uploads share max_streams
         message = (
-            f"too many streams: the server serves {settings.max_streams} at once; try again later"
+            f"too many streams: the server serves {settings.max_streams} streams and uploads "
+            "at once; try again later"
         )
         await _refuse(websocket, CloseCode.TRY_AGAIN, message, "too_many_streams")
         return
