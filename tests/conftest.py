@@ -10,12 +10,18 @@ sys.path.insert(0, str(Path(__file__).parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import skip_policy
 import torch
 from helpers import DEMO_DIR, have, make_model_dir, say
 
 # One thread: the tests' models are small, and on a shared 2-core machine torch's default
 # thread count makes each call many times slower when another process is busy.
 torch.set_num_threads(1)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Under CI, skips other than the gpu and packaging marks fail (see skip_policy).
+    config.pluginmanager.register(skip_policy, "skip_policy")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

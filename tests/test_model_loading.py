@@ -145,22 +145,30 @@ def test_fallback_to_demo_loads_the_demo() -> None:
     assert "demo" in recognizer.describe()
 
 
-@pytest.mark.skipif(HAS_DEMO, reason="the demo model is present")
+@pytest.fixture()
+def no_demo_model(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """An installation whose bundled demo model is missing: its folder is empty."""
+    import engine.model
+
+    monkeypatch.setattr(engine.model, "DEMO_MODEL_DIR", tmp_path / "empty")
+
+
+@pytest.mark.usefixtures("no_demo_model")
 def test_fallback_without_a_demo_model_raises() -> None:
-    with pytest.raises(ModelLoadError, match="demo"):
+    with pytest.raises(ModelLoadError, match="demo model is missing"):
         load("live-captions-tests/missing", fallback_to_demo=True)
 
 
-def test_no_fallback_for_an_explicit_demo_request_is_not_a_loop() -> None:
-    if HAS_DEMO:
-        assert load("demo").is_demo
-    else:
-        with pytest.raises(ModelLoadError, match="demo"):
-            load("demo", fallback_to_demo=True)
+@pytest.mark.usefixtures("no_demo_model")
+def test_an_explicit_demo_request_without_the_demo_model_is_not_a_loop() -> None:
+    with pytest.raises(ModelLoadError, match="demo model is missing"):
+        load("demo", fallback_to_demo=True)
 
 
-@pytest.mark.skipif(cuda_available(), reason="CUDA is available here")
-def test_cuda_requested_without_cuda(tiny_model_dir: Path) -> None:
+def test_cuda_requested_without_cuda(tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # a machine without CUDA
     with pytest.raises(ModelLoadError, match="CUDA") as exc:
         load(tiny_model_dir, device="cuda")
     assert "--device cpu" in str(exc.value)

@@ -1,0 +1,79 @@
+"""What a skipped test means: a pytest plugin, registered by conftest.py.
+
+Under CI (the ``CI`` environment variable set, as GitHub Actions and .ci/run do) a test may skip
+only for the ``gpu`` and ``packaging`` marks; any other skip (a missing tool, library, server or
+file) fails, so that a green CI run ran what it claims to. Outside CI such skips stay skips, and
+when scripts/test.sh could not install Debian packages (it names them in
+``LC_MISSING_DEBIAN_PACKAGES``) the end of the run lists the tests that were skipped.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Generator
+
+import pytest
+
+ALLOWED_MARKS = ("gpu", "packaging")  # the only skips CI accepts
+
+
+def under_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _reason(report: pytest.CollectReport | pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:  # (path, line, "Skipped: why")
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)
+
+
+def _fail(report: pytest.CollectReport | pytest.TestReport) -> None:
+    report.longrepr = (
+        f"skipped under CI ({_reason(report)}); only the {' and '.join(ALLOWED_MARKS)} marks "
+        "may skip there: install what the test needs (scripts/test.sh does on Debian/Ubuntu)"
+    )
+    report.outcome = "failed"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if (
+        report.skipped
+        and not hasattr(report, "wasxfail")  # an expected failure is not a skip
+        and under_ci()
+        and not any(item.get_closest_marker(mark) for mark in ALLOWED_MARKS)
+    ):
+        _fail(report)
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(
+    collector: pytest.Collector,
+) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+    report = yield  # a module that skips as a whole (pytest.importorskip at its top)
+    if report.skipped and under_ci():
+        _fail(report)
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    missing = os.environ.get("LC_MISSING_DEBIAN_PACKAGES", "").split()
+    if not missing:
+        return
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if not any(mark in getattr(report, "keywords", {}) for mark in ALLOWED_MARKS)
+    ]
+    terminalreporter.section("set-up that is missing")
+    terminalreporter.write_line(
+        f"These Debian packages are not installed: {' '.join(missing)}. "
+        f"{len(skipped)} tests were skipped (some of them for that):"
+    )
+    for report in skipped:
+        terminalreporter.write_line(f"  {report.nodeid}: {_reason(report)}")
