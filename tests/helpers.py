@@ -152,6 +152,13 @@ class CountingModel:
         return self.model.frames(windows, valid)
 
 
+class Exploding(CountingModel):
+    """A model whose every forward pass fails (as a GPU out of memory would)."""
+
+    def frames(self, windows: np.ndarray, valid: np.ndarray | None = None) -> FrameOutput:
+        raise ValueError("boom")
+
+
 def have(tool: str) -> bool:
     return shutil.which(tool) is not None
 

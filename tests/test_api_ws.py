@@ -104,14 +104,17 @@ async def messages_until_closed(ws) -> list[dict]:  # type: ignore[no-untyped-de
 
 
 async def stream_file(
-    url: str, frames: list[bytes], *, headers: dict | None = None
+    url: str, frames: list[bytes], *, headers: dict | None = None, pace_s: float = 0.0
 ) -> tuple[list[dict], int, str]:
-    """Send frames, ask to close, and return (messages, close code, close reason)."""
+    """Send frames (one every ``pace_s`` seconds, as a microphone would), ask to close, and
+    return (messages, close code, close reason)."""
     async with websockets.connect(url, additional_headers=headers, max_size=None) as ws:
         ready = json.loads(await ws.recv())
         assert ready["type"] == "ready", ready
         for frame in frames:
             await ws.send(frame)
+            if pace_s:
+                await asyncio.sleep(pace_s)
         await ws.send(json.dumps({"type": "close"}))
         messages = await messages_until_closed(ws)
     return [ready, *messages], ws.close_code, ws.close_reason
@@ -176,6 +179,47 @@ def test_stable_partials_are_chosen_by_the_client(
     assert (
         final_words(messages) == upload_words
     )  # the finals do not depend on how partials are shown
+
+
+def test_partials_come_before_the_finals_they_foretell(server: ApiServer, speech: Path) -> None:
+    # In real time: a client that sends everything at once and closes gets finals only.
+    frames = pieces(read_wav(speech))
+    messages, code, _ = asyncio.run(stream_file(ws_url(server), frames, pace_s=PIECE / 16_000))
+    assert code == 1000 and messages[0]["partials"] is True
+    kinds = ["final" if m["is_final"] else "partial" for m in messages if m["type"] == "transcript"]
+    assert "partial" in kinds and "final" in kinds, kinds
+    assert kinds.index("partial") < kinds.index("final")
+    partial = next(m for m in messages if m["type"] == "transcript" and not m["is_final"])
+    assert partial["text"] and partial["words"]
+
+
+def test_partials_false_sends_finals_only(
+    server: ApiServer, speech: Path, upload_words: list[str]
+) -> None:
+    frames = pieces(read_wav(speech))
+    messages, code, _ = asyncio.run(
+        stream_file(ws_url(server, "partials=false"), frames, pace_s=PIECE / 16_000)
+    )
+    assert code == 1000 and messages[0]["partials"] is False
+    transcripts = [m for m in messages if m["type"] == "transcript"]
+    assert transcripts and all(m["is_final"] for m in transcripts)
+    assert final_words(messages) == upload_words
+
+
+def test_an_engine_failure_closes_with_1011_and_says_why(tiny_recognizer, speech: Path) -> None:  # type: ignore[no-untyped-def]
+    from helpers import Exploding
+
+    from engine.scheduler import Scheduler
+
+    with (
+        Scheduler(Exploding(tiny_recognizer)) as scheduler,
+        ApiServer(ServerSettings(port=0), tiny_recognizer, scheduler) as srv,
+    ):
+        messages, code, reason = asyncio.run(stream_file(ws_url(srv), pieces(read_wav(speech))))
+    errors = [m for m in messages if m["type"] == "error"]
+    assert code == 1011
+    assert len(errors) == 1 and "boom" in errors[0]["message"] and "boom" in reason
+    assert not [m for m in messages if m["type"] == "transcript"]
 
 
 def test_float32_frames_equal_the_upload(

@@ -248,12 +248,9 @@ def test_truncated_short_mp3(encoded: dict[str, Path], tmp_path: Path, speech: n
     data = encoded["mp3"].read_bytes()
     half = tmp_path / "half.mp3"
     half.write_bytes(data[: len(data) // 2])
-    try:
-        audio = load_audio(half)
-    except AudioError:
-        return
+    audio = load_audio(half)
     # What decodes is the start of the speech, not the whole length padded with silence.
-    assert audio.size < 0.75 * speech.size
+    assert 0.25 * speech.size < audio.size < 0.75 * speech.size
 
 
 @pytest.fixture(scope="module")
@@ -289,20 +286,16 @@ def assert_prefix_of(audio: np.ndarray, signal: np.ndarray, lossy: bool) -> None
 
 @needs_ffmpeg
 @pytest.mark.parametrize("codec", ["mp3", "flac", "ogg", "wav"])
-def test_truncated_long_file_gives_its_start_or_an_error(
-    codec: str, long_signal, tmp_path: Path
-) -> None:
+def test_truncated_long_file_gives_its_start(codec: str, long_signal, tmp_path: Path) -> None:
     signal, wav = long_signal
     args = {"mp3": ["-c:a", "libmp3lame"], "ogg": ["-c:a", "libvorbis"]}.get(codec, [])
     full = wav if codec == "wav" else encode(wav, f"long.{codec}", *args)
     data = full.read_bytes()
     cut = tmp_path / f"cut.{codec}"
     cut.write_bytes(data[: len(data) * 6 // 10])
-    try:
-        audio = load_audio(cut)
-    except AudioError as exc:
-        assert "cut." in str(exc)
-        return
+    # Every codec here decodes up to the cut (a FLAC to its last whole block: 30 of 70 s).
+    audio = load_audio(cut)
+    assert audio.size > 0.4 * signal.size
     assert_prefix_of(audio, signal, lossy=codec in ("mp3", "ogg"))
 
 

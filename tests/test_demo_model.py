@@ -43,6 +43,8 @@ VOICES = ["flite:slt", "espeak:en-us"]
 # slt CER 0.23, en-us CER 0.11; random output is near 1.0), with room for other synthesiser
 # builds, so a broken resampler, normaliser or stitcher still fails them.
 MAX_CER = {"flite:slt": 0.32, "espeak:en-us": 0.18}
+# Word error rates measured the same way: slt 0.77, en-us 0.42 (random output is 1.0 or more).
+MAX_WER = {"flite:slt": 0.85, "espeak:en-us": 0.55}
 # Words the model gets right on these recordings; at least half must come through.
 KEY_WORDS = {
     "flite:slt": ["the", "window", "the", "market"],
@@ -88,6 +90,7 @@ def test_cli_transcribes_unseen_sentences(spoken, voice, tmp_path):
     wer = jiwer.wer(SENTENCES, hyps)
     print(f"{voice}: CER {cer:.3f} WER {wer:.3f}")
     assert cer <= MAX_CER[voice], (cer, hyps)
+    assert wer <= MAX_WER[voice], (wer, hyps)
     heard = " ".join(hyps).split()
     assert sum(word in heard for word in KEY_WORDS[voice]) >= len(KEY_WORDS[voice]) // 2, hyps
 

@@ -175,6 +175,32 @@ def stereo_wav(path: Path) -> tuple[np.ndarray, int]:
     return np.repeat(data[:, :1], 2, axis=1), rate
 
 
+def expected_utterances(
+    recognizer, audio: np.ndarray, rate: int, profile: str = "balanced", block_s: float = 0.05
+) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    """The final words of the engine's stream over the audio the capture delivers, one list
+    per utterance (a pause ends one)."""
+    from engine.audio import Resampler
+    from engine.streaming import OnlineProcessor, StreamOptions
+
+    blocksize = round(rate * block_s)
+    mono = audio.mean(axis=1, dtype=np.float32) if audio.ndim == 2 else audio
+    padded = np.pad(mono, (0, -len(mono) % blocksize))
+    resample = Resampler(rate)
+    processor = OnlineProcessor(recognizer, StreamOptions(profile=profile))
+    events = []
+    for i in range(0, len(padded), blocksize):
+        events += processor.push(resample(padded[i : i + blocksize]))
+    events += processor.push(resample(np.zeros(0, np.float32), last=True)) + processor.finish()
+    utterances: list[list[str]] = [[]]
+    for event in events:
+        if event.type == "final":
+            utterances[-1] += [w.text for w in event.words]
+        elif event.type == "utterance_end" and utterances[-1]:
+            utterances.append([])
+    return [u for u in utterances if u]
+
+
 def expected_words(
     recognizer, audio: np.ndarray, rate: int, profile: str = "balanced", block_s: float = 0.05
 ) -> list[str]:  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QGuiApplication
-from test_desktop_fakes import FakeSoundDevice, expected_words, stereo_wav
+from test_desktop_fakes import FakeSoundDevice, expected_utterances, expected_words, stereo_wav
 
 from desktop_app.app import DesktopApp
 from desktop_app.settings import Settings
@@ -103,6 +103,66 @@ def test_live_captions_reach_the_transcript_and_the_overlay(
     assert overlay_words and not any(t.partial for t in overlay_words)
     assert overlay_words[-1].text.lower() == expected[-1].lower()
     assert len(app.overlay.visible_lines()) <= app.overlay.style_.lines
+
+
+def test_a_pause_ends_the_line_in_the_window_the_overlay_and_the_transcript_file(
+    qtbot, make_app, settings, speech48, tiny_recognizer
+) -> None:  # type: ignore[no-untyped-def]
+    audio, rate = speech48
+    pause = np.zeros((2 * rate, 2), np.float32)  # 2 s of silence between two sentences
+    audio = np.concatenate([audio, pause, audio])
+    settings.overlay_lines = 5  # room to see where each utterance begins
+    device = FakeSoundDevice(audio, rate, mode="thread", speed=4.0)
+    app = make_app(device)
+    app.overlay.show()
+    run_session(qtbot, app, device)
+
+    expected = expected_utterances(tiny_recognizer, audio, rate, app.settings.profile)
+    assert len(expected) >= 2, "the pause ends an utterance"
+    # The window: one line per utterance.
+    lines = app.window.view.toPlainText().strip().splitlines()
+    assert [[w.lower() for w in line.split()[1:]] for line in lines] == [
+        [w.lower() for w in u] for u in expected
+    ]
+    assert [[w.text for w in u.words] for u in app.window.transcript.utterances] == expected
+    # The overlay: each utterance starts a sentence (capitalised), the others run on.
+    cased = [w for u in expected for w in sentence_case(u)]
+    shown = [t.text for line in app.overlay.visible_lines() for t in line]
+    assert shown == cased[-len(shown) :] and len(shown) > len(expected[-1])
+    # The transcript file: one line per utterance too.
+    written = next((app.session.transcript_log.folder).glob("captions-*.txt")).read_text("utf-8")
+    assert len(written.splitlines()) == len(expected)
+
+
+def test_an_engine_failure_stops_captions_with_a_message_and_keeps_the_transcript(
+    qtbot, make_app, speech48, tiny_recognizer
+) -> None:  # type: ignore[no-untyped-def]
+    from helpers import Exploding
+
+    from engine.scheduler import Scheduler
+
+    audio, rate = speech48
+    device = FakeSoundDevice(audio, rate, mode="burst")
+    app = make_app(device)
+    run_session(qtbot, app, device)
+    before = app.window.transcript.text()
+    assert before
+    # The model fails on every forward pass from now on (as a GPU out of memory would).
+    failing = Scheduler(Exploding(tiny_recognizer)).start()
+    app.session.set_scheduler(failing)
+    try:
+        with (
+            qtbot.waitSignal(app.session.error, timeout=TIMEOUT_MS) as error,
+            qtbot.waitSignal(app.session.stopped, timeout=TIMEOUT_MS),
+        ):
+            app.window.act_start.trigger()
+    finally:
+        failing.stop()
+    assert error.args[0].startswith("Captioning stopped") and "boom" in error.args[0]
+    assert "Captioning stopped" in app.window.message_bar.text()
+    assert not app.session.running
+    assert app.window.start_button.text() == "Start" and app.window.start_button.isEnabled()
+    assert app.window.transcript.text() == before
 
 
 def test_stop_drains_the_queue_so_the_last_words_are_kept(

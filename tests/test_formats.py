@@ -172,6 +172,21 @@ def test_long_captions_wrap_into_two_balanced_lines(tmp_path: Path) -> None:
     path = tmp_path / "wrap.vtt"
     path.write_text(to_vtt(transcript), encoding="utf-8")
     assert webvtt.read(str(path))[0].text.split("\n") == lines
+    # Balanced: no other break between words makes the longer line shorter.
+    words = sub.content.split()
+    best = min(
+        max(len(" ".join(words[:i])), len(" ".join(words[i:]))) for i in range(1, len(words))
+    )
+    assert max(len(line) for line in lines) == best
+
+
+def test_a_caption_just_over_one_line_splits_in_the_middle_not_at_the_width() -> None:
+    # 51 characters: filling the first line up to 42 would leave one word on the second.
+    text = "ONE TWO THREE FOUR FIVE SIX SEVEN EIGHT NINE TEN ELEVEN"
+    words = words_at([(w, i * 0.3, i * 0.3 + 0.2) for i, w in enumerate(text.split())])
+    transcript = Transcript(tuple(group_segments(words)), duration=5.0)
+    (sub,) = srt.parse(to_srt(transcript))
+    assert sub.content.split("\n") == ["One two three four five six", "seven eight nine ten eleven"]
 
 
 def test_json_fields(transcript: Transcript) -> None:

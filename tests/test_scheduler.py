@@ -7,7 +7,7 @@ import threading
 
 import numpy as np
 import pytest
-from helpers import CountingModel, read_wav
+from helpers import CountingModel, Exploding, read_wav
 
 from engine.config import TranscribeOptions
 from engine.scheduler import Scheduler, SchedulerOptions, TooManyStreams
@@ -34,11 +34,6 @@ def feed(stream, audio: np.ndarray, piece: int) -> None:
 
 def words(ws) -> list[tuple[str, float]]:
     return [(w.text, round(w.start, 3)) for w in ws]
-
-
-class Exploding(CountingModel):
-    def frames(self, windows, valid=None):
-        raise ValueError("boom")
 
 
 @pytest.fixture(scope="module")
