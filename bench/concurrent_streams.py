@@ -189,6 +189,7 @@ def main() -> None:
         "bench": "concurrent_streams",
         "model": model.name,
         "dtype": model.dtype,
+        "backend": getattr(model, "backend", "torch"),
         "profile": args.profile,
         "threads": torch_threads(),
         "seconds_per_trial": args.seconds,

@@ -6,7 +6,11 @@ same audio (espeak-ng speech), same machine, same run. Variants:
 - ``pipeline_fp32``: ``pipeline("automatic-speech-recognition", chunk_length_s=10,
   stride_length_s=(4, 2))`` in float32, batch size 1 (its defaults otherwise);
 - ``ours_fp32``: ``load_recognizer`` + ``transcribe_array``, default "file" profile, float32;
-- ``ours_bf16``: the same in bfloat16.
+- ``ours_onnx``: the same on ONNX Runtime (float32), the engine's CPU default;
+- ``ours_bf16``: PyTorch in bfloat16 (``ours_onnx_int8``: ONNX Runtime, int8 weights, on request).
+
+An ONNX variant's export happens while its model loads (before timing); run the bench once
+to fill the cache, or count the first run's load as the one-off cost it is.
 
 With ``--device cuda`` the default variants are ``pipeline_fp16`` and ``ours_fp16`` (both on
 CUDA in float16, the engine's CUDA default) and GPU memory (``torch.cuda.max_memory_allocated``)
@@ -59,16 +63,18 @@ from bench.common import (
     speech,
 )
 
-# variant -> (implementation, dtype)
+# variant -> (implementation, dtype, backend)
 VARIANTS = {
-    "pipeline_fp32": ("pipeline", "float32"),
-    "pipeline_fp16": ("pipeline", "float16"),
-    "ours_fp32": ("ours", "float32"),
-    "ours_fp16": ("ours", "float16"),
-    "ours_bf16": ("ours", "bfloat16"),
+    "pipeline_fp32": ("pipeline", "float32", "torch"),
+    "pipeline_fp16": ("pipeline", "float16", "torch"),
+    "ours_fp32": ("ours", "float32", "torch"),
+    "ours_fp16": ("ours", "float16", "torch"),
+    "ours_bf16": ("ours", "bfloat16", "torch"),
+    "ours_onnx": ("ours", "float32", "onnx"),
+    "ours_onnx_int8": ("ours", "int8", "onnx"),
 }
 DEFAULT_VARIANTS = {
-    "cpu": ("pipeline_fp32", "ours_fp32", "ours_bf16"),
+    "cpu": ("pipeline_fp32", "ours_fp32", "ours_onnx", "ours_bf16"),
     "cuda": ("pipeline_fp16", "ours_fp16"),
 }
 
@@ -76,12 +82,15 @@ DEFAULT_VARIANTS = {
 # --- one variant, in a child process ---------------------------------------------------------
 
 
-def _ours(folder: Path, dtype: str, device: str, threads: int | None, batch_size: int | None):
+def _ours(
+    folder: Path, dtype: str, backend: str, device: str, threads: int | None, batch_size: int | None
+):
     from engine import ModelOptions, TranscribeOptions, load_recognizer, transcribe_array
 
     recognizer = load_recognizer(
-        ModelOptions(name=str(folder), device=device, dtype=dtype, threads=threads)
+        ModelOptions(name=str(folder), device=device, dtype=dtype, backend=backend, threads=threads)
     )
+    assert recognizer.backend == backend, recognizer.notes
     options = TranscribeOptions()  # the "file" profile and the default batch size
     if batch_size:
         options = dataclasses.replace(options, batch_size=batch_size)
@@ -121,11 +130,11 @@ def _default_batch_size() -> int:
 def run_child(args: argparse.Namespace) -> None:
     audio = np.load(args.audio)[: int(args.seconds * SAMPLE_RATE)]
     folder = Path(args.model)
-    kind, dtype = VARIANTS[args.child]
+    kind, dtype, backend = VARIANTS[args.child]
     if kind == "pipeline":
         transcribe = _pipeline(folder, dtype, args.device, args.threads)
     else:
-        transcribe = _ours(folder, dtype, args.device, args.threads, args.batch_size)
+        transcribe = _ours(folder, dtype, backend, args.device, args.threads, args.batch_size)
     import torch
 
     cuda = args.device == "cuda"

@@ -79,12 +79,20 @@ def summarise(work: Path) -> tuple[dict, dict]:
         },
         "concurrent_streams": {
             k: streams.get(k)
-            for k in ("dtype", "profile", "seconds_per_trial", "counts_tried", "sustained_streams")
+            for k in (
+                "dtype",
+                "backend",
+                "profile",
+                "seconds_per_trial",
+                "counts_tried",
+                "sustained_streams",
+            )
         },
         "streaming_latency": {
             k: latency.get(k)
             for k in (
                 "dtype",
+                "backend",
                 "partials_with_finals",
                 "final",
                 "partial",

@@ -101,6 +101,7 @@ def main() -> None:
         "model": model.name,
         "weights": "random (figures meaningless)" if random_weights else "as loaded",
         "dtype": model.dtype,
+        "backend": getattr(model, "backend", "torch"),
         "profile": args.profile,
         "threads": torch_threads(),
         "audio_s": round(audio_s, 1),

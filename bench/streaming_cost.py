@@ -57,6 +57,9 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dtype", default="auto", help="auto (the engine default), float32, bfloat16, int8 ..."
     )
+    parser.add_argument(
+        "--backend", default="auto", help="auto (ONNX Runtime on the CPU), onnx or torch"
+    )
     parser.add_argument("--profile", default="balanced", help="latency profile")
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
     parser.add_argument(
@@ -70,7 +73,11 @@ def load_model(args: argparse.Namespace, dtype: str | None = None) -> Recognizer
     compute cost does not depend on the weights)."""
     name = args.model or str(random_base_dir())
     options = ModelOptions(
-        name=name, device=args.device, dtype=dtype or args.dtype, threads=args.threads
+        name=name,
+        device=args.device,
+        dtype=dtype or args.dtype,
+        backend=args.backend,
+        threads=args.threads,
     )
     return load_recognizer(options)
 
@@ -255,6 +262,7 @@ def main() -> None:
         "bench": "streaming_cost",
         "model": model.name,
         "dtype": model.dtype,
+        "backend": getattr(model, "backend", "torch"),
         "profile": args.profile,
         "threads": torch_threads(),
         "piece_s": PIECE_S,

@@ -113,6 +113,7 @@ class DesktopApp(QObject):
         return ModelOptions(
             name=name or self.settings.model,
             device=self.settings.compute_device,
+            backend=self.settings.backend,
             hub_endpoint=self.settings.hub_endpoint or None,
         )
 

@@ -37,8 +37,8 @@ class _LoadJob(QObject):
     def run(self) -> None:
         self.progress.emit(self.tr("Loading {}…").format(self.options.name), 0, 0)
         try:
-            recognizer = load_recognizer(self.options, self._download, self.cancel)
-            self.loaded.emit(LoadResult(recognizer, ""))
+            recognizer = load_recognizer(self.options, self._download, self.cancel, self._export)
+            self.loaded.emit(LoadResult(recognizer, " ".join(recognizer.notes)))
             return
         except Cancelled:
             return  # the loader stopped listening when it cancelled
@@ -50,7 +50,9 @@ class _LoadJob(QObject):
         log.warning("%s; falling back to the demo model", reason)
         self.progress.emit(self.tr("Loading the demo model…"), 0, 0)
         try:
-            demo = load_recognizer(dataclasses.replace(self.options, name=DEMO_MODEL))
+            demo = load_recognizer(
+                dataclasses.replace(self.options, name=DEMO_MODEL), export_progress=self._export
+            )
         except ModelLoadError as exc:
             either = self.tr("The demo model cannot be used either: {}").format(exc)
             self.failed.emit(self._advice(f"{reason}\n\n{either}"), exc)
@@ -64,6 +66,13 @@ class _LoadJob(QObject):
     def _download(self, status: DownloadStatus) -> None:
         text = self.tr("Downloading {0}: {1}").format(self.options.name, status.describe())
         self.progress.emit(text, status.done, status.total)
+
+    def _export(self, stage: int, total: int, what: str) -> None:
+        self.progress.emit(
+            self.tr("Preparing the model for ONNX Runtime (once): {what}…").format(what=what),
+            stage - 1,
+            total,
+        )
 
     def _advice(self, reason: str) -> str:
         advice = self.tr(

@@ -67,6 +67,7 @@ class Settings:
     model = _Field("engine/model", DEFAULT_MODEL)
     compute_device = _Field("engine/compute_device", "auto")  # auto, cpu or cuda
     hub_endpoint = _Field("engine/hub_endpoint", "")  # hub or mirror; empty: HF_ENDPOINT or the hub
+    backend = _Field("engine/backend", "auto")  # auto (ONNX Runtime on the CPU), onnx or torch
     profile = _Field("engine/profile", DEFAULT_LIVE_PROFILE)
     stable_partials = _Field("engine/stable_partials", True)  # partial words shown once agreed on
     input_device = _Field("audio/input_device", "")  # device name; empty: the system default

@@ -14,6 +14,7 @@ class ModelOptions:
     name: str = DEFAULT_MODEL  # hub id, local folder, or "demo" for the bundled demo model
     device: str = "auto"  # "auto", "cpu" or "cuda"
     dtype: str = "auto"  # "auto", "float32", "float16", "bfloat16" or "int8" (CPU only)
+    backend: str = "auto"  # "auto" (ONNX Runtime on the CPU, PyTorch on CUDA), "onnx", "torch"
     threads: int | None = None  # torch CPU threads; None keeps torch's default
     local_files_only: bool = False  # never contact the hub, use only the local cache
     hub_endpoint: str | None = (

@@ -215,6 +215,28 @@ def bundled_model(app_dir: Path) -> Path | None:
     return None
 
 
+def export_bundled_onnx(app_dir: Path) -> Path | None:
+    """Export the bundled model for ONNX Runtime into app_dir/models/onnx, with this build
+    environment's torch, onnxscript and onnxruntime (the ones frozen into the app, so the cache
+    key matches): the frozen app then runs it without exporting on the user's machine."""
+    model = bundled_model(app_dir)
+    if model is None:
+        return None
+    target = app_dir / "models" / "onnx"
+    env = {**os.environ, "LIVE_CAPTIONS_ONNX_CACHE": str(target), "PYTHONPATH": str(ROOT)}
+    script = (
+        "import sys\n"
+        "from engine import ModelOptions, load_recognizer\n"
+        "r = load_recognizer(ModelOptions(name=sys.argv[1], device='cpu', backend='onnx'))\n"
+        "sys.exit(0 if r.backend == 'onnx' else 1)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, str(model)], env=env)
+    if result.returncode != 0:
+        raise SystemExit(f"the bundled model {model} could not be exported for ONNX Runtime")
+    print(f"ONNX export of the bundled model: {folder_size(target) / 1e6:.0f} MB in {target}")
+    return target
+
+
 def check_frozen_app(app_dir: Path, skip_self_test: bool) -> None:
     cli = frozen_cli(app_dir)
     subprocess.run([str(cli), "--version"], check=True)
@@ -424,6 +446,7 @@ def main(argv: list[str] | None = None) -> int:
             source = resolve_model(options.model)
             model_id = None if Path(options.model).expanduser().is_dir() else options.model
             print(f"model: {copy_model(source, app_dir, model_id, options.model_dtype)}")
+        export_bundled_onnx(app_dir)
         report_size(app_dir, options.flavour)
         if sign:
             sign_executables(sign, app_dir)

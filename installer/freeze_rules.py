@@ -36,8 +36,6 @@ EXCLUDED_MODULES = [
     "tensorflow",
     "jax",
     "flax",
-    "onnx",
-    "onnxruntime",
     "tensorboard",
     "torch.utils.tensorboard",
     # Reached only from command-line tools, debugging aids and optional code paths of httpx2,

@@ -146,12 +146,14 @@ def _edit_distance(a: str, b: str) -> int:
 def cmd_self_test(args: argparse.Namespace) -> int:
     """Check an installation end to end: model, decoding, windows, CTC."""
     import engine
-    from engine.model import bundled_model_dir, load_recognizer
+    from engine.model import bundled_model_dir
     from engine.transcribe import transcribe_file
+
+    from .download import load_model
 
     sample = Path(engine.__file__).parent / "samples" / "sample.wav"
     expected = sample.with_suffix(".txt").read_text(encoding="utf-8").strip()
-    recognizer = load_recognizer(ModelOptions(name=str(bundled_model_dir())))
+    recognizer = load_model(ModelOptions(name=str(bundled_model_dir())))
     text = transcribe_file(recognizer, sample).text(cased=False).lower()
     cer = _edit_distance(text, expected) / len(expected)
     print(f"model: {recognizer.describe()}")

@@ -79,12 +79,22 @@ def announce(options: ModelOptions, stream: TextIO) -> bool:
 
 
 def load_model(options: ModelOptions, stream: TextIO | None = None) -> Recognizer:
-    """load_recognizer for the command line: a download announces itself and shows progress."""
-    stream = stream or sys.stderr
-    if not announce(options, stream):
-        return load_recognizer(options)
-    line = ProgressLine(stream)
-    try:
-        return load_recognizer(options, line)
-    finally:
-        line.close()
+    """load_recognizer for the command line: a download announces itself and shows progress,
+    as does the one-off ONNX export; notes (a fallback to PyTorch) follow."""
+    out = stream or sys.stderr
+
+    def export_step(stage: int, total: int, what: str) -> None:
+        out.write(f"preparing the model for ONNX Runtime ({stage}/{total}): {what}\n")
+        out.flush()
+
+    if not announce(options, out):
+        recognizer = load_recognizer(options, export_progress=export_step)
+    else:
+        line = ProgressLine(out)
+        try:
+            recognizer = load_recognizer(options, line, export_progress=export_step)
+        finally:
+            line.close()
+    for note in recognizer.notes:
+        out.write(f"note: {note}\n")
+    return recognizer

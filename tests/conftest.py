@@ -2,12 +2,18 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# ONNX exports of the tests' models (the CPU's default backend) go to one cache shared by test
+# runs, not the user's: entries are keyed by the model files' contents and the versions.
+os.environ.setdefault(
+    "LIVE_CAPTIONS_ONNX_CACHE", os.path.join(tempfile.gettempdir(), "live-captions-tests-onnx")
+)
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import skip_policy

@@ -321,6 +321,31 @@ def test_model_loader_loads_off_the_gui_thread(qtbot, tiny_model_dir: Path) -> N
     assert not loader.busy
 
 
+def test_the_engine_setting_picks_the_backend_and_export_shows_progress(
+    qtbot, settings, device, tmp_path: Path, tiny_model_dir: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("LIVE_CAPTIONS_ONNX_CACHE", str(tmp_path / "onnx-cache"))
+    app = make_app(qtbot, settings, device, tmp_path)
+    settings.model, settings.compute_device = str(tiny_model_dir), "cpu"
+    shown: list[tuple[str, int, int]] = []
+    app.loader.progress.connect(lambda *args: shown.append(args))
+    with qtbot.waitSignal(app.loader.loaded, timeout=TIMEOUT_MS):
+        app.load_model()
+    assert app.recognizer.backend == "onnx"  # the default on the CPU, exported on first use
+    assert any("ONNX Runtime" in text for text, _, _ in shown)
+    assert "ONNX Runtime" in app.window.model_label.text()
+    dialog = app.open_settings()
+    qtbot.addWidget(dialog)
+    assert dialog.backend.currentData() == "auto"
+    dialog.backend.setCurrentIndex(dialog.backend.findData("torch"))
+    loaded = qtbot.waitSignal(app.loader.loaded, timeout=TIMEOUT_MS)
+    with loaded, qtbot.waitSignal(dialog.applied) as blocker:
+        dialog.accept()
+    assert blocker.args[0] == {"model"} and settings.backend == "torch"
+    assert app.recognizer.backend == "torch" and "PyTorch" in app.window.model_label.text()
+    app.shutdown()
+
+
 def test_a_model_that_cannot_be_had_says_what_to_do(
     qtbot, settings, device, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]

@@ -57,7 +57,9 @@ def fp16(device: str) -> Recognizer:
 
 @pytest.fixture(scope="module")
 def fp32() -> Recognizer:
-    return load_recognizer(ModelOptions(name="demo", device="cpu", dtype="float32", warmup=False))
+    return load_recognizer(
+        ModelOptions(name="demo", device="cpu", dtype="float32", backend="torch", warmup=False)
+    )
 
 
 @pytest.fixture(scope="module")

@@ -53,6 +53,13 @@ CHINESE_LABELS = {
     "taiwan": str(QT_TRANSLATE_NOOP("SettingsDialog", "Traditional, Taiwan (臺灣正體)")),
     "hongkong": str(QT_TRANSLATE_NOOP("SettingsDialog", "Traditional, Hong Kong (香港繁體)")),
 }
+BACKEND_LABELS = {
+    "auto": str(
+        QT_TRANSLATE_NOOP("SettingsDialog", "Automatic (ONNX Runtime on the CPU, PyTorch on CUDA)")
+    ),
+    "onnx": str(QT_TRANSLATE_NOOP("SettingsDialog", "ONNX Runtime (CPU only)")),
+    "torch": str(QT_TRANSLATE_NOOP("SettingsDialog", "PyTorch")),
+}
 
 
 class ColorButton(QPushButton):
@@ -150,6 +157,16 @@ class SettingsDialog(QDialog):
         for key, label in DEVICE_LABELS.items():
             self.compute_device.addItem(self.tr(label), key)
         form.addRow(self.tr("Runs on:"), self.compute_device)
+        self.backend = QComboBox()
+        for key, label in BACKEND_LABELS.items():
+            self.backend.addItem(self.tr(label), key)
+        self.backend.setToolTip(
+            self.tr(
+                "ONNX Runtime labels frames as PyTorch does, in less CPU time; a model is "
+                "prepared for it once (a minute or more) on first use."
+            )
+        )
+        form.addRow(self.tr("Engine:"), self.backend)
         self.profile = QComboBox()
         for key in PROFILES:
             if key in PROFILE_LABELS:
@@ -252,6 +269,7 @@ class SettingsDialog(QDialog):
         self.hub_endpoint.setCurrentText(settings.hub_endpoint)
         self._show_model_details(settings.model)
         self._select(self.compute_device, settings.compute_device)
+        self._select(self.backend, settings.backend)
         self._select(self.profile, settings.profile)
         self.stable_partials.setChecked(settings.stable_partials)
         self.all_host_apis.setChecked(settings.all_host_apis)
@@ -294,9 +312,9 @@ class SettingsDialog(QDialog):
         changed = set()
         model = self.model.currentText().strip() or DEFAULT_MODEL
         hub = self.hub_endpoint.currentText().strip().rstrip("/")
-        engine = (model, self.compute_device.currentData(), hub)
-        if engine != (s.model, s.compute_device, s.hub_endpoint):
-            s.model, s.compute_device, s.hub_endpoint = engine
+        engine = (model, self.compute_device.currentData(), self.backend.currentData(), hub)
+        if engine != (s.model, s.compute_device, s.backend, s.hub_endpoint):
+            s.model, s.compute_device, s.backend, s.hub_endpoint = engine
             changed.add("model")
         live = (
             self.profile.currentData(),

@@ -1,0 +1,334 @@
+"""ONNX Runtime on the CPU: a checkpoint exported once with ``torch.onnx``, cached, then run.
+
+The export (PyTorch's own exporter, ``torch.export`` based, dynamic batch and length axes) is
+cached under :func:`cache_root`, one folder per key. The key is made of what determines the
+graph: the model files' contents (hashed), the exporter's and ONNX Runtime's versions, the
+opset and this module's export format. A folder appears only complete: the export is written
+into a hidden ``*.partial`` folder beside it and renamed into place at the end, so a process
+killed halfway leaves no cache entry, only a partial folder that a later export removes.
+Before it is kept, the exported graph is checked against PyTorch on speech: it must label at
+least :data:`MIN_FRAME_AGREEMENT` of the frames identically, or the export counts as failed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+import warnings
+import wave
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .errors import LiveCaptionsError
+
+if TYPE_CHECKING:  # torch is imported when a model is exported
+    import torch
+
+log = logging.getLogger("engine.onnx")
+
+EXPORT_FORMAT = 1  # bump when the exported graph's inputs, outputs or wrapper change
+OPSET = 18
+MODEL_FILE = "model.onnx"
+INT8_FILE = "model.int8.onnx"
+INFO_FILE = "export.json"
+MIN_FRAME_AGREEMENT = 0.999  # frame labels identical to PyTorch float32 on the check speech
+STALE_PARTIAL_S = 3600.0  # a partial export folder this old belongs to a dead process
+_WEIGHT_PATTERNS = ("*.safetensors", "pytorch_model*.bin", "config.json")
+_SAMPLE = Path(__file__).parent / "samples" / "sample.wav"
+
+# (stage number, number of stages, what happens now) while an export runs.
+ExportProgress = Callable[[int, int, str], None]
+
+
+class ExportError(LiveCaptionsError):
+    """The model could not be exported to ONNX, or the export does not match PyTorch."""
+
+
+def cache_root() -> Path:
+    """Where exports are kept: ``$LIVE_CAPTIONS_ONNX_CACHE``, else beside the Hugging Face
+    model cache (``$HF_HOME/live-captions-onnx``)."""
+    override = os.environ.get("LIVE_CAPTIONS_ONNX_CACHE")
+    if override:
+        return Path(override).expanduser()
+    from huggingface_hub import constants
+
+    return Path(constants.HF_HOME) / "live-captions-onnx"
+
+
+def versions() -> dict[str, str]:
+    """The versions that shape an export (part of its cache key)."""
+    import onnxruntime
+    import torch
+
+    try:
+        import onnxscript
+
+        exporter = onnxscript.__version__
+    except ImportError:
+        exporter = "missing"
+    return {
+        "torch": torch.__version__,
+        "onnxscript": exporter,
+        "onnxruntime": onnxruntime.__version__,
+        "opset": str(OPSET),
+        "format": str(EXPORT_FORMAT),
+    }
+
+
+def model_digest(folder: Path) -> str:
+    """SHA-256 over the model's config and weight files (names and contents)."""
+    digest = hashlib.sha256()
+    files = sorted({p for pattern in _WEIGHT_PATTERNS for p in folder.glob(pattern)})
+    for path in files:
+        digest.update(path.name.encode() + b"\0")
+        with path.open("rb") as f:
+            while block := f.read(1 << 20):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def cache_key(folder: Path) -> str:
+    parts = {"model": model_digest(folder), **versions()}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def bundled_cache() -> Path | None:
+    """Exports shipped with a frozen app (``models/onnx`` beside the executable, made by
+    installer/build.py for the bundled model), read-only; None when not frozen."""
+    import sys
+
+    if getattr(sys, "frozen", False):
+        return Path(sys.executable).parent / "models" / "onnx"
+    return None
+
+
+def cached_export(folder: Path) -> Path | None:
+    """The cache folder of this model's export, or None when it has not been exported yet."""
+    key = cache_key(folder)
+    for root in (cache_root(), bundled_cache()):
+        if root is not None and (root / key / MODEL_FILE).is_file():
+            return root / key
+    return None
+
+
+def export(
+    model: torch.nn.Module,
+    folder: Path,
+    prepare: Callable[[np.ndarray], np.ndarray],
+    progress: ExportProgress | None = None,
+    threads: int | None = None,
+) -> Path:
+    """Export ``model`` (a loaded float32 Wav2Vec2ForCTC from ``folder``) into the cache, check
+    it against PyTorch on speech that ``prepare`` normalises as the engine does, and return its
+    cache folder. Raises :class:`ExportError`."""
+    report = progress or (lambda stage, total, what: None)
+    root = cache_root()
+    entry = root / cache_key(folder)
+    if (entry / MODEL_FILE).is_file():
+        return entry
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        remove_stale_partials(root)
+        partial = Path(tempfile.mkdtemp(prefix=f".{entry.name}.", suffix=".partial", dir=root))
+    except OSError as exc:
+        raise ExportError(f"the ONNX cache folder {root} cannot be written: {exc}") from None
+    try:
+        started = time.perf_counter()
+        report(1, 3, "exporting the model to ONNX (once per model; a minute or more)")
+        _torch_export(model, partial / MODEL_FILE)
+        report(2, 3, "checking the exported model against PyTorch")
+        agreement = check_against_torch(model, partial / MODEL_FILE, prepare, threads)
+        info = {
+            "source": str(folder),
+            "frame_agreement": agreement,
+            "export_s": round(time.perf_counter() - started, 1),
+            **versions(),
+        }
+        (partial / INFO_FILE).write_text(json.dumps(info, indent=1))
+        report(3, 3, "saving the exported model")
+        _publish(partial, entry)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+    log.info("exported %s to ONNX in %.0f s: %s", folder, time.perf_counter() - started, entry)
+    return entry
+
+
+def _publish(partial: Path, entry: Path) -> None:
+    """Rename the finished export into place; another process may have won the race."""
+    try:
+        os.rename(partial, entry)
+    except OSError:
+        if not (entry / MODEL_FILE).is_file():
+            raise ExportError(f"the export could not be saved as {entry}") from None
+
+
+def remove_stale_partials(root: Path, older_than_s: float = STALE_PARTIAL_S) -> list[Path]:
+    """Delete partial export folders left by killed processes (by age: an export in progress
+    elsewhere keeps touching its folder for a few minutes at most)."""
+    removed = []
+    now = time.time()
+    for path in root.glob(".*.partial"):
+        with contextlib.suppress(OSError):
+            if now - path.stat().st_mtime > older_than_s:
+                shutil.rmtree(path)
+                removed.append(path)
+    return removed
+
+
+class _Labels:
+    """The exported function: raw windows in, (ids, probs) per frame out, as Recognizer needs."""
+
+    @staticmethod
+    def wrap(model: torch.nn.Module) -> torch.nn.Module:
+        import torch
+
+        class Labels(torch.nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.model = model
+
+            def forward(self, input_values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+                logits = self.model(input_values).logits
+                probs, ids = torch.softmax(logits.float(), dim=-1).max(dim=-1)
+                return ids, probs
+
+        return Labels().eval()
+
+
+def _torch_export(model: torch.nn.Module, path: Path) -> None:
+    import torch
+
+    try:
+        import onnxscript  # noqa: F401  (the exporter needs it; say so rather than fail deep inside)
+    except ImportError:
+        raise ExportError("the ONNX exporter needs the 'onnxscript' package") from None
+    example = torch.zeros(2, 3 * 16000)
+    batch = torch.export.Dim("batch", min=1, max=1024)
+    samples = torch.export.Dim("samples", min=1600, max=16000 * 3600)
+    try:
+        # The exporter's internals warn about their own deprecations: nothing a user can act on.
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            torch.onnx.export(
+                _Labels.wrap(model),
+                (example,),
+                str(path),
+                input_names=["input_values"],
+                output_names=["ids", "probs"],
+                dynamic_shapes={"input_values": {0: batch, 1: samples}},
+                opset_version=OPSET,
+                dynamo=True,
+                external_data=False,
+                verbose=False,
+            )
+    except Exception as exc:  # the exporter raises many kinds; all mean "no ONNX graph"
+        raise ExportError(f"torch.onnx.export failed: {type(exc).__name__}: {exc}") from None
+    if not path.is_file():
+        raise ExportError("torch.onnx.export wrote no model file")
+
+
+def check_speech() -> np.ndarray:
+    """Windows to compare backends on: the bundled spoken sample, alone, quieter, and with noise
+    (two equal-length rows: the batch axis is exercised too)."""
+    with wave.open(str(_SAMPLE)) as f:
+        audio = np.frombuffer(f.readframes(f.getnframes()), np.int16).astype(np.float32) / 32768
+    noise = np.random.default_rng(0).normal(0, 0.02, audio.size).astype(np.float32)
+    return np.stack([audio, 0.3 * audio + noise])
+
+
+def check_against_torch(
+    model: torch.nn.Module,
+    path: Path,
+    prepare: Callable[[np.ndarray], np.ndarray],
+    threads: int | None,
+) -> float:
+    """Share of frames whose label the ONNX graph and PyTorch agree on, for :func:`check_speech`
+    prepared as the engine prepares windows. Raises :class:`ExportError` below
+    MIN_FRAME_AGREEMENT."""
+    import torch
+
+    windows = prepare(check_speech())
+    with torch.inference_mode():
+        logits = model(torch.from_numpy(windows)).logits
+        expected = logits.argmax(dim=-1).numpy()
+    try:
+        ids, _ = OnnxRunner(path, threads)(windows)
+    except Exception as exc:  # onnxruntime's errors have no common base class
+        raise ExportError(f"ONNX Runtime cannot run the export: {exc}") from None
+    agreement = float(np.mean(ids == expected))
+    if ids.shape != expected.shape or agreement < MIN_FRAME_AGREEMENT:
+        raise ExportError(
+            f"the export labels {agreement:.2%} of frames like PyTorch (needs "
+            f"{MIN_FRAME_AGREEMENT:.1%})"
+        )
+    return agreement
+
+
+def quantized(entry: Path) -> Path:
+    """The int8 version of an export (ONNX Runtime's dynamic quantisation of its weights),
+    made once beside it, atomically."""
+    target = entry / INT8_FILE
+    if target.is_file():
+        return target
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    fd, tmp = tempfile.mkstemp(prefix=".int8.", suffix=".partial", dir=entry)
+    os.close(fd)
+    try:
+        # The matrix products only (the linear layers, as PyTorch's dynamic quantisation does):
+        # the convolutions' weights are computed in the graph (weight norm), not stored.
+        quantize_dynamic(
+            str(entry / MODEL_FILE),
+            tmp,
+            op_types_to_quantize=["MatMul"],
+            weight_type=QuantType.QInt8,
+        )
+        os.replace(tmp, target)
+    except Exception as exc:  # onnx and onnxruntime raise many kinds here
+        raise ExportError(f"int8 quantisation failed: {exc}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+    return target
+
+
+class OnnxRunner:
+    """An ONNX Runtime session on the CPU: normalised windows in, (ids, probs) out."""
+
+    def __init__(self, path: Path, threads: int | None = None) -> None:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3  # errors only: its warnings are about graph internals
+        self.path = path
+        try:
+            self.session = ort.InferenceSession(
+                str(path), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime's errors have no common base class
+            raise ExportError(f"ONNX Runtime cannot load {path.name}: {exc}") from None
+
+    def __call__(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        ids, probs = self.session.run(None, {"input_values": np.ascontiguousarray(batch)})
+        return ids, probs
+
+
+def discard(entry: Path) -> None:
+    """Remove a cache entry (a damaged one): rename it away first, so no reader sees it half gone."""
+    doomed = entry.with_name(f".{entry.name}.{os.getpid()}.partial")
+    with contextlib.suppress(OSError):
+        os.rename(entry, doomed)
+        shutil.rmtree(doomed, ignore_errors=True)

@@ -1,0 +1,196 @@
+"""The ONNX Runtime backend: the CPU default, the same frame labels as PyTorch, a cache that is
+complete or absent (a killed export leaves nothing usable behind), and a clear fallback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from helpers import make_model_dir, read_wav
+
+from engine import ModelOptions, load_recognizer, transcribe_array
+from engine import onnx_backend as ob
+from engine.model import Recognizer
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "engine" / "samples" / "sample.wav"
+
+
+def load(folder: Path, **kwargs: object) -> Recognizer:
+    options = {"device": "cpu", "warmup": False, "threads": 1, **kwargs}
+    return load_recognizer(ModelOptions(name=str(folder), **options))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty export cache of this test's own."""
+    root = tmp_path / "onnx-cache"
+    monkeypatch.setenv("LIVE_CAPTIONS_ONNX_CACHE", str(root))
+    return root
+
+
+def entries(root: Path) -> list[Path]:
+    """Complete cache entries (partial exports are hidden folders)."""
+    return sorted(p for p in root.iterdir() if not p.name.startswith(".")) if root.is_dir() else []
+
+
+def speech_windows() -> np.ndarray:
+    audio = read_wav(SAMPLE)
+    return np.stack([audio[:40000], 0.2 * audio[6000:46000], audio[::-1][:40000].copy()])
+
+
+def test_cpu_default_is_onnx_runtime_with_torch_s_labels(tiny_model_dir: Path) -> None:
+    onnx = load(tiny_model_dir)
+    torch = load(tiny_model_dir, backend="torch")
+    assert (onnx.backend, torch.backend) == ("onnx", "torch")
+    assert "ONNX Runtime" in onnx.describe() and "PyTorch" in torch.describe()
+    a, b = onnx.frames(speech_windows()), torch.frames(speech_windows())
+    assert a.ids.shape == b.ids.shape
+    assert np.mean(a.ids == b.ids) >= ob.MIN_FRAME_AGREEMENT
+    assert np.allclose(a.probs, b.probs, atol=1e-4)
+
+
+def test_demo_model_words_equal_torch(demo_recognizer: Recognizer) -> None:
+    audio = read_wav(SAMPLE)
+    speech = np.concatenate([audio, np.zeros(8000, np.float32), 0.3 * audio, audio[::2].copy()])
+    torch = load_recognizer(
+        ModelOptions(name="demo", device="cpu", dtype="float32", backend="torch", warmup=False)
+    )
+    assert demo_recognizer.backend == "onnx"
+    expected = transcribe_array(torch, speech).words
+    got = transcribe_array(demo_recognizer, speech).words
+    assert len(expected) >= 10
+    assert [(w.text, w.start, w.end) for w in got] == [(w.text, w.start, w.end) for w in expected]
+
+
+def test_export_once_then_cached_and_keyed_by_the_weights(
+    tiny_model_dir: Path, cache: Path, tmp_path: Path
+) -> None:
+    stages: list[tuple[int, int, str]] = []
+    first = load(tiny_model_dir, backend="onnx")
+    assert first.backend == "onnx" and len(entries(cache)) == 1
+    info = (entries(cache)[0] / ob.INFO_FILE).read_text()
+    assert '"frame_agreement": 1.0' in info
+    load_recognizer(
+        ModelOptions(name=str(tiny_model_dir), device="cpu", warmup=False),
+        export_progress=lambda *stage: stages.append(stage),
+    )
+    assert stages == [] and len(entries(cache)) == 1  # the second load exported nothing
+    # Other weights, same file names: another key, another export, with progress.
+    other = make_model_dir(tmp_path / "other-model", seed=1)
+    load_recognizer(
+        ModelOptions(name=str(other), device="cpu", warmup=False),
+        export_progress=lambda *stage: stages.append(stage),
+    )
+    assert [s[:2] for s in stages] == [(1, 3), (2, 3), (3, 3)]
+    assert len(entries(cache)) == 2
+
+
+def test_a_killed_export_leaves_no_cache_entry(tiny_model_dir: Path, cache: Path) -> None:
+    script = (
+        "import sys\n"
+        "from engine import ModelOptions, load_recognizer\n"
+        "def note(stage, total, what):\n"
+        "    print('stage', stage, flush=True)\n"
+        f"load_recognizer(ModelOptions(name={str(tiny_model_dir)!r}, device='cpu', "
+        "backend='onnx', warmup=False, threads=1), export_progress=note)\n"
+        "print('done', flush=True)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO), "LIVE_CAPTIONS_ONNX_CACHE": str(cache)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env
+    )
+    assert child.stdout is not None
+    try:
+        assert child.stdout.readline().strip() == "stage 1"  # torch.onnx.export is running
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.wait(timeout=60)
+    assert child.returncode == -signal.SIGKILL
+    assert entries(cache) == []  # nothing that a later load would take for an export
+    partials = list(cache.glob(".*.partial"))
+    assert len(partials) == 1
+    # The next load exports afresh and works; the dead process's folder is removed once old.
+    recognizer = load(tiny_model_dir, backend="onnx")
+    assert recognizer.backend == "onnx" and len(entries(cache)) == 1
+    old = time.time() - 2 * ob.STALE_PARTIAL_S
+    os.utime(partials[0], (old, old))
+    assert ob.remove_stale_partials(cache) == partials
+    assert not partials[0].exists()
+
+
+def test_a_damaged_cache_entry_is_exported_again(tiny_model_dir: Path, cache: Path) -> None:
+    load(tiny_model_dir, backend="onnx")
+    (entry,) = entries(cache)
+    (entry / ob.MODEL_FILE).write_bytes(b"not an onnx graph")
+    recognizer = load(tiny_model_dir, backend="onnx")
+    assert recognizer.backend == "onnx" and recognizer.notes == ()
+    assert (entry / ob.MODEL_FILE).stat().st_size > 1000
+
+
+def test_a_failed_export_falls_back_to_torch_with_one_note(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("LIVE_CAPTIONS_ONNX_CACHE", str(blocker))
+    recognizer = load(tiny_model_dir)
+    assert recognizer.backend == "torch"
+    assert len(recognizer.notes) == 1 and "PyTorch" in recognizer.notes[0]
+    assert str(blocker) in recognizer.notes[0]
+    assert [r.levelname for r in caplog.records if "ONNX" in r.getMessage()] == ["WARNING"]
+    assert recognizer.frames(speech_windows()).ids.shape[0] == 3
+
+
+def test_int8_is_quantised_once_beside_the_export(tiny_model_dir: Path, cache: Path) -> None:
+    recognizer = load(tiny_model_dir, backend="onnx", dtype="int8")
+    assert (recognizer.backend, recognizer.dtype) == ("onnx", "int8")
+    (entry,) = entries(cache)
+    assert (entry / ob.INT8_FILE).is_file()
+    assert not list(entry.glob(".*partial"))
+    out = recognizer.frames(speech_windows())
+    assert out.ids.shape == load(tiny_model_dir, backend="torch").frames(speech_windows()).ids.shape
+
+
+def test_backend_choices_are_checked(tiny_model_dir: Path) -> None:
+    from engine import ModelLoadError
+
+    with pytest.raises(ModelLoadError, match="unknown backend"):
+        load(tiny_model_dir, backend="tensorflow")
+    with pytest.raises(ModelLoadError, match="CPU"):
+        load(tiny_model_dir, backend="onnx", dtype="bfloat16")
+    assert load(tiny_model_dir, dtype="bfloat16").backend == "torch"  # auto: torch does bf16
+
+
+def test_cli_shows_export_progress_and_takes_backend(tiny_model_dir: Path, tmp_path: Path) -> None:
+    wav = tmp_path / "sample.wav"
+    shutil.copy(SAMPLE, wav)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "HF_HUB_OFFLINE": "1",
+        "LIVE_CAPTIONS_ONNX_CACHE": str(tmp_path / "cache"),
+    }
+
+    def transcribe(*extra: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "live_captions", "transcribe", str(wav), "--model"]
+        command += [str(tiny_model_dir), "--no-progress", "--threads", "1", *extra]
+        return subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
+
+    first = transcribe()
+    assert first.returncode == 0, first.stderr
+    assert "preparing the model for ONNX Runtime (1/3)" in first.stderr
+    again = transcribe("--backend", "onnx")
+    assert again.returncode == 0 and "preparing" not in again.stderr
+    assert again.stdout == first.stdout
+    torch = transcribe("--backend", "torch")
+    assert torch.returncode == 0 and torch.stdout == first.stdout
+    bad = transcribe("--backend", "tensorflow")
+    assert bad.returncode == 2 and "--backend" in bad.stderr
