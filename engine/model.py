@@ -33,8 +33,9 @@ log = logging.getLogger("engine.model")
 # float32 stays the default; bfloat16 (about 2x faster on AVX512-BF16 CPUs) is an option.
 DEFAULT_CPU_DTYPE = "float32"
 # The CPU's default backend: ONNX Runtime, which labels frames as PyTorch float32 does (100 %
-# of frame labels on the demo model and on the random base-960h model) about twice as fast.
-# PyTorch stays the CUDA backend (float16) and runs bfloat16.
+# of frame labels on the demo model and on the random base-960h model: bench/backend_agreement.py,
+# the rule for the default being >= 99.9 %). PyTorch stays the CUDA backend (float16) and runs
+# bfloat16. Speed: see the README (measured on a heavily shared machine).
 DEFAULT_CPU_BACKEND = "onnx"
 MIN_RMS = 5e-3  # floor of a window's deviation in normalise()
 BACKENDS = ("auto", "onnx", "torch")

@@ -17,7 +17,7 @@
 <context>
     <name>ColorButton</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="78"/>
+        <location filename="../widgets/settings_dialog.py" line="85"/>
         <source>Choose a colour</source>
         <translation>选择颜色</translation>
     </message>
@@ -40,32 +40,32 @@
         <translation>获取语音模型…</translation>
     </message>
     <message>
-        <location filename="../app.py" line="143"/>
+        <location filename="../app.py" line="144"/>
         <source>No speech model yet</source>
         <translation>还没有语音模型</translation>
     </message>
     <message>
-        <location filename="../app.py" line="166"/>
+        <location filename="../app.py" line="167"/>
         <source>No speech model is on this computer yet: captions start once one is downloaded or chosen.</source>
         <translation>这台计算机上还没有语音模型：下载或选择模型后即可开始字幕。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="224"/>
+        <location filename="../app.py" line="225"/>
         <source>The new model is loading; the captions running now keep the old one until you stop and start them again.</source>
         <translation>新模型正在加载；当前的字幕会继续使用旧模型，直到你停止并重新开始。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="233"/>
+        <location filename="../app.py" line="234"/>
         <source>The new language applies from the next start of the app.</source>
         <translation>新的界面语言将在下次启动应用时生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="235"/>
+        <location filename="../app.py" line="236"/>
         <source>The new live-caption settings apply from the next start.</source>
         <translation>新的实时字幕设置将在下次开始时生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="257"/>
+        <location filename="../app.py" line="258"/>
         <source>Live Captions: {}</source>
         <translation>实时字幕：{}</translation>
     </message>
@@ -556,182 +556,207 @@
         <translation>繁体，香港（香港繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="91"/>
+        <location filename="../widgets/settings_dialog.py" line="58"/>
+        <source>Automatic (ONNX Runtime on the CPU, PyTorch on CUDA)</source>
+        <translation>自动（CPU 上用 ONNX Runtime，CUDA 上用 PyTorch）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="60"/>
+        <source>ONNX Runtime (CPU only)</source>
+        <translation>ONNX Runtime（仅 CPU）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="61"/>
+        <source>PyTorch</source>
+        <translation>PyTorch</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="98"/>
         <source>Live Captions settings</source>
         <translation>实时字幕设置</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="112"/>
+        <location filename="../widgets/settings_dialog.py" line="119"/>
         <source>Speech recognition</source>
         <translation>语音识别</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="123"/>
+        <location filename="../widgets/settings_dialog.py" line="130"/>
         <source>A Hugging Face model id (downloaded once, then cached), a local folder with a Wav2Vec2ForCTC checkpoint, or &apos;demo&apos; for the bundled demo model.</source>
         <translation>Hugging Face 模型 ID（下载一次后缓存）、包含 Wav2Vec2ForCTC 检查点的本地文件夹，或内置演示模型 “demo”。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="127"/>
+        <location filename="../widgets/settings_dialog.py" line="134"/>
         <source>Folder…</source>
         <translation>文件夹…</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="132"/>
+        <location filename="../widgets/settings_dialog.py" line="139"/>
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="140"/>
+        <location filename="../widgets/settings_dialog.py" line="147"/>
         <source>Automatic (HF_ENDPOINT if set, else huggingface.co)</source>
         <translation>自动（若设置了 HF_ENDPOINT 则使用它，否则使用 huggingface.co）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="144"/>
+        <location filename="../widgets/settings_dialog.py" line="151"/>
         <source>Where models are downloaded from: the Hugging Face hub or a mirror of it, such as {} (reachable from mainland China)</source>
         <translation>模型的下载来源：Hugging Face Hub 或其镜像，例如 {}（在中国大陆可访问）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="148"/>
+        <location filename="../widgets/settings_dialog.py" line="155"/>
         <source>Download from:</source>
         <translation>下载来源：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="152"/>
+        <location filename="../widgets/settings_dialog.py" line="159"/>
         <source>Runs on:</source>
         <translation>运行于：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="157"/>
+        <location filename="../widgets/settings_dialog.py" line="165"/>
+        <source>ONNX Runtime labels frames exactly as PyTorch does; a model is prepared for it once (a minute or more) on first use.</source>
+        <translation>ONNX Runtime 给出的帧标签与 PyTorch 完全相同；模型首次使用时需为其准备一次（一分钟或更久）。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="169"/>
+        <source>Engine:</source>
+        <translation>推理引擎：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="174"/>
         <source>Live captions:</source>
         <translation>实时字幕：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="160"/>
+        <location filename="../widgets/settings_dialog.py" line="177"/>
         <source>Steady partial text: a word shows about half a second later, but rarely changes once shown</source>
         <translation>稳定的临时文字：文字约晚半秒显示，但显示后很少改变</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="167"/>
+        <location filename="../widgets/settings_dialog.py" line="184"/>
         <source>List every host API&apos;s entry for each input (MME, DirectSound, WDM-KS), not only WASAPI&apos;s</source>
         <translation>列出每个输入在所有主机 API（MME、DirectSound、WDM-KS）下的条目，而不仅是 WASAPI 的</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="173"/>
+        <location filename="../widgets/settings_dialog.py" line="190"/>
         <source>On Windows each microphone is listed once, through WASAPI. An entry through another host API can help with an old driver.</source>
         <translation>在 Windows 上，每个麦克风只通过 WASAPI 列出一次。通过其他主机 API 的条目可能有助于旧驱动程序。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="177"/>
+        <location filename="../widgets/settings_dialog.py" line="194"/>
         <source>Inputs:</source>
         <translation>输入：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="183"/>
+        <location filename="../widgets/settings_dialog.py" line="200"/>
         <source>Write Chinese captions and transcripts in simplified or traditional characters, whichever the model writes</source>
         <translation>无论模型输出哪种字形，都以简体或繁体显示中文字幕和文字记录</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="187"/>
+        <location filename="../widgets/settings_dialog.py" line="204"/>
         <source>Chinese characters:</source>
         <translation>中文字形：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="191"/>
+        <location filename="../widgets/settings_dialog.py" line="208"/>
         <source>Caption overlay</source>
         <translation>字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="198"/>
+        <location filename="../widgets/settings_dialog.py" line="215"/>
         <source>Font:</source>
         <translation>字体：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="200"/>
+        <location filename="../widgets/settings_dialog.py" line="217"/>
         <source>Lines:</source>
         <translation>行数：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="206"/>
+        <location filename="../widgets/settings_dialog.py" line="223"/>
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="207"/>
+        <location filename="../widgets/settings_dialog.py" line="224"/>
         <source>Unfinal</source>
         <translation>临时文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="208"/>
+        <location filename="../widgets/settings_dialog.py" line="225"/>
         <source>Background</source>
         <translation>背景</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="213"/>
+        <location filename="../widgets/settings_dialog.py" line="230"/>
         <source>Colours:</source>
         <translation>颜色：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="215"/>
+        <location filename="../widgets/settings_dialog.py" line="232"/>
         <source>Opacity of the background: 0 invisible, 1 solid</source>
         <translation>背景不透明度：0 为透明，1 为不透明</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="216"/>
+        <location filename="../widgets/settings_dialog.py" line="233"/>
         <source>Background opacity:</source>
         <translation>背景不透明度：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="220"/>
+        <location filename="../widgets/settings_dialog.py" line="237"/>
         <source>Interface</source>
         <translation>界面</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="225"/>
+        <location filename="../widgets/settings_dialog.py" line="242"/>
         <source>The language of the app; applies from the next start</source>
         <translation>应用的界面语言；下次启动时生效</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="226"/>
+        <location filename="../widgets/settings_dialog.py" line="243"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="230"/>
+        <location filename="../widgets/settings_dialog.py" line="247"/>
         <source>Local speech API</source>
         <translation>本地语音 API</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="233"/>
+        <location filename="../widgets/settings_dialog.py" line="250"/>
         <source>Serve the loaded model to other programs over HTTP and WebSocket</source>
         <translation>通过 HTTP 和 WebSocket 向其他程序提供已加载的模型</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="237"/>
+        <location filename="../widgets/settings_dialog.py" line="254"/>
         <source>none: any program on this computer may connect</source>
         <translation>留空：本机任何程序都可以连接</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="239"/>
+        <location filename="../widgets/settings_dialog.py" line="256"/>
         <source>Port (localhost):</source>
         <translation>端口（本机）：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="240"/>
+        <location filename="../widgets/settings_dialog.py" line="257"/>
         <source>Access token:</source>
         <translation>访问令牌：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="242"/>
+        <location filename="../widgets/settings_dialog.py" line="259"/>
         <source>The API is not part of this installation.</source>
         <translation>此安装不包含 API。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="343"/>
+        <location filename="../widgets/settings_dialog.py" line="361"/>
         <source>Not in the catalogue: any Wav2Vec2ForCTC hub id or folder works.</source>
         <translation>不在目录中：任何 Wav2Vec2ForCTC 模型 ID 或文件夹都可以使用。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="348"/>
+        <location filename="../widgets/settings_dialog.py" line="366"/>
         <source>Folder with a Wav2Vec2ForCTC model</source>
         <translation>包含 Wav2Vec2ForCTC 模型的文件夹</translation>
     </message>
@@ -775,22 +800,27 @@
         <translation>正在加载演示模型…</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="55"/>
+        <location filename="../model_loader.py" line="57"/>
         <source>The demo model cannot be used either: {}</source>
         <translation>演示模型也无法使用：{}</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="59"/>
+        <location filename="../model_loader.py" line="61"/>
         <source>The model &apos;{0}&apos; could not be loaded, so the demo model is in use; it understands synthetic voices only. {1} Choose the model in Settings.</source>
         <translation>无法加载模型“{0}”，现正使用演示模型；它只能识别合成语音。{1} 请在设置中选择模型。</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="65"/>
+        <location filename="../model_loader.py" line="67"/>
         <source>Downloading {0}: {1}</source>
         <translation>正在下载 {0}：{1}</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="70"/>
+        <location filename="../model_loader.py" line="72"/>
+        <source>Preparing the model for ONNX Runtime (once): {what}…</source>
+        <translation>正在为 ONNX Runtime 准备模型（仅一次）：{what}…</translation>
+    </message>
+    <message>
+        <location filename="../model_loader.py" line="79"/>
         <source>Open Settings to choose another model (a Hugging Face id or a local folder) or the compute device, then load it again. Until then captions and file transcription are unavailable.</source>
         <translation>请打开设置，选择其他模型（Hugging Face ID 或本地文件夹）或计算设备，然后重新加载。在此之前无法使用字幕和文件转写。</translation>
     </message>

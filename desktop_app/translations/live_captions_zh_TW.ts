@@ -16,7 +16,7 @@
 <context>
     <name>ColorButton</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="78" />
+        <location filename="../widgets/settings_dialog.py" line="85" />
         <source>Choose a colour</source>
         <translation>選擇顏色</translation>
     </message>
@@ -39,32 +39,32 @@
         <translation>獲取語音模型…</translation>
     </message>
     <message>
-        <location filename="../app.py" line="143" />
+        <location filename="../app.py" line="144" />
         <source>No speech model yet</source>
         <translation>還沒有語音模型</translation>
     </message>
     <message>
-        <location filename="../app.py" line="166" />
+        <location filename="../app.py" line="167" />
         <source>No speech model is on this computer yet: captions start once one is downloaded or chosen.</source>
         <translation>這臺計算機上還沒有語音模型：下載或選擇模型後即可開始字幕。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="224" />
+        <location filename="../app.py" line="225" />
         <source>The new model is loading; the captions running now keep the old one until you stop and start them again.</source>
         <translation>新模型正在載入；當前的字幕會繼續使用舊模型，直到你停止並重新開始。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="233" />
+        <location filename="../app.py" line="234" />
         <source>The new language applies from the next start of the app.</source>
         <translation>新的介面語言將在下次啟動應用時生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="235" />
+        <location filename="../app.py" line="236" />
         <source>The new live-caption settings apply from the next start.</source>
         <translation>新的即時字幕設定將在下次開始時生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="257" />
+        <location filename="../app.py" line="258" />
         <source>Live Captions: {}</source>
         <translation>即時字幕：{}</translation>
     </message>
@@ -555,182 +555,207 @@
         <translation>繁體，香港（香港繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="91" />
+        <location filename="../widgets/settings_dialog.py" line="58" />
+        <source>Automatic (ONNX Runtime on the CPU, PyTorch on CUDA)</source>
+        <translation>自動（CPU 上用 ONNX Runtime，CUDA 上用 PyTorch）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="60" />
+        <source>ONNX Runtime (CPU only)</source>
+        <translation>ONNX Runtime（僅 CPU）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="61" />
+        <source>PyTorch</source>
+        <translation>PyTorch</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="98" />
         <source>Live Captions settings</source>
         <translation>即時字幕設定</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="112" />
+        <location filename="../widgets/settings_dialog.py" line="119" />
         <source>Speech recognition</source>
         <translation>語音識別</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="123" />
+        <location filename="../widgets/settings_dialog.py" line="130" />
         <source>A Hugging Face model id (downloaded once, then cached), a local folder with a Wav2Vec2ForCTC checkpoint, or 'demo' for the bundled demo model.</source>
         <translation>Hugging Face 模型 ID（下載一次後快取）、包含 Wav2Vec2ForCTC 檢查點的本地資料夾，或內建演示模型 “demo”。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="127" />
+        <location filename="../widgets/settings_dialog.py" line="134" />
         <source>Folder…</source>
         <translation>資料夾…</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="132" />
+        <location filename="../widgets/settings_dialog.py" line="139" />
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="140" />
+        <location filename="../widgets/settings_dialog.py" line="147" />
         <source>Automatic (HF_ENDPOINT if set, else huggingface.co)</source>
         <translation>自動（若設定了 HF_ENDPOINT 則使用它，否則使用 huggingface.co）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="144" />
+        <location filename="../widgets/settings_dialog.py" line="151" />
         <source>Where models are downloaded from: the Hugging Face hub or a mirror of it, such as {} (reachable from mainland China)</source>
         <translation>模型的下載來源：Hugging Face Hub 或其映象，例如 {}（在中國大陸可訪問）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="148" />
+        <location filename="../widgets/settings_dialog.py" line="155" />
         <source>Download from:</source>
         <translation>下載來源：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="152" />
+        <location filename="../widgets/settings_dialog.py" line="159" />
         <source>Runs on:</source>
         <translation>運行於：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="157" />
+        <location filename="../widgets/settings_dialog.py" line="165" />
+        <source>ONNX Runtime labels frames exactly as PyTorch does; a model is prepared for it once (a minute or more) on first use.</source>
+        <translation>ONNX Runtime 給出的幀標籤與 PyTorch 完全相同；模型首次使用時需為其準備一次（一分鐘或更久）。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="169" />
+        <source>Engine:</source>
+        <translation>推理引擎：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="174" />
         <source>Live captions:</source>
         <translation>即時字幕：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="160" />
+        <location filename="../widgets/settings_dialog.py" line="177" />
         <source>Steady partial text: a word shows about half a second later, but rarely changes once shown</source>
         <translation>穩定的臨時文字：文字約晚半秒顯示，但顯示後很少改變</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="167" />
+        <location filename="../widgets/settings_dialog.py" line="184" />
         <source>List every host API's entry for each input (MME, DirectSound, WDM-KS), not only WASAPI's</source>
         <translation>列出每個輸入在所有主機 API（MME、DirectSound、WDM-KS）下的條目，而不僅是 WASAPI 的</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="173" />
+        <location filename="../widgets/settings_dialog.py" line="190" />
         <source>On Windows each microphone is listed once, through WASAPI. An entry through another host API can help with an old driver.</source>
         <translation>在 Windows 上，每個麥克風只通過 WASAPI 列出一次。通過其他主機 API 的條目可能有助於舊驅動程式。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="177" />
+        <location filename="../widgets/settings_dialog.py" line="194" />
         <source>Inputs:</source>
         <translation>輸入：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="183" />
+        <location filename="../widgets/settings_dialog.py" line="200" />
         <source>Write Chinese captions and transcripts in simplified or traditional characters, whichever the model writes</source>
         <translation>無論模型輸出哪種字形，都以簡體或繁體顯示中文字幕和文字記錄</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="187" />
+        <location filename="../widgets/settings_dialog.py" line="204" />
         <source>Chinese characters:</source>
         <translation>中文字形：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="191" />
+        <location filename="../widgets/settings_dialog.py" line="208" />
         <source>Caption overlay</source>
         <translation>字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="198" />
+        <location filename="../widgets/settings_dialog.py" line="215" />
         <source>Font:</source>
         <translation>字型：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="200" />
+        <location filename="../widgets/settings_dialog.py" line="217" />
         <source>Lines:</source>
         <translation>行數：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="206" />
+        <location filename="../widgets/settings_dialog.py" line="223" />
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="207" />
+        <location filename="../widgets/settings_dialog.py" line="224" />
         <source>Unfinal</source>
         <translation>臨時文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="208" />
+        <location filename="../widgets/settings_dialog.py" line="225" />
         <source>Background</source>
         <translation>背景</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="213" />
+        <location filename="../widgets/settings_dialog.py" line="230" />
         <source>Colours:</source>
         <translation>顏色：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="215" />
+        <location filename="../widgets/settings_dialog.py" line="232" />
         <source>Opacity of the background: 0 invisible, 1 solid</source>
         <translation>背景不透明度：0 為透明，1 為不透明</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="216" />
+        <location filename="../widgets/settings_dialog.py" line="233" />
         <source>Background opacity:</source>
         <translation>背景不透明度：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="220" />
+        <location filename="../widgets/settings_dialog.py" line="237" />
         <source>Interface</source>
         <translation>介面</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="225" />
+        <location filename="../widgets/settings_dialog.py" line="242" />
         <source>The language of the app; applies from the next start</source>
         <translation>應用的介面語言；下次啟動時生效</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="226" />
+        <location filename="../widgets/settings_dialog.py" line="243" />
         <source>Language:</source>
         <translation>語言：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="230" />
+        <location filename="../widgets/settings_dialog.py" line="247" />
         <source>Local speech API</source>
         <translation>本地語音 API</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="233" />
+        <location filename="../widgets/settings_dialog.py" line="250" />
         <source>Serve the loaded model to other programs over HTTP and WebSocket</source>
         <translation>通過 HTTP 和 WebSocket 向其他程式提供已載入的模型</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="237" />
+        <location filename="../widgets/settings_dialog.py" line="254" />
         <source>none: any program on this computer may connect</source>
         <translation>留空：本機任何程式都可以連線</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="239" />
+        <location filename="../widgets/settings_dialog.py" line="256" />
         <source>Port (localhost):</source>
         <translation>埠（本機）：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="240" />
+        <location filename="../widgets/settings_dialog.py" line="257" />
         <source>Access token:</source>
         <translation>訪問令牌：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="242" />
+        <location filename="../widgets/settings_dialog.py" line="259" />
         <source>The API is not part of this installation.</source>
         <translation>此安裝不包含 API。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="343" />
+        <location filename="../widgets/settings_dialog.py" line="361" />
         <source>Not in the catalogue: any Wav2Vec2ForCTC hub id or folder works.</source>
         <translation>不在目錄中：任何 Wav2Vec2ForCTC 模型 ID 或資料夾都可以使用。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="348" />
+        <location filename="../widgets/settings_dialog.py" line="366" />
         <source>Folder with a Wav2Vec2ForCTC model</source>
         <translation>包含 Wav2Vec2ForCTC 模型的資料夾</translation>
     </message>
@@ -774,22 +799,27 @@
         <translation>正在載入演示模型…</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="55" />
+        <location filename="../model_loader.py" line="57" />
         <source>The demo model cannot be used either: {}</source>
         <translation>演示模型也無法使用：{}</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="59" />
+        <location filename="../model_loader.py" line="61" />
         <source>The model '{0}' could not be loaded, so the demo model is in use; it understands synthetic voices only. {1} Choose the model in Settings.</source>
         <translation>無法載入模型“{0}”，現正使用演示模型；它只能識別合成語音。{1} 請在設定中選擇模型。</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="65" />
+        <location filename="../model_loader.py" line="67" />
         <source>Downloading {0}: {1}</source>
         <translation>正在下載 {0}：{1}</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="70" />
+        <location filename="../model_loader.py" line="72" />
+        <source>Preparing the model for ONNX Runtime (once): {what}…</source>
+        <translation>正在為 ONNX Runtime 準備模型（僅一次）：{what}…</translation>
+    </message>
+    <message>
+        <location filename="../model_loader.py" line="79" />
         <source>Open Settings to choose another model (a Hugging Face id or a local folder) or the compute device, then load it again. Until then captions and file transcription are unavailable.</source>
         <translation>請開啟設定，選擇其他模型（Hugging Face ID 或本地資料夾）或計算裝置，然後重新載入。在此之前無法使用字幕和檔案轉寫。</translation>
     </message>

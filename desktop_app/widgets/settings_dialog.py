@@ -162,8 +162,8 @@ class SettingsDialog(QDialog):
             self.backend.addItem(self.tr(label), key)
         self.backend.setToolTip(
             self.tr(
-                "ONNX Runtime labels frames as PyTorch does, in less CPU time; a model is "
-                "prepared for it once (a minute or more) on first use."
+                "ONNX Runtime labels frames exactly as PyTorch does; a model is prepared "
+                "for it once (a minute or more) on first use."
             )
         )
         form.addRow(self.tr("Engine:"), self.backend)
