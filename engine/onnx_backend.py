@@ -312,6 +312,9 @@ class OnnxRunner:
         if threads:
             options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        # Worker threads sleep between runs instead of spin-waiting for the next one: a live
+        # stream runs a window every few hundred ms, and spinning would burn that idle time.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3  # errors only: its warnings are about graph internals
         self.path = path
         try:
