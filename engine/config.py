@@ -81,6 +81,22 @@ def check_script(script: str) -> str:
 
 
 @dataclass(frozen=True)
+class LmOptions:
+    """Beam-search decoding with a word n-gram language model and custom words (engine.lm)."""
+
+    lm: str | None = None  # ARPA or KenLM binary file, a language_model/ folder, or "demo"
+    use_model_lm: bool = True  # use the model folder's language_model/ when ``lm`` is None
+    alpha: float | None = None  # LM weight; None: the LM's attrs.json, else the measured default
+    beta: float | None = None  # word insertion bonus; None as alpha
+    beam_size: int = 16  # hypotheses kept (bench/lm_grid.py: 32 was no better on held-out speech)
+    beam_size_token: int = 8  # tokens tried per frame, the most likely ones
+    beam_threshold: float = 25.0  # hypotheses this far (natural log) below the best are dropped
+    unk_score: float | None = None  # added (natural log) for a word the LM does not know
+    hotwords: tuple[str, ...] = ()  # words or phrases to favour (names, jargon)
+    hotword_boost: float = 8.0  # log-score a listed word gains, spread over its letters
+
+
+@dataclass(frozen=True)
 class DecodeOptions:
     word_gap_s: float = 0.5  # a run of blank frames this long ends a word even without "|"
     silence_level: float = 1e-3  # windows whose peak is below this (about -60 dBFS) are skipped

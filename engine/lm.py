@@ -1,0 +1,433 @@
+"""Beam-search CTC decoding with an optional word n-gram language model and custom words.
+
+flashlight-text's lexicon-free beam search (``LexiconFreeDecoder``) walks the frames; a
+language model written here scores it: inside a word nothing, and when a word ends (the word
+delimiter, or the end of a span) the word's KenLM log-probability times ``alpha`` plus
+``beta``, an out-of-vocabulary penalty for words the LM does not know, and a boost for custom
+words (hotwords) spread over their letters so that a hypothesis spelling one survives the beam.
+Any word can come out, known to the LM or not; no lexicon restricts the spelling.
+
+Frames are decoded in spans cut at pauses: a span ends where a run of ``gap_frames`` blank
+frames (by the greedy label) completes. The cut depends on the frames only, so a stream's
+finals and a file's words are the same; and the beam's memory is bounded by one span.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import logging
+import math
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .config import LmOptions
+from .ctc import FRAME_SECONDS, CtcWordDecoder, Vocab, Word
+from .errors import ModelLoadError
+
+log = logging.getLogger("engine.lm")
+
+LOG10 = math.log(10.0)
+# Measured by bench/lm_grid.py on 20 held-out sentences with the demo model and its LM
+# (flite slt and espeak-ng en-us; alpha 0.25-1.5, beta 0-4, unknown-word score -6/-12).
+DEFAULT_ALPHA = 0.4
+DEFAULT_BETA = 1.5
+DEFAULT_UNK_SCORE = -12.0
+LM_FOLDER = "language_model"  # Wav2Vec2ProcessorWithLM's layout inside a model folder
+DEMO_LM = "demo"  # --lm demo: the demo model's own LM (tools/demo_model/ngram.py)
+DEMO_LM_DIR = Path(__file__).parent / "models" / "demo_lm"
+
+
+@dataclass(frozen=True)
+class LanguageModelFile:
+    path: Path  # the ARPA or binary file
+    unigrams: frozenset[str]  # the words it knows (upper case, as the model spells)
+    alpha: float | None  # from attrs.json when the folder has one
+    beta: float | None
+    unk_score: float | None
+
+
+def find_lm(path: str | Path) -> LanguageModelFile:
+    """The LM in ``path``: a file (.arpa or KenLM binary with unigrams.txt beside it) or a
+    ``language_model/`` folder (attrs.json, unigrams.txt, one .arpa or .bin file)."""
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise ModelLoadError(f"language model {path} does not exist")
+    folder = path if path.is_dir() else path.parent
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix in (".arpa", ".bin", ".binary"))
+        if not files:
+            raise ModelLoadError(f"language model folder {path} has no .arpa or .bin file")
+        path = files[0]
+    attrs: dict[str, float] = {}
+    attrs_file = folder / "attrs.json"
+    if attrs_file.is_file():
+        try:
+            attrs = json.loads(attrs_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ModelLoadError(f"{attrs_file} cannot be read: {exc}") from None
+    unigrams = _read_unigrams(path, folder)
+    return LanguageModelFile(
+        path=path,
+        unigrams=unigrams,
+        alpha=_number(attrs.get("alpha")),
+        beta=_number(attrs.get("beta")),
+        unk_score=_number(attrs.get("unk_score_offset")),
+    )
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def _read_unigrams(path: Path, folder: Path) -> frozenset[str]:
+    listed = folder / "unigrams.txt"
+    if listed.is_file():
+        return frozenset(listed.read_text(encoding="utf-8").split())
+    try:
+        with open(path, encoding="utf-8") as lines:
+            words: set[str] = set()
+            section = ""
+            for line in lines:
+                line = line.strip()
+                if line.startswith("\\"):
+                    section = line
+                    if section == "\\2-grams:":
+                        break
+                elif section == "\\1-grams:" and line:
+                    parts = line.split()
+                    if len(parts) >= 2:
+                        words.add(parts[1])
+    except UnicodeDecodeError:
+        raise ModelLoadError(
+            f"{path} is a binary language model: put a unigrams.txt (its words, one per line) "
+            "beside it"
+        ) from None
+    except OSError as exc:
+        raise ModelLoadError(f"language model {path} cannot be read: {exc}") from None
+    return frozenset(w for w in words if not w.startswith("<"))
+
+
+def hub_lm(model_folder: str | Path | None) -> Path | None:
+    """A model folder's ``language_model/`` (Wav2Vec2ProcessorWithLM layout), if it has one."""
+    if model_folder is None:
+        return None
+    folder = Path(model_folder) / LM_FOLDER
+    return folder if folder.is_dir() else None
+
+
+class LoadedLm:
+    """A KenLM model loaded once and shared by every decoder (read-only)."""
+
+    def __init__(self, lm_file: LanguageModelFile) -> None:
+        from flashlight.lib.text.decoder.kenlm import KenLM
+        from flashlight.lib.text.dictionary import Dictionary
+
+        self.file = lm_file
+        words = sorted(lm_file.unigrams)
+        self.sorted_words = words
+        self.index = {w: i for i, w in enumerate(words)}
+        self.unk_index = len(words)
+        # KenLM maps our indices to its vocabulary; <unk> last, so an unknown word scores as it.
+        self.dictionary = Dictionary()
+        for word in [*words, "<unk>"]:
+            self.dictionary.add_entry(word)
+        try:
+            self.kenlm = KenLM(str(lm_file.path), self.dictionary)
+        except RuntimeError as exc:
+            raise ModelLoadError(f"language model {lm_file.path} cannot be read: {exc}") from None
+
+    def is_prefix(self, partial: str) -> bool:
+        """Some word the LM knows starts with ``partial``."""
+        at = bisect.bisect_left(self.sorted_words, partial)
+        return at < len(self.sorted_words) and self.sorted_words[at].startswith(partial)
+
+
+_loaded: dict[Path, LoadedLm] = {}
+_loading = threading.Lock()
+
+
+def load_lm(path: str | Path) -> LoadedLm:
+    """Load an LM file or folder once per process (later calls share it); raises
+    ModelLoadError with a message for the user."""
+    found = find_lm(DEMO_LM_DIR if str(path) == DEMO_LM else path)
+    key = found.path.resolve()
+    with _loading:
+        if key not in _loaded:
+            _loaded[key] = LoadedLm(found)
+            log.info("language model %s: %d words", found.path, len(found.unigrams))
+        return _loaded[key]
+
+
+def lm_for(options: LmOptions, model: object) -> LoadedLm | None:
+    """The LM a decoder uses: the one named, else the model folder's language_model/."""
+    if options.lm:
+        return load_lm(options.lm)
+    if options.use_model_lm:
+        folder = hub_lm(getattr(model, "folder", None))
+        if folder is not None:
+            return load_lm(folder)
+    return None
+
+
+class _Hotwords:
+    def __init__(self, phrases: tuple[str, ...], boost: float) -> None:
+        self.words = {w for p in phrases for w in p.upper().split()}
+        self.prefixes: dict[str, float] = {}  # prefix -> the bonus given up to it
+        for word in self.words:
+            for n in range(1, len(word) + 1):
+                prefix = word[:n]
+                self.prefixes[prefix] = max(self.prefixes.get(prefix, 0.0), boost * n / len(word))
+        self.boost = boost
+
+
+def _make_word_lm(
+    base: type,
+    lm: LoadedLm | None,
+    alpha: float,
+    beta: float,
+    unk: float,
+    hotwords: _Hotwords,
+    tokens: tuple[str, ...],
+    sil: int,
+) -> object:
+    from flashlight.lib.text.decoder import LMState
+
+    class WordLM(base):  # flashlight's pybind LM base (Any to mypy)
+        """Word-level scores for a token-level beam search (see the module's docstring)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            # state -> (KenLM state or None, partial word, score given for it so far: the
+            # hotword bonus of its prefix, or the unknown-word penalty once it is no known
+            # word's prefix; a word's score replaces what its letters were given)
+            self.states: dict[object, tuple[object, str, float]] = {}
+
+        def start(self, start_with_nothing: bool) -> object:
+            state = LMState()
+            kstate = lm.kenlm.start(False) if lm is not None else None
+            self.states[state] = (kstate, "", 0.0)
+            return state
+
+        def _end_word(self, kstate: object, word: str, given: float) -> tuple[object, float]:
+            score = beta - given
+            if word in hotwords.words:
+                score += hotwords.boost
+            if lm is not None:
+                index = lm.index.get(word, lm.unk_index)
+                kstate, lm_score = lm.kenlm.score(kstate, index)
+                score += alpha * lm_score * LOG10
+                if index == lm.unk_index and word not in hotwords.words:
+                    score += unk
+            return kstate, score
+
+        def _partial_score(self, partial: str) -> float:
+            if partial in hotwords.prefixes:
+                return hotwords.prefixes[partial]
+            if lm is not None and not lm.is_prefix(partial):
+                return unk
+            return 0.0
+
+        def score(self, state: object, token: int) -> tuple[object, float]:
+            child = state.child(token)  # type: ignore[attr-defined]
+            known = self.states.get(child)
+            kstate, partial, given = self.states[state]
+            if token == sil:
+                if partial:
+                    kstate, score = self._end_word(kstate, partial, given)
+                else:
+                    score = 0.0
+                if known is None:
+                    self.states[child] = (kstate, "", 0.0)
+                return child, score
+            partial += tokens[token]
+            now = self._partial_score(partial)
+            if known is None:
+                self.states[child] = (kstate, partial, now)
+            return child, now - given
+
+        def finish(self, state: object) -> tuple[object, float]:
+            kstate, partial, given = self.states[state]
+            score = 0.0
+            if partial:
+                kstate, score = self._end_word(kstate, partial, given)
+            if lm is not None:
+                kstate, end = lm.kenlm.finish(kstate)
+                score += alpha * end * LOG10
+            return state, score
+
+    return WordLM()
+
+
+class BeamDecoder:
+    """Decodes spans of per-frame log-probabilities into timed words."""
+
+    def __init__(
+        self,
+        vocab: Vocab,
+        options: LmOptions,
+        lm: LoadedLm | None = None,
+        gap_frames: int = 25,
+        frame_seconds: float = FRAME_SECONDS,
+    ) -> None:
+        if vocab.delimiter_id is None:
+            raise ModelLoadError("beam search needs a vocabulary with a word delimiter ('|')")
+        self.vocab = vocab
+        self.options = options
+        self.lm = lm
+        file = lm.file if lm is not None else None
+        self.alpha = _pick(options.alpha, file.alpha if file else None, DEFAULT_ALPHA)
+        # Without an LM only custom words score: no bonus for splitting words.
+        beta = _pick(options.beta, file.beta if file else None, DEFAULT_BETA)
+        self.beta = beta if lm is not None else 0.0
+        self.unk_score = _pick(
+            options.unk_score, file.unk_score if file else None, DEFAULT_UNK_SCORE
+        )
+        self.hotwords = _Hotwords(options.hotwords, options.hotword_boost)
+        self.gap_frames = gap_frames
+        self.frame_seconds = frame_seconds
+
+    def decode(self, log_probs: np.ndarray, first_frame: int = 0) -> list[Word]:
+        """Words of one span of frames ``(frames, vocab)``; times count from ``first_frame``."""
+        from flashlight.lib.text.decoder import (
+            LM,
+            CriterionType,
+            LexiconFreeDecoder,
+            LexiconFreeDecoderOptions,
+        )
+
+        frames = np.ascontiguousarray(log_probs, dtype=np.float32)
+        if len(frames) == 0:
+            return []
+        vocab = self.vocab
+        sil = int(vocab.delimiter_id)  # type: ignore[arg-type]
+        word_lm = _make_word_lm(
+            LM,
+            self.lm,
+            self.alpha,
+            self.beta,
+            self.unk_score,
+            self.hotwords,
+            vocab.tokens,
+            sil,
+        )
+        opts = LexiconFreeDecoderOptions(
+            beam_size=self.options.beam_size,
+            beam_size_token=min(len(vocab.tokens), self.options.beam_size_token),
+            beam_threshold=self.options.beam_threshold,
+            lm_weight=1.0,
+            sil_score=0.0,
+            log_add=False,
+            criterion_type=CriterionType.CTC,
+        )
+        decoder = LexiconFreeDecoder(opts, word_lm, sil, vocab.blank_id, [])
+        results = decoder.decode(frames.ctypes.data, frames.shape[0], frames.shape[1])
+        if not results:
+            return []
+        path = np.asarray(results[0].tokens, dtype=np.int64)
+        # flashlight's path carries one extra token at each end; the frames are between.
+        path = path[1 : 1 + len(frames)] if len(path) >= len(frames) + 2 else path[: len(frames)]
+        probs = np.exp(frames[np.arange(len(path)), path])
+        words = CtcWordDecoder(vocab, self.gap_frames, self.frame_seconds)
+        words.next_frame = first_frame
+        return words.feed(path, probs) + words.flush()
+
+
+def _pick(*values: float | None) -> float:
+    return next(float(v) for v in values if v is not None)
+
+
+class SpanCutter:
+    """Collects final frames and hands out spans that end at a pause (``gap_frames`` blank
+    frames in a row, by the greedy label), or at ``max_frames`` at the latest."""
+
+    def __init__(self, blank_id: int, gap_frames: int, max_frames: int = 1500) -> None:
+        self.blank_id = blank_id
+        self.gap_frames = gap_frames
+        self.max_frames = max_frames
+        self.first_frame = 0  # global index of the first frame held
+        self._held: list[np.ndarray] = []
+        self._count = 0
+        self._blank_run = 0
+        self._voiced = False
+
+    def feed(self, ids: np.ndarray, log_probs: np.ndarray) -> list[tuple[int, np.ndarray]]:
+        """Add frames; return the spans they complete as (first frame, log-probs)."""
+        spans: list[tuple[int, np.ndarray]] = []
+        start = 0
+        for i, token in enumerate(ids.tolist()):
+            self._blank_run = self._blank_run + 1 if token == self.blank_id else 0
+            self._voiced = self._voiced or token != self.blank_id
+            size = self._count + i + 1 - start
+            if (self._voiced and self._blank_run == self.gap_frames) or size >= self.max_frames:
+                self._held.append(log_probs[start : i + 1])
+                spans.append(self._take())
+                start = i + 1
+        if start < len(ids):
+            self._held.append(log_probs[start:])
+            self._count += len(ids) - start
+        return spans
+
+    def _take(self) -> tuple[int, np.ndarray]:
+        span = np.concatenate(self._held) if self._held else np.zeros((0, 0), np.float32)
+        first = self.first_frame
+        self.first_frame += len(span)
+        self._held, self._count, self._voiced = [], 0, False
+        return first, span
+
+    def flush(self) -> tuple[int, np.ndarray] | None:
+        if not self._held:
+            return None
+        return self._take()
+
+    def pending(self) -> bool:
+        """Voiced frames are held that no span has decoded yet."""
+        return self._voiced
+
+
+class LmStitcher:
+    """Like ``stitch.WindowStitcher``, with beam search: final frames are collected into spans
+    cut at pauses and each span is decoded with the LM once it is complete. Partial results
+    stay greedy: the greedy words of the span in progress plus those of the partial window."""
+
+    def __init__(
+        self,
+        greedy: Any,  # stitch.WindowStitcher over the same frames
+        decoder: BeamDecoder,
+        blank_id: int,
+    ) -> None:
+        self.greedy = greedy
+        self.beam = decoder
+        self.cutter = SpanCutter(blank_id, decoder.gap_frames)
+        self._unfinal: list[Word] = []  # greedy words of frames no span has decoded yet
+
+    def add(self, window: Any, ids: np.ndarray, probs: np.ndarray, log_probs: Any) -> list[Word]:
+        if log_probs is None:
+            raise RuntimeError("beam search needs the model's log-probabilities")
+        self._unfinal += self.greedy.add(window, ids, probs)
+        cut = window.keep_slice
+        words: list[Word] = []
+        for first, span in self.cutter.feed(ids[cut], log_probs[cut]):
+            words += self.beam.decode(span, first)
+        self._drop_decoded()
+        return words
+
+    def _drop_decoded(self) -> None:
+        done = self.cutter.first_frame * self.beam.frame_seconds - 1e-9
+        self._unfinal = [w for w in self._unfinal if w.start >= done]
+
+    def peek(self, window: Any, ids: np.ndarray, probs: np.ndarray) -> list[Word]:
+        return self._unfinal + self.greedy.peek(window, ids, probs)
+
+    def pending(self) -> bool:
+        return self.cutter.pending() or bool(self.greedy.pending())
+
+    def finish(self) -> list[Word]:
+        self.greedy.finish()
+        self._unfinal = []
+        span = self.cutter.flush()
+        return self.beam.decode(span[1], span[0]) if span is not None else []

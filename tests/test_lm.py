@@ -1,0 +1,113 @@
+"""Beam search with a word n-gram language model and custom words (engine.lm)."""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.config import LmOptions
+from engine.ctc import Vocab
+from engine.errors import ModelLoadError
+from engine.lm import BeamDecoder, SpanCutter, find_lm, load_lm
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools" / "demo_model"))
+
+from ngram import KneserNey  # noqa: E402  (tools/demo_model is not a package)
+
+CORPUS = [s.split() for s in ["A B C", "A B D", "B C A", "C A B D", "A A B", "D C B A", "B B"]]
+
+
+@pytest.mark.parametrize("min_count", [1, 2])
+def test_kneser_ney_distributions_sum_to_one(min_count):
+    model = KneserNey(CORPUS, order=3, min_count=min_count)
+    events = ["A", "B", "C", "D", "</s>", "<unk>"]
+    for context in [(), ("<s>",), ("A",), ("A", "B"), ("<s>", "A"), ("B", "C"), ("X",)]:
+        assert sum(model.prob((*context, w)) for w in events) == pytest.approx(1.0, abs=1e-9)
+    # pruning drops the trigrams seen once, and the backoff weights make up for them
+    assert (len(model.probs[3]) < len(KneserNey(CORPUS, 3).probs[3])) == (min_count == 2)
+
+
+def test_kenlm_reads_the_arpa_file_as_written(tmp_path):
+    """KenLM's score of a sentence equals the writer's own probabilities."""
+    model = KneserNey(CORPUS, order=3, min_count=2)
+    model.write_arpa(tmp_path / "lm.arpa")
+    lm = load_lm(tmp_path / "lm.arpa")
+    assert lm.file.unigrams == {"A", "B", "C", "D"}
+    state, total = lm.kenlm.start(False), 0.0
+    words = ["A", "B", "D", "C"]
+    for word in words:
+        state, score = lm.kenlm.score(state, lm.index[word])
+        total += score
+    state, end = lm.kenlm.finish(state)
+    expected = sum(
+        math.log10(model.prob(tuple((["<s>", "<s>"] + words + ["</s>"])[max(0, i - 2) : i + 1])))
+        for i in range(2, len(words) + 3)
+    )
+    assert total + end == pytest.approx(expected, abs=1e-3)
+
+
+def test_unreadable_lm_is_a_clear_error(tmp_path):
+    with pytest.raises(ModelLoadError, match="does not exist"):
+        find_lm(tmp_path / "missing.arpa")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelLoadError, match="no .arpa or .bin"):
+        find_lm(tmp_path / "empty")
+    (tmp_path / "bad.arpa").write_text("this is not an ARPA file\n")
+    with pytest.raises(ModelLoadError, match="cannot be read"):
+        load_lm(tmp_path / "bad.arpa")
+
+
+def test_hub_language_model_folder_layout(tmp_path):
+    """A Wav2Vec2ProcessorWithLM folder: attrs.json's weights and unigrams.txt are read."""
+    folder = tmp_path / "language_model"
+    folder.mkdir()
+    KneserNey(CORPUS, order=2).write_arpa(folder / "lm.arpa")
+    (folder / "attrs.json").write_text('{"alpha": 0.7, "beta": 2.5, "unk_score_offset": -9}')
+    (folder / "unigrams.txt").write_text("A\nB\nC\nD\n")
+    found = find_lm(folder)
+    assert (found.alpha, found.beta, found.unk_score) == (0.7, 2.5, -9.0)
+    assert found.unigrams == {"A", "B", "C", "D"}
+
+
+def test_spans_are_cut_at_pauses_whatever_the_pieces():
+    blank = 0
+    ids = np.array([0, 1, 2, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 4, 4, 0])
+    logp = np.arange(len(ids), dtype=np.float32)[:, None].repeat(3, axis=1)
+    whole = SpanCutter(blank, gap_frames=3)
+    spans = whole.feed(ids, logp)
+    spans += [whole.flush()]
+    assert [(first, len(span)) for first, span in spans] == [(0, 6), (6, 4), (10, 6)]
+    for size in (1, 2, 5):
+        pieces = SpanCutter(blank, gap_frames=3)
+        got = []
+        for i in range(0, len(ids), size):
+            got += pieces.feed(ids[i : i + size], logp[i : i + size])
+        got += [pieces.flush()]
+        assert [(f, s.tolist()) for f, s in got] == [(f, s.tolist()) for f, s in spans]
+
+
+def test_custom_word_wins_over_a_close_spelling():
+    """Frames that greedily spell KAT: listed, CAT comes out instead, without an LM."""
+    tokens = ("<pad>", "|", "A", "C", "K", "T")
+    vocab = Vocab(tokens=tokens, blank_id=0, delimiter_id=1)
+    rows = [{0: 0.9}, {4: 0.55, 3: 0.45}, {0: 0.9}, {2: 0.9}, {5: 0.9}, {0: 0.9}, {1: 0.9}]
+    logp = np.full((len(rows), len(tokens)), math.log(0.01), np.float32)
+    for i, row in enumerate(rows):
+        for token, p in row.items():
+            logp[i, token] = math.log(p)
+    plain = BeamDecoder(vocab, LmOptions(), None).decode(logp)
+    listed = BeamDecoder(vocab, LmOptions(hotwords=("cat",)), None).decode(logp)
+    assert [w.text for w in plain] == ["KAT"]
+    assert [w.text for w in listed] == ["CAT"]
+    assert (listed[0].start, listed[0].end) == (0.02, 0.1)
+
+
+def test_the_demo_lm_ships_with_its_measured_weights():
+    lm = load_lm("demo")
+    assert len(lm.file.unigrams) > 10_000
+    assert (lm.file.alpha, lm.file.beta, lm.file.unk_score) == (0.4, 1.5, -12.0)
