@@ -97,6 +97,7 @@ class DesktopApp(QObject):
         self.session.started.connect(lambda _: self._tray_tip(self.tr("Captioning")))
         self.session.stopped.connect(lambda: self._tray_tip(self.tr("Stopped")))
         self.session.stopped.connect(self._stop_retired)
+        self.window.file_done.connect(self._stop_retired)
         self._retired: list[Scheduler] = []
         self.settings_dialog: SettingsDialog | None = None
         self.first_run_dialog: FirstRunDialog | None = None
@@ -188,14 +189,15 @@ class DesktopApp(QObject):
         self.recognizer = recognizer
         self.scheduler = Scheduler(recognizer).start()
         self.session.set_scheduler(self.scheduler)
-        self.window.set_model(recognizer, note)
+        self.window.set_model(recognizer, note, self.scheduler)
         if old is not None:
-            self._retired.append(old)  # a running session keeps its scheduler until it stops
+            # A running session or file keeps its scheduler until it ends.
+            self._retired.append(old)
             self._stop_retired()
         self.restart_api()
 
     def _stop_retired(self) -> None:
-        if not self.session.running:
+        if not self.session.running and not self.window.files_running:
             for scheduler in self._retired:
                 scheduler.stop()
             self._retired.clear()

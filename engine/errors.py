@@ -20,3 +20,7 @@ class ModelLoadError(LiveCaptionsError):
 
 class Cancelled(LiveCaptionsError):
     """The caller asked to stop a long operation."""
+
+
+class EngineStopped(LiveCaptionsError):
+    """The engine (its scheduler) stopped before the work asked of it was done."""

@@ -16,6 +16,13 @@ Overload policy (documented in the README):
 - When its lag passes ``max_lag_s`` the stream is ended with an ``error`` event: memory stays
   bounded and the client is told, instead of a backlog that grows without limit. Finals already
   sent stay valid.
+
+Files (the CLI, the desktop file panel, API uploads) are the lowest-priority work: a file's thread
+hands its windows to :meth:`Scheduler.run_file_windows` and waits. Rounds with live finals run no
+file windows; in rounds without, file passes take turns with live partials. While a live stream
+is open a file pass holds ``file_windows_with_live`` windows (one on the CPU), so a live final
+waits for about one window's compute at most; with no live stream a file runs its whole batch.
+Several files take turns, one pass each.
 """
 
 from __future__ import annotations
@@ -23,12 +30,14 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .config import SAMPLE_RATE
+from .errors import Cancelled, EngineStopped
 from .model import FrameModel
 from .stitch import run_windows
 from .streaming import Event, StreamOptions, StreamState
@@ -49,6 +58,9 @@ class SchedulerOptions:
     # Partials in the same round as finals: None = only on CUDA, where a larger batch costs
     # little; on the CPU they would make every round with a final longer.
     partials_with_finals: bool | None = None
+    # File windows per forward pass while a live stream is open: None = 1 on the CPU (a live
+    # final then waits for one window at most), max_batch on CUDA.
+    file_windows_with_live: int | None = None
 
 
 @dataclass
@@ -57,6 +69,21 @@ class _Work:
     windows: list[Window]  # its windows to run this round
     finishing: bool  # flush and end the stream after these windows
     notices: list[Event]  # overload or error events found while collecting
+
+
+FrameResult = tuple[np.ndarray, np.ndarray]  # (ids, probs) of one window's frames
+
+
+@dataclass(eq=False)
+class _FileWork:
+    """One file's windows waiting for the model; the file's thread waits on ``done``."""
+
+    windows: list[Window]  # what is left to run
+    level: float  # silence level of the file's decoding options
+    results: list[FrameResult] = field(default_factory=list)
+    done: threading.Event = field(default_factory=threading.Event)
+    error: BaseException | None = None
+    cancelled: bool = False  # the file's thread gave up waiting
 
 
 class TooManyStreams(RuntimeError):
@@ -130,6 +157,11 @@ class Scheduler:
         self._partials_with_finals = options.partials_with_finals
         if self._partials_with_finals is None:
             self._partials_with_finals = getattr(model, "device", "cpu") == "cuda"
+        self._files: deque[_FileWork] = deque()  # waiting file work, served in turn
+        self._file_turn = False  # in rounds without finals, files and partials alternate
+        self._file_windows_with_live = options.file_windows_with_live or (
+            options.max_batch if self._partials_with_finals else 1
+        )
 
     # lifecycle -------------------------------------------------------------------------------
     def start(self) -> Scheduler:
@@ -181,6 +213,79 @@ class Scheduler:
             self._streams.pop(stream.id, None)
             stream.closed = True
 
+    # files -----------------------------------------------------------------------------------
+    def run_file_windows(
+        self,
+        windows: list[Window],
+        silence_level: float = 0.0,
+        cancel: threading.Event | None = None,
+    ) -> list[FrameResult]:
+        """Run a file's windows as the lowest-priority work and wait for their frames.
+
+        Raises :class:`Cancelled` when ``cancel`` is set meanwhile and :class:`EngineStopped`
+        when the scheduler stops first; a failed forward pass raises its own exception here.
+        """
+        if not windows:
+            return []
+        work = _FileWork(list(windows), silence_level)
+        with self._cond:
+            if self._thread is None or self._stopping:
+                raise EngineStopped("the engine is not running")
+            self._files.append(work)
+            self._cond.notify()
+        while not work.done.wait(None if cancel is None else 0.05):
+            if cancel is not None and cancel.is_set():
+                with self._cond:
+                    work.cancelled = True
+                    if work in self._files:
+                        self._files.remove(work)
+                raise Cancelled("transcription cancelled")
+        if work.error is not None:
+            raise work.error
+        return work.results
+
+    @property
+    def files_waiting(self) -> int:
+        """Files whose windows wait for the model now (not counting the one running)."""
+        with self._cond:
+            return len(self._files)
+
+    def _take_file_work(self, live_finals: bool, live_partials: bool) -> _FileWork | None:
+        """Under the lock: the file work whose turn it is this round, if files get one."""
+        if not self._files or live_finals:
+            return None
+        if live_partials:
+            self._file_turn = not self._file_turn
+            if not self._file_turn:
+                return None
+        return self._files.popleft()
+
+    def _run_file(self, work: _FileWork) -> None:
+        if not self.options.batching:
+            count = 1
+        elif self._streams:
+            count = self._file_windows_with_live
+        else:
+            count = len(work.windows)
+        windows = work.windows[:count]
+        error: BaseException | None = None
+        try:
+            results = run_windows(self.model, windows, work.level)
+        except Exception as exc:
+            log.exception("forward pass of a file failed")
+            error = exc
+        self.batches_run += 1
+        with self._cond:
+            if error is not None:
+                work.error = error
+            else:
+                work.results += results
+                del work.windows[:count]
+            if work.error is not None or not work.windows:
+                work.done.set()
+            elif not work.cancelled:
+                self._files.append(work)  # the next file's turn comes first
+
     # the loop --------------------------------------------------------------------------------
     def _loop(self) -> None:
         while True:
@@ -190,18 +295,28 @@ class Scheduler:
                 if self._stopping:
                     streams = list(self._streams.values())
                     self._streams.clear()
+                    files = list(self._files)
+                    self._files.clear()
                     break
                 work = self._collect()
-            self._run(work)
+                finals = any(w.final for item in work for w in item.windows)
+                partials = any(not w.final for item in work for w in item.windows)
+                file_work = self._take_file_work(finals, partials)
+            self._run(work, skip_partials=file_work is not None)
+            if file_work is not None:
+                self._run_file(file_work)
         for stream in streams:
             self._emit(
                 stream,
                 [Event("error", stream._state.received_s, message="the engine is shutting down")],
             )
             stream.closed = True
+        for pending in files:
+            pending.error = EngineStopped("the engine stopped before the file was transcribed")
+            pending.done.set()
 
     def _has_input(self) -> bool:
-        return any(s._inbox or s._finishing for s in self._streams.values())
+        return bool(self._files) or any(s._inbox or s._finishing for s in self._streams.values())
 
     def _collect(self) -> list[_Work]:
         """Under the lock: move inboxes into states, check lag, take each stream's windows."""
@@ -229,10 +344,13 @@ class Scheduler:
                 work.append(_Work(stream, windows, finishing, notices))
         return work
 
-    def _run(self, work: list[_Work]) -> None:
-        # Finals of every stream first (round-robin order), partials only if no final waits.
+    def _run(self, work: list[_Work], skip_partials: bool = False) -> None:
+        # Finals of every stream first (round-robin order), partials only if no final waits
+        # (and not in a round that is the files' turn).
         finals = [(item.stream, w) for item in work for w in item.windows if w.final]
         partials = [(item.stream, w) for item in work for w in item.windows if not w.final]
+        if skip_partials:
+            partials = []
         results: dict[int, list[tuple[Window, tuple[np.ndarray, np.ndarray] | Exception]]] = {}
         size = self.options.max_batch if self.options.batching else 1
         # Partials ride along only where the finals leave room in a single forward pass.

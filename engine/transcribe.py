@@ -1,8 +1,11 @@
-"""File transcription: the streaming grid's windows, batched, with progress and cancellation."""
+"""File transcription: the streaming grid's windows, batched, with progress and cancellation.
+
+Given a :class:`Scheduler`, the forward passes go through it as its lowest-priority work, so that
+live captions on the same model keep their pace; given a bare model, they run in this thread.
+"""
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 from collections.abc import Callable, Iterable
@@ -16,18 +19,29 @@ from .config import SAMPLE_RATE, TranscribeOptions, get_profile
 from .ctc import Word
 from .errors import Cancelled
 from .model import FrameModel
+from .scheduler import FrameResult, Scheduler
 from .stitch import WindowStitcher, run_windows
 from .transcript import Transcript, group_segments
 from .windows import Grid, Window, Windower
 
-log = logging.getLogger("engine.transcribe")
-
 # (seconds of audio done, total seconds if known else 0)
 Progress = Callable[[float, float], None]
+# What runs the windows: the process's scheduler (front ends) or a model used directly.
+Engine = Scheduler | FrameModel
+
+
+def _window_runner(
+    engine: Engine, cancel: threading.Event | None
+) -> tuple[FrameModel, Callable[[list[Window], float], list[FrameResult]]]:
+    if isinstance(engine, Scheduler):
+        scheduler = engine
+        return scheduler.model, lambda w, level: scheduler.run_file_windows(w, level, cancel)
+    model = engine
+    return model, lambda w, level: run_windows(model, w, level)
 
 
 def transcribe_blocks(
-    model: FrameModel,
+    engine: Engine,
     blocks: Iterable[np.ndarray],
     options: TranscribeOptions = TranscribeOptions(),
     *,
@@ -36,6 +50,7 @@ def transcribe_blocks(
     cancel: threading.Event | None = None,
 ) -> Transcript:
     """Transcribe audio given as consecutive 16 kHz mono blocks."""
+    model, run = _window_runner(engine, cancel)
     grid = Grid.from_profile(get_profile(options.profile), model.frame_samples)
     windower = Windower(grid)
     stitcher = WindowStitcher(model, options.decode.word_gap_s, options.decode.chinese)
@@ -43,9 +58,7 @@ def transcribe_blocks(
     pending: list[Window] = []
 
     def flush(windows: list[Window]) -> None:
-        for window, (ids, probs) in zip(
-            windows, run_windows(model, windows, options.decode.silence_level)
-        ):
+        for window, (ids, probs) in zip(windows, run(windows, options.decode.silence_level)):
             words.extend(stitcher.add(window, ids, probs))
         if progress:
             done = min(
@@ -79,7 +92,7 @@ def transcribe_blocks(
 
 
 def transcribe_file(
-    model: FrameModel,
+    engine: Engine,
     source: AudioSource,
     options: TranscribeOptions = TranscribeOptions(),
     *,
@@ -102,8 +115,9 @@ def transcribe_file(
     # (not kept open by the traceback until the error is handled), so it can be deleted.
     with closing(iter_audio(source, name=label, limits=limits)) as blocks:
         result = transcribe_blocks(
-            model, blocks, options, total_seconds=info.seconds, progress=progress, cancel=cancel
+            engine, blocks, options, total_seconds=info.seconds, progress=progress, cancel=cancel
         )
+    model = engine.model if isinstance(engine, Scheduler) else engine
     notes: tuple[str, ...] = ("the file contains no audio",) if result.duration == 0 else ()
     if getattr(model, "is_demo", False):
         notes += ("transcribed with the demo model, which understands synthetic voices only",)
@@ -111,11 +125,11 @@ def transcribe_file(
 
 
 def transcribe_array(
-    model: FrameModel, samples: np.ndarray, options: TranscribeOptions = TranscribeOptions()
+    engine: Engine, samples: np.ndarray, options: TranscribeOptions = TranscribeOptions()
 ) -> Transcript:
     """Transcribe 16 kHz mono samples held in memory."""
     return transcribe_blocks(
-        model,
+        engine,
         [np.asarray(samples, dtype=np.float32)],
         options,
         total_seconds=len(samples) / SAMPLE_RATE,

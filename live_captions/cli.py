@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine import __version__
 from engine.config import DEFAULT_FILE_PROFILE, PROFILES, ModelOptions, TranscribeOptions
@@ -17,6 +18,9 @@ from .listen import add_listen_command
 from .models import add_models_command
 from .options import add_chinese_option, add_model_options, decode_options, model_options
 from .serve import add_serve_command
+
+if TYPE_CHECKING:
+    from engine.scheduler import Scheduler
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,9 +79,7 @@ def _output_path(args: argparse.Namespace, source: Path, fmt: str, used: set[Pat
 
 
 def cmd_transcribe(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from engine.transcribe import transcribe_file
+    from engine.scheduler import Scheduler
 
     from .download import load_model
 
@@ -92,6 +94,15 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         print(
             "note: using the demo model, which understands synthetic voices only", file=sys.stderr
         )
+    with Scheduler(recognizer) as scheduler:  # every forward pass goes through it
+        return _transcribe_files(args, scheduler, fmt)
+
+
+def _transcribe_files(args: argparse.Namespace, scheduler: Scheduler, fmt: str) -> int:
+    from tqdm import tqdm
+
+    from engine.transcribe import transcribe_file
+
     options = TranscribeOptions(profile=args.profile, decode=decode_options(args))
     failures = 0
     used: set[Path] = set()
@@ -111,7 +122,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
             bar.refresh()
 
         try:
-            transcript = transcribe_file(recognizer, source, options, progress=progress)
+            transcript = transcribe_file(scheduler, source, options, progress=progress)
         except LiveCaptionsError as exc:
             failures += 1
             print(f"error: {exc}", file=sys.stderr)
@@ -147,6 +158,7 @@ def cmd_self_test(args: argparse.Namespace) -> int:
     """Check an installation end to end: model, decoding, windows, CTC."""
     import engine
     from engine.model import bundled_model_dir
+    from engine.scheduler import Scheduler
     from engine.transcribe import transcribe_file
 
     from .download import load_model
@@ -154,7 +166,8 @@ def cmd_self_test(args: argparse.Namespace) -> int:
     sample = Path(engine.__file__).parent / "samples" / "sample.wav"
     expected = sample.with_suffix(".txt").read_text(encoding="utf-8").strip()
     recognizer = load_model(ModelOptions(name=str(bundled_model_dir())))
-    text = transcribe_file(recognizer, sample).text(cased=False).lower()
+    with Scheduler(recognizer) as scheduler:
+        text = transcribe_file(scheduler, sample).text(cased=False).lower()
     cer = _edit_distance(text, expected) / len(expected)
     print(f"model: {recognizer.describe()}")
     print(f"expected: {expected}")

@@ -23,8 +23,7 @@ from PySide6.QtWidgets import (
 
 from engine.config import TranscribeOptions
 from engine.errors import Cancelled, LiveCaptionsError
-from engine.model import Recognizer
-from engine.transcribe import transcribe_file
+from engine.transcribe import Engine, transcribe_file
 from engine.transcript import Transcript
 
 from .export import save_transcript
@@ -67,10 +66,10 @@ class FileTranscriber(QObject):
     cancelled = Signal()
 
     def __init__(
-        self, recognizer: Recognizer, path: Path, options: TranscribeOptions = TranscribeOptions()
+        self, engine: Engine, path: Path, options: TranscribeOptions = TranscribeOptions()
     ) -> None:
         super().__init__()
-        self.recognizer = recognizer
+        self.engine = engine  # the app's scheduler: live captions keep priority over the file
         self.path = path
         self.options = options
         self._cancel = threading.Event()
@@ -82,7 +81,7 @@ class FileTranscriber(QObject):
     def run(self) -> None:
         try:
             transcript = transcribe_file(
-                self.recognizer,
+                self.engine,
                 self.path,
                 self.options,
                 progress=self.progress.emit,
@@ -105,7 +104,7 @@ class FileTranscriptionDialog(QDialog):
 
     def __init__(
         self,
-        recognizer: Recognizer,
+        engine: Engine,
         path: Path,
         parent: QWidget | None = None,
         options: TranscribeOptions = TranscribeOptions(),
@@ -146,7 +145,7 @@ class FileTranscriptionDialog(QDialog):
         layout.addWidget(self.result_view, 1)
         layout.addLayout(actions)
 
-        self.job = FileTranscriber(recognizer, path, options)
+        self.job = FileTranscriber(engine, path, options)
         self.job_thread = QThread(self)
         self.job_thread.setObjectName("file-transcriber")
         self.job.moveToThread(self.job_thread)

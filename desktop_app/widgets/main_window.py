@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from engine.config import DecodeOptions, TranscribeOptions
 from engine.model import Recognizer
+from engine.scheduler import Scheduler
 
 from ..capture import InputDevice, list_input_devices, loopback_note
 from ..live_transcript import LiveTranscript
@@ -54,6 +55,7 @@ log = logging.getLogger("desktop_app.window")
 class MainWindow(QMainWindow):
     settings_requested = Signal()  # the user wants the settings dialog
     closed = Signal()  # the window closed after the session stopped: quit
+    file_done = Signal()  # a file transcription ended (finished, failed or cancelled)
 
     def __init__(
         self,
@@ -75,6 +77,7 @@ class MainWindow(QMainWindow):
         self.transcripts_dir = transcripts_dir
         self.transcript = LiveTranscript()
         self.recognizer: Recognizer | None = None
+        self.scheduler: Scheduler | None = None  # runs file windows after live captions
         self.file_dialogs: list[FileTranscriptionDialog] = []
         self._close_pending = False
         self.setWindowTitle(self.tr("Live Captions"))
@@ -228,8 +231,11 @@ class MainWindow(QMainWindow):
         s.stopped.connect(self._on_stopped)
 
     # model -----------------------------------------------------------------------------------
-    def set_model(self, recognizer: Recognizer | None, note: str = "") -> None:
+    def set_model(
+        self, recognizer: Recognizer | None, note: str = "", scheduler: Scheduler | None = None
+    ) -> None:
         self.recognizer = recognizer
+        self.scheduler = scheduler
         self.load_progress.hide()
         for widget in (self.act_start, self.act_open, self.start_button):
             widget.setEnabled(recognizer is not None)
@@ -423,13 +429,18 @@ class MainWindow(QMainWindow):
             )
             return None
         options = TranscribeOptions(decode=DecodeOptions(chinese=self.settings.chinese))
-        dialog = FileTranscriptionDialog(self.recognizer, path, self, options)
+        dialog = FileTranscriptionDialog(self.scheduler or self.recognizer, path, self, options)
+        dialog.done.connect(self.file_done)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(lambda _=None, d=dialog: self._forget_dialog(d))
         self.file_dialogs.append(dialog)
         dialog.show()
         dialog.start()
         return dialog
+
+    @property
+    def files_running(self) -> bool:
+        return any(d.running for d in self.file_dialogs)
 
     def _forget_dialog(self, dialog: QObject) -> None:
         self.file_dialogs = [d for d in self.file_dialogs if d is not dialog]

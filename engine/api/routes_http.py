@@ -16,10 +16,9 @@ from ..audio import AudioLimitError
 from ..config import CHINESE_SCRIPTS, DecodeOptions, TranscribeOptions, check_script
 from ..errors import AudioError, Cancelled
 from ..formats import render
-from ..model import Recognizer
 from ..scheduler import Scheduler
 from ..transcript import Transcript
-from .deps import STATIC_DIR, ApiContext, get_context, get_recognizer, get_scheduler
+from .deps import STATIC_DIR, ApiContext, get_context, get_scheduler
 from .errors import ApiError, ClientGone, UploadTooLarge
 from .schemas import (
     GRANULARITIES,
@@ -92,10 +91,11 @@ async def _transcribe(
     request: Request,
     upload: UploadFile,
     ctx: ApiContext,
-    recognizer: Recognizer,
+    scheduler: Scheduler,
     decode: DecodeOptions | None = None,
 ) -> Transcript:
-    """Transcribe an upload in a worker thread on the server's window profile.
+    """Transcribe an upload in a worker thread on the server's window profile; its forward
+    passes go through the scheduler, after the live streams' work.
 
     The upload takes one of the ``max_streams`` places streams take too. It is read from the
     spooled file the form parser made (anonymous on disk: a server killed meanwhile leaves
@@ -122,7 +122,7 @@ async def _transcribe(
     try:
         transcript = await asyncio.to_thread(
             transcribe_file,
-            recognizer,
+            scheduler,
             upload.file,
             TranscribeOptions(
                 profile=settings.profile, decode=decode or DecodeOptions(chinese=settings.chinese)
@@ -162,10 +162,10 @@ async def transcribe_legacy(
     file: UploadField,
     chinese: ChineseField = None,
     ctx: ApiContext = Depends(get_context),
-    recognizer: Recognizer = Depends(get_recognizer),
+    scheduler: Scheduler = Depends(get_scheduler),
 ) -> LegacyTranscription:
     decode = _chinese_option(chinese, ctx.settings)
-    transcript = await _transcribe(request, file, ctx, recognizer, decode)
+    transcript = await _transcribe(request, file, ctx, scheduler, decode)
     return LegacyTranscription(transcription=transcript.text())
 
 
@@ -205,7 +205,7 @@ async def create_transcription(
     ] = None,
     chinese: ChineseField = None,
     ctx: ApiContext = Depends(get_context),
-    recognizer: Recognizer = Depends(get_recognizer),
+    scheduler: Scheduler = Depends(get_scheduler),
 ) -> Response:
     decode = _chinese_option(chinese, ctx.settings)
     if response_format not in RESPONSE_FORMATS:
@@ -237,7 +237,7 @@ async def create_transcription(
             param="language",
             code="invalid_value",
         )
-    transcript = await _transcribe(request, file, ctx, recognizer, decode)
+    transcript = await _transcribe(request, file, ctx, scheduler, decode)
     if response_format == "json":
         body = Transcription(
             text=transcript.text(), usage=Usage(seconds=round(transcript.duration, 3))
