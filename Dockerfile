@@ -20,7 +20,7 @@ RUN pip install "torch==2.13.0" --index-url https://download.pytorch.org/whl/cpu
 COPY pyproject.toml README.md ./
 COPY engine ./engine
 COPY live_captions ./live_captions
-RUN pip install . \
+RUN pip install ".[api]" \
     && useradd --create-home --uid 1000 captions \
     && mkdir -p /models && chown captions /models
 

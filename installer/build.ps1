@@ -48,7 +48,7 @@ Invoke-Checked $Py -m pip install --upgrade pip
 $TorchIndex = if ($Flavour -eq "cuda") { $CudaIndex } else { "cpu" }
 Invoke-Checked $Py -m pip install $Torch --index-url "https://download.pytorch.org/whl/$TorchIndex"
 # The project and its other dependencies; torch above already satisfies its requirement.
-Invoke-Checked $Py -m pip install . "pyinstaller>=6"
+Invoke-Checked $Py -m pip install ".[all]" "pyinstaller>=6"
 
 $BuildArgs = @("installer\build.py", "--flavour", $Flavour)
 if ($Model) { $BuildArgs += @("--model", $Model) }

@@ -177,16 +177,8 @@ def cmd_self_test(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    try:
-        from .gui import main as gui_main
-    except ImportError as exc:
-        print(
-            f"The desktop app cannot start here ({exc}). Use the command line instead:\n"
-            "  live-captions transcribe FILE   transcribe audio or video files\n"
-            "  live-captions --help            all commands",
-            file=sys.stderr,
-        )
-        return 2
+    from .gui import main as gui_main
+
     return gui_main(args)
 
 

@@ -14,6 +14,8 @@ import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from .extras import missing_extra
+
 NO_DISPLAY = """\
 The Live Captions app needs a graphical display, and none was found here
 (neither DISPLAY nor WAYLAND_DISPLAY is set). Use the command line instead:
@@ -81,11 +83,21 @@ def main(args: argparse.Namespace) -> int:
     if not display_available():
         print(NO_DISPLAY, file=sys.stderr, end="")
         return 2
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
+    try:
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
 
-    from desktop_app import APP_NAME, ORGANISATION
-    from desktop_app.single_instance import SingleInstance
+        from desktop_app import APP_NAME, ORGANISATION
+        from desktop_app.single_instance import SingleInstance
+    except ImportError as exc:
+        missing_extra("The desktop app", "gui", exc)
+        print(
+            "Or use the command line:\n"
+            "  live-captions transcribe FILE   transcribe audio or video files\n"
+            "  live-captions --help            all commands",
+            file=sys.stderr,
+        )
+        return 2
 
     running = QApplication.instance()  # typed as the QCoreApplication base class
     app = running if isinstance(running, QApplication) else QApplication(sys.argv[:1])

@@ -23,6 +23,7 @@ from engine.transcript import caption_text
 from engine.units import needs_space
 
 from .console import enable_terminal_sequences
+from .extras import missing_extra
 from .finals_file import FinalsFile, signals_interrupt
 from .options import add_chinese_option, decode_options, model_options
 
@@ -103,6 +104,11 @@ def add_listen_command(
 def cmd_listen(args: argparse.Namespace) -> int:
     from .download import load_model
 
+    if args.list_devices or not args.input:
+        try:
+            import sounddevice  # noqa: F401  (the microphone; checked before the model loads)
+        except ImportError as exc:
+            return missing_extra("The microphone", "gui", exc)
     if args.list_devices:
         return _list_devices()
     output = _open_output(args.output)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from engine.config import DEFAULT_LIVE_PROFILE, PROFILES
 
+from .extras import missing_extra
 from .options import add_chinese_option, model_options
 
 ENV_PREFIX = "LIVE_CAPTIONS_"
@@ -86,10 +87,13 @@ def add_serve_command(
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from engine.api.runner import ApiServer, bind_socket
-    from engine.api.settings import ServerSettings
-
     from .download import load_model
+
+    try:
+        from engine.api.runner import ApiServer, bind_socket
+        from engine.api.settings import ServerSettings
+    except ImportError as exc:
+        return missing_extra("live-captions serve", "api", exc)
 
     options = model_options(args)
     settings = ServerSettings(

@@ -17,9 +17,9 @@ if [ ! -x "$VENV/bin/python" ]; then
     ensure_python_venv
     python3 -m venv "$VENV"
 fi
-if ! "$VENV/bin/python" -c "import engine, torch" 2> /dev/null; then
+if ! "$VENV/bin/python" -c "import engine, torch, fastapi, PySide6" 2> /dev/null; then
     # CPU build of torch; for CUDA use environment.yml (see README).
     "$VENV/bin/pip" install -q "torch==2.13.0"
-    "$VENV/bin/pip" install -q -e .
+    "$VENV/bin/pip" install -q -e ".[all]"
 fi
 exec "$VENV/bin/live-captions" "$@"

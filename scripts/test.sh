@@ -32,7 +32,7 @@ fi
 # torch is pinned: 2.13.0 is a CPU wheel on our machines; an open range pulls a multi-GB CUDA build.
 "$VENV/bin/pip" install -q --upgrade pip > /dev/null
 "$VENV/bin/pip" install -q "torch==2.13.0"
-"$VENV/bin/pip" install -q -e ".[dev]"
+"$VENV/bin/pip" install -q -e ".[all,dev]"
 
 # Static checks first: lint, formatting, types (configured in pyproject.toml).
 "$VENV/bin/ruff" check .
