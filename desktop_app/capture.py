@@ -163,15 +163,30 @@ class AudioCapture:
             maxsize=max(1, round(max_queue_s / block_s))
         )
         self.sample_rate = 0
-        self.dropped_blocks = 0  # blocks lost because the queue was full
-        self.device_overflows = 0  # blocks the device reported as lost (input overflow)
+        # Written by the audio callback's thread, read by others: under the lock.
+        self._counts = threading.Lock()
+        self._dropped = 0  # blocks lost because the queue was full
+        self._overflows = 0  # blocks the device reported as lost (input overflow)
         self.failure: str | None = None  # why the stream ended on its own
         self._stream: Any = None
         self._stopping = threading.Event()
 
     @property
+    def dropped_blocks(self) -> int:
+        """Blocks lost because the queue was full."""
+        with self._counts:
+            return self._dropped
+
+    @property
+    def device_overflows(self) -> int:
+        """Blocks the device reported as lost (input overflow)."""
+        with self._counts:
+            return self._overflows
+
+    @property
     def lost_blocks(self) -> int:
-        return self.dropped_blocks + self.device_overflows
+        with self._counts:
+            return self._dropped + self._overflows
 
     def start(self) -> None:
         device = self.device or default_input(self.backend)
@@ -222,14 +237,16 @@ class AudioCapture:
 
     def _callback(self, indata: np.ndarray, frames: int, time_info: object, status: Any) -> None:
         if status and getattr(status, "input_overflow", False):
-            self.device_overflows += 1
+            with self._counts:
+                self._overflows += 1
         block = (
             indata[:, 0].copy() if indata.shape[1] == 1 else indata.mean(axis=1, dtype=np.float32)
         )
         try:
             self.queue.put_nowait(block)
         except queue.Full:
-            self.dropped_blocks += 1
+            with self._counts:
+                self._dropped += 1
 
     def _finished(self) -> None:
         if not self._stopping.is_set():

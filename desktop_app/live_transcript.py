@@ -1,4 +1,5 @@
-"""The running transcript of live sessions, and its copy on disk. No Qt here.
+"""The running transcript of live sessions (the engine's :class:`Captions`), and its copy on
+disk. No Qt here.
 
 Words are kept as the engine gives them (with times), grouped by utterance, so that the
 window can show one line per utterance and exports get real timestamps.
@@ -6,20 +7,18 @@ window can show one line per utterance and exports get real timestamps.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
 import logging
 import os
 from pathlib import Path
 from typing import TextIO
 
+from engine.captions import SESSION_GAP_S, Captions, Utterance
 from engine.ctc import Word
-from engine.transcript import Transcript, caption_text, group_segments
+from engine.transcript import caption_text
 from engine.units import needs_space
 
 log = logging.getLogger("desktop_app.transcript")
-
-SESSION_GAP_S = 2.0  # time put between two live sessions in one transcript
 
 
 def clock(seconds: float) -> str:
@@ -27,81 +26,9 @@ def clock(seconds: float) -> str:
     return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
-@dataclasses.dataclass
-class Utterance:
-    words: list[Word]  # final words, times on the transcript's clock
-
-    @property
-    def start(self) -> float:
-        return self.words[0].start if self.words else 0.0
-
-    def text(self, cased: bool = True) -> str:
-        return caption_text([w.text for w in self.words], cased=cased)
-
-
-class LiveTranscript:
-    """Final words by utterance, plus the current partial tail."""
-
-    def __init__(self) -> None:
-        self.utterances: list[Utterance] = []
-        self.partial: list[Word] = []
-        self._offset = 0.0  # added to the stream times of the current session
-        self._open = False  # the last utterance still takes words
-
-    def begin_session(self) -> None:
-        """A new live stream starts at time 0; place it after what is already here."""
-        words = self.words
-        self._offset = words[-1].end + SESSION_GAP_S if words else 0.0
-        self.end_utterance()
-
-    def add_final(self, words: tuple[Word, ...]) -> None:
-        if not self._open:
-            self.utterances.append(Utterance([]))
-            self._open = True
-        self.utterances[-1].words += [self._shift(w) for w in words]
-        self.partial = []
-
-    def set_partial(self, words: tuple[Word, ...]) -> None:
-        self.partial = [self._shift(w) for w in words]
-
-    def end_utterance(self) -> None:
-        self._open = False
-        self.partial = []
-
-    def clear(self) -> None:
-        self.utterances.clear()
-        self.partial = []
-        self._open = False
-
-    @property
-    def current(self) -> Utterance | None:
-        """The utterance that new words join, if one is open."""
-        return self.utterances[-1] if self._open and self.utterances else None
-
-    @property
-    def words(self) -> list[Word]:
-        return [w for u in self.utterances for w in u.words]
-
-    def partial_text(self, cased: bool = True) -> str:
-        return caption_text(
-            [w.text for w in self.partial], start_of_sentence=self.current is None, cased=cased
-        )
-
-    def text(self, cased: bool = True) -> str:
-        """Final text, one line per utterance."""
-        return "\n".join(u.text(cased) for u in self.utterances if u.words)
-
-    def transcript(self, model: str = "") -> Transcript:
-        words = self.words
-        duration = words[-1].end if words else 0.0
-        return Transcript(tuple(group_segments(words)), duration, model, "live captions")
-
-    def _shift(self, word: Word) -> Word:
-        if not self._offset:
-            return word
-        return dataclasses.replace(
-            word, start=word.start + self._offset, end=word.end + self._offset
-        )
+# The running transcript is the engine's caption model; the name is the one the app knows.
+LiveTranscript = Captions
+__all__ = ["SESSION_GAP_S", "LiveTranscript", "TranscriptLog", "Utterance", "clock"]
 
 
 class TranscriptLog:

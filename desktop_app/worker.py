@@ -2,8 +2,8 @@
 
 The worker takes blocks from the capture queue, resamples them to 16 kHz and pushes them into
 a stream of the shared :class:`engine.scheduler.Scheduler`. The scheduler calls back from its
-own thread; those events go through a queue back to the worker, which emits them as signals,
-so every signal comes from one thread in the order the engine produced it.
+own thread and the worker emits the caption signals right there: Qt queues them to the
+receivers' thread in the order the engine produced them.
 
 Stopping drains the capture queue and finishes the stream, so the last words are not lost.
 """
@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from engine.audio import Resampler
 from engine.scheduler import Scheduler, Stream, TooManyStreams
-from engine.streaming import Event, StreamOptions
+from engine.streaming import Event, EventType, StreamOptions
 
 from .capture import AudioCapture
 
@@ -55,8 +55,7 @@ class EngineWorker(QObject):
         self.poll_s = poll_s
         self.drain_timeout_s = drain_timeout_s
         self._stop = threading.Event()
-        self._events: queue.SimpleQueue[Event] = queue.SimpleQueue()
-        self._engine_done = False  # the stream sent "end" or "error"
+        self._engine_done = threading.Event()  # the stream sent "end" or "error"
         self._lost_reported = 0
         self._lag_at = 0.0
 
@@ -67,14 +66,14 @@ class EngineWorker(QObject):
     @Slot()
     def run(self) -> None:
         try:
-            stream = self.scheduler.open_stream(self._events.put, self.options)
+            stream = self.scheduler.open_stream(self._on_engine_event, self.options)
         except TooManyStreams as exc:
             self.error.emit(self.tr("The engine is busy: {}.").format(exc))
             self.stopped.emit()
             return
         resample = Resampler(self.capture.sample_rate)
         failure = None
-        while not self._stop.is_set() and not self._engine_done:
+        while not self._stop.is_set() and not self._engine_done.is_set():
             if self.capture.failure:
                 failure = self.capture.failure
                 break
@@ -84,7 +83,6 @@ class EngineWorker(QObject):
                 block = None
             if block is not None:
                 self._feed(stream, resample(block), block)
-            self._forward()
             self._report(stream.lag_s)
         self._drain(stream, resample)
         if failure:
@@ -95,59 +93,43 @@ class EngineWorker(QObject):
         rms = float(np.sqrt(np.mean(np.square(raw), dtype=np.float64))) if raw.size else 0.0
         self.level.emit(20 * math.log10(max(rms, 1e-6)))
         # stream.push is False once the engine ended the stream; its error event explains why
-        if samples.size and not self._engine_done and not stream.push(samples):
-            self._engine_done = True
+        if samples.size and not self._engine_done.is_set() and not stream.push(samples):
+            self._engine_done.set()
 
     def _drain(self, stream: Stream, resample: Resampler) -> None:
         """Everything captured goes to the engine; then wait for its last events."""
-        while not self._engine_done:
+        while not self._engine_done.is_set():
             try:
                 block = self.capture.queue.get_nowait()
             except queue.Empty:
                 break
             self._feed(stream, resample(block), block)
-        if self._engine_done:
-            self._forward()
+        if self._engine_done.is_set():
             return
         self._feed(stream, resample(np.zeros(0, np.float32), last=True), np.zeros(0, np.float32))
         stream.finish()
-        deadline = time.monotonic() + self.drain_timeout_s
-        while not self._engine_done and time.monotonic() < deadline:
-            self._forward(wait_s=0.2)
-        if not self._engine_done:
+        if not self._engine_done.wait(self.drain_timeout_s):
             stream.close()
             self.error.emit(
                 self.tr("The engine did not finish the last words in time; they are lost.")
             )
         self._report(0.0, force=True)
 
-    def _forward(self, wait_s: float = 0.0) -> None:
-        """Emit the engine's events received so far (waiting up to ``wait_s`` for the first)."""
-        try:
-            event = self._events.get(timeout=wait_s) if wait_s else self._events.get_nowait()
-        except queue.Empty:
-            return
-        while True:
-            self._emit(event)
-            try:
-                event = self._events.get_nowait()
-            except queue.Empty:
-                return
-
-    def _emit(self, event: Event) -> None:
-        if event.type == "partial":
+    def _on_engine_event(self, event: Event) -> None:
+        """In the scheduler's thread: the event as a signal (queued to the receivers)."""
+        if event.type is EventType.PARTIAL:
             self.partial.emit(event)
-        elif event.type == "final":
+        elif event.type is EventType.FINAL:
             self.final.emit(event)
-        elif event.type == "utterance_end":
+        elif event.type is EventType.UTTERANCE_END:
             self.utterance_end.emit()
-        elif event.type == "overload":
+        elif event.type is EventType.OVERLOAD:
             self.notice.emit(event.message)
-        elif event.type == "error":
-            self._engine_done = True
+        elif event.type is EventType.ERROR:
             self.error.emit(self.tr("Captioning stopped: {}.").format(event.message))
-        elif event.type == "end":
-            self._engine_done = True
+            self._engine_done.set()
+        elif event.type is EventType.END:
+            self._engine_done.set()
 
     def _report(self, lag_s: float, force: bool = False) -> None:
         lost = self.capture.lost_blocks

@@ -40,7 +40,7 @@ from .config import SAMPLE_RATE
 from .errors import Cancelled, EngineStopped
 from .model import FrameModel
 from .stitch import run_windows
-from .streaming import Event, StreamOptions, StreamState
+from .streaming import Event, EventType, StreamOptions, StreamState
 from .windows import Window
 
 log = logging.getLogger("engine.scheduler")
@@ -114,8 +114,10 @@ class Stream:
 
     @property
     def lag_s(self) -> float:
-        queued = sum(len(c) for c in list(self._inbox)) / SAMPLE_RATE
-        return self._state.lag_s + queued
+        """Audio received but not yet final, seconds; safe to read from any thread."""
+        with self._scheduler._cond:  # the scheduler changes the state under this lock
+            queued = sum(len(c) for c in self._inbox) / SAMPLE_RATE
+            return self._state.lag_s + queued
 
     def push(self, samples: np.ndarray) -> bool:
         """Queue 16 kHz mono float32 samples (any length). False, and the samples are dropped,
@@ -308,7 +310,13 @@ class Scheduler:
         for stream in streams:
             self._emit(
                 stream,
-                [Event("error", stream._state.received_s, message="the engine is shutting down")],
+                [
+                    Event(
+                        EventType.ERROR,
+                        stream._state.received_s,
+                        message="the engine is shutting down",
+                    )
+                ],
             )
             stream.closed = True
         for pending in files:
@@ -331,7 +339,7 @@ class Scheduler:
                 stream._state.add_audio(chunk)
             stream._inbox.clear()
             notices = self._check_lag(stream)
-            if any(e.type == "error" for e in notices):
+            if any(e.type is EventType.ERROR for e in notices):
                 self._streams.pop(stream.id, None)
                 work.append(_Work(stream, [], False, notices))
                 continue
@@ -387,7 +395,7 @@ class Scheduler:
         if stream.closed:
             return
         events: list[Event] = list(item.notices)
-        if any(e.type == "error" for e in events):
+        if any(e.type is EventType.ERROR for e in events):
             self._emit(stream, events)
             self._drop(stream)
             return
@@ -401,13 +409,15 @@ class Scheduler:
         except Exception as exc:
             log.exception("stream %d failed", stream.id)
             events.append(
-                Event("error", stream._state.received_s, message=f"processing failed: {exc}")
+                Event(
+                    EventType.ERROR, stream._state.received_s, message=f"processing failed: {exc}"
+                )
             )
             self._emit(stream, events)
             self._drop(stream)
             return
         self._emit(stream, events)
-        if finishing or any(e.type == "error" for e in events):
+        if finishing or any(e.type is EventType.ERROR for e in events):
             self._drop(stream)
 
     def _check_lag(self, stream: Stream) -> list[Event]:
@@ -416,14 +426,16 @@ class Scheduler:
         if lag > self.options.max_lag_s:
             return [
                 Event(
-                    "error",
+                    EventType.ERROR,
                     now,
                     message=f"the engine cannot keep up with this stream (lag {lag:.0f} s); stream ended",
                 )
             ]
         if lag > self.options.warn_lag_s and not stream._overloaded:
             stream._overloaded = True
-            return [Event("overload", now, message=f"captions are {lag:.0f} s behind the audio")]
+            return [
+                Event(EventType.OVERLOAD, now, message=f"captions are {lag:.0f} s behind the audio")
+            ]
         if lag < self.options.warn_lag_s / 2:
             stream._overloaded = False
         return []

@@ -12,6 +12,7 @@ transcription, so for the same audio and profile the final words equal the file'
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 
 import numpy as np
 
@@ -22,7 +23,23 @@ from .stitch import WindowStitcher, is_silent, run_windows
 from .units import join_units
 from .windows import Grid, Window, Windower
 
-EVENT_TYPES = ("partial", "final", "speech_started", "utterance_end", "overload", "error", "end")
+
+class EventType(str, Enum):
+    """What an engine event says. A ``str`` enum: its value is the wire name of the event."""
+
+    PARTIAL = "partial"  # the whole unfinal tail, replacing the previous partial
+    FINAL = "final"  # newly final words
+    SPEECH_STARTED = "speech_started"  # the first words of an utterance are coming
+    UTTERANCE_END = "utterance_end"  # a pause long enough ended the utterance
+    OVERLOAD = "overload"  # the stream fell behind (message says how far)
+    ERROR = "error"  # the stream ended with an error (message says why)
+    END = "end"  # the stream ended after its last words
+
+    def __str__(self) -> str:
+        return self.value
+
+
+EVENT_TYPES = tuple(t.value for t in EventType)
 
 
 @dataclass(frozen=True)
@@ -40,10 +57,13 @@ class StreamOptions:
 
 @dataclass(frozen=True)
 class Event:
-    type: str  # one of EVENT_TYPES
+    type: EventType  # a plain string is accepted and checked (EventType(value))
     time: float  # stream time in seconds the event refers to
     words: tuple[Word, ...] = ()  # caption units; partial: the whole unfinal tail; final: new
     message: str = ""  # error and overload: what happened, for the user
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "type", EventType(self.type))
 
     @property
     def text(self) -> str:
@@ -127,7 +147,7 @@ class StreamState:
             and pause >= self.options.utterance_gap_s
             and not self.stitcher.decoder.pending()
         ):
-            events.append(Event("utterance_end", self._last_final_end))
+            events.append(Event(EventType.UTTERANCE_END, self._last_final_end))
             self._in_speech = False
             self._last_partial = self._hypothesis = ()
         return events
@@ -136,16 +156,16 @@ class StreamState:
         """After the last final window: flush the word in progress and end the utterance."""
         events = self._final_event(self.stitcher.finish())
         if self._in_speech:
-            events.append(Event("utterance_end", self._last_final_end))
+            events.append(Event(EventType.UTTERANCE_END, self._last_final_end))
             self._in_speech = False
-        events.append(Event("end", self.received_s))
+        events.append(Event(EventType.END, self.received_s))
         return events
 
     def _final_event(self, words: list[Word]) -> list[Event]:
         if not words:
             return []
         events = self._speech_started(words[0].start)
-        events.append(Event("final", words[-1].end, tuple(words)))
+        events.append(Event(EventType.FINAL, words[-1].end, tuple(words)))
         self._last_final_end = words[-1].end
         self._last_partial = ()
         # The tail's first words are final now: the hypothesis goes on after them.
@@ -167,14 +187,14 @@ class StreamState:
             return []
         self._last_partial = texts
         return self._speech_started(words[0].start) + [
-            Event("partial", words[-1].end, tuple(words))
+            Event(EventType.PARTIAL, words[-1].end, tuple(words))
         ]
 
     def _speech_started(self, time: float) -> list[Event]:
         if self._in_speech:
             return []
         self._in_speech = True
-        return [Event("speech_started", time)]
+        return [Event(EventType.SPEECH_STARTED, time)]
 
     def _partial_due(self) -> bool:
         return self.windower.received - self._partial_at >= self._partial_step
@@ -214,4 +234,4 @@ def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> int:
 
 
 def final_words(events: list[Event]) -> list[Word]:
-    return [w for e in events if e.type == "final" for w in e.words]
+    return [w for e in events if e.type is EventType.FINAL for w in e.words]

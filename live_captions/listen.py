@@ -14,12 +14,12 @@ from pathlib import Path
 import numpy as np
 
 from engine.audio import Resampler, iter_audio
+from engine.captions import Captions
 from engine.config import DEFAULT_LIVE_PROFILE, PROFILES, SAMPLE_RATE
 from engine.errors import AudioError, LiveCaptionsError
 from engine.model import Recognizer
 from engine.scheduler import Scheduler, Stream
-from engine.streaming import Event, StreamOptions
-from engine.transcript import caption_text
+from engine.streaming import Event, EventType, StreamOptions
 from engine.units import needs_space
 
 from .console import enable_terminal_sequences
@@ -33,31 +33,32 @@ FAST_AHEAD_S = 5.0
 
 class TerminalCaptions:
     """Writes events to a terminal: the partial tail rewrites the current line; an utterance's
-    final text stays; a line ends at the end of each utterance."""
+    final text stays; a line ends at the end of each utterance. The text is the engine's
+    caption model (:class:`Captions`)."""
 
     def __init__(self, out=sys.stdout) -> None:
         self.out = out
         # Rewriting the line needs ANSI sequences (switched on for a Windows console).
         self.tty = enable_terminal_sequences(out)
-        self.finals: list[str] = []  # final units of the current utterance
+        self.captions = Captions()
 
     def handle(self, event: Event) -> None:
-        if event.type == "final":
-            words = [w.text for w in event.words]
-            self.finals += words
-            self._draw("")
-        elif event.type == "partial":
-            self._draw(caption_text([w.text for w in event.words], not self.finals))
-        elif event.type in ("utterance_end", "end"):
-            if self.finals:
-                self._draw("", done=True)
-            self.finals = []
-        elif event.type in ("error", "overload"):
-            self.out.write(f"\n[{event.type}: {event.message}]\n")
+        ending = self.captions.current  # the utterance an end of utterance closes
+        update = self.captions.handle(event)
+        if update.type in (EventType.FINAL, EventType.PARTIAL):
+            current = self.captions.current
+            self._draw(
+                current.text() if current else "",
+                update.text if update.type is EventType.PARTIAL else "",
+            )
+        elif update.type in (EventType.UTTERANCE_END, EventType.END):
+            if ending is not None and ending.words:
+                self._draw(ending.text(), "", done=True)
+        elif update.type in (EventType.ERROR, EventType.OVERLOAD):
+            self.out.write(f"\n[{update.type}: {update.message}]\n")
         self.out.flush()
 
-    def _draw(self, partial: str, done: bool = False) -> None:
-        line = caption_text(self.finals)
+    def _draw(self, line: str, partial: str, done: bool = False) -> None:
         if self.tty:
             space = " " if needs_space(line, partial) else ""
             tail = f"{space}\033[2m{partial}\033[0m" if partial else ""
@@ -135,9 +136,9 @@ def _caption(args: argparse.Namespace, recognizer: Recognizer, output: FinalsFil
     def show(event: Event) -> None:
         captions.handle(event)
         if output is not None:
-            if event.type == "final":
+            if event.type is EventType.FINAL:
                 output.add(event.words)
-            elif event.type in ("utterance_end", "end", "error"):
+            elif event.type in (EventType.UTTERANCE_END, EventType.END, EventType.ERROR):
                 output.end_utterance()
 
     with Scheduler(recognizer) as scheduler, signals_interrupt():
@@ -158,17 +159,17 @@ def _caption(args: argparse.Namespace, recognizer: Recognizer, output: FinalsFil
             while True:
                 event = events.get()
                 show(event)
-                if event.type in ("end", "error"):
+                if event.type in (EventType.END, EventType.ERROR):
                     break
         except KeyboardInterrupt:  # Ctrl-C, SIGTERM or SIGHUP
             stop.set()  # the feeder finishes the stream; drain what is left
             while True:
                 event = events.get()
                 show(event)
-                if event.type in ("end", "error"):
+                if event.type in (EventType.END, EventType.ERROR):
                     break
         feeder.join(timeout=5)
-    return 0 if event.type == "end" else 1
+    return 0 if event.type is EventType.END else 1
 
 
 def _replay(
@@ -195,7 +196,7 @@ def _replay(
                     if delay > 0:
                         time.sleep(delay)
     except AudioError as exc:
-        events.put(Event("error", sent / SAMPLE_RATE, message=str(exc)))
+        events.put(Event(EventType.ERROR, sent / SAMPLE_RATE, message=str(exc)))
         stream.close()
         return
     stream.finish()
@@ -230,7 +231,7 @@ def _microphone(
                     print("\nthe input device stopped; finishing", file=sys.stderr)
                     break
     except (sd.PortAudioError, ValueError) as exc:
-        events.put(Event("error", 0.0, message=f"microphone: {exc}"))
+        events.put(Event(EventType.ERROR, 0.0, message=f"microphone: {exc}"))
         stream.close()
         return
     stream.finish()

@@ -324,13 +324,13 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_partial(self, event: Any) -> None:
-        self.transcript.set_partial(event.words)
+        self.transcript.handle(event)
         self.view.refresh_tail()
         self.overlay.set_partial([w.text for w in event.words])
 
     @Slot(object)
     def _on_final(self, event: Any) -> None:
-        self.transcript.add_final(event.words)
+        self.transcript.handle(event)
         self.view.refresh_tail()
         self.overlay.add_final([w.text for w in event.words])
 

@@ -28,7 +28,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizeGrip, QWidget
 
-from engine.transcript import sentence_case
+from engine.captions import Captions
+from engine.ctc import Word
+from engine.streaming import Event, EventType
 from engine.units import join_units, needs_space
 
 from ..settings import OverlayStyle, Settings
@@ -62,7 +64,7 @@ class CaptionOverlay(QWidget):
         self._grip.resize(16, 16)
         self._finals: list[Token] = []
         self._partial: list[Token] = []
-        self._new_utterance = True
+        self._captions = Captions(history=False)  # casing by the engine's caption model
         self._drag_offset: QPoint | None = None
         self._restoring = True
         self.style_ = settings.overlay_style
@@ -75,24 +77,29 @@ class CaptionOverlay(QWidget):
 
     # captions ----------------------------------------------------------------------------------
     def add_final(self, words: list[str]) -> None:
-        self._finals += [Token(w, False) for w in sentence_case(words, self._new_utterance)]
-        self._new_utterance = False
+        self._finals += [Token(u, False) for u in self._units(EventType.FINAL, words)]
         self._partial = []
         self._trim()
         self.update()
 
     def set_partial(self, words: list[str]) -> None:
-        self._partial = [Token(w, True) for w in sentence_case(words, self._new_utterance)]
+        self._partial = [Token(u, True) for u in self._units(EventType.PARTIAL, words)]
         self.update()
 
     def end_utterance(self) -> None:
-        self._new_utterance = True
+        self._captions.end_utterance()
         self._partial = []
         self.update()
 
     def clear(self) -> None:
-        self._finals, self._partial, self._new_utterance = [], [], True
+        self._finals, self._partial = [], []
+        self._captions.clear()
         self.update()
+
+    def _units(self, kind: EventType, words: list[str]) -> tuple[str, ...]:
+        """The units as shown: cased by where they stand in their sentence."""
+        event = Event(kind, 0.0, tuple(Word(w, 0.0, 0.0, 1.0) for w in words))
+        return self._captions.handle(event).units
 
     def visible_lines(self) -> list[list[Token]]:
         """The lines drawn now, oldest first; at most ``lines``."""

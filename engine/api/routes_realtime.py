@@ -26,7 +26,7 @@ from fastapi import APIRouter, Depends, WebSocket
 from ..audio import Resampler, g711_to_float, pcm16_to_float
 from ..config import SAMPLE_RATE, DecodeOptions
 from ..scheduler import Stream, TooManyStreams
-from ..streaming import Event, StreamOptions
+from ..streaming import Event, EventType, StreamOptions
 from .deps import ApiContext, get_context
 from .errors import CloseCode
 from .realtime_events import (
@@ -342,25 +342,28 @@ class RealtimeSession:
         """Send what an engine event means; True when the session is over."""
         vad = self.config.turn_detection is not None
         at = self.offset_s + event.time
-        if self.stopped_at is not None and event.type in ("speech_started", "final"):
+        if self.stopped_at is not None and event.type in (
+            EventType.SPEECH_STARTED,
+            EventType.FINAL,
+        ):
             await self._stop(self.stopped_at)  # more speech follows: that utterance was whole
-        if event.type == "speech_started" and vad:
+        if event.type is EventType.SPEECH_STARTED and vad:
             item = self._item()
             await self._write(SpeechStarted(audio_start_ms=round(at * 1000), item_id=item.id))
-        elif event.type == "final" and event.words:
+        elif event.type is EventType.FINAL and event.words:
             item = self._item()
             delta = next_delta(item.text, [w.text for w in event.words], self.sentence_start)
             self.sentence_start = False
             item.text.append(delta)
             await self._write(Delta(item_id=item.id, delta=delta))
-        elif event.type == "utterance_end":
+        elif event.type is EventType.UTTERANCE_END:
             self.sentence_start = True
             if vad and self.item is not None:
                 if self.flushing_commit:  # the commit's own item, unless more speech follows
                     self.stopped_at = at
                 else:
                     await self._stop(at)
-        elif event.type == "error":
+        elif event.type is EventType.ERROR:
             behind = self.stream.lag_s > self.ctx.scheduler.options.max_lag_s
             await self._write(
                 ErrorEvent.of(
@@ -371,9 +374,9 @@ class RealtimeSession:
                 CloseCode.TRY_AGAIN if behind else CloseCode.INTERNAL, _reason(event.message)
             )
             return True
-        elif event.type == "overload":
+        elif event.type is EventType.OVERLOAD:
             log.info("realtime session %s: %s", self.id, event.message)
-        elif event.type == "end":
+        elif event.type is EventType.END:
             return await self._on_end()
         return False
 

@@ -20,12 +20,11 @@ from fastapi import APIRouter, Depends, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketDisconnected
 
 from ..audio import Resampler, pcm16_to_float, to_mono
+from ..captions import Captions
 from ..config import SAMPLE_RATE, DecodeOptions, check_script
 from ..errors import AudioError
 from ..scheduler import Stream, TooManyStreams
-from ..streaming import Event, StreamOptions
-from ..transcript import caption_text
-from ..units import needs_space
+from ..streaming import Event, EventType, StreamOptions
 from .deps import ApiContext, get_context
 from .errors import CloseCode
 from .settings import MIN_SAMPLE_RATE, ServerSettings
@@ -195,8 +194,7 @@ class CaptionSession:
         self.closing: tuple[CloseCode, str] | None = None  # flush, then close like this
         self.audio_seen = False
         self.client_gone = False
-        self.sentence_start = True  # the next word starts an utterance (for sentence case)
-        self.last_final = ""  # the utterance's last final unit (for space_before)
+        self.captions = Captions(history=False)  # casing and the session's clock
 
     def _open(self) -> Stream:
         generation = self.generation
@@ -379,55 +377,44 @@ class CaptionSession:
     # engine events ---------------------------------------------------------------------------
     async def _on_event(self, event: Event) -> bool:
         """Send what an event means to the client; True when the session is over."""
-        offset = self.offset_s
-        if event.type in ("partial", "final"):
-            final = event.type == "final"
-            text = caption_text([w.text for w in event.words], self.sentence_start)
-            self.sentence_start = self.sentence_start and not final
-            # Whether a space separates this text from the utterance's final text before it
-            # (never next to Chinese, Japanese, Thai, ...).
-            space_before = needs_space(self.last_final, event.words[0].text)
-            if final:
-                self.last_final = event.words[-1].text
+        update = self.captions.handle(event)
+        if event.type in (EventType.PARTIAL, EventType.FINAL):
             await self.ws.send_json(
                 {
                     "type": "transcript",
-                    "is_final": final,
-                    "text": text,
-                    "space_before": space_before,
-                    "start": round(event.start + offset, 3),
-                    "end": round(event.end + offset, 3),
-                    "words": [w.to_dict(offset) for w in event.words],
+                    "is_final": event.type is EventType.FINAL,
+                    "text": update.text,
+                    "space_before": update.space_before,
+                    "start": round(update.start, 3),
+                    "end": round(update.end, 3),
+                    "words": [w.to_dict() for w in update.words],
                 }
             )
-        elif event.type == "speech_started":
+        elif event.type is EventType.SPEECH_STARTED:
+            await self.ws.send_json({"type": "speech_started", "timestamp": round(update.time, 3)})
+        elif event.type is EventType.UTTERANCE_END:
             await self.ws.send_json(
-                {"type": "speech_started", "timestamp": round(event.time + offset, 3)}
+                {"type": "utterance_end", "last_word_end": round(update.time, 3)}
             )
-        elif event.type == "utterance_end":
-            self.sentence_start = True
-            self.last_final = ""
-            await self.ws.send_json(
-                {"type": "utterance_end", "last_word_end": round(event.time + offset, 3)}
-            )
-        elif event.type == "overload":
+        elif event.type is EventType.OVERLOAD:
             await self.ws.send_json(
                 {"type": "overload", "message": event.message, "lag_s": round(self.stream.lag_s, 3)}
             )
-        elif event.type == "error":
+        elif event.type is EventType.ERROR:
             behind = self.stream.lag_s > self.ctx.scheduler.options.max_lag_s
             await self.ws.send_json({"type": "error", "message": event.message})
             await self.ws.close(
                 CloseCode.TRY_AGAIN if behind else CloseCode.INTERNAL, _reason(event.message)
             )
             return True
-        elif event.type == "end":
+        elif event.type is EventType.END:
             return await self._on_end()
         return False
 
     async def _on_end(self) -> bool:
         """The current stream is flushed: close, or continue on a fresh stream."""
         self.offset_s += self.pushed / SAMPLE_RATE
+        self.captions.begin_session(self.offset_s)
         self.pushed = 0
         if self.closing and not self.held:
             await self.ws.close(self.closing[0], _reason(self.closing[1]))

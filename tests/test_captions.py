@@ -1,0 +1,84 @@
+"""The caption model every front end reads: utterances, the partial tail, one clock across
+restarts, sentence casing; and the typed event kinds it reads."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import read_wav
+
+from engine.captions import SESSION_GAP_S, Captions
+from engine.config import TranscribeOptions
+from engine.ctc import Word
+from engine.streaming import Event, EventType, OnlineProcessor, StreamOptions, final_words
+from engine.transcribe import transcribe_array
+
+
+def words(*texts: str, start: float = 0.0) -> tuple[Word, ...]:
+    return tuple(Word(t, start + i * 0.5, start + i * 0.5 + 0.4, 0.9) for i, t in enumerate(texts))
+
+
+def test_event_kinds_are_an_enum_that_reads_as_its_wire_name() -> None:
+    event = Event("final", 1.0)
+    assert event.type is EventType.FINAL and event.type == "final" and f"{event.type}" == "final"
+    with pytest.raises(ValueError):
+        Event("finally", 1.0)
+
+
+def test_finals_group_by_utterance_and_only_a_sentence_start_is_capitalised() -> None:
+    captions = Captions()
+    first = captions.handle(Event(EventType.PARTIAL, 0.9, words("HELLO", "WORLD")))
+    assert first.text == "Hello world" and captions.partial_text() == "Hello world"
+    final = captions.handle(Event(EventType.FINAL, 0.4, words("HELLO")))
+    assert final.text == "Hello" and captions.partial == []
+    tail = captions.handle(Event(EventType.PARTIAL, 0.9, words("WORLD", start=0.5)))
+    assert tail.text == "world"  # continues the sentence
+    assert captions.handle(Event(EventType.FINAL, 0.9, words("WORLD", "I", start=0.5))).text == (
+        "world I"
+    )
+    captions.handle(Event(EventType.UTTERANCE_END, 1.4))
+    assert captions.current is None
+    assert captions.handle(Event(EventType.FINAL, 3.0, words("AGAIN", start=2.6))).text == "Again"
+    assert captions.text() == "Hello world I\nAgain"
+    assert [len(u.words) for u in captions.utterances] == [3, 1]
+
+
+def test_sessions_share_one_clock() -> None:
+    captions = Captions()
+    captions.handle(Event(EventType.FINAL, 0.9, words("ONE", "TWO")))
+    captions.begin_session()  # after the last word, plus a gap
+    update = captions.handle(Event(EventType.FINAL, 0.4, words("THREE")))
+    assert update.words[0].start == pytest.approx(0.9 + SESSION_GAP_S)
+    assert update.start == update.words[0].start and update.text == "Three"
+    captions.begin_session(offset=100.0)  # a server's restart at a known time
+    ended = captions.handle(Event(EventType.UTTERANCE_END, 2.0))
+    assert ended.time == pytest.approx(102.0) and ended.words == ()
+    assert captions.transcript().duration == pytest.approx(0.9 + SESSION_GAP_S + 0.4)
+
+
+def test_without_history_only_the_current_utterance_is_kept() -> None:
+    captions = Captions(history=False)
+    for i in range(5):
+        captions.handle(Event(EventType.FINAL, i + 0.4, words("WORD", start=i)))
+        captions.handle(Event(EventType.UTTERANCE_END, i + 0.5))
+    assert len(captions.utterances) == 1 and captions.text() == "Word"
+
+
+def test_a_streams_events_give_the_files_words(tiny_recognizer, hello_wav) -> None:  # type: ignore[no-untyped-def]
+    audio = read_wav(hello_wav)
+    processor = OnlineProcessor(tiny_recognizer, StreamOptions(profile="balanced"))
+    events = []
+    for i in range(0, len(audio), 1600):
+        events += processor.push(audio[i : i + 1600])
+    events += processor.finish()
+    captions = Captions()
+    for event in events:
+        captions.handle(event)
+    expected = transcribe_array(tiny_recognizer, audio, TranscribeOptions(profile="balanced"))
+    assert captions.words == final_words(events)
+    timed = [(w.text, round(w.start, 3), round(w.end, 3)) for w in captions.words]
+    assert timed == [(w.text, round(w.start, 3), round(w.end, 3)) for w in expected.words]
+    assert captions.partial == [] and captions.current is None
+    assert np.isclose(
+        captions.transcript().duration, expected.words[-1].end if expected.words else 0
+    )
