@@ -7,7 +7,6 @@ API all use the same ones.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -29,8 +28,6 @@ from .widgets.main_window import MainWindow
 from .widgets.overlay import CaptionOverlay
 from .widgets.settings_dialog import SettingsDialog
 from .widgets.tray import make_tray
-
-log = logging.getLogger("desktop_app")
 
 
 def default_transcripts_dir() -> Path:

@@ -57,6 +57,7 @@ class LiveSession(QObject):
         self._thread: QThread | None = None
         self.stopping = False
         self.final.connect(self._log_final)
+        self.error.connect(self._log_error)  # every error the user sees reaches the app's log
         self.utterance_end.connect(self._log_utterance_end)
 
     @property
@@ -143,6 +144,10 @@ class LiveSession(QObject):
         self.stopped.emit()
 
     @Slot(object)
+    @Slot(str)
+    def _log_error(self, message: str) -> None:
+        log.warning("live captions: %s", message)
+
     def _log_final(self, event: Event) -> None:
         if self.transcript_log is not None:
             self.transcript_log.add_final(event.words)

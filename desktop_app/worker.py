@@ -10,7 +10,6 @@ Stopping drains the capture queue and finishes the stream, so the last words are
 
 from __future__ import annotations
 
-import logging
 import math
 import queue
 import threading
@@ -24,8 +23,6 @@ from engine.scheduler import Scheduler, Stream, TooManyStreams
 from engine.streaming import Event, EventType, StreamOptions
 
 from .capture import AudioCapture
-
-log = logging.getLogger("desktop_app.worker")
 
 
 class EngineWorker(QObject):

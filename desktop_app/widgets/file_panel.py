@@ -3,7 +3,6 @@ the result with timestamps and exports it."""
 
 from __future__ import annotations
 
-import logging
 import threading
 from pathlib import Path
 
@@ -27,8 +26,6 @@ from engine.transcribe import Engine, transcribe_file
 from engine.transcript import Transcript
 
 from .export import save_transcript
-
-log = logging.getLogger("desktop_app.file")
 
 # What File > Open offers; anything else can still be tried (FFmpeg reads most containers).
 AUDIO_PATTERNS = (

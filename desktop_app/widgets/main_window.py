@@ -6,7 +6,6 @@ and drag and drop transcribe files in :class:`FileTranscriptionDialog`.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -48,8 +47,6 @@ from .icon import app_icon
 from .indicators import LevelMeter, MessageBar
 from .overlay import CaptionOverlay
 from .transcript_view import TranscriptView
-
-log = logging.getLogger("desktop_app.window")
 
 
 class MainWindow(QMainWindow):
