@@ -15,7 +15,7 @@ from typing import TextIO
 
 from engine.captions import SESSION_GAP_S, Captions, Utterance
 from engine.ctc import Word
-from engine.transcript import caption_text
+from engine.streaming import Event, EventType
 from engine.units import needs_space
 
 log = logging.getLogger("desktop_app.transcript")
@@ -46,6 +46,7 @@ class TranscriptLog:
         self._started: _dt.datetime | None = None  # the session's start; None: no session
         self._line_open = False
         self._last = ""  # the text last written on the open line
+        self._captions = Captions(history=False)  # casing by the engine's caption model
 
     def open(self, now: _dt.datetime | None = None) -> None:
         """Start a session; its file is created with the first final words (none: no file)."""
@@ -75,17 +76,18 @@ class TranscriptLog:
     def add_final(self, words: tuple[Word, ...]) -> None:
         if not words or (self._file is None and (self._started is None or not self._create())):
             return
-        raw = [w.text for w in words]
+        if not self._line_open:
+            self._captions.end_utterance()
+        text = self._captions.handle(Event(EventType.FINAL, words[-1].end, words)).text
         if self._line_open:
-            text = caption_text(raw, start_of_sentence=False)
             self._write((" " if needs_space(self._last, text) else "") + text)
         else:
-            text = caption_text(raw)
             self._write(f"[{clock(words[0].start)}] " + text)
             self._line_open = True
         self._last = text
 
     def end_utterance(self) -> None:
+        self._captions.end_utterance()
         if self._line_open:
             self._write("\n", sync=True)
             self._line_open = False
