@@ -60,11 +60,15 @@ def test_the_api_deletes_an_upload_whose_transcription_fails(  # type: ignore[no
     uploads = tmp_path / "uploads"
     uploads.mkdir()
     monkeypatch.setattr("tempfile.tempdir", str(uploads))
-    from engine.api.deps import get_recognizer
+    from engine.api.deps import get_scheduler
+    from engine.scheduler import Scheduler
 
-    failing = FailsPartWay(tiny_recognizer)
-    with ApiServer(ServerSettings(port=0), tiny_recognizer) as server:
-        server.app.dependency_overrides[get_recognizer] = lambda: failing
+    # Uploads run through the scheduler: one over the failing model stands in for the server's.
+    with (
+        Scheduler(FailsPartWay(tiny_recognizer)) as failing,
+        ApiServer(ServerSettings(port=0), tiny_recognizer) as server,
+    ):
+        server.app.dependency_overrides[get_scheduler] = lambda: failing
         with long_noise.open("rb") as audio:
             response = httpx.post(
                 f"{server.url}/v1/audio/transcriptions",
