@@ -427,7 +427,7 @@ class MainWindow(QMainWindow):
             return None
         options = TranscribeOptions(decode=DecodeOptions(chinese=self.settings.chinese))
         dialog = FileTranscriptionDialog(self.scheduler or self.recognizer, path, self, options)
-        dialog.done.connect(self.file_done)
+        dialog.ended.connect(self.file_done)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(lambda _=None, d=dialog: self._forget_dialog(d))
         self.file_dialogs.append(dialog)
