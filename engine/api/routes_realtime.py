@@ -56,7 +56,7 @@ from .realtime_events import (
     next_delta,
     parse_client_event,
 )
-from .routes_ws import _CLOSED, _close_quietly, _reason
+from .routes_ws import _CLOSED, _reason, run_session
 
 log = logging.getLogger("engine.api")
 
@@ -167,21 +167,7 @@ class RealtimeSession:
     # the session -----------------------------------------------------------------------------
     async def run(self) -> None:
         await self._write(self._session_event("created"))
-        receiver = asyncio.create_task(self._receive_loop(), name=f"rt-{self.id[5:13]}-receive")
-        sender = asyncio.create_task(self._send_loop(), name=f"rt-{self.id[5:13]}-send")
-        try:
-            done, _ = await asyncio.wait({receiver, sender}, return_when=asyncio.FIRST_COMPLETED)
-            if receiver in done and not self.client_gone and receiver.exception() is None:
-                await asyncio.wait({sender})  # flushing before a close
-        finally:
-            for task in (receiver, sender):
-                task.cancel()
-            await asyncio.gather(receiver, sender, return_exceptions=True)
-            self.abandon()
-        for task in (receiver, sender):
-            if not task.cancelled() and task.exception() is not None:
-                log.error("realtime session %s failed", self.id, exc_info=task.exception())
-                await _close_quietly(self.ws, CloseCode.INTERNAL, "internal error")
+        await run_session(self, f"rt-{self.id[5:13]}", f"realtime session {self.id}")
 
     def abandon(self) -> None:
         if not self.stream.closed:

@@ -14,6 +14,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from fastapi import APIRouter, Depends, WebSocket
@@ -228,21 +229,7 @@ class CaptionSession:
     # the session -----------------------------------------------------------------------------
     async def run(self) -> None:
         await self.ws.send_json(self.ready_message())
-        receiver = asyncio.create_task(self._receive_loop(), name=f"ws-{self.id[:8]}-receive")
-        sender = asyncio.create_task(self._send_loop(), name=f"ws-{self.id[:8]}-send")
-        try:
-            done, _ = await asyncio.wait({receiver, sender}, return_when=asyncio.FIRST_COMPLETED)
-            if receiver in done and not self.client_gone and receiver.exception() is None:
-                await asyncio.wait({sender})  # the client asked to close or broke the protocol
-        finally:
-            for task in (receiver, sender):
-                task.cancel()
-            await asyncio.gather(receiver, sender, return_exceptions=True)
-            self.abandon()
-        for task in (receiver, sender):
-            if not task.cancelled() and task.exception() is not None:
-                log.error("WebSocket session %s failed", self.id, exc_info=task.exception())
-                await _close_quietly(self.ws, CloseCode.INTERNAL, "internal error")
+        await run_session(self, f"ws-{self.id[:8]}", f"WebSocket session {self.id}")
 
     def abandon(self) -> None:
         """Drop the stream without flushing (the client has gone, or the session is over)."""
@@ -495,6 +482,38 @@ def _reason(text: str) -> str:
     """A close reason fits in 123 bytes of UTF-8."""
     data = text.encode()
     return text if len(data) <= 123 else data[:120].decode(errors="ignore") + "..."
+
+
+class _Session(Protocol):
+    """What run_session drives: a WebSocket session with a receive and a send loop."""
+
+    ws: WebSocket
+    client_gone: bool
+
+    async def _receive_loop(self) -> None: ...
+    async def _send_loop(self) -> None: ...
+    def abandon(self) -> None: ...
+
+
+async def run_session(session: _Session, task_name: str, label: str) -> None:
+    """Run a session's receive and send loops until one ends; when the receiver ended normally
+    (the client closed or broke the protocol), let the sender flush first. Then drop the
+    stream, and close with 1011 if either loop failed."""
+    receiver = asyncio.create_task(session._receive_loop(), name=f"{task_name}-receive")
+    sender = asyncio.create_task(session._send_loop(), name=f"{task_name}-send")
+    try:
+        done, _ = await asyncio.wait({receiver, sender}, return_when=asyncio.FIRST_COMPLETED)
+        if receiver in done and not session.client_gone and receiver.exception() is None:
+            await asyncio.wait({sender})
+    finally:
+        for task in (receiver, sender):
+            task.cancel()
+        await asyncio.gather(receiver, sender, return_exceptions=True)
+        session.abandon()
+    for task in (receiver, sender):
+        if not task.cancelled() and task.exception() is not None:
+            log.error("%s failed", label, exc_info=task.exception())
+            await _close_quietly(session.ws, CloseCode.INTERNAL, "internal error")
 
 
 async def _close_quietly(ws: WebSocket, code: CloseCode, message: str) -> None:
