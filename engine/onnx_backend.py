@@ -22,7 +22,7 @@ import tempfile
 import time
 import warnings
 import wave
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,11 +32,12 @@ from .errors import LiveCaptionsError
 
 if TYPE_CHECKING:  # torch is imported when a model is exported
     import torch
+    from transformers import PreTrainedModel
 
 log = logging.getLogger("engine.onnx")
 
-EXPORT_FORMAT = 1  # bump when the exported graph's inputs, outputs or wrapper change
-OPSET = 18
+EXPORT_FORMAT = 2  # bump when the exported graph's inputs, outputs, wrapper or opset change
+OPSET = 20  # the first with a Gelu operator: below it, Gelu exports as a chain of Erf, Mul and Add
 MODEL_FILE = "model.onnx"
 INT8_FILE = "model.int8.onnx"
 INFO_FILE = "export.json"
@@ -121,7 +122,7 @@ def cached_export(folder: Path) -> Path | None:
 
 
 def export(
-    model: torch.nn.Module,
+    model: PreTrainedModel,
     folder: Path,
     prepare: Callable[[np.ndarray], np.ndarray],
     progress: ExportProgress | None = None,
@@ -204,19 +205,24 @@ class _Labels:
         return Labels().eval()
 
 
-def _torch_export(model: torch.nn.Module, path: Path) -> None:
+def _torch_export(model: PreTrainedModel, path: Path) -> None:
     import torch
 
     try:
         import onnxscript  # noqa: F401  (the exporter needs it; say so rather than fail deep inside)
     except ImportError:
         raise ExportError("the ONNX exporter needs the 'onnxscript' package") from None
+    # Eager attention exports as plain matrix products and a softmax; the SDPA path exports with
+    # mask handling (Where/IsNaN in every layer) that costs ONNX Runtime 5-10 % of a pass
+    # (bench/backend_speed.py). Both compute the same function: the export is checked against
+    # PyTorch afterwards.
+    model.set_attn_implementation("eager")
     example = torch.zeros(2, 3 * 16000)
     batch = torch.export.Dim("batch", min=1, max=1024)
     samples = torch.export.Dim("samples", min=1600, max=16000 * 3600)
     try:
         # The exporter's internals warn about their own deprecations: nothing a user can act on.
-        with torch.no_grad(), warnings.catch_warnings():
+        with torch.no_grad(), warnings.catch_warnings(), _quiet("torch.onnx"):
             warnings.simplefilter("ignore", FutureWarning)
             warnings.simplefilter("ignore", DeprecationWarning)
             torch.onnx.export(
@@ -235,6 +241,21 @@ def _torch_export(model: torch.nn.Module, path: Path) -> None:
         raise ExportError(f"torch.onnx.export failed: {type(exc).__name__}: {exc}") from None
     if not path.is_file():
         raise ExportError("torch.onnx.export wrote no model file")
+
+
+@contextlib.contextmanager
+def _quiet(*loggers: str) -> Iterator[None]:
+    """Hold these libraries' loggers at ERROR while an export runs: their warnings concern their
+    own internals (torchvision operators it could not register), nothing a user can act on.
+    Levels are restored afterwards; no handler is touched."""
+    saved = {name: logging.getLogger(name).level for name in loggers}
+    for name in loggers:
+        logging.getLogger(name).setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
 
 
 def check_speech() -> np.ndarray:
