@@ -62,8 +62,10 @@ def record_deliveries(stream: Stream) -> list[Delivery]:
     complete = state.complete
     deliveries: list[Delivery] = []
 
-    def timed_complete(window: Window, ids: np.ndarray, probs: np.ndarray) -> list[Event]:
-        events = complete(window, ids, probs)
+    def timed_complete(
+        window: Window, ids: np.ndarray, probs: np.ndarray, log_probs: np.ndarray | None = None
+    ) -> list[Event]:
+        events = complete(window, ids, probs, log_probs)
         received = state.windower.received
         if window.final:
             end = window.first_frame + window.keep

@@ -82,7 +82,8 @@ def check_script(script: str) -> str:
 
 @dataclass(frozen=True)
 class LmOptions:
-    """Beam-search decoding with a word n-gram language model and custom words (engine.lm)."""
+    """Beam-search decoding with a word n-gram language model and custom words (engine.lm).
+    Used when an LM is set or found beside the model, or custom words are listed."""
 
     lm: str | None = None  # ARPA or KenLM binary file, a language_model/ folder, or "demo"
     use_model_lm: bool = True  # use the model folder's language_model/ when ``lm`` is None
@@ -100,6 +101,7 @@ class LmOptions:
 class DecodeOptions:
     word_gap_s: float = 0.5  # a run of blank frames this long ends a word even without "|"
     silence_level: float = 1e-3  # windows whose peak is below this (about -60 dBFS) are skipped
+    lm: LmOptions = field(default_factory=LmOptions)  # beam search with an LM / custom words
     # Chinese output script: "" as the model writes, or one of CHINESE_SCRIPTS, converted
     # unit by unit with OpenCC (engine.chinese).
     chinese: str = ""

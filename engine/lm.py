@@ -112,6 +112,35 @@ def _read_unigrams(path: Path, folder: Path) -> frozenset[str]:
     return frozenset(w for w in words if not w.startswith("<"))
 
 
+MAX_HOTWORDS = 200  # custom words a request may list
+MAX_HOTWORD_CHARS = 64
+
+
+def parse_hotwords(value: object) -> tuple[str, ...]:
+    """Custom words from a request: a comma-separated string or a list of strings. ValueError
+    (with a message for the client) for anything else or too many."""
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        items: list[object] = list(value.split(","))
+    elif isinstance(value, list):
+        items = list(value)
+    else:
+        raise ValueError("hotwords must be a string of comma-separated words or a list of them")
+    words = []
+    for item in items:
+        if not isinstance(item, str):
+            raise ValueError("hotwords must be strings")
+        word = " ".join(item.split())
+        if len(word) > MAX_HOTWORD_CHARS:
+            raise ValueError(f"a hotword may have at most {MAX_HOTWORD_CHARS} characters")
+        if word:
+            words.append(word)
+    if len(words) > MAX_HOTWORDS:
+        raise ValueError(f"at most {MAX_HOTWORDS} hotwords")
+    return tuple(words)
+
+
 def hub_lm(model_folder: str | Path | None) -> Path | None:
     """A model folder's ``language_model/`` (Wav2Vec2ProcessorWithLM layout), if it has one."""
     if model_folder is None:
@@ -175,8 +204,9 @@ def lm_for(options: LmOptions, model: object) -> LoadedLm | None:
 
 
 class _Hotwords:
-    def __init__(self, phrases: tuple[str, ...], boost: float) -> None:
-        self.words = {w for p in phrases for w in p.upper().split()}
+    def __init__(self, phrases: tuple[str, ...], boost: float, lower: bool = False) -> None:
+        # spelled in the model's case (base-960h: upper case)
+        self.words = {w for p in phrases for w in (p.lower() if lower else p.upper()).split()}
         self.prefixes: dict[str, float] = {}  # prefix -> the bonus given up to it
         for word in self.words:
             for n in range(1, len(word) + 1):
@@ -287,7 +317,8 @@ class BeamDecoder:
         self.unk_score = _pick(
             options.unk_score, file.unk_score if file else None, DEFAULT_UNK_SCORE
         )
-        self.hotwords = _Hotwords(options.hotwords, options.hotword_boost)
+        lower = any(t.isalpha() and t.islower() for t in vocab.tokens)
+        self.hotwords = _Hotwords(options.hotwords, options.hotword_boost, lower)
         self.gap_frames = gap_frames
         self.frame_seconds = frame_seconds
 
@@ -399,11 +430,16 @@ class LmStitcher:
         greedy: Any,  # stitch.WindowStitcher over the same frames
         decoder: BeamDecoder,
         blank_id: int,
+        converter: Any = None,  # chinese.ScriptConverter for what leaves, or None
     ) -> None:
         self.greedy = greedy
         self.beam = decoder
         self.cutter = SpanCutter(blank_id, decoder.gap_frames)
+        self.converter = converter
         self._unfinal: list[Word] = []  # greedy words of frames no span has decoded yet
+
+    def _out(self, words: list[Word], commit: bool = True) -> list[Word]:
+        return self.converter.convert(words, commit) if self.converter and words else words
 
     def add(self, window: Any, ids: np.ndarray, probs: np.ndarray, log_probs: Any) -> list[Word]:
         if log_probs is None:
@@ -414,14 +450,14 @@ class LmStitcher:
         for first, span in self.cutter.feed(ids[cut], log_probs[cut]):
             words += self.beam.decode(span, first)
         self._drop_decoded()
-        return words
+        return self._out(words)
 
     def _drop_decoded(self) -> None:
         done = self.cutter.first_frame * self.beam.frame_seconds - 1e-9
         self._unfinal = [w for w in self._unfinal if w.start >= done]
 
     def peek(self, window: Any, ids: np.ndarray, probs: np.ndarray) -> list[Word]:
-        return self._unfinal + self.greedy.peek(window, ids, probs)
+        return self._out(self._unfinal + self.greedy.peek(window, ids, probs), commit=False)
 
     def pending(self) -> bool:
         return self.cutter.pending() or bool(self.greedy.pending())
@@ -430,4 +466,4 @@ class LmStitcher:
         self.greedy.finish()
         self._unfinal = []
         span = self.cutter.flush()
-        return self.beam.decode(span[1], span[0]) if span is not None else []
+        return self._out(self.beam.decode(span[1], span[0]) if span is not None else [])

@@ -47,6 +47,9 @@ DEMO_MODEL_DIR = Path(__file__).parent / "models" / "demo"
 class FrameOutput:
     ids: np.ndarray  # (batch, frames) most likely token per frame
     probs: np.ndarray  # (batch, frames) its probability
+    # (batch, frames, vocab) natural-log probabilities of every token, when asked for (beam
+    # search with a language model needs them; greedy decoding does not)
+    log_probs: np.ndarray | None = None
 
 
 class FrameModel(Protocol):
@@ -57,7 +60,9 @@ class FrameModel(Protocol):
 
     def frames(self, windows: np.ndarray, valid: np.ndarray | None = None) -> FrameOutput:
         """Label the frames of a batch of equal-length raw 16 kHz windows. ``valid`` (rows of
-        [a, b)) marks the samples that are audio rather than padding; None: all of them."""
+        [a, b)) marks the samples that are audio rather than padding; None: all of them.
+        A model that can also give every token's log-probability (beam search with a language
+        model needs them) has ``frames_with_log_probs`` with the same arguments."""
         ...
 
 
@@ -98,6 +103,7 @@ def run_unpadded(
     frame_samples: int,
     receptive_field: int,
     blank_id: int,
+    vocab_size: int = 0,
 ) -> FrameOutput:
     """Label windows without showing the model any padding, for models that expect an attention
     mask for padded input (feature extractors with ``return_attention_mask``: large-lv60, XLSR).
@@ -114,6 +120,7 @@ def run_unpadded(
     total = frames_for_samples(windows.shape[1], frame_samples, receptive_field)
     ids = np.full((len(windows), total), blank_id, dtype=np.int64)
     probs = np.ones((len(windows), total), dtype=np.float32)
+    logp = blank_log_probs((len(windows), total), vocab_size, blank_id) if vocab_size else None
     ranges = np.asarray(valid).reshape(-1, 2)
     by_length: dict[int, list[int]] = {}
     for row, (a, b) in enumerate(ranges):
@@ -128,11 +135,22 @@ def run_unpadded(
             n = min(count, total - first, out.ids.shape[1])
             ids[row, first : first + n] = out.ids[i, :n]
             probs[row, first : first + n] = out.probs[i, :n]
-    return FrameOutput(ids=ids, probs=probs)
+            if logp is not None and out.log_probs is not None:
+                logp[row, first : first + n] = out.log_probs[i, :n]
+    return FrameOutput(ids=ids, probs=probs, log_probs=logp)
 
 
-# A backend's forward pass: normalised windows (batch, samples) in, (ids, probs) per frame out.
-Forward = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+def blank_log_probs(shape: tuple[int, int], vocab_size: int, blank_id: int) -> np.ndarray:
+    """Log-probabilities of frames that are blank with certainty (padding, silence)."""
+    out = np.full((*shape, vocab_size), -1e4, dtype=np.float32)
+    out[..., blank_id] = 0.0
+    return out
+
+
+# A backend's forward pass: normalised windows (batch, samples) in; per frame the most likely
+# token and its probability, and every token's natural-log probability when the flag asks
+# for them (None otherwise: greedy decoding does not need them).
+Forward = Callable[[np.ndarray, bool], tuple[np.ndarray, np.ndarray, np.ndarray | None]]
 
 
 class Recognizer:
@@ -153,6 +171,7 @@ class Recognizer:
         min_rms: float = MIN_RMS,
         unpadded: bool = False,
         notes: tuple[str, ...] = (),
+        folder: Path | None = None,
     ) -> None:
         self._forward = forward
         self.vocab = vocab
@@ -161,6 +180,7 @@ class Recognizer:
         self.dtype = dtype
         self.backend = backend  # "torch" or "onnx"
         self.notes = notes  # what the user should know about how the model was loaded
+        self.folder = folder  # the checkpoint's folder (its language_model/ is used)
         self.is_demo = (
             Path(name).resolve() == DEMO_MODEL_DIR.resolve() if os.path.isdir(name) else False
         )
@@ -177,26 +197,43 @@ class Recognizer:
         return f"{label} on {self.device.upper()} ({self.dtype}, {backend})"
 
     def frames(self, windows: np.ndarray, valid: np.ndarray | None = None) -> FrameOutput:
+        return self._frames(windows, valid, False)
+
+    def frames_with_log_probs(
+        self, windows: np.ndarray, valid: np.ndarray | None = None
+    ) -> FrameOutput:
+        """``frames`` with ``FrameOutput.log_probs`` filled in (both backends)."""
+        return self._frames(windows, valid, True)
+
+    def _frames(
+        self, windows: np.ndarray, valid: np.ndarray | None, log_probs: bool
+    ) -> FrameOutput:
         if self.unpadded and valid is not None:
             return run_unpadded(
-                self._label,
+                lambda rows: self._label(rows, None, log_probs),
                 windows,
                 valid,
                 self.frame_samples,
                 self.receptive_field,
                 self.vocab.blank_id,
+                len(self.vocab.tokens) if log_probs else 0,
             )
-        return self._label(windows, valid)
+        return self._label(windows, valid, log_probs)
 
-    def _label(self, windows: np.ndarray, valid: np.ndarray | None = None) -> FrameOutput:
+    def _label(
+        self, windows: np.ndarray, valid: np.ndarray | None, log_probs: bool = False
+    ) -> FrameOutput:
         batch = (
             normalise(windows, self.min_rms, valid)
             if self.do_normalize
             else np.asarray(windows, np.float32)
         )
         with self._lock:
-            ids, probs = self._forward(batch)
-        return FrameOutput(ids=ids, probs=probs)
+            ids, probs, logp = self._forward(batch, log_probs)
+        if logp is not None:
+            # one column per token the decoder can spell (a checkpoint may have spare logits)
+            logp = logp[..., : len(self.vocab.tokens)]
+        return FrameOutput(ids=ids, probs=probs, log_probs=logp)
 
     def warm_up(self, seconds: float = 3.5) -> None:
         rng = np.random.default_rng(0)
@@ -209,12 +246,15 @@ def torch_forward(model: Wav2Vec2ForCTC, device: str, dtype: str) -> Forward:
 
     input_dtype = _torch_dtype(dtype)
 
-    def forward(batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def forward(
+        batch: np.ndarray, log_probs: bool
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         inputs = torch.from_numpy(batch).to(device, input_dtype)
         with torch.inference_mode():
-            logits = model(inputs).logits
-            probs, ids = torch.softmax(logits.float(), dim=-1).max(dim=-1)
-        return ids.cpu().numpy(), probs.cpu().numpy()
+            logits = model(inputs).logits.float()
+            probs, ids = torch.softmax(logits, dim=-1).max(dim=-1)
+            logp = torch.log_softmax(logits, dim=-1).cpu().numpy() if log_probs else None
+        return ids.cpu().numpy(), probs.cpu().numpy(), logp
 
     return forward
 
@@ -471,6 +511,7 @@ def _load(
         do_normalize=do_normalize,
         unpadded=wants_mask,
         notes=tuple(notes),
+        folder=folder,
     )
     if recognizer.frame_samples * 1000 // SAMPLE_RATE != 20:
         log.warning("%s: frames are %d samples, not 20 ms", options.name, recognizer.frame_samples)

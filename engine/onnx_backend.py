@@ -36,8 +36,11 @@ if TYPE_CHECKING:  # torch is imported when a model is exported
 
 log = logging.getLogger("engine.onnx")
 
-EXPORT_FORMAT = 2  # bump when the exported graph's inputs, outputs, wrapper or opset change
+EXPORT_FORMAT = 3  # bump when the exported graph's inputs, outputs, wrapper or opset change
 OPSET = 20  # the first with a Gelu operator: below it, Gelu exports as a chain of Erf, Mul and Add
+# The exported graph's outputs, in order: the most likely token per frame, its probability,
+# and every token's natural-log probability (beam search with a language model reads them).
+OUTPUTS = ("ids", "probs", "log_probs")
 MODEL_FILE = "model.onnx"
 INT8_FILE = "model.int8.onnx"
 INFO_FILE = "export.json"
@@ -186,7 +189,8 @@ def remove_stale_partials(root: Path, older_than_s: float = STALE_PARTIAL_S) -> 
 
 
 class _Labels:
-    """The exported function: raw windows in, (ids, probs) per frame out, as Recognizer needs."""
+    """The exported function: raw windows in, per frame (ids, probs, log_probs) out (see
+    :data:`OUTPUTS`), as Recognizer needs them."""
 
     @staticmethod
     def wrap(model: torch.nn.Module) -> torch.nn.Module:
@@ -197,10 +201,12 @@ class _Labels:
                 super().__init__()
                 self.model = model
 
-            def forward(self, input_values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-                logits = self.model(input_values).logits
-                probs, ids = torch.softmax(logits.float(), dim=-1).max(dim=-1)
-                return ids, probs
+            def forward(
+                self, input_values: torch.Tensor
+            ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+                logits = self.model(input_values).logits.float()
+                probs, ids = torch.softmax(logits, dim=-1).max(dim=-1)
+                return ids, probs, torch.log_softmax(logits, dim=-1)
 
         return Labels().eval()
 
@@ -283,7 +289,7 @@ def check_against_torch(
         logits = model(torch.from_numpy(windows)).logits
         expected = logits.argmax(dim=-1).numpy()
     try:
-        ids, _ = OnnxRunner(path, threads)(windows)
+        ids = OnnxRunner(path, threads)(windows, False)[0]
     except Exception as exc:  # onnxruntime's errors have no common base class
         raise ExportError(f"ONNX Runtime cannot run the export: {exc}") from None
     agreement = float(np.mean(ids == expected))
@@ -324,7 +330,8 @@ def quantized(entry: Path) -> Path:
 
 
 class OnnxRunner:
-    """An ONNX Runtime session on the CPU: normalised windows in, (ids, probs) out."""
+    """An ONNX Runtime session on the CPU: normalised windows in, (ids, probs, log-probs or
+    None) out, as model.Forward."""
 
     def __init__(self, path: Path, threads: int | None = None) -> None:
         import onnxruntime as ort
@@ -344,10 +351,20 @@ class OnnxRunner:
             )
         except Exception as exc:  # onnxruntime's errors have no common base class
             raise ExportError(f"ONNX Runtime cannot load {path.name}: {exc}") from None
+        # By position: the exporter names the first outputs as told and numbers the rest.
+        self.outputs = [o.name for o in self.session.get_outputs()]
+        if len(self.outputs) != len(OUTPUTS):
+            raise ExportError(
+                f"{path.name} has {len(self.outputs)} outputs, not {len(OUTPUTS)} "
+                f"({', '.join(OUTPUTS)}): an export of an older format"
+            )
 
-    def __call__(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        ids, probs = self.session.run(None, {"input_values": np.ascontiguousarray(batch)})
-        return ids, probs
+    def __call__(
+        self, batch: np.ndarray, log_probs: bool = False
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        names = self.outputs if log_probs else self.outputs[:2]
+        out = self.session.run(names, {"input_values": np.ascontiguousarray(batch)})
+        return out[0], out[1], out[2] if log_probs else None
 
 
 def discard(entry: Path) -> None:

@@ -39,7 +39,7 @@ import numpy as np
 from .config import SAMPLE_RATE
 from .errors import Cancelled, EngineStopped
 from .model import FrameModel
-from .stitch import run_windows
+from .stitch import Frames, run_windows
 from .streaming import Event, EventType, StreamOptions, StreamState
 from .windows import Window
 
@@ -71,16 +71,14 @@ class _Work:
     notices: list[Event]  # overload or error events found while collecting
 
 
-FrameResult = tuple[np.ndarray, np.ndarray]  # (ids, probs) of one window's frames
-
-
 @dataclass(eq=False)
 class _FileWork:
     """One file's windows waiting for the model; the file's thread waits on ``done``."""
 
     windows: list[Window]  # what is left to run
     level: float  # silence level of the file's decoding options
-    results: list[FrameResult] = field(default_factory=list)
+    log_probs: bool = False  # the file decodes with beam search: every token's log-probability
+    results: list[Frames] = field(default_factory=list)
     done: threading.Event = field(default_factory=threading.Event)
     error: BaseException | None = None
     cancelled: bool = False  # the file's thread gave up waiting
@@ -221,7 +219,8 @@ class Scheduler:
         windows: list[Window],
         silence_level: float = 0.0,
         cancel: threading.Event | None = None,
-    ) -> list[FrameResult]:
+        log_probs: bool = False,
+    ) -> list[Frames]:
         """Run a file's windows as the lowest-priority work and wait for their frames.
 
         Raises :class:`Cancelled` when ``cancel`` is set meanwhile and :class:`EngineStopped`
@@ -229,7 +228,7 @@ class Scheduler:
         """
         if not windows:
             return []
-        work = _FileWork(list(windows), silence_level)
+        work = _FileWork(list(windows), silence_level, log_probs)
         with self._cond:
             if self._thread is None or self._stopping:
                 raise EngineStopped("the engine is not running")
@@ -272,7 +271,7 @@ class Scheduler:
         windows = work.windows[:count]
         error: BaseException | None = None
         try:
-            results = run_windows(self.model, windows, work.level)
+            results = run_windows(self.model, windows, work.level, work.log_probs)
         except Exception as exc:
             log.exception("forward pass of a file failed")
             error = exc
@@ -359,17 +358,19 @@ class Scheduler:
         partials = [(item.stream, w) for item in work for w in item.windows if not w.final]
         if skip_partials:
             partials = []
-        results: dict[int, list[tuple[Window, tuple[np.ndarray, np.ndarray] | Exception]]] = {}
+        results: dict[int, list[tuple[Window, Frames | Exception]]] = {}
         size = self.options.max_batch if self.options.batching else 1
         # Partials ride along only where the finals leave room in a single forward pass.
         room = size - len(finals) if self._partials_with_finals or not finals else 0
         jobs = finals + partials[: max(0, room)]
         # Group by window length and silence rule (profiles differ); equal lengths need no padding.
-        groups: dict[tuple[int, float], list[tuple[Stream, Window]]] = {}
+        # Streams decoding with an LM need the log-probabilities too.
+        groups: dict[tuple[int, float, bool], list[tuple[Stream, Window]]] = {}
         for job in jobs:
-            level = job[0]._state.options.decode.silence_level
-            groups.setdefault((len(job[1].samples), level), []).append(job)
-        for (_, level), group in groups.items():
+            state = job[0]._state
+            key = (len(job[1].samples), state.options.decode.silence_level, state.wants_log_probs)
+            groups.setdefault(key, []).append(job)
+        for (_, level, log_probs), group in groups.items():
             while group:
                 # A stream closed meanwhile (its client went away) costs no more forward passes.
                 group = [job for job in group if not job[0].closed]
@@ -377,7 +378,7 @@ class Scheduler:
                 if not batch:
                     break
                 try:
-                    outs: list = run_windows(self.model, [w for _, w in batch], level)
+                    outs: list = run_windows(self.model, [w for _, w in batch], level, log_probs)
                 except Exception as exc:
                     log.exception("forward pass failed")
                     outs = [exc] * len(batch)

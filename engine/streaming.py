@@ -19,7 +19,7 @@ import numpy as np
 from .config import SAMPLE_RATE, DecodeOptions, get_profile
 from .ctc import Word
 from .model import FrameModel
-from .stitch import WindowStitcher, is_silent, run_windows
+from .stitch import is_silent, make_stitcher, run_windows, wants_log_probs
 from .units import join_units
 from .windows import Grid, Window, Windower
 
@@ -85,7 +85,8 @@ class StreamState:
         self.options = options
         self.grid = Grid.from_profile(get_profile(options.profile), model.frame_samples)
         self.windower = Windower(self.grid)
-        self.stitcher = WindowStitcher(model, options.decode.word_gap_s, options.decode.chinese)
+        self.stitcher = make_stitcher(model, options.decode)
+        self.wants_log_probs = wants_log_probs(self.stitcher)
         self.blank_id = model.vocab.blank_id
         self._frame_s = model.frame_samples / SAMPLE_RATE
         self._partial_step = int(options.partial_interval_s * SAMPLE_RATE)
@@ -126,14 +127,20 @@ class StreamState:
         """End of stream: every remaining window."""
         return self.windower.finish()
 
-    def complete(self, window: Window, ids: np.ndarray, probs: np.ndarray) -> list[Event]:
+    def complete(
+        self,
+        window: Window,
+        ids: np.ndarray,
+        probs: np.ndarray,
+        log_probs: np.ndarray | None = None,
+    ) -> list[Event]:
         """Events for a window's frames; final windows must arrive in grid order."""
         if not window.final:
             return self._partial_event(self.stitcher.peek(window, ids, probs))
         events: list[Event] = []
         kept = ids[window.keep_slice]
         start_s = window.first_frame * self._frame_s
-        words = self.stitcher.add(window, ids, probs)
+        words = self.stitcher.add(window, ids, probs, log_probs)
         if words:
             events += self._final_event(words)
         # An utterance ends after a long enough run of blank frames following the last voiced one.
@@ -145,7 +152,7 @@ class StreamState:
         if (
             self._in_speech
             and pause >= self.options.utterance_gap_s
-            and not self.stitcher.decoder.pending()
+            and not self.stitcher.pending()
         ):
             events.append(Event(EventType.UTTERANCE_END, self._last_final_end))
             self._in_speech = False
@@ -221,8 +228,9 @@ class OnlineProcessor:
             return []
         events: list[Event] = []
         level = self.state.options.decode.silence_level
-        for window, (ids, probs) in zip(windows, run_windows(self.model, windows, level)):
-            events += self.state.complete(window, ids, probs)
+        frames = run_windows(self.model, windows, level, self.state.wants_log_probs)
+        for window, out in zip(windows, frames):
+            events += self.state.complete(window, *out)
         return events
 
 

@@ -19,8 +19,8 @@ from .config import SAMPLE_RATE, TranscribeOptions, get_profile
 from .ctc import Word
 from .errors import Cancelled
 from .model import FrameModel
-from .scheduler import FrameResult, Scheduler
-from .stitch import WindowStitcher, run_windows
+from .scheduler import Scheduler
+from .stitch import Frames, make_stitcher, run_windows, wants_log_probs
 from .transcript import Transcript, group_segments
 from .windows import Grid, Window, Windower
 
@@ -32,12 +32,15 @@ Engine = Scheduler | FrameModel
 
 def _window_runner(
     engine: Engine, cancel: threading.Event | None
-) -> tuple[FrameModel, Callable[[list[Window], float], list[FrameResult]]]:
+) -> tuple[FrameModel, Callable[[list[Window], float, bool], list[Frames]]]:
+    """The model, and what runs windows (silence level, log-probabilities wanted) on it."""
     if isinstance(engine, Scheduler):
         scheduler = engine
-        return scheduler.model, lambda w, level: scheduler.run_file_windows(w, level, cancel)
+        return scheduler.model, lambda w, level, logp: scheduler.run_file_windows(
+            w, level, cancel, logp
+        )
     model = engine
-    return model, lambda w, level: run_windows(model, w, level)
+    return model, lambda w, level, logp: run_windows(model, w, level, logp)
 
 
 def transcribe_blocks(
@@ -53,13 +56,14 @@ def transcribe_blocks(
     model, run = _window_runner(engine, cancel)
     grid = Grid.from_profile(get_profile(options.profile), model.frame_samples)
     windower = Windower(grid)
-    stitcher = WindowStitcher(model, options.decode.word_gap_s, options.decode.chinese)
+    stitcher = make_stitcher(model, options.decode)
+    log_probs = wants_log_probs(stitcher)
     words: list[Word] = []
     pending: list[Window] = []
 
     def flush(windows: list[Window]) -> None:
-        for window, (ids, probs) in zip(windows, run(windows, options.decode.silence_level)):
-            words.extend(stitcher.add(window, ids, probs))
+        for window, frames in zip(windows, run(windows, options.decode.silence_level, log_probs)):
+            words.extend(stitcher.add(window, *frames))
         if progress:
             done = min(
                 windower.received, (windows[-1].index + 1) * grid.centre * grid.frame_samples

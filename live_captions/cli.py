@@ -16,7 +16,14 @@ from engine.formats import FORMATS, render
 from .console import use_utf8_output
 from .listen import add_listen_command
 from .models import add_models_command
-from .options import add_chinese_option, add_model_options, decode_options, model_options
+from .options import (
+    add_chinese_option,
+    add_decoding_options,
+    add_model_options,
+    check_lm,
+    decode_options,
+    model_options,
+)
 from .serve import add_serve_command
 
 if TYPE_CHECKING:
@@ -54,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--no-progress", action="store_true")
     add_chinese_option(tr)
     add_model_options(tr)
+    add_decoding_options(tr)
     tr.set_defaults(handler=cmd_transcribe)
 
     add_listen_command(sub, add_model_options)
@@ -89,21 +97,25 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
             args.output.suffix.lstrip(".").lower() if args.output and len(args.files) == 1 else ""
         )
         fmt = suffix if suffix in FORMATS else "txt"
+    decode = decode_options(args)
     recognizer = load_model(model_options(args))
     if recognizer.is_demo:
         print(
             "note: using the demo model, which understands synthetic voices only", file=sys.stderr
         )
+    check_lm(decode, recognizer)
+    options = TranscribeOptions(profile=args.profile, decode=decode)
     with Scheduler(recognizer) as scheduler:  # every forward pass goes through it
-        return _transcribe_files(args, scheduler, fmt)
+        return _transcribe_files(args, scheduler, fmt, options)
 
 
-def _transcribe_files(args: argparse.Namespace, scheduler: Scheduler, fmt: str) -> int:
+def _transcribe_files(
+    args: argparse.Namespace, scheduler: Scheduler, fmt: str, options: TranscribeOptions
+) -> int:
     from tqdm import tqdm
 
     from engine.transcribe import transcribe_file
 
-    options = TranscribeOptions(profile=args.profile, decode=decode_options(args))
     failures = 0
     used: set[Path] = set()
     for source in args.files:

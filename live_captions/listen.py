@@ -15,7 +15,7 @@ import numpy as np
 
 from engine.audio import Resampler, iter_audio
 from engine.captions import Captions
-from engine.config import DEFAULT_LIVE_PROFILE, PROFILES, SAMPLE_RATE
+from engine.config import DEFAULT_LIVE_PROFILE, PROFILES, SAMPLE_RATE, DecodeOptions
 from engine.errors import AudioError, LiveCaptionsError
 from engine.model import Recognizer
 from engine.scheduler import Scheduler, Stream
@@ -25,7 +25,13 @@ from engine.units import needs_space
 from .console import enable_terminal_sequences
 from .extras import missing_extra
 from .finals_file import FinalsFile, signals_interrupt
-from .options import add_chinese_option, decode_options, model_options
+from .options import (
+    add_chinese_option,
+    add_decoding_options,
+    check_lm,
+    decode_options,
+    model_options,
+)
 
 # --fast keeps at most this much audio waiting for the engine (the lag limit is 60 s).
 FAST_AHEAD_S = 5.0
@@ -99,6 +105,7 @@ def add_listen_command(
     add_chinese_option(p)
     # --device is the audio input here, as in other capture tools; the model's is --compute-device.
     add_model_options(p, "--compute-device")
+    add_decoding_options(p)
     p.set_defaults(handler=cmd_listen)
 
 
@@ -112,11 +119,13 @@ def cmd_listen(args: argparse.Namespace) -> int:
             return missing_extra("The microphone", "gui", exc)
     if args.list_devices:
         return _list_devices()
+    decode = decode_options(args)
     output = _open_output(args.output)
     with output or contextlib.nullcontext():
         recognizer = load_model(model_options(args))
         print(f"model: {recognizer.describe()}", file=sys.stderr)
-        return _caption(args, recognizer, output)
+        check_lm(decode, recognizer)
+        return _caption(args, recognizer, output, decode)
 
 
 def _open_output(path: Path | None) -> FinalsFile | None:
@@ -129,7 +138,12 @@ def _open_output(path: Path | None) -> FinalsFile | None:
         raise LiveCaptionsError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def _caption(args: argparse.Namespace, recognizer: Recognizer, output: FinalsFile | None) -> int:
+def _caption(
+    args: argparse.Namespace,
+    recognizer: Recognizer,
+    output: FinalsFile | None,
+    decode: DecodeOptions,
+) -> int:
     captions = TerminalCaptions()
     events: queue.Queue[Event] = queue.Queue()
 
@@ -145,7 +159,7 @@ def _caption(args: argparse.Namespace, recognizer: Recognizer, output: FinalsFil
         options = StreamOptions(
             profile=args.profile,
             stable_partials=not args.raw_partials,
-            decode=decode_options(args),
+            decode=decode,
         )
         stream = scheduler.open_stream(events.put, options)
         stop = threading.Event()

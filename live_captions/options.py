@@ -1,10 +1,13 @@
-"""Model options shared by the sub-commands that load a model."""
+"""Model and decoding options shared by the sub-commands that load a model."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
-from engine.config import CHINESE_SCRIPTS, DEFAULT_MODEL, DecodeOptions, ModelOptions
+from engine.config import CHINESE_SCRIPTS, DEFAULT_MODEL, DecodeOptions, LmOptions, ModelOptions
+from engine.errors import ModelLoadError
 
 
 def add_model_options(parser: argparse.ArgumentParser, device_flag: str = "--device") -> None:
@@ -54,10 +57,6 @@ def add_chinese_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def decode_options(args: argparse.Namespace) -> DecodeOptions:
-    return DecodeOptions(chinese=args.chinese or "")
-
-
 def model_options(args: argparse.Namespace) -> ModelOptions:
     return ModelOptions(
         name=args.model or DEFAULT_MODEL,
@@ -70,3 +69,83 @@ def model_options(args: argparse.Namespace) -> ModelOptions:
         # Without an explicit --model, fall back to the demo model rather than fail outright.
         fallback_to_demo=args.model is None,
     )
+
+
+def add_decoding_options(parser: argparse.ArgumentParser) -> None:
+    """Beam search with a language model and custom words (engine.lm)."""
+    group = parser.add_argument_group("language model and custom words")
+    group.add_argument(
+        "--lm",
+        default=None,
+        metavar="PATH",
+        help="word n-gram language model: an ARPA or KenLM binary file, a language_model/ "
+        "folder, or 'demo' (the demo model's own). Default: the model's language_model/ if any",
+    )
+    group.add_argument(
+        "--no-lm", action="store_true", help="greedy decoding even if the model ships an LM"
+    )
+    group.add_argument("--lm-alpha", type=float, default=None, help="LM weight")
+    group.add_argument("--lm-beta", type=float, default=None, help="word insertion bonus")
+    group.add_argument(
+        "--beam-size",
+        type=int,
+        default=None,
+        help=f"hypotheses the beam search keeps (default {LmOptions.beam_size})",
+    )
+    group.add_argument(
+        "--hotwords",
+        default=None,
+        metavar="WORDS",
+        help="custom words or phrases to favour, separated by commas, or a text file with one "
+        "per line (with or without an LM)",
+    )
+    group.add_argument(
+        "--hotword-boost",
+        type=float,
+        default=None,
+        help=f"log-score a listed word gains (default {LmOptions.hotword_boost})",
+    )
+
+
+def read_hotwords(value: str | None) -> tuple[str, ...]:
+    """Comma-separated words or phrases, or a file of them (one per line)."""
+    if not value:
+        return ()
+    path = Path(value).expanduser()
+    if path.is_file():
+        try:
+            items = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ModelLoadError(f"custom words file {path} cannot be read: {exc}") from None
+    else:
+        items = value.split(",")
+    return tuple(" ".join(item.split()) for item in items if item.strip())
+
+
+def decode_options(args: argparse.Namespace) -> DecodeOptions:
+    """Decoding as the command line asks: Chinese script, language model and custom words."""
+    if args.lm and args.no_lm:
+        raise ModelLoadError("--lm and --no-lm contradict each other; give one of them")
+    defaults = LmOptions()
+    lm = LmOptions(
+        lm=args.lm,
+        use_model_lm=not args.no_lm,
+        alpha=args.lm_alpha,
+        beta=args.lm_beta,
+        beam_size=args.beam_size or defaults.beam_size,
+        hotwords=read_hotwords(args.hotwords),
+        hotword_boost=defaults.hotword_boost if args.hotword_boost is None else args.hotword_boost,
+    )
+    if lm.beam_size < 1:
+        raise ModelLoadError("--beam-size must be at least 1")
+    return DecodeOptions(chinese=getattr(args, "chinese", None) or "", lm=lm)
+
+
+def check_lm(decode: DecodeOptions, recognizer: object) -> None:
+    """Load the LM before any audio (ModelLoadError for one that cannot be read) and say
+    which one decodes."""
+    from engine.lm import lm_for
+
+    lm = lm_for(decode.lm, recognizer)
+    if lm is not None:
+        print(f"language model: {lm.file.path}", file=sys.stderr)

@@ -11,7 +11,13 @@ from collections.abc import Callable
 from engine.config import DEFAULT_LIVE_PROFILE, PROFILES
 
 from .extras import missing_extra
-from .options import add_chinese_option, model_options
+from .options import (
+    add_chinese_option,
+    add_decoding_options,
+    check_lm,
+    decode_options,
+    model_options,
+)
 
 ENV_PREFIX = "LIVE_CAPTIONS_"
 
@@ -83,6 +89,7 @@ def add_serve_command(
     )
     add_chinese_option(p)
     add_model_options(p)
+    add_decoding_options(p)
     p.set_defaults(handler=cmd_serve)
 
 
@@ -96,6 +103,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return missing_extra("live-captions serve", "api", exc)
 
     options = model_options(args)
+    decode = decode_options(args)
     settings = ServerSettings(
         host=args.host,
         port=args.port,
@@ -107,13 +115,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         max_upload_bytes=int(args.max_upload_mb * 1024 * 1024),
         max_audio_s=args.max_audio_minutes * 60,
         max_streams=args.max_streams,
-        chinese=args.chinese or "",
+        chinese=decode.chinese,
+        lm=decode.lm,
     )
     # Refusals (no token, port in use) come before the model loads, which can take a minute.
     settings.check()
     bind_socket(settings.host, settings.port).close()
     recognizer = load_model(options)
     print(f"model: {recognizer.describe()}", file=sys.stderr)
+    check_lm(decode, recognizer)
     server = ApiServer(settings, recognizer)
     print(f"serving on {server.url} (API docs: {server.url}/docs; Ctrl-C stops)", file=sys.stderr)
     with contextlib.suppress(KeyboardInterrupt):

@@ -12,7 +12,7 @@ import pytest
 from engine.config import LmOptions
 from engine.ctc import Vocab
 from engine.errors import ModelLoadError
-from engine.lm import BeamDecoder, SpanCutter, find_lm, load_lm
+from engine.lm import BeamDecoder, SpanCutter, find_lm, load_lm, parse_hotwords
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools" / "demo_model"))
@@ -111,3 +111,30 @@ def test_the_demo_lm_ships_with_its_measured_weights():
     lm = load_lm("demo")
     assert len(lm.file.unigrams) > 10_000
     assert (lm.file.alpha, lm.file.beta, lm.file.unk_score) == (0.4, 1.5, -12.0)
+
+
+def test_custom_words_are_spelled_in_the_model_s_case():
+    """A lower-case vocabulary (many fine-tunes) gets lower-case custom words."""
+    tokens = ("<pad>", "|", "a", "c", "k", "t")
+    vocab = Vocab(tokens=tokens, blank_id=0, delimiter_id=1)
+    rows = [{0: 0.9}, {4: 0.55, 3: 0.45}, {0: 0.9}, {2: 0.9}, {5: 0.9}, {0: 0.9}, {1: 0.9}]
+    logp = np.full((len(rows), len(tokens)), math.log(0.01), np.float32)
+    for i, row in enumerate(rows):
+        for token, p in row.items():
+            logp[i, token] = math.log(p)
+    listed = BeamDecoder(vocab, LmOptions(hotwords=("Cat",)), None).decode(logp)
+    assert [w.text for w in listed] == ["cat"]
+
+
+def test_request_custom_words_are_checked():
+    assert parse_hotwords(None) == parse_hotwords("") == ()
+    assert parse_hotwords(" Tamsinet ,  New   York,,") == ("Tamsinet", "New York")
+    assert parse_hotwords(["Kubernetes", " a  b "]) == ("Kubernetes", "a b")
+    for bad, message in [
+        (42, "string of comma-separated words"),
+        (["ok", 3], "must be strings"),
+        ("x" * 65, "at most 64 characters"),
+        (",".join(["w"] * 201), "at most 200 hotwords"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            parse_hotwords(bad)

@@ -196,3 +196,25 @@ def test_cli_shows_export_progress_and_takes_backend(tiny_model_dir: Path, tmp_p
     assert torch.returncode == 0 and torch.stdout == first.stdout
     bad = transcribe("--backend", "tensorflow")
     assert bad.returncode == 2 and "--backend" in bad.stderr
+
+
+def test_an_export_without_log_probabilities_is_refused(tmp_path: Path) -> None:
+    """A graph of the first export format (ids and probs only) cannot serve beam search: the
+    runner refuses it, and loading exports the model again."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("ArgMax", ["input_values"], ["ids"], axis=1, keepdims=0)]
+        + [helper.make_node("ReduceMax", ["input_values"], ["probs"], keepdims=0)],
+        "old",
+        [helper.make_tensor_value_info("input_values", TensorProto.FLOAT, ["b", "n"])],
+        [
+            helper.make_tensor_value_info("ids", TensorProto.INT64, ["b"]),
+            helper.make_tensor_value_info("probs", TensorProto.FLOAT, ["b"]),
+        ],
+    )
+    path = tmp_path / "old.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]), str(path))
+    with pytest.raises(ob.ExportError, match="older format"):
+        ob.OnnxRunner(path)

@@ -16,6 +16,7 @@ from ..audio import AudioLimitError
 from ..config import CHINESE_SCRIPTS, DecodeOptions, TranscribeOptions, check_script
 from ..errors import AudioError, Cancelled
 from ..formats import render
+from ..lm import parse_hotwords
 from ..scheduler import Scheduler
 from ..transcript import Transcript
 from .deps import STATIC_DIR, ApiContext, get_context, get_scheduler
@@ -77,14 +78,31 @@ ChineseField = Annotated[
 ]
 
 
-def _chinese_option(value: str | None, settings: ServerSettings) -> DecodeOptions:
-    if value is None:
-        return DecodeOptions(chinese=settings.chinese)
-    script = "" if value.lower() in ("", "none") else value.lower()
+HotwordsField = Annotated[
+    str | None,
+    Form(
+        description="custom words or phrases (names, jargon), comma-separated, favoured by the "
+        "decoder on top of the server's own (serve --hotwords)"
+    ),
+]
+
+
+def _decode_options(
+    chinese: str | None, hotwords: str | None, settings: ServerSettings
+) -> DecodeOptions:
+    """The server's decoding with the request's script and custom words; 400 for bad ones."""
+    script = None
+    if chinese is not None:
+        script = "" if chinese.lower() in ("", "none") else chinese.lower()
+        try:
+            check_script(script)
+        except ValueError as exc:
+            raise ApiError(400, str(exc), param="chinese", code="invalid_value") from None
     try:
-        return DecodeOptions(chinese=check_script(script))
+        words = parse_hotwords(hotwords)
     except ValueError as exc:
-        raise ApiError(400, str(exc), param="chinese", code="invalid_value") from None
+        raise ApiError(400, str(exc), param="hotwords", code="invalid_value") from None
+    return settings.decode(script, words)
 
 
 async def _transcribe(
@@ -92,7 +110,7 @@ async def _transcribe(
     upload: UploadFile,
     ctx: ApiContext,
     scheduler: Scheduler,
-    decode: DecodeOptions | None = None,
+    decode: DecodeOptions,
 ) -> Transcript:
     """Transcribe an upload in a worker thread on the server's window profile; its forward
     passes go through the scheduler, after the live streams' work.
@@ -124,9 +142,7 @@ async def _transcribe(
             transcribe_file,
             scheduler,
             upload.file,
-            TranscribeOptions(
-                profile=settings.profile, decode=decode or DecodeOptions(chinese=settings.chinese)
-            ),
+            TranscribeOptions(profile=settings.profile, decode=decode),
             cancel=cancel,
             name=name,
             limits=settings.audio_limits,
@@ -161,10 +177,11 @@ async def transcribe_legacy(
     request: Request,
     file: UploadField,
     chinese: ChineseField = None,
+    hotwords: HotwordsField = None,
     ctx: ApiContext = Depends(get_context),
     scheduler: Scheduler = Depends(get_scheduler),
 ) -> LegacyTranscription:
-    decode = _chinese_option(chinese, ctx.settings)
+    decode = _decode_options(chinese, hotwords, ctx.settings)
     transcript = await _transcribe(request, file, ctx, scheduler, decode)
     return LegacyTranscription(transcription=transcript.text())
 
@@ -196,7 +213,9 @@ async def create_transcription(
     response_format: Annotated[
         str, Form(description="json, text, srt, vtt or verbose_json")
     ] = "json",
-    temperature: Annotated[float | None, Form(description="ignored: decoding is greedy")] = None,
+    temperature: Annotated[
+        float | None, Form(description="ignored: decoding is deterministic")
+    ] = None,
     timestamp_granularities: Annotated[
         list[str] | None,
         Form(
@@ -204,10 +223,11 @@ async def create_transcription(
         ),
     ] = None,
     chinese: ChineseField = None,
+    hotwords: HotwordsField = None,
     ctx: ApiContext = Depends(get_context),
     scheduler: Scheduler = Depends(get_scheduler),
 ) -> Response:
-    decode = _chinese_option(chinese, ctx.settings)
+    decode = _decode_options(chinese, hotwords, ctx.settings)
     if response_format not in RESPONSE_FORMATS:
         raise ApiError(
             400,

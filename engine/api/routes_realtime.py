@@ -24,7 +24,7 @@ import numpy as np
 from fastapi import APIRouter, Depends, WebSocket
 
 from ..audio import Resampler, g711_to_float, pcm16_to_float
-from ..config import SAMPLE_RATE, DecodeOptions
+from ..config import SAMPLE_RATE
 from ..scheduler import Stream, TooManyStreams
 from ..streaming import Event, EventType, StreamOptions
 from .deps import ApiContext, get_context
@@ -141,7 +141,7 @@ class RealtimeSession:
             profile=self.settings.profile,
             # Deltas are final words only; partial results serve only to notice speech early.
             partials=self.config.turn_detection is not None,
-            decode=DecodeOptions(chinese=self.settings.chinese),
+            decode=self.settings.decode(),  # the server's script, LM and custom words
         )
         if self.config.silence_duration_ms is not None:
             options = dataclasses.replace(

@@ -8,6 +8,7 @@ sender) is the only writer to the socket, so messages never interleave with a cl
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import json
 import logging
@@ -22,8 +23,9 @@ from starlette.websockets import WebSocketDisconnect, WebSocketDisconnected
 
 from ..audio import Resampler, pcm16_to_float, to_mono
 from ..captions import Captions
-from ..config import SAMPLE_RATE, DecodeOptions, check_script
+from ..config import SAMPLE_RATE, check_script
 from ..errors import AudioError
+from ..lm import parse_hotwords
 from ..scheduler import Stream, TooManyStreams
 from ..streaming import Event, EventType, StreamOptions
 from .deps import ApiContext, get_context
@@ -172,6 +174,7 @@ class CaptionSession:
         partials: bool,
         stable_partials: bool = True,
         chinese: str | None = None,
+        hotwords: tuple[str, ...] = (),
     ) -> None:
         self.ws = ws
         self.ctx = ctx
@@ -184,7 +187,7 @@ class CaptionSession:
             profile=self.settings.profile,
             partials=partials,
             stable_partials=stable_partials,
-            decode=DecodeOptions(chinese=self.settings.chinese if chinese is None else chinese),
+            decode=self.settings.decode(chinese, hotwords),
         )
         self.generation = 0  # a finalize ends a stream and opens the next one
         self.stream = self._open()  # TooManyStreams before the handshake completes
@@ -217,6 +220,7 @@ class CaptionSession:
             "partials": self.options.partials,
             "stable_partials": self.options.stable_partials,
             "chinese": self.options.decode.chinese,
+            "hotwords": list(self.options.decode.lm.hotwords),
             "limits": {
                 "max_frame_bytes": s.max_frame_bytes,
                 "max_sample_rate": s.max_sample_rate,
@@ -346,6 +350,13 @@ class CaptionSession:
             message.get("encoding"), message.get("sample_rate"), self.settings, self.decoder.format
         )
         self.decoder = AudioDecoder(fmt, self.settings.max_sample_rate)
+        if "hotwords" in message:
+            # No audio yet: the stream is opened again with the session's custom words.
+            lm = self.settings.decode(hotwords=_hotwords(message["hotwords"])).lm
+            decode = dataclasses.replace(self.options.decode, lm=lm)
+            self.options = dataclasses.replace(self.options, decode=decode)
+            self.stream.close()
+            self.stream = self._open()
         self.outbox.put_nowait(("send", self.ready_message()))
 
     def _flush_stream(self) -> None:
@@ -542,6 +553,14 @@ def _flag(name: str, value: str) -> bool:
     raise ProtocolError(CloseCode.UNSUPPORTED_DATA, f"{name} must be true or false; got {value!r}")
 
 
+def _hotwords(value: object) -> tuple[str, ...]:
+    """Custom words of a ``?hotwords=`` parameter or a config message's field."""
+    try:
+        return parse_hotwords(value)
+    except ValueError as exc:
+        raise ProtocolError(CloseCode.POLICY, f"hotwords: {exc}") from None
+
+
 def _chinese(value: str | None) -> str | None:
     """The ?chinese= script; None: the server's setting; "none" or "": no conversion."""
     if value is None:
@@ -563,6 +582,7 @@ async def ws_transcribe(websocket: WebSocket, ctx: ApiContext = Depends(get_cont
         partials = _flag("partials", query.get("partials", "true"))
         stable = _flag("stable_partials", query.get("stable_partials", "true"))
         chinese = _chinese(query.get("chinese"))
+        hotwords = _hotwords(query.get("hotwords"))
     except ProtocolError as exc:
         await _refuse(websocket, exc.code, exc.message)
         return
@@ -574,7 +594,7 @@ async def ws_transcribe(websocket: WebSocket, ctx: ApiContext = Depends(get_cont
         await _refuse(websocket, CloseCode.TRY_AGAIN, message)
         return
     try:
-        session = CaptionSession(websocket, ctx, fmt, partials, stable, chinese)
+        session = CaptionSession(websocket, ctx, fmt, partials, stable, chinese, hotwords)
     except TooManyStreams as exc:
         await _refuse(websocket, CloseCode.TRY_AGAIN, f"too many streams: {exc}; try again later")
         return

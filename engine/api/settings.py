@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 import ipaddress
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from ..audio import MIN_SAMPLE_RATE, AudioLimits
-from ..config import DEFAULT_LIVE_PROFILE, PROFILES, ModelOptions, check_script
+from ..config import (
+    DEFAULT_LIVE_PROFILE,
+    PROFILES,
+    DecodeOptions,
+    LmOptions,
+    ModelOptions,
+    check_script,
+)
 from .errors import ServerError
 
 __all__ = ["MIN_SAMPLE_RATE", "ServerSettings"]
@@ -27,6 +35,8 @@ class ServerSettings:
     allowed_hosts: tuple[str, ...] = ()  # Host names served without a token besides loopback
     profile: str = DEFAULT_LIVE_PROFILE  # window grid of uploads and streams alike
     model: ModelOptions = field(default_factory=ModelOptions)  # used when the app loads the model
+    # language model and custom words of uploads and streams (a request may add custom words)
+    lm: LmOptions = field(default_factory=LmOptions)
     max_upload_bytes: int = 25 * 1024 * 1024  # larger uploads are refused with 413
     max_frame_bytes: int = 1024 * 1024  # larger WebSocket messages are refused with 1009
     max_sample_rate: int = 192_000  # highest input rate a stream or an upload may have
@@ -44,6 +54,14 @@ class ServerSettings:
     keep_alive_s: float = 5.0  # an idle kept-alive connection is closed after this long
     max_header_bytes: int = 64 * 1024  # larger request heads are refused with 431
     max_connections: int = 64  # open connections at once; further requests get 503
+
+    def decode(self, chinese: str | None = None, hotwords: tuple[str, ...] = ()) -> DecodeOptions:
+        """Decoding of an upload or a stream: the server's Chinese script (a request's
+        ``chinese`` where it names one), LM and custom words with a request's ``hotwords``."""
+        lm = self.lm
+        if hotwords:
+            lm = dataclasses.replace(lm, hotwords=lm.hotwords + hotwords)
+        return DecodeOptions(chinese=self.chinese if chinese is None else chinese, lm=lm)
 
     @property
     def audio_limits(self) -> AudioLimits:
