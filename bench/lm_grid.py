@@ -71,7 +71,8 @@ def main() -> None:
     from engine import ModelOptions, load_recognizer
     from engine.config import LmOptions
     from engine.ctc import decode_frames
-    from engine.lm import BeamDecoder, load_lm
+    from engine.lm import BeamDecoder
+    from engine.lm_files import load_lm
 
     recognizer = load_recognizer(ModelOptions(name="demo", device="cpu", dtype="float32"))
     before = rss_mb()

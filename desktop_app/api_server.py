@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
+from engine.config import DecodeOptions
 from engine.errors import LiveCaptionsError
 from engine.model import Recognizer
 from engine.scheduler import Scheduler
@@ -41,7 +42,13 @@ class EmbeddedApi:
         return self._runner is not None
 
     def start(
-        self, recognizer: Recognizer, scheduler: Scheduler, port: int, token: str, profile: str
+        self,
+        recognizer: Recognizer,
+        scheduler: Scheduler,
+        port: int,
+        token: str,
+        profile: str,
+        decode: DecodeOptions = DecodeOptions(),
     ) -> str:
         """Serve on 127.0.0.1:``port``; the status text for the status bar."""
         self.error = ""
@@ -53,7 +60,14 @@ class EmbeddedApi:
                 "EmbeddedApi", "The local API is not part of this installation ({})."
             ).format(exc)
             return QCoreApplication.translate("EmbeddedApi", "API unavailable")
-        settings = ServerSettings(host="127.0.0.1", port=port, token=token or None, profile=profile)
+        settings = ServerSettings(
+            host="127.0.0.1",
+            port=port,
+            token=token or None,
+            profile=profile,
+            chinese=decode.chinese,
+            lm=decode.lm,
+        )
         try:
             runner = ApiServer(settings, recognizer, scheduler).start()
         except LiveCaptionsError as exc:  # ServerError, PortInUse: their messages say what to do

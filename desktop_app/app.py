@@ -227,11 +227,11 @@ class DesktopApp(QObject):
                     "note",
                 )
             self.load_model()
-        elif "api" in changed:
+        elif changed & {"api", "lm"}:
             self.restart_api()
         if "language" in changed:
             self.window.notify(self.tr("The new language applies from the next start of the app."))
-        if "profile" in changed and self.session.running:
+        if changed & {"profile", "lm"} and self.session.running:
             self.window.notify(self.tr("The new live-caption settings apply from the next start."))
 
     # embedded API ------------------------------------------------------------------------------
@@ -246,6 +246,7 @@ class DesktopApp(QObject):
             self.settings.api_port,
             self.settings.api_token,
             self.settings.profile,
+            self.settings.decode_options,
         )
         self.window.api_label.setText(status)
         if self.api.error:

@@ -72,7 +72,7 @@ class LiveSession(QObject):
         device: InputDevice | None,
         profile: str,
         stable_partials: bool = True,
-        chinese: str = "",
+        decode: DecodeOptions = DecodeOptions(),
     ) -> bool:
         """Open the device and start captioning; False (and an error signal) on failure."""
         if self.running:
@@ -91,9 +91,7 @@ class LiveSession(QObject):
             self.error.emit(str(exc))
             return False
         self.capture = capture
-        options = StreamOptions(
-            profile=profile, stable_partials=stable_partials, decode=DecodeOptions(chinese=chinese)
-        )
+        options = StreamOptions(profile=profile, stable_partials=stable_partials, decode=decode)
         worker = EngineWorker(capture, self.scheduler, options)
         thread = QThread()
         thread.setObjectName("engine-worker")

@@ -12,7 +12,14 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QByteArray, QRect, QSettings
 
-from engine.config import CHINESE_SCRIPTS, DEFAULT_LIVE_PROFILE, DEFAULT_MODEL
+from engine.config import (
+    CHINESE_SCRIPTS,
+    DEFAULT_LIVE_PROFILE,
+    DEFAULT_MODEL,
+    DecodeOptions,
+    LmOptions,
+)
+from engine.lm import DEFAULT_ALPHA, DEFAULT_BETA
 
 from . import APP_NAME, ORGANISATION
 
@@ -75,6 +82,15 @@ class Settings:
     # Chinese output script (engine.config.CHINESE_SCRIPTS); empty: as the model writes.
     _chinese = _Field("engine/chinese", "")
     language = _Field("ui/language", "")  # interface language (language.LANGUAGES); "": system
+    # Language model and custom words (engine.lm): on by default, so a model's own
+    # language_model/ is used; lm_path names another (empty: the model's own, if any).
+    lm_enabled = _Field("lm/enabled", True)
+    lm_path = _Field("lm/path", "")
+    lm_custom_weights = _Field("lm/custom_weights", False)  # else the LM's attrs.json or defaults
+    lm_alpha = _Field("lm/alpha", DEFAULT_ALPHA)
+    lm_beta = _Field("lm/beta", DEFAULT_BETA)
+    hotwords = _Field("lm/hotwords", "")  # one word or phrase per line
+    hotword_boost = _Field("lm/hotword_boost", LmOptions.hotword_boost)
 
     overlay_visible = _Field("overlay/visible", True)
     overlay_font_family = _Field("overlay/font_family", "")
@@ -107,6 +123,25 @@ class Settings:
     @chinese.setter
     def chinese(self, value: str) -> None:
         self._chinese = value
+
+    @property
+    def lm_options(self) -> LmOptions:
+        from engine.lm_files import split_hotwords
+
+        custom = self.lm_custom_weights
+        return LmOptions(
+            lm=(self.lm_path.strip() or None) if self.lm_enabled else None,
+            use_model_lm=self.lm_enabled,
+            alpha=self.lm_alpha if custom else None,
+            beta=self.lm_beta if custom else None,
+            hotwords=split_hotwords(self.hotwords),
+            hotword_boost=max(0.0, self.hotword_boost),
+        )
+
+    @property
+    def decode_options(self) -> DecodeOptions:
+        """How captions and file transcripts are decoded: script, language model, custom words."""
+        return DecodeOptions(chinese=self.chinese, lm=self.lm_options)
 
     @property
     def overlay_style(self) -> OverlayStyle:

@@ -10,6 +10,8 @@ Stopping drains the capture queue and finishes the stream, so the last words are
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import math
 import queue
 import threading
@@ -19,10 +21,13 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
 from engine.audio import Resampler
+from engine.errors import ModelLoadError
 from engine.scheduler import Scheduler, Stream, TooManyStreams
 from engine.streaming import Event, EventType, StreamOptions
 
 from .capture import AudioCapture
+
+log = logging.getLogger("desktop_app.worker")
 
 
 class EngineWorker(QObject):
@@ -60,10 +65,28 @@ class EngineWorker(QObject):
         """Thread-safe: finish after the blocks already captured."""
         self._stop.set()
 
+    def _open_stream(self) -> Stream:
+        try:
+            return self.scheduler.open_stream(self._on_engine_event, self.options)
+        except ModelLoadError as exc:
+            # A language model that cannot be read: captions without it rather than none.
+            log.warning("language model not used: %s", exc)
+            self.notice.emit(
+                self.tr("The language model cannot be used ({}); captions run without it.").format(
+                    exc
+                )
+            )
+            decode = self.options.decode
+            lm = dataclasses.replace(decode.lm, lm=None, use_model_lm=False)
+            self.options = dataclasses.replace(
+                self.options, decode=dataclasses.replace(decode, lm=lm)
+            )
+            return self.scheduler.open_stream(self._on_engine_event, self.options)
+
     @Slot()
     def run(self) -> None:
         try:
-            stream = self.scheduler.open_stream(self._on_engine_event, self.options)
+            stream = self._open_stream()
         except TooManyStreams as exc:
             self.error.emit(self.tr("The engine is busy: {}.").format(exc))
             self.stopped.emit()

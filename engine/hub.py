@@ -30,6 +30,9 @@ log = logging.getLogger("engine.hub")
 DEFAULT_ENDPOINT = "https://huggingface.co"
 MIRROR_EXAMPLE = "https://hf-mirror.com"  # a public mirror reachable from mainland China
 CONFIG_FILES = ("*.json", "*.txt")  # config, processor and tokenizer files
+# Wav2Vec2ProcessorWithLM's n-gram LM (attrs.json, unigrams.txt and an ARPA or KenLM binary
+# file), fetched with the model where a repo has one: decoding uses it (engine.lm_files).
+LANGUAGE_MODEL_FILES = ("language_model/*",)
 WEIGHTS = ("model.safetensors", "pytorch_model.bin")  # the first one a repo has is fetched
 SPEECH_ARCHITECTURE = "Wav2Vec2ForCTC"
 # huggingface_hub reads a response in pieces of DOWNLOAD_CHUNK_SIZE (10 MiB) and reports
@@ -93,7 +96,7 @@ def remote_model(repo_id: str, endpoint: str | None = None) -> RemoteModel:
 
 
 def _patterns(weights: str | None) -> list[str]:
-    return [*CONFIG_FILES, *([weights] if weights else [])]
+    return [*CONFIG_FILES, *LANGUAGE_MODEL_FILES, *([weights] if weights else [])]
 
 
 # the cache and the download ------------------------------------------------------------------

@@ -14,13 +14,7 @@ finals and a file's words are the same; and the beam's memory is bounded by one 
 
 from __future__ import annotations
 
-import bisect
-import json
-import logging
 import math
-import threading
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,8 +22,7 @@ import numpy as np
 from .config import LmOptions
 from .ctc import FRAME_SECONDS, CtcWordDecoder, Vocab, Word
 from .errors import ModelLoadError
-
-log = logging.getLogger("engine.lm")
+from .lm_files import LoadedLm
 
 LOG10 = math.log(10.0)
 # Measured by bench/lm_grid.py on 20 held-out sentences with the demo model and its LM
@@ -37,170 +30,6 @@ LOG10 = math.log(10.0)
 DEFAULT_ALPHA = 0.4
 DEFAULT_BETA = 1.5
 DEFAULT_UNK_SCORE = -12.0
-LM_FOLDER = "language_model"  # Wav2Vec2ProcessorWithLM's layout inside a model folder
-DEMO_LM = "demo"  # --lm demo: the demo model's own LM (tools/demo_model/ngram.py)
-DEMO_LM_DIR = Path(__file__).parent / "models" / "demo_lm"
-
-
-@dataclass(frozen=True)
-class LanguageModelFile:
-    path: Path  # the ARPA or binary file
-    unigrams: frozenset[str]  # the words it knows (upper case, as the model spells)
-    alpha: float | None  # from attrs.json when the folder has one
-    beta: float | None
-    unk_score: float | None
-
-
-def find_lm(path: str | Path) -> LanguageModelFile:
-    """The LM in ``path``: a file (.arpa or KenLM binary with unigrams.txt beside it) or a
-    ``language_model/`` folder (attrs.json, unigrams.txt, one .arpa or .bin file)."""
-    path = Path(path).expanduser()
-    if not path.exists():
-        raise ModelLoadError(f"language model {path} does not exist")
-    folder = path if path.is_dir() else path.parent
-    if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix in (".arpa", ".bin", ".binary"))
-        if not files:
-            raise ModelLoadError(f"language model folder {path} has no .arpa or .bin file")
-        path = files[0]
-    attrs: dict[str, float] = {}
-    attrs_file = folder / "attrs.json"
-    if attrs_file.is_file():
-        try:
-            attrs = json.loads(attrs_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ModelLoadError(f"{attrs_file} cannot be read: {exc}") from None
-    unigrams = _read_unigrams(path, folder)
-    return LanguageModelFile(
-        path=path,
-        unigrams=unigrams,
-        alpha=_number(attrs.get("alpha")),
-        beta=_number(attrs.get("beta")),
-        unk_score=_number(attrs.get("unk_score_offset")),
-    )
-
-
-def _number(value: object) -> float | None:
-    return float(value) if isinstance(value, (int, float)) else None
-
-
-def _read_unigrams(path: Path, folder: Path) -> frozenset[str]:
-    listed = folder / "unigrams.txt"
-    if listed.is_file():
-        return frozenset(listed.read_text(encoding="utf-8").split())
-    try:
-        with open(path, encoding="utf-8") as lines:
-            words: set[str] = set()
-            section = ""
-            for line in lines:
-                line = line.strip()
-                if line.startswith("\\"):
-                    section = line
-                    if section == "\\2-grams:":
-                        break
-                elif section == "\\1-grams:" and line:
-                    parts = line.split()
-                    if len(parts) >= 2:
-                        words.add(parts[1])
-    except UnicodeDecodeError:
-        raise ModelLoadError(
-            f"{path} is a binary language model: put a unigrams.txt (its words, one per line) "
-            "beside it"
-        ) from None
-    except OSError as exc:
-        raise ModelLoadError(f"language model {path} cannot be read: {exc}") from None
-    return frozenset(w for w in words if not w.startswith("<"))
-
-
-MAX_HOTWORDS = 200  # custom words a request may list
-MAX_HOTWORD_CHARS = 64
-
-
-def parse_hotwords(value: object) -> tuple[str, ...]:
-    """Custom words from a request: a comma-separated string or a list of strings. ValueError
-    (with a message for the client) for anything else or too many."""
-    if value is None or value == "":
-        return ()
-    if isinstance(value, str):
-        items: list[object] = list(value.split(","))
-    elif isinstance(value, list):
-        items = list(value)
-    else:
-        raise ValueError("hotwords must be a string of comma-separated words or a list of them")
-    words = []
-    for item in items:
-        if not isinstance(item, str):
-            raise ValueError("hotwords must be strings")
-        word = " ".join(item.split())
-        if len(word) > MAX_HOTWORD_CHARS:
-            raise ValueError(f"a hotword may have at most {MAX_HOTWORD_CHARS} characters")
-        if word:
-            words.append(word)
-    if len(words) > MAX_HOTWORDS:
-        raise ValueError(f"at most {MAX_HOTWORDS} hotwords")
-    return tuple(words)
-
-
-def hub_lm(model_folder: str | Path | None) -> Path | None:
-    """A model folder's ``language_model/`` (Wav2Vec2ProcessorWithLM layout), if it has one."""
-    if model_folder is None:
-        return None
-    folder = Path(model_folder) / LM_FOLDER
-    return folder if folder.is_dir() else None
-
-
-class LoadedLm:
-    """A KenLM model loaded once and shared by every decoder (read-only)."""
-
-    def __init__(self, lm_file: LanguageModelFile) -> None:
-        from flashlight.lib.text.decoder.kenlm import KenLM
-        from flashlight.lib.text.dictionary import Dictionary
-
-        self.file = lm_file
-        words = sorted(lm_file.unigrams)
-        self.sorted_words = words
-        self.index = {w: i for i, w in enumerate(words)}
-        self.unk_index = len(words)
-        # KenLM maps our indices to its vocabulary; <unk> last, so an unknown word scores as it.
-        self.dictionary = Dictionary()
-        for word in [*words, "<unk>"]:
-            self.dictionary.add_entry(word)
-        try:
-            self.kenlm = KenLM(str(lm_file.path), self.dictionary)
-        except RuntimeError as exc:
-            raise ModelLoadError(f"language model {lm_file.path} cannot be read: {exc}") from None
-
-    def is_prefix(self, partial: str) -> bool:
-        """Some word the LM knows starts with ``partial``."""
-        at = bisect.bisect_left(self.sorted_words, partial)
-        return at < len(self.sorted_words) and self.sorted_words[at].startswith(partial)
-
-
-_loaded: dict[Path, LoadedLm] = {}
-_loading = threading.Lock()
-
-
-def load_lm(path: str | Path) -> LoadedLm:
-    """Load an LM file or folder once per process (later calls share it); raises
-    ModelLoadError with a message for the user."""
-    found = find_lm(DEMO_LM_DIR if str(path) == DEMO_LM else path)
-    key = found.path.resolve()
-    with _loading:
-        if key not in _loaded:
-            _loaded[key] = LoadedLm(found)
-            log.info("language model %s: %d words", found.path, len(found.unigrams))
-        return _loaded[key]
-
-
-def lm_for(options: LmOptions, model: object) -> LoadedLm | None:
-    """The LM a decoder uses: the one named, else the model folder's language_model/."""
-    if options.lm:
-        return load_lm(options.lm)
-    if options.use_model_lm:
-        folder = hub_lm(getattr(model, "folder", None))
-        if folder is not None:
-            return load_lm(folder)
-    return None
 
 
 class _Hotwords:

@@ -12,7 +12,8 @@ import numpy as np
 from .chinese import ScriptConverter
 from .config import SAMPLE_RATE, DecodeOptions
 from .ctc import CtcWordDecoder, Word
-from .lm import BeamDecoder, LmStitcher, lm_for
+from .lm import BeamDecoder, LmStitcher
+from .lm_files import lm_for
 from .model import FrameModel, FrameOutput, blank_log_probs
 from .windows import Window
 

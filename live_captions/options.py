@@ -108,18 +108,18 @@ def add_decoding_options(parser: argparse.ArgumentParser) -> None:
 
 
 def read_hotwords(value: str | None) -> tuple[str, ...]:
-    """Comma-separated words or phrases, or a file of them (one per line)."""
+    """Custom words or phrases separated by commas, or a text file of them (one per line)."""
+    from engine.lm_files import split_hotwords
+
     if not value:
         return ()
     path = Path(value).expanduser()
     if path.is_file():
         try:
-            items = path.read_text(encoding="utf-8").splitlines()
+            return split_hotwords(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
             raise ModelLoadError(f"custom words file {path} cannot be read: {exc}") from None
-    else:
-        items = value.split(",")
-    return tuple(" ".join(item.split()) for item in items if item.strip())
+    return split_hotwords(value)
 
 
 def decode_options(args: argparse.Namespace) -> DecodeOptions:
@@ -144,7 +144,7 @@ def decode_options(args: argparse.Namespace) -> DecodeOptions:
 def check_lm(decode: DecodeOptions, recognizer: object) -> None:
     """Load the LM before any audio (ModelLoadError for one that cannot be read) and say
     which one decodes."""
-    from engine.lm import lm_for
+    from engine.lm_files import lm_for
 
     lm = lm_for(decode.lm, recognizer)
     if lm is not None:

@@ -12,7 +12,8 @@ import pytest
 from engine.config import LmOptions
 from engine.ctc import Vocab
 from engine.errors import ModelLoadError
-from engine.lm import BeamDecoder, SpanCutter, find_lm, load_lm, parse_hotwords
+from engine.lm import BeamDecoder, SpanCutter
+from engine.lm_files import find_lm, load_lm, parse_hotwords
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools" / "demo_model"))

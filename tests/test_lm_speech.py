@@ -3,6 +3,7 @@ rate, stream finals equal to file words, both backends, the command line."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -161,3 +162,40 @@ def test_cli_bad_lm_is_a_clear_error(tmp_path, hello_wav):
     assert result.returncode == 1
     assert "language model" in result.stderr and "does not exist" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_hub_model_s_language_model_is_fetched_and_used(
+    demo_recognizer, held_out_speech, hub_cache, tmp_path
+):
+    """A repo in Wav2Vec2ProcessorWithLM's layout (the demo model with its LM in
+    language_model/) downloads with its LM, and decoding uses it without being asked; a
+    language_model/ folder without an LM file is passed over."""
+    from fakehub import FakeHub
+    from helpers import DEMO_DIR
+
+    from engine.hub import download_model
+    from engine.lm_files import DEMO_LM_DIR
+
+    repo = tmp_path / "repo"
+    shutil.copytree(DEMO_DIR, repo)
+    shutil.copytree(DEMO_LM_DIR, repo / "language_model")
+    with FakeHub({"acme/demo-with-lm": repo}) as hub:
+        folder = download_model("acme/demo-with-lm", hub.url)
+    assert (folder / "language_model" / "demo-3gram.arpa").is_file()
+    model = load_recognizer(
+        ModelOptions(name="acme/demo-with-lm", device="cpu", dtype="float32", warmup=False)
+    )
+    audio = np.concatenate([s for _, s in held_out_speech["flite:slt"][:2]])
+    own = transcribe_array(model, audio).words
+    named = transcribe_array(demo_recognizer, audio, TranscribeOptions(decode=with_lm())).words
+    greedy = transcribe_array(
+        model, audio, TranscribeOptions(decode=DecodeOptions(lm=LmOptions(use_model_lm=False)))
+    ).words
+    assert [w.text for w in own] == [w.text for w in named]
+    assert [w.text for w in own] != [w.text for w in greedy]
+    incomplete = tmp_path / "incomplete"
+    shutil.copytree(DEMO_DIR, incomplete)
+    (incomplete / "language_model").mkdir()
+    (incomplete / "language_model" / "attrs.json").write_text('{"alpha": 0.5}')
+    bare = load_recognizer(ModelOptions(name=str(incomplete), device="cpu", warmup=False))
+    assert [w.text for w in transcribe_array(bare, audio).words] == [w.text for w in greedy]

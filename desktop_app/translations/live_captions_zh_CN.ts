@@ -4,12 +4,12 @@
 <context>
     <name>CaptionOverlay</name>
     <message>
-        <location filename="../widgets/overlay.py" line="52"/>
+        <location filename="../widgets/overlay.py" line="54"/>
         <source>Live Captions overlay</source>
         <translation>实时字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/overlay.py" line="241"/>
+        <location filename="../widgets/overlay.py" line="248"/>
         <source>Captions appear here · drag to move · right-click for options</source>
         <translation>字幕显示在这里 · 拖动可移动 · 右键打开选项</translation>
     </message>
@@ -17,7 +17,7 @@
 <context>
     <name>ColorButton</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="85"/>
+        <location filename="../widgets/settings_dialog.py" line="87"/>
         <source>Choose a colour</source>
         <translation>选择颜色</translation>
     </message>
@@ -25,42 +25,42 @@
 <context>
     <name>DesktopApp</name>
     <message>
-        <location filename="../app.py" line="97"/>
+        <location filename="../app.py" line="94"/>
         <source>Captioning</source>
         <translation>正在生成字幕</translation>
     </message>
     <message>
-        <location filename="../app.py" line="98"/>
+        <location filename="../app.py" line="95"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../app.py" line="103"/>
+        <location filename="../app.py" line="101"/>
         <source>Get a speech model…</source>
         <translation>获取语音模型…</translation>
     </message>
     <message>
-        <location filename="../app.py" line="144"/>
+        <location filename="../app.py" line="142"/>
         <source>No speech model yet</source>
         <translation>还没有语音模型</translation>
     </message>
     <message>
-        <location filename="../app.py" line="167"/>
+        <location filename="../app.py" line="165"/>
         <source>No speech model is on this computer yet: captions start once one is downloaded or chosen.</source>
         <translation>这台计算机上还没有语音模型：下载或选择模型后即可开始字幕。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="225"/>
+        <location filename="../app.py" line="224"/>
         <source>The new model is loading; the captions running now keep the old one until you stop and start them again.</source>
         <translation>新模型正在加载；当前的字幕会继续使用旧模型，直到你停止并重新开始。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="234"/>
+        <location filename="../app.py" line="233"/>
         <source>The new language applies from the next start of the app.</source>
         <translation>新的界面语言将在下次启动应用时生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="236"/>
+        <location filename="../app.py" line="235"/>
         <source>The new live-caption settings apply from the next start.</source>
         <translation>新的实时字幕设置将在下次开始时生效。</translation>
     </message>
@@ -73,27 +73,27 @@
 <context>
     <name>EmbeddedApi</name>
     <message>
-        <location filename="../api_server.py" line="52"/>
+        <location filename="../api_server.py" line="59"/>
         <source>The local API is not part of this installation ({}).</source>
         <translation>此安装不包含本地 API（{}）。</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="55"/>
+        <location filename="../api_server.py" line="62"/>
         <source>API unavailable</source>
         <translation>API 不可用</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="60"/>
+        <location filename="../api_server.py" line="74"/>
         <source>The local API could not start: {}. Choose another port in Settings.</source>
         <translation>本地 API 无法启动：{}。请在设置中选择其他端口。</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="64"/>
+        <location filename="../api_server.py" line="78"/>
         <source>API off</source>
         <translation>API 已关闭</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="66"/>
+        <location filename="../api_server.py" line="80"/>
         <source>API on {}</source>
         <translation>API 运行于 {}</translation>
     </message>
@@ -101,17 +101,22 @@
 <context>
     <name>EngineWorker</name>
     <message>
-        <location filename="../worker.py" line="72"/>
+        <location filename="../worker.py" line="75"/>
+        <source>The language model cannot be used ({}); captions run without it.</source>
+        <translation>无法使用语言模型（{}）；字幕将在不使用它的情况下运行。</translation>
+    </message>
+    <message>
+        <location filename="../worker.py" line="91"/>
         <source>The engine is busy: {}.</source>
         <translation>识别引擎繁忙：{}。</translation>
     </message>
     <message>
-        <location filename="../worker.py" line="120"/>
+        <location filename="../worker.py" line="134"/>
         <source>The engine did not finish the last words in time; they are lost.</source>
         <translation>识别引擎未能及时处理最后的内容，这部分已丢失。</translation>
     </message>
     <message>
-        <location filename="../worker.py" line="148"/>
+        <location filename="../worker.py" line="149"/>
         <source>Captioning stopped: {}.</source>
         <translation>字幕已停止：{}。</translation>
     </message>
@@ -152,12 +157,12 @@
 <context>
     <name>FileTranscription</name>
     <message>
-        <location filename="../widgets/file_panel.py" line="42"/>
+        <location filename="../widgets/file_panel.py" line="38"/>
         <source>Audio and video</source>
         <translation>音频和视频</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="43"/>
+        <location filename="../widgets/file_panel.py" line="39"/>
         <source>All files</source>
         <translation>所有文件</translation>
     </message>
@@ -165,62 +170,62 @@
 <context>
     <name>FileTranscriptionDialog</name>
     <message>
-        <location filename="../widgets/file_panel.py" line="117"/>
+        <location filename="../widgets/file_panel.py" line="113"/>
         <source>Transcribe {}</source>
         <translation>转写 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="119"/>
+        <location filename="../widgets/file_panel.py" line="115"/>
         <source>Transcribing {}…</source>
         <translation>正在转写 {}…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="124"/>
+        <location filename="../widgets/file_panel.py" line="120"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="127"/>
+        <location filename="../widgets/file_panel.py" line="123"/>
         <source>The transcript appears here when the file is done.</source>
         <translation>文件转写完成后，文字记录会显示在这里。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="129"/>
+        <location filename="../widgets/file_panel.py" line="125"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="130"/>
+        <location filename="../widgets/file_panel.py" line="126"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="172"/>
+        <location filename="../widgets/file_panel.py" line="168"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="187"/>
+        <location filename="../widgets/file_panel.py" line="183"/>
         <source>%p%  ({0} of {1} s)</source>
         <translation>%p%（{0} / {1} 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="197"/>
+        <location filename="../widgets/file_panel.py" line="193"/>
         <source>Note: {}.</source>
         <translation>注意：{}。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="199"/>
+        <location filename="../widgets/file_panel.py" line="195"/>
         <source>Done: {0}, {1} s of audio, {2} captions.</source>
         <translation>完成：{0}，音频 {1} 秒，共 {2} 条字幕。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="211"/>
+        <location filename="../widgets/file_panel.py" line="207"/>
         <source>Could not transcribe: {}</source>
         <translation>无法转写：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="217"/>
+        <location filename="../widgets/file_panel.py" line="213"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
@@ -238,74 +243,172 @@
         <translation>&lt;b&gt;实时字幕需要一个语音模型。&lt;/b&gt;&lt;br&gt;只需下载一次；之后一切都在这台计算机上运行，无需联网。</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="84"/>
+        <location filename="../widgets/first_run.py" line="90"/>
         <source>A Hugging Face id of a Wav2Vec2ForCTC speech model</source>
         <translation>Wav2Vec2ForCTC 语音模型的 Hugging Face ID</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="90"/>
+        <location filename="../widgets/first_run.py" line="96"/>
         <source>Where models come from: the Hugging Face hub, or a mirror of it such as {} (reachable from mainland China)</source>
         <translation>模型的下载来源：Hugging Face Hub，或其镜像，例如 {}（在中国大陆可访问）</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="97"/>
+        <location filename="../widgets/first_run.py" line="103"/>
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="98"/>
+        <location filename="../widgets/first_run.py" line="104"/>
         <source>Download from:</source>
         <translation>下载来源：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="105"/>
+        <location filename="../widgets/first_run.py" line="111"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="107"/>
+        <location filename="../widgets/first_run.py" line="113"/>
         <source>Cancel download</source>
         <translation>取消下载</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="109"/>
+        <location filename="../widgets/first_run.py" line="115"/>
         <source>Use a model folder…</source>
         <translation>使用模型文件夹…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="110"/>
+        <location filename="../widgets/first_run.py" line="116"/>
         <source>Try the demo model (synthetic voices only)</source>
         <translation>试用演示模型（仅限合成语音）</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="127"/>
+        <location filename="../widgets/first_run.py" line="133"/>
         <source>Or:</source>
         <translation>或者：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="156"/>
+        <location filename="../widgets/first_run.py" line="165"/>
         <source>Asking {} about the model…</source>
         <translation>正在向 {} 查询模型信息…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="169"/>
+        <location filename="../widgets/first_run.py" line="179"/>
         <source>{0}, from {1}, into {2}</source>
         <translation>{0}，来自 {1}，保存到 {2}</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="204"/>
+        <location filename="../widgets/first_run.py" line="214"/>
         <source>Starting the download…</source>
         <translation>正在开始下载…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="231"/>
+        <location filename="../widgets/first_run.py" line="241"/>
         <source>Download cancelled. Nothing half-downloaded is used; files that were complete stay, so downloading again goes on from there.</source>
         <translation>下载已取消。未下载完的文件不会被使用；已完成的文件会保留，再次下载时将从那里继续。</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="246"/>
+        <location filename="../widgets/first_run.py" line="256"/>
         <source>Folder with a Wav2Vec2ForCTC model</source>
         <translation>包含 Wav2Vec2ForCTC 模型的文件夹</translation>
+    </message>
+</context>
+<context>
+    <name>LanguageModelGroup</name>
+    <message>
+        <location filename="../widgets/lm_group.py" line="32"/>
+        <source>Language model and custom words</source>
+        <translation>语言模型和自定义词</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="36"/>
+        <source>Decode with a language model: fewer word errors; a line&apos;s words are settled at the next pause</source>
+        <translation>使用语言模型解码：词错误更少；一行的词在下一次停顿时确定</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="42"/>
+        <source>The model&apos;s own (its language_model folder), if any</source>
+        <translation>模型自带的（其 language_model 文件夹），如果有</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="45"/>
+        <source>A word n-gram model: an ARPA file, a KenLM binary (with unigrams.txt beside it), a language_model folder, or &apos;demo&apos; for the demo model&apos;s own</source>
+        <translation>词 n 元语法模型：ARPA 文件、KenLM 二进制文件（旁边需有 unigrams.txt）、language_model 文件夹，或 “demo” 表示演示模型自带的模型</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="49"/>
+        <source>File…</source>
+        <translation>文件…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="54"/>
+        <source>Language model:</source>
+        <translation>语言模型：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="59"/>
+        <source>Own weights:</source>
+        <translation>自定义权重：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="61"/>
+        <source>Otherwise the language model&apos;s own (attrs.json) or the measured defaults</source>
+        <translation>否则使用语言模型自带的权重（attrs.json）或实测的默认值</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="69"/>
+        <source>LM weight</source>
+        <translation>语言模型权重</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="71"/>
+        <source>word bonus</source>
+        <translation>词奖励</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="77"/>
+        <source>Names, places, jargon: one word or phrase per line</source>
+        <translation>人名、地名、术语：每行一个词或短语</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="81"/>
+        <source>Favoured by the decoder, with or without a language model</source>
+        <translation>解码器会优先考虑这些词，无论是否使用语言模型</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="83"/>
+        <source>Custom words:</source>
+        <translation>自定义词：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="86"/>
+        <source>How strongly custom words are favoured (a log-probability bonus per word)</source>
+        <translation>自定义词的优先程度（每个词的对数概率奖励）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="88"/>
+        <source>Custom word boost:</source>
+        <translation>自定义词加权：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="154"/>
+        <source>The demo model&apos;s own language model</source>
+        <translation>演示模型自带的语言模型</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="157"/>
+        <source>{} words known ({})</source>
+        <translation>已知 {} 个词（{}）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="165"/>
+        <source>Language model</source>
+        <translation>语言模型</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="167"/>
+        <source>Language models (*.arpa *.bin *.binary);;All files (*)</source>
+        <translation>语言模型 (*.arpa *.bin *.binary);;所有文件 (*)</translation>
     </message>
 </context>
 <context>
@@ -319,7 +422,7 @@
 <context>
     <name>LiveSession</name>
     <message>
-        <location filename="../session.py" line="81"/>
+        <location filename="../session.py" line="82"/>
         <source>No speech model is loaded yet; captions can start once it is.</source>
         <translation>尚未加载语音模型；加载完成后即可开始字幕。</translation>
     </message>
@@ -333,7 +436,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="113"/>
-        <location filename="../widgets/main_window.py" line="359"/>
+        <location filename="../widgets/main_window.py" line="362"/>
         <source>&amp;Start captions</source>
         <translation>开始字幕(&amp;S)</translation>
     </message>
@@ -399,7 +502,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="166"/>
-        <location filename="../widgets/main_window.py" line="358"/>
+        <location filename="../widgets/main_window.py" line="361"/>
         <source>Start</source>
         <translation>开始</translation>
     </message>
@@ -420,7 +523,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="195"/>
-        <location filename="../widgets/main_window.py" line="254"/>
+        <location filename="../widgets/main_window.py" line="257"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
@@ -435,57 +538,57 @@
         <translation>丢失的音频块：计算机处理不及，或声音设备丢失了音频</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="237"/>
+        <location filename="../widgets/main_window.py" line="240"/>
         <source>Model: {}</source>
         <translation>模型：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="276"/>
+        <location filename="../widgets/main_window.py" line="279"/>
         <source>System default input</source>
         <translation>系统默认输入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="283"/>
+        <location filename="../widgets/main_window.py" line="286"/>
         <source>Inputs marked 🔊 record what the computer plays.</source>
         <translation>标有 🔊 的输入会录制计算机播放的声音。</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="298"/>
+        <location filename="../widgets/main_window.py" line="301"/>
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="313"/>
+        <location filename="../widgets/main_window.py" line="316"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="314"/>
+        <location filename="../widgets/main_window.py" line="317"/>
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="339"/>
+        <location filename="../widgets/main_window.py" line="342"/>
         <source>Lag {} s</source>
         <translation>延迟 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="351"/>
+        <location filename="../widgets/main_window.py" line="354"/>
         <source>Dropped audio: {} blocks</source>
         <translation>丢失音频：{} 块</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="373"/>
+        <location filename="../widgets/main_window.py" line="376"/>
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字记录已保存为 {}（文件 &gt; 打开文字记录文件夹）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="414"/>
+        <location filename="../widgets/main_window.py" line="417"/>
         <source>Transcribe a file</source>
         <translation>转写文件</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="422"/>
+        <location filename="../widgets/main_window.py" line="425"/>
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未加载语音模型；加载完成后即可转写文件。</translation>
     </message>
@@ -501,262 +604,262 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="40"/>
+        <location filename="../widgets/settings_dialog.py" line="42"/>
         <source>Low latency (about 0.5 s behind)</source>
         <translation>低延迟（约落后 0.5 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="41"/>
+        <location filename="../widgets/settings_dialog.py" line="43"/>
         <source>Balanced (about 1 s behind)</source>
         <translation>均衡（约落后 1 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="42"/>
+        <location filename="../widgets/settings_dialog.py" line="44"/>
         <source>Accurate (about 2 s behind)</source>
         <translation>准确（约落后 2 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="45"/>
+        <location filename="../widgets/settings_dialog.py" line="47"/>
         <source>Automatic (CUDA when available)</source>
         <translation>自动（有 CUDA 时使用）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="46"/>
+        <location filename="../widgets/settings_dialog.py" line="48"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="47"/>
+        <location filename="../widgets/settings_dialog.py" line="49"/>
         <source>CUDA (NVIDIA GPU)</source>
         <translation>CUDA（NVIDIA 显卡）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="50"/>
+        <location filename="../widgets/settings_dialog.py" line="52"/>
         <source>As the model writes them</source>
         <translation>保持模型输出</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="51"/>
+        <location filename="../widgets/settings_dialog.py" line="53"/>
         <source>Simplified (简体)</source>
         <translation>简体</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="52"/>
+        <location filename="../widgets/settings_dialog.py" line="54"/>
         <source>Traditional (繁體)</source>
         <translation>繁体（繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="53"/>
+        <location filename="../widgets/settings_dialog.py" line="55"/>
         <source>Traditional, Taiwan (臺灣正體)</source>
         <translation>繁体，台湾（臺灣正體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="54"/>
+        <location filename="../widgets/settings_dialog.py" line="56"/>
         <source>Traditional, Hong Kong (香港繁體)</source>
         <translation>繁体，香港（香港繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="58"/>
+        <location filename="../widgets/settings_dialog.py" line="60"/>
         <source>Automatic (ONNX Runtime on the CPU, PyTorch on CUDA)</source>
         <translation>自动（CPU 上用 ONNX Runtime，CUDA 上用 PyTorch）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="60"/>
+        <location filename="../widgets/settings_dialog.py" line="62"/>
         <source>ONNX Runtime (CPU only)</source>
         <translation>ONNX Runtime（仅 CPU）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="61"/>
+        <location filename="../widgets/settings_dialog.py" line="63"/>
         <source>PyTorch</source>
         <translation>PyTorch</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="98"/>
+        <location filename="../widgets/settings_dialog.py" line="101"/>
         <source>Live Captions settings</source>
         <translation>实时字幕设置</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="119"/>
+        <location filename="../widgets/settings_dialog.py" line="132"/>
         <source>Speech recognition</source>
         <translation>语音识别</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="130"/>
+        <location filename="../widgets/settings_dialog.py" line="143"/>
         <source>A Hugging Face model id (downloaded once, then cached), a local folder with a Wav2Vec2ForCTC checkpoint, or &apos;demo&apos; for the bundled demo model.</source>
         <translation>Hugging Face 模型 ID（下载一次后缓存）、包含 Wav2Vec2ForCTC 检查点的本地文件夹，或内置演示模型 “demo”。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="134"/>
+        <location filename="../widgets/settings_dialog.py" line="147"/>
         <source>Folder…</source>
         <translation>文件夹…</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="139"/>
+        <location filename="../widgets/settings_dialog.py" line="152"/>
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="147"/>
+        <location filename="../widgets/settings_dialog.py" line="160"/>
         <source>Automatic (HF_ENDPOINT if set, else huggingface.co)</source>
         <translation>自动（若设置了 HF_ENDPOINT 则使用它，否则使用 huggingface.co）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="151"/>
+        <location filename="../widgets/settings_dialog.py" line="164"/>
         <source>Where models are downloaded from: the Hugging Face hub or a mirror of it, such as {} (reachable from mainland China)</source>
         <translation>模型的下载来源：Hugging Face Hub 或其镜像，例如 {}（在中国大陆可访问）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="155"/>
+        <location filename="../widgets/settings_dialog.py" line="168"/>
         <source>Download from:</source>
         <translation>下载来源：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="159"/>
+        <location filename="../widgets/settings_dialog.py" line="172"/>
         <source>Runs on:</source>
         <translation>运行于：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="165"/>
+        <location filename="../widgets/settings_dialog.py" line="178"/>
         <source>ONNX Runtime labels frames exactly as PyTorch does; a model is prepared for it once (a minute or more) on first use.</source>
         <translation>ONNX Runtime 给出的帧标签与 PyTorch 完全相同；模型首次使用时需为其准备一次（一分钟或更久）。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="169"/>
+        <location filename="../widgets/settings_dialog.py" line="182"/>
         <source>Engine:</source>
         <translation>推理引擎：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="174"/>
+        <location filename="../widgets/settings_dialog.py" line="187"/>
         <source>Live captions:</source>
         <translation>实时字幕：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="177"/>
+        <location filename="../widgets/settings_dialog.py" line="190"/>
         <source>Steady partial text: a word shows about half a second later, but rarely changes once shown</source>
         <translation>稳定的临时文字：文字约晚半秒显示，但显示后很少改变</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="184"/>
+        <location filename="../widgets/settings_dialog.py" line="197"/>
         <source>List every host API&apos;s entry for each input (MME, DirectSound, WDM-KS), not only WASAPI&apos;s</source>
         <translation>列出每个输入在所有主机 API（MME、DirectSound、WDM-KS）下的条目，而不仅是 WASAPI 的</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="190"/>
+        <location filename="../widgets/settings_dialog.py" line="203"/>
         <source>On Windows each microphone is listed once, through WASAPI. An entry through another host API can help with an old driver.</source>
         <translation>在 Windows 上，每个麦克风只通过 WASAPI 列出一次。通过其他主机 API 的条目可能有助于旧驱动程序。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="194"/>
+        <location filename="../widgets/settings_dialog.py" line="207"/>
         <source>Inputs:</source>
         <translation>输入：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="200"/>
+        <location filename="../widgets/settings_dialog.py" line="213"/>
         <source>Write Chinese captions and transcripts in simplified or traditional characters, whichever the model writes</source>
         <translation>无论模型输出哪种字形，都以简体或繁体显示中文字幕和文字记录</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="204"/>
+        <location filename="../widgets/settings_dialog.py" line="217"/>
         <source>Chinese characters:</source>
         <translation>中文字形：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="208"/>
+        <location filename="../widgets/settings_dialog.py" line="221"/>
         <source>Caption overlay</source>
         <translation>字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="215"/>
+        <location filename="../widgets/settings_dialog.py" line="228"/>
         <source>Font:</source>
         <translation>字体：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="217"/>
+        <location filename="../widgets/settings_dialog.py" line="230"/>
         <source>Lines:</source>
         <translation>行数：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="223"/>
+        <location filename="../widgets/settings_dialog.py" line="236"/>
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="224"/>
+        <location filename="../widgets/settings_dialog.py" line="237"/>
         <source>Unfinal</source>
         <translation>临时文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="225"/>
+        <location filename="../widgets/settings_dialog.py" line="238"/>
         <source>Background</source>
         <translation>背景</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="230"/>
+        <location filename="../widgets/settings_dialog.py" line="243"/>
         <source>Colours:</source>
         <translation>颜色：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="232"/>
+        <location filename="../widgets/settings_dialog.py" line="245"/>
         <source>Opacity of the background: 0 invisible, 1 solid</source>
         <translation>背景不透明度：0 为透明，1 为不透明</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="233"/>
+        <location filename="../widgets/settings_dialog.py" line="246"/>
         <source>Background opacity:</source>
         <translation>背景不透明度：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="237"/>
+        <location filename="../widgets/settings_dialog.py" line="250"/>
         <source>Interface</source>
         <translation>界面</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="242"/>
+        <location filename="../widgets/settings_dialog.py" line="255"/>
         <source>The language of the app; applies from the next start</source>
         <translation>应用的界面语言；下次启动时生效</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="243"/>
+        <location filename="../widgets/settings_dialog.py" line="256"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="247"/>
+        <location filename="../widgets/settings_dialog.py" line="260"/>
         <source>Local speech API</source>
         <translation>本地语音 API</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="250"/>
+        <location filename="../widgets/settings_dialog.py" line="263"/>
         <source>Serve the loaded model to other programs over HTTP and WebSocket</source>
         <translation>通过 HTTP 和 WebSocket 向其他程序提供已加载的模型</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="254"/>
+        <location filename="../widgets/settings_dialog.py" line="267"/>
         <source>none: any program on this computer may connect</source>
         <translation>留空：本机任何程序都可以连接</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="256"/>
+        <location filename="../widgets/settings_dialog.py" line="269"/>
         <source>Port (localhost):</source>
         <translation>端口（本机）：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="257"/>
+        <location filename="../widgets/settings_dialog.py" line="270"/>
         <source>Access token:</source>
         <translation>访问令牌：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="259"/>
+        <location filename="../widgets/settings_dialog.py" line="272"/>
         <source>The API is not part of this installation.</source>
         <translation>此安装不包含 API。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="361"/>
+        <location filename="../widgets/settings_dialog.py" line="377"/>
         <source>Not in the catalogue: any Wav2Vec2ForCTC hub id or folder works.</source>
         <translation>不在目录中：任何 Wav2Vec2ForCTC 模型 ID 或文件夹都可以使用。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="366"/>
+        <location filename="../widgets/settings_dialog.py" line="382"/>
         <source>Folder with a Wav2Vec2ForCTC model</source>
         <translation>包含 Wav2Vec2ForCTC 模型的文件夹</translation>
     </message>

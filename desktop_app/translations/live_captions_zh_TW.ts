@@ -3,12 +3,12 @@
 <context>
     <name>CaptionOverlay</name>
     <message>
-        <location filename="../widgets/overlay.py" line="52" />
+        <location filename="../widgets/overlay.py" line="54" />
         <source>Live Captions overlay</source>
         <translation>即時字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/overlay.py" line="241" />
+        <location filename="../widgets/overlay.py" line="248" />
         <source>Captions appear here · drag to move · right-click for options</source>
         <translation>字幕顯示在這裡 · 拖動可移動 · 右鍵開啟選項</translation>
     </message>
@@ -16,7 +16,7 @@
 <context>
     <name>ColorButton</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="85" />
+        <location filename="../widgets/settings_dialog.py" line="87" />
         <source>Choose a colour</source>
         <translation>選擇顏色</translation>
     </message>
@@ -24,42 +24,42 @@
 <context>
     <name>DesktopApp</name>
     <message>
-        <location filename="../app.py" line="97" />
+        <location filename="../app.py" line="94" />
         <source>Captioning</source>
         <translation>正在生成字幕</translation>
     </message>
     <message>
-        <location filename="../app.py" line="98" />
+        <location filename="../app.py" line="95" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../app.py" line="103" />
+        <location filename="../app.py" line="101" />
         <source>Get a speech model…</source>
         <translation>獲取語音模型…</translation>
     </message>
     <message>
-        <location filename="../app.py" line="144" />
+        <location filename="../app.py" line="142" />
         <source>No speech model yet</source>
         <translation>還沒有語音模型</translation>
     </message>
     <message>
-        <location filename="../app.py" line="167" />
+        <location filename="../app.py" line="165" />
         <source>No speech model is on this computer yet: captions start once one is downloaded or chosen.</source>
         <translation>這臺計算機上還沒有語音模型：下載或選擇模型後即可開始字幕。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="225" />
+        <location filename="../app.py" line="224" />
         <source>The new model is loading; the captions running now keep the old one until you stop and start them again.</source>
         <translation>新模型正在載入；當前的字幕會繼續使用舊模型，直到你停止並重新開始。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="234" />
+        <location filename="../app.py" line="233" />
         <source>The new language applies from the next start of the app.</source>
         <translation>新的介面語言將在下次啟動應用時生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="236" />
+        <location filename="../app.py" line="235" />
         <source>The new live-caption settings apply from the next start.</source>
         <translation>新的即時字幕設定將在下次開始時生效。</translation>
     </message>
@@ -72,27 +72,27 @@
 <context>
     <name>EmbeddedApi</name>
     <message>
-        <location filename="../api_server.py" line="52" />
+        <location filename="../api_server.py" line="59" />
         <source>The local API is not part of this installation ({}).</source>
         <translation>此安裝不包含本地 API（{}）。</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="55" />
+        <location filename="../api_server.py" line="62" />
         <source>API unavailable</source>
         <translation>API 不可用</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="60" />
+        <location filename="../api_server.py" line="74" />
         <source>The local API could not start: {}. Choose another port in Settings.</source>
         <translation>本地 API 無法啟動：{}。請在設定中選擇其他埠。</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="64" />
+        <location filename="../api_server.py" line="78" />
         <source>API off</source>
         <translation>API 已關閉</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="66" />
+        <location filename="../api_server.py" line="80" />
         <source>API on {}</source>
         <translation>API 運行於 {}</translation>
     </message>
@@ -100,17 +100,22 @@
 <context>
     <name>EngineWorker</name>
     <message>
-        <location filename="../worker.py" line="72" />
+        <location filename="../worker.py" line="75" />
+        <source>The language model cannot be used ({}); captions run without it.</source>
+        <translation>無法使用語言模型（{}）；字幕將在不使用它的情況下執行。</translation>
+    </message>
+    <message>
+        <location filename="../worker.py" line="91" />
         <source>The engine is busy: {}.</source>
         <translation>識別引擎繁忙：{}。</translation>
     </message>
     <message>
-        <location filename="../worker.py" line="120" />
+        <location filename="../worker.py" line="134" />
         <source>The engine did not finish the last words in time; they are lost.</source>
         <translation>識別引擎未能及時處理最後的內容，這部分已丟失。</translation>
     </message>
     <message>
-        <location filename="../worker.py" line="148" />
+        <location filename="../worker.py" line="149" />
         <source>Captioning stopped: {}.</source>
         <translation>字幕已停止：{}。</translation>
     </message>
@@ -151,12 +156,12 @@
 <context>
     <name>FileTranscription</name>
     <message>
-        <location filename="../widgets/file_panel.py" line="42" />
+        <location filename="../widgets/file_panel.py" line="38" />
         <source>Audio and video</source>
         <translation>音訊和影片</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="43" />
+        <location filename="../widgets/file_panel.py" line="39" />
         <source>All files</source>
         <translation>所有檔案</translation>
     </message>
@@ -164,62 +169,62 @@
 <context>
     <name>FileTranscriptionDialog</name>
     <message>
-        <location filename="../widgets/file_panel.py" line="117" />
+        <location filename="../widgets/file_panel.py" line="113" />
         <source>Transcribe {}</source>
         <translation>轉寫 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="119" />
+        <location filename="../widgets/file_panel.py" line="115" />
         <source>Transcribing {}…</source>
         <translation>正在轉寫 {}…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="124" />
+        <location filename="../widgets/file_panel.py" line="120" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="127" />
+        <location filename="../widgets/file_panel.py" line="123" />
         <source>The transcript appears here when the file is done.</source>
         <translation>檔案轉寫完成後，文字記錄會顯示在這裡。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="129" />
+        <location filename="../widgets/file_panel.py" line="125" />
         <source>Copy</source>
         <translation>複製</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="130" />
+        <location filename="../widgets/file_panel.py" line="126" />
         <source>Export…</source>
         <translation>匯出…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="172" />
+        <location filename="../widgets/file_panel.py" line="168" />
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="187" />
+        <location filename="../widgets/file_panel.py" line="183" />
         <source>%p%  ({0} of {1} s)</source>
         <translation>%p%（{0} / {1} 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="197" />
+        <location filename="../widgets/file_panel.py" line="193" />
         <source>Note: {}.</source>
         <translation>注意：{}。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="199" />
+        <location filename="../widgets/file_panel.py" line="195" />
         <source>Done: {0}, {1} s of audio, {2} captions.</source>
         <translation>完成：{0}，音訊 {1} 秒，共 {2} 條字幕。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="211" />
+        <location filename="../widgets/file_panel.py" line="207" />
         <source>Could not transcribe: {}</source>
         <translation>無法轉寫：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="217" />
+        <location filename="../widgets/file_panel.py" line="213" />
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
@@ -237,74 +242,172 @@
         <translation>&lt;b&gt;即時字幕需要一個語音模型。&lt;/b&gt;&lt;br&gt;只需下載一次；之後一切都在這臺計算機上執行，無需聯網。</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="84" />
+        <location filename="../widgets/first_run.py" line="90" />
         <source>A Hugging Face id of a Wav2Vec2ForCTC speech model</source>
         <translation>Wav2Vec2ForCTC 語音模型的 Hugging Face ID</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="90" />
+        <location filename="../widgets/first_run.py" line="96" />
         <source>Where models come from: the Hugging Face hub, or a mirror of it such as {} (reachable from mainland China)</source>
         <translation>模型的下載來源：Hugging Face Hub，或其映象，例如 {}（在中國大陸可訪問）</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="97" />
+        <location filename="../widgets/first_run.py" line="103" />
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="98" />
+        <location filename="../widgets/first_run.py" line="104" />
         <source>Download from:</source>
         <translation>下載來源：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="105" />
+        <location filename="../widgets/first_run.py" line="111" />
         <source>Download</source>
         <translation>下載</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="107" />
+        <location filename="../widgets/first_run.py" line="113" />
         <source>Cancel download</source>
         <translation>取消下載</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="109" />
+        <location filename="../widgets/first_run.py" line="115" />
         <source>Use a model folder…</source>
         <translation>使用模型資料夾…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="110" />
+        <location filename="../widgets/first_run.py" line="116" />
         <source>Try the demo model (synthetic voices only)</source>
         <translation>試用演示模型（僅限合成語音）</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="127" />
+        <location filename="../widgets/first_run.py" line="133" />
         <source>Or:</source>
         <translation>或者：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="156" />
+        <location filename="../widgets/first_run.py" line="165" />
         <source>Asking {} about the model…</source>
         <translation>正在向 {} 查詢模型資訊…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="169" />
+        <location filename="../widgets/first_run.py" line="179" />
         <source>{0}, from {1}, into {2}</source>
         <translation>{0}，來自 {1}，儲存到 {2}</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="204" />
+        <location filename="../widgets/first_run.py" line="214" />
         <source>Starting the download…</source>
         <translation>正在開始下載…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="231" />
+        <location filename="../widgets/first_run.py" line="241" />
         <source>Download cancelled. Nothing half-downloaded is used; files that were complete stay, so downloading again goes on from there.</source>
         <translation>下載已取消。未下載完的檔案不會被使用；已完成的檔案會保留，再次下載時將從那裡繼續。</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="246" />
+        <location filename="../widgets/first_run.py" line="256" />
         <source>Folder with a Wav2Vec2ForCTC model</source>
         <translation>包含 Wav2Vec2ForCTC 模型的資料夾</translation>
+    </message>
+</context>
+<context>
+    <name>LanguageModelGroup</name>
+    <message>
+        <location filename="../widgets/lm_group.py" line="32" />
+        <source>Language model and custom words</source>
+        <translation>語言模型和自定義詞</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="36" />
+        <source>Decode with a language model: fewer word errors; a line's words are settled at the next pause</source>
+        <translation>使用語言模型解碼：詞錯誤更少；一行的詞在下一次停頓時確定</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="42" />
+        <source>The model's own (its language_model folder), if any</source>
+        <translation>模型自帶的（其 language_model 資料夾），如果有</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="45" />
+        <source>A word n-gram model: an ARPA file, a KenLM binary (with unigrams.txt beside it), a language_model folder, or 'demo' for the demo model's own</source>
+        <translation>詞 n 元語法模型：ARPA 檔案、KenLM 二進位制檔案（旁邊需有 unigrams.txt）、language_model 資料夾，或 “demo” 表示演示模型自帶的模型</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="49" />
+        <source>File…</source>
+        <translation>檔案…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="54" />
+        <source>Language model:</source>
+        <translation>語言模型：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="59" />
+        <source>Own weights:</source>
+        <translation>自定義權重：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="61" />
+        <source>Otherwise the language model's own (attrs.json) or the measured defaults</source>
+        <translation>否則使用語言模型自帶的權重（attrs.json）或實測的預設值</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="69" />
+        <source>LM weight</source>
+        <translation>語言模型權重</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="71" />
+        <source>word bonus</source>
+        <translation>詞獎勵</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="77" />
+        <source>Names, places, jargon: one word or phrase per line</source>
+        <translation>人名、地名、術語：每行一個詞或短語</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="81" />
+        <source>Favoured by the decoder, with or without a language model</source>
+        <translation>解碼器會優先考慮這些詞，無論是否使用語言模型</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="83" />
+        <source>Custom words:</source>
+        <translation>自定義詞：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="86" />
+        <source>How strongly custom words are favoured (a log-probability bonus per word)</source>
+        <translation>自定義詞的優先程度（每個詞的對數機率獎勵）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="88" />
+        <source>Custom word boost:</source>
+        <translation>自定義詞加權：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="154" />
+        <source>The demo model's own language model</source>
+        <translation>演示模型自帶的語言模型</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="157" />
+        <source>{} words known ({})</source>
+        <translation>已知 {} 個詞（{}）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="165" />
+        <source>Language model</source>
+        <translation>語言模型</translation>
+    </message>
+    <message>
+        <location filename="../widgets/lm_group.py" line="167" />
+        <source>Language models (*.arpa *.bin *.binary);;All files (*)</source>
+        <translation>語言模型 (*.arpa *.bin *.binary);;所有檔案 (*)</translation>
     </message>
 </context>
 <context>
@@ -318,7 +421,7 @@
 <context>
     <name>LiveSession</name>
     <message>
-        <location filename="../session.py" line="81" />
+        <location filename="../session.py" line="82" />
         <source>No speech model is loaded yet; captions can start once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可開始字幕。</translation>
     </message>
@@ -332,7 +435,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="113" />
-        <location filename="../widgets/main_window.py" line="359" />
+        <location filename="../widgets/main_window.py" line="362" />
         <source>&amp;Start captions</source>
         <translation>開始字幕(&amp;S)</translation>
     </message>
@@ -398,7 +501,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="166" />
-        <location filename="../widgets/main_window.py" line="358" />
+        <location filename="../widgets/main_window.py" line="361" />
         <source>Start</source>
         <translation>開始</translation>
     </message>
@@ -419,7 +522,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="195" />
-        <location filename="../widgets/main_window.py" line="254" />
+        <location filename="../widgets/main_window.py" line="257" />
         <source>No model loaded</source>
         <translation>未載入模型</translation>
     </message>
@@ -434,57 +537,57 @@
         <translation>丟失的音訊塊：計算機處理不及，或聲音裝置丟失了音訊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="237" />
+        <location filename="../widgets/main_window.py" line="240" />
         <source>Model: {}</source>
         <translation>模型：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="276" />
+        <location filename="../widgets/main_window.py" line="279" />
         <source>System default input</source>
         <translation>系統預設輸入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="283" />
+        <location filename="../widgets/main_window.py" line="286" />
         <source>Inputs marked 🔊 record what the computer plays.</source>
         <translation>標有 🔊 的輸入會錄製計算機播放的聲音。</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="298" />
+        <location filename="../widgets/main_window.py" line="301" />
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="313" />
+        <location filename="../widgets/main_window.py" line="316" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="314" />
+        <location filename="../widgets/main_window.py" line="317" />
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="339" />
+        <location filename="../widgets/main_window.py" line="342" />
         <source>Lag {} s</source>
         <translation>延遲 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="351" />
+        <location filename="../widgets/main_window.py" line="354" />
         <source>Dropped audio: {} blocks</source>
         <translation>丟失音訊：{} 塊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="373" />
+        <location filename="../widgets/main_window.py" line="376" />
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字記錄已儲存為 {}（檔案 &gt; 開啟文字記錄資料夾）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="414" />
+        <location filename="../widgets/main_window.py" line="417" />
         <source>Transcribe a file</source>
         <translation>轉寫檔案</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="422" />
+        <location filename="../widgets/main_window.py" line="425" />
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可轉寫檔案。</translation>
     </message>
@@ -500,262 +603,262 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="40" />
+        <location filename="../widgets/settings_dialog.py" line="42" />
         <source>Low latency (about 0.5 s behind)</source>
         <translation>低延遲（約落後 0.5 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="41" />
+        <location filename="../widgets/settings_dialog.py" line="43" />
         <source>Balanced (about 1 s behind)</source>
         <translation>均衡（約落後 1 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="42" />
+        <location filename="../widgets/settings_dialog.py" line="44" />
         <source>Accurate (about 2 s behind)</source>
         <translation>準確（約落後 2 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="45" />
+        <location filename="../widgets/settings_dialog.py" line="47" />
         <source>Automatic (CUDA when available)</source>
         <translation>自動（有 CUDA 時使用）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="46" />
+        <location filename="../widgets/settings_dialog.py" line="48" />
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="47" />
+        <location filename="../widgets/settings_dialog.py" line="49" />
         <source>CUDA (NVIDIA GPU)</source>
         <translation>CUDA（NVIDIA 顯示卡）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="50" />
+        <location filename="../widgets/settings_dialog.py" line="52" />
         <source>As the model writes them</source>
         <translation>保持模型輸出</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="51" />
+        <location filename="../widgets/settings_dialog.py" line="53" />
         <source>Simplified (简体)</source>
         <translation>簡體</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="52" />
+        <location filename="../widgets/settings_dialog.py" line="54" />
         <source>Traditional (繁體)</source>
         <translation>繁體（繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="53" />
+        <location filename="../widgets/settings_dialog.py" line="55" />
         <source>Traditional, Taiwan (臺灣正體)</source>
         <translation>繁體，臺灣（臺灣正體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="54" />
+        <location filename="../widgets/settings_dialog.py" line="56" />
         <source>Traditional, Hong Kong (香港繁體)</source>
         <translation>繁體，香港（香港繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="58" />
+        <location filename="../widgets/settings_dialog.py" line="60" />
         <source>Automatic (ONNX Runtime on the CPU, PyTorch on CUDA)</source>
         <translation>自動（CPU 上用 ONNX Runtime，CUDA 上用 PyTorch）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="60" />
+        <location filename="../widgets/settings_dialog.py" line="62" />
         <source>ONNX Runtime (CPU only)</source>
         <translation>ONNX Runtime（僅 CPU）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="61" />
+        <location filename="../widgets/settings_dialog.py" line="63" />
         <source>PyTorch</source>
         <translation>PyTorch</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="98" />
+        <location filename="../widgets/settings_dialog.py" line="101" />
         <source>Live Captions settings</source>
         <translation>即時字幕設定</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="119" />
+        <location filename="../widgets/settings_dialog.py" line="132" />
         <source>Speech recognition</source>
         <translation>語音識別</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="130" />
+        <location filename="../widgets/settings_dialog.py" line="143" />
         <source>A Hugging Face model id (downloaded once, then cached), a local folder with a Wav2Vec2ForCTC checkpoint, or 'demo' for the bundled demo model.</source>
         <translation>Hugging Face 模型 ID（下載一次後快取）、包含 Wav2Vec2ForCTC 檢查點的本地資料夾，或內建演示模型 “demo”。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="134" />
+        <location filename="../widgets/settings_dialog.py" line="147" />
         <source>Folder…</source>
         <translation>資料夾…</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="139" />
+        <location filename="../widgets/settings_dialog.py" line="152" />
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="147" />
+        <location filename="../widgets/settings_dialog.py" line="160" />
         <source>Automatic (HF_ENDPOINT if set, else huggingface.co)</source>
         <translation>自動（若設定了 HF_ENDPOINT 則使用它，否則使用 huggingface.co）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="151" />
+        <location filename="../widgets/settings_dialog.py" line="164" />
         <source>Where models are downloaded from: the Hugging Face hub or a mirror of it, such as {} (reachable from mainland China)</source>
         <translation>模型的下載來源：Hugging Face Hub 或其映象，例如 {}（在中國大陸可訪問）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="155" />
+        <location filename="../widgets/settings_dialog.py" line="168" />
         <source>Download from:</source>
         <translation>下載來源：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="159" />
+        <location filename="../widgets/settings_dialog.py" line="172" />
         <source>Runs on:</source>
         <translation>運行於：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="165" />
+        <location filename="../widgets/settings_dialog.py" line="178" />
         <source>ONNX Runtime labels frames exactly as PyTorch does; a model is prepared for it once (a minute or more) on first use.</source>
         <translation>ONNX Runtime 給出的幀標籤與 PyTorch 完全相同；模型首次使用時需為其準備一次（一分鐘或更久）。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="169" />
+        <location filename="../widgets/settings_dialog.py" line="182" />
         <source>Engine:</source>
         <translation>推理引擎：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="174" />
+        <location filename="../widgets/settings_dialog.py" line="187" />
         <source>Live captions:</source>
         <translation>即時字幕：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="177" />
+        <location filename="../widgets/settings_dialog.py" line="190" />
         <source>Steady partial text: a word shows about half a second later, but rarely changes once shown</source>
         <translation>穩定的臨時文字：文字約晚半秒顯示，但顯示後很少改變</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="184" />
+        <location filename="../widgets/settings_dialog.py" line="197" />
         <source>List every host API's entry for each input (MME, DirectSound, WDM-KS), not only WASAPI's</source>
         <translation>列出每個輸入在所有主機 API（MME、DirectSound、WDM-KS）下的條目，而不僅是 WASAPI 的</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="190" />
+        <location filename="../widgets/settings_dialog.py" line="203" />
         <source>On Windows each microphone is listed once, through WASAPI. An entry through another host API can help with an old driver.</source>
         <translation>在 Windows 上，每個麥克風只通過 WASAPI 列出一次。通過其他主機 API 的條目可能有助於舊驅動程式。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="194" />
+        <location filename="../widgets/settings_dialog.py" line="207" />
         <source>Inputs:</source>
         <translation>輸入：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="200" />
+        <location filename="../widgets/settings_dialog.py" line="213" />
         <source>Write Chinese captions and transcripts in simplified or traditional characters, whichever the model writes</source>
         <translation>無論模型輸出哪種字形，都以簡體或繁體顯示中文字幕和文字記錄</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="204" />
+        <location filename="../widgets/settings_dialog.py" line="217" />
         <source>Chinese characters:</source>
         <translation>中文字形：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="208" />
+        <location filename="../widgets/settings_dialog.py" line="221" />
         <source>Caption overlay</source>
         <translation>字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="215" />
+        <location filename="../widgets/settings_dialog.py" line="228" />
         <source>Font:</source>
         <translation>字型：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="217" />
+        <location filename="../widgets/settings_dialog.py" line="230" />
         <source>Lines:</source>
         <translation>行數：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="223" />
+        <location filename="../widgets/settings_dialog.py" line="236" />
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="224" />
+        <location filename="../widgets/settings_dialog.py" line="237" />
         <source>Unfinal</source>
         <translation>臨時文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="225" />
+        <location filename="../widgets/settings_dialog.py" line="238" />
         <source>Background</source>
         <translation>背景</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="230" />
+        <location filename="../widgets/settings_dialog.py" line="243" />
         <source>Colours:</source>
         <translation>顏色：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="232" />
+        <location filename="../widgets/settings_dialog.py" line="245" />
         <source>Opacity of the background: 0 invisible, 1 solid</source>
         <translation>背景不透明度：0 為透明，1 為不透明</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="233" />
+        <location filename="../widgets/settings_dialog.py" line="246" />
         <source>Background opacity:</source>
         <translation>背景不透明度：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="237" />
+        <location filename="../widgets/settings_dialog.py" line="250" />
         <source>Interface</source>
         <translation>介面</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="242" />
+        <location filename="../widgets/settings_dialog.py" line="255" />
         <source>The language of the app; applies from the next start</source>
         <translation>應用的介面語言；下次啟動時生效</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="243" />
+        <location filename="../widgets/settings_dialog.py" line="256" />
         <source>Language:</source>
         <translation>語言：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="247" />
+        <location filename="../widgets/settings_dialog.py" line="260" />
         <source>Local speech API</source>
         <translation>本地語音 API</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="250" />
+        <location filename="../widgets/settings_dialog.py" line="263" />
         <source>Serve the loaded model to other programs over HTTP and WebSocket</source>
         <translation>通過 HTTP 和 WebSocket 向其他程式提供已載入的模型</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="254" />
+        <location filename="../widgets/settings_dialog.py" line="267" />
         <source>none: any program on this computer may connect</source>
         <translation>留空：本機任何程式都可以連線</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="256" />
+        <location filename="../widgets/settings_dialog.py" line="269" />
         <source>Port (localhost):</source>
         <translation>埠（本機）：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="257" />
+        <location filename="../widgets/settings_dialog.py" line="270" />
         <source>Access token:</source>
         <translation>訪問令牌：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="259" />
+        <location filename="../widgets/settings_dialog.py" line="272" />
         <source>The API is not part of this installation.</source>
         <translation>此安裝不包含 API。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="361" />
+        <location filename="../widgets/settings_dialog.py" line="377" />
         <source>Not in the catalogue: any Wav2Vec2ForCTC hub id or folder works.</source>
         <translation>不在目錄中：任何 Wav2Vec2ForCTC 模型 ID 或資料夾都可以使用。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="366" />
+        <location filename="../widgets/settings_dialog.py" line="382" />
         <source>Folder with a Wav2Vec2ForCTC model</source>
         <translation>包含 Wav2Vec2ForCTC 模型的資料夾</translation>
     </message>

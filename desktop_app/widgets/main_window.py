@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.config import DecodeOptions, TranscribeOptions
+from engine.config import TranscribeOptions
 from engine.model import Recognizer
 from engine.scheduler import Scheduler
 
@@ -308,7 +308,7 @@ class MainWindow(QMainWindow):
             self.selected_device(),
             self.settings.profile,
             self.settings.stable_partials,
-            self.settings.chinese,
+            self.settings.decode_options,
         )
 
     @Slot(str)
@@ -425,7 +425,7 @@ class MainWindow(QMainWindow):
                 self.tr("No speech model is loaded yet; files can be transcribed once it is.")
             )
             return None
-        options = TranscribeOptions(decode=DecodeOptions(chinese=self.settings.chinese))
+        options = TranscribeOptions(decode=self.settings.decode_options)
         dialog = FileTranscriptionDialog(self.scheduler or self.recognizer, path, self, options)
         dialog.ended.connect(self.file_done)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

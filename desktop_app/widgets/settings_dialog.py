@@ -1,4 +1,5 @@
-"""The settings dialog: model and compute device, latency profile, overlay look, local API.
+"""The settings dialog: model and compute device, latency profile, language model and custom
+words, overlay look, local API.
 
 The fields are filled from :class:`Settings` when the dialog opens and written back on OK;
 "Restore defaults" puts the default values into the fields (saved on OK, like any change).
@@ -35,6 +36,7 @@ from engine.hub import DEFAULT_ENDPOINT, MIRROR_EXAMPLE
 
 from ..language import LANGUAGES
 from ..settings import OverlayStyle, Settings
+from .lm_group import LanguageModelGroup
 
 PROFILE_LABELS = {
     "low_latency": str(QT_TRANSLATE_NOOP("SettingsDialog", "Low latency (about 0.5 s behind)")),
@@ -88,7 +90,8 @@ class ColorButton(QPushButton):
 
 
 class SettingsDialog(QDialog):
-    applied = Signal(set)  # changed groups: "model", "profile", "devices", "overlay", "api"
+    # changed groups: "model", "profile", "lm", "devices", "overlay", "api", "language"
+    applied = Signal(set)
 
     def __init__(
         self, settings: Settings, api_available: bool, parent: QWidget | None = None
@@ -97,10 +100,20 @@ class SettingsDialog(QDialog):
         self.settings = settings
         self.setWindowTitle(self.tr("Live Captions settings"))
         layout = QVBoxLayout(self)
-        layout.addWidget(self._engine_group())
-        layout.addWidget(self._overlay_group())
-        layout.addWidget(self._api_group(api_available))
-        layout.addWidget(self._language_group())
+        # Two columns: what decides the words on the left, how they look and go out on the right.
+        columns = QHBoxLayout()
+        left, right = QVBoxLayout(), QVBoxLayout()
+        self.lm = LanguageModelGroup()
+        left.addWidget(self._engine_group())
+        left.addWidget(self.lm)
+        left.addStretch(1)
+        right.addWidget(self._overlay_group())
+        right.addWidget(self._api_group(api_available))
+        right.addWidget(self._language_group())
+        right.addStretch(1)
+        columns.addLayout(left, 3)
+        columns.addLayout(right, 2)
+        layout.addLayout(columns)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
             | QDialogButtonBox.StandardButton.Cancel
@@ -275,6 +288,7 @@ class SettingsDialog(QDialog):
         self.all_host_apis.setChecked(settings.all_host_apis)
         self._select(self.chinese, settings.chinese)
         self._select(self.language, settings.language)
+        self.lm.load(settings)
         style = settings.overlay_style
         # An empty family means the system's default font, shown as that font's name.
         self.font_family.setCurrentFont(QFont(style.font_family) if style.font_family else QFont())
@@ -324,6 +338,8 @@ class SettingsDialog(QDialog):
         if live != (s.profile, s.stable_partials, s.chinese):
             s.profile, s.stable_partials, s.chinese = live
             changed.add("profile")
+        if self.lm.save(s):
+            changed.add("lm")
         if self.all_host_apis.isChecked() != s.all_host_apis:
             s.all_host_apis = self.all_host_apis.isChecked()
             changed.add("devices")

@@ -16,7 +16,7 @@ from ..audio import AudioLimitError
 from ..config import CHINESE_SCRIPTS, DecodeOptions, TranscribeOptions, check_script
 from ..errors import AudioError, Cancelled
 from ..formats import render
-from ..lm import parse_hotwords
+from ..lm_files import parse_hotwords
 from ..scheduler import Scheduler
 from ..transcript import Transcript
 from .deps import STATIC_DIR, ApiContext, get_context, get_scheduler

@@ -25,7 +25,7 @@ from ..audio import Resampler, pcm16_to_float, to_mono
 from ..captions import Captions
 from ..config import SAMPLE_RATE, check_script
 from ..errors import AudioError
-from ..lm import parse_hotwords
+from ..lm_files import parse_hotwords
 from ..scheduler import Stream, TooManyStreams
 from ..streaming import Event, EventType, StreamOptions
 from .deps import ApiContext, get_context
