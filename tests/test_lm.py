@@ -139,3 +139,33 @@ def test_request_custom_words_are_checked():
     ]:
         with pytest.raises(ValueError, match=message):
             parse_hotwords(bad)
+
+
+def test_kenlm_load_progress_goes_to_the_debug_log_and_warnings_stay(tmp_path):
+    """KenLM writes its progress bar to stderr while it reads an ARPA file: it reaches the log
+    at debug level instead; KenLM's own warnings and other output written meanwhile stay."""
+    import subprocess
+
+    model = KneserNey(CORPUS, order=2)
+    model.write_arpa(tmp_path / "lm.arpa")
+    (tmp_path / "no-unk.arpa").write_text(
+        "\\data\\\nngram 1=4\nngram 2=1\n\n\\1-grams:\n-0.5\t<s>\t-0.3\n-0.6\t</s>\n"
+        "-0.6\tA\t-0.3\n-0.6\tB\t-0.3\n\n\\2-grams:\n-0.2\tA B\n\n\\end\\\n"
+    )
+    script = (
+        "import logging, sys\n"
+        "logging.basicConfig(level=logging.DEBUG, stream=sys.stdout, format='%(message)s')\n"
+        "from engine.lm_files import load_lm\n"
+        "print('before', file=sys.stderr, flush=True)\n"
+        f"load_lm({str(tmp_path / 'lm.arpa')!r})\n"
+        f"load_lm({str(tmp_path / 'no-unk.arpa')!r})\n"
+        "print('after', file=sys.stderr, flush=True)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Reading" not in result.stderr and "****" not in result.stderr
+    assert result.stderr.startswith("before") and result.stderr.rstrip().endswith("after")
+    assert "missing <unk>" in result.stderr  # a warning about the file stays visible
+    assert "KenLM: Reading" in result.stdout  # the progress, in the debug log
