@@ -5,9 +5,12 @@ model nor its LM saw (texts.py holds them out by hash), spoken whole by flite sl
 espeak-ng en-us. For each (alpha, beta, unknown-word score) it prints the WER of beam search
 with the demo LM beside greedy decoding; then the decoding cost per audio second against the
 forward pass (CPU time of this process, so other load on the machine counts less), and the
-memory a loaded LM takes (resident set before and after loading it).
+memory a loaded LM takes (resident set before and after loading it). ``--base`` also times the
+forward pass of base-960h's architecture (random weights, PyTorch) on the first voice's
+sentences: the demo model is small, a real model's pass costs much more than its decoding.
 
     PYTHONPATH=. python bench/lm_grid.py --alphas 0.25,0.4,0.5,1 --betas 0,1.5,2,3 --unk=-6,-12
+    PYTHONPATH=. python bench/lm_grid.py --base
 """
 
 from __future__ import annotations
@@ -51,6 +54,30 @@ def speak(recognizer: object, sentences: list[str], voice: str, folder: Path) ->
     return items
 
 
+def base_forward(folder: Path, count: int) -> None:
+    """CPU time of base-960h's forward pass per audio second on the sentences spoken before."""
+    from helpers import read_wav
+
+    from bench.common import random_base_dir
+    from engine import ModelOptions, load_recognizer
+
+    base = load_recognizer(
+        ModelOptions(name=str(random_base_dir()), device="cpu", dtype="float32", backend="torch")
+    )
+    cpu = seconds = 0.0
+    for i in range(count):
+        samples = read_wav(folder / f"{VOICES[0].replace(':', '_')}{i}.wav")
+        began = time.process_time()
+        base.frames_with_log_probs(samples[None])
+        cpu += time.process_time() - began
+        seconds += len(samples) / 16000
+    print(
+        f"base-960h (random weights, PyTorch, one thread): forward {cpu / seconds:.4f} CPU s "
+        "per audio s",
+        flush=True,
+    )
+
+
 def floats(text: str) -> list[float]:
     return [float(x) for x in text.split(",")]
 
@@ -63,6 +90,8 @@ def main() -> None:
     parser.add_argument("--betas", default="1.5")
     parser.add_argument("--unk", default="-12")
     parser.add_argument("--beam", type=int, default=16)
+    parser.add_argument("--backend", default="auto", choices=["auto", "onnx", "torch"])
+    parser.add_argument("--base", action="store_true", help="time base-960h's forward pass too")
     args = parser.parse_args()
     import jiwer
     import torch
@@ -74,7 +103,10 @@ def main() -> None:
     from engine.lm import BeamDecoder
     from engine.lm_files import load_lm
 
-    recognizer = load_recognizer(ModelOptions(name="demo", device="cpu", dtype="float32"))
+    recognizer = load_recognizer(
+        ModelOptions(name="demo", device="cpu", dtype="float32", backend=args.backend, threads=1)
+    )
+    print(f"model: {recognizer.describe()}, one thread", flush=True)
     before = rss_mb()
     lm = load_lm(args.lm)
     print(f"LM {lm.file.path}: {rss_mb() - before:.1f} MB resident after loading", flush=True)
@@ -82,6 +114,8 @@ def main() -> None:
     sentences = held[: args.sentences]
     with tempfile.TemporaryDirectory() as tmp:
         data = {v: speak(recognizer, sentences, v, Path(tmp)) for v in VOICES}
+        if args.base:
+            base_forward(Path(tmp), len(sentences))
     for voice, items in data.items():
         refs = [item[0] for item in items]
         began = time.process_time()
