@@ -95,6 +95,10 @@ class LmOptions:
     unk_score: float | None = None  # added (natural log) for a word the LM does not know
     hotwords: tuple[str, ...] = ()  # words or phrases to favour (names, jargon)
     hotword_boost: float = 8.0  # log-score a listed word gains, spread over its letters
+    # Inside speech, the words of at least this much audio are decided together, at the next
+    # word boundary (finals need not wait for a pause); 0: only at pauses (more context, but
+    # finals of continuous speech wait up to 30 s).
+    span_s: float = 1.0
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ finals and a file's words are the same; and the beam's memory is bounded by one 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -53,6 +54,8 @@ def _make_word_lm(
     hotwords: _Hotwords,
     tokens: tuple[str, ...],
     sil: int,
+    context: tuple[str, ...] = (),
+    sentence_ends: bool = True,
 ) -> object:
     from flashlight.lib.text.decoder import LMState
 
@@ -68,7 +71,11 @@ def _make_word_lm(
 
         def start(self, start_with_nothing: bool) -> object:
             state = LMState()
-            kstate = lm.kenlm.start(False) if lm is not None else None
+            kstate = None
+            if lm is not None:
+                kstate = lm.kenlm.start(False)
+                for word in context:  # the words decided just before this span
+                    kstate, _ = lm.kenlm.score(kstate, lm.index.get(word, lm.unk_index))
             self.states[state] = (kstate, "", 0.0)
             return state
 
@@ -114,7 +121,7 @@ def _make_word_lm(
             score = 0.0
             if partial:
                 kstate, score = self._end_word(kstate, partial, given)
-            if lm is not None:
+            if lm is not None and sentence_ends:
                 kstate, end = lm.kenlm.finish(kstate)
                 score += alpha * end * LOG10
             return state, score
@@ -151,8 +158,16 @@ class BeamDecoder:
         self.gap_frames = gap_frames
         self.frame_seconds = frame_seconds
 
-    def decode(self, log_probs: np.ndarray, first_frame: int = 0) -> list[Word]:
-        """Words of one span of frames ``(frames, vocab)``; times count from ``first_frame``."""
+    def decode(
+        self,
+        log_probs: np.ndarray,
+        first_frame: int = 0,
+        context: tuple[str, ...] = (),
+        sentence_ends: bool = True,
+    ) -> list[Word]:
+        """Words of one span of frames ``(frames, vocab)``; times count from ``first_frame``.
+        ``context``: the words decided just before the span (the LM scores this span's words
+        after them); ``sentence_ends``: the span ends at a pause (the LM's end of sentence)."""
         from flashlight.lib.text.decoder import (
             LM,
             CriterionType,
@@ -174,6 +189,8 @@ class BeamDecoder:
             self.hotwords,
             vocab.tokens,
             sil,
+            context,
+            sentence_ends,
         )
         opts = LexiconFreeDecoderOptions(
             beam_size=self.options.beam_size,
@@ -201,48 +218,80 @@ def _pick(*values: float | None) -> float:
     return next(float(v) for v in values if v is not None)
 
 
-class SpanCutter:
-    """Collects final frames and hands out spans that end at a pause (``gap_frames`` blank
-    frames in a row, by the greedy label), or at ``max_frames`` at the latest."""
+@dataclass(frozen=True)
+class Span:
+    first: int  # global index of its first frame
+    log_probs: np.ndarray  # (frames, vocab)
+    sentence_ends: bool  # it ends at a pause (or the end of the audio), not inside speech
 
-    def __init__(self, blank_id: int, gap_frames: int, max_frames: int = 1500) -> None:
+
+class SpanCutter:
+    """Collects final frames and hands out spans, cut by the greedy labels only (so a stream
+    and a file cut alike): at a pause (``gap_frames`` blank frames in a row), or, once a span
+    holds ``min_frames``, at the next frame that is a word delimiter with a probability of at
+    least ``BOUNDARY_PROB`` (a sure word boundary: the beam decides the words up to there, and
+    finals need not wait for a pause; an unsure one may be inside a word the beam would join),
+    or at ``max_frames``."""
+
+    BOUNDARY_PROB = 0.9
+
+    def __init__(
+        self,
+        blank_id: int,
+        gap_frames: int,
+        delimiter_id: int | None = None,
+        min_frames: int = 0,
+        max_frames: int = 1500,
+    ) -> None:
         self.blank_id = blank_id
         self.gap_frames = gap_frames
+        self.delimiter_id = delimiter_id if min_frames > 0 else None
+        self.min_frames = min_frames
         self.max_frames = max_frames
+        self._sure = math.log(self.BOUNDARY_PROB)
         self.first_frame = 0  # global index of the first frame held
         self._held: list[np.ndarray] = []
         self._count = 0
         self._blank_run = 0
         self._voiced = False
+        self._after_speech = False  # a word cut left the sentence open; a pause ends it
 
-    def feed(self, ids: np.ndarray, log_probs: np.ndarray) -> list[tuple[int, np.ndarray]]:
-        """Add frames; return the spans they complete as (first frame, log-probs)."""
-        spans: list[tuple[int, np.ndarray]] = []
+    def feed(self, ids: np.ndarray, log_probs: np.ndarray) -> list[Span]:
+        """Add frames; return the spans they complete."""
+        spans: list[Span] = []
         start = 0
         for i, token in enumerate(ids.tolist()):
             self._blank_run = self._blank_run + 1 if token == self.blank_id else 0
             self._voiced = self._voiced or token != self.blank_id
             size = self._count + i + 1 - start
-            if (self._voiced and self._blank_run == self.gap_frames) or size >= self.max_frames:
+            pause = self._blank_run == self.gap_frames and (self._voiced or self._after_speech)
+            word_cut = (
+                token == self.delimiter_id
+                and self._voiced
+                and size >= self.min_frames
+                and log_probs[i, token] >= self._sure
+            )
+            if pause or word_cut or size >= self.max_frames:
                 self._held.append(log_probs[start : i + 1])
-                spans.append(self._take())
+                spans.append(self._take(sentence_ends=pause))
                 start = i + 1
         if start < len(ids):
             self._held.append(log_probs[start:])
             self._count += len(ids) - start
         return spans
 
-    def _take(self) -> tuple[int, np.ndarray]:
+    def _take(self, sentence_ends: bool) -> Span:
         span = np.concatenate(self._held) if self._held else np.zeros((0, 0), np.float32)
         first = self.first_frame
         self.first_frame += len(span)
+        self._after_speech = not sentence_ends and (self._voiced or self._after_speech)
         self._held, self._count, self._voiced = [], 0, False
-        return first, span
+        return Span(first, span, sentence_ends)
 
-    def flush(self) -> tuple[int, np.ndarray] | None:
+    def flush(self) -> Span | None:
         if not self._held:
             return None
-        return self._take()
+        return self._take(sentence_ends=True)
 
     def pending(self) -> bool:
         """Voiced frames are held that no span has decoded yet."""
@@ -251,8 +300,12 @@ class SpanCutter:
 
 class LmStitcher:
     """Like ``stitch.WindowStitcher``, with beam search: final frames are collected into spans
-    cut at pauses and each span is decoded with the LM once it is complete. Partial results
-    stay greedy: the greedy words of the span in progress plus those of the partial window."""
+    (see SpanCutter) and each span is decoded with the LM once it is complete, after the last
+    words decided before it (the LM's context carries across cuts inside speech, and starts
+    afresh after a pause). Partial results stay greedy: the greedy words of the span in
+    progress plus those of the partial window."""
+
+    CONTEXT_WORDS = 4  # words carried into the next span (more than any n-gram order used)
 
     def __init__(
         self,
@@ -260,15 +313,25 @@ class LmStitcher:
         decoder: BeamDecoder,
         blank_id: int,
         converter: Any = None,  # chinese.ScriptConverter for what leaves, or None
+        min_frames: int = 0,  # a span inside speech ends at a word boundary past this length
     ) -> None:
         self.greedy = greedy
         self.beam = decoder
-        self.cutter = SpanCutter(blank_id, decoder.gap_frames)
+        self.cutter = SpanCutter(
+            blank_id, decoder.gap_frames, decoder.vocab.delimiter_id, min_frames
+        )
         self.converter = converter
         self._unfinal: list[Word] = []  # greedy words of frames no span has decoded yet
+        self._context: tuple[str, ...] = ()  # words decided since the last pause (the tail)
 
     def _out(self, words: list[Word], commit: bool = True) -> list[Word]:
         return self.converter.convert(words, commit) if self.converter and words else words
+
+    def _decode(self, span: Span) -> list[Word]:
+        words = self.beam.decode(span.log_probs, span.first, self._context, span.sentence_ends)
+        context = () if span.sentence_ends else self._context + tuple(w.text for w in words)
+        self._context = context[-self.CONTEXT_WORDS :]
+        return words
 
     def add(self, window: Any, ids: np.ndarray, probs: np.ndarray, log_probs: Any) -> list[Word]:
         if log_probs is None:
@@ -276,8 +339,8 @@ class LmStitcher:
         self._unfinal += self.greedy.add(window, ids, probs)
         cut = window.keep_slice
         words: list[Word] = []
-        for first, span in self.cutter.feed(ids[cut], log_probs[cut]):
-            words += self.beam.decode(span, first)
+        for span in self.cutter.feed(ids[cut], log_probs[cut]):
+            words += self._decode(span)
         self._drop_decoded()
         return self._out(words)
 
@@ -295,4 +358,4 @@ class LmStitcher:
         self.greedy.finish()
         self._unfinal = []
         span = self.cutter.flush()
-        return self._out(self.beam.decode(span[1], span[0]) if span is not None else [])
+        return self._out(self._decode(span) if span is not None else [])

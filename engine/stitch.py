@@ -126,7 +126,8 @@ def make_stitcher(model: FrameModel, decode: DecodeOptions) -> WindowStitcher | 
         greedy.decoder.gap_frames,
         greedy.decoder.frame_seconds,
     )
-    return LmStitcher(greedy, beam, model.vocab.blank_id, converter)
+    min_frames = round(options.span_s / greedy.decoder.frame_seconds)
+    return LmStitcher(greedy, beam, model.vocab.blank_id, converter, min_frames)
 
 
 def wants_log_probs(stitcher: object) -> bool:

@@ -75,21 +75,48 @@ def test_hub_language_model_folder_layout(tmp_path):
     assert found.unigrams == {"A", "B", "C", "D"}
 
 
+def spans_of(cutter: SpanCutter, ids: np.ndarray, logp: np.ndarray, size: int) -> list:
+    got = []
+    for i in range(0, len(ids), size):
+        got += cutter.feed(ids[i : i + size], logp[i : i + size])
+    got.append(cutter.flush())
+    return [(s.first, s.log_probs.tolist(), s.sentence_ends) for s in got]
+
+
 def test_spans_are_cut_at_pauses_whatever_the_pieces():
     blank = 0
     ids = np.array([0, 1, 2, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 4, 4, 0])
     logp = np.arange(len(ids), dtype=np.float32)[:, None].repeat(3, axis=1)
-    whole = SpanCutter(blank, gap_frames=3)
-    spans = whole.feed(ids, logp)
-    spans += [whole.flush()]
-    assert [(first, len(span)) for first, span in spans] == [(0, 6), (6, 4), (10, 6)]
+    spans = spans_of(SpanCutter(blank, gap_frames=3), ids, logp, len(ids))
+    assert [(first, len(frames), ends) for first, frames, ends in spans] == [
+        (0, 6, True),
+        (6, 4, True),
+        (10, 6, True),
+    ]
     for size in (1, 2, 5):
-        pieces = SpanCutter(blank, gap_frames=3)
-        got = []
-        for i in range(0, len(ids), size):
-            got += pieces.feed(ids[i : i + size], logp[i : i + size])
-        got += [pieces.flush()]
-        assert [(f, s.tolist()) for f, s in got] == [(f, s.tolist()) for f, s in spans]
+        assert spans_of(SpanCutter(blank, gap_frames=3), ids, logp, size) == spans
+
+
+def test_inside_speech_spans_end_at_word_boundaries():
+    """Past min_frames a span ends at the next word delimiter frame (the sentence goes on);
+    the pause after such a cut still ends the sentence; the cuts do not depend on the pieces."""
+    blank, delimiter = 0, 5
+    ids = np.array([0, 1, 0, 5, 2, 0, 5, 3, 3, 5, 0, 0, 0, 4, 4, 4, 5, 2, 5, 0])
+    logp = np.log(np.full((len(ids), 6), 0.02, np.float32))
+    logp[np.arange(len(ids)), ids] = np.log(0.95)
+    logp[16, 5] = np.log(0.6)  # an unsure boundary (maybe inside a word): no cut there
+    cutter = SpanCutter(blank, gap_frames=3, delimiter_id=delimiter, min_frames=4)
+    spans = spans_of(cutter, ids, logp, len(ids))
+    assert [(first, len(frames), ends) for first, frames, ends in spans] == [
+        (0, 4, False),
+        (4, 6, False),
+        (10, 3, True),
+        (13, 6, False),
+        (19, 1, True),
+    ]
+    for size in (1, 3, 7):
+        cutter = SpanCutter(blank, gap_frames=3, delimiter_id=delimiter, min_frames=4)
+        assert spans_of(cutter, ids, logp, size) == spans
 
 
 def test_custom_word_wins_over_a_close_spelling():

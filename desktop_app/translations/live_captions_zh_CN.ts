@@ -322,8 +322,8 @@
     </message>
     <message>
         <location filename="../widgets/lm_group.py" line="36"/>
-        <source>Decode with a language model: fewer word errors; a line&apos;s words are settled at the next pause</source>
-        <translation>使用语言模型解码：词错误更少；一行的词在下一次停顿时确定</translation>
+        <source>Decode with a language model: fewer word errors; final words come about half a second later</source>
+        <translation>使用语言模型解码：词错误更少；最终文字约晚半秒出现</translation>
     </message>
     <message>
         <location filename="../widgets/lm_group.py" line="42"/>

@@ -321,8 +321,8 @@
     </message>
     <message>
         <location filename="../widgets/lm_group.py" line="36" />
-        <source>Decode with a language model: fewer word errors; a line's words are settled at the next pause</source>
-        <translation>使用語言模型解碼：詞錯誤更少；一行的詞在下一次停頓時確定</translation>
+        <source>Decode with a language model: fewer word errors; final words come about half a second later</source>
+        <translation>使用語言模型解碼：詞錯誤更少；最終文字約晚半秒出現</translation>
     </message>
     <message>
         <location filename="../widgets/lm_group.py" line="42" />

@@ -33,8 +33,8 @@ class LanguageModelGroup(QGroupBox):
         form = QFormLayout(self)
         self.enabled = QCheckBox(
             self.tr(
-                "Decode with a language model: fewer word errors; a line's words are "
-                "settled at the next pause"
+                "Decode with a language model: fewer word errors; final words come "
+                "about half a second later"
             )
         )
         form.addRow(self.enabled)
