@@ -312,13 +312,20 @@ def quantized(entry: Path) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=".int8.", suffix=".partial", dir=entry)
     os.close(fd)
     try:
-        # The matrix products only (the linear layers, as PyTorch's dynamic quantisation does):
-        # the convolutions' weights are computed in the graph (weight norm), not stored.
+        # The linear layers' matrix products only (the layers PyTorch's dynamic quantisation
+        # takes), one scale per output channel; the attention's products of two activations
+        # stay float32.
+        # The convolutions' weights are computed in the graph (weight norm), not stored.
+        # On the demo model this keeps 95.8 % of words against 92.9 % for per-tensor scales on
+        # every MatMul (bench/onnx_int8.py), at the same speed.
+        source = entry / MODEL_FILE
         quantize_dynamic(
-            str(entry / MODEL_FILE),
+            str(source),
             tmp,
             op_types_to_quantize=["MatMul"],
             weight_type=QuantType.QInt8,
+            per_channel=True,
+            nodes_to_exclude=activation_products(source),
         )
         os.replace(tmp, target)
     except Exception as exc:  # onnx and onnxruntime raise many kinds here
@@ -327,6 +334,17 @@ def quantized(entry: Path) -> Path:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
     return target
+
+
+def activation_products(path: Path) -> list[str]:
+    """Names of the graph's MatMul nodes whose inputs are both computed (attention scores and
+    their weighted sum), as opposed to a product with stored weights."""
+    import onnx
+
+    graph = onnx.load(str(path), load_external_data=False).graph
+    constants = {i.name for i in graph.initializer}
+    constants |= {o for n in graph.node if n.op_type == "Constant" for o in n.output}
+    return [n.name for n in graph.node if n.op_type == "MatMul" and not set(n.input) & constants]
 
 
 class OnnxRunner:
