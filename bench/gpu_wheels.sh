@@ -21,6 +21,7 @@ WHEELS=(
     platformdirs==4.14.8 # engine's settings/cache folders
     jiwer==4.0.0         # the file bench's character error rate between variants
     rapidfuzz==3.14.6    # jiwer's dependency
+    flashlight-text==0.0.7  # beam search with KenLM (engine.lm; the gpu tests' LM decoding)
 )
 rm -rf "$DEST" && mkdir -p "$DEST"
 "$PY" -m pip download -q --no-deps --only-binary=:all: --python-version "$PYVER" --implementation cp \

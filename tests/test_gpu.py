@@ -18,6 +18,7 @@ import pytest
 from helpers import DEMO_DIR, read_wav
 
 from engine import ModelOptions, TranscribeOptions, load_recognizer, transcribe_array
+from engine.config import DecodeOptions, LmOptions
 from engine.model import Recognizer
 from engine.scheduler import Scheduler, SchedulerOptions
 from engine.streaming import OnlineProcessor, StreamOptions, final_words
@@ -101,6 +102,33 @@ def test_float16_text_agrees_with_float32(fp16, fp32, speech) -> None:
     assert len(full) >= 10, "the demo model should hear the sample's words"
     agreement = word_agreement(full, half)
     assert agreement >= MIN_WORD_AGREEMENT, f"{agreement:.2%}: {full} != {half}"
+
+
+LM = DecodeOptions(lm=LmOptions(lm="demo"))  # beam search with the demo model's trigram
+
+
+def test_lm_text_agrees_with_float32(fp16, fp32, speech) -> None:
+    """Beam search over float16 log-probabilities from the device (engine.lm, flashlight-text
+    with KenLM) gives the words of float32 on the CPU."""
+    options = TranscribeOptions(decode=LM)
+    full = transcribe_array(fp32, speech, options).text().split()
+    half = transcribe_array(fp16, speech, options).text().split()
+    assert len(full) >= 10, "the demo model should hear the sample's words"
+    agreement = word_agreement(full, half)
+    assert agreement >= MIN_WORD_AGREEMENT, f"{agreement:.2%}: {full} != {half}"
+
+
+def test_lm_stream_equals_file(fp16, speech) -> None:
+    """LM-decoded finals of a stream on the device equal its file transcription's words."""
+    expected = timed(
+        transcribe_array(fp16, speech, TranscribeOptions(profile="balanced", decode=LM)).words
+    )
+    processor = OnlineProcessor(fp16, StreamOptions(profile="balanced", decode=LM))
+    events = []
+    for i in range(0, len(speech), 1600):
+        events += processor.push(speech[i : i + 1600])
+    events += processor.finish()
+    assert expected and timed(final_words(events)) == expected
 
 
 def timed(words) -> list[tuple[str, float, float]]:
