@@ -5,6 +5,7 @@ Shared by file transcription and streaming, so both see the same frames.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import numpy as np
@@ -16,6 +17,12 @@ from .lm import BeamDecoder, LmStitcher
 from .lm_files import lm_for
 from .model import FrameModel, FrameOutput, blank_log_probs
 from .windows import Window
+
+NO_WORDS = (
+    "the model's vocabulary has no word delimiter: the language model and custom words are "
+    "not used, decoding is greedy"
+)
+log = logging.getLogger("engine.stitch")
 
 # A window's frames: greedy labels, their probabilities, and every token's log-probability
 # (None unless asked for: beam search needs them)
@@ -111,8 +118,15 @@ class WindowStitcher:
 
 def make_stitcher(model: FrameModel, decode: DecodeOptions) -> WindowStitcher | LmStitcher:
     """Greedy decoding, or beam search when an LM is named or beside the model, or custom
-    words are listed (``decode.lm``). Raises ModelLoadError for an LM that cannot be read."""
+    words are listed (``decode.lm``). Raises ModelLoadError for an LM that cannot be read.
+    A vocabulary without a word delimiter (characters of scripts written without spaces) has
+    no words for an n-gram LM: it decodes greedily (with a log note when an LM or custom words
+    were asked for)."""
     options = decode.lm
+    if model.vocab.delimiter_id is None:
+        if options.lm or options.hotwords:
+            log.warning(NO_WORDS)
+        return WindowStitcher(model, decode.word_gap_s, decode.chinese)
     lm = lm_for(options, model)
     if lm is None and not options.hotwords:
         return WindowStitcher(model, decode.word_gap_s, decode.chinese)

@@ -145,7 +145,13 @@ def check_lm(decode: DecodeOptions, recognizer: object) -> None:
     """Load the LM before any audio (ModelLoadError for one that cannot be read) and say
     which one decodes."""
     from engine.lm_files import lm_for
+    from engine.stitch import NO_WORDS
 
+    vocab = getattr(recognizer, "vocab", None)
+    if vocab is not None and vocab.delimiter_id is None:
+        if decode.lm.lm or decode.lm.hotwords:
+            print(f"note: {NO_WORDS}", file=sys.stderr)
+        return
     lm = lm_for(decode.lm, recognizer)
     if lm is not None:
         print(f"language model: {lm.file.path}", file=sys.stderr)

@@ -196,3 +196,36 @@ def test_kenlm_load_progress_goes_to_the_debug_log_and_warnings_stay(tmp_path):
     assert result.stderr.startswith("before") and result.stderr.rstrip().endswith("after")
     assert "missing <unk>" in result.stderr  # a warning about the file stays visible
     assert "KenLM: Reading" in result.stdout  # the progress, in the debug log
+
+
+def test_an_lm_of_one_s_own_text_spells_as_the_model_does(tmp_path):
+    """tools/demo_model/ngram.py --text: any text file becomes an ARPA file KenLM reads, in
+    the upper-case spelling English wav2vec2 models write."""
+    from ngram import build_text_lm
+
+    text = tmp_path / "notes.txt"
+    text.write_text("Call Tamsinet at nine.\n\nIt's the Kubernetes meeting, isn't it?\n")
+    assert build_text_lm(text, tmp_path / "own.arpa", order=2) == 2
+    lm = load_lm(tmp_path / "own.arpa")
+    assert {"TAMSINET", "IT'S", "KUBERNETES", "ISN'T"} <= lm.file.unigrams
+    assert all(w == w.upper() for w in lm.file.unigrams)
+
+
+def test_a_vocabulary_without_words_decodes_greedily(caplog):
+    """Characters of a script without spaces (no word delimiter): custom words and an LM are
+    not used, with a log note, instead of failing every stream and upload."""
+    from types import SimpleNamespace
+
+    from engine.config import DecodeOptions
+    from engine.lm import LmStitcher
+    from engine.stitch import WindowStitcher, make_stitcher
+
+    vocab = Vocab(tokens=("<pad>", "我", "你", "好"), blank_id=0, delimiter_id=None)
+    model = SimpleNamespace(vocab=vocab, frame_samples=320)
+    decode = DecodeOptions(lm=LmOptions(lm="demo", hotwords=("你好",)))
+    with caplog.at_level("WARNING", logger="engine.stitch"):
+        stitcher = make_stitcher(model, decode)  # type: ignore[arg-type]
+    assert isinstance(stitcher, WindowStitcher) and not isinstance(stitcher, LmStitcher)
+    assert "no word delimiter" in caplog.text
+    hotwords_only = DecodeOptions(lm=LmOptions(hotwords=("你好",)))
+    assert isinstance(make_stitcher(model, hotwords_only), WindowStitcher)  # type: ignore[arg-type]

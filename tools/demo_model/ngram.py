@@ -139,6 +139,17 @@ def build_demo_lm(path: Path, order: int = 3, min_count: int = 1) -> int:
     return len(train)
 
 
+def build_text_lm(text: Path, path: Path, order: int = 3, min_count: int = 1) -> int:
+    """An LM of any text file (one sentence or line per line), spelled as English wav2vec2
+    models spell (upper case, letters and apostrophes); returns the number of lines used."""
+    from texts import to_label
+
+    with open(text, encoding="utf-8") as lines:
+        sentences = [words for line in lines if (words := to_label(line).split())]
+    KneserNey(sentences, order=order, min_count=min_count).write_arpa(path)
+    return len(sentences)
+
+
 if __name__ == "__main__":
     import argparse
 
@@ -146,6 +157,12 @@ if __name__ == "__main__":
     parser.add_argument("out", type=Path, help="ARPA file to write")
     parser.add_argument("--order", type=int, default=3)
     parser.add_argument("--min-count", type=int, default=1, help="prune rarer top n-grams")
+    parser.add_argument(
+        "--text", type=Path, default=None, help="estimate from this text file, not the demo's"
+    )
     args = parser.parse_args()
-    count = build_demo_lm(args.out, args.order, args.min_count)
+    if args.text is not None:
+        count = build_text_lm(args.text, args.out, args.order, args.min_count)
+    else:
+        count = build_demo_lm(args.out, args.order, args.min_count)
     print(f"{args.out}: {args.order}-gram LM from {count} sentences")
