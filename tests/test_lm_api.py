@@ -78,3 +78,29 @@ def test_websocket_hotwords_query_and_config(server: ApiServer, name_wav: Path) 
     assert NAME.upper() not in plain
     assert NAME.upper() in by_query
     assert NAME.upper() in by_config
+
+
+def test_the_server_s_language_model_decodes_uploads_and_streams(
+    demo_recognizer, name_wav: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """serve --lm: uploads and WebSocket streams decode with the server's LM and custom words,
+    as the engine does for the same profile."""
+    from engine.config import DecodeOptions, LmOptions, TranscribeOptions
+    from engine.transcribe import transcribe_array
+
+    lm = LmOptions(lm="demo", hotwords=(NAME,))
+    samples = read_wav(name_wav)
+    expected = transcribe_array(
+        demo_recognizer, samples, TranscribeOptions(profile="balanced", decode=DecodeOptions(lm=lm))
+    )
+    greedy = transcribe_array(demo_recognizer, samples, TranscribeOptions(profile="balanced"))
+    assert expected.text() != greedy.text()
+    with ApiServer(ServerSettings(port=0, lm=lm), demo_recognizer) as srv:
+        answer = upload(srv, name_wav)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["text"] == expected.text()
+        pcm = (samples * 32767).astype("<i2").tobytes()
+        words = asyncio.run(
+            stream_words(srv.url.replace("http://", "ws://") + "/ws/transcribe", pcm)
+        )
+    assert words == [w.text.upper() for w in expected.words]
