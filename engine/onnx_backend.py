@@ -20,6 +20,7 @@ import os
 import shutil
 import tempfile
 import time
+import types
 import warnings
 import wave
 from collections.abc import Callable, Iterator
@@ -35,6 +36,14 @@ if TYPE_CHECKING:  # torch is imported when a model is exported
     from transformers import PreTrainedModel
 
 log = logging.getLogger("engine.onnx")
+
+# ONNX Runtime 1.29 and later send usage telemetry to Microsoft from Linux and macOS as well as
+# Windows: at import it writes a session file into the temporary folder and a device identifier
+# and event cache under ~/.cache/Microsoft. A local captioning app sends nothing anywhere, so the
+# engine opts out before ONNX Runtime is first imported (the variable is read once, when it
+# initialises; a user who sets ORT_DISABLE_TELEMETRY=0 keeps it on), and again through its API
+# (:func:`_onnxruntime`) in case something imported it earlier.
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 EXPORT_FORMAT = 3  # bump when the exported graph's inputs, outputs, wrapper or opset change
 OPSET = 20  # the first with a Gelu operator: below it, Gelu exports as a chain of Erf, Mul and Add
@@ -68,10 +77,20 @@ def cache_root() -> Path:
     return Path(constants.HF_HOME) / "live-captions-onnx"
 
 
+def _onnxruntime() -> types.ModuleType:
+    """ONNX Runtime, with its telemetry events off unless the user asked for them."""
+    import onnxruntime
+
+    if os.environ.get("ORT_DISABLE_TELEMETRY") != "0":
+        onnxruntime.disable_telemetry_events()
+    return onnxruntime
+
+
 def versions() -> dict[str, str]:
     """The versions that shape an export (part of its cache key)."""
-    import onnxruntime
     import torch
+
+    onnxruntime = _onnxruntime()
 
     try:
         import onnxscript
@@ -307,6 +326,7 @@ def quantized(entry: Path) -> Path:
     target = entry / INT8_FILE
     if target.is_file():
         return target
+    _onnxruntime()
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     fd, tmp = tempfile.mkstemp(prefix=".int8.", suffix=".partial", dir=entry)
@@ -352,7 +372,7 @@ class OnnxRunner:
     None) out, as model.Forward."""
 
     def __init__(self, path: Path, threads: int | None = None) -> None:
-        import onnxruntime as ort
+        ort = _onnxruntime()
 
         options = ort.SessionOptions()
         if threads:

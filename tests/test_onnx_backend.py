@@ -218,3 +218,32 @@ def test_an_export_without_log_probabilities_is_refused(tmp_path: Path) -> None:
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]), str(path))
     with pytest.raises(ob.ExportError, match="older format"):
         ob.OnnxRunner(path)
+
+
+def test_onnx_runtime_sends_no_telemetry(tiny_model_dir: Path, tmp_path: Path) -> None:
+    """ONNX Runtime's own usage telemetry (1.29 and later, on every OS) stays off: after a real
+    export and run in a fresh process, no telemetry session file in the temporary folder and no
+    device identifier or event cache under the home folder."""
+    home, temp = tmp_path / "home", tmp_path / "tmp"
+    home.mkdir()
+    temp.mkdir()
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "TMPDIR": str(temp),
+        "PYTHONPATH": str(REPO),
+        "HF_HUB_OFFLINE": "1",
+        "LIVE_CAPTIONS_ONNX_CACHE": str(tmp_path / "cache"),
+    }
+    env.pop("ORT_DISABLE_TELEMETRY", None)
+    script = (
+        "import sys\n"
+        "from engine import ModelOptions, load_recognizer\n"
+        "r = load_recognizer(ModelOptions(name=sys.argv[1], backend='onnx', threads=1))\n"
+        "assert r.backend == 'onnx', r.notes\n"
+    )
+    command = [sys.executable, "-c", script, str(tiny_model_dir)]
+    subprocess.run(command, env=env, check=True, timeout=600)
+    assert [p.name for p in temp.rglob("*") if p.name.endswith(".ses")] == []
+    assert not (home / ".cache" / "Microsoft").exists()
