@@ -238,9 +238,9 @@ def _torch_export(model: PreTrainedModel, path: Path) -> None:
     except ImportError:
         raise ExportError("the ONNX exporter needs the 'onnxscript' package") from None
     # Eager attention exports as plain matrix products and a softmax; the SDPA path exports with
-    # mask handling (Where/IsNaN in every layer) that costs ONNX Runtime 5-10 % of a pass
-    # (bench/backend_speed.py). Both compute the same function: the export is checked against
-    # PyTorch afterwards.
+    # mask handling (Where/IsNaN in every layer): about 8 % of a pass in ONNX Runtime's profile
+    # (4 x 20 s). Both compute the same function: the export is checked against PyTorch
+    # afterwards.
     model.set_attn_implementation("eager")
     example = torch.zeros(2, 3 * 16000)
     batch = torch.export.Dim("batch", min=1, max=1024)
@@ -382,9 +382,9 @@ class OnnxRunner:
         # stream runs a window every few hundred ms, and spinning would burn that idle time.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         # No memory arena: the arena keeps the largest batch's buffers for the process's life
-        # (+1.6 GB over PyTorch at the file profile's 4 x 20 s batch, measured with
-        # bench/file_transcription.py); without it buffers are freed after each run, as
-        # PyTorch frees them, at no measurable cost in speed (bench/backend_speed.py).
+        # (peak RSS 3.75 GB against 2.1 GB after three 4 x 20 s passes of base-960h); without
+        # it buffers are freed after each run, as PyTorch frees them, at no speed difference
+        # that stood out of this machine's noise.
         options.enable_cpu_mem_arena = False
         options.log_severity_level = 3  # errors only: its warnings are about graph internals
         self.path = path
