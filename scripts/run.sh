@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up what is missing, then start Live Captions: on Debian/Ubuntu the PortAudio library that
 # microphone capture needs (root, or sudo -n; otherwise a message, and the app starts anyway),
-# and a virtual environment ($VENV, default .venv) with torch (CPU build) and the project.
+# and a virtual environment ($VENV, default .venv) with torch (the CPU build; PyPI's CUDA build
+# where an NVIDIA GPU answers) and the project.
 # Usage: bash scripts/run.sh [live-captions arguments]   e.g. bash scripts/run.sh transcribe talk.mp3
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,8 +19,10 @@ if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV"
 fi
 if ! "$VENV/bin/python" -c "import engine, torch, fastapi, PySide6" 2> /dev/null; then
-    # CPU build of torch; for CUDA use environment.yml (see README).
-    "$VENV/bin/pip" install -q "torch==2.13.0"
+    # The pinned torch: the CPU build, or PyPI's CUDA build where an NVIDIA GPU answers
+    # (environment.yml is the CUDA route that picks the CUDA version; see README).
+    torch_pip_args auto
+    "$VENV/bin/pip" install -q "${TORCH_PIP_ARGS[@]}" "torch==2.13.0"
     "$VENV/bin/pip" install -q -e ".[all]"
 fi
 exec "$VENV/bin/live-captions" "$@"

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Sourced by scripts/run.sh and scripts/test.sh: the Debian/Ubuntu packages they need.
+# Sourced by scripts/run.sh and scripts/test.sh: the Debian/Ubuntu packages they need, and the
+# pip index of the pinned torch.
 #
 # ensure_debian_packages PACKAGE...
 #   Installs those of the named packages that are not installed yet; dpkg-query looks first, so
@@ -67,4 +68,24 @@ ensure_python_venv() {
     if ! python3 -c "import ensurepip, venv" 2> /dev/null; then
         ensure_debian_packages python3-venv
     fi
+}
+
+# torch_pip_args cpu|auto
+#   Sets TORCH_PIP_ARGS, the pip arguments that install the pinned torch. On Linux, PyPI's torch
+#   is the multi-GB CUDA build; PyTorch's CPU index has the same version as a CPU build
+#   (2.13.0+cpu, which pip prefers to 2.13.0), so the index goes beside PyPI: always with
+#   `cpu`, and with `auto` unless an NVIDIA GPU answers nvidia-smi (then PyPI's CUDA build is
+#   what the app wants). LC_TORCH_INDEX overrides the index; set it empty for plain PyPI.
+#   Where the index cannot be reached, pip says so and takes what PyPI (or a local wheel)
+#   offers. Other systems: PyPI's builds already fit (CPU, or Metal on macOS).
+torch_pip_args() {
+    TORCH_PIP_ARGS=()
+    local index="${LC_TORCH_INDEX-https://download.pytorch.org/whl/cpu}"
+    if [ "$(uname -s)" != Linux ] || [ -z "$index" ]; then
+        return 0
+    fi
+    if [ "$1" = auto ] && command -v nvidia-smi > /dev/null 2>&1 && nvidia-smi -L > /dev/null 2>&1; then
+        return 0
+    fi
+    TORCH_PIP_ARGS=(--extra-index-url "$index")
 }

@@ -29,9 +29,10 @@ if [ ! -x "$VENV/bin/python" ]; then
     ensure_python_venv
     python3 -m venv "$VENV"
 fi
-# torch is pinned: 2.13.0 is a CPU wheel on our machines; an open range pulls a multi-GB CUDA build.
+# torch is pinned (an open range pulls the newest CUDA build), from PyTorch's CPU index on Linux.
 "$VENV/bin/pip" install -q --upgrade pip > /dev/null
-"$VENV/bin/pip" install -q "torch==2.13.0"
+torch_pip_args cpu
+"$VENV/bin/pip" install -q "${TORCH_PIP_ARGS[@]}" "torch==2.13.0"
 "$VENV/bin/pip" install -q -e ".[all,dev]"
 
 # Static checks first: lint, formatting, types (configured in pyproject.toml).

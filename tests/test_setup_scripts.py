@@ -111,3 +111,56 @@ def test_ci_runs_exactly_the_readme_command() -> None:
     ]
     assert commands == ["bash scripts/test.sh"]
     assert "bash scripts/test.sh" in (ROOT / "README.md").read_text()
+
+
+def torch_args(tmp_path: Path, mode: str, system: str, gpu: bool, **env: str) -> list[str]:
+    """torch_pip_args MODE with stand-ins for uname and (when ``gpu``) nvidia-smi."""
+    bin_dir = tmp_path / f"bin-{system}-{gpu}"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "uname").write_text(f"#!/usr/bin/env bash\necho {system}\n")
+    (bin_dir / "nvidia-smi").write_text(
+        "#!/usr/bin/env bash\n" + ("echo 'GPU 0: NVIDIA'\n" if gpu else "exit 9\n")
+    )
+    for name in ("uname", "nvidia-smi"):
+        (bin_dir / name).chmod(0o755)
+    script = (
+        f"source {ROOT / 'scripts' / 'system_packages.sh'}\n"
+        f"torch_pip_args {mode}\n"
+        'printf "%s\\n" "${TORCH_PIP_ARGS[@]}"'
+    )
+    full_env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    full_env.pop("LC_TORCH_INDEX", None)
+    full_env.update(env)
+    result = subprocess.run(
+        ["bash", "-c", script], env=full_env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+CPU_INDEX = ["--extra-index-url", "https://download.pytorch.org/whl/cpu"]
+
+
+def test_linux_takes_torch_from_pytorch_s_cpu_index(tmp_path: Path) -> None:
+    """On Linux PyPI's torch is the multi-GB CUDA build: the tests always take the CPU build, the
+    app too unless an NVIDIA GPU answers; other systems and an empty override keep PyPI."""
+    assert torch_args(tmp_path, "cpu", "Linux", gpu=False) == CPU_INDEX
+    assert torch_args(tmp_path, "cpu", "Linux", gpu=True) == CPU_INDEX
+    assert torch_args(tmp_path, "auto", "Linux", gpu=False) == CPU_INDEX
+    assert torch_args(tmp_path, "auto", "Linux", gpu=True) == []
+    assert torch_args(tmp_path, "cpu", "Darwin", gpu=False) == []
+    assert torch_args(tmp_path, "cpu", "Linux", gpu=False, LC_TORCH_INDEX="") == []
+    mirror = "https://mirror.example/whl/cpu"
+    assert torch_args(tmp_path, "cpu", "Linux", gpu=False, LC_TORCH_INDEX=mirror) == [
+        "--extra-index-url",
+        mirror,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("script", "mode"), [("scripts/test.sh", "cpu"), ("scripts/run.sh", "auto")]
+)
+def test_the_scripts_install_torch_with_those_arguments(script: str, mode: str) -> None:
+    text = (ROOT / script).read_text()
+    assert f"torch_pip_args {mode}\n" in text
+    assert 'install -q "${TORCH_PIP_ARGS[@]}" "torch==' in text
