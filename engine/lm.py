@@ -15,7 +15,7 @@ finals and a file's words are the same; and the beam's memory is bounded by one 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -155,6 +155,7 @@ class BeamDecoder:
         )
         lower = any(t.isalpha() and t.islower() for t in vocab.tokens)
         self.hotwords = _Hotwords(options.hotwords, options.hotword_boost, lower)
+        self.spelled_as = typed_forms(options.hotwords, lower)
         self.gap_frames = gap_frames
         self.frame_seconds = frame_seconds
 
@@ -212,6 +213,40 @@ class BeamDecoder:
         words = CtcWordDecoder(vocab, self.gap_frames, self.frame_seconds)
         words.next_frame = first_frame
         return words.feed(path, probs) + words.flush()
+
+
+def typed_forms(
+    phrases: tuple[str, ...], lower: bool = False
+) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Custom words and phrases as the user typed them, by the model's spelling, for those with a
+    word of upper- and lower-case letters ("Tamsinet", "New York"): the captions' casing would
+    lose it (it lower-cases what the model spells in capitals). Others are left to that casing
+    (an all-capital acronym comes out lower-cased, like every word)."""
+    forms = {}
+    for phrase in phrases:
+        typed = tuple(phrase.split())
+        if any(w != w.lower() and w != w.upper() for w in typed):
+            forms[tuple(w.lower() if lower else w.upper() for w in typed)] = typed
+    return forms
+
+
+def as_typed(words: list[Word], forms: dict[tuple[str, ...], tuple[str, ...]]) -> list[Word]:
+    """``words`` with each run that spells a listed phrase (all its words, in order) written as
+    typed; a word of the phrase alone elsewhere ("new" of "New York") is left as it is."""
+    if not forms:
+        return words
+    out = list(words)
+    longest = max(len(p) for p in forms)
+    i = 0
+    while i < len(out):
+        for size in range(min(longest, len(out) - i), 0, -1):
+            typed = forms.get(tuple(w.text for w in out[i : i + size]))
+            if typed is not None:
+                out[i : i + size] = [replace(w, text=t) for w, t in zip(out[i : i + size], typed)]
+                i += size - 1
+                break
+        i += 1
+    return out
 
 
 def _pick(*values: float | None) -> float:
@@ -330,8 +365,9 @@ class LmStitcher:
     def _decode(self, span: Span) -> list[Word]:
         words = self.beam.decode(span.log_probs, span.first, self._context, span.sentence_ends)
         context = () if span.sentence_ends else self._context + tuple(w.text for w in words)
-        self._context = context[-self.CONTEXT_WORDS :]
-        return words
+        self._context = context[-self.CONTEXT_WORDS :]  # the LM's spelling
+        # Custom words leave as typed ("Tamsinet", not the model's "TAMSINET").
+        return as_typed(words, self.beam.spelled_as)
 
     def add(self, window: Any, ids: np.ndarray, probs: np.ndarray, log_probs: Any) -> list[Word]:
         if log_probs is None:

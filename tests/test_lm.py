@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from engine.config import LmOptions
-from engine.ctc import Vocab
+from engine.ctc import Vocab, Word
 from engine.errors import ModelLoadError
-from engine.lm import BeamDecoder, SpanCutter
+from engine.lm import BeamDecoder, SpanCutter, as_typed, typed_forms
 from engine.lm_files import find_lm, load_lm, parse_hotwords
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,6 +152,24 @@ def test_custom_words_are_spelled_in_the_model_s_case():
             logp[i, token] = math.log(p)
     listed = BeamDecoder(vocab, LmOptions(hotwords=("Cat",)), None).decode(logp)
     assert [w.text for w in listed] == ["cat"]
+
+
+def test_custom_words_leave_as_typed_where_the_captions_casing_would_lose_it():
+    forms = typed_forms(("Tamsinet", "NASA", "kubernetes", "New York"))
+    assert forms == {("TAMSINET",): ("Tamsinet",), ("NEW", "YORK"): ("New", "York")}
+    assert typed_forms(("Tamsinet",), lower=True) == {("tamsinet",): ("Tamsinet",)}
+    texts = ["A", "NEW", "CAR", "IN", "NEW", "YORK", "TAMSINET"]
+    words = [Word(t, i, i + 0.5, 0.9) for i, t in enumerate(texts)]
+    assert [w.text for w in as_typed(words, forms)] == [
+        "A",
+        "NEW",
+        "CAR",
+        "IN",
+        "New",
+        "York",
+        "Tamsinet",
+    ]
+    assert [(w.start, w.end) for w in as_typed(words, forms)] == [(w.start, w.end) for w in words]
 
 
 def test_request_custom_words_are_checked():
