@@ -99,43 +99,24 @@ class LanguageModelGroup(QGroupBox):
         self.boost.setValue(settings.hotword_boost)
         self._check_path(settings.lm_path)
 
-    def values(self) -> tuple[bool, str, bool, float, float, str, float]:
-        words = "\n".join(split_hotwords(self.hotwords.toPlainText()))
-        return (
-            self.enabled.isChecked(),
-            self.path.text().strip(),
-            self.custom_weights.isChecked(),
-            round(self.alpha.value(), 2),
-            round(self.beta.value(), 2),
-            words,
-            round(self.boost.value(), 1),
-        )
+    def values(self) -> dict[str, bool | str | float]:
+        """The fields, by the Settings attribute each is stored in."""
+        return {
+            "lm_enabled": self.enabled.isChecked(),
+            "lm_path": self.path.text().strip(),
+            "lm_custom_weights": self.custom_weights.isChecked(),
+            "lm_alpha": round(self.alpha.value(), 2),
+            "lm_beta": round(self.beta.value(), 2),
+            "hotwords": "\n".join(split_hotwords(self.hotwords.toPlainText())),
+            "hotword_boost": round(self.boost.value(), 1),
+        }
 
     def save(self, settings: Settings) -> bool:
         """Write the fields; whether anything changed."""
-        s = settings
-        stored = (
-            s.lm_enabled,
-            s.lm_path,
-            s.lm_custom_weights,
-            s.lm_alpha,
-            s.lm_beta,
-            s.hotwords,
-            s.hotword_boost,
-        )
-        values = self.values()
-        if values == stored:
-            return False
-        (
-            s.lm_enabled,
-            s.lm_path,
-            s.lm_custom_weights,
-            s.lm_alpha,
-            s.lm_beta,
-            s.hotwords,
-            s.hotword_boost,
-        ) = values
-        return True
+        changed = {k: v for k, v in self.values().items() if getattr(settings, k) != v}
+        for name, value in changed.items():
+            setattr(settings, name, value)
+        return bool(changed)
 
     def _check_path(self, text: str) -> None:
         """Say what the named LM is, or why it cannot be used (the file is read, not loaded)."""
