@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -249,3 +250,13 @@ class RevisionCounter:
                     self.growth += 1
                 else:
                     self.revisions += 1
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 120.0) -> bool:
+    """Poll ``predicate`` every 50 ms until it holds or ``timeout`` seconds pass; its last value."""
+    pause = threading.Event()
+    for _ in range(int(timeout / 0.05)):
+        if predicate():
+            return True
+        pause.wait(0.05)
+    return predicate()

@@ -10,13 +10,12 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
-from helpers import read_wav, say
+from helpers import read_wav, say, wait_for
 
 SENTENCES = (
     "the quick brown fox jumps over the lazy dog",
@@ -39,15 +38,6 @@ def start_cli(*args: str) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
     )
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float = TIMEOUT) -> bool:
-    pause = threading.Event()
-    for _ in range(int(timeout / 0.05)):
-        if predicate():
-            return True
-        pause.wait(0.05)
-    return predicate()
 
 
 def words_in(path: Path) -> list[str]:

@@ -7,29 +7,18 @@ import os
 import signal
 import subprocess
 import sys
-import threading
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
-from helpers import read_wav, say
+from helpers import read_wav, say, wait_for
 
 pytest.importorskip("PySide6")
 
 CHILD = Path(__file__).parent / "desktop_signal_child.py"
 TIMEOUT = 120.0
 pytestmark = pytest.mark.slow  # real processes in real time
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float = TIMEOUT) -> bool:
-    pause = threading.Event()
-    for _ in range(int(timeout / 0.05)):
-        if predicate():
-            return True
-        pause.wait(0.05)
-    return predicate()
 
 
 @pytest.fixture(scope="module")
