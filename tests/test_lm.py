@@ -119,15 +119,21 @@ def test_inside_speech_spans_end_at_word_boundaries():
         assert spans_of(cutter, ids, logp, size) == spans
 
 
-def test_custom_word_wins_over_a_close_spelling():
-    """Frames that greedily spell KAT: listed, CAT comes out instead, without an LM."""
-    tokens = ("<pad>", "|", "A", "C", "K", "T")
+def kat_frames(tokens: tuple[str, ...]) -> tuple[Vocab, np.ndarray]:
+    """Frames that greedily spell K-A-T (C a close second to K) over ``tokens``, which are
+    blank, delimiter, A, C, K, T in either case."""
     vocab = Vocab(tokens=tokens, blank_id=0, delimiter_id=1)
     rows = [{0: 0.9}, {4: 0.55, 3: 0.45}, {0: 0.9}, {2: 0.9}, {5: 0.9}, {0: 0.9}, {1: 0.9}]
     logp = np.full((len(rows), len(tokens)), math.log(0.01), np.float32)
     for i, row in enumerate(rows):
         for token, p in row.items():
             logp[i, token] = math.log(p)
+    return vocab, logp
+
+
+def test_custom_word_wins_over_a_close_spelling():
+    """Frames that greedily spell KAT: listed, CAT comes out instead, without an LM."""
+    vocab, logp = kat_frames(("<pad>", "|", "A", "C", "K", "T"))
     plain = BeamDecoder(vocab, LmOptions(), None).decode(logp)
     listed = BeamDecoder(vocab, LmOptions(hotwords=("cat",)), None).decode(logp)
     assert [w.text for w in plain] == ["KAT"]
@@ -143,13 +149,7 @@ def test_the_demo_lm_ships_with_its_measured_weights():
 
 def test_custom_words_are_spelled_in_the_model_s_case():
     """A lower-case vocabulary (many fine-tunes) gets lower-case custom words."""
-    tokens = ("<pad>", "|", "a", "c", "k", "t")
-    vocab = Vocab(tokens=tokens, blank_id=0, delimiter_id=1)
-    rows = [{0: 0.9}, {4: 0.55, 3: 0.45}, {0: 0.9}, {2: 0.9}, {5: 0.9}, {0: 0.9}, {1: 0.9}]
-    logp = np.full((len(rows), len(tokens)), math.log(0.01), np.float32)
-    for i, row in enumerate(rows):
-        for token, p in row.items():
-            logp[i, token] = math.log(p)
+    vocab, logp = kat_frames(("<pad>", "|", "a", "c", "k", "t"))
     listed = BeamDecoder(vocab, LmOptions(hotwords=("Cat",)), None).decode(logp)
     assert [w.text for w in listed] == ["cat"]
 
