@@ -108,11 +108,18 @@ def versions() -> dict[str, str]:
 
 
 def model_digest(folder: Path) -> str:
-    """SHA-256 over the model's config and weight files (names and contents)."""
+    """SHA-256 over the model's config and weight files (names and contents). Runs at every
+    model load, so a file of the Hugging Face cache is not read: it links to a blob named by
+    its content's hash (SHA-256 for weights), and that name stands for the content. Other
+    files (a local folder, a bundled model, a cache without links) are hashed."""
     digest = hashlib.sha256()
     files = sorted({p for pattern in _WEIGHT_PATTERNS for p in folder.glob(pattern)})
     for path in files:
         digest.update(path.name.encode() + b"\0")
+        blob = path.resolve()
+        if path.is_symlink() and blob.parent.name == "blobs":
+            digest.update(b"blob:" + blob.name.encode())
+            continue
         with path.open("rb") as f:
             while block := f.read(1 << 20):
                 digest.update(block)

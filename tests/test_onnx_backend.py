@@ -93,6 +93,36 @@ def test_export_once_then_cached_and_keyed_by_the_weights(
     assert len(entries(cache)) == 2
 
 
+def test_hub_cache_files_are_keyed_by_their_blob_names_without_reading_them(
+    tmp_path: Path,
+) -> None:
+    """A Hugging Face cache snapshot links each file to a blob named by its content's hash: the
+    key uses that name (no reading of the weights at every start); plain files are hashed."""
+
+    def snapshot(repo: str, blob_name: str, content: bytes) -> Path:
+        blobs, folder = tmp_path / repo / "blobs", tmp_path / repo / "snapshots" / "rev"
+        blobs.mkdir(parents=True)
+        folder.mkdir(parents=True)
+        (blobs / blob_name).write_bytes(content)
+        (folder / "model.safetensors").symlink_to(Path("../..") / "blobs" / blob_name)
+        (folder / "config.json").write_text("{}")
+        return folder
+
+    same_name = (
+        ob.model_digest(snapshot("a", "f00d", b"one")),
+        ob.model_digest(snapshot("b", "f00d", b"two")),
+    )
+    assert same_name[0] == same_name[1]  # the name stands for the content: not read
+    assert ob.model_digest(snapshot("c", "beef", b"one")) != same_name[0]
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "config.json").write_text("{}")
+    (plain / "model.safetensors").write_bytes(b"one")
+    digest = ob.model_digest(plain)
+    (plain / "model.safetensors").write_bytes(b"two")
+    assert ob.model_digest(plain) != digest  # a plain file is hashed
+
+
 def test_a_killed_export_leaves_no_cache_entry(tiny_model_dir: Path, cache: Path) -> None:
     script = (
         "import sys\n"
