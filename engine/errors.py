@@ -18,6 +18,11 @@ class ModelLoadError(LiveCaptionsError):
     """The requested model could not be found, downloaded or loaded."""
 
 
+class LanguageModelError(ModelLoadError):
+    """A language model or a list of custom words could not be read or used (a kind of
+    ModelLoadError: front ends that load a model with its LM catch both alike)."""
+
+
 class Cancelled(LiveCaptionsError):
     """The caller asked to stop a long operation."""
 

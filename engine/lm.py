@@ -22,7 +22,7 @@ import numpy as np
 
 from .config import LmOptions
 from .ctc import FRAME_SECONDS, CtcWordDecoder, Vocab, Word
-from .errors import ModelLoadError
+from .errors import LanguageModelError
 from .lm_files import LoadedLm
 
 LOG10 = math.log(10.0)
@@ -141,7 +141,7 @@ class BeamDecoder:
         frame_seconds: float = FRAME_SECONDS,
     ) -> None:
         if vocab.delimiter_id is None:
-            raise ModelLoadError("beam search needs a vocabulary with a word delimiter ('|')")
+            raise LanguageModelError("beam search needs a vocabulary with a word delimiter ('|')")
         self.vocab = vocab
         self.options = options
         self.lm = lm

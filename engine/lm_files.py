@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import LmOptions
-from .errors import ModelLoadError
+from .errors import LanguageModelError
 
 log = logging.getLogger("engine.lm")
 
@@ -43,12 +43,12 @@ def find_lm(path: str | Path) -> LanguageModelFile:
     ``language_model/`` folder (attrs.json, unigrams.txt, one .arpa or .bin file)."""
     path = Path(path).expanduser()
     if not path.exists():
-        raise ModelLoadError(f"language model {path} does not exist")
+        raise LanguageModelError(f"language model {path} does not exist")
     folder = path if path.is_dir() else path.parent
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix in LM_SUFFIXES)
         if not files:
-            raise ModelLoadError(f"language model folder {path} has no .arpa or .bin file")
+            raise LanguageModelError(f"language model folder {path} has no .arpa or .bin file")
         path = files[0]
     attrs: dict[str, float] = {}
     attrs_file = folder / "attrs.json"
@@ -56,7 +56,7 @@ def find_lm(path: str | Path) -> LanguageModelFile:
         try:
             attrs = json.loads(attrs_file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise ModelLoadError(f"{attrs_file} cannot be read: {exc}") from None
+            raise LanguageModelError(f"{attrs_file} cannot be read: {exc}") from None
     unigrams = _read_unigrams(path, folder)
     return LanguageModelFile(
         path=path,
@@ -90,12 +90,12 @@ def _read_unigrams(path: Path, folder: Path) -> frozenset[str]:
                     if len(parts) >= 2:
                         words.add(parts[1])
     except UnicodeDecodeError:
-        raise ModelLoadError(
+        raise LanguageModelError(
             f"{path} is a binary language model: put a unigrams.txt (its words, one per line) "
             "beside it"
         ) from None
     except OSError as exc:
-        raise ModelLoadError(f"language model {path} cannot be read: {exc}") from None
+        raise LanguageModelError(f"language model {path} cannot be read: {exc}") from None
     return frozenset(w for w in words if not w.startswith("<"))
 
 
@@ -211,7 +211,9 @@ class LoadedLm:
             with _kenlm_progress_to_log():
                 self.kenlm = KenLM(str(lm_file.path), self.dictionary)
         except RuntimeError as exc:
-            raise ModelLoadError(f"language model {lm_file.path} cannot be read: {exc}") from None
+            raise LanguageModelError(
+                f"language model {lm_file.path} cannot be read: {exc}"
+            ) from None
 
     def is_prefix(self, partial: str) -> bool:
         """Some word the LM knows starts with ``partial``."""
@@ -225,7 +227,7 @@ _loading = threading.Lock()
 
 def load_lm(path: str | Path) -> LoadedLm:
     """Load an LM file or folder once per process (later calls share it); raises
-    ModelLoadError with a message for the user."""
+    LanguageModelError with a message for the user."""
     found = find_lm(DEMO_LM_DIR if str(path) == DEMO_LM else path)
     key = found.path.resolve()
     with _loading:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from engine import __version__
 from engine.config import DEFAULT_FILE_PROFILE, PROFILES, ModelOptions, TranscribeOptions
-from engine.errors import LiveCaptionsError, ModelLoadError
+from engine.errors import LanguageModelError, LiveCaptionsError, ModelLoadError
 from engine.formats import FORMATS, render
 
 from .console import use_utf8_output
@@ -28,6 +28,16 @@ from .serve import add_serve_command
 
 if TYPE_CHECKING:
     from engine.scheduler import Scheduler
+
+
+# What to do next, by the kind of error (the most specific kind that has a hint).
+HINTS: dict[type[LiveCaptionsError], str] = {
+    ModelLoadError: "Choose the model with --model (a Hugging Face id, a folder, or 'demo').",
+    LanguageModelError: (
+        "Choose the language model with --lm (an ARPA file, a KenLM binary, a language_model "
+        "folder, or 'demo'), or turn it off with --no-lm; custom words go in --hotwords."
+    ),
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -211,11 +221,9 @@ def main(argv: list[str] | None = None) -> int:
         return handler(args)
     except LiveCaptionsError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        if isinstance(exc, ModelLoadError):
-            print(
-                "Choose the model with --model (a Hugging Face id, a folder, or 'demo').",
-                file=sys.stderr,
-            )
+        hint = next((HINTS[kind] for kind in type(exc).__mro__ if kind in HINTS), None)
+        if hint:
+            print(hint, file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

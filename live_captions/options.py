@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from engine.config import CHINESE_SCRIPTS, DEFAULT_MODEL, DecodeOptions, LmOptions, ModelOptions
-from engine.errors import ModelLoadError
+from engine.errors import LanguageModelError
 
 
 def add_model_options(parser: argparse.ArgumentParser, device_flag: str = "--device") -> None:
@@ -114,18 +114,22 @@ def read_hotwords(value: str | None) -> tuple[str, ...]:
     if not value:
         return ()
     path = Path(value).expanduser()
-    if path.is_file():
+    try:
+        is_file = path.is_file()
+    except OSError:  # not a possible file name (too long, say): the words themselves
+        is_file = False
+    if is_file:
         try:
             return split_hotwords(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
-            raise ModelLoadError(f"custom words file {path} cannot be read: {exc}") from None
+            raise LanguageModelError(f"custom words file {path} cannot be read: {exc}") from None
     return split_hotwords(value)
 
 
 def decode_options(args: argparse.Namespace) -> DecodeOptions:
     """Decoding as the command line asks: Chinese script, language model and custom words."""
     if args.lm and args.no_lm:
-        raise ModelLoadError("--lm and --no-lm contradict each other; give one of them")
+        raise LanguageModelError("--lm and --no-lm contradict each other; give one of them")
     defaults = LmOptions()
     lm = LmOptions(
         lm=args.lm,
@@ -137,12 +141,12 @@ def decode_options(args: argparse.Namespace) -> DecodeOptions:
         hotword_boost=defaults.hotword_boost if args.hotword_boost is None else args.hotword_boost,
     )
     if lm.beam_size < 1:
-        raise ModelLoadError("--beam-size must be at least 1")
+        raise LanguageModelError("--beam-size must be at least 1")
     return DecodeOptions(chinese=getattr(args, "chinese", None) or "", lm=lm)
 
 
 def check_lm(decode: DecodeOptions, recognizer: object) -> None:
-    """Load the LM before any audio (ModelLoadError for one that cannot be read) and say
+    """Load the LM before any audio (LanguageModelError for one that cannot be read) and say
     which one decodes."""
     from engine.lm_files import lm_for
     from engine.stitch import NO_WORDS

@@ -162,6 +162,16 @@ def test_cli_bad_lm_is_a_clear_error(tmp_path, hello_wav):
     assert result.returncode == 1
     assert "language model" in result.stderr and "does not exist" in result.stderr
     assert "Traceback" not in result.stderr
+    assert "--no-lm" in result.stderr and "--model" not in result.stderr  # the LM's hint
+
+
+def test_cli_hotwords_too_long_for_a_file_name_are_words(hello_wav):
+    """--hotwords takes words or a file of them: words too long to be a file name are words,
+    not a crash."""
+    words = ",".join(f"word{i}" for i in range(2000))
+    result = run_cli("transcribe", str(hello_wav), "--model", "demo", "--hotwords", words)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and result.stdout.strip()
 
 
 def test_a_hub_model_s_language_model_is_fetched_and_used(
