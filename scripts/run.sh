@@ -21,8 +21,7 @@ fi
 if ! "$VENV/bin/python" -c "import engine, torch, fastapi, PySide6" 2> /dev/null; then
     # The pinned torch: the CPU build, or PyPI's CUDA build where an NVIDIA GPU answers
     # (environment.yml is the CUDA route that picks the CUDA version; see README).
-    torch_pip_args auto
-    "$VENV/bin/pip" install -q "${TORCH_PIP_ARGS[@]}" "torch==2.13.0"
+    install_torch "$VENV/bin/pip" auto "torch==2.13.0"
     "$VENV/bin/pip" install -q -e ".[all]"
 fi
 exec "$VENV/bin/live-captions" "$@"

@@ -89,3 +89,14 @@ torch_pip_args() {
     fi
     TORCH_PIP_ARGS=(--extra-index-url "$index")
 }
+
+# install_torch PIP cpu|auto SPEC
+#   Installs SPEC (the pinned torch) with PIP: torch alone with TORCH_PIP_ARGS (torch_pip_args
+#   cpu|auto), then its dependencies from PyPI. The extra index is asked for torch only, not
+#   for each of its dependencies (where the index cannot be reached, each lookup would cost
+#   pip's retries).
+install_torch() {
+    torch_pip_args "$2"
+    "$1" install -q --no-deps "${TORCH_PIP_ARGS[@]}" "$3"
+    "$1" install -q "$3"
+}

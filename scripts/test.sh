@@ -31,8 +31,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 # torch is pinned (an open range pulls the newest CUDA build), from PyTorch's CPU index on Linux.
 "$VENV/bin/pip" install -q --upgrade pip > /dev/null
-torch_pip_args cpu
-"$VENV/bin/pip" install -q "${TORCH_PIP_ARGS[@]}" "torch==2.13.0"
+install_torch "$VENV/bin/pip" cpu "torch==2.13.0"
 "$VENV/bin/pip" install -q -e ".[all,dev]"
 
 # Static checks first: lint, formatting, types (configured in pyproject.toml).

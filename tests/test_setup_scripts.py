@@ -162,5 +162,28 @@ def test_linux_takes_torch_from_pytorch_s_cpu_index(tmp_path: Path) -> None:
 )
 def test_the_scripts_install_torch_with_those_arguments(script: str, mode: str) -> None:
     text = (ROOT / script).read_text()
-    assert f"torch_pip_args {mode}\n" in text
-    assert 'install -q "${TORCH_PIP_ARGS[@]}" "torch==' in text
+    assert f'install_torch "$VENV/bin/pip" {mode} "torch==' in text
+
+
+def test_only_torch_itself_is_looked_up_in_pytorch_s_index(tmp_path: Path) -> None:
+    """torch alone comes through the extra index; its dependencies come from PyPI in a second
+    pip run (an unreachable index costs pip's retries per package looked up)."""
+    pip = tmp_path / "pip"
+    pip.write_text('#!/usr/bin/env bash\necho "$*" >> "$FAKE_CALLS"\n')
+    pip.chmod(0o755)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "uname").write_text("#!/usr/bin/env bash\necho Linux\n")
+    (bin_dir / "uname").chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    env["FAKE_CALLS"] = str(tmp_path / "calls")
+    env.pop("LC_TORCH_INDEX", None)
+    script = (
+        f"source {ROOT / 'scripts' / 'system_packages.sh'}\ninstall_torch {pip} cpu torch==2.13.0\n"
+    )
+    result = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "calls").read_text().splitlines() == [
+        "install -q --no-deps " + " ".join(CPU_INDEX) + " torch==2.13.0",
+        "install -q torch==2.13.0",
+    ]
