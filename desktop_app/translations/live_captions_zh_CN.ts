@@ -25,47 +25,47 @@
 <context>
     <name>DesktopApp</name>
     <message>
-        <location filename="../app.py" line="94"/>
+        <location filename="../app.py" line="95"/>
         <source>Captioning</source>
         <translation>正在生成字幕</translation>
     </message>
     <message>
-        <location filename="../app.py" line="95"/>
+        <location filename="../app.py" line="96"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../app.py" line="101"/>
+        <location filename="../app.py" line="102"/>
         <source>Get a speech model…</source>
         <translation>获取语音模型…</translation>
     </message>
     <message>
-        <location filename="../app.py" line="142"/>
+        <location filename="../app.py" line="143"/>
         <source>No speech model yet</source>
         <translation>还没有语音模型</translation>
     </message>
     <message>
-        <location filename="../app.py" line="165"/>
+        <location filename="../app.py" line="166"/>
         <source>No speech model is on this computer yet: captions start once one is downloaded or chosen.</source>
         <translation>这台计算机上还没有语音模型：下载或选择模型后即可开始字幕。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="224"/>
+        <location filename="../app.py" line="227"/>
         <source>The new model is loading; the captions running now keep the old one until you stop and start them again.</source>
         <translation>新模型正在加载；当前的字幕会继续使用旧模型，直到你停止并重新开始。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="233"/>
+        <location filename="../app.py" line="236"/>
         <source>The new language applies from the next start of the app.</source>
         <translation>新的界面语言将在下次启动应用时生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="235"/>
+        <location filename="../app.py" line="238"/>
         <source>The new live-caption settings apply from the next start.</source>
         <translation>新的实时字幕设置将在下次开始时生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="258"/>
+        <location filename="../app.py" line="261"/>
         <source>Live Captions: {}</source>
         <translation>实时字幕：{}</translation>
     </message>
@@ -99,24 +99,83 @@
     </message>
 </context>
 <context>
+    <name>EngineMessages</name>
+    <message>
+        <location filename="../messages.py" line="19"/>
+        <source>The hub at {endpoint} cannot be reached (no network, or it is blocked here). Connect and try again, or choose a mirror under “{download_from}” ({mirror} works from mainland China), {otherwise}</source>
+        <translation>无法连接到 {endpoint} 上的模型仓库（没有网络，或在此处被屏蔽）。请联网后重试，或在“{download_from}”中选择镜像（{mirror} 在中国大陆可用），{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="24"/>
+        <source>The hub at {endpoint} answered with an error ({status}); it may be down for a while. Try again later, or choose a mirror under “{download_from}” ({mirror} works from mainland China), {otherwise}</source>
+        <translation>{endpoint} 上的模型仓库返回错误（{status}），可能暂时无法使用。请稍后重试，或在“{download_from}”中选择镜像（{mirror} 在中国大陆可用），{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="29"/>
+        <source>The model {repo} was not found on {endpoint}. Check its name, {otherwise}</source>
+        <translation>在 {endpoint} 上找不到模型 {repo}。请检查名称，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="32"/>
+        <source>The model {repo} needs a Hugging Face login and its licence accepted. Download it once with “hf download {repo}”, {otherwise}</source>
+        <translation>模型 {repo} 需要登录 Hugging Face 并接受其许可协议。请先用“hf download {repo}”下载一次，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="36"/>
+        <source>The model {repo} is not on this computer and downloads are switched off (HF_HUB_OFFLINE is set). Unset it to download, {otherwise}</source>
+        <translation>模型 {repo} 不在这台电脑上，且下载已关闭（设置了 HF_HUB_OFFLINE）。取消该设置即可下载，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="40"/>
+        <source>The disk is full: the model {repo} cannot be saved in {folder}. Free some space, or set HF_HOME to a folder on a disk with room, and try again.</source>
+        <translation>磁盘已满：无法将模型 {repo} 保存到 {folder}。请释放一些空间，或将 HF_HOME 设为空间充足的磁盘上的文件夹，然后重试。</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="44"/>
+        <source>The model {repo} could not be downloaded from {endpoint} ({reason}). Try again (what was downloaded is kept), {otherwise}</source>
+        <translation>无法从 {endpoint} 下载模型 {repo}（{reason}）。请重试（已下载的部分会保留），{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="48"/>
+        <source>{repo} is a {what} model, not a speech recogniser (Wav2Vec2ForCTC). Choose another model, {otherwise}</source>
+        <translation>{repo} 是 {what} 模型，不是语音识别模型（Wav2Vec2ForCTC）。请选择其他模型，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="54"/>
+        <source>or use a model folder on this computer, or the demo model.</source>
+        <translation>或使用这台电脑上的模型文件夹，或演示模型。</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="58"/>
+        <source>Download from</source>
+        <translation>下载来源</translation>
+    </message>
+</context>
+<context>
     <name>EngineWorker</name>
     <message>
-        <location filename="../worker.py" line="75"/>
+        <location filename="../worker.py" line="76"/>
         <source>The language model cannot be used ({}); captions run without it.</source>
         <translation>无法使用语言模型（{}）；字幕将在不使用它的情况下运行。</translation>
     </message>
     <message>
-        <location filename="../worker.py" line="91"/>
+        <location filename="../worker.py" line="103"/>
         <source>The engine is busy: {}.</source>
         <translation>识别引擎繁忙：{}。</translation>
     </message>
     <message>
-        <location filename="../worker.py" line="134"/>
+        <location filename="../worker.py" line="133"/>
+        <source>The input device delivered invalid samples (NaN or infinity); they are treated as silence.</source>
+        <translation>输入设备送来了无效的采样值（NaN 或无穷大），已按静音处理。</translation>
+    </message>
+    <message>
+        <location filename="../worker.py" line="162"/>
         <source>The engine did not finish the last words in time; they are lost.</source>
         <translation>识别引擎未能及时处理最后的内容，这部分已丢失。</translation>
     </message>
     <message>
-        <location filename="../worker.py" line="149"/>
+        <location filename="../worker.py" line="95"/>
+        <location filename="../worker.py" line="177"/>
         <source>Captioning stopped: {}.</source>
         <translation>字幕已停止：{}。</translation>
     </message>
@@ -233,82 +292,82 @@
 <context>
     <name>FirstRunDialog</name>
     <message>
-        <location filename="../widgets/first_run.py" line="66"/>
+        <location filename="../widgets/first_run.py" line="69"/>
         <source>Live Captions: get a speech model</source>
         <translation>实时字幕：获取语音模型</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="77"/>
+        <location filename="../widgets/first_run.py" line="80"/>
         <source>&lt;b&gt;Live Captions needs a speech model.&lt;/b&gt;&lt;br&gt;It is downloaded once; then everything runs on this computer, without network.</source>
         <translation>&lt;b&gt;实时字幕需要一个语音模型。&lt;/b&gt;&lt;br&gt;只需下载一次；之后一切都在这台计算机上运行，无需联网。</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="90"/>
+        <location filename="../widgets/first_run.py" line="93"/>
         <source>A Hugging Face id of a Wav2Vec2ForCTC speech model</source>
         <translation>Wav2Vec2ForCTC 语音模型的 Hugging Face ID</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="96"/>
+        <location filename="../widgets/first_run.py" line="99"/>
         <source>Where models come from: the Hugging Face hub, or a mirror of it such as {} (reachable from mainland China)</source>
         <translation>模型的下载来源：Hugging Face Hub，或其镜像，例如 {}（在中国大陆可访问）</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="103"/>
+        <location filename="../widgets/first_run.py" line="106"/>
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="104"/>
-        <source>Download from:</source>
-        <translation>下载来源：</translation>
+        <location filename="../widgets/first_run.py" line="107"/>
+        <source>{0}:</source>
+        <translation>{0}：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="111"/>
+        <location filename="../widgets/first_run.py" line="114"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="113"/>
+        <location filename="../widgets/first_run.py" line="116"/>
         <source>Cancel download</source>
         <translation>取消下载</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="115"/>
+        <location filename="../widgets/first_run.py" line="118"/>
         <source>Use a model folder…</source>
         <translation>使用模型文件夹…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="116"/>
+        <location filename="../widgets/first_run.py" line="119"/>
         <source>Try the demo model (synthetic voices only)</source>
         <translation>试用演示模型（仅限合成语音）</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="133"/>
+        <location filename="../widgets/first_run.py" line="139"/>
         <source>Or:</source>
         <translation>或者：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="165"/>
+        <location filename="../widgets/first_run.py" line="171"/>
         <source>Asking {} about the model…</source>
         <translation>正在向 {} 查询模型信息…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="179"/>
+        <location filename="../widgets/first_run.py" line="186"/>
         <source>{0}, from {1}, into {2}</source>
         <translation>{0}，来自 {1}，保存到 {2}</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="214"/>
+        <location filename="../widgets/first_run.py" line="219"/>
         <source>Starting the download…</source>
         <translation>正在开始下载…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="241"/>
-        <source>Download cancelled. Nothing half-downloaded is used; files that were complete stay, so downloading again goes on from there.</source>
-        <translation>下载已取消。未下载完的文件不会被使用；已完成的文件会保留，再次下载时将从那里继续。</translation>
+        <location filename="../widgets/first_run.py" line="259"/>
+        <source>Download cancelled. Nothing half-downloaded is used, but what arrived is kept: downloading again goes on from there.</source>
+        <translation>下载已取消。未下载完的文件不会被使用，但已收到的数据会保留：再次下载时从中断处继续。</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="256"/>
+        <location filename="../widgets/first_run.py" line="274"/>
         <source>Folder with a Wav2Vec2ForCTC model</source>
         <translation>包含 Wav2Vec2ForCTC 模型的文件夹</translation>
     </message>
@@ -391,22 +450,22 @@
         <translation>自定义词加权：</translation>
     </message>
     <message>
-        <location filename="../widgets/lm_group.py" line="154"/>
+        <location filename="../widgets/lm_group.py" line="135"/>
         <source>The demo model&apos;s own language model</source>
         <translation>演示模型自带的语言模型</translation>
     </message>
     <message>
-        <location filename="../widgets/lm_group.py" line="157"/>
+        <location filename="../widgets/lm_group.py" line="138"/>
         <source>{} words known ({})</source>
         <translation>已知 {} 个词（{}）</translation>
     </message>
     <message>
-        <location filename="../widgets/lm_group.py" line="165"/>
+        <location filename="../widgets/lm_group.py" line="146"/>
         <source>Language model</source>
         <translation>语言模型</translation>
     </message>
     <message>
-        <location filename="../widgets/lm_group.py" line="167"/>
+        <location filename="../widgets/lm_group.py" line="148"/>
         <source>Language models (*.arpa *.bin *.binary);;All files (*)</source>
         <translation>语言模型 (*.arpa *.bin *.binary);;所有文件 (*)</translation>
     </message>
@@ -893,37 +952,37 @@
 <context>
     <name>_LoadJob</name>
     <message>
-        <location filename="../model_loader.py" line="38"/>
+        <location filename="../model_loader.py" line="40"/>
         <source>Loading {}…</source>
         <translation>正在加载 {}…</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="51"/>
+        <location filename="../model_loader.py" line="53"/>
         <source>Loading the demo model…</source>
         <translation>正在加载演示模型…</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="57"/>
+        <location filename="../model_loader.py" line="59"/>
         <source>The demo model cannot be used either: {}</source>
         <translation>演示模型也无法使用：{}</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="61"/>
+        <location filename="../model_loader.py" line="63"/>
         <source>The model &apos;{0}&apos; could not be loaded, so the demo model is in use; it understands synthetic voices only. {1} Choose the model in Settings.</source>
         <translation>无法加载模型“{0}”，现正使用演示模型；它只能识别合成语音。{1} 请在设置中选择模型。</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="67"/>
+        <location filename="../model_loader.py" line="69"/>
         <source>Downloading {0}: {1}</source>
         <translation>正在下载 {0}：{1}</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="72"/>
+        <location filename="../model_loader.py" line="74"/>
         <source>Preparing the model for ONNX Runtime (once): {what}…</source>
         <translation>正在为 ONNX Runtime 准备模型（仅一次）：{what}…</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="79"/>
+        <location filename="../model_loader.py" line="81"/>
         <source>Open Settings to choose another model (a Hugging Face id or a local folder) or the compute device, then load it again. Until then captions and file transcription are unavailable.</source>
         <translation>请打开设置，选择其他模型（Hugging Face ID 或本地文件夹）或计算设备，然后重新加载。在此之前无法使用字幕和文件转写。</translation>
     </message>

@@ -24,47 +24,47 @@
 <context>
     <name>DesktopApp</name>
     <message>
-        <location filename="../app.py" line="94" />
+        <location filename="../app.py" line="95" />
         <source>Captioning</source>
         <translation>正在生成字幕</translation>
     </message>
     <message>
-        <location filename="../app.py" line="95" />
+        <location filename="../app.py" line="96" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../app.py" line="101" />
+        <location filename="../app.py" line="102" />
         <source>Get a speech model…</source>
         <translation>獲取語音模型…</translation>
     </message>
     <message>
-        <location filename="../app.py" line="142" />
+        <location filename="../app.py" line="143" />
         <source>No speech model yet</source>
         <translation>還沒有語音模型</translation>
     </message>
     <message>
-        <location filename="../app.py" line="165" />
+        <location filename="../app.py" line="166" />
         <source>No speech model is on this computer yet: captions start once one is downloaded or chosen.</source>
         <translation>這臺計算機上還沒有語音模型：下載或選擇模型後即可開始字幕。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="224" />
+        <location filename="../app.py" line="227" />
         <source>The new model is loading; the captions running now keep the old one until you stop and start them again.</source>
         <translation>新模型正在載入；當前的字幕會繼續使用舊模型，直到你停止並重新開始。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="233" />
+        <location filename="../app.py" line="236" />
         <source>The new language applies from the next start of the app.</source>
         <translation>新的介面語言將在下次啟動應用時生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="235" />
+        <location filename="../app.py" line="238" />
         <source>The new live-caption settings apply from the next start.</source>
         <translation>新的即時字幕設定將在下次開始時生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="258" />
+        <location filename="../app.py" line="261" />
         <source>Live Captions: {}</source>
         <translation>即時字幕：{}</translation>
     </message>
@@ -98,24 +98,83 @@
     </message>
 </context>
 <context>
+    <name>EngineMessages</name>
+    <message>
+        <location filename="../messages.py" line="19" />
+        <source>The hub at {endpoint} cannot be reached (no network, or it is blocked here). Connect and try again, or choose a mirror under “{download_from}” ({mirror} works from mainland China), {otherwise}</source>
+        <translation>無法連線到 {endpoint} 上的模型倉庫（沒有網路，或在此處被遮蔽）。請聯網後重試，或在“{download_from}”中選擇映象（{mirror} 在中國大陸可用），{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="24" />
+        <source>The hub at {endpoint} answered with an error ({status}); it may be down for a while. Try again later, or choose a mirror under “{download_from}” ({mirror} works from mainland China), {otherwise}</source>
+        <translation>{endpoint} 上的模型倉庫返回錯誤（{status}），可能暫時無法使用。請稍後重試，或在“{download_from}”中選擇映象（{mirror} 在中國大陸可用），{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="29" />
+        <source>The model {repo} was not found on {endpoint}. Check its name, {otherwise}</source>
+        <translation>在 {endpoint} 上找不到模型 {repo}。請檢查名稱，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="32" />
+        <source>The model {repo} needs a Hugging Face login and its licence accepted. Download it once with “hf download {repo}”, {otherwise}</source>
+        <translation>模型 {repo} 需要登入 Hugging Face 並接受其許可協議。請先用“hf download {repo}”下載一次，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="36" />
+        <source>The model {repo} is not on this computer and downloads are switched off (HF_HUB_OFFLINE is set). Unset it to download, {otherwise}</source>
+        <translation>模型 {repo} 不在這臺電腦上，且下載已關閉（設定了 HF_HUB_OFFLINE）。取消該設定即可下載，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="40" />
+        <source>The disk is full: the model {repo} cannot be saved in {folder}. Free some space, or set HF_HOME to a folder on a disk with room, and try again.</source>
+        <translation>磁碟已滿：無法將模型 {repo} 儲存到 {folder}。請釋放一些空間，或將 HF_HOME 設為空間充足的磁碟上的資料夾，然後重試。</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="44" />
+        <source>The model {repo} could not be downloaded from {endpoint} ({reason}). Try again (what was downloaded is kept), {otherwise}</source>
+        <translation>無法從 {endpoint} 下載模型 {repo}（{reason}）。請重試（已下載的部分會保留），{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="48" />
+        <source>{repo} is a {what} model, not a speech recogniser (Wav2Vec2ForCTC). Choose another model, {otherwise}</source>
+        <translation>{repo} 是 {what} 模型，不是語音識別模型（Wav2Vec2ForCTC）。請選擇其他模型，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="54" />
+        <source>or use a model folder on this computer, or the demo model.</source>
+        <translation>或使用這臺電腦上的模型資料夾，或演示模型。</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="58" />
+        <source>Download from</source>
+        <translation>下載來源</translation>
+    </message>
+</context>
+<context>
     <name>EngineWorker</name>
     <message>
-        <location filename="../worker.py" line="75" />
+        <location filename="../worker.py" line="76" />
         <source>The language model cannot be used ({}); captions run without it.</source>
         <translation>無法使用語言模型（{}）；字幕將在不使用它的情況下執行。</translation>
     </message>
     <message>
-        <location filename="../worker.py" line="91" />
+        <location filename="../worker.py" line="103" />
         <source>The engine is busy: {}.</source>
         <translation>識別引擎繁忙：{}。</translation>
     </message>
     <message>
-        <location filename="../worker.py" line="134" />
+        <location filename="../worker.py" line="133" />
+        <source>The input device delivered invalid samples (NaN or infinity); they are treated as silence.</source>
+        <translation>輸入裝置送來了無效的取樣值（NaN 或無窮大），已按靜音處理。</translation>
+    </message>
+    <message>
+        <location filename="../worker.py" line="162" />
         <source>The engine did not finish the last words in time; they are lost.</source>
         <translation>識別引擎未能及時處理最後的內容，這部分已丟失。</translation>
     </message>
     <message>
-        <location filename="../worker.py" line="149" />
+        <location filename="../worker.py" line="95" />
+        <location filename="../worker.py" line="177" />
         <source>Captioning stopped: {}.</source>
         <translation>字幕已停止：{}。</translation>
     </message>
@@ -232,82 +291,82 @@
 <context>
     <name>FirstRunDialog</name>
     <message>
-        <location filename="../widgets/first_run.py" line="66" />
+        <location filename="../widgets/first_run.py" line="69" />
         <source>Live Captions: get a speech model</source>
         <translation>即時字幕：獲取語音模型</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="77" />
+        <location filename="../widgets/first_run.py" line="80" />
         <source>&lt;b&gt;Live Captions needs a speech model.&lt;/b&gt;&lt;br&gt;It is downloaded once; then everything runs on this computer, without network.</source>
         <translation>&lt;b&gt;即時字幕需要一個語音模型。&lt;/b&gt;&lt;br&gt;只需下載一次；之後一切都在這臺計算機上執行，無需聯網。</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="90" />
+        <location filename="../widgets/first_run.py" line="93" />
         <source>A Hugging Face id of a Wav2Vec2ForCTC speech model</source>
         <translation>Wav2Vec2ForCTC 語音模型的 Hugging Face ID</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="96" />
+        <location filename="../widgets/first_run.py" line="99" />
         <source>Where models come from: the Hugging Face hub, or a mirror of it such as {} (reachable from mainland China)</source>
         <translation>模型的下載來源：Hugging Face Hub，或其映象，例如 {}（在中國大陸可訪問）</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="103" />
+        <location filename="../widgets/first_run.py" line="106" />
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="104" />
-        <source>Download from:</source>
-        <translation>下載來源：</translation>
+        <location filename="../widgets/first_run.py" line="107" />
+        <source>{0}:</source>
+        <translation>{0}：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="111" />
+        <location filename="../widgets/first_run.py" line="114" />
         <source>Download</source>
         <translation>下載</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="113" />
+        <location filename="../widgets/first_run.py" line="116" />
         <source>Cancel download</source>
         <translation>取消下載</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="115" />
+        <location filename="../widgets/first_run.py" line="118" />
         <source>Use a model folder…</source>
         <translation>使用模型資料夾…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="116" />
+        <location filename="../widgets/first_run.py" line="119" />
         <source>Try the demo model (synthetic voices only)</source>
         <translation>試用演示模型（僅限合成語音）</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="133" />
+        <location filename="../widgets/first_run.py" line="139" />
         <source>Or:</source>
         <translation>或者：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="165" />
+        <location filename="../widgets/first_run.py" line="171" />
         <source>Asking {} about the model…</source>
         <translation>正在向 {} 查詢模型資訊…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="179" />
+        <location filename="../widgets/first_run.py" line="186" />
         <source>{0}, from {1}, into {2}</source>
         <translation>{0}，來自 {1}，儲存到 {2}</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="214" />
+        <location filename="../widgets/first_run.py" line="219" />
         <source>Starting the download…</source>
         <translation>正在開始下載…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="241" />
-        <source>Download cancelled. Nothing half-downloaded is used; files that were complete stay, so downloading again goes on from there.</source>
-        <translation>下載已取消。未下載完的檔案不會被使用；已完成的檔案會保留，再次下載時將從那裡繼續。</translation>
+        <location filename="../widgets/first_run.py" line="259" />
+        <source>Download cancelled. Nothing half-downloaded is used, but what arrived is kept: downloading again goes on from there.</source>
+        <translation>下載已取消。未下載完的檔案不會被使用，但已收到的資料會保留：再次下載時從中斷處繼續。</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="256" />
+        <location filename="../widgets/first_run.py" line="274" />
         <source>Folder with a Wav2Vec2ForCTC model</source>
         <translation>包含 Wav2Vec2ForCTC 模型的資料夾</translation>
     </message>
@@ -390,22 +449,22 @@
         <translation>自定義詞加權：</translation>
     </message>
     <message>
-        <location filename="../widgets/lm_group.py" line="154" />
+        <location filename="../widgets/lm_group.py" line="135" />
         <source>The demo model's own language model</source>
         <translation>演示模型自帶的語言模型</translation>
     </message>
     <message>
-        <location filename="../widgets/lm_group.py" line="157" />
+        <location filename="../widgets/lm_group.py" line="138" />
         <source>{} words known ({})</source>
         <translation>已知 {} 個詞（{}）</translation>
     </message>
     <message>
-        <location filename="../widgets/lm_group.py" line="165" />
+        <location filename="../widgets/lm_group.py" line="146" />
         <source>Language model</source>
         <translation>語言模型</translation>
     </message>
     <message>
-        <location filename="../widgets/lm_group.py" line="167" />
+        <location filename="../widgets/lm_group.py" line="148" />
         <source>Language models (*.arpa *.bin *.binary);;All files (*)</source>
         <translation>語言模型 (*.arpa *.bin *.binary);;所有檔案 (*)</translation>
     </message>
@@ -892,37 +951,37 @@
 <context>
     <name>_LoadJob</name>
     <message>
-        <location filename="../model_loader.py" line="38" />
+        <location filename="../model_loader.py" line="40" />
         <source>Loading {}…</source>
         <translation>正在載入 {}…</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="51" />
+        <location filename="../model_loader.py" line="53" />
         <source>Loading the demo model…</source>
         <translation>正在載入演示模型…</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="57" />
+        <location filename="../model_loader.py" line="59" />
         <source>The demo model cannot be used either: {}</source>
         <translation>演示模型也無法使用：{}</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="61" />
+        <location filename="../model_loader.py" line="63" />
         <source>The model '{0}' could not be loaded, so the demo model is in use; it understands synthetic voices only. {1} Choose the model in Settings.</source>
         <translation>無法載入模型“{0}”，現正使用演示模型；它只能識別合成語音。{1} 請在設定中選擇模型。</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="67" />
+        <location filename="../model_loader.py" line="69" />
         <source>Downloading {0}: {1}</source>
         <translation>正在下載 {0}：{1}</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="72" />
+        <location filename="../model_loader.py" line="74" />
         <source>Preparing the model for ONNX Runtime (once): {what}…</source>
         <translation>正在為 ONNX Runtime 準備模型（僅一次）：{what}…</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="79" />
+        <location filename="../model_loader.py" line="81" />
         <source>Open Settings to choose another model (a Hugging Face id or a local folder) or the compute device, then load it again. Until then captions and file transcription are unavailable.</source>
         <translation>請開啟設定，選擇其他模型（Hugging Face ID 或本地資料夾）或計算裝置，然後重新載入。在此之前無法使用字幕和檔案轉寫。</translation>
     </message>
