@@ -84,10 +84,24 @@ def test_the_command_line_shortcut_quotes_the_path_whatever_the_user_name(user: 
 def test_the_uninstaller_asks_before_deleting_what_the_user_has() -> None:
     code = ISS[ISS.index("[Code]") :]
     asked = re.findall(r"AskToDelete\('([^']*)'", code)
-    assert [a.split()[1] for a in asked] == ["Live", "saved", "downloaded"]
+    assert sorted(a.split()[1] for a in asked) == ["Live", "models", "saved", "speech"]
     assert "MB_DEFBUTTON2" in code and "not UninstallSilent" in code  # "No" unless asked
     assert "Software\\LiveCaptions" in code  # QSettings' registry key (organisation name)
-    assert "{#ModelCache}" in code
+    # The models the app downloaded, as engine/hub.py notes them, and the ONNX exports where
+    # engine/onnx_backend.py keeps them; not a model the installed app never downloads.
+    from engine.hub import DOWNLOADS_RECORD
+
+    assert f"HubCache() + '\\{DOWNLOADS_RECORD}'" in code
+    assert "HfHome() + '\\live-captions-onnx'" in code
+    assert "models--facebook" not in ISS
+
+
+def test_setup_runs_per_user_or_for_all_users_on_windows_10_1809_or_later() -> None:
+    setup = ISS[ISS.index("[Setup]") : ISS.index("[Languages]")]
+    assert "PrivilegesRequired=lowest\n" in setup  # per user unless asked
+    assert "PrivilegesRequiredOverridesAllowed=dialog commandline" in setup
+    assert "DefaultDirName={autopf}\\" in setup
+    assert "MinVersion=10.0.17763" in setup
 
 
 def test_signing_is_an_option_that_takes_a_certificate(tmp_path: Path) -> None:
