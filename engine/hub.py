@@ -150,7 +150,29 @@ def download_model(
     constants.DOWNLOAD_CHUNK_SIZE = min(constants.DOWNLOAD_CHUNK_SIZE, CHUNK_BYTES)
     cancel = cancel or threading.Event()
     log.info("downloading %s from %s", repo_id, where)
-    return _interruptible(lambda: _download(repo_id, where, progress, cancel), cancel)
+    folder = _interruptible(lambda: _download(repo_id, where, progress, cancel), cancel)
+    remember_download(repo_id)
+    return folder
+
+
+# In the hub cache: one line per model folder this app downloaded, which the Windows uninstaller
+# offers to delete (installer/live_captions.iss); other programs' models are not listed.
+DOWNLOADS_RECORD = "live-captions-downloads.txt"
+
+
+def remember_download(repo_id: str) -> None:
+    from huggingface_hub import constants
+
+    cache = Path(constants.HF_HUB_CACHE)
+    record = cache / DOWNLOADS_RECORD
+    folder = str(cache / ("models--" + repo_id.replace("/", "--")))
+    try:
+        known = record.read_text(encoding="utf-8").splitlines() if record.is_file() else []
+        if folder not in known:
+            with record.open("a", encoding="utf-8") as out:
+                out.write(folder + "\n")
+    except OSError as exc:  # only the uninstaller's offer is lost
+        log.warning("cannot note the download of %s in %s: %s", repo_id, record, exc)
 
 
 def _interruptible(job: Callable[[], Path], cancel: threading.Event) -> Path:

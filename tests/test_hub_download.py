@@ -16,6 +16,7 @@ from helpers import DEMO_DIR
 
 from engine import Cancelled, ModelLoadError, ModelOptions, load_recognizer
 from engine.hub import (
+    DOWNLOADS_RECORD,
     MIRROR_EXAMPLE,
     DownloadStatus,
     HubUnreachable,
@@ -53,6 +54,11 @@ def test_download_reports_bytes_and_time_left_then_loads(
     assert filecmp.cmp(folder / "model.safetensors", DEMO_DIR / "model.safetensors", False)
     assert not (folder / "README.md").exists()  # only what the app needs
     assert cached_model(REPO) == folder
+    # Noted once for the Windows uninstaller, which offers to delete what the app downloaded.
+    download_model(REPO, fake_hub.url)
+    record = (hub_cache / DOWNLOADS_RECORD).read_text(encoding="utf-8")
+    assert record.splitlines() == [str(hub_cache / "models--acme--demo-w2v")]
+    assert folder.is_relative_to(hub_cache / "models--acme--demo-w2v")
     recognizer = load_recognizer(
         ModelOptions(name=REPO, device="cpu", dtype="float32", warmup=False)
     )
