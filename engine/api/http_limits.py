@@ -11,8 +11,8 @@ head or body: ten half-sent requests hold ten connections for good. This protoco
 - a minimum body rate: after ``body_grace_s``, a body must have come at ``min_body_rate`` bytes
   a second on average, or it is dropped (one byte every 25 s is never idle long enough for the
   body timeout, and would hold the connection for good);
-- an answer before the body ends (a refusal: 401, 403, 413, ...) closes the connection, so that
-  the rest of a refused body is never waited for;
+- an answer before the body ends (a refusal: 401, 403, 413, ...) says ``Connection: close`` and
+  closes the connection, so that the rest of a refused body is never waited for;
 - a connection cap with a share per client: a request on a connection beyond
   ``max_connections``, or beyond ``max_client_connections`` from one client address, is answered
   with the API's JSON 503 (``server_busy``), so that one client cannot lock out the others.
@@ -79,6 +79,7 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         self._body_bytes = 0
         self._body_started = 0.0
         self._address: str | None = None  # the client's address, counted in ``clients``
+        self._keep_alive = True  # the request's keep-alive, held back while its body comes
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -133,6 +134,11 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             self._forget_address()
             return
         self._in_body = True
+        # Until the body has come, an answer says "Connection: close" and uvicorn closes after
+        # it (a refusal: the rest of the body is not worth waiting for, and a client must not
+        # reuse the connection); on_message_complete gives the keep-alive back.
+        self._keep_alive = self.cycle.keep_alive
+        self.cycle.keep_alive = False
         self._body_bytes = 0
         self._body_started = self.loop.time()
         self._arm(self.body_timeout_s, self._body_too_slow)
@@ -140,20 +146,12 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         self._rate_check = self.loop.call_later(self.body_grace_s, self._check_body_rate)
 
     def on_message_complete(self) -> None:
+        if self._in_body and self.cycle is not None and not self.cycle.response_started:
+            self.cycle.keep_alive = self._keep_alive
         self._in_body = False
         self._disarm()
         self._stop_rate_check()
         super().on_message_complete()
-
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if self._in_body and not self.transport.is_closing():
-            # Answered before its body ended (a refusal): the rest is not worth waiting for.
-            self._in_body = False
-            self._disarm()
-            self._stop_rate_check()
-            log.info("closed a connection: answered before the request body ended")
-            self.transport.close()
 
     def _over_capacity(self) -> bool:
         mine = self.clients.get(self._address or "", 0)
