@@ -237,6 +237,7 @@ class Punctuator:
     never changed. No threads; the caller feeds words in time order.
 
     ``push(words, now)`` takes newly final words (``now``: the stream time of the event);
+    ``set_tail(words)`` the partial (unfinal) words after them, which serve as right context;
     ``tick(now)`` lets time pass (a pause decides held words); ``flush()`` decides everything
     held (end of utterance or stream)."""
 
@@ -251,6 +252,7 @@ class Punctuator:
         self._keep = {w.lower(): w for w in keep_case}
         self._context: list[str] = []  # decided words, for the model's left context
         self._held: list[Word] = []
+        self._tail: list[Word] = []  # partial words after the held ones: right context only
         self._sentence_start = True
 
     @property
@@ -259,31 +261,45 @@ class Punctuator:
 
     def push(self, words: Sequence[Word], now: float | None = None) -> list[Punctuated]:
         self._held.extend(words)
+        if words:  # the tail's words up to the new finals are final now (or were replaced)
+            self._tail = [w for w in self._tail if w.start >= words[-1].end - 1e-6]
         return self._release(now, final=False)
+
+    def set_tail(self, words: Sequence[Word], now: float | None = None) -> list[Punctuated]:
+        """The partial words after the finals (they replace the previous ones): more right
+        context, so held words may be decided now."""
+        last = self._held[-1].end if self._held else float("-inf")
+        self._tail = [w for w in words if w.start >= last - 1e-6]
+        return self._release(now, final=False) if self._held else []
 
     def tick(self, now: float) -> list[Punctuated]:
         return self._release(now, final=False) if self._held else []
 
     def flush(self) -> list[Punctuated]:
-        return self._release(None, final=True)
+        out = self._release(None, final=True)
+        self._tail = []
+        return out
 
     def reset(self) -> None:
         """Forget the context (a new stream)."""
         self._context.clear()
         self._held.clear()
+        self._tail.clear()
         self._sentence_start = True
 
     def _decidable(self, now: float | None, final: bool) -> int:
-        """How many held words can be decided now: all but the last ``lookahead_words``, and
-        every word up to a pause long enough (its right context is complete)."""
+        """How many held words can be decided now: all but the last ``lookahead_words``
+        (counting the partial words after them), and every word up to a pause long enough
+        (its right context is complete)."""
         if final:
             return len(self._held)
-        count = max(0, len(self._held) - self.options.lookahead_words)
-        for i, word in enumerate(self._held):
-            after = self._held[i + 1].start if i + 1 < len(self._held) else now
+        following = self._held + self._tail
+        count = max(0, len(following) - self.options.lookahead_words)
+        for i, word in enumerate(following):
+            after = following[i + 1].start if i + 1 < len(following) else now
             if after is not None and after - word.end >= self.options.pause_release_s:
                 count = max(count, i + 1)
-        return count
+        return min(count, len(self._held))
 
     def _release(self, now: float | None, final: bool) -> list[Punctuated]:
         count = self._decidable(now, final)
@@ -291,7 +307,8 @@ class Punctuator:
             return []
         left = self._context[-self.options.context_words :]
         texts = [w.text for w in self._held]
-        scores = self.model.scores(left + texts)[len(left) :]
+        tail = [] if final else [w.text for w in self._tail]
+        scores = self.model.scores(left + texts + tail)[len(left) :]
         out = []
         for i in range(count):
             word = self._held[i]
@@ -306,8 +323,9 @@ class Punctuator:
 
     def _pause_after(self, i: int, now: float | None, final: bool) -> float | None:
         word = self._held[i]
-        if i + 1 < len(self._held):
-            return self._held[i + 1].start - word.end
+        following = self._held[i + 1 :] + ([] if final else self._tail)
+        if following:
+            return following[0].start - word.end
         if now is not None:
             return max(0.0, now - word.end)
         return self.options.pause_cap_s if final else None

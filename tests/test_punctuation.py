@@ -309,3 +309,17 @@ def test_the_demo_model_punctuates_and_cases_speech_model_words() -> None:
     text = shown(out)
     assert text[0] == "A" and text.endswith(".") and text.count(".") >= 1
     assert out[-1].sentence_end and all(p.source.text.isupper() for p in out)
+
+
+def test_partial_words_serve_as_right_context_but_are_never_released() -> None:
+    model = Scripted(ends={"now"})
+    punctuator = Punctuator(model)
+    final = words("can you hear me now")
+    assert len(punctuator.push(final)) == 3  # "me", "now" wait for right context
+    tail = words("i think", start=final[-1].end + 0.05)
+    out = punctuator.set_tail(tail)
+    assert shown(out) == "me now."  # decided with the partial words as context
+    assert model.calls[-1][-2:] == ["i", "think"]
+    assert punctuator.held == ()
+    # the partial's words become final: they are pushed as finals, not released twice
+    assert punctuator.push(tail) == [] and shown(punctuator.flush()) == "I think."

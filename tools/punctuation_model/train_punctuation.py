@@ -80,10 +80,11 @@ def encode(
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--minutes", type=float, default=8.0)
-    parser.add_argument("--hidden", type=int, default=96)
+    parser.add_argument("--minutes", type=float, default=3.0)
+    parser.add_argument("--unk-rate", type=float, default=0.3)
+    parser.add_argument("--hidden", type=int, default=64)
     parser.add_argument("--layers", type=int, default=2)
-    parser.add_argument("--min-count", type=int, default=2)
+    parser.add_argument("--min-count", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -102,11 +103,11 @@ def main() -> None:
         pad_token_id=0,
         id2label=dict(enumerate(LABELS)),
         label2id={label: i for i, label in enumerate(LABELS)},
-        hidden_dropout_prob=0.15,
+        hidden_dropout_prob=0.3,
         attention_probs_dropout_prob=0.1,
     )
     model = BertForTokenClassification(config)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=0.01)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.05)
     dev_batch = encode(windows(dev, random.Random(1), 400, 40), vocab, 0.0, random.Random(1))
     start = time.process_time()
     budget = args.minutes * 60
@@ -115,22 +116,22 @@ def main() -> None:
     while time.process_time() - start < budget:
         frac = (time.process_time() - start) / budget
         for group in optimiser.param_groups:
-            group["lr"] = 2e-3 * min(1.0, step / 200) * max(0.05, 1 - frac)
+            group["lr"] = 1e-3 * min(1.0, step / 100) * max(0.05, 1 - frac)
         model.train()
-        batch = encode(windows(train, rng, 64, 40), vocab, 0.1, rng)
+        batch = encode(windows(train, rng, 64, 40), vocab, args.unk_rate, rng)
         loss = model(**batch).loss
         optimiser.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimiser.step()
         step += 1
-        if step % 200 == 0:
+        if step % 100 == 0:
             model.eval()
             with torch.no_grad():
                 dev_loss = float(model(**dev_batch).loss)
             cpu = time.process_time() - start
             log.append(
-                {"step": step, "cpu_s": round(cpu, 1), "train": float(loss), "dev": dev_loss}
+                {"step": step, "cpu_s": round(cpu, 1), "train": float(loss.detach()), "dev": dev_loss}
             )
             print(json.dumps(log[-1]), flush=True)
             if dev_loss < best:
