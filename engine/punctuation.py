@@ -55,6 +55,9 @@ class PunctuationOptions:
     model: str = ""  # hub id or folder; "" picks the model for the caption language
     lookahead_words: int = 2  # right context a live word waits for before it is decided
     pause_release_s: float = 0.6  # a pause this long after a word decides it without lookahead
+    # Live, the partial words lag the audio received by up to this much: a pause after the last
+    # word counts only from then (a word still being spoken is not a pause).
+    tail_lag_s: float = 0.6
     # A pause of ``pause_neutral_s`` leaves the model's sentence-end odds as they are; each
     # second longer multiplies them by e**pause_weight (capped at pause_cap_s).
     pause_neutral_s: float = 0.35
@@ -296,7 +299,7 @@ class Punctuator:
         following = self._held + self._tail
         count = max(0, len(following) - self.options.lookahead_words)
         for i, word in enumerate(following):
-            after = following[i + 1].start if i + 1 < len(following) else now
+            after = following[i + 1].start if i + 1 < len(following) else self._heard(now)
             if after is not None and after - word.end >= self.options.pause_release_s:
                 count = max(count, i + 1)
         return min(count, len(self._held))
@@ -326,9 +329,14 @@ class Punctuator:
         following = self._held[i + 1 :] + ([] if final else self._tail)
         if following:
             return following[0].start - word.end
-        if now is not None:
-            return max(0.0, now - word.end)
+        heard = self._heard(now)
+        if heard is not None:
+            return max(0.0, heard - word.end)
         return self.options.pause_cap_s if final else None
+
+    def _heard(self, now: float | None) -> float | None:
+        """Up to when the partial words are known to be complete."""
+        return None if now is None else now - self.options.tail_lag_s
 
     def _shown(self, word: Word, scores: WordScores, mark: str) -> Punctuated:
         typed = self._keep.get(word.text.lower())
