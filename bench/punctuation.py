@@ -28,6 +28,7 @@ import re
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,14 +40,14 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from engine import ModelOptions, load_recognizer  # noqa: E402 (after the path above)
 from engine.ctc import Word  # noqa: E402
 from engine.punctuation import (  # noqa: E402
+    Punctuated,
     PunctuationModel,
     PunctuationOptions,
-    Punctuated,
     Punctuator,
     punctuate_words,
 )
 from engine.punctuation_models import load_punctuation_model  # noqa: E402
-from engine.streaming import EventType, OnlineProcessor, StreamOptions  # noqa: E402
+from engine.streaming import Event, EventType, OnlineProcessor, StreamOptions  # noqa: E402
 
 HELD_OUT = ROOT / "bench" / "data" / "punctuation_held_out.txt"
 SAMPLE_RATE = 16_000
@@ -156,13 +157,13 @@ def run_live(
     rng = np.random.default_rng(0)
     sent = 0
 
-    def stage(call, now: float) -> None:  # type: ignore[no-untyped-def]
+    def stage(call: Callable[[], list[Punctuated]], now: float) -> None:
         start = time.process_time()
         released = call()
         live.cpu_s += time.process_time() - start
         live.punctuated.extend((p, now) for p in released)
 
-    def consume(events: list, now: float) -> None:  # type: ignore[type-arg]
+    def consume(events: list[Event], now: float) -> None:
         for event in events:
             if event.type is EventType.FINAL:
                 live.baseline.extend((w, now) for w in event.words)
