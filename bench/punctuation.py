@@ -30,6 +30,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -167,12 +168,12 @@ def run_live(
         for event in events:
             if event.type is EventType.FINAL:
                 live.baseline.extend((w, now) for w in event.words)
-                stage(lambda e=event: punctuator.push(e.words, now), now)
+                stage(partial(punctuator.push, event.words, now), now)
             elif event.type is EventType.PARTIAL:
-                stage(lambda e=event: punctuator.set_tail(e.words, now), now)
+                stage(partial(punctuator.set_tail, event.words, now), now)
             elif event.type in (EventType.UTTERANCE_END, EventType.END):
                 stage(punctuator.flush, now)
-        stage(lambda: punctuator.tick(now), now)
+        stage(partial(punctuator.tick, now), now)
 
     while sent < len(audio):
         end = min(sent + int(rng.integers(20, 101)) * SAMPLE_RATE // 1000, len(audio))
