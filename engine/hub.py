@@ -138,9 +138,11 @@ def download_model(
     endpoint: str | None = None,
     progress: DownloadProgress | None = None,
     cancel: threading.Event | None = None,
+    check: Callable[[Path, str], None] | None = None,
 ) -> Path:
     """Download a model repo into the hub cache (what is there already is kept) and return its
-    folder. Raises :class:`ModelLoadError` with what went wrong and what to do, or
+    folder. ``check`` reads the repo's config.json before the weights are fetched and raises
+    :class:`ModelLoadError` for a model of the wrong kind (default: a speech model). Raises :class:`ModelLoadError` with what went wrong and what to do, or
     :class:`Cancelled` when ``cancel`` is set (the download stops at its next piece; files
     not finished are removed by huggingface_hub, except the weights: their bytes stay for the
     next try)."""
@@ -150,7 +152,8 @@ def download_model(
     constants.DOWNLOAD_CHUNK_SIZE = min(constants.DOWNLOAD_CHUNK_SIZE, CHUNK_BYTES)
     cancel = cancel or threading.Event()
     log.info("downloading %s from %s", repo_id, where)
-    folder = _interruptible(lambda: _download(repo_id, where, progress, cancel), cancel)
+    check = check or check_speech_model
+    folder = _interruptible(lambda: _download(repo_id, where, progress, cancel, check), cancel)
     remember_download(repo_id)
     return folder
 
@@ -202,7 +205,11 @@ def _interruptible(job: Callable[[], Path], cancel: threading.Event) -> Path:
 
 
 def _download(
-    repo_id: str, where: str, progress: DownloadProgress | None, cancel: threading.Event
+    repo_id: str,
+    where: str,
+    progress: DownloadProgress | None,
+    cancel: threading.Event,
+    check: Callable[[Path, str], None],
 ) -> Path:
     from huggingface_hub import hf_hub_download, snapshot_download
 
@@ -215,9 +222,9 @@ def _download(
                 f"{repo_id!r} on {where} has no {missing}: it is not a model the app can use. "
                 + CHOICES
             )
-        # The config first (a few kB): a repo that is not a speech model is refused before
-        # its weights are fetched.
-        check_speech_model(Path(hf_hub_download(repo_id, "config.json", endpoint=where)), repo_id)
+        # The config first (a few kB): a repo that is not a model of the kind wanted is
+        # refused before its weights are fetched.
+        check(Path(hf_hub_download(repo_id, "config.json", endpoint=where)), repo_id)
         done = _cached_bytes(repo_id, info.files) + _partial_bytes(repo_id)
         meter = Meter(progress, cancel, info.size, done)
         _check_room(repo_id, info.size - meter.done)
