@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -23,7 +24,16 @@ ACTIVATE = b"activate\n"
 CONNECT_TIMEOUT_MS = 3000
 
 
+STATE_DIR_VARIABLE = "LIVE_CAPTIONS_STATE_DIR"  # overrides the folder (a portable copy, tests)
+
+
 def default_lock_path() -> Path:
+    """The user's state folder (platformdirs: ~/.local/state on Linux; on Windows the shell's
+    Local AppData, which no environment variable moves), unless LIVE_CAPTIONS_STATE_DIR names
+    another."""
+    override = os.environ.get(STATE_DIR_VARIABLE)
+    if override:
+        return Path(override) / "instance.lock"
     from platformdirs import user_state_dir
 
     return Path(user_state_dir("live-captions", appauthor=False)) / "instance.lock"

@@ -1,7 +1,8 @@
 """What a skipped test means: a pytest plugin, registered by conftest.py.
 
 Under CI (the ``CI`` environment variable set, as GitHub Actions and .ci/run do) a test may skip
-only for the ``gpu`` and ``packaging`` marks; any other skip (a missing tool, library, server or
+only for the ``gpu``, ``packaging`` and ``platform`` marks (the last: what this OS lacks, such as
+SIGKILL on Windows, with the Windows counterpart tested beside it); any other skip (a missing tool, library, server or
 file) fails, so that a green CI run ran what it claims to. Outside CI such skips stay skips, and
 when scripts/test.sh could not install Debian packages (it names them in
 ``LC_MISSING_DEBIAN_PACKAGES``) the end of the run lists the tests that were skipped.
@@ -14,7 +15,7 @@ from collections.abc import Generator
 
 import pytest
 
-ALLOWED_MARKS = ("gpu", "packaging")  # the only skips CI accepts
+ALLOWED_MARKS = ("gpu", "packaging", "platform")  # the only skips CI accepts
 
 
 def under_ci() -> bool:

@@ -19,7 +19,7 @@ import openai
 import pytest
 import soundfile as sf
 import websockets
-from helpers import have, say
+from helpers import say
 from websockets.exceptions import ConnectionClosed
 
 from engine.api import ApiServer, ServerSettings
@@ -41,8 +41,6 @@ def server(demo_recognizer) -> Iterator[ApiServer]:  # type: ignore[no-untyped-d
 
 @pytest.fixture(scope="module")
 def sentences(speech_dir: Path) -> list[Path]:
-    if not have("flite"):
-        pytest.skip("flite is needed to make speech")
     texts = ["the weather is nice today", "please open the window"]
     return [
         say(text, speech_dir / f"rt{i}.wav", voice="flite:slt", rate=24000)

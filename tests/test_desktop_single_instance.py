@@ -13,7 +13,7 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from desktop_app.single_instance import SingleInstance
+from desktop_app.single_instance import STATE_DIR_VARIABLE, SingleInstance, default_lock_path
 
 REPO = Path(__file__).resolve().parents[1]
 TIMEOUT_MS = 20_000
@@ -23,7 +23,7 @@ HOLDER = """
 import sys
 from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QTimer
-from desktop_app.single_instance import SingleInstance, default_lock_path
+from desktop_app.single_instance import STATE_DIR_VARIABLE, SingleInstance, default_lock_path, default_lock_path
 
 app = QCoreApplication([])
 lock = Path(sys.argv[1]) if len(sys.argv) > 1 else default_lock_path()
@@ -80,9 +80,17 @@ def env(tmp_path: Path) -> dict[str, str]:
         **os.environ,
         "PYTHONPATH": str(REPO),
         "QT_QPA_PLATFORM": "offscreen",
-        "XDG_STATE_HOME": str(tmp_path / "state"),  # where default_lock_path is on Linux
-        "LOCALAPPDATA": str(tmp_path / "local"),  # ... and on Windows
+        # platformdirs asks the Windows shell for Local AppData (LOCALAPPDATA does not move it)
+        STATE_DIR_VARIABLE: str(tmp_path / "state"),
     }
+
+
+def test_the_state_folder_can_be_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(STATE_DIR_VARIABLE, str(tmp_path / "portable"))
+    assert default_lock_path() == tmp_path / "portable" / "instance.lock"
+    monkeypatch.delenv(STATE_DIR_VARIABLE)
+    assert default_lock_path().name == "instance.lock"
+    assert not default_lock_path().is_relative_to(tmp_path)
 
 
 def test_a_second_app_start_brings_the_first_forward_and_exits(env: dict[str, str]) -> None:

@@ -1,4 +1,4 @@
-"""Under CI only the gpu and packaging marks may skip; elsewhere skips stay skips and, when the
+"""Under CI only the gpu, packaging and platform marks may skip; elsewhere skips stay skips and, when the
 test command could not install Debian packages, the run ends with the list of skipped tests.
 Each case runs pytest in a subprocess on a small test file, with the real plugin."""
 
@@ -44,6 +44,11 @@ def test_gpu():
 def test_packaging():
     pass
 
+@pytest.mark.platform(reason="Windows lacks SIGKILL")
+@pytest.mark.skipif(True, reason="Windows lacks SIGKILL")
+def test_what_this_os_lacks():
+    pass
+
 @pytest.mark.xfail(reason="a known bug")
 def test_expected_failure():
     assert False
@@ -60,7 +65,9 @@ def test_never_collected():
 
 
 def run_pytest(folder: Path, env: dict[str, str]) -> tuple[dict[str, int], str]:
-    (folder / "pytest.ini").write_text("[pytest]\nmarkers =\n    gpu: x\n    packaging: x\n")
+    (folder / "pytest.ini").write_text(
+        "[pytest]\nmarkers =\n    gpu: x\n    packaging: x\n    platform: x\n"
+    )
     clean = {k: v for k, v in os.environ.items() if k not in ("CI", "LC_MISSING_DEBIAN_PACKAGES")}
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "skip_policy", "-p", "no:cacheprovider", "-rA"],
@@ -84,12 +91,12 @@ def test_what_counts_as_ci(monkeypatch: pytest.MonkeyPatch, value: str, ci: bool
     assert skip_policy.under_ci() is ci
 
 
-def test_under_ci_only_gpu_and_packaging_may_skip(tmp_path: Path) -> None:
+def test_under_ci_only_gpu_packaging_and_platform_may_skip(tmp_path: Path) -> None:
     (tmp_path / "test_sample.py").write_text(SAMPLE)
     counts, output = run_pytest(tmp_path, {"CI": "true"})
     # A skip in the test's body fails it; one while setting it up (a fixture, a skipif mark)
     # makes it an error: either fails the run.
-    assert counts == {"failed": 1, "errors": 2, "passed": 1, "skipped": 2, "xfailed": 1}, output
+    assert counts == {"failed": 1, "errors": 2, "passed": 1, "skipped": 3, "xfailed": 1}, output
     assert "FAILED test_sample.py::test_skips_for_a_missing_tool" in output
     assert "ERROR test_sample.py::test_skips_in_a_fixture" in output
     assert "ERROR test_sample.py::test_skipif_without_an_allowed_mark" in output
@@ -100,7 +107,7 @@ def test_under_ci_only_gpu_and_packaging_may_skip(tmp_path: Path) -> None:
 def test_outside_ci_skips_stay_skips(tmp_path: Path) -> None:
     (tmp_path / "test_sample.py").write_text(SAMPLE)
     counts, output = run_pytest(tmp_path, {"CI": "false"})
-    assert counts == {"passed": 1, "skipped": 5, "xfailed": 1}, output
+    assert counts == {"passed": 1, "skipped": 6, "xfailed": 1}, output
     assert "set-up that is missing" not in output
 
 
@@ -116,7 +123,7 @@ def test_a_module_skipped_as_a_whole_fails_under_ci(tmp_path: Path) -> None:
 def test_missing_debian_packages_end_the_run_with_the_skipped_tests(tmp_path: Path) -> None:
     (tmp_path / "test_sample.py").write_text(SAMPLE)
     counts, output = run_pytest(tmp_path, {"LC_MISSING_DEBIAN_PACKAGES": "ffmpeg chromium"})
-    assert counts["skipped"] == 5
+    assert counts["skipped"] == 6
     section = output.split("set-up that is missing", 1)[1]
     assert "These Debian packages are not installed: ffmpeg chromium." in section
     assert "test_sample.py::test_skips_for_a_missing_tool: ffmpeg is needed" in section
@@ -124,3 +131,4 @@ def test_missing_debian_packages_end_the_run_with_the_skipped_tests(tmp_path: Pa
         "test_sample.py::test_skipif_without_an_allowed_mark: Chromium is not installed" in section
     )
     assert "test_gpu" not in section and "test_packaging" not in section
+    assert "test_what_this_os_lacks" not in section
