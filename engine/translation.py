@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 from .config import TranslationOptions
 from .download_progress import DownloadProgress
-from .errors import ModelLoadError
+from .errors import ModelLoadError, TranslationError
 from .transcript import Transcript
 
 log = logging.getLogger("engine.translation")
@@ -40,10 +40,6 @@ MARIAN_ARCHITECTURE = "MarianMTModel"
 MARIAN_FILES = ("*.spm",)
 NEEDED_FILES = ("source.spm", "target.spm", "vocab.json")  # MarianTokenizer's
 BACKENDS = ("auto", "ctranslate2", "torch")
-
-
-class TranslationError(ModelLoadError):
-    """A translation model could not be found, downloaded or loaded (captions go on)."""
 
 
 # the catalogue ------------------------------------------------------------------------------
@@ -153,6 +149,15 @@ def check_language(code: str) -> str:
             f"{code!r} is not a language code; give one such as {known} (ISO 639-1)"
         )
     return value
+
+
+def speech_language(model: str) -> str:
+    """The language a speech model hears, by the speech catalogue; English otherwise (the
+    default and demo models, and any model the catalogue does not know)."""
+    from .catalogue import find
+
+    known = find(model)
+    return base_language(known.language) if known else "en"
 
 
 def choose_model(options: TranslationOptions, source: str) -> tuple[str, str]:
@@ -403,64 +408,59 @@ def _have(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
-# the worker ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Job:
-    key: Any  # the caller's handle (a pipeline's sentence update)
-    text: str
-    submitted: float  # time.monotonic() at submit
-
-
+# the worker ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Result:
-    key: Any
+    key: Any  # the caller's handle (a pipeline's SENTENCE update)
     text: str  # the translation; "" when it failed or was skipped
     source_text: str
     error: str = ""  # why there is no translation
     seconds: float = 0.0  # from submit to result
 
 
+Outbox = queue.SimpleQueue  # where a submitter's results go
+
+
+@dataclass(frozen=True)
+class _Job:
+    key: Any
+    text: str
+    outbox: Outbox[Result]
+    submitted: float  # time.monotonic() at submit
+
+
 class TranslationWorker:
     """Translates submitted sentences in one thread, in order, a batch of whatever waits at a
-    time. ``submit`` never blocks: when ``max_pending`` sentences wait already, the sentence
-    gets an empty result saying translation fell behind. Results are collected with ``poll``
-    (or a ``ready`` callback, called in the worker's thread)."""
+    time; one worker per loaded model serves every stream. ``submit`` never blocks: when
+    ``max_pending`` sentences wait already, the sentence gets an empty result saying that
+    translation fell behind. Each submitter collects its results from its own outbox (or the
+    worker's, with :meth:`poll`)."""
 
-    def __init__(
-        self,
-        translator: Translator,
-        max_pending: int = 16,
-        max_batch: int = 8,
-    ) -> None:
+    def __init__(self, translator: Translator, max_pending: int = 16, max_batch: int = 8) -> None:
         self.translator = translator
         self.max_batch = max_batch
-        self._jobs: queue.Queue[Job | None] = queue.Queue(max_pending)
-        self._results: queue.Queue[Result] = queue.Queue()
+        self._jobs: queue.Queue[_Job | None] = queue.Queue(max_pending)
+        self._results: Outbox[Result] = queue.SimpleQueue()
         self._ready = threading.Condition()
-        self._busy = 0  # jobs taken but not finished
         self._thread = threading.Thread(target=self._run, name="translation", daemon=True)
         self._thread.start()
 
-    def submit(self, key: Any, text: str) -> None:
-        job = Job(key, text, time.monotonic())
+    def submit(self, key: Any, text: str, outbox: Outbox[Result] | None = None) -> None:
+        outbox = self._results if outbox is None else outbox
         if not text.strip():
-            self._results.put(Result(key, "", text))
+            outbox.put(Result(key, "", text))
             return
         try:
-            self._jobs.put_nowait(job)
+            self._jobs.put_nowait(_Job(key, text, outbox, time.monotonic()))
         except queue.Full:
-            self._results.put(Result(key, "", text, error="translation fell behind"))
+            outbox.put(Result(key, "", text, error="translation fell behind"))
 
     def poll(self) -> list[Result]:
-        out = []
-        while True:
-            try:
-                out.append(self._results.get_nowait())
-            except queue.Empty:
-                return out
+        """Results of sentences submitted without an outbox, ready since the last call."""
+        return drain(self._results)
 
     def wait(self, timeout: float = 30.0) -> bool:
-        """Until every submitted sentence has its result (tests, files, end of a stream)."""
+        """Until every submitted sentence has its result (files, tests, end of a stream)."""
         deadline = time.monotonic() + timeout
         with self._ready:
             while self._jobs.unfinished_tasks:
@@ -476,31 +476,32 @@ class TranslationWorker:
 
     def _run(self) -> None:
         while True:
-            first = self._jobs.get()
-            if first is None:
-                self._jobs.task_done()
+            job = self._jobs.get()
+            if job is None:
+                self._done(1)
                 return
-            batch = [first]
-            stop = False
-            while len(batch) < self.max_batch:
+            batch, stop = [job], False
+            while len(batch) < self.max_batch and not stop:
                 try:
                     more = self._jobs.get_nowait()
                 except queue.Empty:
                     break
                 if more is None:
                     stop = True
-                    self._jobs.task_done()
-                    break
-                batch.append(more)
+                else:
+                    batch.append(more)
             self._translate(batch)
-            with self._ready:
-                for _ in batch:
-                    self._jobs.task_done()
-                self._ready.notify_all()
+            self._done(len(batch) + stop)
             if stop:
                 return
 
-    def _translate(self, batch: list[Job]) -> None:
+    def _done(self, count: int) -> None:
+        with self._ready:
+            for _ in range(count):
+                self._jobs.task_done()
+            self._ready.notify_all()
+
+    def _translate(self, batch: list[_Job]) -> None:
         try:
             texts = self.translator.translate([job.text for job in batch])
             errors = [""] * len(batch)
@@ -510,7 +511,55 @@ class TranslationWorker:
             errors = [f"translation failed: {exc}"] * len(batch)
         now = time.monotonic()
         for job, text, error in zip(batch, texts, errors):
-            self._results.put(Result(job.key, text, job.text, error, now - job.submitted))
+            job.outbox.put(Result(job.key, text, job.text, error, now - job.submitted))
+
+
+def drain(outbox: Outbox[Result]) -> list[Result]:
+    out = []
+    while True:
+        try:
+            out.append(outbox.get_nowait())
+        except queue.Empty:
+            return out
+
+
+class TranslationStage:
+    """The caption pipeline's translation stage (engine.pipeline's CaptionStage protocol): each
+    SENTENCE update goes to the worker as it passes; :meth:`poll` hands out a TRANSLATION update
+    per sentence (its words, units, start and end; ``translation`` and ``language`` set, and
+    ``message`` saying why when there is no translation). Every other update passes unchanged.
+    No thread of its own: the worker translates, the pipeline's owner polls."""
+
+    def __init__(self, worker: TranslationWorker, language: str) -> None:
+        self.worker = worker
+        self.language = language
+        self._outbox: Outbox[Result] = queue.SimpleQueue()
+        self.pending = 0  # sentences submitted, translation not handed out yet
+
+    def push(self, update: Any) -> list[Any]:
+        if str(update.kind) == "sentence":
+            self.pending += 1
+            self.worker.submit(update, update.source_text, self._outbox)
+        return [update]
+
+    def flush(self) -> list[Any]:
+        return []  # a pause closes the sentence before this stage; translations come by poll
+
+    def poll(self) -> list[Any]:
+        out = []
+        for result in drain(self._outbox):
+            self.pending -= 1
+            sentence = result.key
+            out.append(
+                dataclasses.replace(
+                    sentence,
+                    kind=type(sentence.kind)("translation"),
+                    translation=result.text,
+                    language=self.language,
+                    message=result.error,
+                )
+            )
+        return out
 
 
 def translate_texts(translator: Translator, texts: Sequence[str], batch: int = 8) -> list[str]:

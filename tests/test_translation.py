@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from fakehub import FakeHub, not_a_speech_model
-from tiny_marian import SOURCE_TEXT, make_marian_dir
+from tiny_marian import SOURCE_TEXT
 
 from engine.config import TranslationOptions
 from engine.ctc import Word
@@ -23,6 +23,7 @@ from engine.transcript import Segment, Transcript
 from engine.translation import (
     CATALOGUE,
     Ct2Translator,
+    Result,
     TorchTranslator,
     TranslationError,
     TranslationWorker,
@@ -33,16 +34,6 @@ from engine.translation import (
 )
 
 TEXTS = [SOURCE_TEXT[0], "is this the right way", SOURCE_TEXT[3]]
-
-
-@pytest.fixture(scope="session")
-def marian_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_marian_dir(tmp_path_factory.mktemp("marian"))
-
-
-@pytest.fixture(autouse=True)
-def ct2_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LIVE_CAPTIONS_CT2_CACHE", str(tmp_path_factory.getbasetemp() / "ct2"))
 
 
 def reference(folder: Path, texts: Sequence[str], prefix: str = "") -> list[str]:
@@ -183,8 +174,8 @@ class Recorder:
         return [t.upper() for t in texts]
 
 
-def collect(worker: TranslationWorker, count: int) -> list:
-    results: list = []
+def collect(worker: TranslationWorker, count: int) -> list[Result]:
+    results: list[Result] = []
     deadline = time.monotonic() + 30
     while len(results) < count and time.monotonic() < deadline:
         results += worker.poll()
