@@ -1,8 +1,9 @@
 """What a skipped test means: a pytest plugin, registered by conftest.py.
 
 Under CI (the ``CI`` environment variable set, as GitHub Actions and .ci/run do) a test may skip
-only for the ``gpu`` mark; any other skip (a missing tool, library, server or file) fails, so that
-a green CI run ran what it claims to. The ``packaging`` tests (a real PyInstaller build, minutes)
+only for the ``gpu`` and ``platform`` marks (the latter: what this OS lacks, such as SIGKILL on
+Windows, with the Windows counterpart tested beside it); any other skip (a missing tool, library,
+server or file) fails, so that a green CI run ran what it claims to. The ``packaging`` tests (a real PyInstaller build, minutes)
 run under CI, and elsewhere only when asked (``run_packaging``): ``LC_RUN_PACKAGING=1`` runs them,
 ``LC_RUN_PACKAGING=0`` leaves them out everywhere, CI included (then their skips are accepted).
 Outside CI skips stay skips, and when scripts/test.sh could not install Debian packages (it names
@@ -16,8 +17,11 @@ from collections.abc import Generator
 
 import pytest
 
-ALLOWED_MARKS = ("gpu",)  # the only skips CI accepts (and packaging with LC_RUN_PACKAGING=0)
-QUIET_MARKS = ("gpu", "packaging")  # not listed as "set-up that is missing" at the end
+ALLOWED_MARKS = (
+    "gpu",
+    "platform",
+)  # the only skips CI accepts (and packaging with LC_RUN_PACKAGING=0)
+QUIET_MARKS = ("gpu", "packaging", "platform")  # not listed as "set-up that is missing" at the end
 
 
 def under_ci() -> bool:
@@ -46,8 +50,8 @@ def _reason(report: pytest.CollectReport | pytest.TestReport) -> str:
 
 def _fail(report: pytest.CollectReport | pytest.TestReport) -> None:
     report.longrepr = (
-        f"skipped under CI ({_reason(report)}); only the gpu mark may skip there (and packaging "
-        "with LC_RUN_PACKAGING=0): install what the test needs (scripts/test.sh does on "
+        f"skipped under CI ({_reason(report)}); only the gpu and platform marks may skip there (and "
+        "packaging with LC_RUN_PACKAGING=0): install what the test needs (scripts/test.sh does on "
         "Debian/Ubuntu)"
     )
     report.outcome = "failed"
