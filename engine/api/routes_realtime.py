@@ -145,7 +145,7 @@ class RealtimeSession:
             profile=self.settings.profile,
             # Deltas are final words only; partial results serve only to notice speech early.
             partials=self.config.turn_detection is not None,
-            decode=self.settings.decode(),  # the server's script, LM and custom words
+            decode=self.settings.decode,  # the server's script, LM and custom words
         )
         if self.config.silence_duration_ms is not None:
             options = dataclasses.replace(

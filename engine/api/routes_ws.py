@@ -23,7 +23,7 @@ from starlette.websockets import WebSocketDisconnect, WebSocketDisconnected
 
 from ..audio import Resampler, pcm16_to_float, to_mono
 from ..captions import Captions
-from ..config import SAMPLE_RATE, check_script
+from ..config import SAMPLE_RATE, parse_script
 from ..errors import AudioError
 from ..lm_files import parse_hotwords
 from ..scheduler import Stream, TooManyStreams
@@ -187,7 +187,7 @@ class CaptionSession:
             profile=self.settings.profile,
             partials=partials,
             stable_partials=stable_partials,
-            decode=self.settings.decode(chinese, hotwords),
+            decode=self.settings.request_decode(chinese, hotwords),
         )
         self.generation = 0  # a finalize ends a stream and opens the next one
         self.stream = self._open()  # TooManyStreams before the handshake completes
@@ -357,7 +357,7 @@ class CaptionSession:
         self.decoder = AudioDecoder(fmt, self.settings.max_sample_rate)
         if "hotwords" in message:
             # No audio yet: the stream is opened again with the session's custom words.
-            lm = self.settings.decode(hotwords=_hotwords(message["hotwords"])).lm
+            lm = self.settings.request_decode(hotwords=_hotwords(message["hotwords"])).lm
             decode = dataclasses.replace(self.options.decode, lm=lm)
             self.options = dataclasses.replace(self.options, decode=decode)
             self.stream.close()
@@ -572,9 +572,8 @@ def _chinese(value: str | None) -> str | None:
     """The ?chinese= script; None: the server's setting; "none" or "": no conversion."""
     if value is None:
         return None
-    value = "" if value.lower() == "none" else value.lower()
     try:
-        return check_script(value)
+        return parse_script(value)
     except ValueError as exc:
         raise ProtocolError(CloseCode.UNSUPPORTED_DATA, f"chinese: {exc}") from None
 
