@@ -108,8 +108,13 @@ def split_hotwords(text: str) -> tuple[str, ...]:
     reading of a list of custom words, wherever it comes from (the command line's
     ``--hotwords`` and its file, the app's setting, an upload's form field, a WebSocket query
     or config message). "Kubernetes\nTamsinet" is two words everywhere."""
+    return tuple(dict.fromkeys(_hotword_items(text)))
+
+
+def _hotword_items(text: str) -> list[str]:
+    """Every item of a list of custom words, spaces tidied, repeats kept."""
     words = (" ".join(item.split()) for line in text.splitlines() for item in line.split(","))
-    return tuple(dict.fromkeys(w for w in words if w))
+    return [w for w in words if w]
 
 
 def parse_hotwords(value: object) -> tuple[str, ...]:
@@ -126,12 +131,13 @@ def parse_hotwords(value: object) -> tuple[str, ...]:
         raise ValueError("hotwords must be a string of comma-separated words or a list of them")
     if not all(isinstance(text, str) for text in texts):
         raise ValueError("hotwords must be strings")
-    words = split_hotwords("\n".join(str(text) for text in texts))
-    if any(len(word) > MAX_HOTWORD_CHARS for word in words):
+    text = "\n".join(str(text) for text in texts)
+    items = _hotword_items(text)
+    if any(len(word) > MAX_HOTWORD_CHARS for word in items):
         raise ValueError(f"a hotword may have at most {MAX_HOTWORD_CHARS} characters")
-    if len(words) > MAX_HOTWORDS:
+    if len(items) > MAX_HOTWORDS:  # as listed: a request of 500 repeats is refused too
         raise ValueError(f"at most {MAX_HOTWORDS} hotwords")
-    return words
+    return split_hotwords(text)
 
 
 def hub_lm(model_folder: str | Path | None) -> Path | None:
