@@ -65,8 +65,7 @@ class EmbeddedApi:
             port=port,
             token=token or None,
             profile=profile,
-            chinese=decode.chinese,
-            lm=decode.lm,
+            decode=decode,
         )
         try:
             runner = ApiServer(settings, recognizer, scheduler).start()
