@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from engine.frames import RunsOwnWindows
+
 # facebook/wav2vec2-base-960h's character vocabulary.
 BASE_960H_VOCAB = {
     "<pad>": 0,
@@ -137,7 +139,7 @@ def make_model_dir(
     return folder
 
 
-class CountingModel:
+class CountingModel(RunsOwnWindows):
     """Wraps a FrameModel and records the batch size of every forward pass."""
 
     def __init__(self, model: FrameModel) -> None:
