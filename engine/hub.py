@@ -34,7 +34,7 @@ CONFIG_FILES = ("*.json", "*.txt")  # config, processor and tokenizer files
 # file), fetched with the model where a repo has one: decoding uses it (engine.lm_files).
 LANGUAGE_MODEL_FILES = ("language_model/*",)
 WEIGHTS = ("model.safetensors", "pytorch_model.bin")  # the first one a repo has is fetched
-SPEECH_ARCHITECTURE = "Wav2Vec2ForCTC"
+SPEECH_ARCHITECTURE = "ForCTC"  # the class name of every CTC model transformers loads
 # huggingface_hub reads a response in pieces of DOWNLOAD_CHUNK_SIZE (10 MiB) and reports
 # progress (and checks for cancel) once per piece, and after a broken connection resumes from
 # the last whole piece written: 1 MiB pieces give a live progress bar, a prompt cancel, and
@@ -356,26 +356,25 @@ def _check_room(repo_id: str, needed: int) -> None:
 
 
 def check_speech_model(config_file: Path, name: str) -> None:
-    """Refuse a model whose config.json says it is not a Wav2Vec2ForCTC."""
+    """Refuse a model whose config.json says it is not a CTC speech recogniser (any
+    ``...ForCTC`` architecture that transformers' AutoModelForCTC loads)."""
     try:
         config = json.loads(config_file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ModelLoadError(f"{name}: its config.json cannot be read ({exc}). {CHOICES}") from None
     architectures = config.get("architectures") or []
-    if SPEECH_ARCHITECTURE in architectures:
+    if any(str(a).endswith(SPEECH_ARCHITECTURE) for a in architectures):
         return
     if not architectures and config.get("model_type") == "wav2vec2":
         return  # an older config without the field
     what = ", ".join(architectures) or config.get("model_type") or "an unknown model type"
-    raise ModelLoadError(
-        f"{name} is a {what} model, not a {SPEECH_ARCHITECTURE} speech recogniser. {CHOICES}"
-    )
+    raise ModelLoadError(f"{name} is a {what} model, not a CTC speech recogniser. {CHOICES}")
 
 
 # errors --------------------------------------------------------------------------------------
 CHOICES = (
-    "Choose a wav2vec2 CTC speech model (a Hugging Face id such as "
-    "facebook/wav2vec2-base-960h), a local folder that holds one (config.json, weights and "
+    "Choose a CTC speech model (a Hugging Face id such as facebook/wav2vec2-base-960h or "
+    "nvidia/parakeet-ctc-0.6b), a local folder that holds one (config.json, weights and "
     "processor files), or the bundled demo model ('demo')."
 )
 

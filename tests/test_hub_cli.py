@@ -116,7 +116,7 @@ def test_ctrl_c_cancels_cleanly_and_the_next_run_downloads_again(
     ("case", "expected"),
     [
         ("missing", "'acme/no-such-model' was not found on"),
-        ("not speech", "acme/bert is a BertModel model, not a Wav2Vec2ForCTC"),
+        ("not speech", "acme/bert is a BertModel model, not a CTC speech recogniser"),
         ("hub error", "answered with an error (503)"),
         ("no network", "cannot be reached (no network, or it is blocked here)"),
     ],

@@ -238,8 +238,7 @@ def test_a_vocabulary_without_words_decodes_greedily(caplog):
     from types import SimpleNamespace
 
     from engine.config import DecodeOptions
-    from engine.lm import LmStitcher
-    from engine.stitch import WindowStitcher, make_stitcher
+    from engine.stitch import LmStitcher, WindowStitcher, make_stitcher
 
     vocab = Vocab(tokens=("<pad>", "我", "你", "好"), blank_id=0, delimiter_id=None)
     model = SimpleNamespace(vocab=vocab, frame_samples=320)
