@@ -368,7 +368,12 @@ def check_speech_model(config_file: Path, name: str) -> None:
     if not architectures and config.get("model_type") == "wav2vec2":
         return  # an older config without the field
     what = ", ".join(architectures) or config.get("model_type") or "an unknown model type"
-    raise ModelLoadError(f"{name} is a {what} model, not a CTC speech recogniser. {CHOICES}")
+    raise ModelLoadError(
+        f"{name} is a {what} model, not a CTC speech recogniser. {CHOICES}",
+        code="not_speech_model",
+        repo=name,
+        what=what,
+    )
 
 
 # errors --------------------------------------------------------------------------------------
@@ -398,22 +403,33 @@ def hub_error(exc: BaseException, repo_id: str, endpoint: str) -> ModelLoadError
     if any(isinstance(e, GatedRepoError) for e in chain):
         return ModelLoadError(
             f"model {repo_id!r} on {endpoint} is gated: it needs a Hugging Face login and its "
-            f"licence accepted. Download it once with `hf download {repo_id}`, or {_OTHERWISE}"
+            f"licence accepted. Download it once with `hf download {repo_id}`, or {_OTHERWISE}",
+            code="gated",
+            repo=repo_id,
+            endpoint=endpoint,
         )
     if any(isinstance(e, (RepositoryNotFoundError, RevisionNotFoundError)) for e in chain):
         return ModelLoadError(
             f"model {repo_id!r} was not found on {endpoint}. Check its name (as "
-            f"huggingface.co/{repo_id} would show it), or {_OTHERWISE}"
+            f"huggingface.co/{repo_id} would show it), or {_OTHERWISE}",
+            code="model_not_found",
+            repo=repo_id,
+            endpoint=endpoint,
         )
     disk = next((e for e in chain if isinstance(e, OSError) and e.errno == errno.ENOSPC), None)
     if disk is not None:
         return ModelLoadError(
-            f"the disk is full: model {repo_id!r} cannot be saved in {cache_dir()}. {_ROOM}"
+            f"the disk is full: model {repo_id!r} cannot be saved in {cache_dir()}. {_ROOM}",
+            code="disk_full",
+            repo=repo_id,
+            folder=str(cache_dir()),
         )
     if any(isinstance(e, OfflineModeIsEnabled) for e in chain):
         return ModelLoadError(
             f"model {repo_id!r} is not in the local cache and downloads are switched off "
-            f"(HF_HUB_OFFLINE is set). Unset it to download, or {_OTHERWISE}"
+            f"(HF_HUB_OFFLINE is set). Unset it to download, or {_OTHERWISE}",
+            code="offline",
+            repo=repo_id,
         )
     status = next(
         (
@@ -427,18 +443,29 @@ def hub_error(exc: BaseException, repo_id: str, endpoint: str) -> ModelLoadError
         return HubUnreachable(
             f"the hub at {endpoint} answered with an error ({status}) for {repo_id!r}: it may be "
             f"down for a while. Try again later, use a mirror ({MIRROR_EXAMPLE} is one: "
-            f"--hub-endpoint, HF_ENDPOINT or Settings), or {_OTHERWISE}"
+            f"--hub-endpoint, HF_ENDPOINT or Settings), or {_OTHERWISE}",
+            code="hub_error",
+            repo=repo_id,
+            endpoint=endpoint,
+            status=status,
         )
     if _is_network(chain):
         return HubUnreachable(
             f"model {repo_id!r} is not downloaded yet and the hub at {endpoint} cannot be reached "
             f"(no network, or it is blocked here). Connect and try again (files downloaded "
             f"completely are kept), use a mirror ({MIRROR_EXAMPLE} is one: --hub-endpoint, HF_ENDPOINT or "
-            f"Settings), or {_OTHERWISE}"
+            f"Settings), or {_OTHERWISE}",
+            code="hub_unreachable",
+            repo=repo_id,
+            endpoint=endpoint,
         )
     return ModelLoadError(
         f"model {repo_id!r} could not be downloaded from {endpoint}: {_first_line(exc)}. "
-        f"Try again (what was downloaded completely is kept), or {_OTHERWISE}"
+        f"Try again (what was downloaded completely is kept), or {_OTHERWISE}",
+        code="download_failed",
+        repo=repo_id,
+        endpoint=endpoint,
+        reason=_first_line(exc),
     )
 
 
