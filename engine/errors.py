@@ -23,6 +23,10 @@ class LanguageModelError(ModelLoadError):
     ModelLoadError: front ends that load a model with its LM catch both alike)."""
 
 
+class PunctuationModelError(ModelLoadError):
+    """A punctuation model could not be found, downloaded or used."""
+
+
 class Cancelled(LiveCaptionsError):
     """The caller asked to stop a long operation."""
 
