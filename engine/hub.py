@@ -75,8 +75,11 @@ class RemoteModel:
         return next((name for name in WEIGHTS if name in self.files), None)
 
 
-def remote_model(repo_id: str, endpoint: str | None = None) -> RemoteModel:
-    """Ask the hub what downloading ``repo_id`` will fetch (one request, nothing downloaded)."""
+def remote_model(
+    repo_id: str, endpoint: str | None = None, extra_files: tuple[str, ...] = ()
+) -> RemoteModel:
+    """Ask the hub what downloading ``repo_id`` will fetch (one request, nothing downloaded);
+    ``extra_files`` are patterns of files the model needs besides config and weights."""
     from huggingface_hub import HfApi
 
     where = hub_endpoint(endpoint)
@@ -88,7 +91,7 @@ def remote_model(repo_id: str, endpoint: str | None = None) -> RemoteModel:
         raise hub_error(exc, repo_id, where) from None
     listed = {s.rfilename: int(s.size or 0) for s in info.siblings or []}
     weights = next((name for name in WEIGHTS if name in listed), None)
-    wanted = _patterns(weights)
+    wanted = _patterns(weights) + list(extra_files)
     return RemoteModel(
         repo_id,
         where,
@@ -107,9 +110,10 @@ def cache_dir() -> Path:
     return Path(constants.HF_HUB_CACHE)
 
 
-def cached_model(repo_id: str) -> Path | None:
+def cached_model(repo_id: str, extra_files: tuple[str, ...] = ()) -> Path | None:
     """The complete model in the local cache, or None (never contacts the hub). A download
-    that stopped halfway is not complete: huggingface_hub's tree listing says what is missing."""
+    that stopped halfway is not complete: huggingface_hub's tree listing says what is missing.
+    ``extra_files`` names files that must be there too (a translation model's vocabularies)."""
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import LocalEntryNotFoundError
 
@@ -121,6 +125,7 @@ def cached_model(repo_id: str) -> Path | None:
         return None
     # Weights appear in a snapshot only once completely downloaded (then moved into place).
     complete = (folder / "config.json").is_file() and any((folder / w).is_file() for w in WEIGHTS)
+    complete = complete and all(any(folder.glob(p)) for p in extra_files)
     return folder if complete else None
 
 
@@ -134,27 +139,34 @@ def _cached_bytes(repo_id: str, files: dict[str, int]) -> int:
     )
 
 
+# Checks a downloaded config.json (path, model name) before the weights are fetched.
+ConfigCheck = Callable[[Path, str], None]
+
+
 def download_model(
     repo_id: str,
     endpoint: str | None = None,
     progress: DownloadProgress | None = None,
     cancel: threading.Event | None = None,
-    check: Callable[[Path, str], None] | None = None,
+    *,
+    extra_files: tuple[str, ...] = (),
+    check: ConfigCheck | None = None,
 ) -> Path:
     """Download a model repo into the hub cache (what is there already is kept) and return its
     folder. ``check`` reads the repo's config.json before the weights are fetched and raises
     :class:`ModelLoadError` for a model of the wrong kind (default: a speech model). Raises :class:`ModelLoadError` with what went wrong and what to do, or
     :class:`Cancelled` when ``cancel`` is set (the download stops at its next piece; files
     not finished are removed by huggingface_hub, except the weights: their bytes stay for the
-    next try)."""
+    next try). A speech model by default; ``extra_files`` and ``check`` fetch and check another
+    kind (engine.translation's MarianMT models, engine.punctuation's models)."""
     from huggingface_hub import constants
 
     where = hub_endpoint(endpoint)
     constants.DOWNLOAD_CHUNK_SIZE = min(constants.DOWNLOAD_CHUNK_SIZE, CHUNK_BYTES)
     cancel = cancel or threading.Event()
     log.info("downloading %s from %s", repo_id, where)
-    check = check or check_speech_model
-    folder = _interruptible(lambda: _download(repo_id, where, progress, cancel, check), cancel)
+    kind = (extra_files, check or check_speech_model)
+    folder = _interruptible(lambda: _download(repo_id, where, progress, cancel, kind), cancel)
     remember_download(repo_id)
     return folder
 
@@ -210,12 +222,13 @@ def _download(
     where: str,
     progress: DownloadProgress | None,
     cancel: threading.Event,
-    check: Callable[[Path, str], None],
+    kind: tuple[tuple[str, ...], ConfigCheck],
 ) -> Path:
     from huggingface_hub import hf_hub_download, snapshot_download
 
     try:
-        info = remote_model(repo_id, where)
+        extra_files, check = kind
+        info = remote_model(repo_id, where, extra_files)
         missing = "config.json" if "config.json" not in info.files else None
         missing = missing or (None if info.weights else " or ".join(WEIGHTS))
         if missing:
@@ -233,7 +246,7 @@ def _download(
             _fetch_resumable(repo_id, info.weights, where, meter)
         folder = snapshot_download(
             repo_id,
-            allow_patterns=_patterns(info.weights),
+            allow_patterns=_patterns(info.weights) + list(extra_files),
             endpoint=where,
             tqdm_class=meter.tqdm_class(),
             max_workers=4,

@@ -5,9 +5,20 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from engine.config import CHINESE_SCRIPTS, DEFAULT_MODEL, DecodeOptions, LmOptions, ModelOptions
-from engine.errors import LanguageModelError
+from engine.config import (
+    CHINESE_SCRIPTS,
+    DEFAULT_MODEL,
+    DecodeOptions,
+    LmOptions,
+    ModelOptions,
+    TranslationOptions,
+)
+from engine.errors import LanguageModelError, TranslationError
+
+if TYPE_CHECKING:
+    from engine.translation import Translator
 
 
 def add_model_options(parser: argparse.ArgumentParser, device_flag: str = "--device") -> None:
@@ -168,3 +179,61 @@ def check_lm(decode: DecodeOptions, recognizer: object) -> None:
     lm = lm_for(decode.lm, recognizer)
     if lm is not None:
         print(f"language model: {lm.file.path}", file=sys.stderr)
+
+
+def add_translation_options(parser: argparse.ArgumentParser) -> None:
+    """Translation of the captions (engine.translation)."""
+    group = parser.add_argument_group("translation")
+    group.add_argument(
+        "--translate-to",
+        default=None,
+        metavar="LANG",
+        help="translate each sentence into this language (zh, en, de, ...) with a local OPUS-MT "
+        "model, downloaded once; files get both texts, bilingual subtitles",
+    )
+    group.add_argument(
+        "--translation-model",
+        default=None,
+        metavar="ID_OR_DIR",
+        help="the MarianMT translation model: a Hugging Face id (Helsinki-NLP/opus-mt-en-zh) or "
+        "a folder (default: the catalogue's model for the speech and target languages)",
+    )
+
+
+def translation_options(args: argparse.Namespace) -> TranslationOptions:
+    """Translation as the command line asks (off without --translate-to); downloads follow the
+    speech model's --offline and --hub-endpoint."""
+    from engine.translation import check_language
+
+    target = args.translate_to
+    if target is None:
+        if args.translation_model:
+            raise TranslationError("--translation-model needs --translate-to LANG")
+        return TranslationOptions()
+    try:
+        check_language(target)
+    except TranslationError as exc:
+        raise TranslationError(f"--translate-to: {exc}") from None
+    return TranslationOptions(
+        target=target,
+        model=args.translation_model,
+        local_files_only=args.offline,
+        hub_endpoint=args.hub_endpoint,
+    )
+
+
+def load_translation(options: TranslationOptions, speech_model: str) -> Translator | None:
+    """The translator (None when translation is off), announced on stderr."""
+    if not options.enabled:
+        return None
+    from engine.translation import load_translator, speech_language
+
+    from .download import ProgressLine
+
+    line = ProgressLine(sys.stderr)
+    try:
+        translator = load_translator(options, speech_language(speech_model), line)
+    finally:
+        line.close()
+    print(f"translation: {translator.description} into {options.target}", file=sys.stderr)
+    return translator

@@ -100,6 +100,20 @@ def cmn_wav(speech_dir: Path) -> Path:
     return say(text, speech_dir / "cmn.wav", voice="espeak:cmn")
 
 
+@pytest.fixture(scope="session")
+def marian_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random MarianMT (OPUS-MT architecture) with sentencepiece vocabularies."""
+    from tiny_marian import make_marian_dir
+
+    return make_marian_dir(tmp_path_factory.mktemp("marian"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def ct2_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """CTranslate2 conversions of the tests' translation models: this run's, not the user's."""
+    os.environ["LIVE_CAPTIONS_CT2_CACHE"] = str(tmp_path_factory.mktemp("ct2"))
+
+
 @pytest.fixture
 def fake_hub(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """A hub on loopback serving the demo model as acme/demo-w2v and a text model as acme/bert."""
