@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import shutil
+import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -449,6 +450,14 @@ def hub_error(exc: BaseException, repo_id: str, endpoint: str) -> ModelLoadError
             endpoint=endpoint,
             status=status,
         )
+    if _certificate_rejected(exc):
+        return HubUnreachable(
+            f"the connection to {endpoint} was refused because its certificate is not trusted "
+            "here. A company network that inspects encrypted traffic does this: Live Captions "
+            "trusts the certificates installed in the system's store (Windows: certmgr.msc), so "
+            "ask your IT department to install theirs there. Or use a mirror "
+            f"({MIRROR_EXAMPLE} is one: --hub-endpoint, HF_ENDPOINT or Settings), or {_OTHERWISE}"
+        )
     if _is_network(chain):
         return HubUnreachable(
             f"model {repo_id!r} is not downloaded yet and the hub at {endpoint} cannot be reached "
@@ -474,6 +483,36 @@ _ROOM = (
     "files downloaded completely are kept."
 )
 _OTHERWISE = "choose a local folder that holds the model, or the bundled demo model ('demo')."
+
+
+def _certificate_rejected(exc: BaseException) -> bool:
+    """Somewhere in the exception's causes, TLS verification failed."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        error = todo.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, ssl.SSLCertVerificationError) or (
+            "CERTIFICATE_VERIFY_FAILED" in str(error)
+        ):
+            return True
+        todo += [error.__cause__, error.__context__]
+    return False
+
+
+def use_system_certificates() -> bool:
+    """Verify HTTPS with the operating system's certificate store (truststore) instead of
+    certifi's list, for the whole process: a company network whose TLS-inspection certificate
+    Windows (or macOS, or the Linux distribution) trusts then works. Entry points call it once;
+    False when truststore is missing."""
+    try:
+        import truststore
+    except ImportError:
+        return False
+    truststore.inject_into_ssl()
+    return True
 
 
 def _is_network(chain: list[BaseException]) -> bool:
