@@ -39,6 +39,30 @@ def default_lock_path() -> Path:
     return Path(user_state_dir("live-captions", appauthor=False)) / "instance.lock"
 
 
+# The installer's AppMutex (installer/live_captions.iss): while it exists, Setup and the
+# uninstaller ask the user to close the app first.
+APP_MUTEX = "LiveCaptionsRunning"
+
+
+def hold_app_mutex() -> int:
+    """Windows: create APP_MUTEX and return its handle (0 elsewhere, or when it fails)."""
+    if sys.platform != "win32":
+        return 0
+    import ctypes
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined,unused-ignore]  # Windows only
+    handle = int(kernel32.CreateMutexW(None, False, APP_MUTEX) or 0)
+    if not handle:
+        log.warning("no %s mutex: Setup will not see that the app runs", APP_MUTEX)
+    return handle
+
+
+def release_app_mutex(handle: int) -> None:
+    import ctypes
+
+    ctypes.windll.kernel32.CloseHandle(handle)  # type: ignore[attr-defined,unused-ignore]
+
+
 class SingleInstance(QObject):
     """``acquire()``: True in the first instance, which then emits ``activated`` whenever a later
     start asks it to come forward; False in a later one, which should call ``activate_first()``
@@ -54,6 +78,7 @@ class SingleInstance(QObject):
         self._lock: QLockFile | None = None
         self._server: QLocalServer | None = None
         self._clients: list[QLocalSocket] = []  # later starts connected to this one
+        self._mutex = 0  # Windows: the handle of APP_MUTEX while this instance runs
 
     def acquire(self) -> bool:
         try:
@@ -70,6 +95,7 @@ class SingleInstance(QObject):
             return True
         self._lock = lock
         self._listen()
+        self._mutex = hold_app_mutex()
         return True
 
     def activate_first(self) -> bool:
@@ -95,6 +121,9 @@ class SingleInstance(QObject):
         if self._lock is not None:
             self._lock.unlock()
             self._lock = None
+        if self._mutex:
+            release_app_mutex(self._mutex)
+            self._mutex = 0
 
     def _listen(self) -> None:
         server = QLocalServer(self)

@@ -223,6 +223,29 @@ def say(text: str, path: Path, voice: str = "espeak:en-us", rate: int = 16000) -
     return path
 
 
+SENTENCES = (
+    "the weather is nice today",
+    "i would like a cup of tea",
+    "please close the door behind you",
+)
+
+
+def sentences_with_pauses(folder: Path, pause_s: float = 1.2) -> Path:
+    """Three sentences (flite's slt voice, which the demo model understands) with ``pause_s`` of
+    silence between them, as a 16 kHz WAV file: three utterances, however a model marks pauses."""
+    import soundfile as sf
+
+    path = folder / f"three-sentences-{pause_s}.wav"
+    if not path.is_file():
+        pause = np.zeros(round(pause_s * 16000), np.float32)
+        parts: list[np.ndarray] = []
+        for n, text in enumerate(SENTENCES):
+            parts += [pause] * bool(parts)
+            parts.append(read_wav(say(text, folder / f"sentence{n}.wav", voice="flite:slt")))
+        sf.write(str(path), np.concatenate(parts), 16000, subtype="PCM_16")
+    return path
+
+
 def read_wav(path: Path) -> np.ndarray:
     import soundfile as sf
 

@@ -347,3 +347,33 @@ def test_a_worker_that_fails_unexpectedly_still_says_so_and_stops(
         app.window.act_start.trigger()
     assert "resampler exploded" in error.args[0]
     assert not app.session.running and app.window.start_button.text() == "Start"
+
+
+@pytest.mark.demo_model
+def test_pauses_end_lines_with_the_demo_model_in_the_window_overlay_and_file(
+    qtbot, settings, tmp_path, speech_dir, demo_recognizer
+) -> None:  # type: ignore[no-untyped-def]
+    """Three sentences with 1.2 s pauses (where the demo model writes word delimiters) are three
+    lines in the window and the transcript file, and three sentences in the overlay."""
+    from helpers import SENTENCES, have, sentences_with_pauses
+
+    if not have("flite"):
+        pytest.skip("flite is needed for the demo model's voice")
+    audio, rate = stereo_wav(sentences_with_pauses(speech_dir))
+    device = FakeSoundDevice(audio, rate, mode="burst")
+    settings.overlay_lines = 5
+    app = DesktopApp(settings, device, tmp_path / "transcripts", tray=False)
+    qtbot.addWidget(app.window)
+    app.set_recognizer(demo_recognizer)
+    app.overlay.show()
+    try:
+        run_session(qtbot, app, device)
+    finally:
+        app.window.close()
+        app.overlay.close()
+    assert len(app.window.transcript.utterances) == len(SENTENCES)
+    assert len(app.window.view.toPlainText().strip().splitlines()) == len(SENTENCES)
+    written = next((tmp_path / "transcripts").glob("captions-*.txt")).read_text(encoding="utf-8")
+    assert len(written.strip().splitlines()) == len(SENTENCES)
+    overlay = [t.text for line in app.overlay.visible_lines() for t in line]
+    assert sum(word[:1].isupper() for word in overlay) >= len(SENTENCES)

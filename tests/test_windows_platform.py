@@ -101,3 +101,55 @@ def test_every_recording_is_16_bit_mono() -> None:
         info = sf.info(str(path))
         assert info.channels == 1 and info.subtype == "PCM_16", path.name
         assert str(info.samplerate) in path.name.split("-"), path.name
+
+
+class ShortNames:
+    """kernel32.GetShortPathNameW as on a drive with 8.3 names (``short``) or without (None)."""
+
+    def __init__(self, short: str | None) -> None:
+        self.short = short
+
+    def GetShortPathNameW(self, path: str, buffer, size: int) -> int:  # type: ignore[no-untyped-def]
+        if self.short is None:
+            return 0
+        buffer.value = self.short
+        return len(self.short)
+
+
+def windows_kernel32(monkeypatch: pytest.MonkeyPatch, kernel32: object) -> None:
+    import ctypes
+    import types
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(ctypes, "windll", types.SimpleNamespace(kernel32=kernel32), raising=False)
+
+
+def test_kenlm_gets_the_short_name_of_a_path_under_a_chinese_user_folder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from engine.lm_files import kenlm_path
+
+    windows_kernel32(monkeypatch, ShortNames("C:\\Users\\5F201~1\\lm\\demo.arpa"))
+    assert kenlm_path(Path("C:\\Users\\张三\\lm\\demo.arpa")) == "C:\\Users\\5F201~1\\lm\\demo.arpa"
+    assert kenlm_path(Path("C:\\lm\\demo.arpa")) == str(Path("C:\\lm\\demo.arpa"))  # ASCII: as is
+
+
+def test_without_short_names_kenlm_reads_a_copy_under_programdata(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engine.lm_files import DEMO_LM_DIR, LoadedLm, find_lm, kenlm_path
+
+    folder = tmp_path / "张三"
+    folder.mkdir()
+    lm = folder / "demo-3gram.arpa"
+    lm.write_bytes((DEMO_LM_DIR / "demo-3gram.arpa").read_bytes())
+    program_data = tmp_path / "ProgramData"
+    monkeypatch.setenv("PROGRAMDATA", str(program_data))
+    windows_kernel32(monkeypatch, ShortNames(None))
+    copy = Path(kenlm_path(lm))
+    assert copy.parent == program_data / "LiveCaptions" / "lm" and str(copy).isascii()
+    assert copy.read_bytes() == lm.read_bytes()
+    stamp = copy.stat().st_mtime_ns
+    assert kenlm_path(lm) == str(copy) and copy.stat().st_mtime_ns == stamp  # not copied again
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert len(LoadedLm(find_lm(copy)).sorted_words) > 1000  # the copy is a working LM
