@@ -22,7 +22,7 @@ import queue
 import shutil
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -267,6 +267,7 @@ class TorchTranslator:
         from transformers import MarianMTModel, MarianTokenizer
 
         self.prefix = prefix
+        self.limit: Callable[[int], int] = max_length  # for a batch's longest source
         self.tokenizer = MarianTokenizer.from_pretrained(str(folder))
         self.model = MarianMTModel.from_pretrained(str(folder)).eval()
         self.description = f"{folder.name} (PyTorch, float32)"
@@ -282,7 +283,7 @@ class TorchTranslator:
                 **batch,
                 num_beams=1,
                 do_sample=False,
-                max_length=max_length(int(batch["input_ids"].shape[1])),
+                max_length=self.limit(int(batch["input_ids"].shape[1])),
             )
         return [t.strip() for t in self.tokenizer.batch_decode(out, skip_special_tokens=True)]
 
@@ -301,6 +302,7 @@ class Ct2Translator:
         from transformers import MarianTokenizer
 
         self.prefix = prefix
+        self.limit: Callable[[int], int] = max_length  # for a batch's longest source
         self.tokenizer = MarianTokenizer.from_pretrained(str(folder))
         converted = ct2_model(folder, compute_type)
         self.translator = ctranslate2.Translator(
@@ -320,7 +322,7 @@ class Ct2Translator:
             beam_size=1,
             # words only: generate's max_length counts the decoder's start token and the end
             # token it forces at the limit (OPUS-MT configs set forced_eos_token_id)
-            max_decoding_length=max_length(max(len(s) for s in sources)) - 2,
+            max_decoding_length=self.limit(max(len(s) for s in sources)) - 2,
             return_scores=False,
         )
         out = []
