@@ -45,7 +45,7 @@ class EngineMessages(QObject):
                 "again (what was downloaded is kept), {otherwise}"
             ),
             "not_speech_model": self.tr(
-                "{repo} is a {what} model, not a speech recogniser (Wav2Vec2ForCTC). Choose "
+                "{repo} is a {what} model, not a CTC speech recogniser. Choose "
                 "another model, {otherwise}"
             ),
         }

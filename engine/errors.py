@@ -31,6 +31,15 @@ class LanguageModelError(ModelLoadError):
     ModelLoadError: front ends that load a model with its LM catch both alike)."""
 
 
+class PunctuationModelError(ModelLoadError):
+    """A punctuation model could not be found, downloaded or used."""
+
+
+class TranslationError(ModelLoadError):
+    """A translation model could not be found, downloaded or loaded, or a target language is
+    not one (a kind of ModelLoadError; live captions go on without translation)."""
+
+
 class Cancelled(LiveCaptionsError):
     """The caller asked to stop a long operation."""
 

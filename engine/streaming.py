@@ -61,6 +61,7 @@ class Event:
     time: float  # stream time in seconds the event refers to
     words: tuple[Word, ...] = ()  # caption units; partial: the whole unfinal tail; final: new
     message: str = ""  # error and overload: what happened, for the user
+    lag_s: float = 0.0  # overload and error: how far behind the audio the stream was, seconds
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "type", EventType(self.type))

@@ -129,7 +129,7 @@ def test_a_failed_download_says_why_in_the_dialog(
     dialog = start(qtbot, app)
     with qtbot.waitSignal(app.loader.failed, timeout=TIMEOUT_MS):
         qtbot.mouseClick(dialog.download_button, CLICK)
-    assert "not a speech recogniser (Wav2Vec2ForCTC)" in dialog.status.text()
+    assert "not a CTC speech recogniser" in dialog.status.text()
     assert dialog.isVisible()
     assert dialog.download_button.isVisible() and dialog.demo_button.isEnabled()
     fake_hub.status = 503
