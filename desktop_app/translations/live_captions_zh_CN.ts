@@ -4,12 +4,17 @@
 <context>
     <name>CaptionOverlay</name>
     <message>
-        <location filename="../widgets/overlay.py" line="54"/>
+        <location filename="../widgets/overlay.py" line="93"/>
         <source>Live Captions overlay</source>
         <translation>实时字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/overlay.py" line="248"/>
+        <location filename="../widgets/overlay.py" line="114"/>
+        <source>Reset overlay position</source>
+        <translation>重置浮窗位置</translation>
+    </message>
+    <message>
+        <location filename="../widgets/overlay.py" line="298"/>
         <source>Captions appear here · drag to move · right-click for options</source>
         <translation>字幕显示在这里 · 拖动可移动 · 右键打开选项</translation>
     </message>
@@ -17,7 +22,7 @@
 <context>
     <name>ColorButton</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="87"/>
+        <location filename="../widgets/settings_dialog.py" line="89"/>
         <source>Choose a colour</source>
         <translation>选择颜色</translation>
     </message>
@@ -45,27 +50,27 @@
         <translation>还没有语音模型</translation>
     </message>
     <message>
-        <location filename="../app.py" line="166"/>
+        <location filename="../app.py" line="167"/>
         <source>No speech model is on this computer yet: captions start once one is downloaded or chosen.</source>
         <translation>这台计算机上还没有语音模型：下载或选择模型后即可开始字幕。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="227"/>
+        <location filename="../app.py" line="229"/>
         <source>The new model is loading; the captions running now keep the old one until you stop and start them again.</source>
         <translation>新模型正在加载；当前的字幕会继续使用旧模型，直到你停止并重新开始。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="236"/>
+        <location filename="../app.py" line="238"/>
         <source>The new language applies from the next start of the app.</source>
         <translation>新的界面语言将在下次启动应用时生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="238"/>
+        <location filename="../app.py" line="240"/>
         <source>The new live-caption settings apply from the next start.</source>
         <translation>新的实时字幕设置将在下次开始时生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="261"/>
+        <location filename="../app.py" line="263"/>
         <source>Live Captions: {}</source>
         <translation>实时字幕：{}</translation>
     </message>
@@ -73,27 +78,27 @@
 <context>
     <name>EmbeddedApi</name>
     <message>
-        <location filename="../api_server.py" line="59"/>
+        <location filename="../api_server.py" line="66"/>
         <source>The local API is not part of this installation ({}).</source>
         <translation>此安装不包含本地 API（{}）。</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="62"/>
+        <location filename="../api_server.py" line="69"/>
         <source>API unavailable</source>
         <translation>API 不可用</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="74"/>
+        <location filename="../api_server.py" line="80"/>
         <source>The local API could not start: {}. Choose another port in Settings.</source>
         <translation>本地 API 无法启动：{}。请在设置中选择其他端口。</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="78"/>
+        <location filename="../api_server.py" line="84"/>
         <source>API off</source>
         <translation>API 已关闭</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="80"/>
+        <location filename="../api_server.py" line="86"/>
         <source>API on {}</source>
         <translation>API 运行于 {}</translation>
     </message>
@@ -137,8 +142,8 @@
     </message>
     <message>
         <location filename="../messages.py" line="48"/>
-        <source>{repo} is a {what} model, not a speech recogniser (Wav2Vec2ForCTC). Choose another model, {otherwise}</source>
-        <translation>{repo} 是 {what} 模型，不是语音识别模型（Wav2Vec2ForCTC）。请选择其他模型，{otherwise}</translation>
+        <source>{repo} is a {what} model, not a CTC speech recogniser. Choose another model, {otherwise}</source>
+        <translation>{repo} 是 {what} 模型，不是 CTC 语音识别模型。请选择其他模型，{otherwise}</translation>
     </message>
     <message>
         <location filename="../messages.py" line="54"/>
@@ -216,12 +221,12 @@
 <context>
     <name>FileTranscription</name>
     <message>
-        <location filename="../widgets/file_panel.py" line="38"/>
+        <location filename="../widgets/file_panel.py" line="39"/>
         <source>Audio and video</source>
         <translation>音频和视频</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="39"/>
+        <location filename="../widgets/file_panel.py" line="40"/>
         <source>All files</source>
         <translation>所有文件</translation>
     </message>
@@ -229,62 +234,62 @@
 <context>
     <name>FileTranscriptionDialog</name>
     <message>
-        <location filename="../widgets/file_panel.py" line="113"/>
+        <location filename="../widgets/file_panel.py" line="114"/>
         <source>Transcribe {}</source>
         <translation>转写 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="115"/>
+        <location filename="../widgets/file_panel.py" line="116"/>
         <source>Transcribing {}…</source>
         <translation>正在转写 {}…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="120"/>
+        <location filename="../widgets/file_panel.py" line="121"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="123"/>
+        <location filename="../widgets/file_panel.py" line="124"/>
         <source>The transcript appears here when the file is done.</source>
         <translation>文件转写完成后，文字记录会显示在这里。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="125"/>
+        <location filename="../widgets/file_panel.py" line="126"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="126"/>
+        <location filename="../widgets/file_panel.py" line="127"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="168"/>
+        <location filename="../widgets/file_panel.py" line="169"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="183"/>
+        <location filename="../widgets/file_panel.py" line="184"/>
         <source>%p%  ({0} of {1} s)</source>
         <translation>%p%（{0} / {1} 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="193"/>
+        <location filename="../widgets/file_panel.py" line="194"/>
         <source>Note: {}.</source>
         <translation>注意：{}。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="195"/>
+        <location filename="../widgets/file_panel.py" line="196"/>
         <source>Done: {0}, {1} s of audio, {2} captions.</source>
         <translation>完成：{0}，音频 {1} 秒，共 {2} 条字幕。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="207"/>
+        <location filename="../widgets/file_panel.py" line="208"/>
         <source>Could not transcribe: {}</source>
         <translation>无法转写：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="213"/>
+        <location filename="../widgets/file_panel.py" line="214"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
@@ -495,7 +500,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="113"/>
-        <location filename="../widgets/main_window.py" line="362"/>
+        <location filename="../widgets/main_window.py" line="363"/>
         <source>&amp;Start captions</source>
         <translation>开始字幕(&amp;S)</translation>
     </message>
@@ -560,94 +565,94 @@
         <translation>字幕(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="166"/>
-        <location filename="../widgets/main_window.py" line="361"/>
+        <location filename="../widgets/main_window.py" line="167"/>
+        <location filename="../widgets/main_window.py" line="362"/>
         <source>Start</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="168"/>
+        <location filename="../widgets/main_window.py" line="169"/>
         <source>Start or stop live captions (Ctrl+Space)</source>
         <translation>开始或停止实时字幕（Ctrl+空格）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="176"/>
+        <location filename="../widgets/main_window.py" line="177"/>
         <source>List the audio inputs again</source>
         <translation>重新列出音频输入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="181"/>
+        <location filename="../widgets/main_window.py" line="182"/>
         <source>Input:</source>
         <translation>输入：</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="195"/>
-        <location filename="../widgets/main_window.py" line="257"/>
+        <location filename="../widgets/main_window.py" line="196"/>
+        <location filename="../widgets/main_window.py" line="258"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="200"/>
+        <location filename="../widgets/main_window.py" line="201"/>
         <source>How far the final captions are behind the audio</source>
         <translation>最终字幕落后于音频的时间</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="204"/>
+        <location filename="../widgets/main_window.py" line="205"/>
         <source>Audio blocks lost: the computer could not keep up, or the sound device dropped audio</source>
         <translation>丢失的音频块：计算机处理不及，或声音设备丢失了音频</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="240"/>
+        <location filename="../widgets/main_window.py" line="241"/>
         <source>Model: {}</source>
         <translation>模型：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="279"/>
+        <location filename="../widgets/main_window.py" line="280"/>
         <source>System default input</source>
         <translation>系统默认输入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="286"/>
+        <location filename="../widgets/main_window.py" line="287"/>
         <source>Inputs marked 🔊 record what the computer plays.</source>
         <translation>标有 🔊 的输入会录制计算机播放的声音。</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="301"/>
+        <location filename="../widgets/main_window.py" line="302"/>
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="316"/>
+        <location filename="../widgets/main_window.py" line="317"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="317"/>
+        <location filename="../widgets/main_window.py" line="318"/>
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="342"/>
+        <location filename="../widgets/main_window.py" line="343"/>
         <source>Lag {} s</source>
         <translation>延迟 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="354"/>
+        <location filename="../widgets/main_window.py" line="355"/>
         <source>Dropped audio: {} blocks</source>
         <translation>丢失音频：{} 块</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="376"/>
+        <location filename="../widgets/main_window.py" line="377"/>
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字记录已保存为 {}（文件 &gt; 打开文字记录文件夹）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="417"/>
+        <location filename="../widgets/main_window.py" line="418"/>
         <source>Transcribe a file</source>
         <translation>转写文件</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="425"/>
+        <location filename="../widgets/main_window.py" line="426"/>
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未加载语音模型；加载完成后即可转写文件。</translation>
     </message>
@@ -663,262 +668,267 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="42"/>
+        <location filename="../widgets/settings_dialog.py" line="44"/>
         <source>Low latency (about 0.5 s behind)</source>
         <translation>低延迟（约落后 0.5 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="43"/>
+        <location filename="../widgets/settings_dialog.py" line="45"/>
         <source>Balanced (about 1 s behind)</source>
         <translation>均衡（约落后 1 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="44"/>
+        <location filename="../widgets/settings_dialog.py" line="46"/>
         <source>Accurate (about 2 s behind)</source>
         <translation>准确（约落后 2 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="47"/>
+        <location filename="../widgets/settings_dialog.py" line="49"/>
         <source>Automatic (CUDA when available)</source>
         <translation>自动（有 CUDA 时使用）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="48"/>
+        <location filename="../widgets/settings_dialog.py" line="50"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="49"/>
+        <location filename="../widgets/settings_dialog.py" line="51"/>
         <source>CUDA (NVIDIA GPU)</source>
         <translation>CUDA（NVIDIA 显卡）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="52"/>
+        <location filename="../widgets/settings_dialog.py" line="54"/>
         <source>As the model writes them</source>
         <translation>保持模型输出</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="53"/>
+        <location filename="../widgets/settings_dialog.py" line="55"/>
         <source>Simplified (简体)</source>
         <translation>简体</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="54"/>
+        <location filename="../widgets/settings_dialog.py" line="56"/>
         <source>Traditional (繁體)</source>
         <translation>繁体（繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="55"/>
+        <location filename="../widgets/settings_dialog.py" line="57"/>
         <source>Traditional, Taiwan (臺灣正體)</source>
         <translation>繁体，台湾（臺灣正體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="56"/>
+        <location filename="../widgets/settings_dialog.py" line="58"/>
         <source>Traditional, Hong Kong (香港繁體)</source>
         <translation>繁体，香港（香港繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="60"/>
+        <location filename="../widgets/settings_dialog.py" line="62"/>
         <source>Automatic (ONNX Runtime on the CPU, PyTorch on CUDA)</source>
         <translation>自动（CPU 上用 ONNX Runtime，CUDA 上用 PyTorch）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="62"/>
+        <location filename="../widgets/settings_dialog.py" line="64"/>
         <source>ONNX Runtime (CPU only)</source>
         <translation>ONNX Runtime（仅 CPU）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="63"/>
+        <location filename="../widgets/settings_dialog.py" line="65"/>
         <source>PyTorch</source>
         <translation>PyTorch</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="101"/>
+        <location filename="../widgets/settings_dialog.py" line="103"/>
         <source>Live Captions settings</source>
         <translation>实时字幕设置</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="132"/>
+        <location filename="../widgets/settings_dialog.py" line="134"/>
         <source>Speech recognition</source>
         <translation>语音识别</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="143"/>
+        <location filename="../widgets/settings_dialog.py" line="145"/>
         <source>A Hugging Face model id (downloaded once, then cached), a local folder with a Wav2Vec2ForCTC checkpoint, or &apos;demo&apos; for the bundled demo model.</source>
         <translation>Hugging Face 模型 ID（下载一次后缓存）、包含 Wav2Vec2ForCTC 检查点的本地文件夹，或内置演示模型 “demo”。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="147"/>
+        <location filename="../widgets/settings_dialog.py" line="149"/>
         <source>Folder…</source>
         <translation>文件夹…</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="152"/>
+        <location filename="../widgets/settings_dialog.py" line="154"/>
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="160"/>
+        <location filename="../widgets/settings_dialog.py" line="163"/>
         <source>Automatic (HF_ENDPOINT if set, else huggingface.co)</source>
         <translation>自动（若设置了 HF_ENDPOINT 则使用它，否则使用 huggingface.co）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="164"/>
+        <location filename="../widgets/settings_dialog.py" line="167"/>
         <source>Where models are downloaded from: the Hugging Face hub or a mirror of it, such as {} (reachable from mainland China)</source>
         <translation>模型的下载来源：Hugging Face Hub 或其镜像，例如 {}（在中国大陆可访问）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="168"/>
+        <location filename="../widgets/settings_dialog.py" line="171"/>
         <source>Download from:</source>
         <translation>下载来源：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="172"/>
+        <location filename="../widgets/settings_dialog.py" line="175"/>
         <source>Runs on:</source>
         <translation>运行于：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="178"/>
+        <location filename="../widgets/settings_dialog.py" line="181"/>
         <source>ONNX Runtime labels frames exactly as PyTorch does; a model is prepared for it once (a minute or more) on first use.</source>
         <translation>ONNX Runtime 给出的帧标签与 PyTorch 完全相同；模型首次使用时需为其准备一次（一分钟或更久）。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="182"/>
+        <location filename="../widgets/settings_dialog.py" line="185"/>
         <source>Engine:</source>
         <translation>推理引擎：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="187"/>
+        <location filename="../widgets/settings_dialog.py" line="190"/>
         <source>Live captions:</source>
         <translation>实时字幕：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="190"/>
+        <location filename="../widgets/settings_dialog.py" line="191"/>
+        <source>Steady partial text</source>
+        <translation>稳定的临时文字</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="194"/>
         <source>Steady partial text: a word shows about half a second later, but rarely changes once shown</source>
         <translation>稳定的临时文字：文字约晚半秒显示，但显示后很少改变</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="197"/>
+        <location filename="../widgets/settings_dialog.py" line="201"/>
         <source>List every host API&apos;s entry for each input (MME, DirectSound, WDM-KS), not only WASAPI&apos;s</source>
         <translation>列出每个输入在所有主机 API（MME、DirectSound、WDM-KS）下的条目，而不仅是 WASAPI 的</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="203"/>
+        <location filename="../widgets/settings_dialog.py" line="207"/>
         <source>On Windows each microphone is listed once, through WASAPI. An entry through another host API can help with an old driver.</source>
         <translation>在 Windows 上，每个麦克风只通过 WASAPI 列出一次。通过其他主机 API 的条目可能有助于旧驱动程序。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="207"/>
+        <location filename="../widgets/settings_dialog.py" line="212"/>
         <source>Inputs:</source>
         <translation>输入：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="213"/>
+        <location filename="../widgets/settings_dialog.py" line="220"/>
         <source>Write Chinese captions and transcripts in simplified or traditional characters, whichever the model writes</source>
         <translation>无论模型输出哪种字形，都以简体或繁体显示中文字幕和文字记录</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="217"/>
+        <location filename="../widgets/settings_dialog.py" line="224"/>
         <source>Chinese characters:</source>
         <translation>中文字形：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="221"/>
+        <location filename="../widgets/settings_dialog.py" line="228"/>
         <source>Caption overlay</source>
         <translation>字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="228"/>
+        <location filename="../widgets/settings_dialog.py" line="235"/>
         <source>Font:</source>
         <translation>字体：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="230"/>
+        <location filename="../widgets/settings_dialog.py" line="237"/>
         <source>Lines:</source>
         <translation>行数：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="236"/>
+        <location filename="../widgets/settings_dialog.py" line="243"/>
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="237"/>
+        <location filename="../widgets/settings_dialog.py" line="244"/>
         <source>Unfinal</source>
         <translation>临时文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="238"/>
+        <location filename="../widgets/settings_dialog.py" line="245"/>
         <source>Background</source>
         <translation>背景</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="243"/>
+        <location filename="../widgets/settings_dialog.py" line="250"/>
         <source>Colours:</source>
         <translation>颜色：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="245"/>
+        <location filename="../widgets/settings_dialog.py" line="252"/>
         <source>Opacity of the background: 0 invisible, 1 solid</source>
         <translation>背景不透明度：0 为透明，1 为不透明</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="246"/>
+        <location filename="../widgets/settings_dialog.py" line="253"/>
         <source>Background opacity:</source>
         <translation>背景不透明度：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="250"/>
+        <location filename="../widgets/settings_dialog.py" line="257"/>
         <source>Interface</source>
         <translation>界面</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="255"/>
+        <location filename="../widgets/settings_dialog.py" line="262"/>
         <source>The language of the app; applies from the next start</source>
         <translation>应用的界面语言；下次启动时生效</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="256"/>
+        <location filename="../widgets/settings_dialog.py" line="263"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="260"/>
+        <location filename="../widgets/settings_dialog.py" line="267"/>
         <source>Local speech API</source>
         <translation>本地语音 API</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="263"/>
+        <location filename="../widgets/settings_dialog.py" line="270"/>
         <source>Serve the loaded model to other programs over HTTP and WebSocket</source>
         <translation>通过 HTTP 和 WebSocket 向其他程序提供已加载的模型</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="267"/>
+        <location filename="../widgets/settings_dialog.py" line="274"/>
         <source>none: any program on this computer may connect</source>
         <translation>留空：本机任何程序都可以连接</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="269"/>
+        <location filename="../widgets/settings_dialog.py" line="276"/>
         <source>Port (localhost):</source>
         <translation>端口（本机）：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="270"/>
+        <location filename="../widgets/settings_dialog.py" line="277"/>
         <source>Access token:</source>
         <translation>访问令牌：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="272"/>
+        <location filename="../widgets/settings_dialog.py" line="279"/>
         <source>The API is not part of this installation.</source>
         <translation>此安装不包含 API。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="377"/>
+        <location filename="../widgets/settings_dialog.py" line="384"/>
         <source>Not in the catalogue: any Wav2Vec2ForCTC hub id or folder works.</source>
         <translation>不在目录中：任何 Wav2Vec2ForCTC 模型 ID 或文件夹都可以使用。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="382"/>
+        <location filename="../widgets/settings_dialog.py" line="389"/>
         <source>Folder with a Wav2Vec2ForCTC model</source>
         <translation>包含 Wav2Vec2ForCTC 模型的文件夹</translation>
     </message>

@@ -3,12 +3,17 @@
 <context>
     <name>CaptionOverlay</name>
     <message>
-        <location filename="../widgets/overlay.py" line="54" />
+        <location filename="../widgets/overlay.py" line="93" />
         <source>Live Captions overlay</source>
         <translation>即時字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/overlay.py" line="248" />
+        <location filename="../widgets/overlay.py" line="114" />
+        <source>Reset overlay position</source>
+        <translation>重置浮窗位置</translation>
+    </message>
+    <message>
+        <location filename="../widgets/overlay.py" line="298" />
         <source>Captions appear here · drag to move · right-click for options</source>
         <translation>字幕顯示在這裡 · 拖動可移動 · 右鍵開啟選項</translation>
     </message>
@@ -16,7 +21,7 @@
 <context>
     <name>ColorButton</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="87" />
+        <location filename="../widgets/settings_dialog.py" line="89" />
         <source>Choose a colour</source>
         <translation>選擇顏色</translation>
     </message>
@@ -44,27 +49,27 @@
         <translation>還沒有語音模型</translation>
     </message>
     <message>
-        <location filename="../app.py" line="166" />
+        <location filename="../app.py" line="167" />
         <source>No speech model is on this computer yet: captions start once one is downloaded or chosen.</source>
         <translation>這臺計算機上還沒有語音模型：下載或選擇模型後即可開始字幕。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="227" />
+        <location filename="../app.py" line="229" />
         <source>The new model is loading; the captions running now keep the old one until you stop and start them again.</source>
         <translation>新模型正在載入；當前的字幕會繼續使用舊模型，直到你停止並重新開始。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="236" />
+        <location filename="../app.py" line="238" />
         <source>The new language applies from the next start of the app.</source>
         <translation>新的介面語言將在下次啟動應用時生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="238" />
+        <location filename="../app.py" line="240" />
         <source>The new live-caption settings apply from the next start.</source>
         <translation>新的即時字幕設定將在下次開始時生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="261" />
+        <location filename="../app.py" line="263" />
         <source>Live Captions: {}</source>
         <translation>即時字幕：{}</translation>
     </message>
@@ -72,27 +77,27 @@
 <context>
     <name>EmbeddedApi</name>
     <message>
-        <location filename="../api_server.py" line="59" />
+        <location filename="../api_server.py" line="66" />
         <source>The local API is not part of this installation ({}).</source>
         <translation>此安裝不包含本地 API（{}）。</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="62" />
+        <location filename="../api_server.py" line="69" />
         <source>API unavailable</source>
         <translation>API 不可用</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="74" />
+        <location filename="../api_server.py" line="80" />
         <source>The local API could not start: {}. Choose another port in Settings.</source>
         <translation>本地 API 無法啟動：{}。請在設定中選擇其他埠。</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="78" />
+        <location filename="../api_server.py" line="84" />
         <source>API off</source>
         <translation>API 已關閉</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="80" />
+        <location filename="../api_server.py" line="86" />
         <source>API on {}</source>
         <translation>API 運行於 {}</translation>
     </message>
@@ -136,8 +141,8 @@
     </message>
     <message>
         <location filename="../messages.py" line="48" />
-        <source>{repo} is a {what} model, not a speech recogniser (Wav2Vec2ForCTC). Choose another model, {otherwise}</source>
-        <translation>{repo} 是 {what} 模型，不是語音識別模型（Wav2Vec2ForCTC）。請選擇其他模型，{otherwise}</translation>
+        <source>{repo} is a {what} model, not a CTC speech recogniser. Choose another model, {otherwise}</source>
+        <translation>{repo} 是 {what} 模型，不是 CTC 語音識別模型。請選擇其他模型，{otherwise}</translation>
     </message>
     <message>
         <location filename="../messages.py" line="54" />
@@ -215,12 +220,12 @@
 <context>
     <name>FileTranscription</name>
     <message>
-        <location filename="../widgets/file_panel.py" line="38" />
+        <location filename="../widgets/file_panel.py" line="39" />
         <source>Audio and video</source>
         <translation>音訊和影片</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="39" />
+        <location filename="../widgets/file_panel.py" line="40" />
         <source>All files</source>
         <translation>所有檔案</translation>
     </message>
@@ -228,62 +233,62 @@
 <context>
     <name>FileTranscriptionDialog</name>
     <message>
-        <location filename="../widgets/file_panel.py" line="113" />
+        <location filename="../widgets/file_panel.py" line="114" />
         <source>Transcribe {}</source>
         <translation>轉寫 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="115" />
+        <location filename="../widgets/file_panel.py" line="116" />
         <source>Transcribing {}…</source>
         <translation>正在轉寫 {}…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="120" />
+        <location filename="../widgets/file_panel.py" line="121" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="123" />
+        <location filename="../widgets/file_panel.py" line="124" />
         <source>The transcript appears here when the file is done.</source>
         <translation>檔案轉寫完成後，文字記錄會顯示在這裡。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="125" />
+        <location filename="../widgets/file_panel.py" line="126" />
         <source>Copy</source>
         <translation>複製</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="126" />
+        <location filename="../widgets/file_panel.py" line="127" />
         <source>Export…</source>
         <translation>匯出…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="168" />
+        <location filename="../widgets/file_panel.py" line="169" />
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="183" />
+        <location filename="../widgets/file_panel.py" line="184" />
         <source>%p%  ({0} of {1} s)</source>
         <translation>%p%（{0} / {1} 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="193" />
+        <location filename="../widgets/file_panel.py" line="194" />
         <source>Note: {}.</source>
         <translation>注意：{}。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="195" />
+        <location filename="../widgets/file_panel.py" line="196" />
         <source>Done: {0}, {1} s of audio, {2} captions.</source>
         <translation>完成：{0}，音訊 {1} 秒，共 {2} 條字幕。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="207" />
+        <location filename="../widgets/file_panel.py" line="208" />
         <source>Could not transcribe: {}</source>
         <translation>無法轉寫：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="213" />
+        <location filename="../widgets/file_panel.py" line="214" />
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
@@ -494,7 +499,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="113" />
-        <location filename="../widgets/main_window.py" line="362" />
+        <location filename="../widgets/main_window.py" line="363" />
         <source>&amp;Start captions</source>
         <translation>開始字幕(&amp;S)</translation>
     </message>
@@ -559,94 +564,94 @@
         <translation>字幕(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="166" />
-        <location filename="../widgets/main_window.py" line="361" />
+        <location filename="../widgets/main_window.py" line="167" />
+        <location filename="../widgets/main_window.py" line="362" />
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="168" />
+        <location filename="../widgets/main_window.py" line="169" />
         <source>Start or stop live captions (Ctrl+Space)</source>
         <translation>開始或停止即時字幕（Ctrl+空格）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="176" />
+        <location filename="../widgets/main_window.py" line="177" />
         <source>List the audio inputs again</source>
         <translation>重新列出音訊輸入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="181" />
+        <location filename="../widgets/main_window.py" line="182" />
         <source>Input:</source>
         <translation>輸入：</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="195" />
-        <location filename="../widgets/main_window.py" line="257" />
+        <location filename="../widgets/main_window.py" line="196" />
+        <location filename="../widgets/main_window.py" line="258" />
         <source>No model loaded</source>
         <translation>未載入模型</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="200" />
+        <location filename="../widgets/main_window.py" line="201" />
         <source>How far the final captions are behind the audio</source>
         <translation>最終字幕落後於音訊的時間</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="204" />
+        <location filename="../widgets/main_window.py" line="205" />
         <source>Audio blocks lost: the computer could not keep up, or the sound device dropped audio</source>
         <translation>丟失的音訊塊：計算機處理不及，或聲音裝置丟失了音訊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="240" />
+        <location filename="../widgets/main_window.py" line="241" />
         <source>Model: {}</source>
         <translation>模型：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="279" />
+        <location filename="../widgets/main_window.py" line="280" />
         <source>System default input</source>
         <translation>系統預設輸入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="286" />
+        <location filename="../widgets/main_window.py" line="287" />
         <source>Inputs marked 🔊 record what the computer plays.</source>
         <translation>標有 🔊 的輸入會錄製計算機播放的聲音。</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="301" />
+        <location filename="../widgets/main_window.py" line="302" />
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="316" />
+        <location filename="../widgets/main_window.py" line="317" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="317" />
+        <location filename="../widgets/main_window.py" line="318" />
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="342" />
+        <location filename="../widgets/main_window.py" line="343" />
         <source>Lag {} s</source>
         <translation>延遲 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="354" />
+        <location filename="../widgets/main_window.py" line="355" />
         <source>Dropped audio: {} blocks</source>
         <translation>丟失音訊：{} 塊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="376" />
+        <location filename="../widgets/main_window.py" line="377" />
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字記錄已儲存為 {}（檔案 &gt; 開啟文字記錄資料夾）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="417" />
+        <location filename="../widgets/main_window.py" line="418" />
         <source>Transcribe a file</source>
         <translation>轉寫檔案</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="425" />
+        <location filename="../widgets/main_window.py" line="426" />
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可轉寫檔案。</translation>
     </message>
@@ -662,262 +667,267 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="42" />
+        <location filename="../widgets/settings_dialog.py" line="44" />
         <source>Low latency (about 0.5 s behind)</source>
         <translation>低延遲（約落後 0.5 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="43" />
+        <location filename="../widgets/settings_dialog.py" line="45" />
         <source>Balanced (about 1 s behind)</source>
         <translation>均衡（約落後 1 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="44" />
+        <location filename="../widgets/settings_dialog.py" line="46" />
         <source>Accurate (about 2 s behind)</source>
         <translation>準確（約落後 2 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="47" />
+        <location filename="../widgets/settings_dialog.py" line="49" />
         <source>Automatic (CUDA when available)</source>
         <translation>自動（有 CUDA 時使用）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="48" />
+        <location filename="../widgets/settings_dialog.py" line="50" />
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="49" />
+        <location filename="../widgets/settings_dialog.py" line="51" />
         <source>CUDA (NVIDIA GPU)</source>
         <translation>CUDA（NVIDIA 顯示卡）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="52" />
+        <location filename="../widgets/settings_dialog.py" line="54" />
         <source>As the model writes them</source>
         <translation>保持模型輸出</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="53" />
+        <location filename="../widgets/settings_dialog.py" line="55" />
         <source>Simplified (简体)</source>
         <translation>簡體</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="54" />
+        <location filename="../widgets/settings_dialog.py" line="56" />
         <source>Traditional (繁體)</source>
         <translation>繁體（繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="55" />
+        <location filename="../widgets/settings_dialog.py" line="57" />
         <source>Traditional, Taiwan (臺灣正體)</source>
         <translation>繁體，臺灣（臺灣正體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="56" />
+        <location filename="../widgets/settings_dialog.py" line="58" />
         <source>Traditional, Hong Kong (香港繁體)</source>
         <translation>繁體，香港（香港繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="60" />
+        <location filename="../widgets/settings_dialog.py" line="62" />
         <source>Automatic (ONNX Runtime on the CPU, PyTorch on CUDA)</source>
         <translation>自動（CPU 上用 ONNX Runtime，CUDA 上用 PyTorch）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="62" />
+        <location filename="../widgets/settings_dialog.py" line="64" />
         <source>ONNX Runtime (CPU only)</source>
         <translation>ONNX Runtime（僅 CPU）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="63" />
+        <location filename="../widgets/settings_dialog.py" line="65" />
         <source>PyTorch</source>
         <translation>PyTorch</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="101" />
+        <location filename="../widgets/settings_dialog.py" line="103" />
         <source>Live Captions settings</source>
         <translation>即時字幕設定</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="132" />
+        <location filename="../widgets/settings_dialog.py" line="134" />
         <source>Speech recognition</source>
         <translation>語音識別</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="143" />
+        <location filename="../widgets/settings_dialog.py" line="145" />
         <source>A Hugging Face model id (downloaded once, then cached), a local folder with a Wav2Vec2ForCTC checkpoint, or 'demo' for the bundled demo model.</source>
         <translation>Hugging Face 模型 ID（下載一次後快取）、包含 Wav2Vec2ForCTC 檢查點的本地資料夾，或內建演示模型 “demo”。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="147" />
+        <location filename="../widgets/settings_dialog.py" line="149" />
         <source>Folder…</source>
         <translation>資料夾…</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="152" />
+        <location filename="../widgets/settings_dialog.py" line="154" />
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="160" />
+        <location filename="../widgets/settings_dialog.py" line="163" />
         <source>Automatic (HF_ENDPOINT if set, else huggingface.co)</source>
         <translation>自動（若設定了 HF_ENDPOINT 則使用它，否則使用 huggingface.co）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="164" />
+        <location filename="../widgets/settings_dialog.py" line="167" />
         <source>Where models are downloaded from: the Hugging Face hub or a mirror of it, such as {} (reachable from mainland China)</source>
         <translation>模型的下載來源：Hugging Face Hub 或其映象，例如 {}（在中國大陸可訪問）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="168" />
+        <location filename="../widgets/settings_dialog.py" line="171" />
         <source>Download from:</source>
         <translation>下載來源：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="172" />
+        <location filename="../widgets/settings_dialog.py" line="175" />
         <source>Runs on:</source>
         <translation>運行於：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="178" />
+        <location filename="../widgets/settings_dialog.py" line="181" />
         <source>ONNX Runtime labels frames exactly as PyTorch does; a model is prepared for it once (a minute or more) on first use.</source>
         <translation>ONNX Runtime 給出的幀標籤與 PyTorch 完全相同；模型首次使用時需為其準備一次（一分鐘或更久）。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="182" />
+        <location filename="../widgets/settings_dialog.py" line="185" />
         <source>Engine:</source>
         <translation>推理引擎：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="187" />
+        <location filename="../widgets/settings_dialog.py" line="190" />
         <source>Live captions:</source>
         <translation>即時字幕：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="190" />
+        <location filename="../widgets/settings_dialog.py" line="191" />
+        <source>Steady partial text</source>
+        <translation>穩定的臨時文字</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="194" />
         <source>Steady partial text: a word shows about half a second later, but rarely changes once shown</source>
         <translation>穩定的臨時文字：文字約晚半秒顯示，但顯示後很少改變</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="197" />
+        <location filename="../widgets/settings_dialog.py" line="201" />
         <source>List every host API's entry for each input (MME, DirectSound, WDM-KS), not only WASAPI's</source>
         <translation>列出每個輸入在所有主機 API（MME、DirectSound、WDM-KS）下的條目，而不僅是 WASAPI 的</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="203" />
+        <location filename="../widgets/settings_dialog.py" line="207" />
         <source>On Windows each microphone is listed once, through WASAPI. An entry through another host API can help with an old driver.</source>
         <translation>在 Windows 上，每個麥克風只通過 WASAPI 列出一次。通過其他主機 API 的條目可能有助於舊驅動程式。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="207" />
+        <location filename="../widgets/settings_dialog.py" line="212" />
         <source>Inputs:</source>
         <translation>輸入：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="213" />
+        <location filename="../widgets/settings_dialog.py" line="220" />
         <source>Write Chinese captions and transcripts in simplified or traditional characters, whichever the model writes</source>
         <translation>無論模型輸出哪種字形，都以簡體或繁體顯示中文字幕和文字記錄</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="217" />
+        <location filename="../widgets/settings_dialog.py" line="224" />
         <source>Chinese characters:</source>
         <translation>中文字形：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="221" />
+        <location filename="../widgets/settings_dialog.py" line="228" />
         <source>Caption overlay</source>
         <translation>字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="228" />
+        <location filename="../widgets/settings_dialog.py" line="235" />
         <source>Font:</source>
         <translation>字型：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="230" />
+        <location filename="../widgets/settings_dialog.py" line="237" />
         <source>Lines:</source>
         <translation>行數：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="236" />
+        <location filename="../widgets/settings_dialog.py" line="243" />
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="237" />
+        <location filename="../widgets/settings_dialog.py" line="244" />
         <source>Unfinal</source>
         <translation>臨時文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="238" />
+        <location filename="../widgets/settings_dialog.py" line="245" />
         <source>Background</source>
         <translation>背景</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="243" />
+        <location filename="../widgets/settings_dialog.py" line="250" />
         <source>Colours:</source>
         <translation>顏色：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="245" />
+        <location filename="../widgets/settings_dialog.py" line="252" />
         <source>Opacity of the background: 0 invisible, 1 solid</source>
         <translation>背景不透明度：0 為透明，1 為不透明</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="246" />
+        <location filename="../widgets/settings_dialog.py" line="253" />
         <source>Background opacity:</source>
         <translation>背景不透明度：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="250" />
+        <location filename="../widgets/settings_dialog.py" line="257" />
         <source>Interface</source>
         <translation>介面</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="255" />
+        <location filename="../widgets/settings_dialog.py" line="262" />
         <source>The language of the app; applies from the next start</source>
         <translation>應用的介面語言；下次啟動時生效</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="256" />
+        <location filename="../widgets/settings_dialog.py" line="263" />
         <source>Language:</source>
         <translation>語言：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="260" />
+        <location filename="../widgets/settings_dialog.py" line="267" />
         <source>Local speech API</source>
         <translation>本地語音 API</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="263" />
+        <location filename="../widgets/settings_dialog.py" line="270" />
         <source>Serve the loaded model to other programs over HTTP and WebSocket</source>
         <translation>通過 HTTP 和 WebSocket 向其他程式提供已載入的模型</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="267" />
+        <location filename="../widgets/settings_dialog.py" line="274" />
         <source>none: any program on this computer may connect</source>
         <translation>留空：本機任何程式都可以連線</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="269" />
+        <location filename="../widgets/settings_dialog.py" line="276" />
         <source>Port (localhost):</source>
         <translation>埠（本機）：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="270" />
+        <location filename="../widgets/settings_dialog.py" line="277" />
         <source>Access token:</source>
         <translation>訪問令牌：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="272" />
+        <location filename="../widgets/settings_dialog.py" line="279" />
         <source>The API is not part of this installation.</source>
         <translation>此安裝不包含 API。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="377" />
+        <location filename="../widgets/settings_dialog.py" line="384" />
         <source>Not in the catalogue: any Wav2Vec2ForCTC hub id or folder works.</source>
         <translation>不在目錄中：任何 Wav2Vec2ForCTC 模型 ID 或資料夾都可以使用。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="382" />
+        <location filename="../widgets/settings_dialog.py" line="389" />
         <source>Folder with a Wav2Vec2ForCTC model</source>
         <translation>包含 Wav2Vec2ForCTC 模型的資料夾</translation>
     </message>
