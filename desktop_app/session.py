@@ -8,6 +8,7 @@ connect to its signals.
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -20,6 +21,7 @@ from engine.streaming import Event, StreamOptions
 
 from .capture import AudioCapture, CaptureError, InputDevice
 from .live_transcript import TranscriptLog
+from .pulse_watch import PulseWatch
 from .worker import EngineWorker
 
 log = logging.getLogger("desktop_app.session")
@@ -35,6 +37,7 @@ class LiveSession(QObject):
     dropped = Signal(int)  # audio blocks lost so far
     notice = Signal(str)  # a warning for the status bar
     error = Signal(str)  # a message for the user; the session stops
+    alert = Signal(str)  # a problem the user should see at once; captions go on
     stopped = Signal()  # everything is closed; the last words were emitted
 
     def __init__(
@@ -56,6 +59,11 @@ class LiveSession(QObject):
         self._worker: EngineWorker | None = None
         self._thread: QThread | None = None
         self.stopping = False
+        # PulseAudio moves a stream whose source was removed, silently: the watch tells.
+        self.pulse_watch = PulseWatch(parent=self) if sys.platform.startswith("linux") else None
+        if self.pulse_watch is not None:
+            self.pulse_watch.moved.connect(self._on_source_moved)
+        self.alert.connect(self._log_error)
         self.final.connect(self._log_final)
         self.error.connect(self._log_error)  # every error the user sees reaches the app's log
         self.utterance_end.connect(self._log_utterance_end)
@@ -114,6 +122,8 @@ class LiveSession(QObject):
         if self.transcript_log is not None:
             self.transcript_log.open()
         thread.start()
+        if self.pulse_watch is not None:
+            self.pulse_watch.start()
         self.started.emit(capture.device.name if capture.device else "")
         return True
 
@@ -126,8 +136,19 @@ class LiveSession(QObject):
         self.capture.stop()
         self._worker.request_stop()
 
+    @Slot(str, str)
+    def _on_source_moved(self, old: str, new: str) -> None:
+        self.alert.emit(
+            self.tr(
+                "The input “{0}” is gone: PulseAudio now records “{1}” instead. Choose the input "
+                "again, or stop the captions."
+            ).format(old.removesuffix(".monitor"), new.removesuffix(".monitor"))
+        )
+
     @Slot()
     def _on_worker_stopped(self) -> None:
+        if self.pulse_watch is not None:
+            self.pulse_watch.stop()
         if self.capture is not None:
             self.capture.stop()
         if self._thread is not None:

@@ -486,9 +486,14 @@
 <context>
     <name>LiveSession</name>
     <message>
-        <location filename="../session.py" line="82"/>
+        <location filename="../session.py" line="90"/>
         <source>No speech model is loaded yet; captions can start once it is.</source>
         <translation>尚未加载语音模型；加载完成后即可开始字幕。</translation>
+    </message>
+    <message>
+        <location filename="../session.py" line="143"/>
+        <source>The input “{0}” is gone: PulseAudio now records “{1}” instead. Choose the input again, or stop the captions.</source>
+        <translation>输入“{0}”已不存在：PulseAudio 现在改为录制“{1}”。请重新选择输入，或停止字幕。</translation>
     </message>
 </context>
 <context>
@@ -500,7 +505,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="113"/>
-        <location filename="../widgets/main_window.py" line="363"/>
+        <location filename="../widgets/main_window.py" line="364"/>
         <source>&amp;Start captions</source>
         <translation>开始字幕(&amp;S)</translation>
     </message>
@@ -566,7 +571,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="167"/>
-        <location filename="../widgets/main_window.py" line="362"/>
+        <location filename="../widgets/main_window.py" line="363"/>
         <source>Start</source>
         <translation>开始</translation>
     </message>
@@ -587,7 +592,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="196"/>
-        <location filename="../widgets/main_window.py" line="258"/>
+        <location filename="../widgets/main_window.py" line="259"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
@@ -602,57 +607,57 @@
         <translation>丢失的音频块：计算机处理不及，或声音设备丢失了音频</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="241"/>
+        <location filename="../widgets/main_window.py" line="242"/>
         <source>Model: {}</source>
         <translation>模型：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="280"/>
+        <location filename="../widgets/main_window.py" line="281"/>
         <source>System default input</source>
         <translation>系统默认输入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="287"/>
+        <location filename="../widgets/main_window.py" line="288"/>
         <source>Inputs marked 🔊 record what the computer plays.</source>
         <translation>标有 🔊 的输入会录制计算机播放的声音。</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="302"/>
+        <location filename="../widgets/main_window.py" line="303"/>
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="317"/>
+        <location filename="../widgets/main_window.py" line="318"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="318"/>
+        <location filename="../widgets/main_window.py" line="319"/>
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="343"/>
+        <location filename="../widgets/main_window.py" line="344"/>
         <source>Lag {} s</source>
         <translation>延迟 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="355"/>
+        <location filename="../widgets/main_window.py" line="356"/>
         <source>Dropped audio: {} blocks</source>
         <translation>丢失音频：{} 块</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="377"/>
+        <location filename="../widgets/main_window.py" line="378"/>
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字记录已保存为 {}（文件 &gt; 打开文字记录文件夹）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="418"/>
+        <location filename="../widgets/main_window.py" line="419"/>
         <source>Transcribe a file</source>
         <translation>转写文件</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="426"/>
+        <location filename="../widgets/main_window.py" line="427"/>
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未加载语音模型；加载完成后即可转写文件。</translation>
     </message>

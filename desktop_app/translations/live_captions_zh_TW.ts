@@ -485,9 +485,14 @@
 <context>
     <name>LiveSession</name>
     <message>
-        <location filename="../session.py" line="82" />
+        <location filename="../session.py" line="90" />
         <source>No speech model is loaded yet; captions can start once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可開始字幕。</translation>
+    </message>
+    <message>
+        <location filename="../session.py" line="143" />
+        <source>The input “{0}” is gone: PulseAudio now records “{1}” instead. Choose the input again, or stop the captions.</source>
+        <translation>輸入“{0}”已不存在：PulseAudio 現在改為錄製“{1}”。請重新選擇輸入，或停止字幕。</translation>
     </message>
 </context>
 <context>
@@ -499,7 +504,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="113" />
-        <location filename="../widgets/main_window.py" line="363" />
+        <location filename="../widgets/main_window.py" line="364" />
         <source>&amp;Start captions</source>
         <translation>開始字幕(&amp;S)</translation>
     </message>
@@ -565,7 +570,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="167" />
-        <location filename="../widgets/main_window.py" line="362" />
+        <location filename="../widgets/main_window.py" line="363" />
         <source>Start</source>
         <translation>開始</translation>
     </message>
@@ -586,7 +591,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="196" />
-        <location filename="../widgets/main_window.py" line="258" />
+        <location filename="../widgets/main_window.py" line="259" />
         <source>No model loaded</source>
         <translation>未載入模型</translation>
     </message>
@@ -601,57 +606,57 @@
         <translation>丟失的音訊塊：計算機處理不及，或聲音裝置丟失了音訊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="241" />
+        <location filename="../widgets/main_window.py" line="242" />
         <source>Model: {}</source>
         <translation>模型：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="280" />
+        <location filename="../widgets/main_window.py" line="281" />
         <source>System default input</source>
         <translation>系統預設輸入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="287" />
+        <location filename="../widgets/main_window.py" line="288" />
         <source>Inputs marked 🔊 record what the computer plays.</source>
         <translation>標有 🔊 的輸入會錄製計算機播放的聲音。</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="302" />
+        <location filename="../widgets/main_window.py" line="303" />
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="317" />
+        <location filename="../widgets/main_window.py" line="318" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="318" />
+        <location filename="../widgets/main_window.py" line="319" />
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="343" />
+        <location filename="../widgets/main_window.py" line="344" />
         <source>Lag {} s</source>
         <translation>延遲 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="355" />
+        <location filename="../widgets/main_window.py" line="356" />
         <source>Dropped audio: {} blocks</source>
         <translation>丟失音訊：{} 塊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="377" />
+        <location filename="../widgets/main_window.py" line="378" />
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字記錄已儲存為 {}（檔案 &gt; 開啟文字記錄資料夾）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="418" />
+        <location filename="../widgets/main_window.py" line="419" />
         <source>Transcribe a file</source>
         <translation>轉寫檔案</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="426" />
+        <location filename="../widgets/main_window.py" line="427" />
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可轉寫檔案。</translation>
     </message>

@@ -226,6 +226,7 @@ class MainWindow(QMainWindow):
         s.dropped.connect(self._on_dropped)
         s.notice.connect(self._on_notice)
         s.error.connect(self._on_error)
+        s.alert.connect(self._on_error)  # shown alike; the captions go on
         s.stopped.connect(self._on_stopped)
 
     # model -----------------------------------------------------------------------------------
