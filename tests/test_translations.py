@@ -193,3 +193,29 @@ def test_the_input_list_speaks_the_users_language_and_hides_raw_alsa_names(
     ]
     assert not combo.itemIcon(2).isNull()
     assert combo.itemData(2).pulse_source == "alsa_output.pci.analog-stereo.monitor"
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_no_two_items_of_a_menu_share_a_key(qtbot, qapp, language: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Alt+F, then a letter: one item per letter in every menu, in every language."""
+    import re
+
+    install_translators(qapp, language)
+    try:
+        settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+        device = FakeSoundDevice(np.zeros((1600, 1), np.float32), 16000)
+        app = DesktopApp(settings, device, tmp_path / "transcripts", tray=False)
+        qtbot.addWidget(app.window)
+        qtbot.addWidget(app.overlay)
+        menus = [a.menu() for a in app.window.menuBar().actions() if a.menu()]
+        tops = [re.search(r"&(\w)", a.text()) for a in app.window.menuBar().actions()]
+        assert len({m.group(1).lower() for m in tops if m}) == len(tops)
+        for menu in menus:
+            texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+            keys = [re.search(r"&(\w)", t) for t in texts]
+            assert all(keys), texts
+            letters = [k.group(1).lower() for k in keys if k]
+            assert len(set(letters)) == len(letters), texts
+    finally:
+        install_translators(qapp, "en")
+        QLocale.setDefault(QLocale.system())

@@ -10,8 +10,8 @@
     </message>
     <message>
         <location filename="../widgets/overlay.py" line="118"/>
-        <source>Reset overlay position</source>
-        <translation>重置浮窗位置</translation>
+        <source>&amp;Reset overlay position</source>
+        <translation>重置浮窗位置(&amp;R)</translation>
     </message>
     <message>
         <location filename="../widgets/overlay.py" line="305"/>
@@ -391,8 +391,8 @@
     </message>
     <message>
         <location filename="../widgets/lm_group.py" line="42"/>
-        <source>The model&apos;s own (its language_model folder), if any</source>
-        <translation>模型自带的（其 language_model 文件夹），如果有</translation>
+        <source>The model&apos;s own, if it has one (the demo model has)</source>
+        <translation>模型自带的（如果有；演示模型有）</translation>
     </message>
     <message>
         <location filename="../widgets/lm_group.py" line="45"/>
@@ -536,8 +536,8 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="130"/>
-        <source>Se&amp;ttings…</source>
-        <translation>设置(&amp;T)…</translation>
+        <source>S&amp;ettings…</source>
+        <translation>设置(&amp;E)…</translation>
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="134"/>
@@ -657,12 +657,17 @@
         <translation>文字记录已保存为 {}（文件 &gt; 打开文字记录文件夹）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="444"/>
+        <location filename="../widgets/main_window.py" line="428"/>
+        <source>No file manager could open the folder. The transcripts are in {}</source>
+        <translation>没有文件管理器能打开该文件夹。字幕记录保存在 {}</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="451"/>
         <source>Transcribe a file</source>
         <translation>转写文件</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="452"/>
+        <location filename="../widgets/main_window.py" line="459"/>
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未加载语音模型；加载完成后即可转写文件。</translation>
     </message>

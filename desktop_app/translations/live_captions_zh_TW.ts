@@ -9,8 +9,8 @@
     </message>
     <message>
         <location filename="../widgets/overlay.py" line="118" />
-        <source>Reset overlay position</source>
-        <translation>重置浮窗位置</translation>
+        <source>&amp;Reset overlay position</source>
+        <translation>重置浮窗位置(&amp;R)</translation>
     </message>
     <message>
         <location filename="../widgets/overlay.py" line="305" />
@@ -390,8 +390,8 @@
     </message>
     <message>
         <location filename="../widgets/lm_group.py" line="42" />
-        <source>The model's own (its language_model folder), if any</source>
-        <translation>模型自帶的（其 language_model 資料夾），如果有</translation>
+        <source>The model's own, if it has one (the demo model has)</source>
+        <translation>模型自帶的（如果有；演示模型有）</translation>
     </message>
     <message>
         <location filename="../widgets/lm_group.py" line="45" />
@@ -535,8 +535,8 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="130" />
-        <source>Se&amp;ttings…</source>
-        <translation>設定(&amp;T)…</translation>
+        <source>S&amp;ettings…</source>
+        <translation>設定(&amp;E)…</translation>
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="134" />
@@ -656,12 +656,17 @@
         <translation>文字記錄已儲存為 {}（檔案 &gt; 開啟文字記錄資料夾）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="444" />
+        <location filename="../widgets/main_window.py" line="428" />
+        <source>No file manager could open the folder. The transcripts are in {}</source>
+        <translation>沒有檔案管理器能開啟該資料夾。字幕記錄儲存在 {}</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="451" />
         <source>Transcribe a file</source>
         <translation>轉寫檔案</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="452" />
+        <location filename="../widgets/main_window.py" line="459" />
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可轉寫檔案。</translation>
     </message>

@@ -127,7 +127,7 @@ class MainWindow(QMainWindow):
             self.tr("Open &transcripts folder"), self.open_transcripts_folder
         )
         self.act_settings = self._action(
-            self.tr("Se&ttings…"),
+            self.tr("S&ettings…"),
             self.settings_requested.emit,
             QKeySequence.StandardKey.Preferences,
         )
@@ -422,7 +422,14 @@ class MainWindow(QMainWindow):
 
     def open_transcripts_folder(self) -> None:
         self.transcripts_dir.mkdir(parents=True, exist_ok=True)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.transcripts_dir)))
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.transcripts_dir))):
+            # No file manager (a minimal desktop): say where the files are instead of nothing.
+            self.show_message(
+                self.tr("No file manager could open the folder. The transcripts are in {}").format(
+                    self.transcripts_dir
+                ),
+                "note",
+            )
 
     # overlay ---------------------------------------------------------------------------------
     def set_overlay_visible(self, visible: bool) -> None:
