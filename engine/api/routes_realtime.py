@@ -25,6 +25,7 @@ from fastapi import APIRouter, Depends, WebSocket
 
 from ..audio import Resampler, g711_to_float, pcm16_to_float
 from ..config import SAMPLE_RATE
+from ..pipeline import CaptionPipeline, CaptionUpdate, UpdateKind
 from ..scheduler import Stream, TooManyStreams
 from ..streaming import Event, EventType, StreamOptions
 from .deps import ApiContext, get_context
@@ -51,9 +52,9 @@ from .realtime_events import (
     TranscriptionSessionUpdate,
     apply_update,
     beta_session,
+    delta_text,
     ga_session,
     new_id,
-    next_delta,
     parse_client_event,
 )
 from .routes_ws import _CLOSED, _reason, run_session
@@ -133,7 +134,7 @@ class RealtimeSession:
         self.item: Item | None = None
         self.previous_item_id: str | None = None
         self.boundary_s = 0.0  # session time where the last item (or cleared audio) ended
-        self.sentence_start = True
+        self.captions = CaptionPipeline()  # the deltas' text: casing, the script's spacing
 
     def _open(self) -> Stream:
         generation = self.generation
@@ -308,7 +309,7 @@ class RealtimeSession:
                 elif item[0] == "clear":
                     if item[1]:  # the item in progress was in the cleared audio
                         self.item = None
-                        self.sentence_start = True
+                        self._end_line()
                     await self._write(Cleared())
                 elif (
                     item[0] == "event"
@@ -338,12 +339,12 @@ class RealtimeSession:
             await self._write(SpeechStarted(audio_start_ms=round(at * 1000), item_id=item.id))
         elif event.type is EventType.FINAL and event.words:
             item = self._item()
-            delta = next_delta(item.text, [w.text for w in event.words], self.sentence_start)
-            self.sentence_start = False
-            item.text.append(delta)
-            await self._write(Delta(item_id=item.id, delta=delta))
+            for update in self.captions.handle(event):
+                if update.kind is UpdateKind.FINAL:
+                    item.text.append(delta_text(update))
+                    await self._write(Delta(item_id=item.id, delta=item.text[-1]))
         elif event.type is EventType.UTTERANCE_END:
-            self.sentence_start = True
+            self._end_line()
             if vad and self.item is not None:
                 if self.flushing_commit:  # the commit's own item, unless more speech follows
                     self.stopped_at = at
@@ -388,7 +389,11 @@ class RealtimeSession:
             )
         )
         self.previous_item_id = item.id
-        self.sentence_start = True
+        self._end_line()
+
+    def _end_line(self) -> None:
+        """The item ended: the next delta starts a new caption line (and sentence)."""
+        self.captions.push(CaptionUpdate(UpdateKind.UTTERANCE_END, self.offset_s))
 
     async def _on_end(self) -> bool:
         """The stream is flushed: complete the committed item, then close or go on."""
