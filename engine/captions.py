@@ -9,15 +9,19 @@ pipeline of its own first (for code that holds only events).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from .config import SegmentOptions
 from .ctc import Word
 from .pipeline import LINE_ENDS, SESSION_GAP_S, CaptionPipeline, CaptionUpdate, UpdateKind
-from .streaming import Event
-from .transcript import Transcript, group_segments
+from .streaming import Event, EventType, StreamOptions
+from .transcript import Segment, Transcript, group_segments
 from .units import join_units
 
-__all__ = ["SESSION_GAP_S", "Captions", "Utterance"]
+__all__ = ["SESSION_GAP_S", "Captions", "Utterance", "caption_segments", "caption_units"]
+
+UTTERANCE_GAP_S = StreamOptions().utterance_gap_s  # a pause that ends a stream's utterance
 
 
 @dataclass
@@ -106,9 +110,12 @@ class Captions:
         return "\n".join(u.text() for u in self.utterances if u.words)
 
     def transcript(self, model: str = "", source: str = "live captions") -> Transcript:
+        """The final words as caption segments, shown as they were on screen."""
         words = self.words
         duration = words[-1].end if words else 0.0
-        return Transcript(tuple(group_segments(words)), duration, model, source)
+        units = [u for line in self.utterances for u in line.units]
+        segments = _with_units(group_segments(words), units)
+        return Transcript(tuple(segments), duration, model, source)
 
     def _add_final(self, update: CaptionUpdate) -> None:
         if not self._open:
@@ -119,3 +126,48 @@ class Captions:
         self.utterances[-1].words += update.words
         self.utterances[-1].units += update.units
         self.partial, self.partial_units, self.partial_space = [], [], False
+
+
+def caption_units(
+    words: Sequence[Word],
+    pipeline: CaptionPipeline | None = None,
+    gap_s: float = UTTERANCE_GAP_S,
+) -> list[str]:
+    """A file's words as a stream's caption pipeline shows them, one unit per word: a pause of
+    ``gap_s`` or more between two words ends an utterance, as it does in a stream."""
+    pipeline = pipeline or CaptionPipeline()
+    units: list[str] = []
+
+    def take(event: Event) -> None:
+        for update in pipeline.handle(event):
+            if update.kind is UpdateKind.FINAL:
+                units.extend(update.units)
+
+    line: list[Word] = []
+    for word in words:
+        if line and word.start - line[-1].end >= gap_s:
+            take(Event(EventType.FINAL, line[-1].end, tuple(line)))
+            take(Event(EventType.UTTERANCE_END, line[-1].end))
+            line = []
+        line.append(word)
+    if line:
+        take(Event(EventType.FINAL, line[-1].end, tuple(line)))
+    take(Event(EventType.END, line[-1].end if line else 0.0))
+    return units
+
+
+def caption_segments(
+    words: Sequence[Word], options: SegmentOptions = SegmentOptions()
+) -> list[Segment]:
+    """A file's words as caption segments whose text is a stream's for the same words."""
+    words = list(words)
+    return _with_units(group_segments(words, options), caption_units(words))
+
+
+def _with_units(segments: list[Segment], units: list[str]) -> list[Segment]:
+    out, i = [], 0
+    for segment in segments:
+        n = len(segment.words)
+        out.append(Segment(segment.start, segment.end, segment.words, tuple(units[i : i + n])))
+        i += n
+    return out

@@ -15,13 +15,14 @@ from pathlib import Path
 import numpy as np
 
 from .audio import AudioLimits, AudioSource, iter_audio, probe_audio
+from .captions import caption_segments
 from .config import SAMPLE_RATE, TranscribeOptions, get_profile
 from .ctc import Word
 from .errors import Cancelled
 from .model import FrameModel
 from .scheduler import Scheduler
 from .stitch import Frames, make_stitcher, run_windows, wants_log_probs
-from .transcript import Transcript, group_segments
+from .transcript import Transcript
 from .windows import Grid, Window, Windower
 
 # (seconds of audio done, total seconds if known else 0)
@@ -91,7 +92,7 @@ def transcribe_blocks(
     if progress:
         progress(duration, duration)
     return Transcript(
-        tuple(group_segments(words, options.segments)), duration, getattr(model, "name", "")
+        tuple(caption_segments(words, options.segments)), duration, getattr(model, "name", "")
     )
 
 
