@@ -45,6 +45,7 @@ class Segment:
     # The words as shown, one per word, as the caption pipeline made them (casing by where
     # they stand in their utterance, punctuation); empty: sentence case of the words alone.
     units: tuple[str, ...] = ()
+    translation: str | None = None  # the caption's translation, when the transcript has one
 
     def shown(self, cased: bool = True) -> list[str]:
         """The units as shown (``cased``), or as the model spelled them."""
@@ -56,12 +57,15 @@ class Segment:
         return join_units(self.shown(cased))
 
     def to_dict(self, cased: bool = True) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "start": round(self.start, 3),
             "end": round(self.end, 3),
             "text": self.text(cased),
-            "words": [w.to_dict() for w in self.words],
         }
+        if self.translation is not None:
+            out["translation"] = self.translation
+        out["words"] = [w.to_dict() for w in self.words]
+        return out
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,7 @@ class Transcript:
     model: str = ""  # the model that produced it
     source: str = ""  # where the audio came from (a file name), if anywhere
     notes: tuple[str, ...] = field(default_factory=tuple)  # things the user should know
+    translation_language: str = ""  # the language of the segments' translations, if any
 
     @property
     def words(self) -> list[Word]:

@@ -10,6 +10,8 @@ from types import FrameType
 
 from engine.finals_file import FinalsFile
 
+from .stop_signals import stop_signals
+
 __all__ = ["FinalsFile", "signals_interrupt"]
 
 
@@ -19,10 +21,9 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 @contextlib.contextmanager
 def signals_interrupt() -> Iterator[None]:
-    """Within the block, SIGTERM (and SIGHUP: the terminal closed) stop the command the way
-    Ctrl-C does, so that it finishes its stream and keeps every word. Main thread only."""
-    names = ("SIGTERM", "SIGHUP")
-    kinds = [getattr(signal, name) for name in names if hasattr(signal, name)]
+    """Within the block, SIGTERM, SIGHUP and SIGBREAK (see STOP_SIGNALS) stop the command the
+    way Ctrl-C does, so that it finishes its stream and keeps every word. Main thread only."""
+    kinds = stop_signals()
     previous = {kind: signal.signal(kind, _interrupt) for kind in kinds}
     try:
         yield
