@@ -143,7 +143,7 @@ class CountingModel(RunsOwnWindows):
     """Wraps a FrameModel and records the batch size of every forward pass."""
 
     def __init__(self, model: FrameModel) -> None:
-        self.model = model
+        self.inner = model
         self.vocab = model.vocab
         self.frame_samples = model.frame_samples
         self.batch_sizes: list[int] = []
@@ -152,7 +152,7 @@ class CountingModel(RunsOwnWindows):
     def frames(self, windows: np.ndarray, valid: np.ndarray | None = None) -> FrameOutput:
         with self._lock:
             self.batch_sizes.append(len(windows))
-        return self.model.frames(windows, valid)
+        return self.inner.frames(windows, valid)
 
 
 class Exploding(CountingModel):
