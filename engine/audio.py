@@ -13,7 +13,7 @@ from collections.abc import Generator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Union
+from typing import Any, BinaryIO, Union
 
 import numpy as np
 import soxr
@@ -30,6 +30,16 @@ MAX_SAMPLE_RATE = 192_000  # the highest rate audio hardware records at
 AudioSource = Union[str, "os.PathLike[str]", BinaryIO]
 # Extensions libsndfile handles reliably; anything else goes straight to FFmpeg.
 _SOUNDFILE_EXTENSIONS = {".wav", ".flac", ".ogg", ".oga", ".aiff", ".aif"}
+# The FFmpeg demuxers a file may be read with: audio and video containers that hold their media
+# themselves. Playlists, SDP and stream descriptions (hls, dash, concat, sdp, rtp, rtsp, ...)
+# would open other files or network sockets that the file names: an upload of 100 bytes of SDP
+# made the server listen for RTP on ports the client chose. Nothing but the file itself is read
+# (protocol_whitelist), whatever a container's references say.
+FFMPEG_FORMATS = (
+    "wav,w64,flac,mp3,ogg,mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,aac,ac3,eac3,amr,amrnb,amrwb,"
+    "asf,aiff,au,caf,avi,mpegts,flv,wv,ape,tta,dts,truehd,mlp,voc,xwma,tak,shorten,mpc,mpc8"
+)
+_FFMPEG_OPTIONS = {"format_whitelist": FFMPEG_FORMATS, "protocol_whitelist": "file"}
 
 
 class AudioLimitError(AudioError):
@@ -187,17 +197,29 @@ def _soundfile_blocks(
             )
 
 
+def _open_container(source: str | BinaryIO, name: str) -> Any:
+    """An FFmpeg input restricted to :data:`FFMPEG_FORMATS` and to the file itself."""
+    import av
+
+    try:
+        return av.open(source, mode="r", container_options=_FFMPEG_OPTIONS)
+    except av.error.ArgumentError:  # FFmpeg found a format that is not on the list
+        raise AudioError(
+            f"{name}: not an audio or video file; playlists, SDP files and other descriptions "
+            "of streams elsewhere are not read"
+        ) from None
+    except av.error.FFmpegError as exc:
+        raise AudioError(
+            f"{name}: not a readable audio or video file ({exc.strerror or exc})"
+        ) from None
+
+
 def _pyav_blocks(
     source: str | BinaryIO, name: str, block_s: float
 ) -> Generator[tuple[np.ndarray, int], None, None]:
     import av
 
-    try:
-        container = av.open(source, mode="r")
-    except av.error.FFmpegError as exc:
-        raise AudioError(
-            f"{name}: not a readable audio or video file ({exc.strerror or exc})"
-        ) from None
+    container = _open_container(source, name)
     with container:
         if not container.streams.audio:
             raise AudioError(f"{name}: the file has no audio track")
@@ -272,7 +294,7 @@ def probe_audio(source: AudioSource, name: str | None = None) -> AudioInfo:
     import av
 
     try:
-        with av.open(opened, mode="r") as container:
+        with _open_container(opened, label) as container:
             if not container.streams.audio:
                 raise AudioError(f"{label}: the file has no audio track")
             stream = container.streams.audio[0]
@@ -331,3 +353,82 @@ def load_audio(source: AudioSource) -> np.ndarray:
     """Decode a whole file to one 16 kHz mono float32 array."""
     blocks = list(iter_audio(source))
     return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
+
+
+# Raw audio frames of a live stream ---------------------------------------------------------------
+# Names clients give the raw encodings (Deepgram says linear16, sherpa-onnx sends float32, the
+# OpenAI Realtime API G.711 mu-law and A-law), and the bytes of one sample of each.
+FRAME_ENCODINGS = {
+    "pcm_s16le": "pcm_s16le",
+    "linear16": "pcm_s16le",
+    "pcm_f32le": "pcm_f32le",
+    "float32": "pcm_f32le",
+    "mulaw": "mulaw",
+    "alaw": "alaw",
+}
+_SAMPLE_BYTES = {"pcm_s16le": 2, "pcm_f32le": 4, "mulaw": 1, "alaw": 1}
+
+
+class FrameDecoder:
+    """A live stream's frames to 16 kHz mono float32, resampled across frames: raw samples in
+    ``encoding`` at ``sample_rate``, or, with ``wav_messages``, a frame that is a whole WAV file
+    (clients of the first WebSocket design send one per message). A frame that is not audio
+    raises :class:`AudioError` with a message for the client; the decoder goes on after it."""
+
+    def __init__(
+        self,
+        encoding: str,
+        sample_rate: int,
+        *,
+        wav_messages: bool = False,
+        limits: AudioLimits = AudioLimits(),
+    ) -> None:
+        if encoding not in _SAMPLE_BYTES:
+            raise AudioError(f"unsupported encoding {encoding!r}")
+        self.encoding = encoding
+        self.sample_rate = sample_rate
+        self.wav_messages = wav_messages
+        self.limits = limits
+        self._raw = Resampler(sample_rate)
+        self._wav: Resampler | None = None
+
+    def decode(self, data: bytes) -> np.ndarray:
+        if self.wav_messages and data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+            return self._decode_wav(data)
+        width = _SAMPLE_BYTES[self.encoding]
+        if len(data) % width:
+            raise AudioError(
+                f"{self.encoding} frames must hold whole {width}-byte samples; got {len(data)} bytes"
+            )
+        if self.encoding == "pcm_s16le":
+            samples = pcm16_to_float(data)
+        elif self.encoding == "pcm_f32le":
+            samples = np.frombuffer(data, dtype="<f4")
+        else:
+            samples = g711_to_float(data, self.encoding)
+        return self._raw(samples)
+
+    def _decode_wav(self, data: bytes) -> np.ndarray:
+        import io
+
+        import soundfile as sf
+
+        try:
+            block, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
+        except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
+            raise AudioError(f"a WAV message could not be decoded: {exc}") from None
+        self.limits.check_rate(rate, "a WAV message")
+        if self._wav is None or self._wav.in_rate != rate:
+            tail = self._wav(np.zeros(0, np.float32), last=True) if self._wav else np.zeros(0)
+            self._wav = Resampler(rate)
+            return np.concatenate([tail, self._wav(to_mono(block))]).astype(np.float32)
+        return self._wav(to_mono(block))
+
+    def flush(self) -> np.ndarray:
+        """The resamplers' last samples; the decoder starts afresh afterwards."""
+        tails = [
+            r(np.zeros(0, np.float32), last=True) for r in (self._raw, self._wav) if r is not None
+        ]
+        self._raw = Resampler(self.sample_rate)
+        self._wav = None
+        return np.concatenate(tails)

@@ -201,3 +201,66 @@ def for_language(language: str) -> list[CatalogueModel]:
 def find(model: str) -> CatalogueModel | None:
     """The catalogue's entry for a hub id (or "demo"), None for anything else."""
     return next((e for e in _CATALOGUE if e.model == model), None)
+
+
+# punctuation models (issue 25) ----------------------------------------------------------------
+@dataclass(frozen=True)
+class PunctuationEntry:
+    """A punctuation (and true-casing) model: a Hugging Face token-classification checkpoint
+    whose labels engine.punctuation reads (marks, or mark and case)."""
+
+    model: str  # hub id, or "demo" for the bundled demo model
+    languages: tuple[str, ...]  # BCP 47 codes of the text it punctuates
+    parameters_m: float  # millions of parameters
+    licence: str  # SPDX id of the weights' licence, as the card states it
+    cases: bool  # whether it restores case as well as punctuation
+    note: str = ""  # what a user should know before choosing it
+
+    def summary(self) -> str:
+        what = "punctuation and case" if self.cases else "punctuation only"
+        head = f"{', '.join(self.languages)} · {what} · {self.parameters_m:g} M · {self.licence}"
+        return f"{head} · {self.note}" if self.note else head
+
+
+DEMO_PUNCTUATION = "demo"
+_PUNCTUATION: tuple[PunctuationEntry, ...] = (
+    PunctuationEntry(
+        "felflare/bert-restore-punctuation",
+        ("en",),
+        110,
+        "MIT",
+        True,
+        "English default: bert-base-uncased fine-tuned on 560,000 Yelp reviews; marks "
+        ". , ? ! : ; and capital letters; about 0.44 GB",
+    ),
+    PunctuationEntry(
+        "oliverguhr/fullstop-punctuation-multilingual-base",
+        ("en", "de", "fr", "it", "nl"),
+        278,
+        "MIT",
+        False,
+        "xlm-roberta-base fine-tuned on Europarl; marks . , ? : (no casing: sentences are "
+        "capitalised); about 1.1 GB",
+    ),
+    PunctuationEntry(
+        DEMO_PUNCTUATION,
+        ("en",),
+        0.9,
+        "MIT",
+        True,
+        "bundled: a tiny model trained here on the demo speech model's fortune text, for "
+        "demos and tests (tools/punctuation_model)",
+    ),
+)
+
+
+def punctuation_catalogue() -> tuple[PunctuationEntry, ...]:
+    return _PUNCTUATION
+
+
+def punctuation_for_language(language: str) -> PunctuationEntry | None:
+    """The first hub model that punctuates a language ("en-US" matches "en"), or None."""
+    wanted = language.replace("_", "-").lower().split("-")[0]
+    return next(
+        (e for e in _PUNCTUATION if e.model != DEMO_PUNCTUATION and wanted in e.languages), None
+    )

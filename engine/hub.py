@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import shutil
+import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -74,8 +75,11 @@ class RemoteModel:
         return next((name for name in WEIGHTS if name in self.files), None)
 
 
-def remote_model(repo_id: str, endpoint: str | None = None) -> RemoteModel:
-    """Ask the hub what downloading ``repo_id`` will fetch (one request, nothing downloaded)."""
+def remote_model(
+    repo_id: str, endpoint: str | None = None, extra_files: tuple[str, ...] = ()
+) -> RemoteModel:
+    """Ask the hub what downloading ``repo_id`` will fetch (one request, nothing downloaded);
+    ``extra_files`` are patterns of files the model needs besides config and weights."""
     from huggingface_hub import HfApi
 
     where = hub_endpoint(endpoint)
@@ -87,7 +91,7 @@ def remote_model(repo_id: str, endpoint: str | None = None) -> RemoteModel:
         raise hub_error(exc, repo_id, where) from None
     listed = {s.rfilename: int(s.size or 0) for s in info.siblings or []}
     weights = next((name for name in WEIGHTS if name in listed), None)
-    wanted = _patterns(weights)
+    wanted = _patterns(weights) + list(extra_files)
     return RemoteModel(
         repo_id,
         where,
@@ -106,9 +110,10 @@ def cache_dir() -> Path:
     return Path(constants.HF_HUB_CACHE)
 
 
-def cached_model(repo_id: str) -> Path | None:
+def cached_model(repo_id: str, extra_files: tuple[str, ...] = ()) -> Path | None:
     """The complete model in the local cache, or None (never contacts the hub). A download
-    that stopped halfway is not complete: huggingface_hub's tree listing says what is missing."""
+    that stopped halfway is not complete: huggingface_hub's tree listing says what is missing.
+    ``extra_files`` names files that must be there too (a translation model's vocabularies)."""
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import LocalEntryNotFoundError
 
@@ -120,6 +125,7 @@ def cached_model(repo_id: str) -> Path | None:
         return None
     # Weights appear in a snapshot only once completely downloaded (then moved into place).
     complete = (folder / "config.json").is_file() and any((folder / w).is_file() for w in WEIGHTS)
+    complete = complete and all(any(folder.glob(p)) for p in extra_files)
     return folder if complete else None
 
 
@@ -133,23 +139,56 @@ def _cached_bytes(repo_id: str, files: dict[str, int]) -> int:
     )
 
 
+# Checks a downloaded config.json (path, model name) before the weights are fetched.
+ConfigCheck = Callable[[Path, str], None]
+
+
 def download_model(
     repo_id: str,
     endpoint: str | None = None,
     progress: DownloadProgress | None = None,
     cancel: threading.Event | None = None,
+    *,
+    extra_files: tuple[str, ...] = (),
+    check: ConfigCheck | None = None,
 ) -> Path:
     """Download a model repo into the hub cache (what is there already is kept) and return its
-    folder. Raises :class:`ModelLoadError` with what went wrong and what to do, or
+    folder. ``check`` reads the repo's config.json before the weights are fetched and raises
+    :class:`ModelLoadError` for a model of the wrong kind (default: a speech model). Raises :class:`ModelLoadError` with what went wrong and what to do, or
     :class:`Cancelled` when ``cancel`` is set (the download stops at its next piece; files
-    not finished are removed by huggingface_hub)."""
+    not finished are removed by huggingface_hub, except the weights: their bytes stay for the
+    next try). A speech model by default; ``extra_files`` and ``check`` fetch and check another
+    kind (engine.translation's MarianMT models, engine.punctuation's models)."""
     from huggingface_hub import constants
 
     where = hub_endpoint(endpoint)
     constants.DOWNLOAD_CHUNK_SIZE = min(constants.DOWNLOAD_CHUNK_SIZE, CHUNK_BYTES)
     cancel = cancel or threading.Event()
     log.info("downloading %s from %s", repo_id, where)
-    return _interruptible(lambda: _download(repo_id, where, progress, cancel), cancel)
+    kind = (extra_files, check or check_speech_model)
+    folder = _interruptible(lambda: _download(repo_id, where, progress, cancel, kind), cancel)
+    remember_download(repo_id)
+    return folder
+
+
+# In the hub cache: one line per model folder this app downloaded, which the Windows uninstaller
+# offers to delete (installer/live_captions.iss); other programs' models are not listed.
+DOWNLOADS_RECORD = "live-captions-downloads.txt"
+
+
+def remember_download(repo_id: str) -> None:
+    from huggingface_hub import constants
+
+    cache = Path(constants.HF_HUB_CACHE)
+    record = cache / DOWNLOADS_RECORD
+    folder = str(cache / ("models--" + repo_id.replace("/", "--")))
+    try:
+        known = record.read_text(encoding="utf-8").splitlines() if record.is_file() else []
+        if folder not in known:
+            with record.open("a", encoding="utf-8") as out:
+                out.write(folder + "\n")
+    except OSError as exc:  # only the uninstaller's offer is lost
+        log.warning("cannot note the download of %s in %s: %s", repo_id, record, exc)
 
 
 def _interruptible(job: Callable[[], Path], cancel: threading.Event) -> Path:
@@ -179,12 +218,17 @@ def _interruptible(job: Callable[[], Path], cancel: threading.Event) -> Path:
 
 
 def _download(
-    repo_id: str, where: str, progress: DownloadProgress | None, cancel: threading.Event
+    repo_id: str,
+    where: str,
+    progress: DownloadProgress | None,
+    cancel: threading.Event,
+    kind: tuple[tuple[str, ...], ConfigCheck],
 ) -> Path:
     from huggingface_hub import hf_hub_download, snapshot_download
 
     try:
-        info = remote_model(repo_id, where)
+        extra_files, check = kind
+        info = remote_model(repo_id, where, extra_files)
         missing = "config.json" if "config.json" not in info.files else None
         missing = missing or (None if info.weights else " or ".join(WEIGHTS))
         if missing:
@@ -192,14 +236,17 @@ def _download(
                 f"{repo_id!r} on {where} has no {missing}: it is not a model the app can use. "
                 + CHOICES
             )
-        # The config first (a few kB): a repo that is not a speech model is refused before
-        # its weights are fetched.
-        check_speech_model(Path(hf_hub_download(repo_id, "config.json", endpoint=where)), repo_id)
-        meter = Meter(progress, cancel, info.size, _cached_bytes(repo_id, info.files))
+        # The config first (a few kB): a repo that is not a model of the kind wanted is
+        # refused before its weights are fetched.
+        check(Path(hf_hub_download(repo_id, "config.json", endpoint=where)), repo_id)
+        done = _cached_bytes(repo_id, info.files) + _partial_bytes(repo_id)
+        meter = Meter(progress, cancel, info.size, done)
         _check_room(repo_id, info.size - meter.done)
+        if info.weights:
+            _fetch_resumable(repo_id, info.weights, where, meter)
         folder = snapshot_download(
             repo_id,
-            allow_patterns=_patterns(info.weights),
+            allow_patterns=_patterns(info.weights) + list(extra_files),
             endpoint=where,
             tqdm_class=meter.tqdm_class(),
             max_workers=4,
@@ -210,6 +257,89 @@ def _download(
         raise hub_error(exc, repo_id, where) from None
     log.info("downloaded %s to %s", repo_id, folder)
     return Path(folder)
+
+
+# huggingface_hub writes each file to a temporary file of its own and deletes it when the download
+# stops (a cancel, a lost connection): a second try would fetch the weights from the start. The
+# weights (nearly all of a model's bytes) are fetched here instead, into "<blob>.part" beside the
+# cache's blobs, which a later try continues with a ranged GET; once complete the file becomes
+# the blob, and snapshot_download only links it into the snapshot.
+PART_SUFFIX = ".part"
+
+
+def _blobs(repo_id: str) -> Path:
+    from huggingface_hub.file_download import repo_folder_name
+
+    return cache_dir() / repo_folder_name(repo_id=repo_id, repo_type="model") / "blobs"
+
+
+def _partial_bytes(repo_id: str) -> int:
+    """Bytes of the repo's files fetched by an earlier, unfinished try."""
+    blobs = _blobs(repo_id)
+    if not blobs.is_dir():
+        return 0
+    return sum(p.stat().st_size for p in blobs.glob("*" + PART_SUFFIX))
+
+
+def _fetch_resumable(repo_id: str, name: str, where: str, meter: Meter) -> None:
+    """Put file ``name`` into the cache's blobs, going on from what an earlier try left."""
+    from huggingface_hub import get_hf_file_metadata, hf_hub_url
+    from huggingface_hub.file_download import http_get
+    from huggingface_hub.utils import build_hf_headers
+
+    meta = get_hf_file_metadata(hf_hub_url(repo_id, name, endpoint=where), endpoint=where)
+    if not meta.etag:
+        return  # nothing to name the blob by: snapshot_download fetches it
+    blobs = _blobs(repo_id)
+    blob = blobs / meta.etag
+    if blob.exists():
+        return
+    blobs.mkdir(parents=True, exist_ok=True)
+    part = blob.with_name(blob.name + PART_SUFFIX)
+    for stale in blobs.glob("*" + PART_SUFFIX):
+        if stale != part:  # the file changed on the hub since: its old bytes are of no use
+            meter.done -= stale.stat().st_size
+            stale.unlink()
+    with part.open("ab") as f:
+        kept = f.tell()
+        if meta.size is not None and kept > meta.size:
+            f.truncate(0)
+            meter.done, kept = meter.done - kept, 0
+        log.info("fetching %s of %s from byte %d", name, repo_id, kept)
+        http_get(
+            meta.location,
+            f,
+            resume_size=kept,
+            headers=build_hf_headers(),
+            expected_size=meta.size,
+            tqdm_class=meter.tqdm_class("huggingface_hub.http_get"),
+        )
+    got = part.stat().st_size
+    if meta.size is not None and got != meta.size:
+        part.unlink()
+        raise ModelLoadError(
+            f"{name} of {repo_id!r} arrived with {got} bytes instead of {meta.size}; try again"
+        )
+    if _is_sha256(meta.etag) and _sha256(part) != meta.etag:
+        part.unlink()
+        raise ModelLoadError(
+            f"{name} of {repo_id!r} arrived damaged (its checksum differs); try again"
+        )
+    os.replace(part, blob)
+
+
+def _is_sha256(text: str) -> bool:
+    return len(text) == 64 and all(c in "0123456789abcdef" for c in text)
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for piece in iter(lambda: f.read(CHUNK_BYTES), b""):
+            digest.update(piece)
+    return digest.hexdigest()
 
 
 def _check_room(repo_id: str, needed: int) -> None:
@@ -239,7 +369,12 @@ def check_speech_model(config_file: Path, name: str) -> None:
     if not architectures and config.get("model_type") == "wav2vec2":
         return  # an older config without the field
     what = ", ".join(architectures) or config.get("model_type") or "an unknown model type"
-    raise ModelLoadError(f"{name} is a {what} model, not a CTC speech recogniser. {CHOICES}")
+    raise ModelLoadError(
+        f"{name} is a {what} model, not a CTC speech recogniser. {CHOICES}",
+        code="not_speech_model",
+        repo=name,
+        what=what,
+    )
 
 
 # errors --------------------------------------------------------------------------------------
@@ -269,22 +404,33 @@ def hub_error(exc: BaseException, repo_id: str, endpoint: str) -> ModelLoadError
     if any(isinstance(e, GatedRepoError) for e in chain):
         return ModelLoadError(
             f"model {repo_id!r} on {endpoint} is gated: it needs a Hugging Face login and its "
-            f"licence accepted. Download it once with `hf download {repo_id}`, or {_OTHERWISE}"
+            f"licence accepted. Download it once with `hf download {repo_id}`, or {_OTHERWISE}",
+            code="gated",
+            repo=repo_id,
+            endpoint=endpoint,
         )
     if any(isinstance(e, (RepositoryNotFoundError, RevisionNotFoundError)) for e in chain):
         return ModelLoadError(
             f"model {repo_id!r} was not found on {endpoint}. Check its name (as "
-            f"huggingface.co/{repo_id} would show it), or {_OTHERWISE}"
+            f"huggingface.co/{repo_id} would show it), or {_OTHERWISE}",
+            code="model_not_found",
+            repo=repo_id,
+            endpoint=endpoint,
         )
     disk = next((e for e in chain if isinstance(e, OSError) and e.errno == errno.ENOSPC), None)
     if disk is not None:
         return ModelLoadError(
-            f"the disk is full: model {repo_id!r} cannot be saved in {cache_dir()}. {_ROOM}"
+            f"the disk is full: model {repo_id!r} cannot be saved in {cache_dir()}. {_ROOM}",
+            code="disk_full",
+            repo=repo_id,
+            folder=str(cache_dir()),
         )
     if any(isinstance(e, OfflineModeIsEnabled) for e in chain):
         return ModelLoadError(
             f"model {repo_id!r} is not in the local cache and downloads are switched off "
-            f"(HF_HUB_OFFLINE is set). Unset it to download, or {_OTHERWISE}"
+            f"(HF_HUB_OFFLINE is set). Unset it to download, or {_OTHERWISE}",
+            code="offline",
+            repo=repo_id,
         )
     status = next(
         (
@@ -298,18 +444,37 @@ def hub_error(exc: BaseException, repo_id: str, endpoint: str) -> ModelLoadError
         return HubUnreachable(
             f"the hub at {endpoint} answered with an error ({status}) for {repo_id!r}: it may be "
             f"down for a while. Try again later, use a mirror ({MIRROR_EXAMPLE} is one: "
-            f"--hub-endpoint, HF_ENDPOINT or Settings), or {_OTHERWISE}"
+            f"--hub-endpoint, HF_ENDPOINT or Settings), or {_OTHERWISE}",
+            code="hub_error",
+            repo=repo_id,
+            endpoint=endpoint,
+            status=status,
+        )
+    if _certificate_rejected(exc):
+        return HubUnreachable(
+            f"the connection to {endpoint} was refused because its certificate is not trusted "
+            "here. A company network that inspects encrypted traffic does this: Live Captions "
+            "trusts the certificates installed in the system's store (Windows: certmgr.msc), so "
+            "ask your IT department to install theirs there. Or use a mirror "
+            f"({MIRROR_EXAMPLE} is one: --hub-endpoint, HF_ENDPOINT or Settings), or {_OTHERWISE}"
         )
     if _is_network(chain):
         return HubUnreachable(
             f"model {repo_id!r} is not downloaded yet and the hub at {endpoint} cannot be reached "
             f"(no network, or it is blocked here). Connect and try again (files downloaded "
             f"completely are kept), use a mirror ({MIRROR_EXAMPLE} is one: --hub-endpoint, HF_ENDPOINT or "
-            f"Settings), or {_OTHERWISE}"
+            f"Settings), or {_OTHERWISE}",
+            code="hub_unreachable",
+            repo=repo_id,
+            endpoint=endpoint,
         )
     return ModelLoadError(
         f"model {repo_id!r} could not be downloaded from {endpoint}: {_first_line(exc)}. "
-        f"Try again (what was downloaded completely is kept), or {_OTHERWISE}"
+        f"Try again (what was downloaded completely is kept), or {_OTHERWISE}",
+        code="download_failed",
+        repo=repo_id,
+        endpoint=endpoint,
+        reason=_first_line(exc),
     )
 
 
@@ -318,6 +483,36 @@ _ROOM = (
     "files downloaded completely are kept."
 )
 _OTHERWISE = "choose a local folder that holds the model, or the bundled demo model ('demo')."
+
+
+def _certificate_rejected(exc: BaseException) -> bool:
+    """Somewhere in the exception's causes, TLS verification failed."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        error = todo.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, ssl.SSLCertVerificationError) or (
+            "CERTIFICATE_VERIFY_FAILED" in str(error)
+        ):
+            return True
+        todo += [error.__cause__, error.__context__]
+    return False
+
+
+def use_system_certificates() -> bool:
+    """Verify HTTPS with the operating system's certificate store (truststore) instead of
+    certifi's list, for the whole process: a company network whose TLS-inspection certificate
+    Windows (or macOS, or the Linux distribution) trusts then works. Entry points call it once;
+    False when truststore is missing."""
+    try:
+        import truststore
+    except ImportError:
+        return False
+    truststore.inject_into_ssl()
+    return True
 
 
 def _is_network(chain: list[BaseException]) -> bool:

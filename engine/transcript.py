@@ -42,17 +42,21 @@ class Segment:
     start: float  # seconds, start of the first word
     end: float  # seconds, end of the last word
     words: tuple[Word, ...]  # the units shown together as one caption
+    translation: str | None = None  # the caption's translation, when the transcript has one
 
     def text(self, cased: bool = True) -> str:
         return caption_text([w.text for w in self.words], cased=cased)
 
     def to_dict(self, cased: bool = True) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "start": round(self.start, 3),
             "end": round(self.end, 3),
             "text": self.text(cased),
-            "words": [w.to_dict() for w in self.words],
         }
+        if self.translation is not None:
+            out["translation"] = self.translation
+        out["words"] = [w.to_dict() for w in self.words]
+        return out
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class Transcript:
     model: str = ""  # the model that produced it
     source: str = ""  # where the audio came from (a file name), if anywhere
     notes: tuple[str, ...] = field(default_factory=tuple)  # things the user should know
+    translation_language: str = ""  # the language of the segments' translations, if any
 
     @property
     def words(self) -> list[Word]:

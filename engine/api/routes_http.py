@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
 from ..audio import AudioLimitError
-from ..config import CHINESE_SCRIPTS, DecodeOptions, TranscribeOptions, check_script
+from ..config import CHINESE_SCRIPTS, DecodeOptions, TranscribeOptions, parse_script
 from ..errors import AudioError, Cancelled
 from ..formats import render
 from ..lm_files import parse_hotwords
@@ -68,12 +68,15 @@ async def _cancel_on_disconnect(request: Request, cancel: threading.Event) -> No
             return
 
 
+# The schema states the values the server takes (schemathesis and clients read it); the route
+# checks them itself, so that a bad value gets a 400 with a message that names the choices.
 ChineseField = Annotated[
     str | None,
     Form(
         description="Chinese output script: "
         + ", ".join(CHINESE_SCRIPTS)
-        + " or none (default: the server's setting)"
+        + " or none (default: the server's setting)",
+        json_schema_extra={"enum": [*CHINESE_SCRIPTS, "none", ""]},
     ),
 ]
 
@@ -81,8 +84,8 @@ ChineseField = Annotated[
 HotwordsField = Annotated[
     str | None,
     Form(
-        description="custom words or phrases (names, jargon), comma-separated, favoured by the "
-        "decoder on top of the server's own (serve --hotwords)"
+        description="custom words or phrases (names, jargon), separated by commas or line "
+        "breaks, favoured by the decoder on top of the server's own (serve --hotwords)"
     ),
 ]
 
@@ -91,18 +94,15 @@ def _decode_options(
     chinese: str | None, hotwords: str | None, settings: ServerSettings
 ) -> DecodeOptions:
     """The server's decoding with the request's script and custom words; 400 for bad ones."""
-    script = None
-    if chinese is not None:
-        script = "" if chinese.lower() in ("", "none") else chinese.lower()
-        try:
-            check_script(script)
-        except ValueError as exc:
-            raise ApiError(400, str(exc), param="chinese", code="invalid_value") from None
+    try:
+        script = None if chinese is None else parse_script(chinese)
+    except ValueError as exc:
+        raise ApiError(400, str(exc), param="chinese", code="invalid_value") from None
     try:
         words = parse_hotwords(hotwords)
     except ValueError as exc:
         raise ApiError(400, str(exc), param="hotwords", code="invalid_value") from None
-    return settings.decode(script, words)
+    return settings.request_decode(script, words)
 
 
 async def _transcribe(
@@ -207,11 +207,19 @@ async def create_transcription(
         str | None, Form(description="accepted for compatibility; the loaded model is used")
     ] = None,
     language: Annotated[
-        str | None, Form(description="ISO-639-1 code; the model decides what it understands")
+        str | None,
+        Form(
+            description="ISO-639-1 code; the model decides what it understands",
+            json_schema_extra={"pattern": _LANGUAGE.pattern},
+        ),
     ] = None,
     prompt: Annotated[str | None, Form(description="ignored: CTC models take no prompt")] = None,
     response_format: Annotated[
-        str, Form(description="json, text, srt, vtt or verbose_json")
+        str,
+        Form(
+            description="json, text, srt, vtt or verbose_json",
+            json_schema_extra={"enum": list(RESPONSE_FORMATS)},
+        ),
     ] = "json",
     temperature: Annotated[
         float | None, Form(description="ignored: decoding is deterministic")
@@ -219,7 +227,9 @@ async def create_transcription(
     timestamp_granularities: Annotated[
         list[str] | None,
         Form(
-            alias="timestamp_granularities[]", description="word and/or segment; verbose_json only"
+            alias="timestamp_granularities[]",
+            description="word and/or segment; verbose_json only",
+            json_schema_extra={"items": {"type": "string", "enum": list(GRANULARITIES)}},
         ),
     ] = None,
     chinese: ChineseField = None,
