@@ -162,6 +162,7 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([self.act_copy, self.act_clear])
         captions = bar.addMenu(self.tr("&Captions"))
         captions.addActions([self.act_start, self.act_show_overlay, self.act_lock_overlay])
+        captions.addAction(self.overlay.act_reset)
 
     def _make_body(self) -> None:
         self.start_button = QPushButton(self.tr("Start"))
