@@ -171,7 +171,7 @@ def test_system_audio_through_soundcard(qtbot, sd, sc, pulse, speech16: Path) ->
 
 
 def test_the_default_output_through_soundcard(qtbot, sd, sc, pulse, speech16: Path) -> None:  # type: ignore[no-untyped-def]
-    """"System audio: default output" finds the default sink's monitor (WASAPI: the default
+    """ "System audio: default output" finds the default sink's monitor (WASAPI: the default
     speaker's loopback) and records what plays there."""
     from desktop_app.capture import AudioCapture, list_input_devices
     from desktop_app.loopback import DEFAULT_OUTPUT
