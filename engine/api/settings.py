@@ -15,6 +15,7 @@ from ..config import (
     DecodeOptions,
     LmOptions,
     ModelOptions,
+    TranslationOptions,
     check_script,
 )
 from .errors import ServerError
@@ -51,6 +52,9 @@ class ServerSettings:
     max_lag_s: float = 60.0  # a stream this far behind is ended (close 1013)
     stats_interval_s: float = 5.0  # seconds between "stats" messages on a stream; 0: never
     chinese: str = ""  # Chinese output script by default (config.CHINESE_SCRIPTS); "": as is
+    # translation of uploads and streams: the default target ("" none) and the model for it;
+    # a request's translate_to may ask for another target (the catalogue's model for it)
+    translation: TranslationOptions = field(default_factory=TranslationOptions)
     header_timeout_s: float = 10.0  # a request's headers must be complete within this time
     body_timeout_s: float = 30.0  # a request body that sends nothing for this long is dropped
     body_grace_s: float = 10.0  # after this long, a request body must come at min_body_rate
