@@ -15,7 +15,8 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction
 
 from engine.config import ModelOptions
-from engine.hub import HubUnreachable, cached_model
+from engine.errors import ModelLoadError
+from engine.hub import cached_model
 from engine.model import Recognizer, hub_repo_id, shipped_model
 from engine.scheduler import Scheduler
 
@@ -177,8 +178,10 @@ class DesktopApp(QObject):
     def _first_run_failed(self, message: str) -> None:
         dialog = self.first_run_dialog
         if dialog is not None and dialog.downloading:
-            unreachable = isinstance(self.loader.last_error, HubUnreachable)
-            dialog.download_failed(str(self.loader.last_error or message), unreachable)
+            error = self.loader.last_error
+            dialog.download_failed(error if error is not None else ModelLoadError(message))
+            # The dialog stays one click away, also after it is closed.
+            self.window.show_message(self._no_model_yet(), "note", self.act_get_model)
 
     def set_recognizer(self, recognizer: Recognizer, note: str = "") -> None:
         """Use this model from now on: a new scheduler, the API restarted on it."""

@@ -41,6 +41,18 @@ class CaptureError(Exception):
     """The device could not be opened; the message is written for the user."""
 
 
+# Windows' privacy settings can block every desktop app from the microphones: WASAPI then
+# answers E_ACCESSDENIED (0x80070005, -2147024891 signed), which PortAudio reports as an
+# "Unanticipated host error" with that code or Windows' text for it.
+PRIVACY_PAGE = "ms-settings:privacy-microphone"
+ACCESS_DENIED_MARKS = ("-2147024891", "0x80070005", "access is denied", "e_accessdenied")
+
+
+def access_denied(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return any(mark in text for mark in ACCESS_DENIED_MARKS)
+
+
 def list_input_devices(
     backend: ModuleType | Any,
     pactl: str | None = None,
@@ -200,6 +212,13 @@ class AudioCapture:
                 self._stream.start()
         except error_types as exc:
             self._stream = None
+            if access_denied(exc) and not device.soundcard_id:
+                raise CaptureError(
+                    f"Windows does not let Live Captions use the microphone '{device.name}'. "
+                    "Turn on 'Microphone access' and 'Let desktop apps access your microphone' "
+                    f"in Settings > Privacy & security > Microphone ({PRIVACY_PAGE}), then "
+                    "start captions again."
+                ) from None
             raise CaptureError(
                 f"The audio device '{device.name}' cannot be opened: {exc}. "
                 "Choose another input device, or check that no other program holds it."

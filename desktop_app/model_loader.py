@@ -13,6 +13,8 @@ from engine.errors import Cancelled, ModelLoadError
 from engine.hub import DownloadStatus
 from engine.model import Recognizer, load_recognizer
 
+from .messages import describe
+
 log = logging.getLogger("desktop_app.model")
 
 
@@ -43,7 +45,7 @@ class _LoadJob(QObject):
         except Cancelled:
             return  # the loader stopped listening when it cancelled
         except ModelLoadError as exc:
-            reason, error = str(exc), exc
+            reason, error = describe(exc), exc
         if not self.fallback or self.options.name == DEMO_MODEL:
             self.failed.emit(self._advice(reason), error)
             return

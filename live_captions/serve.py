@@ -120,8 +120,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         max_upload_bytes=int(args.max_upload_mb * 1024 * 1024),
         max_audio_s=args.max_audio_minutes * 60,
         max_streams=args.max_streams,
-        chinese=decode.chinese,
-        lm=decode.lm,
+        decode=decode,
         translation=translation,
     )
     # Refusals (no token, port in use) come before the model loads, which can take a minute.

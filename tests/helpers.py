@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pytest
 
+from engine.frames import RunsOwnWindows
+
 # facebook/wav2vec2-base-960h's character vocabulary.
 BASE_960H_VOCAB = {
     "<pad>": 0,
@@ -142,7 +144,7 @@ def make_model_dir(
     return folder
 
 
-class CountingModel:
+class CountingModel(RunsOwnWindows):
     """Wraps a FrameModel and records the batch size of every forward pass."""
 
     def __init__(self, model: FrameModel) -> None:

@@ -14,6 +14,7 @@ from helpers import posix_only
 from test_desktop_fakes import FakeSoundDevice
 
 from desktop_app.capture import (
+    PRIVACY_PAGE,
     AudioCapture,
     CaptureError,
     InputDevice,
@@ -63,6 +64,25 @@ def test_a_device_that_cannot_open_raises_a_message_for_the_user() -> None:
         CaptureError, match="cannot be opened.*Device unavailable.*another input device"
     ):
         AudioCapture(device).start()
+
+
+class PrivacyBlocked(FakeSoundDevice):
+    """PortAudio's answer when Windows' privacy settings block the microphone (WASAPI)."""
+
+    def InputStream(self, **kwargs: object):  # type: ignore[no-untyped-def]
+        raise self.PortAudioError(
+            "Error opening InputStream: Unanticipated host error [PaErrorCode -9999]: "
+            "'Access is denied.' [Windows WASAPI error -2147024891]"
+        )
+
+
+def test_a_microphone_blocked_by_windows_privacy_points_to_the_privacy_page() -> None:
+    device = PrivacyBlocked(tone(0.1, 16000), 16000)
+    with pytest.raises(CaptureError) as failure:
+        AudioCapture(device).start()
+    message = str(failure.value)
+    assert "Privacy & security > Microphone" in message and PRIVACY_PAGE in message
+    assert "another program" not in message
 
 
 def test_a_stream_that_ends_by_itself_is_a_failure_but_a_stop_is_not() -> None:

@@ -108,6 +108,9 @@ def test_an_unreachable_hub_points_to_a_mirror_and_the_mirror_is_used(
     dialog = start(qtbot, app, answered=False)
     message = dialog.status.text()
     assert "cannot be reached" in message and MIRROR_EXAMPLE in message and "mirror" in message
+    # Advice for the dialog, not the command line: the mirror once, named by its field's label.
+    assert message.count(MIRROR_EXAMPLE) == 1 and "“Download from”" in message
+    assert "--hub-endpoint" not in message and "HF_ENDPOINT" not in message
     assert MIRROR_EXAMPLE in [dialog.hub.itemText(i) for i in range(dialog.hub.count())]
     with qtbot.waitSignal(dialog.info_shown, timeout=TIMEOUT_MS) as info:
         dialog.hub.setCurrentText(fake_hub.url)  # the fake hub stands in for a mirror
@@ -126,7 +129,8 @@ def test_a_failed_download_says_why_in_the_dialog(
     dialog = start(qtbot, app)
     with qtbot.waitSignal(app.loader.failed, timeout=TIMEOUT_MS):
         qtbot.mouseClick(dialog.download_button, CLICK)
-    assert "not a Wav2Vec2ForCTC" in dialog.status.text() and dialog.isVisible()
+    assert "not a CTC speech recogniser" in dialog.status.text()
+    assert dialog.isVisible()
     assert dialog.download_button.isVisible() and dialog.demo_button.isEnabled()
     fake_hub.status = 503
     with qtbot.waitSignal(app.loader.failed, timeout=TIMEOUT_MS):
@@ -152,3 +156,61 @@ def test_a_cached_model_starts_without_the_dialog(
     with qtbot.waitSignal(first_start.loader.loaded, timeout=TIMEOUT_MS):
         first_start.start_model()
     assert first_start.first_run_dialog is None
+
+
+def test_after_a_failed_download_the_dialog_stays_one_click_away(
+    qtbot, first_start: DesktopApp
+) -> None:  # type: ignore[no-untyped-def]
+    """Offline: the download fails, the user closes the dialog; the window's message still
+    offers "Get a speech model…", which opens the dialog again (the demo model in it)."""
+    app = first_start
+    app.settings.hub_endpoint = closed_port_url()
+    dialog = start(qtbot, app, answered=False)
+    with qtbot.waitSignal(app.loader.failed, timeout=TIMEOUT_MS):
+        qtbot.mouseClick(dialog.download_button, CLICK)
+    dialog.reject()
+    assert not dialog.isVisible()
+    bar = app.window.message_bar
+    assert not bar.isHidden() and bar.action_button.text() == "Get a speech model"
+    qtbot.mouseClick(bar.action_button, CLICK)
+    assert app.first_run_dialog is not None and app.first_run_dialog.isVisible()
+    with qtbot.waitSignal(app.loader.loaded, timeout=TIMEOUT_MS):
+        qtbot.mouseClick(app.first_run_dialog.demo_button, CLICK)
+    assert app.recognizer is not None and app.recognizer.is_demo
+
+
+def test_a_hub_that_lists_no_sizes_shows_no_made_up_size_or_share(
+    qtbot, first_start: DesktopApp, fake_hub: FakeHub
+) -> None:  # type: ignore[no-untyped-def]
+    app = first_start
+    fake_hub.sizes, fake_hub.rate = False, 8e6
+    dialog = start(qtbot, app)
+    assert REPO in dialog.details.text() and "0 B" not in dialog.details.text()
+    seen: list[tuple[str, int, int, int]] = []
+    app.loader.progress.connect(
+        lambda text, done, total: seen.append((text, done, total, dialog.progress.maximum()))
+    )
+    with qtbot.waitSignal(app.loader.loaded, timeout=TIMEOUT_MS):
+        qtbot.mouseClick(dialog.download_button, CLICK)
+    downloading = [s for s in seen if "Downloading" in s[0]]
+    assert downloading and all(total == 0 and bar == 0 for _, _, total, bar in downloading)
+    assert all(" of " not in text for text, *_ in downloading)  # bytes so far, no total
+    assert downloading[-1][1] > 8_000_000
+    assert cached_model(REPO) is not None
+
+
+def test_long_progress_text_grows_the_dialog_instead_of_being_clipped(
+    qtbot, first_start: DesktopApp
+) -> None:  # type: ignore[no-untyped-def]
+    app = first_start
+    dialog = start(qtbot, app)
+    dialog.downloading = True
+    dialog.progress.show()
+    text = app.loader.tr("Preparing the model for ONNX Runtime (once): {what}…").format(
+        what="exporting the model to ONNX (once per model; a minute or more)"
+    )
+    dialog.set_progress(text * 3, 1, 3)
+    dialog.layout().activate()  # the layout pass Qt would run next
+    status = dialog.status
+    assert status.height() >= status.heightForWidth(status.width())
+    assert dialog.height() >= dialog.layout().minimumSize().height()

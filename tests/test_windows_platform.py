@@ -153,3 +153,18 @@ def test_without_short_names_kenlm_reads_a_copy_under_programdata(
     assert kenlm_path(lm) == str(copy) and copy.stat().st_mtime_ns == stamp  # not copied again
     monkeypatch.setattr(sys, "platform", "linux")
     assert len(LoadedLm(find_lm(copy)).sorted_words) > 1000  # the copy is a working LM
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom"),
+    [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("utf-16-le", b"\xff\xfe")],
+    ids=["utf-8", "utf-8 with BOM (Notepad)", "utf-16 (Notepad's Unicode)"],
+)
+def test_a_custom_words_file_as_windows_editors_save_it(
+    tmp_path: Path, encoding: str, bom: bytes
+) -> None:
+    from live_captions.options import read_hotwords
+
+    words = tmp_path / "words.txt"
+    words.write_bytes(bom + "Tamsinet\r\n张三, Zoë\r\n".encode(encoding))
+    assert read_hotwords(str(words)) == ("Tamsinet", "张三", "Zoë")

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
 from ..audio import AudioLimitError
-from ..config import CHINESE_SCRIPTS, DecodeOptions, TranscribeOptions, check_script
+from ..config import CHINESE_SCRIPTS, DecodeOptions, TranscribeOptions, parse_script
 from ..errors import AudioError, Cancelled, TranslationError
 from ..formats import render
 from ..lm_files import parse_hotwords
@@ -86,8 +86,8 @@ ChineseField = Annotated[
 HotwordsField = Annotated[
     str | None,
     Form(
-        description="custom words or phrases (names, jargon), comma-separated, favoured by the "
-        "decoder on top of the server's own (serve --hotwords)"
+        description="custom words or phrases (names, jargon), separated by commas or line "
+        "breaks, favoured by the decoder on top of the server's own (serve --hotwords)"
     ),
 ]
 
@@ -96,18 +96,15 @@ def _decode_options(
     chinese: str | None, hotwords: str | None, settings: ServerSettings
 ) -> DecodeOptions:
     """The server's decoding with the request's script and custom words; 400 for bad ones."""
-    script = None
-    if chinese is not None:
-        script = "" if chinese.lower() in ("", "none") else chinese.lower()
-        try:
-            check_script(script)
-        except ValueError as exc:
-            raise ApiError(400, str(exc), param="chinese", code="invalid_value") from None
+    try:
+        script = None if chinese is None else parse_script(chinese)
+    except ValueError as exc:
+        raise ApiError(400, str(exc), param="chinese", code="invalid_value") from None
     try:
         words = parse_hotwords(hotwords)
     except ValueError as exc:
         raise ApiError(400, str(exc), param="hotwords", code="invalid_value") from None
-    return settings.decode(script, words)
+    return settings.request_decode(script, words)
 
 
 TranslateField = Annotated[
