@@ -442,11 +442,18 @@ class Result:
 Outbox = queue.SimpleQueue  # where a submitter's results go
 
 
+class ResultSink(Protocol):
+    """Where a sentence's result goes: a queue, or anything with ``put`` (called in the
+    worker's thread)."""
+
+    def put(self, item: Result, /) -> None: ...
+
+
 @dataclass(frozen=True)
 class _Job:
     key: Any
     text: str
-    outbox: Outbox[Result]
+    outbox: ResultSink
     submitted: float  # time.monotonic() at submit
 
 
@@ -466,7 +473,7 @@ class TranslationWorker:
         self._thread = threading.Thread(target=self._run, name="translation", daemon=True)
         self._thread.start()
 
-    def submit(self, key: Any, text: str, outbox: Outbox[Result] | None = None) -> None:
+    def submit(self, key: Any, text: str, outbox: ResultSink | None = None) -> None:
         outbox = self._results if outbox is None else outbox
         if not text.strip():
             outbox.put(Result(key, "", text))
