@@ -298,7 +298,9 @@ def keep_data(dest: str) -> bool:
         return True
     if path.startswith("opencc/clib/share/opencc/"):  # OpenCC's conversion dictionaries
         return True
-    if path.startswith("PySide6/Qt/translations/qtbase_zh_"):  # Qt's own strings in Chinese
+    # Qt's own strings in Chinese (standard buttons, dialogs): PySide6/Qt/translations on Linux
+    # and macOS, PySide6/translations in the Windows wheels.
+    if path.startswith(("PySide6/Qt/translations/qtbase_zh_", "PySide6/translations/qtbase_zh_")):
         return True
     if _under(path, UNUSED_DATA_FOLDERS) or path.lower().endswith(UNUSED_DATA_SUFFIXES):
         return False

@@ -238,6 +238,9 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     use_utf8_output()  # redirected output in UTF-8 whatever the code page
+    from engine.hub import use_system_certificates
+
+    use_system_certificates()  # downloads trust what the system trusts (company TLS inspection)
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

@@ -14,6 +14,7 @@ from engine.config import (
     LmOptions,
     ModelOptions,
     TranslationOptions,
+    parse_script,
 )
 from engine.errors import LanguageModelError, TranslationError
 
@@ -58,10 +59,19 @@ def add_model_options(parser: argparse.ArgumentParser, device_flag: str = "--dev
     )
 
 
+def _script(value: str) -> str:
+    """--chinese, read as every other entry reads a script (engine.config.parse_script)."""
+    try:
+        return parse_script(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def add_chinese_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--chinese",
-        choices=list(CHINESE_SCRIPTS),
+        type=_script,
+        metavar="{" + ",".join([*CHINESE_SCRIPTS, "none"]) + "}",
         default=None,
         help="write Chinese in simplified or traditional characters (taiwan, hongkong: "
         "their standard forms), whatever the model writes",
@@ -118,6 +128,15 @@ def add_decoding_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def read_text_file(path: Path) -> str:
+    """A text file as Windows editors save it: UTF-8 with or without a byte-order mark
+    (Notepad's "UTF-8 with BOM"), or UTF-16 with one (Notepad's "Unicode")."""
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    return data.decode("utf-8-sig")
+
+
 def read_hotwords(value: str | None) -> tuple[str, ...]:
     """Custom words or phrases separated by commas, or a text file of them (one per line)."""
     from engine.lm_files import split_hotwords
@@ -131,7 +150,7 @@ def read_hotwords(value: str | None) -> tuple[str, ...]:
         is_file = False
     if is_file:
         try:
-            return split_hotwords(path.read_text(encoding="utf-8"))
+            return split_hotwords(read_text_file(path))
         except (OSError, UnicodeDecodeError) as exc:
             raise LanguageModelError(f"custom words file {path} cannot be read: {exc}") from None
     return split_hotwords(value)

@@ -98,6 +98,10 @@ def test_unused_qt_parts_torch_tests_and_headers_are_left_out() -> None:
     assert rules.keep_data("engine/samples/sample.wav")
     assert rules.keep_data("torch/bin/torch_shm_manager")  # `import torch` checks that it exists
     assert rules.keep_data("soundcard/mediafoundation.py.h")  # soundcard reads it at import
+    # Qt's own Chinese strings, where the Linux and the Windows wheels keep them.
+    assert rules.keep_data("PySide6/Qt/translations/qtbase_zh_CN.qm")
+    assert rules.keep_data("PySide6\\translations\\qtbase_zh_TW.qm")
+    assert not rules.keep_data("PySide6/translations/qtbase_de.qm")
 
 
 def test_the_build_machine_s_cuda_toolkit_is_never_collected() -> None:
