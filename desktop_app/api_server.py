@@ -72,8 +72,7 @@ class EmbeddedApi:
             port=port,
             token=token or None,
             profile=profile,
-            chinese=decode.chinese,
-            lm=decode.lm,
+            decode=decode,
         )
         try:
             runner = self._start_server(ApiServer, settings, recognizer, scheduler)

@@ -80,6 +80,14 @@ def check_script(script: str) -> str:
     return script
 
 
+def parse_script(value: str) -> str:
+    """A Chinese script as a person or a client names it, wherever it enters (the command line,
+    Settings, an upload's form field, a WebSocket query): any case; "none" or "" for no
+    conversion. ValueError with the choices for anything else."""
+    name = value.strip().lower()
+    return check_script("" if name == "none" else name)
+
+
 @dataclass(frozen=True)
 class LmOptions:
     """Beam-search decoding with a word n-gram language model and custom words (engine.lm).

@@ -35,7 +35,7 @@ CONFIG_FILES = ("*.json", "*.txt")  # config, processor and tokenizer files
 # file), fetched with the model where a repo has one: decoding uses it (engine.lm_files).
 LANGUAGE_MODEL_FILES = ("language_model/*",)
 WEIGHTS = ("model.safetensors", "pytorch_model.bin")  # the first one a repo has is fetched
-SPEECH_ARCHITECTURE = "Wav2Vec2ForCTC"
+SPEECH_ARCHITECTURE = "ForCTC"  # the class name of every CTC model transformers loads
 # huggingface_hub reads a response in pieces of DOWNLOAD_CHUNK_SIZE (10 MiB) and reports
 # progress (and checks for cancel) once per piece, and after a broken connection resumes from
 # the last whole piece written: 1 MiB pieces give a live progress bar, a prompt cancel, and
@@ -357,26 +357,30 @@ def _check_room(repo_id: str, needed: int) -> None:
 
 
 def check_speech_model(config_file: Path, name: str) -> None:
-    """Refuse a model whose config.json says it is not a Wav2Vec2ForCTC."""
+    """Refuse a model whose config.json says it is not a CTC speech recogniser (any
+    ``...ForCTC`` architecture that transformers' AutoModelForCTC loads)."""
     try:
         config = json.loads(config_file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ModelLoadError(f"{name}: its config.json cannot be read ({exc}). {CHOICES}") from None
     architectures = config.get("architectures") or []
-    if SPEECH_ARCHITECTURE in architectures:
+    if any(str(a).endswith(SPEECH_ARCHITECTURE) for a in architectures):
         return
     if not architectures and config.get("model_type") == "wav2vec2":
         return  # an older config without the field
     what = ", ".join(architectures) or config.get("model_type") or "an unknown model type"
     raise ModelLoadError(
-        f"{name} is a {what} model, not a {SPEECH_ARCHITECTURE} speech recogniser. {CHOICES}"
+        f"{name} is a {what} model, not a CTC speech recogniser. {CHOICES}",
+        code="not_speech_model",
+        repo=name,
+        what=what,
     )
 
 
 # errors --------------------------------------------------------------------------------------
 CHOICES = (
-    "Choose a wav2vec2 CTC speech model (a Hugging Face id such as "
-    "facebook/wav2vec2-base-960h), a local folder that holds one (config.json, weights and "
+    "Choose a CTC speech model (a Hugging Face id such as facebook/wav2vec2-base-960h or "
+    "nvidia/parakeet-ctc-0.6b), a local folder that holds one (config.json, weights and "
     "processor files), or the bundled demo model ('demo')."
 )
 
@@ -400,22 +404,33 @@ def hub_error(exc: BaseException, repo_id: str, endpoint: str) -> ModelLoadError
     if any(isinstance(e, GatedRepoError) for e in chain):
         return ModelLoadError(
             f"model {repo_id!r} on {endpoint} is gated: it needs a Hugging Face login and its "
-            f"licence accepted. Download it once with `hf download {repo_id}`, or {_OTHERWISE}"
+            f"licence accepted. Download it once with `hf download {repo_id}`, or {_OTHERWISE}",
+            code="gated",
+            repo=repo_id,
+            endpoint=endpoint,
         )
     if any(isinstance(e, (RepositoryNotFoundError, RevisionNotFoundError)) for e in chain):
         return ModelLoadError(
             f"model {repo_id!r} was not found on {endpoint}. Check its name (as "
-            f"huggingface.co/{repo_id} would show it), or {_OTHERWISE}"
+            f"huggingface.co/{repo_id} would show it), or {_OTHERWISE}",
+            code="model_not_found",
+            repo=repo_id,
+            endpoint=endpoint,
         )
     disk = next((e for e in chain if isinstance(e, OSError) and e.errno == errno.ENOSPC), None)
     if disk is not None:
         return ModelLoadError(
-            f"the disk is full: model {repo_id!r} cannot be saved in {cache_dir()}. {_ROOM}"
+            f"the disk is full: model {repo_id!r} cannot be saved in {cache_dir()}. {_ROOM}",
+            code="disk_full",
+            repo=repo_id,
+            folder=str(cache_dir()),
         )
     if any(isinstance(e, OfflineModeIsEnabled) for e in chain):
         return ModelLoadError(
             f"model {repo_id!r} is not in the local cache and downloads are switched off "
-            f"(HF_HUB_OFFLINE is set). Unset it to download, or {_OTHERWISE}"
+            f"(HF_HUB_OFFLINE is set). Unset it to download, or {_OTHERWISE}",
+            code="offline",
+            repo=repo_id,
         )
     status = next(
         (
@@ -429,7 +444,11 @@ def hub_error(exc: BaseException, repo_id: str, endpoint: str) -> ModelLoadError
         return HubUnreachable(
             f"the hub at {endpoint} answered with an error ({status}) for {repo_id!r}: it may be "
             f"down for a while. Try again later, use a mirror ({MIRROR_EXAMPLE} is one: "
-            f"--hub-endpoint, HF_ENDPOINT or Settings), or {_OTHERWISE}"
+            f"--hub-endpoint, HF_ENDPOINT or Settings), or {_OTHERWISE}",
+            code="hub_error",
+            repo=repo_id,
+            endpoint=endpoint,
+            status=status,
         )
     if _certificate_rejected(exc):
         return HubUnreachable(
@@ -444,11 +463,18 @@ def hub_error(exc: BaseException, repo_id: str, endpoint: str) -> ModelLoadError
             f"model {repo_id!r} is not downloaded yet and the hub at {endpoint} cannot be reached "
             f"(no network, or it is blocked here). Connect and try again (files downloaded "
             f"completely are kept), use a mirror ({MIRROR_EXAMPLE} is one: --hub-endpoint, HF_ENDPOINT or "
-            f"Settings), or {_OTHERWISE}"
+            f"Settings), or {_OTHERWISE}",
+            code="hub_unreachable",
+            repo=repo_id,
+            endpoint=endpoint,
         )
     return ModelLoadError(
         f"model {repo_id!r} could not be downloaded from {endpoint}: {_first_line(exc)}. "
-        f"Try again (what was downloaded completely is kept), or {_OTHERWISE}"
+        f"Try again (what was downloaded completely is kept), or {_OTHERWISE}",
+        code="download_failed",
+        repo=repo_id,
+        endpoint=endpoint,
+        reason=_first_line(exc),
     )
 
 

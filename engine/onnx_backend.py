@@ -175,7 +175,7 @@ def export(
     try:
         started = time.perf_counter()
         report(1, 3, "exporting the model to ONNX (once per model; a minute or more)")
-        _torch_export(model, partial / MODEL_FILE)
+        _torch_export(model, partial / MODEL_FILE, prepare)
         report(2, 3, "checking the exported model against PyTorch")
         agreement = check_against_torch(model, partial / MODEL_FILE, prepare, threads)
         info = {
@@ -245,8 +245,10 @@ class _Labels:
     :data:`OUTPUTS`), as Recognizer needs them."""
 
     @staticmethod
-    def wrap(model: torch.nn.Module) -> torch.nn.Module:
+    def wrap(model: PreTrainedModel) -> torch.nn.Module:
         import torch
+
+        input_name = model.main_input_name  # "input_values" (waveform) or "input_features"
 
         class Labels(torch.nn.Module):
             def __init__(self) -> None:
@@ -254,16 +256,18 @@ class _Labels:
                 self.model = model
 
             def forward(
-                self, input_values: torch.Tensor
+                self, inputs: torch.Tensor
             ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-                logits = self.model(input_values).logits.float()
+                logits = self.model(**{input_name: inputs}).logits.float()
                 probs, ids = torch.softmax(logits, dim=-1).max(dim=-1)
                 return ids, probs, torch.log_softmax(logits, dim=-1)
 
         return Labels().eval()
 
 
-def _torch_export(model: PreTrainedModel, path: Path) -> None:
+def _torch_export(
+    model: PreTrainedModel, path: Path, prepare: Callable[[np.ndarray], np.ndarray]
+) -> None:
     import torch
 
     try:
@@ -275,9 +279,15 @@ def _torch_export(model: PreTrainedModel, path: Path) -> None:
     # (4 x 20 s). Both compute the same function: the export is checked against PyTorch
     # afterwards.
     model.set_attn_implementation("eager")
-    example = torch.zeros(2, 3 * 16000)
+    # The model's input for 3 s of audio: the waveform, or mel features (batch, frames, bins).
+    audio = np.random.default_rng(0).normal(0, 0.1, (2, 3 * 16000)).astype(np.float32)
+    example = torch.from_numpy(prepare(audio))
+    # time: the last axis of a waveform ((batch, samples) or (batch, 1, samples)), the second
+    # of features (batch, frames, bins)
+    axis = example.ndim - 1 if model.main_input_name == "input_values" else 1
+    per_second = example.shape[axis] / 3
     batch = torch.export.Dim("batch", min=1, max=1024)
-    samples = torch.export.Dim("samples", min=1600, max=16000 * 3600)
+    time = torch.export.Dim("time", min=max(2, int(per_second / 10)), max=int(per_second * 3600))
     try:
         # The exporter's internals warn about their own deprecations: nothing a user can act on.
         with torch.no_grad(), warnings.catch_warnings(), _quiet("torch.onnx"):
@@ -287,9 +297,9 @@ def _torch_export(model: PreTrainedModel, path: Path) -> None:
                 _Labels.wrap(model),
                 (example,),
                 str(path),
-                input_names=["input_values"],
+                input_names=[model.main_input_name],
                 output_names=["ids", "probs"],
-                dynamic_shapes={"input_values": {0: batch, 1: samples}},
+                dynamic_shapes={"inputs": {0: batch, axis: time}},
                 opset_version=OPSET,
                 dynamo=True,
                 external_data=False,
@@ -326,7 +336,7 @@ def check_speech() -> np.ndarray:
 
 
 def check_against_torch(
-    model: torch.nn.Module,
+    model: PreTrainedModel,
     path: Path,
     prepare: Callable[[np.ndarray], np.ndarray],
     threads: int | None,
@@ -338,7 +348,7 @@ def check_against_torch(
 
     windows = prepare(check_speech())
     with torch.inference_mode():
-        logits = model(torch.from_numpy(windows)).logits
+        logits = model(**{model.main_input_name: torch.from_numpy(windows)}).logits
         expected = logits.argmax(dim=-1).numpy()
     try:
         ids = OnnxRunner(path, threads)(windows, False)[0]
@@ -429,6 +439,7 @@ class OnnxRunner:
             raise ExportError(f"ONNX Runtime cannot load {path.name}: {exc}") from None
         # By position: the exporter names the first outputs as told and numbers the rest.
         self.outputs = [o.name for o in self.session.get_outputs()]
+        self.input = self.session.get_inputs()[0].name  # input_values or input_features
         if len(self.outputs) != len(OUTPUTS):
             raise ExportError(
                 f"{path.name} has {len(self.outputs)} outputs, not {len(OUTPUTS)} "
@@ -439,7 +450,7 @@ class OnnxRunner:
         self, batch: np.ndarray, log_probs: bool = False
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         names = self.outputs if log_probs else self.outputs[:2]
-        out = self.session.run(names, {"input_values": np.ascontiguousarray(batch)})
+        out = self.session.run(names, {self.input: np.ascontiguousarray(batch)})
         return out[0], out[1], out[2] if log_probs else None
 
 

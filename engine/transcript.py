@@ -42,10 +42,19 @@ class Segment:
     start: float  # seconds, start of the first word
     end: float  # seconds, end of the last word
     words: tuple[Word, ...]  # the units shown together as one caption
+    # The words as shown, one per word, as the caption pipeline made them (casing by where
+    # they stand in their utterance, punctuation); empty: sentence case of the words alone.
+    units: tuple[str, ...] = ()
     translation: str | None = None  # the caption's translation, when the transcript has one
 
+    def shown(self, cased: bool = True) -> list[str]:
+        """The units as shown (``cased``), or as the model spelled them."""
+        if not cased:
+            return [w.text for w in self.words]
+        return list(self.units) if self.units else sentence_case([w.text for w in self.words])
+
     def text(self, cased: bool = True) -> str:
-        return caption_text([w.text for w in self.words], cased=cased)
+        return join_units(self.shown(cased))
 
     def to_dict(self, cased: bool = True) -> dict[str, object]:
         out: dict[str, object] = {

@@ -14,6 +14,7 @@ from engine.config import (
     LmOptions,
     ModelOptions,
     TranslationOptions,
+    parse_script,
 )
 from engine.errors import LanguageModelError, TranslationError
 
@@ -58,10 +59,19 @@ def add_model_options(parser: argparse.ArgumentParser, device_flag: str = "--dev
     )
 
 
+def _script(value: str) -> str:
+    """--chinese, read as every other entry reads a script (engine.config.parse_script)."""
+    try:
+        return parse_script(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def add_chinese_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--chinese",
-        choices=list(CHINESE_SCRIPTS),
+        type=_script,
+        metavar="{" + ",".join([*CHINESE_SCRIPTS, "none"]) + "}",
         default=None,
         help="write Chinese in simplified or traditional characters (taiwan, hongkong: "
         "their standard forms), whatever the model writes",

@@ -154,7 +154,7 @@ def test_a_missing_repo_is_named(fake_hub: FakeHub, hub_cache: Path) -> None:
 def test_a_repo_that_is_not_a_speech_model_is_refused_before_its_weights(
     fake_hub: FakeHub, hub_cache: Path
 ) -> None:
-    with pytest.raises(ModelLoadError, match="BertModel model, not a Wav2Vec2ForCTC"):
+    with pytest.raises(ModelLoadError, match="BertModel model, not a CTC speech recogniser"):
         download_model("acme/bert", fake_hub.url)
     assert fake_hub.requests("GET", "acme/bert/resolve/")[-1].path.endswith("config.json")
     assert not fake_hub.requests("GET", "bert/resolve/main/model.safetensors")
@@ -164,7 +164,7 @@ def test_a_local_folder_that_is_not_a_speech_model_is_refused(tmp_path: Path) ->
     from fakehub import not_a_speech_model
 
     folder = not_a_speech_model(tmp_path / "bert")
-    with pytest.raises(ModelLoadError, match="not a Wav2Vec2ForCTC"):
+    with pytest.raises(ModelLoadError, match="not a CTC speech recogniser"):
         load_recognizer(ModelOptions(name=str(folder), warmup=False))
 
 

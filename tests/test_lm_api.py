@@ -95,7 +95,7 @@ def test_the_server_s_language_model_decodes_uploads_and_streams(
     )
     greedy = transcribe_array(demo_recognizer, samples, TranscribeOptions(profile="balanced"))
     assert expected.text() != greedy.text()
-    with ApiServer(ServerSettings(port=0, lm=lm), demo_recognizer) as srv:
+    with ApiServer(ServerSettings(port=0, decode=DecodeOptions(lm=lm)), demo_recognizer) as srv:
         answer = upload(srv, name_wav)
         assert answer.status_code == 200, answer.text
         assert answer.json()["text"] == expected.text()

@@ -279,6 +279,38 @@ def test_onnx_runtime_sends_no_telemetry(tiny_model_dir: Path, tmp_path: Path) -
     assert not (home / ".cache" / "Microsoft").exists()
 
 
+def test_onnx_runtime_runs_the_thread_count_asked_for(tiny_model_dir: Path, cache: Path) -> None:
+    load(tiny_model_dir)  # exported into this test's cache
+    (entry,) = entries(cache)
+    for threads in (1, 3):
+        runner = ob.OnnxRunner(entry / ob.MODEL_FILE, threads)
+        assert runner.session.get_session_options().intra_op_num_threads == threads
+
+
+def test_an_export_that_fails_its_check_is_never_in_the_cache(
+    tiny_model_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export the agreement check refuses (here: no export can label more than all frames
+    like PyTorch) never reaches the cache, not even while it is checked."""
+    import torch
+    from transformers import Wav2Vec2ForCTC
+
+    monkeypatch.setattr(ob, "MIN_FRAME_AGREEMENT", 1.01)
+    seen: list[list[Path]] = []  # the cache's complete entries when the check runs
+    real_check = ob.check_against_torch
+
+    def check(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(entries(cache))
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(ob, "check_against_torch", check)
+    model = Wav2Vec2ForCTC.from_pretrained(tiny_model_dir).eval()
+    with torch.no_grad(), pytest.raises(ob.ExportError, match="like PyTorch"):
+        ob.export(model, tiny_model_dir, lambda w: np.asarray(w, np.float32), threads=1)
+    assert seen == [[]]  # nothing was in the cache while it was checked
+    assert entries(cache) == [] and ob.cached_export(tiny_model_dir) is None
+
+
 def test_a_failed_int8_quantisation_keeps_the_float32_export(
     tiny_model_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,6 +10,7 @@ from starlette.requests import HTTPConnection
 
 from ..model import Recognizer
 from ..scheduler import Scheduler
+from ..translation import TranslatorPool
 from .settings import ServerSettings
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -23,6 +24,7 @@ class ApiContext:
     recognizer: Recognizer
     scheduler: Scheduler
     started_at: float  # time.time() when the app started
+    translators: TranslatorPool  # translation workers by target language, loaded when asked
     ws_sessions: int = 0  # open WebSocket sessions (changed on the event loop only)
     uploads: int = 0  # uploads being transcribed (changed on the event loop only)
 
