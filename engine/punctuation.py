@@ -27,8 +27,10 @@ from enum import Enum
 from pathlib import Path
 from typing import Protocol
 
+from .config import SegmentOptions
 from .ctc import Word
 from .errors import PunctuationModelError
+from .transcript import Transcript, group_segments
 from .units import is_cased, is_unspaced
 
 log = logging.getLogger("engine.punctuation")
@@ -363,3 +365,44 @@ def punctuate_words(
     for word in words:
         out += punctuator.push([word])
     return out + punctuator.flush()
+
+
+def punctuate_transcript(
+    transcript: Transcript,
+    model: PunctuationModel,
+    options: PunctuationOptions = PunctuationOptions(),
+    keep_case: Sequence[str] = (),
+    segments: SegmentOptions = SegmentOptions(),
+) -> Transcript:
+    """A file's transcript punctuated and cased, its captions regrouped to break at sentence
+    ends where they can (SRT/VTT cues, transcript lines)."""
+    if not options.enabled:
+        return transcript
+    shown = [p.word for p in punctuate_words(transcript.words, model, options, keep_case)]
+    grouped = tuple(group_segments(shown, segments, punctuated=True))
+    return dataclasses.replace(transcript, segments=grouped)
+
+
+@dataclass(frozen=True)
+class Punctuation:
+    """A loaded model with its options and the custom words whose typed case is kept: what a
+    caption pipeline's stage or a file's transcript needs."""
+
+    model: PunctuationModel
+    options: PunctuationOptions = PunctuationOptions()
+    keep_case: tuple[str, ...] = ()  # custom words (phrases are split into words)
+
+    @classmethod
+    def of(
+        cls, model: PunctuationModel, options: PunctuationOptions, custom: Sequence[str] = ()
+    ) -> Punctuation:
+        words = tuple(w for phrase in custom for w in phrase.split())
+        return cls(model, options, words)
+
+    def punctuator(self) -> Punctuator:
+        return Punctuator(self.model, self.options, self.keep_case)
+
+    def transcript(
+        self, transcript: Transcript, segments: SegmentOptions = SegmentOptions()
+    ) -> Transcript:
+        return punctuate_transcript(transcript, self.model, self.options, self.keep_case, segments)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from .config import SegmentOptions
 from .ctc import Word
-from .units import display_width, is_cased, join_units, needs_space
+from .units import display_width, is_cased, join_units
 
 # Word times are multiples of 20 ms held in floats: compare durations with this tolerance.
 _EPSILON_S = 1e-6
@@ -37,14 +37,26 @@ def caption_text(words: list[str], start_of_sentence: bool = True, cased: bool =
     return join_units(sentence_case(words, start_of_sentence) if cased else words)
 
 
+# A unit that ends with one of these closes a sentence (punctuation attached by a stage).
+SENTENCE_END_MARKS = (".", "?", "!", "…", "。", "？", "！", "．")
+CLAUSE_END_MARKS = (",", ";", ":", "，", "；", "：", "、")
+
+
 @dataclass(frozen=True)
 class Segment:
     start: float  # seconds, start of the first word
     end: float  # seconds, end of the last word
     words: tuple[Word, ...]  # the units shown together as one caption
+    # The words' texts are shown as they are: cased and punctuated by engine.punctuation.
+    punctuated: bool = False
+
+    def units(self, cased: bool = True) -> list[str]:
+        """The words as shown: as they are when punctuated, else in sentence case (cased)."""
+        texts = [w.text for w in self.words]
+        return texts if self.punctuated or not cased else sentence_case(texts)
 
     def text(self, cased: bool = True) -> str:
-        return caption_text([w.text for w in self.words], cased=cased)
+        return join_units(self.units(cased))
 
     def to_dict(self, cased: bool = True) -> dict[str, object]:
         return {
@@ -71,25 +83,55 @@ class Transcript:
         return join_units(s.text(cased) for s in self.segments)
 
 
-def group_segments(words: list[Word], options: SegmentOptions = SegmentOptions()) -> list[Segment]:
+def group_segments(
+    words: list[Word], options: SegmentOptions = SegmentOptions(), punctuated: bool = False
+) -> list[Segment]:
     """Group units into captions: split at pauses, at about two lines of text (counted in
-    display columns: a CJK character is two), and at a maximum duration."""
+    display columns: a CJK character is two), and at a maximum duration. Punctuated words also
+    split at sentence ends where they can: after a sentence end once a caption is long enough,
+    and a caption that grows too long breaks after its last sentence end (else comma)."""
     segments: list[Segment] = []
     current: list[Word] = []
-    width = 0
+
+    def close(upto: int) -> None:
+        segments.append(
+            Segment(current[0].start, current[upto - 1].end, tuple(current[:upto]), punctuated)
+        )
+        del current[:upto]
+
     for word in words:
-        added = display_width(word.text)
         if current:
-            added += 1 if needs_space(current[-1].text, word.text) else 0
             pause = word.start - current[-1].end
-            too_long = width + added > options.max_columns
+            too_long = _width(current + [word]) > options.max_columns
             too_slow = word.end - current[0].start > options.max_duration_s + _EPSILON_S
-            if pause >= options.pause_s - _EPSILON_S or too_long or too_slow:
-                segments.append(Segment(current[0].start, current[-1].end, tuple(current)))
-                current, width = [], 0
-                added = display_width(word.text)
+            if pause >= options.pause_s - _EPSILON_S:
+                close(len(current))
+            elif too_long or too_slow:
+                close(_break_at(current, options) if punctuated else len(current))
         current.append(word)
-        width += added
+        share = options.sentence_share * options.max_columns
+        if punctuated and _ends(word, SENTENCE_END_MARKS) and _width(current) >= share:
+            close(len(current))
     if current:
-        segments.append(Segment(current[0].start, current[-1].end, tuple(current)))
+        close(len(current))
     return segments
+
+
+def _width(words: list[Word]) -> int:
+    return display_width(join_units(w.text for w in words))
+
+
+def _ends(word: Word, marks: tuple[str, ...]) -> bool:
+    return word.text.endswith(marks)
+
+
+def _break_at(words: list[Word], options: SegmentOptions) -> int:
+    """How many words a too-long caption keeps: up to its last sentence end, else its last
+    clause end, where the caption keeps a fair share; else all of them (the words after the
+    break open the next caption)."""
+    least = options.sentence_share * options.max_columns / 2
+    for marks in (SENTENCE_END_MARKS, CLAUSE_END_MARKS):
+        for i in range(len(words) - 1, 0, -1):
+            if _ends(words[i - 1], marks) and _width(words[:i]) >= least:
+                return i
+    return len(words)

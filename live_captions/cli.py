@@ -12,6 +12,7 @@ from engine import __version__
 from engine.config import DEFAULT_FILE_PROFILE, PROFILES, ModelOptions, TranscribeOptions
 from engine.errors import LanguageModelError, LiveCaptionsError, ModelLoadError
 from engine.formats import FORMATS, render
+from engine.punctuation import Punctuation
 
 from .console import use_utf8_output
 from .listen import add_listen_command
@@ -20,9 +21,11 @@ from .options import (
     add_chinese_option,
     add_decoding_options,
     add_model_options,
+    add_punctuation_options,
     check_lm,
     decode_options,
     model_options,
+    punctuation_options,
 )
 from .serve import add_serve_command
 
@@ -72,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_chinese_option(tr)
     add_model_options(tr)
     add_decoding_options(tr)
+    add_punctuation_options(tr)
     tr.set_defaults(handler=cmd_transcribe)
 
     add_listen_command(sub, add_model_options)
@@ -99,7 +103,7 @@ def _output_path(args: argparse.Namespace, source: Path, fmt: str, used: set[Pat
 def cmd_transcribe(args: argparse.Namespace) -> int:
     from engine.scheduler import Scheduler
 
-    from .download import load_model
+    from .download import load_model, load_punctuation
 
     fmt = args.format
     if fmt is None:
@@ -115,12 +119,19 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         )
     check_lm(decode, recognizer)
     options = TranscribeOptions(profile=args.profile, decode=decode)
+    punctuation = load_punctuation(
+        punctuation_options(args), model_options(args), recognizer, decode.lm.hotwords
+    )
     with Scheduler(recognizer) as scheduler:  # every forward pass goes through it
-        return _transcribe_files(args, scheduler, fmt, options)
+        return _transcribe_files(args, scheduler, fmt, options, punctuation)
 
 
 def _transcribe_files(
-    args: argparse.Namespace, scheduler: Scheduler, fmt: str, options: TranscribeOptions
+    args: argparse.Namespace,
+    scheduler: Scheduler,
+    fmt: str,
+    options: TranscribeOptions,
+    punctuation: Punctuation | None = None,
 ) -> int:
     from tqdm import tqdm
 
@@ -153,6 +164,8 @@ def _transcribe_files(
             bar.close()
         for note in transcript.notes:
             print(f"{source.name}: note: {note}", file=sys.stderr)
+        if punctuation is not None:
+            transcript = punctuation.transcript(transcript, options.segments)
         text = render(transcript, fmt, cased=not args.raw_case)
         try:
             target = _output_path(args, source, fmt, used)

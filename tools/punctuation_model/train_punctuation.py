@@ -131,7 +131,12 @@ def main() -> None:
                 dev_loss = float(model(**dev_batch).loss)
             cpu = time.process_time() - start
             log.append(
-                {"step": step, "cpu_s": round(cpu, 1), "train": float(loss.detach()), "dev": dev_loss}
+                {
+                    "step": step,
+                    "cpu_s": round(cpu, 1),
+                    "train": float(loss.detach()),
+                    "dev": dev_loss,
+                }
             )
             print(json.dumps(log[-1]), flush=True)
             if dev_loss < best:
