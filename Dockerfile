@@ -15,12 +15,16 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     LIVE_CAPTIONS_PORT=8000
 
 WORKDIR /app
-# The README's install steps: the pinned CPU build of torch first, then the package.
+# The locked versions of the API's dependencies (requirements/api.txt, scripts/lock.sh), checked
+# against their hashes; the pinned CPU build of torch; then the package without dependencies.
+COPY requirements/api.txt ./requirements/
+RUN pip install --require-hashes -r requirements/api.txt
 RUN pip install "torch==2.13.0" --index-url https://download.pytorch.org/whl/cpu
 COPY pyproject.toml README.md ./
 COPY engine ./engine
 COPY live_captions ./live_captions
-RUN pip install ".[api]" \
+RUN pip install --no-deps . \
+    && pip check \
     && useradd --create-home --uid 1000 captions \
     && mkdir -p /models && chown captions /models
 

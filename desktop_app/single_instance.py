@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -23,10 +24,43 @@ ACTIVATE = b"activate\n"
 CONNECT_TIMEOUT_MS = 3000
 
 
+STATE_DIR_VARIABLE = "LIVE_CAPTIONS_STATE_DIR"  # overrides the folder (a portable copy, tests)
+
+
 def default_lock_path() -> Path:
+    """The user's state folder (platformdirs: ~/.local/state on Linux; on Windows the shell's
+    Local AppData, which no environment variable moves), unless LIVE_CAPTIONS_STATE_DIR names
+    another."""
+    override = os.environ.get(STATE_DIR_VARIABLE)
+    if override:
+        return Path(override) / "instance.lock"
     from platformdirs import user_state_dir
 
     return Path(user_state_dir("live-captions", appauthor=False)) / "instance.lock"
+
+
+# The installer's AppMutex (installer/live_captions.iss): while it exists, Setup and the
+# uninstaller ask the user to close the app first.
+APP_MUTEX = "LiveCaptionsRunning"
+
+
+def hold_app_mutex() -> int:
+    """Windows: create APP_MUTEX and return its handle (0 elsewhere, or when it fails)."""
+    if sys.platform != "win32":
+        return 0
+    import ctypes
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined,unused-ignore]  # Windows only
+    handle = int(kernel32.CreateMutexW(None, False, APP_MUTEX) or 0)
+    if not handle:
+        log.warning("no %s mutex: Setup will not see that the app runs", APP_MUTEX)
+    return handle
+
+
+def release_app_mutex(handle: int) -> None:
+    import ctypes
+
+    ctypes.windll.kernel32.CloseHandle(handle)  # type: ignore[attr-defined,unused-ignore]
 
 
 class SingleInstance(QObject):
@@ -44,6 +78,7 @@ class SingleInstance(QObject):
         self._lock: QLockFile | None = None
         self._server: QLocalServer | None = None
         self._clients: list[QLocalSocket] = []  # later starts connected to this one
+        self._mutex = 0  # Windows: the handle of APP_MUTEX while this instance runs
 
     def acquire(self) -> bool:
         try:
@@ -60,6 +95,7 @@ class SingleInstance(QObject):
             return True
         self._lock = lock
         self._listen()
+        self._mutex = hold_app_mutex()
         return True
 
     def activate_first(self) -> bool:
@@ -85,6 +121,9 @@ class SingleInstance(QObject):
         if self._lock is not None:
             self._lock.unlock()
             self._lock = None
+        if self._mutex:
+            release_app_mutex(self._mutex)
+            self._mutex = 0
 
     def _listen(self) -> None:
         server = QLocalServer(self)

@@ -59,6 +59,7 @@ class EngineWorker(QObject):
         self._stop = threading.Event()
         self._engine_done = threading.Event()  # the stream sent "end" or "error"
         self._lost_reported = 0
+        self._invalid_reported = False  # the notice about NaN samples was shown
         self._lag_at = 0.0
 
     def request_stop(self) -> None:
@@ -85,11 +86,21 @@ class EngineWorker(QObject):
 
     @Slot()
     def run(self) -> None:
+        """The thread's whole life: ``stopped`` is emitted whatever happens, after ``error``
+        when something failed, so the captions never hang on a worker that died silently."""
+        try:
+            self._run()
+        except Exception as exc:  # the thread's boundary: report it rather than die unseen
+            log.exception("the engine worker failed")
+            self.error.emit(self.tr("Captioning stopped: {}.").format(exc))
+        finally:
+            self.stopped.emit()
+
+    def _run(self) -> None:
         try:
             stream = self._open_stream()
         except TooManyStreams as exc:
             self.error.emit(self.tr("The engine is busy: {}.").format(exc))
-            self.stopped.emit()
             return
         resample = Resampler(self.capture.sample_rate)
         failure = None
@@ -102,12 +113,28 @@ class EngineWorker(QObject):
             except queue.Empty:
                 block = None
             if block is not None:
+                block = self._finite(block)
                 self._feed(stream, resample(block), block)
             self._report(stream.lag_s)
         self._drain(stream, resample)
         if failure:
             self.error.emit(failure)
-        self.stopped.emit()
+
+    def _finite(self, block: np.ndarray) -> np.ndarray:
+        """A block with NaN or infinite samples (a faulty driver) is heard as silence: one
+        notice says so, and the captions go on."""
+        if np.isfinite(block).all():
+            return block
+        if not self._invalid_reported:
+            self._invalid_reported = True
+            log.warning("the input delivered NaN or infinite samples")
+            self.notice.emit(
+                self.tr(
+                    "The input device delivered invalid samples (NaN or infinity); they are "
+                    "treated as silence."
+                )
+            )
+        return np.nan_to_num(block, nan=0.0, posinf=0.0, neginf=0.0)
 
     def _feed(self, stream: Stream, samples: np.ndarray, raw: np.ndarray) -> None:
         rms = float(np.sqrt(np.mean(np.square(raw), dtype=np.float64))) if raw.size else 0.0
@@ -123,6 +150,7 @@ class EngineWorker(QObject):
                 block = self.capture.queue.get_nowait()
             except queue.Empty:
                 break
+            block = self._finite(block)
             self._feed(stream, resample(block), block)
         if self._engine_done.is_set():
             return

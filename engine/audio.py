@@ -13,7 +13,7 @@ from collections.abc import Generator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Union
+from typing import Any, BinaryIO, Union
 
 import numpy as np
 import soxr
@@ -30,6 +30,16 @@ MAX_SAMPLE_RATE = 192_000  # the highest rate audio hardware records at
 AudioSource = Union[str, "os.PathLike[str]", BinaryIO]
 # Extensions libsndfile handles reliably; anything else goes straight to FFmpeg.
 _SOUNDFILE_EXTENSIONS = {".wav", ".flac", ".ogg", ".oga", ".aiff", ".aif"}
+# The FFmpeg demuxers a file may be read with: audio and video containers that hold their media
+# themselves. Playlists, SDP and stream descriptions (hls, dash, concat, sdp, rtp, rtsp, ...)
+# would open other files or network sockets that the file names: an upload of 100 bytes of SDP
+# made the server listen for RTP on ports the client chose. Nothing but the file itself is read
+# (protocol_whitelist), whatever a container's references say.
+FFMPEG_FORMATS = (
+    "wav,w64,flac,mp3,ogg,mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,aac,ac3,eac3,amr,amrnb,amrwb,"
+    "asf,aiff,au,caf,avi,mpegts,flv,wv,ape,tta,dts,truehd,mlp,voc,xwma,tak,shorten,mpc,mpc8"
+)
+_FFMPEG_OPTIONS = {"format_whitelist": FFMPEG_FORMATS, "protocol_whitelist": "file"}
 
 
 class AudioLimitError(AudioError):
@@ -187,17 +197,29 @@ def _soundfile_blocks(
             )
 
 
+def _open_container(source: str | BinaryIO, name: str) -> Any:
+    """An FFmpeg input restricted to :data:`FFMPEG_FORMATS` and to the file itself."""
+    import av
+
+    try:
+        return av.open(source, mode="r", container_options=_FFMPEG_OPTIONS)
+    except av.error.ArgumentError:  # FFmpeg found a format that is not on the list
+        raise AudioError(
+            f"{name}: not an audio or video file; playlists, SDP files and other descriptions "
+            "of streams elsewhere are not read"
+        ) from None
+    except av.error.FFmpegError as exc:
+        raise AudioError(
+            f"{name}: not a readable audio or video file ({exc.strerror or exc})"
+        ) from None
+
+
 def _pyav_blocks(
     source: str | BinaryIO, name: str, block_s: float
 ) -> Generator[tuple[np.ndarray, int], None, None]:
     import av
 
-    try:
-        container = av.open(source, mode="r")
-    except av.error.FFmpegError as exc:
-        raise AudioError(
-            f"{name}: not a readable audio or video file ({exc.strerror or exc})"
-        ) from None
+    container = _open_container(source, name)
     with container:
         if not container.streams.audio:
             raise AudioError(f"{name}: the file has no audio track")
@@ -272,7 +294,7 @@ def probe_audio(source: AudioSource, name: str | None = None) -> AudioInfo:
     import av
 
     try:
-        with av.open(opened, mode="r") as container:
+        with _open_container(opened, label) as container:
             if not container.streams.audio:
                 raise AudioError(f"{label}: the file has no audio track")
             stream = container.streams.audio[0]

@@ -88,8 +88,9 @@ class Meter:
         if self.callback is not None:
             self.callback(status)
 
-    def tqdm_class(self) -> type:
-        """A tqdm class for snapshot_download that feeds this meter and prints nothing."""
+    def tqdm_class(self, counted: str = "huggingface_hub.snapshot_download") -> type:
+        """A tqdm class for huggingface_hub that feeds this meter and prints nothing: the bars
+        named ``counted`` are the progress."""
         from huggingface_hub.utils import tqdm as hf_tqdm
 
         meter = self
@@ -98,7 +99,7 @@ class Meter:
             def __init__(self, *args: object, **kwargs: object) -> None:
                 # snapshot_download makes three bars: files fetched, bytes received and bytes
                 # written ("huggingface_hub.snapshot_download"); the last one is the progress.
-                self._counts = kwargs.get("name") == "huggingface_hub.snapshot_download"
+                self._counts = kwargs.get("name") == counted
                 kwargs["disable"] = True
                 super().__init__(*args, **kwargs)
 

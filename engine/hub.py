@@ -144,7 +144,8 @@ def download_model(
     folder. ``check`` reads the repo's config.json before the weights are fetched and raises
     :class:`ModelLoadError` for a model of the wrong kind (default: a speech model). Raises :class:`ModelLoadError` with what went wrong and what to do, or
     :class:`Cancelled` when ``cancel`` is set (the download stops at its next piece; files
-    not finished are removed by huggingface_hub)."""
+    not finished are removed by huggingface_hub, except the weights: their bytes stay for the
+    next try)."""
     from huggingface_hub import constants
 
     where = hub_endpoint(endpoint)
@@ -152,7 +153,29 @@ def download_model(
     cancel = cancel or threading.Event()
     log.info("downloading %s from %s", repo_id, where)
     check = check or check_speech_model
-    return _interruptible(lambda: _download(repo_id, where, progress, cancel, check), cancel)
+    folder = _interruptible(lambda: _download(repo_id, where, progress, cancel, check), cancel)
+    remember_download(repo_id)
+    return folder
+
+
+# In the hub cache: one line per model folder this app downloaded, which the Windows uninstaller
+# offers to delete (installer/live_captions.iss); other programs' models are not listed.
+DOWNLOADS_RECORD = "live-captions-downloads.txt"
+
+
+def remember_download(repo_id: str) -> None:
+    from huggingface_hub import constants
+
+    cache = Path(constants.HF_HUB_CACHE)
+    record = cache / DOWNLOADS_RECORD
+    folder = str(cache / ("models--" + repo_id.replace("/", "--")))
+    try:
+        known = record.read_text(encoding="utf-8").splitlines() if record.is_file() else []
+        if folder not in known:
+            with record.open("a", encoding="utf-8") as out:
+                out.write(folder + "\n")
+    except OSError as exc:  # only the uninstaller's offer is lost
+        log.warning("cannot note the download of %s in %s: %s", repo_id, record, exc)
 
 
 def _interruptible(job: Callable[[], Path], cancel: threading.Event) -> Path:
@@ -202,8 +225,11 @@ def _download(
         # The config first (a few kB): a repo that is not a model of the kind wanted is
         # refused before its weights are fetched.
         check(Path(hf_hub_download(repo_id, "config.json", endpoint=where)), repo_id)
-        meter = Meter(progress, cancel, info.size, _cached_bytes(repo_id, info.files))
+        done = _cached_bytes(repo_id, info.files) + _partial_bytes(repo_id)
+        meter = Meter(progress, cancel, info.size, done)
         _check_room(repo_id, info.size - meter.done)
+        if info.weights:
+            _fetch_resumable(repo_id, info.weights, where, meter)
         folder = snapshot_download(
             repo_id,
             allow_patterns=_patterns(info.weights),
@@ -217,6 +243,89 @@ def _download(
         raise hub_error(exc, repo_id, where) from None
     log.info("downloaded %s to %s", repo_id, folder)
     return Path(folder)
+
+
+# huggingface_hub writes each file to a temporary file of its own and deletes it when the download
+# stops (a cancel, a lost connection): a second try would fetch the weights from the start. The
+# weights (nearly all of a model's bytes) are fetched here instead, into "<blob>.part" beside the
+# cache's blobs, which a later try continues with a ranged GET; once complete the file becomes
+# the blob, and snapshot_download only links it into the snapshot.
+PART_SUFFIX = ".part"
+
+
+def _blobs(repo_id: str) -> Path:
+    from huggingface_hub.file_download import repo_folder_name
+
+    return cache_dir() / repo_folder_name(repo_id=repo_id, repo_type="model") / "blobs"
+
+
+def _partial_bytes(repo_id: str) -> int:
+    """Bytes of the repo's files fetched by an earlier, unfinished try."""
+    blobs = _blobs(repo_id)
+    if not blobs.is_dir():
+        return 0
+    return sum(p.stat().st_size for p in blobs.glob("*" + PART_SUFFIX))
+
+
+def _fetch_resumable(repo_id: str, name: str, where: str, meter: Meter) -> None:
+    """Put file ``name`` into the cache's blobs, going on from what an earlier try left."""
+    from huggingface_hub import get_hf_file_metadata, hf_hub_url
+    from huggingface_hub.file_download import http_get
+    from huggingface_hub.utils import build_hf_headers
+
+    meta = get_hf_file_metadata(hf_hub_url(repo_id, name, endpoint=where), endpoint=where)
+    if not meta.etag:
+        return  # nothing to name the blob by: snapshot_download fetches it
+    blobs = _blobs(repo_id)
+    blob = blobs / meta.etag
+    if blob.exists():
+        return
+    blobs.mkdir(parents=True, exist_ok=True)
+    part = blob.with_name(blob.name + PART_SUFFIX)
+    for stale in blobs.glob("*" + PART_SUFFIX):
+        if stale != part:  # the file changed on the hub since: its old bytes are of no use
+            meter.done -= stale.stat().st_size
+            stale.unlink()
+    with part.open("ab") as f:
+        kept = f.tell()
+        if meta.size is not None and kept > meta.size:
+            f.truncate(0)
+            meter.done, kept = meter.done - kept, 0
+        log.info("fetching %s of %s from byte %d", name, repo_id, kept)
+        http_get(
+            meta.location,
+            f,
+            resume_size=kept,
+            headers=build_hf_headers(),
+            expected_size=meta.size,
+            tqdm_class=meter.tqdm_class("huggingface_hub.http_get"),
+        )
+    got = part.stat().st_size
+    if meta.size is not None and got != meta.size:
+        part.unlink()
+        raise ModelLoadError(
+            f"{name} of {repo_id!r} arrived with {got} bytes instead of {meta.size}; try again"
+        )
+    if _is_sha256(meta.etag) and _sha256(part) != meta.etag:
+        part.unlink()
+        raise ModelLoadError(
+            f"{name} of {repo_id!r} arrived damaged (its checksum differs); try again"
+        )
+    os.replace(part, blob)
+
+
+def _is_sha256(text: str) -> bool:
+    return len(text) == 64 and all(c in "0123456789abcdef" for c in text)
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for piece in iter(lambda: f.read(CHUNK_BYTES), b""):
+            digest.update(piece)
+    return digest.hexdigest()
 
 
 def _check_room(repo_id: str, needed: int) -> None:

@@ -191,6 +191,56 @@ def _kenlm_progress_to_log() -> Iterator[None]:
                 os.write(2, "".join(others).encode("utf-8", "replace"))
 
 
+def kenlm_path(path: Path) -> str:
+    """The path to give KenLM. On Windows it opens files with the C runtime's ANSI ``_open``,
+    which cannot open a path with characters outside ASCII (``C:\\Users\\张三\\...``: the
+    installed app and the Hugging Face cache live under the user's folder). There the file's
+    8.3 short name stands in; where the drive has none, a copy under ProgramData does."""
+    text = str(path)
+    if sys.platform != "win32" or text.isascii():
+        return text
+    short = _short_path(text)
+    if short.isascii():
+        return short
+    return _ascii_copy(path)
+
+
+def _short_path(text: str) -> str:
+    import ctypes
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined,unused-ignore]  # Windows only
+    buffer = ctypes.create_unicode_buffer(32768)
+    length = kernel32.GetShortPathNameW(text, buffer, len(buffer))
+    return buffer.value if 0 < length < len(buffer) else text
+
+
+def _ascii_copy(path: Path) -> str:
+    import hashlib
+    import shutil
+
+    folder = Path(os.environ.get("PROGRAMDATA") or "C:\\ProgramData") / "LiveCaptions" / "lm"
+    digest = hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:16]
+    copy = folder / f"{digest}{path.suffix}"
+    try:
+        source = path.stat()
+        if not str(copy).isascii():
+            raise OSError(f"{folder} is not an ASCII path either")
+        if (
+            not copy.is_file()
+            or copy.stat().st_size != source.st_size
+            or (copy.stat().st_mtime < source.st_mtime)
+        ):
+            folder.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, copy)
+    except OSError as exc:
+        raise LanguageModelError(
+            f"language model {path}: KenLM cannot open a path with non-English characters, and "
+            f"no copy could be made ({exc}). Move it to a folder such as C:\\LanguageModels."
+        ) from None
+    log.info("language model %s read from its copy %s (a path KenLM can open)", path, copy)
+    return str(copy)
+
+
 class LoadedLm:
     """A KenLM model loaded once and shared by every decoder (read-only)."""
 
@@ -209,7 +259,7 @@ class LoadedLm:
             self.dictionary.add_entry(word)
         try:
             with _kenlm_progress_to_log():
-                self.kenlm = KenLM(str(lm_file.path), self.dictionary)
+                self.kenlm = KenLM(kenlm_path(lm_file.path), self.dictionary)
         except RuntimeError as exc:
             raise LanguageModelError(
                 f"language model {lm_file.path} cannot be read: {exc}"

@@ -430,12 +430,18 @@ class Scheduler:
                     EventType.ERROR,
                     now,
                     message=f"the engine cannot keep up with this stream (lag {lag:.0f} s); stream ended",
+                    lag_s=lag,
                 )
             ]
         if lag > self.options.warn_lag_s and not stream._overloaded:
             stream._overloaded = True
             return [
-                Event(EventType.OVERLOAD, now, message=f"captions are {lag:.0f} s behind the audio")
+                Event(
+                    EventType.OVERLOAD,
+                    now,
+                    message=f"captions are {lag:.0f} s behind the audio",
+                    lag_s=lag,
+                )
             ]
         if lag < self.options.warn_lag_s / 2:
             stream._overloaded = False

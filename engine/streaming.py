@@ -61,6 +61,7 @@ class Event:
     time: float  # stream time in seconds the event refers to
     words: tuple[Word, ...] = ()  # caption units; partial: the whole unfinal tail; final: new
     message: str = ""  # error and overload: what happened, for the user
+    lag_s: float = 0.0  # overload and error: how far behind the audio the stream was, seconds
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "type", EventType(self.type))
@@ -87,7 +88,10 @@ class StreamState:
         self.windower = Windower(self.grid)
         self.stitcher = make_stitcher(model, options.decode)
         self.wants_log_probs = wants_log_probs(self.stitcher)
-        self.blank_id = model.vocab.blank_id
+        # Ids that are speech: the word delimiter "|" is not (models emit it inside pauses too),
+        # nor the blank or special tokens.
+        vocab = model.vocab
+        self._spoken = np.array([vocab.is_char(i) for i in range(len(vocab.tokens))], bool)
         self._frame_s = model.frame_samples / SAMPLE_RATE
         self._partial_step = int(options.partial_interval_s * SAMPLE_RATE)
         self._partial_at = 0  # samples received when the last partial was taken
@@ -143,8 +147,9 @@ class StreamState:
         words = self.stitcher.add(window, ids, probs, log_probs)
         if words:
             events += self._final_event(words)
-        # An utterance ends after a long enough run of blank frames following the last voiced one.
-        voiced = np.flatnonzero(kept != self.blank_id)
+        # An utterance ends after a long enough run of frames without speech (blank or word
+        # delimiter) following the last voiced one.
+        voiced = np.flatnonzero(self._is_spoken(kept))
         if voiced.size:
             self._last_voice_end = start_s + (voiced[-1] + 1) * self._frame_s
         end_s = start_s + len(kept) * self._frame_s
@@ -167,6 +172,11 @@ class StreamState:
             self._in_speech = False
         events.append(Event(EventType.END, self.received_s))
         return events
+
+    def _is_spoken(self, ids: np.ndarray) -> np.ndarray:
+        """True for frames whose id spells something (ids beyond the vocabulary count too)."""
+        known = ids < len(self._spoken)
+        return np.where(known, self._spoken[np.where(known, ids, 0)], True)
 
     def _final_event(self, words: list[Word]) -> list[Event]:
         if not words:

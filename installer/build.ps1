@@ -13,6 +13,9 @@ param(
     [string] $Model = "",
     [switch] $SkipInstaller,
     [switch] $SkipSelfTest,
+    # The newest versions pyproject.toml allows instead of the lock (requirements\build.txt): the
+    # newest-versions CI job, so that a new release breaks a job, not a user's installer.
+    [switch] $Newest,
     # Python 3.10+ that makes the build environment.
     [string] $Python = "python",
     # The same PyTorch for both flavours: the pin of scripts/run.sh, from the CPU index or, for
@@ -45,14 +48,23 @@ if (-not (Test-Path (Join-Path $Venv "Scripts\python.exe"))) {
 $Py = Join-Path $Venv "Scripts\python.exe"
 Invoke-Checked $Py -m pip install --upgrade pip
 
+# torch in the build of the flavour (with the CUDA libraries it pins); then the locked versions
+# of the app's other dependencies and PyInstaller (scripts/lock.sh), checked against their
+# hashes, and the project without dependencies.
 $TorchIndex = if ($Flavour -eq "cuda") { $CudaIndex } else { "cpu" }
 Invoke-Checked $Py -m pip install $Torch --index-url "https://download.pytorch.org/whl/$TorchIndex"
-# The project and its other dependencies; torch above already satisfies its requirement.
-Invoke-Checked $Py -m pip install ".[all]" "pyinstaller>=6"
+if ($Newest) {
+    Invoke-Checked $Py -m pip install ".[all,packaging]"
+} else {
+    Invoke-Checked $Py -m pip install --require-hashes -r requirements\build.txt
+    Invoke-Checked $Py -m pip install --no-deps .
+}
+Invoke-Checked $Py -m pip check
 
 $BuildArgs = @("installer\build.py", "--flavour", $Flavour)
 if ($Model) { $BuildArgs += @("--model", $Model) }
 if ($SkipInstaller) { $BuildArgs += "--skip-installer" }
 if ($SkipSelfTest) { $BuildArgs += "--skip-self-test" }
 if ($SignCertificate) { $BuildArgs += @("--sign-certificate", $SignCertificate) }
+if ($Newest) { $BuildArgs += "--unlocked" }
 Invoke-Checked $Py @BuildArgs

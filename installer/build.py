@@ -2,7 +2,8 @@
 
     python installer/build.py [--flavour cpu|cuda] [--bundle-model DIR_OR_HUB_ID] [--skip-installer]
 
-Steps: install PyInstaller if it is missing; run it with installer/live_captions.spec into
+Steps: check that the build environment has the locked versions (requirements/build.txt, made by
+scripts/lock.sh; --unlocked builds with what is installed); run PyInstaller with installer/live_captions.spec into
 dist/LiveCaptions; with --bundle-model, put a model into dist/LiveCaptions/models/default (a
 hub id is downloaded first unless cached; weights stored as float16 unless --bundle-dtype
 float32), which the frozen app then uses before the cache and the hub, so that it captions
@@ -15,6 +16,7 @@ See installer/README.md.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import importlib.util
 import json
 import os
@@ -42,6 +44,7 @@ RELEASE_ASSET_LIMIT = 2 * 1024**3
 DEFAULT_TIMESTAMP_URL = "http://timestamp.digicert.com"
 SIGN_TOOL_NAME = "lcsign"  # the Sign Tool's name in live_captions.iss
 SHIPPED_INFO = "bundled.json"  # as engine.model.SHIPPED_INFO
+LOCK = ROOT / "requirements" / "build.txt"  # the frozen app's locked dependencies, torch apart
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,17 @@ class BuildOptions:
     installer_only: bool  # only run Inno Setup on an existing dist/LiveCaptions
     sign_certificate: Path | None = None  # a .pfx to sign the executables and the installer
     timestamp_url: str = DEFAULT_TIMESTAMP_URL  # RFC 3161 server that dates the signatures
+    unlocked: bool = False  # build with the installed versions even where they differ from LOCK
+
+
+@dataclass(frozen=True)
+class Locked:
+    """One requirement of a lock file that scripts/lock.sh made (uv pip compile)."""
+
+    name: str  # normalised as in PEP 503
+    version: str
+    marker: str  # the environment marker, "" where it applies everywhere
+    hashes: tuple[str, ...]  # "sha256:...", one per file of that release
 
 
 def project_version() -> str:
@@ -76,10 +90,79 @@ def default_model() -> str:
     return match.group(1)
 
 
-def ensure_pyinstaller() -> None:
-    if importlib.util.find_spec("PyInstaller") is None:
-        print("PyInstaller is missing; installing it", flush=True)
-        subprocess.run([sys.executable, "-m", "pip", "install", "pyinstaller>=6"], check=True)
+def read_lock(path: Path) -> list[Locked]:
+    """The requirements of a lock file (requirements/*.txt): ``name==version ; marker`` with
+    ``--hash`` options, continued over lines ending in a backslash; comments are skipped."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    entries = []
+    text = path.read_text(encoding="utf-8").replace("\\\n", " ")
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        requirement_text, *hashes = (part.strip() for part in line.split("--hash="))
+        requirement = Requirement(requirement_text)
+        pins = [spec.version for spec in requirement.specifier if spec.operator == "=="]
+        if len(pins) != 1 or len(requirement.specifier) != 1:
+            raise ValueError(f"{path.name}: {requirement_text!r} is not pinned with ==")
+        marker = str(requirement.marker) if requirement.marker else ""
+        entries.append(Locked(canonicalize_name(requirement.name), pins[0], marker, tuple(hashes)))
+    return entries
+
+
+def locked_versions(
+    entries: list[Locked], environment: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Name -> version of the entries whose marker holds in ``environment`` (default: this
+    Python's); a name twice there is an error in the lock."""
+    from packaging.markers import Marker
+
+    versions: dict[str, str] = {}
+    for entry in entries:
+        if entry.marker and not Marker(entry.marker).evaluate(environment):
+            continue
+        if entry.name in versions:
+            raise ValueError(f"{entry.name} is locked twice for one environment")
+        versions[entry.name] = entry.version
+    return versions
+
+
+def environment_problems(lock: Path = LOCK) -> list[str]:
+    """How the packages installed for this Python differ from ``lock``: empty when they match."""
+    from packaging.version import Version
+
+    problems = []
+    for name, version in sorted(locked_versions(read_lock(lock)).items()):
+        try:
+            installed = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            problems.append(f"{name} is not installed (locked: {version})")
+            continue
+        if Version(installed) != Version(version):
+            problems.append(f"{name} {installed} is installed, the lock has {version}")
+    return problems
+
+
+def check_locked_environment(unlocked: bool, lock: Path = LOCK) -> None:
+    """Stop unless the build environment has the locked versions, which the frozen app ships;
+    with ``unlocked`` (the newest-versions CI job) only say what differs."""
+    problems = environment_problems(lock)
+    where = lock.relative_to(ROOT) if lock.is_relative_to(ROOT) else lock
+    if not problems:
+        print(f"build environment: the versions of {where}")
+        return
+    listing = "\n  ".join(problems)
+    if unlocked:
+        print(f"--unlocked: the build environment differs from {where}:\n  {listing}")
+        return
+    raise SystemExit(
+        f"the build environment differs from {where}:\n  {listing}\n"
+        f"Install the locked versions (pip install --require-hashes -r {where}, then torch and "
+        "`pip install --no-deps .`; installer/README.md), or build with what is installed: "
+        "--unlocked (LC_BUILD_UNLOCKED=1)."
+    )
 
 
 def run_pyinstaller(options: BuildOptions) -> Path:
@@ -417,6 +500,13 @@ def parse_args(argv: list[str] | None) -> BuildOptions:
     parser.add_argument(
         "--timestamp-url", default=DEFAULT_TIMESTAMP_URL, help="timestamp server for signing"
     )
+    parser.add_argument(
+        "--unlocked",
+        action="store_true",
+        default=os.environ.get("LC_BUILD_UNLOCKED", "") == "1",
+        help="build with the installed versions where they differ from requirements/build.txt "
+        "(default with LC_BUILD_UNLOCKED=1; the newest-versions CI job)",
+    )
     args = parser.parse_args(argv)
     return BuildOptions(
         flavour=args.flavour,
@@ -430,6 +520,7 @@ def parse_args(argv: list[str] | None) -> BuildOptions:
         installer_only=args.installer_only,
         sign_certificate=Path(args.sign_certificate) if args.sign_certificate else None,
         timestamp_url=args.timestamp_url,
+        unlocked=args.unlocked,
     )
 
 
@@ -438,7 +529,7 @@ def main(argv: list[str] | None = None) -> int:
     app_dir = options.dist / APP_NAME
     sign = sign_command(options)
     if not options.installer_only:
-        ensure_pyinstaller()
+        check_locked_environment(options.unlocked)
         started = time.monotonic()
         run_pyinstaller(options)
         print(f"PyInstaller ({options.flavour}): {time.monotonic() - started:.0f} s")

@@ -52,6 +52,12 @@ EXCLUDED_MODULES = [
     "triton",
     # uvicorn's optional faster event loop (Linux/macOS only); it falls back to asyncio's.
     "uvloop",
+    # Hugging Face's "hub kernels": compiled kernels that transformers downloads from the hub
+    # when a model asks for them (use_kernels=True, never the engine's case). transformers >= 5.25
+    # requires the package on Python >= 3.11 but runs without it, as on 3.10 (it checks with
+    # find_spec, and a frozen app finds no module left out); frozen, it crashed at model load
+    # reading a data file PyInstaller does not collect (kernels/_internals/python_depends.json).
+    "kernels",
 ]
 # transformers loads model classes lazily by name; the engine needs the wav2vec2 family (and what
 # its loading touches). Every other model package is left out: transformers/models/__init__.py

@@ -13,8 +13,6 @@
 ;   DiskSpanning  the installer in LiveCaptionsSetup-*-N.bin slices next to the .exe, each
 ;               under GitHub's 2 GiB limit for a release asset (build.py sets it for cuda);
 ;               the slices are shipped with the .exe and kept in its folder to install
-;   ModelCache  the default model's folder in the Hugging Face cache, which the uninstaller
-;               offers to delete (build.py passes it from engine/config.py)
 ;   Sign        sign Setup and the uninstaller with the Sign Tool "lcsign", defined on ISCC's
 ;               command line: /Slcsign=signtool.exe sign ... $f (build.py --sign-certificate)
 
@@ -29,9 +27,6 @@
 #endif
 #ifndef OutputDir
   #define OutputDir AddBackslash(SourcePath) + "..\dist"
-#endif
-#ifndef ModelCache
-  #define ModelCache "models--facebook--wav2vec2-base-960h"
 #endif
 #if Flavour == "cuda"
   #define SetupSuffix "-cuda"
@@ -50,10 +45,22 @@ AppName={#AppName}
 AppVersion={#AppVersion}
 AppVerName={#AppName} {#AppVersion}
 AppPublisher=Live Captions
-DefaultDirName={localappdata}\Programs\{#AppName}
+; Per user by default (no administrator rights; {autopf} is then %LOCALAPPDATA%\Programs); the
+; first page, or /ALLUSERS on the command line, installs for all users in Program Files instead.
+DefaultDirName={autopf}\{#AppName}
 DefaultGroupName={#AppName}
 DisableProgramGroupPage=yes
 PrivilegesRequired=lowest
+PrivilegesRequiredOverridesAllowed=dialog commandline
+UsedUserAreasWarning=no
+; Windows 10 1809 or later (what PySide6 6.x and ONNX Runtime support).
+MinVersion=10.0.17763
+; Updating or uninstalling while the app runs: the app holds this mutex
+; (desktop_app/single_instance.py), so Setup asks to close it; the Restart Manager closes it
+; (Qt answers WM_QUERYENDSESSION/WM_ENDSESSION like File > Quit) and Setup does not restart it.
+AppMutex=LiveCaptionsRunning
+CloseApplications=yes
+RestartApplications=no
 ArchitecturesAllowed=x64compatible
 ArchitecturesInstallIn64BitMode=x64compatible
 UninstallDisplayIcon={app}\{#AppExe}
@@ -113,22 +120,53 @@ begin
             MB_YESNO or MB_DEFBUTTON2) = IDYES);
 end;
 
-// Where huggingface_hub caches models: HF_HUB_CACHE, else HF_HOME\hub, else ~\.cache\huggingface\hub.
+// huggingface_hub's home: HF_HOME, else ~\.cache\huggingface.
+function HfHome(): String;
+begin
+  Result := GetEnv('HF_HOME');
+  if Result = '' then
+    Result := GetEnv('USERPROFILE') + '\.cache\huggingface';
+end;
+
+// Where huggingface_hub caches models: HF_HUB_CACHE, else HF_HOME\hub.
 function HubCache(): String;
 begin
   Result := GetEnv('HF_HUB_CACHE');
   if Result = '' then
+    Result := HfHome() + '\hub';
+end;
+
+// The models the app downloaded, as engine/hub.py notes them (one folder a line); the bundled
+// model is never downloaded, and other programs' models are not listed.
+procedure OfferDownloadedModels();
+var
+  Lines: TArrayOfString;
+  Found: String;
+  RecordFile: String;
+  I: Integer;
+begin
+  RecordFile := HubCache() + '\live-captions-downloads.txt';
+  if not LoadStringsFromFile(RecordFile, Lines) then
+    Exit;
+  Found := '';
+  for I := 0 to GetArrayLength(Lines) - 1 do
+    if (Trim(Lines[I]) <> '') and DirExists(Trim(Lines[I])) then
+      Found := Found + Trim(Lines[I]) + #13#10;
+  if Found = '' then
+    DeleteFile(RecordFile)
+  else if AskToDelete('the speech models Live Captions downloaded (other programs that use ' +
+                      'them would download them again)', Found) then
   begin
-    Result := GetEnv('HF_HOME');
-    if Result = '' then
-      Result := GetEnv('USERPROFILE') + '\.cache\huggingface';
-    Result := Result + '\hub';
+    for I := 0 to GetArrayLength(Lines) - 1 do
+      if Trim(Lines[I]) <> '' then
+        DelTree(Trim(Lines[I]), True, True, True);
+    DeleteFile(RecordFile);
   end;
 end;
 
 procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);
 var
-  Data, Model: String;
+  Data, Onnx: String;
 begin
   if CurUninstallStep <> usPostUninstall then
     Exit;
@@ -146,9 +184,10 @@ begin
                  Data + '\transcripts') then
     DelTree(Data + '\transcripts', True, True, True);
   RemoveDir(Data);  // only when nothing is left in it
-  Model := HubCache() + '\{#ModelCache}';
-  if DirExists(Model) and
-     AskToDelete('the downloaded speech model (other programs that use it would download ' +
-                 'it again)', Model) then
-    DelTree(Model, True, True, True);
+  OfferDownloadedModels();
+  // engine/onnx_backend.py's exports (made again from the model when needed).
+  Onnx := HfHome() + '\live-captions-onnx';
+  if DirExists(Onnx) and
+     AskToDelete('the models prepared for ONNX Runtime (made again when needed)', Onnx) then
+    DelTree(Onnx, True, True, True);
 end;

@@ -190,7 +190,8 @@ def _edit_distance(a: str, b: str) -> int:
 
 
 def cmd_self_test(args: argparse.Namespace) -> int:
-    """Check an installation end to end: model, decoding, windows, CTC."""
+    """Check an installation end to end: model, decoding, windows, CTC; then the parts a frozen
+    build can lose (self_test.py)."""
     import engine
     from engine.model import bundled_model_dir
     from engine.scheduler import Scheduler
@@ -208,7 +209,10 @@ def cmd_self_test(args: argparse.Namespace) -> int:
     print(f"expected: {expected}")
     print(f"heard:    {text}")
     print(f"character error rate: {cer:.2f}")
-    return 0 if cer <= 0.5 else 1
+    from .self_test import run_checks
+
+    parts_work = run_checks()
+    return 0 if cer <= 0.5 and parts_work else 1
 
 
 def cmd_gui(args: argparse.Namespace) -> int:

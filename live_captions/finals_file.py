@@ -21,6 +21,8 @@ from engine.ctc import Word
 from engine.transcript import caption_text
 from engine.units import needs_space
 
+from .stop_signals import stop_signals
+
 log = logging.getLogger("live_captions")
 
 
@@ -71,10 +73,9 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 @contextlib.contextmanager
 def signals_interrupt() -> Iterator[None]:
-    """Within the block, SIGTERM (and SIGHUP: the terminal closed) stop the command the way
-    Ctrl-C does, so that it finishes its stream and keeps every word. Main thread only."""
-    names = ("SIGTERM", "SIGHUP")
-    kinds = [getattr(signal, name) for name in names if hasattr(signal, name)]
+    """Within the block, SIGTERM, SIGHUP and SIGBREAK (see STOP_SIGNALS) stop the command the
+    way Ctrl-C does, so that it finishes its stream and keeps every word. Main thread only."""
+    kinds = stop_signals()
     previous = {kind: signal.signal(kind, _interrupt) for kind in kinds}
     try:
         yield

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from .extras import missing_extra
+from .stop_signals import STOP_SIGNALS, stop_signals
 
 NO_DISPLAY = """\
 The Live Captions app needs a graphical display, and none was found here
@@ -71,12 +72,12 @@ def configure_logging(verbose: bool) -> Path | None:
 
 
 def quit_on_signals(close: Callable[[], object]) -> None:
-    """Ctrl+C in the terminal, SIGTERM (a logout, ``kill``, a service manager) and SIGHUP (the
-    terminal closed) close the window like File > Quit: captions stop first, so that the last
-    words reach the session transcript. Qt must let Python run its handlers (a timer does)."""
-    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), lambda *_: close())
+    """Ctrl+C in the terminal, SIGTERM (a logout, ``kill``, a service manager), SIGHUP (the
+    terminal closed) and, on Windows, Ctrl+Break close the window like File > Quit: captions stop
+    first, so that the last words reach the session transcript. Qt must let Python run its
+    handlers (a timer does)."""
+    for kind in stop_signals(("SIGINT", *STOP_SIGNALS)):
+        signal.signal(kind, lambda *_: close())
 
 
 def main(args: argparse.Namespace) -> int:

@@ -2,8 +2,11 @@
 # The README's test command, and CI's (.ci/run): sets up everything, then runs every check.
 #   1. Debian/Ubuntu packages the tests use, the missing ones only (root, or sudo -n; otherwise
 #      one message, and the run goes on and lists at its end the tests skipped meanwhile).
-#   2. A virtual environment ($VENV, default .venv) with torch (CPU build) and the project.
-#   3. ruff (lint and format check) and mypy; then pytest.
+#   2. A virtual environment ($VENV, default .venv) with the locked versions of the project's
+#      dependencies (requirements/dev.txt, checked against their hashes; scripts/lock.sh updates
+#      it), torch (CPU build) and the project.
+#   3. ruff (lint and format check) and mypy; then pytest. Under CI (CI set, as .ci/run does)
+#      that includes the packaging tests, which build the frozen app (LC_RUN_PACKAGING=0: not).
 # Usage: bash scripts/test.sh [pytest arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,10 +32,13 @@ if [ ! -x "$VENV/bin/python" ]; then
     ensure_python_venv
     python3 -m venv "$VENV"
 fi
-# torch is pinned (an open range pulls the newest CUDA build), from PyTorch's CPU index on Linux.
 "$VENV/bin/pip" install -q --upgrade pip > /dev/null
+"$VENV/bin/pip" install -q --require-hashes -r requirements/dev.txt
+# torch is pinned apart (an open range pulls the newest CUDA build), from PyTorch's CPU index on
+# Linux; then the project itself, whose dependencies the lock has installed.
 install_torch "$VENV/bin/pip" cpu "torch==2.13.0"
-"$VENV/bin/pip" install -q -e ".[all,dev]"
+"$VENV/bin/pip" install -q --no-deps -e .
+"$VENV/bin/pip" check > /dev/null
 
 # Static checks first: lint, formatting, types (configured in pyproject.toml).
 "$VENV/bin/ruff" check .

@@ -18,7 +18,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import skip_policy
 import torch
-from helpers import DEMO_DIR, have, make_model_dir, say
+from helpers import DEMO_DIR, WINDOWS, make_model_dir, say
 
 # One thread: the tests' models are small, and on a shared 2-core machine torch's default
 # thread count makes each call many times slower when another process is busy.
@@ -31,12 +31,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests that speak their input (the speech_dir fixture: espeak-ng and sox, Debian packages)
-    carry the speech_tools mark, so a machine without them (the Windows CI) deselects them with
-    -m "not speech_tools" instead of skipping them one by one."""
+    """Tests that speak their input (the speech_dir fixture) carry the speech_tools mark: they
+    hear recorded speech (tests/data/speech) or, for new text, espeak-ng, flite and sox."""
     for item in items:
         if "speech_dir" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.speech_tools)
+        # helpers.posix_only / windows_only: skipped, with the reason, where the OS lacks it.
+        for mark in item.iter_markers("platform"):
+            if mark.kwargs.get("windows", False) != WINDOWS:
+                item.add_marker(pytest.mark.skip(reason=mark.kwargs["reason"]))
 
 
 @pytest.fixture(scope="session")
@@ -64,8 +67,7 @@ def demo_recognizer():
 
 @pytest.fixture(scope="session")
 def speech_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not have("espeak-ng") or not have("sox"):
-        pytest.skip("espeak-ng and sox are needed to make speech")
+    """Where tests put the speech they say (helpers.say: recorded samples, else a synthesiser)."""
     return tmp_path_factory.mktemp("speech")
 
 

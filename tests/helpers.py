@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shutil
+import signal
 import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pytest
 
 # facebook/wav2vec2-base-960h's character vocabulary.
 BASE_960H_VOCAB = {
@@ -164,27 +169,80 @@ def have(tool: str) -> bool:
     return shutil.which(tool) is not None
 
 
+# Speech the tests spoke once, checked in (FLAC, lossless): machines without the synthesisers
+# (Windows) hear the same samples as Linux. LC_RECORD_SPEECH=1 adds what a run synthesises.
+RECORDED_SPEECH = Path(__file__).resolve().parent / "data" / "speech"
+SYNTHESISERS = {"espeak": "espeak-ng", "flite": "flite", "festival": "text2wave"}
+
+
+def recorded_speech(text: str, voice: str, rate: int) -> Path:
+    """Where ``say(text, voice=voice, rate=rate)``'s samples are kept."""
+    digest = hashlib.sha256(f"{voice}\n{rate}\n{text}".encode()).hexdigest()[:12]
+    return RECORDED_SPEECH / f"{voice.replace(':', '-')}-{rate}-{digest}.flac"
+
+
 def say(text: str, path: Path, voice: str = "espeak:en-us", rate: int = 16000) -> Path:
-    """Speak ``text`` into a WAV file at ``rate`` Hz mono (espeak-ng, flite or festival)."""
+    """Speak ``text`` into a WAV file at ``rate`` Hz mono: the recorded samples where they are
+    checked in, else espeak-ng, flite or festival (converted with sox)."""
+    import soundfile as sf
+
     engine, _, name = voice.partition(":")
+    if engine not in SYNTHESISERS:
+        raise ValueError(voice)
+    recorded = recorded_speech(text, voice, rate)
+    if recorded.is_file():
+        samples, recorded_rate = sf.read(str(recorded), dtype="int16")
+        sf.write(str(path), samples, recorded_rate, subtype="PCM_16")
+        return path
+    missing = [tool for tool in (SYNTHESISERS[engine], "sox") if not have(tool)]
+    if missing:
+        pytest.skip(
+            f"{' and '.join(missing)} needed to speak {text[:40]!r} ({voice}, {rate} Hz): no "
+            f"recording in tests/data/speech (LC_RECORD_SPEECH=1 on Linux makes one)"
+        )
     raw = path.with_suffix(".raw.wav")
     if engine == "espeak":
         subprocess.run(["espeak-ng", "-v", name or "en-us", "-w", str(raw), text], check=True)
     elif engine == "flite":
         subprocess.run(["flite", "-voice", name or "slt", "-t", text, "-o", str(raw)], check=True)
-    elif engine == "festival":
+    else:
         script = path.with_suffix(".txt")
         script.write_text(text)
         subprocess.run(
             ["text2wave", "-eval", "(voice_cmu_us_slt_arctic_hts)", str(script), "-o", str(raw)],
             check=True,
         )
-    else:
-        raise ValueError(voice)
     subprocess.run(
         ["sox", "-D", str(raw), "-r", str(rate), "-c", "1", "-b", "16", str(path)], check=True
     )
     raw.unlink()
+    if os.environ.get("LC_RECORD_SPEECH") == "1":
+        recorded.parent.mkdir(parents=True, exist_ok=True)
+        samples, _ = sf.read(str(path), dtype="int16")
+        sf.write(str(recorded), samples, rate, format="FLAC", subtype="PCM_16")
+    return path
+
+
+SENTENCES = (
+    "the weather is nice today",
+    "i would like a cup of tea",
+    "please close the door behind you",
+)
+
+
+def sentences_with_pauses(folder: Path, pause_s: float = 1.2) -> Path:
+    """Three sentences (flite's slt voice, which the demo model understands) with ``pause_s`` of
+    silence between them, as a 16 kHz WAV file: three utterances, however a model marks pauses."""
+    import soundfile as sf
+
+    path = folder / f"three-sentences-{pause_s}.wav"
+    if not path.is_file():
+        pause = np.zeros(round(pause_s * 16000), np.float32)
+        parts: list[np.ndarray] = []
+        for n, text in enumerate(SENTENCES):
+            parts += [pause] * bool(parts)
+            parts.append(read_wav(say(text, folder / f"sentence{n}.wav", voice="flite:slt")))
+        sf.write(str(path), np.concatenate(parts), 16000, subtype="PCM_16")
     return path
 
 
@@ -260,3 +318,45 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 120.0) -> bool:
             return True
         pause.wait(0.05)
     return predicate()
+
+
+# What an operating system lacks, in one place: a test that needs it carries ``posix_only`` (the
+# ``platform`` mark, which the skip policy lets skip under CI, and the reason), and a test of the
+# Windows counterpart sits beside it.
+WINDOWS = sys.platform == "win32"
+
+
+def posix_only(reason: str) -> pytest.MarkDecorator:
+    """Skip on Windows, which lacks what the test needs (``reason`` says what)."""
+    return pytest.mark.platform(reason=f"Windows lacks {reason}")
+
+
+def windows_only(reason: str) -> pytest.MarkDecorator:
+    return pytest.mark.platform(reason=f"only Windows has {reason}", windows=True)
+
+
+# Started in a process group of its own on Windows, so that CTRL_BREAK_EVENT reaches the child
+# alone (os.kill's console events go to a whole group); nothing changes on POSIX.
+NEW_GROUP: dict[str, Any] = (
+    {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP} if WINDOWS else {}  # type: ignore[attr-defined]
+)
+
+# A stop the process can answer (it finishes its stream and keeps every word): SIGTERM and
+# Ctrl-C on POSIX; Ctrl+Break on Windows (os.kill there with SIGTERM is TerminateProcess, and
+# Ctrl+C cannot be sent to one process group).
+GRACEFUL_STOPS: dict[str, int] = (
+    {"CTRL_BREAK_EVENT": signal.CTRL_BREAK_EVENT}  # type: ignore[attr-defined]
+    if WINDOWS
+    else {"SIGTERM": signal.SIGTERM, "SIGINT": signal.SIGINT}
+)
+
+
+def hard_kill(process: subprocess.Popen) -> int:
+    """Kill ``process`` with no chance to answer (SIGKILL; TerminateProcess on Windows) and
+    return the exit code that such a death gives."""
+    process.kill()
+    return 1 if WINDOWS else -signal.SIGKILL  # Popen.kill calls TerminateProcess(handle, 1)
+
+
+def stop_gracefully(process: subprocess.Popen, how: int) -> None:
+    os.kill(process.pid, how)

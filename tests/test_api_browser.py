@@ -22,7 +22,7 @@ from engine.api import ApiServer, ServerSettings
 CHROMIUM = next(
     (
         shutil.which(name)
-        for name in ("chromium", "chromium-browser", "google-chrome")
+        for name in ("chromium", "chromium-browser", "google-chrome", "chrome")
         if shutil.which(name)
     ),
     None,

@@ -5,6 +5,8 @@ deeply nested JSON, NaN and overflowing samples, unfinished requests."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import contextlib
 import io
 import json
 import logging
@@ -25,6 +27,8 @@ from test_api_ws import expect_refusal, final_words, pieces, stream_file, wait_u
 from websockets.exceptions import InvalidStatus
 
 from engine.api import ApiServer, ServerSettings
+from engine.audio import iter_audio
+from engine.errors import AudioError
 
 TIMEOUT = 60.0
 
@@ -270,7 +274,7 @@ def test_uploads_from_foreign_pages_are_refused(tiny_recognizer, speech: Path) -
     [
         ("[" * 1000, 1003, "nest at most"),
         ('{"type": ' + "{" * 50 + "}" * 50 + "}", 1003, "nest at most"),
-        ('{"type": "keepalive", "pad": "' + "x" * 5000 + '"}', 1009, "control messages"),
+        ('{"type": "keepalive", "pad": "' + "x" * 20_000 + '"}', 1009, "control messages"),
     ],
     ids=["deep array", "deep object", "too long"],
 )
@@ -404,3 +408,261 @@ def test_oversized_request_heads_are_refused(tiny_recognizer) -> None:  # type: 
     with running(tiny_recognizer, max_header_bytes=8192) as server:
         sock = raw_request(server, b"GET /health HTTP/1.1\r\nX-Big: " + b"a" * 20_000)
         assert closed_by_server(sock).startswith(b"HTTP/1.1 431")
+
+
+# 9. slow and crafted clients (issue 30) --------------------------------------------------------
+SDP = b"v=0\no=- 0 0 IN IP4 127.0.0.1\ns=x\nc=IN IP4 127.0.0.1\nt=0 0\nm=audio 40000 RTP/AVP 0\n"
+
+
+def udp_ports() -> set[int]:
+    """Local UDP ports open on this machine (the server runs in this process)."""
+    ports = set()
+    for table in ("/proc/net/udp", "/proc/net/udp6"):
+        with contextlib.suppress(OSError), open(table) as f:
+            for line in f.readlines()[1:]:
+                ports.add(int(line.split()[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def test_uploads_and_files_never_reach_the_network_or_other_files(
+    tiny_recognizer, speech: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # An ffconcat list naming a file of the server's disk would transcribe that file; an SDP
+    # file would open UDP sockets on ports the client chose; an HLS list would fetch URLs.
+    concat = f"ffconcat version 1.0\nfile '{speech}'\n".encode()
+    hls = (
+        b"#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\nhttp://127.0.0.1:9/a.wav\n#EXT-X-ENDLIST\n"
+    )
+    crafted = {"x.sdp": SDP, "list.ffconcat": concat, "x.m3u8": hls}
+    with running(tiny_recognizer) as server:
+        for name, data in crafted.items():
+            before = udp_ports()
+            response = httpx.post(
+                server.url + "/v1/audio/transcriptions",
+                files={"file": (name, data, "application/octet-stream")},
+                timeout=TIMEOUT,
+            )
+            assert response.status_code == 400, (name, response.text)
+            assert response.json()["error"]["code"] == "invalid_audio", name
+            assert 40000 not in udp_ports() - before, name
+        assert post_file(server, speech.read_bytes()).status_code == 200
+    for name, data in crafted.items():  # a file the user opens: a clear refusal too
+        path = tmp_path / name
+        path.write_bytes(data)
+        with pytest.raises(AudioError) as refused:
+            list(iter_audio(path))
+        assert name in str(refused.value), refused.value
+    (tmp_path / "x.sdp").write_bytes(SDP)
+    with pytest.raises(AudioError, match="SDP"):
+        list(iter_audio(tmp_path / "x.sdp"))
+
+
+def trickle(sock: socket.socket, stop: threading.Event, every_s: float) -> None:
+    """Send one byte of body every ``every_s`` until the server closes or ``stop``."""
+    while not stop.wait(every_s):
+        try:
+            sock.sendall(b"x")
+        except OSError:
+            return
+
+
+SLOW_POST = (
+    b"POST /v1/audio/transcriptions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    b"Content-Type: multipart/form-data; boundary=x\r\nContent-Length: 100000\r\n\r\n--x\r\n"
+)
+
+
+def test_a_trickled_body_is_dropped_by_the_minimum_rate(tiny_recognizer) -> None:  # type: ignore[no-untyped-def]
+    # Never idle long enough for the body timeout, but far under the minimum rate.
+    limits = {"body_grace_s": 0.5, "min_body_rate": 1000.0, "body_timeout_s": 600.0}
+    with running(tiny_recognizer, **limits) as server, watching("under") as log:
+        stop = threading.Event()
+        socks = [raw_request(server, SLOW_POST) for _ in range(4)]
+        threads = [threading.Thread(target=trickle, args=(s, stop, 0.2)) for s in socks]
+        for thread in threads:
+            thread.start()
+        try:
+            for sock in socks:
+                assert closed_by_server(sock) == b""
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(TIMEOUT)
+        assert log.seen.is_set()
+        assert httpx.get(server.url + "/health").status_code == 200
+
+
+def test_an_unauthenticated_body_is_not_waited_for(tiny_recognizer) -> None:  # type: ignore[no-untyped-def]
+    with running(
+        tiny_recognizer, token="s3cret", body_timeout_s=600.0, body_grace_s=600.0
+    ) as server:
+        answer = closed_by_server(raw_request(server, SLOW_POST))
+        assert answer.startswith(b"HTTP/1.1 401"), answer[:80]
+        assert b'"invalid_api_key"' in answer
+
+
+def connect_from(server: ApiServer, address: str, head: bytes) -> socket.socket:
+    sock = socket.create_connection(
+        ("127.0.0.1", server.port), timeout=TIMEOUT, source_address=(address, 0)
+    )
+    sock.sendall(head)
+    return sock
+
+
+def test_one_client_cannot_take_every_connection(tiny_recognizer) -> None:  # type: ignore[no-untyped-def]
+    settings = {"max_connections": 6, "max_client_connections": 4, "header_timeout_s": 600.0}
+    with running(tiny_recognizer, **settings) as server:
+        # 127.0.0.2 is another client on the loopback interface: it holds its share ...
+        held = [connect_from(server, "127.0.0.2", b"GET /health HTTP/1.1\r\n") for _ in range(4)]
+        connections = server._server.server_state.connections  # type: ignore[union-attr]
+        assert wait_until(lambda: len(connections) >= 4)
+        # ... and gets the API's 503 beyond it, while this client is served.
+        for path, shape in (("/v1/models", "error"), ("/health", "detail")):
+            head = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+            answer = closed_by_server(connect_from(server, "127.0.0.2", head))
+            assert answer.startswith(b"HTTP/1.1 503"), answer[:80]
+            body = json.loads(answer.split(b"\r\n\r\n", 1)[1])
+            assert shape in body, body
+            if shape == "error":
+                assert body["error"]["code"] == "server_busy"
+        assert httpx.get(server.url + "/health").status_code == 200
+        for sock in held:
+            sock.close()
+
+
+def test_connection_cap_answers_the_documented_json(tiny_recognizer) -> None:  # type: ignore[no-untyped-def]
+    with running(tiny_recognizer, max_connections=3, header_timeout_s=600.0) as server:
+        idle = [raw_request(server, b"GET /health HTTP/1.1\r\n") for _ in range(3)]
+        assert wait_until(lambda: len(server._server.server_state.connections) >= 3)  # type: ignore[union-attr]
+        response = httpx.get(server.url + "/v1/models")
+        assert response.status_code == 503 and response.headers["retry-after"]
+        error = response.json()["error"]
+        assert error["code"] == "server_busy" and error["type"] == "server_error"
+        for sock in idle:
+            sock.close()
+
+
+@pytest.mark.parametrize("protocol", ["ws", "realtime"])
+def test_audio_sent_while_a_stream_flushes_is_not_buffered_without_bound(
+    tiny_recognizer, protocol: str
+) -> None:  # type: ignore[no-untyped-def]
+    model = GatedModel(tiny_recognizer)
+    frame = noise(2.0).astype("<f4")  # 128 KB of float32 per message
+    pcm = (noise(1.0) * 32767).astype("<i2").tobytes()
+    total = 400  # 51 MB if the server took it all
+
+    async def run() -> int:
+        if protocol == "ws":
+            url = ws_url(server, "encoding=pcm_f32le")
+            finish = json.dumps({"type": "finalize"})
+            message: str | bytes = frame.tobytes()
+        else:
+            url = f"ws://127.0.0.1:{server.port}/v1/realtime?intent=transcription"
+            finish = json.dumps({"type": "input_audio_buffer.commit"})
+            audio = base64.b64encode(pcm * 4).decode()
+            message = json.dumps({"type": "input_audio_buffer.append", "audio": audio})
+        sent = 0
+        async with websockets.connect(url, max_size=None) as ws:
+            await ws.recv()  # ready / session.created
+            model.hold.set()
+            await ws.send(message)
+            await ws.send(finish)  # the flush waits at the gate
+
+            async def flood() -> None:
+                nonlocal sent
+                for _ in range(total):
+                    await ws.send(message)
+                    sent += 1
+
+            sender = asyncio.create_task(flood())
+            last = -1
+            while sent != last and sent < total:  # until the sends stall (or all went)
+                last = sent
+                await asyncio.sleep(1.0)
+            sender.cancel()
+            model.release.set()
+            return sent
+
+    with running(model) as server:
+        sent = asyncio.run(run())
+    # The server reads nothing while the flush lasts: what went out sits in socket buffers.
+    assert sent < total / 4, f"{sent} messages of {len(frame) * 4} bytes were taken in"
+
+
+def test_invalid_utf8_text_closes_1007_without_a_traceback(tiny_recognizer) -> None:  # type: ignore[no-untyped-def]
+    uvicorn_log = logging.getLogger("uvicorn.error")
+    with running(tiny_recognizer) as server, watching("not UTF-8") as log:
+        uvicorn_log.addHandler(log)
+        try:
+            for path in ("/ws/transcribe", "/v1/realtime?intent=transcription"):
+
+                async def run(path: str = path) -> int | None:
+                    async with websockets.connect(f"ws://127.0.0.1:{server.port}{path}") as ws:
+                        await ws.recv()
+                        await ws.send(b"\xff\xfe{}", text=True)  # a text frame, not UTF-8
+                        with contextlib.suppress(websockets.ConnectionClosed):
+                            while True:
+                                await asyncio.wait_for(ws.recv(), TIMEOUT)
+                    return ws.close_code
+
+                assert asyncio.run(run()) == 1007, path
+        finally:
+            uvicorn_log.removeHandler(log)
+    assert log.seen.is_set()
+    assert not [r for r in log.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+def test_a_host_with_a_malformed_port_is_refused(tiny_recognizer) -> None:  # type: ignore[no-untyped-def]
+    with running(tiny_recognizer) as server:
+        for host in ("localhost:abc", "localhost:99999", "localhost:-1", "127.0.0.1:+80"):
+            response = httpx.get(server.url + "/health", headers={"Host": host})
+            assert response.status_code == 400, host
+            handshake = (
+                f"GET /ws/transcribe HTTP/1.1\r\nHost: {host}\r\nConnection: Upgrade\r\n"
+                "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+            )
+            answer = closed_by_server(raw_request(server, handshake.encode()))
+            assert answer.startswith(b"HTTP/1.1 403"), (host, answer[:80])
+        assert (
+            httpx.get(server.url + "/health", headers={"Host": "localhost:80"}).status_code == 200
+        )
+
+
+def test_the_most_custom_words_fit_a_config_message(tiny_recognizer) -> None:  # type: ignore[no-untyped-def]
+    words = [f"{i:03d}" + "w" * 61 for i in range(200)]  # the documented maximum: 200 of 64
+
+    async def configure(url: str) -> dict:
+        async with websockets.connect(url) as ws:
+            await ws.recv()
+            await ws.send(json.dumps({"type": "config", "hotwords": words}))
+            return json.loads(await ws.recv())
+
+    with running(tiny_recognizer) as server:
+        ready = asyncio.run(configure(ws_url(server)))
+        assert ready["type"] == "ready" and ready["hotwords"] == words
+        # The handshake's request line holds at most 8 KiB (docs/api.md says so): the same list
+        # in ?hotwords= is refused with 414 before a session starts.
+        with pytest.raises(InvalidStatus) as refused:
+            asyncio.run(stream_file(ws_url(server, "hotwords=" + ",".join(words)), []))
+        assert refused.value.response.status_code == 414
+
+
+def test_bad_form_values_are_400_whatever_their_type(tiny_recognizer, speech: Path) -> None:  # type: ignore[no-untyped-def]
+    with running(tiny_recognizer) as server:
+        spec = httpx.get(server.url + "/openapi.json").json()
+        body = spec["paths"]["/v1/audio/transcriptions"]["post"]["requestBody"]
+        ref = body["content"]["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[-1]
+        fields = spec["components"]["schemas"][ref]["properties"]
+        assert "simplified" in fields["chinese"]["enum"] and "null" not in fields["chinese"]["enum"]
+        assert "verbose_json" in fields["response_format"]["enum"]
+        for field in ("chinese", "temperature", "response_format", "language"):
+            response = httpx.post(
+                server.url + "/v1/audio/transcriptions",
+                files={"file": ("a.wav", speech.read_bytes(), "audio/wav")},
+                data={field: "null"},
+                timeout=TIMEOUT,
+            )
+            assert response.status_code == 400, (field, response.text)
+            error = response.json()["error"]
+            assert error["param"] == field and error["code"] == "invalid_value", error

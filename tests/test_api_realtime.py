@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import subprocess
 import sys
@@ -19,7 +20,7 @@ import openai
 import pytest
 import soundfile as sf
 import websockets
-from helpers import have, say
+from helpers import say
 from websockets.exceptions import ConnectionClosed
 
 from engine.api import ApiServer, ServerSettings
@@ -41,8 +42,6 @@ def server(demo_recognizer) -> Iterator[ApiServer]:  # type: ignore[no-untyped-d
 
 @pytest.fixture(scope="module")
 def sentences(speech_dir: Path) -> list[Path]:
-    if not have("flite"):
-        pytest.skip("flite is needed to make speech")
     texts = ["the weather is nice today", "please open the window"]
     return [
         say(text, speech_dir / f"rt{i}.wav", voice="flite:slt", rate=24000)
@@ -425,3 +424,40 @@ def test_limits_and_close_behaviour(demo_recognizer, sentences: list[Path]) -> N
             assert third.close_code == 1009 and messages[-1]["type"] == "error"
 
         asyncio.run(run())
+
+
+def test_deltas_are_append_only_at_real_time_pace(server: ApiServer, two_sentences: Path) -> None:
+    """Audio appended as a microphone sends it (one 0.1 s chunk every 0.1 s): the engine then
+    also makes partial results, which change; deltas must carry final words only, so that
+    they arrive while the audio still comes and never need taking back (issue 23: every other
+    Realtime test sends unpaced, where partials hardly occur)."""
+    expected = upload_text(server, two_sentences)
+
+    async def run() -> tuple[list[Any], int]:
+        async with connect(server) as conn:
+            await conn.recv()
+            received: list[Any] = []
+
+            async def collect() -> None:
+                async for event in conn:
+                    received.append(event)
+
+            reader = asyncio.create_task(collect())
+            for chunk in pcm_chunks(two_sentences):
+                await conn.input_audio_buffer.append(audio=chunk)
+                await asyncio.sleep(CHUNK_S)
+            live = sum(e.type == DELTA for e in received)  # deltas before the commit
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
+            return received + await commit_and_collect(conn), live
+
+    events, live = asyncio.run(run())
+    assert live, "deltas come while the audio is still being sent"
+    items = list(dict.fromkeys(e.item_id for e in events if e.type == DELTA))
+    by_item = [
+        "".join(e.delta for e in events if e.type == DELTA and e.item_id == i) for i in items
+    ]
+    assert " ".join(by_item) == expected, by_item
+    assert " ".join(transcripts(events)) == expected
+    check_deltas(events)

@@ -108,6 +108,14 @@ def test_bad_events_name_their_parameter(message: object, param: str) -> None:
     assert caught.value.param == param and caught.value.message
 
 
+@pytest.mark.parametrize("rate", [0, -1, 1, 7999, 192_001])
+def test_sample_rates_out_of_range_are_refused(rate: int) -> None:
+    # rate 0 was taken as "not sent" and became 24000 (issue 30)
+    with pytest.raises(RealtimeError) as caught:
+        update({"type": "transcription", "audio": {"input": {"format": {"rate": rate}}}})
+    assert caught.value.param == "session.audio.input.format.rate"
+
+
 def test_server_events_validate_against_the_openai_types() -> None:
     model = "facebook/wav2vec2-base-960h"
     events = [

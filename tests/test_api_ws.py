@@ -489,7 +489,9 @@ def test_faster_than_real_time_is_allowed_with_an_overload_warning(
 
         messages = asyncio.run(run())
         overload = next(m for m in messages if m["type"] == "overload")
-        assert overload["lag_s"] > 0.5 and "behind" in overload["message"]
+        assert overload["lag_s"] > 0.5
+        # The text says the lag the message carries (issue 30: "13 s behind" with lag_s 1.0).
+        assert f"captions are {overload['lag_s']:.0f} s behind" in overload["message"]
         assert final_words(messages) == expected, "an overload warning loses nothing"
 
 
@@ -581,3 +583,36 @@ def test_stopping_the_server_ends_open_streams(tiny_recognizer, speech: Path) ->
 
     assert asyncio.run(run()) == 1012  # uvicorn's "service restart"
     assert stopped.wait(TIMEOUT) and scheduler.active_streams == 0
+
+
+def test_the_scheduler_s_own_refusal_closes_with_1013(tiny_recognizer) -> None:  # type: ignore[no-untyped-def]
+    """The server's count has room, but the scheduler it shares (the desktop app's, whose
+    microphone stream holds a place) has none: the second capacity check refuses, with the same
+    close code and reason as the first, on both protocols (issue 23: no test caught another
+    close code here)."""
+    from engine.scheduler import Scheduler, SchedulerOptions
+
+    scheduler = Scheduler(tiny_recognizer, SchedulerOptions(max_streams=1))
+    scheduler.start()
+    microphone = scheduler.open_stream(lambda event: None)
+    settings = ServerSettings(port=0, stats_interval_s=0, max_streams=4)
+    try:
+        with ApiServer(settings, tiny_recognizer, scheduler) as srv:
+            assert not srv.context.full
+            messages, code, reason = asyncio.run(expect_refusal(ws_url(srv), []))
+            assert code == 1013 and "too many streams" in reason, (code, reason)
+            assert [m["type"] for m in messages] == ["error"]
+
+            async def realtime() -> tuple[dict, int | None]:
+                url = f"ws://127.0.0.1:{srv.port}/v1/realtime?intent=transcription"
+                async with websockets.connect(url) as ws:
+                    event = json.loads(await ws.recv())
+                    await messages_until_closed(ws)
+                return event, ws.close_code
+
+            event, code = asyncio.run(realtime())
+            assert code == 1013 and event["error"]["code"] == "too_many_streams", event
+            assert srv.context.ws_sessions == 0
+    finally:
+        microphone.close()
+        scheduler.stop()

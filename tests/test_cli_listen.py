@@ -8,6 +8,7 @@ import threading
 
 import jiwer
 import numpy as np
+import pytest
 import soundfile as sf
 
 from live_captions.cli import main
@@ -128,3 +129,19 @@ def test_microphone_at_48_khz_gives_the_file_transcription(
     # Resampling block by block differs from resampling at once in the last bits, which can flip
     # a near-tie of the random model: close, not equal (equality is tested on exact samples).
     assert heard_text and jiwer.cer(expected.lower(), heard_text) <= 0.3
+
+
+@pytest.mark.demo_model
+def test_each_pause_starts_a_new_line(speech_dir, tmp_path):
+    """Three sentences with 1.2 s pauses: three lines on stdout and in the output file."""
+    from helpers import SENTENCES, have, sentences_with_pauses
+
+    if not have("flite"):
+        pytest.skip("flite is needed for the demo model's voice")
+    out = tmp_path / "live.txt"
+    wav = sentences_with_pauses(speech_dir)
+    args = ("--fast", "--model", "demo", "--dtype", "float32", "--threads", "1")
+    live = run_cli("listen", "--input", str(wav), "--output", str(out), *args)
+    assert live.returncode == 0, live.stderr
+    assert len(live.stdout.strip().splitlines()) == len(SENTENCES), live.stdout
+    assert len(out.read_text().strip().splitlines()) == len(SENTENCES)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from helpers import read_wav, say, wait_for
+from helpers import GRACEFUL_STOPS, NEW_GROUP, hard_kill, read_wav, say, stop_gracefully, wait_for
 
 SENTENCES = (
     "the quick brown fox jumps over the lazy dog",
@@ -37,6 +36,7 @@ def start_cli(*args: str) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        **NEW_GROUP,
     )
 
 
@@ -93,7 +93,7 @@ def test_finals_reach_the_file_as_they_come_and_survive_sigkill(
         assert wait_for(lambda: "\n" in (out.read_text() if out.exists() else ""))
         assert process.poll() is None, "the replay should still be running"
         before = words_in(out)
-        os.kill(process.pid, signal.SIGKILL)
+        hard_kill(process)  # SIGKILL; TerminateProcess on Windows
         process.wait(TIMEOUT)
     finally:
         process.kill()
@@ -106,16 +106,16 @@ def test_finals_reach_the_file_as_they_come_and_survive_sigkill(
     assert len(after) < len(talk_words)
 
 
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+@pytest.mark.parametrize("stop", list(GRACEFUL_STOPS))  # Ctrl+Break on Windows
 def test_sigterm_flushes_like_ctrl_c(
-    tiny_model_dir: Path, talk: Path, talk_words: list[str], tmp_path: Path, stop: signal.Signals
+    tiny_model_dir: Path, talk: Path, talk_words: list[str], tmp_path: Path, stop: str
 ) -> None:
     out = tmp_path / "live.txt"
     process = listen(tiny_model_dir, talk, out)
     try:
         assert wait_for(lambda: len(words_in(out)) >= 2)
         before = words_in(out)
-        os.kill(process.pid, stop)
+        stop_gracefully(process, GRACEFUL_STOPS[stop])
         code = process.wait(TIMEOUT)
     finally:
         process.kill()
@@ -174,7 +174,7 @@ def test_a_server_killed_mid_upload_leaves_no_files(
         client = threading.Thread(target=post, daemon=True)
         client.start()
         assert wait_for(lambda: httpx.get(url + "/health").json()["active_uploads"] == 1)
-        os.kill(process.pid, signal.SIGKILL)
+        hard_kill(process)
         process.wait(TIMEOUT)
         client.join(TIMEOUT)
     finally:

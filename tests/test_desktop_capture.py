@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import os
 import stat
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from fake_windows_audio import FakeSoundcard
+from helpers import posix_only
 from test_desktop_fakes import FakeSoundDevice
 
 from desktop_app.capture import (
@@ -138,7 +138,7 @@ def fake_pactl(folder: Path) -> str:
     return str(script)
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="the fake pactl is a POSIX shell script")
+@posix_only("PulseAudio's pactl (faked here by a shell script)")
 def test_pulseaudio_monitor_sources_are_listed_as_system_audio(tmp_path: Path) -> None:
     backend = PulseBackend(tone(0.2, 44100), 44100, mode="burst")
     devices = list_input_devices(backend, pactl=fake_pactl(tmp_path), system_audio=NO_SPEAKERS)

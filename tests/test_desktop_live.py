@@ -299,3 +299,81 @@ def test_the_steady_partials_setting_reaches_the_stream(
         assert app.session._worker.options.stable_partials is steady
         with qtbot.waitSignal(app.session.stopped, timeout=TIMEOUT_MS):
             app.window.act_start.trigger()
+
+
+def test_nan_samples_from_the_device_are_heard_as_silence_with_a_notice(
+    qtbot, make_app, speech48, tiny_recognizer
+) -> None:  # type: ignore[no-untyped-def]
+    """A faulty driver delivers NaN and infinity in the middle of the speech: the captions go on
+    (those samples are silence), one notice says why, and the session stops normally."""
+    audio, rate = speech48
+    audio = audio.copy()
+    audio[rate : rate + 4000] = np.nan
+    audio[2 * rate : 2 * rate + 10] = np.inf
+    device = FakeSoundDevice(audio, rate, mode="burst")
+    app = make_app(device)
+    notices: list[str] = []
+    errors: list[str] = []
+    app.session.notice.connect(notices.append)
+    app.session.error.connect(errors.append)
+    run_session(qtbot, app, device)
+    assert errors == []
+    assert len(notices) == 1 and "NaN" in notices[0]
+    silenced = np.nan_to_num(audio, nan=0.0, posinf=0.0, neginf=0.0)
+    expected = expected_words(tiny_recognizer, silenced, rate, app.settings.profile)
+    assert expected and [w.text for w in app.window.transcript.words] == expected
+    assert not app.session.running and app.window.start_button.isEnabled()
+
+
+def test_a_worker_that_fails_unexpectedly_still_says_so_and_stops(
+    qtbot, make_app, speech48, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Whatever breaks inside the worker's thread ends in an error message and ``stopped``: the
+    captions never hang on a thread that died silently."""
+    from desktop_app import worker
+
+    class Broken(worker.Resampler):
+        def __call__(self, samples, last=False):  # type: ignore[no-untyped-def]
+            raise ValueError("resampler exploded")
+
+    monkeypatch.setattr(worker, "Resampler", Broken)
+    audio, rate = speech48
+    device = FakeSoundDevice(audio, rate, mode="burst")
+    app = make_app(device)
+    with (
+        qtbot.waitSignal(app.session.error, timeout=TIMEOUT_MS) as error,
+        qtbot.waitSignal(app.session.stopped, timeout=TIMEOUT_MS),
+    ):
+        app.window.act_start.trigger()
+    assert "resampler exploded" in error.args[0]
+    assert not app.session.running and app.window.start_button.text() == "Start"
+
+
+@pytest.mark.demo_model
+def test_pauses_end_lines_with_the_demo_model_in_the_window_overlay_and_file(
+    qtbot, settings, tmp_path, speech_dir, demo_recognizer
+) -> None:  # type: ignore[no-untyped-def]
+    """Three sentences with 1.2 s pauses (where the demo model writes word delimiters) are three
+    lines in the window and the transcript file, and three sentences in the overlay."""
+    from helpers import SENTENCES, have, sentences_with_pauses
+
+    if not have("flite"):
+        pytest.skip("flite is needed for the demo model's voice")
+    audio, rate = stereo_wav(sentences_with_pauses(speech_dir))
+    device = FakeSoundDevice(audio, rate, mode="burst")
+    settings.overlay_lines = 5
+    app = DesktopApp(settings, device, tmp_path / "transcripts", tray=False)
+    qtbot.addWidget(app.window)
+    app.set_recognizer(demo_recognizer)
+    app.overlay.show()
+    try:
+        run_session(qtbot, app, device)
+    finally:
+        app.window.close()
+        app.overlay.close()
+    assert len(app.window.transcript.utterances) == len(SENTENCES)
+    assert len(app.window.view.toPlainText().strip().splitlines()) == len(SENTENCES)
+    written = next((tmp_path / "transcripts").glob("captions-*.txt")).read_text(encoding="utf-8")
+    assert len(written.strip().splitlines()) == len(SENTENCES)
+    overlay = [t.text for line in app.overlay.visible_lines() for t in line]
+    assert sum(word[:1].isupper() for word in overlay) >= len(SENTENCES)

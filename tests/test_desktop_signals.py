@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from helpers import read_wav, say, wait_for
+from helpers import NEW_GROUP, WINDOWS, hard_kill, read_wav, say, wait_for
 
 pytest.importorskip("PySide6")
 
@@ -53,27 +53,36 @@ def start_app(tiny_model_dir: Path, audio: Path, tmp_path: Path) -> tuple[subpro
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        **NEW_GROUP,
     )
     return process, folder
 
 
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+# A stop the app answers (SIGTERM; Ctrl+Break on Windows, where SIGTERM is TerminateProcess) and
+# one it cannot (SIGKILL; TerminateProcess on Windows).
+ANSWERED = "CTRL_BREAK_EVENT" if WINDOWS else "SIGTERM"
+
+
+@pytest.mark.parametrize("stop", [ANSWERED, "kill"])
 def test_the_session_transcript_survives_signals(
-    tiny_model_dir: Path, talk48: Path, tmp_path: Path, stop: signal.Signals
+    tiny_model_dir: Path, talk48: Path, tmp_path: Path, stop: str
 ) -> None:
     process, folder = start_app(tiny_model_dir, talk48, tmp_path)
     try:
         assert wait_for(lambda: len(transcript_words(folder)) >= 2 or process.poll() is not None)
         assert process.poll() is None, process.communicate()[1][-2000:]
         before = transcript_words(folder)
-        os.kill(process.pid, stop)
+        if stop == "kill":
+            hard_kill(process)
+        else:
+            os.kill(process.pid, getattr(signal, stop))
         code = process.wait(TIMEOUT)
     finally:
         process.kill()
     _, errors = process.communicate()
     after = transcript_words(folder)
     assert after[: len(before)] == before, "words in the file before the signal stay"
-    if stop == signal.SIGTERM:
+    if stop == ANSWERED:
         # Closed like File > Quit: captions stopped, the last words and the line's end written.
         assert code == 0, errors[-2000:]
         assert "Traceback" not in errors

@@ -13,7 +13,12 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from desktop_app.single_instance import SingleInstance
+from desktop_app.single_instance import (
+    APP_MUTEX,
+    STATE_DIR_VARIABLE,
+    SingleInstance,
+    default_lock_path,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 TIMEOUT_MS = 20_000
@@ -23,7 +28,12 @@ HOLDER = """
 import sys
 from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QTimer
-from desktop_app.single_instance import SingleInstance, default_lock_path
+from desktop_app.single_instance import (
+    APP_MUTEX,
+    STATE_DIR_VARIABLE,
+    SingleInstance,
+    default_lock_path,
+), default_lock_path
 
 app = QCoreApplication([])
 lock = Path(sys.argv[1]) if len(sys.argv) > 1 else default_lock_path()
@@ -80,9 +90,50 @@ def env(tmp_path: Path) -> dict[str, str]:
         **os.environ,
         "PYTHONPATH": str(REPO),
         "QT_QPA_PLATFORM": "offscreen",
-        "XDG_STATE_HOME": str(tmp_path / "state"),  # where default_lock_path is on Linux
-        "LOCALAPPDATA": str(tmp_path / "local"),  # ... and on Windows
+        # platformdirs asks the Windows shell for Local AppData (LOCALAPPDATA does not move it)
+        STATE_DIR_VARIABLE: str(tmp_path / "state"),
     }
+
+
+class FakeKernel32:
+    """The two kernel32 calls the app mutex makes (Windows only), recorded."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, object]] = []
+
+    def CreateMutexW(self, attributes: object, owned: bool, name: str) -> int:
+        self.calls.append(("create", name))
+        return 77
+
+    def CloseHandle(self, handle: int) -> int:
+        self.calls.append(("close", handle))
+        return 1
+
+
+def test_on_windows_the_first_instance_holds_the_installer_s_mutex(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import ctypes
+    import types
+
+    kernel32 = FakeKernel32()
+    monkeypatch.setattr(ctypes, "windll", types.SimpleNamespace(kernel32=kernel32), raising=False)
+    monkeypatch.setattr(sys, "platform", "win32")
+    first, second = SingleInstance(tmp_path / "a.lock"), SingleInstance(tmp_path / "a.lock")
+    assert first.acquire() and not second.acquire()
+    assert kernel32.calls == [("create", APP_MUTEX)]  # the first only
+    first.release()
+    assert kernel32.calls[-1] == ("close", 77)
+    iss = (REPO / "installer" / "live_captions.iss").read_text(encoding="utf-8")
+    assert f"AppMutex={APP_MUTEX}\n" in iss and "CloseApplications=yes" in iss
+
+
+def test_the_state_folder_can_be_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(STATE_DIR_VARIABLE, str(tmp_path / "portable"))
+    assert default_lock_path() == tmp_path / "portable" / "instance.lock"
+    monkeypatch.delenv(STATE_DIR_VARIABLE)
+    assert default_lock_path().name == "instance.lock"
+    assert not default_lock_path().is_relative_to(tmp_path)
 
 
 def test_a_second_app_start_brings_the_first_forward_and_exits(env: dict[str, str]) -> None:

@@ -26,7 +26,14 @@ else:
     import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
-PINNED_BY = ["scripts/test.sh", "scripts/run.sh", "Dockerfile", "Dockerfile.cuda"]
+PINNED_BY = [
+    "scripts/test.sh",
+    "scripts/run.sh",
+    "scripts/lock.sh",  # the torch the lock resolves its dependencies with
+    "installer/build.ps1",
+    "Dockerfile",
+    "Dockerfile.cuda",
+]
 TORCH_INDEX = "https://download.pytorch.org/whl/"
 
 

@@ -3,6 +3,7 @@ processes with a fresh cache: what they say first, progress, resume, Ctrl-C, err
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -74,13 +75,25 @@ def test_a_cut_connection_resumes(fake_hub: FakeHub, hello_wav: Path, tmp_path: 
     assert len(ranged) == 1 and ranged[0].range != "bytes=0-"
 
 
+def default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_cancels_cleanly_and_the_next_run_downloads_again(
     fake_hub: FakeHub, hello_wav: Path, tmp_path: Path
 ) -> None:
     fake_hub.rate = 1e6
     args = [*CLI, "transcribe", str(hello_wav), "--model", MODEL, "--hub-endpoint", fake_hub.url]
+    # A terminal's Ctrl-C: the child takes SIGINT's default action even where this test runs as
+    # a background job of a non-interactive shell, whose children start with SIGINT ignored
+    # (then Python installs no KeyboardInterrupt handler and the download just went on).
     process = subprocess.Popen(
-        args, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env_for(tmp_path)
+        args,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env_for(tmp_path),
+        preexec_fn=default_sigint if os.name == "posix" else None,
     )
     assert process.stderr is not None
     seen = []

@@ -16,6 +16,7 @@ from helpers import DEMO_DIR
 
 from engine import Cancelled, ModelLoadError, ModelOptions, load_recognizer
 from engine.hub import (
+    DOWNLOADS_RECORD,
     MIRROR_EXAMPLE,
     DownloadStatus,
     HubUnreachable,
@@ -53,6 +54,11 @@ def test_download_reports_bytes_and_time_left_then_loads(
     assert filecmp.cmp(folder / "model.safetensors", DEMO_DIR / "model.safetensors", False)
     assert not (folder / "README.md").exists()  # only what the app needs
     assert cached_model(REPO) == folder
+    # Noted once for the Windows uninstaller, which offers to delete what the app downloaded.
+    download_model(REPO, fake_hub.url)
+    record = (hub_cache / DOWNLOADS_RECORD).read_text(encoding="utf-8")
+    assert record.splitlines() == [str(hub_cache / "models--acme--demo-w2v")]
+    assert folder.is_relative_to(hub_cache / "models--acme--demo-w2v")
     recognizer = load_recognizer(
         ModelOptions(name=REPO, device="cpu", dtype="float32", warmup=False)
     )
@@ -95,6 +101,36 @@ def test_cancel_stops_the_download_and_leaves_no_model(fake_hub: FakeHub, hub_ca
     assert not leftovers(hub_cache)
     fake_hub.rate = None
     assert download_model(REPO, fake_hub.url) == cached_model(REPO)
+
+
+def test_a_download_tried_again_after_cancel_fetches_only_the_rest(
+    fake_hub: FakeHub, hub_cache: Path
+) -> None:
+    """Cancel keeps the weights' bytes: the second try asks for the rest with a ranged GET, its
+    progress starts where the first stopped, and the model it gives is intact."""
+    fake_hub.rate = 2e6
+    cancel = threading.Event()
+    first: list[DownloadStatus] = []
+
+    def progress(status: DownloadStatus) -> None:
+        first.append(status)
+        if status.done > 4_000_000:
+            cancel.set()
+
+    with pytest.raises(Cancelled):
+        download_model(REPO, fake_hub.url, progress, cancel)
+    assert cached_model(REPO) is None  # a half-downloaded model is never used
+    fake_hub.rate = None
+    second: list[DownloadStatus] = []
+    folder = download_model(REPO, fake_hub.url, second.append)
+    gets = fake_hub.requests("GET", "model.safetensors")
+    assert len(gets) == 2 and gets[0].range is None and gets[1].range is not None
+    kept = int(gets[1].range.removeprefix("bytes=").rstrip("-"))
+    weights = (DEMO_DIR / "model.safetensors").stat().st_size
+    assert 3_000_000 <= kept < weights  # the whole pieces written before the cancel
+    assert second[0].done >= kept and second[-1].done == second[-1].total
+    assert filecmp.cmp(folder / "model.safetensors", DEMO_DIR / "model.safetensors", False)
+    assert not [p for p in hub_cache.rglob("*.part")]
 
 
 def test_offline_use_of_a_half_downloaded_model_is_refused(

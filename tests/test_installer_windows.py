@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_packaging import build, entry
+from test_packaging import build, entry, load_installer_module
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD_PS1 = (ROOT / "installer" / "build.ps1").read_text(encoding="utf-8")
@@ -84,10 +84,24 @@ def test_the_command_line_shortcut_quotes_the_path_whatever_the_user_name(user: 
 def test_the_uninstaller_asks_before_deleting_what_the_user_has() -> None:
     code = ISS[ISS.index("[Code]") :]
     asked = re.findall(r"AskToDelete\('([^']*)'", code)
-    assert [a.split()[1] for a in asked] == ["Live", "saved", "downloaded"]
+    assert sorted(a.split()[1] for a in asked) == ["Live", "models", "saved", "speech"]
     assert "MB_DEFBUTTON2" in code and "not UninstallSilent" in code  # "No" unless asked
     assert "Software\\LiveCaptions" in code  # QSettings' registry key (organisation name)
-    assert "{#ModelCache}" in code
+    # The models the app downloaded, as engine/hub.py notes them, and the ONNX exports where
+    # engine/onnx_backend.py keeps them; not a model the installed app never downloads.
+    from engine.hub import DOWNLOADS_RECORD
+
+    assert f"HubCache() + '\\{DOWNLOADS_RECORD}'" in code
+    assert "HfHome() + '\\live-captions-onnx'" in code
+    assert "models--facebook" not in ISS
+
+
+def test_setup_runs_per_user_or_for_all_users_on_windows_10_1809_or_later() -> None:
+    setup = ISS[ISS.index("[Setup]") : ISS.index("[Languages]")]
+    assert "PrivilegesRequired=lowest\n" in setup  # per user unless asked
+    assert "PrivilegesRequiredOverridesAllowed=dialog commandline" in setup
+    assert "DefaultDirName={autopf}\\" in setup
+    assert "MinVersion=10.0.17763" in setup
 
 
 def test_signing_is_an_option_that_takes_a_certificate(tmp_path: Path) -> None:
@@ -147,3 +161,40 @@ def test_a_page_file_too_small_points_to_the_cpu_version(
     monkeypatch.setattr(sys, "meta_path", [TorchFails("[WinError 126] not found"), *sys.meta_path])
     with pytest.raises(OSError, match="WinError 126"):
         entry.import_cuda_torch()
+
+
+resources = load_installer_module("windows_resources")
+
+
+@pytest.mark.parametrize(
+    ("version", "numbers"),
+    [("0.1.0", (0, 1, 0, 0)), ("1.2.3rc1", (1, 2, 3, 0)), ("2.0+local.5", (2, 0, 0, 0))],
+)
+def test_the_version_resource_carries_the_version(version: str, numbers: tuple) -> None:  # type: ignore[type-arg]
+    assert resources.version_tuple(version) == numbers
+    text = resources.version_info_text(version, "live-captions", "the command line")
+    assert f"filevers={numbers}" in text and f"prodvers={numbers}" in text
+    assert f"StringStruct('ProductVersion', {version!r})" in text
+    assert "StringStruct('OriginalFilename', 'live-captions.exe')" in text
+    assert "StringStruct('CompanyName', 'Live Captions')" in text
+
+
+def test_the_icon_file_holds_every_size_as_png(tmp_path: Path) -> None:
+    pytest.importorskip("PySide6")
+    import struct
+
+    paths = resources.write_resources(tmp_path, "0.1.0")
+    data = paths["icon"].read_bytes()
+    reserved, kind, count = struct.unpack_from("<HHH", data)
+    assert (reserved, kind, count) == (0, 1, len(resources.ICON_SIZES))
+    for i, size in enumerate(resources.ICON_SIZES):
+        width, height, _, _, planes, bits, length, offset = struct.unpack_from(
+            "<BBBBHHII", data, 6 + 16 * i
+        )
+        assert width == height == (0 if size == 256 else size) and (planes, bits) == (1, 32)
+        png = data[offset : offset + length]
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        assert struct.unpack(">II", png[16:24]) == (size, size)  # the PNG's IHDR width, height
+    assert "FileVersion', '0.1.0'" in paths["LiveCaptions"].read_text(encoding="utf-8")
+    spec = (ROOT / "installer" / "live_captions.spec").read_text(encoding="utf-8")
+    assert 'resources("LiveCaptions")' in spec and 'resources("live-captions")' in spec

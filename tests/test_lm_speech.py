@@ -12,7 +12,7 @@ import jiwer
 import numpy as np
 import pytest
 import soundfile as sf
-from helpers import have, read_wav, say
+from helpers import read_wav, say
 
 from engine import ModelOptions, load_recognizer
 from engine.config import DecodeOptions, LmOptions, TranscribeOptions
@@ -33,8 +33,6 @@ def with_lm(lm: str | None = "demo", hotwords: tuple[str, ...] = ()) -> DecodeOp
 
 @pytest.fixture(scope="module")
 def held_out_speech(speech_dir):
-    if not have("flite"):
-        pytest.skip("flite is needed")
     sentences = HELD_OUT[:12]
     return {
         voice: [

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import make_model_dir, read_wav
+from helpers import hard_kill, make_model_dir, read_wav
 
 from engine import ModelOptions, load_recognizer, transcribe_array
 from engine import onnx_backend as ob
@@ -138,12 +137,13 @@ def test_a_killed_export_leaves_no_cache_entry(tiny_model_dir: Path, cache: Path
         [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env
     )
     assert child.stdout is not None
+    killed = None
     try:
         assert child.stdout.readline().strip() == "stage 1"  # torch.onnx.export is running
-        os.kill(child.pid, signal.SIGKILL)
+        killed = hard_kill(child)  # SIGKILL; TerminateProcess on Windows
     finally:
         child.wait(timeout=60)
-    assert child.returncode == -signal.SIGKILL
+    assert child.returncode == killed
     assert entries(cache) == []  # nothing that a later load would take for an export
     partials = list(cache.glob(".*.partial"))
     assert len(partials) == 1

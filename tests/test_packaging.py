@@ -1,12 +1,16 @@
 """The frozen app (installer/): what it leaves out, how it starts, and a real PyInstaller build.
 
-The build takes minutes, so its tests (marked ``packaging``) run only when asked:
+The build takes minutes, so its tests (marked ``packaging``) run under CI (scripts/test.sh with
+CI set, as .ci/run does) and elsewhere only when asked (tests/skip_policy.py, run_packaging):
 
     LC_RUN_PACKAGING=1 pytest -m packaging tests/test_packaging.py             # builds into a temp dir
     LC_RUN_PACKAGING=1 LC_PACKAGED_APP=dist/LiveCaptions pytest -m packaging   # checks a finished build
 
-They skip when LC_RUN_PACKAGING is unset, or when PyInstaller is not installed and no finished
-build is given. The other tests here are fast and always run.
+Outside CI they skip unless LC_RUN_PACKAGING=1 (LC_RUN_PACKAGING=0 turns them off under CI too),
+or when PyInstaller is not installed and no finished build is given (a failure under CI). The
+build checks that the environment has the locked versions (requirements/build.txt); with
+LC_BUILD_UNLOCKED=1 it builds with what is installed (the newest-versions workflow). The other
+tests here are fast and always run.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from types import ModuleType, SimpleNamespace
 
 import pytest
 from helpers import DEMO_DIR, make_model_dir
+from skip_policy import run_packaging
 
 from engine import __version__
 
@@ -113,6 +118,38 @@ def test_only_the_wav2vec2_family_of_transformers_is_kept() -> None:
     assert "transformers.models.wav2vec2" not in excluded
 
 
+LEFT_OUT = """
+import sys
+# As in the frozen app, where the modules that freeze_rules excludes are not there: importing
+# one fails, and importlib.util.find_spec (transformers' check for optional packages) finds none.
+for name in sys.argv[3:]:
+    sys.modules[name] = None
+from engine import ModelOptions, load_recognizer, transcribe_file
+recognizer = load_recognizer(ModelOptions(name=sys.argv[1], device="cpu", warmup=False))
+transcript = transcribe_file(recognizer, sys.argv[2])
+print("segments:", len(transcript.segments))
+"""
+
+
+def test_the_engine_runs_without_the_modules_the_bundle_leaves_out(tmp_path: Path) -> None:
+    """transformers >= 5.25 requires `kernels` on Python 3.11+ (hub kernels, downloaded code the
+    engine never asks for); the bundle leaves it out on purpose, so transformers must load and
+    run the model without it, and without the other excluded modules."""
+    assert "kernels" in rules.EXCLUDED_MODULES
+    left_out = [name for name in rules.EXCLUDED_MODULES if "." not in name]
+    model = make_model_dir(tmp_path / "tiny")
+    result = subprocess.run(
+        [sys.executable, "-c", LEFT_OUT, str(model), str(SAMPLE), *left_out],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "segments:" in result.stdout
+
+
 def test_runtime_hook_finds_torch_and_nvidia_dll_folders(tmp_path: Path) -> None:
     for folder in ("torch/lib", "nvidia/cudnn/bin", "nvidia/cublas/bin", "nvidia/cublas/include"):
         (tmp_path / folder).mkdir(parents=True)
@@ -192,7 +229,7 @@ def test_a_bundled_model_comes_first_offline_with_half_the_weights(
 
 @pytest.fixture(scope="module")
 def app_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not os.environ.get("LC_RUN_PACKAGING"):
+    if not run_packaging():
         pytest.skip("set LC_RUN_PACKAGING=1 to build and check the frozen app (takes minutes)")
     given = os.environ.get("LC_PACKAGED_APP")
     if given:

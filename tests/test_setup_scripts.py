@@ -10,6 +10,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import posix_only
+
+# The Debian/Ubuntu scripts (bash, apt-get); Windows has installer/build.ps1 instead.
+pytestmark = posix_only("the Debian setup scripts' shell (bash, apt-get, dpkg-query)")
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -157,3 +157,28 @@ def test_lag_stays_within_one_window(tiny_recognizer, profile):
     for _ in range(20):
         processor.push(np.full(8000, 0.05, np.float32))
         assert processor.state.lag_s <= (grid.centre + grid.right) * 0.02 + 1e-9
+
+
+@pytest.mark.demo_model
+def test_each_pause_ends_an_utterance_even_where_the_model_writes_word_delimiters(
+    demo_recognizer, speech_dir
+) -> None:
+    """The demo model writes the word delimiter "|" inside pauses: a pause is still a pause, so
+    three sentences with 1.2 s between them are three utterances, one per sentence."""
+    from helpers import SENTENCES, have, sentences_with_pauses
+
+    if not have("flite"):
+        pytest.skip("flite is needed for the demo model's voice")
+    audio = read_wav(sentences_with_pauses(speech_dir))
+    events = stream_words(demo_recognizer, audio, 1600)
+    utterances: list[list[str]] = [[]]
+    for event in events:
+        if event.type == "final":
+            utterances[-1] += [w.text for w in event.words]
+        elif event.type == "utterance_end":
+            utterances.append([])
+    heard = [" ".join(u).lower() for u in utterances if u]
+    assert len(heard) == len(SENTENCES), heard
+    import jiwer
+
+    assert all(jiwer.cer(said, got) < 0.3 for said, got in zip(SENTENCES, heard)), heard

@@ -112,10 +112,14 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    """A request the schema refuses. A missing required field is 422, as FastAPI answers it; a
+    field with a value the server cannot use is 400, as every other bad option value is (a
+    ``temperature`` that is not a number as much as a ``chinese`` that names no script)."""
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
+    status = 422 if all(e.get("type") == "missing" for e in errors) else 400
     if not request.url.path.startswith("/v1/"):
-        return JSONResponse({"detail": _jsonable(errors)}, status_code=422)
+        return JSONResponse({"detail": _jsonable(errors)}, status_code=status)
     first = errors[0] if errors else {}
     loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "header")]
     param = ".".join(loc) or None
@@ -124,9 +128,8 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         if param
         else str(first.get("msg", "invalid request"))
     )
-    return error_response(
-        request.url.path, 422, message, param=param, code=str(first.get("type", "invalid_value"))
-    )
+    code = str(first.get("type", "invalid_value")) if status == 422 else "invalid_value"
+    return error_response(request.url.path, status, message, param=param, code=code)
 
 
 def _jsonable(errors: object) -> object:

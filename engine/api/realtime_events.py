@@ -269,7 +269,7 @@ def apply_update(
         transcription = event.session.input_audio_transcription
         turn_field, rate_param = "turn_detection", "session.input_audio_format.rate"
     if fmt is not None:
-        rate = fmt.rate or DEFAULT_RATES[fmt.type]
+        rate = DEFAULT_RATES[fmt.type] if fmt.rate is None else fmt.rate  # 0 is refused
         if not MIN_SAMPLE_RATE <= rate <= max_rate:
             raise RealtimeError(
                 f"unsupported sample rate {rate}; use {MIN_SAMPLE_RATE} to {max_rate} Hz",

@@ -68,12 +68,15 @@ async def _cancel_on_disconnect(request: Request, cancel: threading.Event) -> No
             return
 
 
+# The schema states the values the server takes (schemathesis and clients read it); the route
+# checks them itself, so that a bad value gets a 400 with a message that names the choices.
 ChineseField = Annotated[
     str | None,
     Form(
         description="Chinese output script: "
         + ", ".join(CHINESE_SCRIPTS)
-        + " or none (default: the server's setting)"
+        + " or none (default: the server's setting)",
+        json_schema_extra={"enum": [*CHINESE_SCRIPTS, "none", ""]},
     ),
 ]
 
@@ -207,11 +210,19 @@ async def create_transcription(
         str | None, Form(description="accepted for compatibility; the loaded model is used")
     ] = None,
     language: Annotated[
-        str | None, Form(description="ISO-639-1 code; the model decides what it understands")
+        str | None,
+        Form(
+            description="ISO-639-1 code; the model decides what it understands",
+            json_schema_extra={"pattern": _LANGUAGE.pattern},
+        ),
     ] = None,
     prompt: Annotated[str | None, Form(description="ignored: CTC models take no prompt")] = None,
     response_format: Annotated[
-        str, Form(description="json, text, srt, vtt or verbose_json")
+        str,
+        Form(
+            description="json, text, srt, vtt or verbose_json",
+            json_schema_extra={"enum": list(RESPONSE_FORMATS)},
+        ),
     ] = "json",
     temperature: Annotated[
         float | None, Form(description="ignored: decoding is deterministic")
@@ -219,7 +230,9 @@ async def create_transcription(
     timestamp_granularities: Annotated[
         list[str] | None,
         Form(
-            alias="timestamp_granularities[]", description="word and/or segment; verbose_json only"
+            alias="timestamp_granularities[]",
+            description="word and/or segment; verbose_json only",
+            json_schema_extra={"items": {"type": "string", "enum": list(GRANULARITIES)}},
         ),
     ] = None,
     chinese: ChineseField = None,

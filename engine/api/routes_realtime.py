@@ -128,6 +128,10 @@ class RealtimeSession:
         self.stopped_at: float | None = None  # an utterance ended during a commit's flush
         self.commit_again: str | None = None  # a commit (its event id) asked for while flushing
         self.held: list[np.ndarray] = []
+        # Set while no flush is under way: the receiver reads nothing while a commit flushes,
+        # so a client appending on meets backpressure instead of filling ``held`` without bound.
+        self.flushed = asyncio.Event()
+        self.flushed.set()
         self.closing: tuple[CloseCode, str] | None = None
         self.client_gone = False
         self.item: Item | None = None
@@ -178,6 +182,7 @@ class RealtimeSession:
 
     async def _receive_loop(self) -> None:
         while True:
+            await self.flushed.wait()
             try:
                 message = await asyncio.wait_for(self.ws.receive(), self.settings.idle_timeout_s)
             except asyncio.TimeoutError:
@@ -258,6 +263,7 @@ class RealtimeSession:
     def _flush_stream(self, commit: bool) -> None:
         self._push(self.audio.flush())
         self.committing = True
+        self.flushed.clear()
         self.flushing_commit = commit
         self.stream.finish()
 
@@ -350,7 +356,7 @@ class RealtimeSession:
                 else:
                     await self._stop(at)
         elif event.type is EventType.ERROR:
-            behind = self.stream.lag_s > self.ctx.scheduler.options.max_lag_s
+            behind = event.lag_s > self.ctx.scheduler.options.max_lag_s
             await self._write(
                 ErrorEvent.of(
                     RealtimeError(event.message, code="engine_error", kind="server_error")
@@ -402,6 +408,7 @@ class RealtimeSession:
         if self.item is not None and (self.item.text or self.flushing_commit):
             await self._complete(self.offset_s)
         self.committing = self.flushing_commit = False
+        self.flushed.set()
         if self.closing and not self.held:
             await self.ws.close(self.closing[0], _reason(self.closing[1]))
             return True

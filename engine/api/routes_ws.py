@@ -195,6 +195,10 @@ class CaptionSession:
         self.pushed = 0  # 16 kHz samples pushed into the current stream
         self.finalizing = False  # the current stream is flushing; new audio waits in held
         self.held: list[np.ndarray] = []
+        # Set while no flush is under way. The receiver reads nothing while a flush lasts, so a
+        # client sending on meets backpressure (TCP) instead of filling ``held`` without bound.
+        self.flushed = asyncio.Event()
+        self.flushed.set()
         self.closing: tuple[CloseCode, str] | None = None  # flush, then close like this
         self.audio_seen = False
         self.client_gone = False
@@ -242,6 +246,7 @@ class CaptionSession:
 
     async def _receive_loop(self) -> None:
         while True:
+            await self.flushed.wait()
             try:
                 message = await asyncio.wait_for(self.ws.receive(), self.settings.idle_timeout_s)
             except asyncio.TimeoutError:
@@ -363,6 +368,7 @@ class CaptionSession:
         """Finish the current stream: its last finals and an ``end`` event follow."""
         self._push(self.decoder.flush())
         self.finalizing = True
+        self.flushed.clear()
         self.stream.finish()
 
     def _request_close(self, code: CloseCode, reason: str) -> None:
@@ -396,10 +402,10 @@ class CaptionSession:
             )
         elif event.type is EventType.OVERLOAD:
             await self.ws.send_json(
-                {"type": "overload", "message": event.message, "lag_s": round(self.stream.lag_s, 3)}
+                {"type": "overload", "message": event.message, "lag_s": round(event.lag_s, 3)}
             )
         elif event.type is EventType.ERROR:
-            behind = self.stream.lag_s > self.ctx.scheduler.options.max_lag_s
+            behind = event.lag_s > self.ctx.scheduler.options.max_lag_s
             await self.ws.send_json({"type": "error", "message": event.message})
             await self.ws.close(
                 CloseCode.TRY_AGAIN if behind else CloseCode.INTERNAL, _reason(event.message)
@@ -427,6 +433,7 @@ class CaptionSession:
             await self.ws.close(CloseCode.TRY_AGAIN, _reason(str(exc)))
             return True
         self.finalizing = False
+        self.flushed.set()
         held, self.held = self.held, []
         for samples in held:
             self._push(samples)

@@ -22,7 +22,7 @@ from ..scheduler import Scheduler
 from .app import create_app
 from .deps import ApiContext
 from .errors import PortInUse, ServerError
-from .http_limits import protocol_for
+from .http_limits import QuietWebSocketProtocol, protocol_for
 from .settings import ServerSettings
 
 log = logging.getLogger("engine.api")
@@ -176,8 +176,10 @@ class ApiServer:
             timeout_graceful_shutdown=5,
             # Deadlines for unfinished requests and a cap on connections (docs/api.md, limits).
             http=protocol_for(self.settings),
+            ws=QuietWebSocketProtocol,  # not UTF-8: close 1007 without a traceback
             timeout_keep_alive=self.settings.keep_alive_s,  # type: ignore[arg-type]  # uvicorn passes it to call_later, which takes a float
-            limit_concurrency=self.settings.max_connections,
+            # The connection cap (max_connections, max_client_connections) is the protocol's:
+            # uvicorn's own limit_concurrency answers a plain-text 503, not the API's error.
         )
         self._server = _Server(config, startup_done)
 

@@ -41,7 +41,9 @@ class ServerSettings:
     max_frame_bytes: int = 1024 * 1024  # larger WebSocket messages are refused with 1009
     max_sample_rate: int = 192_000  # highest input rate a stream or an upload may have
     max_audio_s: float = 2 * 3600.0  # longest upload, in seconds of audio (header and decoded)
-    max_control_bytes: int = 4096  # larger WebSocket text messages are refused with 1009
+    # larger WebSocket text messages are refused with 1009; room for a config message with the
+    # most custom words (200 of 64 characters, about 13.5 KB of JSON)
+    max_control_bytes: int = 16 * 1024
     max_json_depth: int = 8  # deeper nesting in a control message is refused with 1003
     idle_timeout_s: float = 30.0  # a stream that sends nothing for this long is closed
     max_streams: int = 16  # WebSocket streams at once; more are refused with 1013
@@ -51,9 +53,12 @@ class ServerSettings:
     chinese: str = ""  # Chinese output script by default (config.CHINESE_SCRIPTS); "": as is
     header_timeout_s: float = 10.0  # a request's headers must be complete within this time
     body_timeout_s: float = 30.0  # a request body that sends nothing for this long is dropped
+    body_grace_s: float = 10.0  # after this long, a request body must come at min_body_rate
+    min_body_rate: float = 1024.0  # bytes a second a request body must average after the grace
     keep_alive_s: float = 5.0  # an idle kept-alive connection is closed after this long
     max_header_bytes: int = 64 * 1024  # larger request heads are refused with 431
     max_connections: int = 64  # open connections at once; further requests get 503
+    max_client_connections: int = 32  # open connections of one client address; beyond: 503
 
     def decode(self, chinese: str | None = None, hotwords: tuple[str, ...] = ()) -> DecodeOptions:
         """Decoding of an upload or a stream: the server's Chinese script (a request's
@@ -72,13 +77,15 @@ class ServerSettings:
         """Whether a request with this Host header may be served. With a token, any name may
         (the token protects the API); without one, only loopback names, the name the server
         listens on and ``allowed_hosts``: a web page of a DNS-rebinding site sends its own
-        name and is refused."""
-        if self.token:
-            return True
+        name and is refused. A malformed port (``localhost:abc``, ``:99999``) is refused
+        always."""
         try:
-            name = urlsplit(f"//{host_header or ''}").hostname
+            parts = urlsplit(f"//{host_header or ''}")
+            name, _ = parts.hostname, parts.port  # .port checks the port: digits, 0 to 65535
         except ValueError:  # a malformed port or bracket
             return False
+        if self.token:
+            return True
         if not name:
             return False
         allowed = {*LOOPBACK_NAMES, self.host.strip("[]").lower(), *self.allowed_hosts}
@@ -131,9 +138,12 @@ class ServerSettings:
             self.max_json_depth,
             self.header_timeout_s,
             self.body_timeout_s,
+            self.body_grace_s,
+            self.min_body_rate,
             self.keep_alive_s,
             self.max_header_bytes,
             self.max_connections,
+            self.max_client_connections,
         )
         if min(limits) <= 0 or self.max_sample_rate < MIN_SAMPLE_RATE:
             raise ServerError("server limits must be positive")
