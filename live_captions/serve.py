@@ -14,9 +14,11 @@ from .extras import missing_extra
 from .options import (
     add_chinese_option,
     add_decoding_options,
+    add_punctuation_options,
     check_lm,
     decode_options,
     model_options,
+    punctuation_options,
 )
 
 ENV_PREFIX = "LIVE_CAPTIONS_"
@@ -90,6 +92,7 @@ def add_serve_command(
     add_chinese_option(p)
     add_model_options(p)
     add_decoding_options(p)
+    add_punctuation_options(p)
     p.set_defaults(handler=cmd_serve)
 
 
@@ -117,6 +120,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         max_streams=args.max_streams,
         chinese=decode.chinese,
         lm=decode.lm,
+        punctuation=punctuation_options(args),
     )
     # Refusals (no token, port in use) come before the model loads, which can take a minute.
     settings.check()

@@ -9,6 +9,7 @@ from fastapi import Depends
 from starlette.requests import HTTPConnection
 
 from ..model import Recognizer
+from ..punctuation import Punctuation
 from ..scheduler import Scheduler
 from .settings import ServerSettings
 
@@ -25,6 +26,7 @@ class ApiContext:
     started_at: float  # time.time() when the app started
     ws_sessions: int = 0  # open WebSocket sessions (changed on the event loop only)
     uploads: int = 0  # uploads being transcribed (changed on the event loop only)
+    punctuation: Punctuation | None = None  # None: no punctuation model (off, or none found)
 
     @property
     def full(self) -> bool:

@@ -17,6 +17,7 @@ from ..config import CHINESE_SCRIPTS, DecodeOptions, TranscribeOptions, check_sc
 from ..errors import AudioError, Cancelled
 from ..formats import render
 from ..lm_files import parse_hotwords
+from ..punctuation import Punctuation
 from ..scheduler import Scheduler
 from ..transcript import Transcript
 from .deps import STATIC_DIR, ApiContext, get_context, get_scheduler
@@ -88,6 +89,27 @@ HotwordsField = Annotated[
         "decoder on top of the server's own (serve --hotwords)"
     ),
 ]
+
+
+PunctuationField = Annotated[
+    bool | None,
+    Form(
+        description="punctuation and true casing of the text (default: on where the server has "
+        "a punctuation model for its speech model's language)"
+    ),
+]
+
+
+async def _punctuated(
+    transcript: Transcript, punctuation: bool | None, ctx: ApiContext, decode: DecodeOptions
+) -> Transcript:
+    """The transcript punctuated and cased when the server can and the request wants it."""
+    server = ctx.punctuation
+    if server is None or punctuation is False:
+        return transcript
+    # custom words keep their typed case: the server's and the request's
+    stage = Punctuation.of(server.model, server.options, decode.lm.hotwords)
+    return await asyncio.to_thread(stage.transcript, transcript)
 
 
 def _decode_options(
@@ -181,11 +203,13 @@ async def transcribe_legacy(
     file: UploadField,
     chinese: ChineseField = None,
     hotwords: HotwordsField = None,
+    punctuation: PunctuationField = None,
     ctx: ApiContext = Depends(get_context),
     scheduler: Scheduler = Depends(get_scheduler),
 ) -> LegacyTranscription:
     decode = _decode_options(chinese, hotwords, ctx.settings)
     transcript = await _transcribe(request, file, ctx, scheduler, decode)
+    transcript = await _punctuated(transcript, punctuation, ctx, decode)
     return LegacyTranscription(transcription=transcript.text())
 
 
@@ -237,6 +261,7 @@ async def create_transcription(
     ] = None,
     chinese: ChineseField = None,
     hotwords: HotwordsField = None,
+    punctuation: PunctuationField = None,
     ctx: ApiContext = Depends(get_context),
     scheduler: Scheduler = Depends(get_scheduler),
 ) -> Response:
@@ -271,6 +296,7 @@ async def create_transcription(
             code="invalid_value",
         )
     transcript = await _transcribe(request, file, ctx, scheduler, decode)
+    transcript = await _punctuated(transcript, punctuation, ctx, decode)
     if response_format == "json":
         body = Transcription(
             text=transcript.text(), usage=Usage(seconds=round(transcript.duration, 3))
