@@ -40,6 +40,7 @@ MARKS = ("", ",", ".", "?", "!", ":", ";")
 # Marks as written after a character of a script without spaces (Chinese, Japanese).
 FULL_WIDTH = {",": "，", ".": "。", "?": "？", "!": "！", ":": "：", ";": "；"}
 _ALWAYS_CAPITAL = {"i", "i'm", "i'll", "i've", "i'd"}
+FILE_CHUNK_WORDS = 16  # words a file's punctuator takes at a time (one model pass each)
 _NO_MARK = {"O", "0", "", "-", "'"}  # hyphens and apostrophes between words are not shown
 
 
@@ -357,13 +358,15 @@ def punctuate_words(
     model: PunctuationModel,
     options: PunctuationOptions = PunctuationOptions(),
     keep_case: Sequence[str] = (),
+    chunk: int = 1,
 ) -> list[Punctuated]:
-    """A whole file's final words, decided exactly as a live stream decides them (the same
-    lookahead and pauses), so a file reads as its live captions do."""
+    """A whole file's final words, decided by the live rule (the same lookahead and pauses).
+    ``chunk`` words arrive at a time: 1 is exactly a stream of one-word finals; more gives
+    the model more right context and calls it fewer times (files)."""
     punctuator = Punctuator(model, options, keep_case)
     out: list[Punctuated] = []
-    for word in words:
-        out += punctuator.push([word])
+    for i in range(0, len(words), chunk):
+        out += punctuator.push(words[i : i + chunk])
     return out + punctuator.flush()
 
 
@@ -378,7 +381,8 @@ def punctuate_transcript(
     ends where they can (SRT/VTT cues, transcript lines)."""
     if not options.enabled:
         return transcript
-    shown = [p.word for p in punctuate_words(transcript.words, model, options, keep_case)]
+    decided = punctuate_words(transcript.words, model, options, keep_case, FILE_CHUNK_WORDS)
+    shown = [p.word for p in decided]
     grouped = tuple(group_segments(shown, segments, punctuated=True))
     return dataclasses.replace(transcript, segments=grouped)
 
