@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import threading
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication
@@ -19,12 +20,18 @@ from engine.scheduler import Scheduler
 
 log = logging.getLogger("desktop_app.api")
 
+# Restarting on the port this app just released: Windows may refuse it for a moment while the
+# old server's connections settle (the socket is exclusive there, SO_EXCLUSIVEADDRUSE), so a
+# restart tries again after these pauses before it reports the port as taken.
+RESTART_WAITS_S = (0.1, 0.25, 0.5, 1.0)
+
 
 class EmbeddedApi:
     """Starts and stops the embedded API server; ``error`` holds the last failure for the user."""
 
     def __init__(self) -> None:
         self._runner: Any = None
+        self._released_port: int | None = None  # the port of the server stop() ended
         self.error = ""
 
     @staticmethod
@@ -65,11 +72,10 @@ class EmbeddedApi:
             port=port,
             token=token or None,
             profile=profile,
-            chinese=decode.chinese,
-            lm=decode.lm,
+            decode=decode,
         )
         try:
-            runner = ApiServer(settings, recognizer, scheduler).start()
+            runner = self._start_server(ApiServer, settings, recognizer, scheduler)
         except LiveCaptionsError as exc:  # ServerError, PortInUse: their messages say what to do
             self.error = QCoreApplication.translate(
                 "EmbeddedApi", "The local API could not start: {}. Choose another port in Settings."
@@ -79,7 +85,23 @@ class EmbeddedApi:
         self._runner = runner
         return QCoreApplication.translate("EmbeddedApi", "API on {}").format(runner.url)
 
+    def _start_server(self, server: Any, settings: Any, *engine: object) -> Any:
+        from engine.api.errors import PortInUse
+
+        waits = list(RESTART_WAITS_S if settings.port == self._released_port else ())
+        self._released_port = None
+        pause = threading.Event()
+        while True:
+            try:
+                return server(settings, *engine).start()
+            except PortInUse:
+                if not waits:
+                    raise
+                log.info("port %d not free yet after the restart; trying again", settings.port)
+                pause.wait(waits.pop(0))
+
     def stop(self) -> None:
         runner, self._runner = self._runner, None
         if runner is not None:
+            self._released_port = runner.port
             runner.stop()

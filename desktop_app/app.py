@@ -15,7 +15,8 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction
 
 from engine.config import ModelOptions
-from engine.hub import HubUnreachable, cached_model
+from engine.errors import ModelLoadError
+from engine.hub import cached_model
 from engine.model import Recognizer, hub_repo_id, shipped_model
 from engine.scheduler import Scheduler
 
@@ -25,7 +26,7 @@ from .session import LiveSession
 from .settings import Settings
 from .widgets.first_run import FirstRunDialog
 from .widgets.main_window import MainWindow
-from .widgets.overlay import CaptionOverlay
+from .widgets.overlay import CaptionOverlay, keep_clear
 from .widgets.settings_dialog import SettingsDialog
 from .widgets.tray import make_tray
 
@@ -87,6 +88,7 @@ class DesktopApp(QObject):
             else None
         )
         self.loader.progress.connect(self.window.set_model_loading)
+        self.loader.export_progress.connect(self.window.set_model_loading)
         self.loader.loaded.connect(self._on_model_loaded)
         self.loader.failed.connect(self.window.set_model_failed)
         self.window.settings_requested.connect(self.open_settings)
@@ -135,6 +137,7 @@ class DesktopApp(QObject):
             dialog.cancel_requested.connect(self.loader.cancel)
             dialog.model_chosen.connect(self._use_from_first_run)
             self.loader.progress.connect(dialog.set_progress)
+            self.loader.export_progress.connect(dialog.set_progress)
             self.loader.cancelled.connect(dialog.download_cancelled)
             self.loader.loaded.connect(self._first_run_done)
             self.loader.failed.connect(self._first_run_failed)
@@ -146,6 +149,7 @@ class DesktopApp(QObject):
             self.act_get_model,
         )
         dialog.open()
+        keep_clear(dialog, self.overlay)
         return dialog
 
     @Slot(str, str)
@@ -177,8 +181,10 @@ class DesktopApp(QObject):
     def _first_run_failed(self, message: str) -> None:
         dialog = self.first_run_dialog
         if dialog is not None and dialog.downloading:
-            unreachable = isinstance(self.loader.last_error, HubUnreachable)
-            dialog.download_failed(str(self.loader.last_error or message), unreachable)
+            error = self.loader.last_error
+            dialog.download_failed(error if error is not None else ModelLoadError(message))
+            # The dialog stays one click away, also after it is closed.
+            self.window.show_message(self._no_model_yet(), "note", self.act_get_model)
 
     def set_recognizer(self, recognizer: Recognizer, note: str = "") -> None:
         """Use this model from now on: a new scheduler, the API restarted on it."""
@@ -208,6 +214,7 @@ class DesktopApp(QObject):
         dialog = SettingsDialog(self.settings, self.api.available(), self.window)
         dialog.applied.connect(self.apply_settings)
         dialog.open()
+        keep_clear(dialog, self.overlay)  # the overlay stays on top: not over the OK button
         self.settings_dialog = dialog
         return dialog
 

@@ -34,11 +34,43 @@ from .loopback import SoundcardInputStream, list_loopback_devices, soundcard_mod
 log = logging.getLogger("desktop_app.capture")
 
 WASAPI = "Windows WASAPI"  # PortAudio's name for the host API
-_LOOPBACK_WORDS = (".monitor", "monitor of", "loopback", "stereo mix", "what u hear", "blackhole")
+_LOOPBACK_WORDS = (
+    ".monitor",
+    "monitor of",
+    "loopback",
+    "what u hear",
+    "blackhole",
+    # "Stereo Mix" as Windows names it in its display languages
+    "stereo mix",
+    "stereomix",  # German, Dutch
+    "mixage stéréo",  # French
+    "mezcla estéreo",  # Spanish
+    "missaggio stereo",  # Italian
+    "mixagem estéreo",  # Portuguese (Brazil)
+    "mistura estéreo",  # Portuguese
+    "стерео микшер",  # Russian
+    "miks stereo",  # Polish
+    "立体声混音",  # Chinese (simplified)
+    "立體聲混音",  # Chinese (traditional)
+    "ステレオ ミキサー",  # Japanese
+    "스테레오 믹스",  # Korean
+)
 
 
 class CaptureError(Exception):
     """The device could not be opened; the message is written for the user."""
+
+
+# Windows' privacy settings can block every desktop app from the microphones: WASAPI then
+# answers E_ACCESSDENIED (0x80070005, -2147024891 signed), which PortAudio reports as an
+# "Unanticipated host error" with that code or Windows' text for it.
+PRIVACY_PAGE = "ms-settings:privacy-microphone"
+ACCESS_DENIED_MARKS = ("-2147024891", "0x80070005", "access is denied", "e_accessdenied")
+
+
+def access_denied(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return any(mark in text for mark in ACCESS_DENIED_MARKS)
 
 
 def list_input_devices(
@@ -200,6 +232,13 @@ class AudioCapture:
                 self._stream.start()
         except error_types as exc:
             self._stream = None
+            if access_denied(exc) and not device.soundcard_id:
+                raise CaptureError(
+                    f"Windows does not let Live Captions use the microphone '{device.name}'. "
+                    "Turn on 'Microphone access' and 'Let desktop apps access your microphone' "
+                    f"in Settings > Privacy & security > Microphone ({PRIVACY_PAGE}), then "
+                    "start captions again."
+                ) from None
             raise CaptureError(
                 f"The audio device '{device.name}' cannot be opened: {exc}. "
                 "Choose another input device, or check that no other program holds it."

@@ -13,11 +13,11 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QByteArray, QRect, QSettings
 
 from engine.config import (
-    CHINESE_SCRIPTS,
     DEFAULT_LIVE_PROFILE,
     DEFAULT_MODEL,
     DecodeOptions,
     LmOptions,
+    parse_script,
 )
 from engine.lm import DEFAULT_ALPHA, DEFAULT_BETA
 
@@ -117,8 +117,10 @@ class Settings:
 
     @property
     def chinese(self) -> str:
-        value = self._chinese
-        return value if value in CHINESE_SCRIPTS else ""
+        try:
+            return parse_script(self._chinese)
+        except ValueError:  # a value an older or newer version stored
+            return ""
 
     @chinese.setter
     def chinese(self, value: str) -> None:

@@ -353,3 +353,82 @@ def load_audio(source: AudioSource) -> np.ndarray:
     """Decode a whole file to one 16 kHz mono float32 array."""
     blocks = list(iter_audio(source))
     return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
+
+
+# Raw audio frames of a live stream ---------------------------------------------------------------
+# Names clients give the raw encodings (Deepgram says linear16, sherpa-onnx sends float32, the
+# OpenAI Realtime API G.711 mu-law and A-law), and the bytes of one sample of each.
+FRAME_ENCODINGS = {
+    "pcm_s16le": "pcm_s16le",
+    "linear16": "pcm_s16le",
+    "pcm_f32le": "pcm_f32le",
+    "float32": "pcm_f32le",
+    "mulaw": "mulaw",
+    "alaw": "alaw",
+}
+_SAMPLE_BYTES = {"pcm_s16le": 2, "pcm_f32le": 4, "mulaw": 1, "alaw": 1}
+
+
+class FrameDecoder:
+    """A live stream's frames to 16 kHz mono float32, resampled across frames: raw samples in
+    ``encoding`` at ``sample_rate``, or, with ``wav_messages``, a frame that is a whole WAV file
+    (clients of the first WebSocket design send one per message). A frame that is not audio
+    raises :class:`AudioError` with a message for the client; the decoder goes on after it."""
+
+    def __init__(
+        self,
+        encoding: str,
+        sample_rate: int,
+        *,
+        wav_messages: bool = False,
+        limits: AudioLimits = AudioLimits(),
+    ) -> None:
+        if encoding not in _SAMPLE_BYTES:
+            raise AudioError(f"unsupported encoding {encoding!r}")
+        self.encoding = encoding
+        self.sample_rate = sample_rate
+        self.wav_messages = wav_messages
+        self.limits = limits
+        self._raw = Resampler(sample_rate)
+        self._wav: Resampler | None = None
+
+    def decode(self, data: bytes) -> np.ndarray:
+        if self.wav_messages and data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+            return self._decode_wav(data)
+        width = _SAMPLE_BYTES[self.encoding]
+        if len(data) % width:
+            raise AudioError(
+                f"{self.encoding} frames must hold whole {width}-byte samples; got {len(data)} bytes"
+            )
+        if self.encoding == "pcm_s16le":
+            samples = pcm16_to_float(data)
+        elif self.encoding == "pcm_f32le":
+            samples = np.frombuffer(data, dtype="<f4")
+        else:
+            samples = g711_to_float(data, self.encoding)
+        return self._raw(samples)
+
+    def _decode_wav(self, data: bytes) -> np.ndarray:
+        import io
+
+        import soundfile as sf
+
+        try:
+            block, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
+        except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
+            raise AudioError(f"a WAV message could not be decoded: {exc}") from None
+        self.limits.check_rate(rate, "a WAV message")
+        if self._wav is None or self._wav.in_rate != rate:
+            tail = self._wav(np.zeros(0, np.float32), last=True) if self._wav else np.zeros(0)
+            self._wav = Resampler(rate)
+            return np.concatenate([tail, self._wav(to_mono(block))]).astype(np.float32)
+        return self._wav(to_mono(block))
+
+    def flush(self) -> np.ndarray:
+        """The resamplers' last samples; the decoder starts afresh afterwards."""
+        tails = [
+            r(np.zeros(0, np.float32), last=True) for r in (self._raw, self._wav) if r is not None
+        ]
+        self._raw = Resampler(self.sample_rate)
+        self._wav = None
+        return np.concatenate(tails)

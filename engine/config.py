@@ -80,6 +80,14 @@ def check_script(script: str) -> str:
     return script
 
 
+def parse_script(value: str) -> str:
+    """A Chinese script as a person or a client names it, wherever it enters (the command line,
+    Settings, an upload's form field, a WebSocket query): any case; "none" or "" for no
+    conversion. ValueError with the choices for anything else."""
+    name = value.strip().lower()
+    return check_script("" if name == "none" else name)
+
+
 @dataclass(frozen=True)
 class LmOptions:
     """Beam-search decoding with a word n-gram language model and custom words (engine.lm).
@@ -133,3 +141,20 @@ class TranscribeOptions:
     batch_size: int = 4  # windows per forward pass
     decode: DecodeOptions = field(default_factory=DecodeOptions)  # CTC word decoding
     segments: SegmentOptions = field(default_factory=SegmentOptions)  # caption grouping
+
+
+@dataclass(frozen=True)
+class TranslationOptions:
+    """Translation of caption sentences (engine.translation); off while ``target`` is ""."""
+
+    target: str = ""  # language to translate into (ISO 639-1: "zh", "de", ...); "": off
+    model: str | None = None  # hub id or folder of a MarianMT model; None: the catalogue's pair
+    backend: str = "auto"  # "auto" (CTranslate2 when installed), "ctranslate2" or "torch"
+    compute_type: str = "int8"  # CTranslate2's weights: "int8" or "float32"
+    threads: int | None = 1  # CPU threads for translation (one: captions keep the rest)
+    local_files_only: bool = False  # never contact the hub
+    hub_endpoint: str | None = None  # hub or mirror; None: HF_ENDPOINT, else huggingface.co
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.target)

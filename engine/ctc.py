@@ -26,6 +26,19 @@ class Vocab:
     # The tokenizer's special tokens ("[UNK]", "<s>", ...), never spelled out. Tokens written
     # "<...>" count as special anyway.
     special_ids: frozenset[int] = frozenset()
+    # Word-piece vocabularies (SentencePiece: Parakeet, OmniASR): a token that starts with this
+    # prefix ("▁") starts a new word, and the prefix is not spelled. "" for character
+    # vocabularies, whose words end at the delimiter.
+    word_prefix: str = ""
+
+    def starts_word(self, token_id: int) -> bool:
+        """The token is a word's first piece (it ends the word before it)."""
+        return bool(self.word_prefix) and self.tokens[token_id].startswith(self.word_prefix)
+
+    def spelling(self, token_id: int) -> str:
+        """The token's text as it is written (without the word-start prefix)."""
+        token = self.tokens[token_id]
+        return token[len(self.word_prefix) :] if self.starts_word(token_id) else token
 
     def is_char(self, token_id: int) -> bool:
         """True for ids that are spelled out (not blank, delimiter or a special token)."""
@@ -74,7 +87,7 @@ class _WordInProgress:
 class CtcWordDecoder:
     """Turns per-frame (label, probability) into units with times and confidences.
 
-    A unit ends at the delimiter token, after ``gap_frames`` blank frames in a row (a pause
+    A unit ends at the delimiter token, before a word-piece vocabulary's word-start piece, after ``gap_frames`` blank frames in a row (a pause
     is a word boundary even when the model emits no delimiter), or where the next character
     starts a unit of its own (``units.breaks_between``: an unspaced-script character on
     either side).
@@ -105,8 +118,9 @@ class CtcWordDecoder:
             if vocab.is_char(token_id):
                 self._blank_run = 0
                 if token_id != self._prev_id:
-                    text = vocab.tokens[token_id]
-                    if word.chars and breaks_between(word.chars[-1], text):
+                    text = vocab.spelling(token_id)
+                    new_word = vocab.starts_word(token_id)
+                    if word.chars and (new_word or breaks_between(word.chars[-1], text)):
                         done.append(word.to_word(self.frame_seconds))
                         word = self._word = _WordInProgress()
                     word.chars.append(text)

@@ -84,7 +84,8 @@ class Meter:
                 self._samples.pop(0)  # the rate over the last five seconds or so
             (t0, d0), (t1, d1) = self._samples[0], self._samples[-1]
             rate = (d1 - d0) / (t1 - t0) if t1 > t0 else 0.0
-            status = DownloadStatus(self.done, max(self.total, self.done), rate)
+            total = max(self.total, self.done) if self.total else 0  # 0: not known
+            status = DownloadStatus(self.done, total, rate)
         if self.callback is not None:
             self.callback(status)
 

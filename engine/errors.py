@@ -1,6 +1,9 @@
 """Exceptions the engine raises for problems a user can fix.
 
-Front ends catch :class:`LiveCaptionsError` and show its message; anything else is a bug.
+Front ends catch :class:`LiveCaptionsError` and show its message; anything else is a bug. The
+message is English; an error a front end may word in its own language (the desktop app's
+translations) also carries ``code``, a stable id of what happened, and ``params``, the values
+its message names (a model, an address), so the front end can write it from a template.
 """
 
 from __future__ import annotations
@@ -8,6 +11,11 @@ from __future__ import annotations
 
 class LiveCaptionsError(Exception):
     """Base class: the message is written for the user, not the developer."""
+
+    def __init__(self, message: str = "", *, code: str = "", **params: object) -> None:
+        super().__init__(message)
+        self.code = code  # what happened, as a stable id ("hub_unreachable"); "" for none
+        self.params = params  # the values the message names, by name
 
 
 class AudioError(LiveCaptionsError):
@@ -25,6 +33,11 @@ class LanguageModelError(ModelLoadError):
 
 class PunctuationModelError(ModelLoadError):
     """A punctuation model could not be found, downloaded or used."""
+
+
+class TranslationError(ModelLoadError):
+    """A translation model could not be found, downloaded or loaded, or a target language is
+    not one (a kind of ModelLoadError; live captions go on without translation)."""
 
 
 class Cancelled(LiveCaptionsError):

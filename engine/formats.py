@@ -21,21 +21,37 @@ def _clock(seconds: float, separator: str) -> str:
 def _wrap(segment: Segment, cased: bool, width: int = 42) -> str:
     """A caption as at most two balanced lines of about ``width`` display columns, broken
     between units (a CJK line holds about 21 characters)."""
-    lines = wrap_units(segment.units(cased), width)
+    lines = wrap_units(segment.shown(cased), width)
     return "\n".join(join_units(line) for line in lines)
 
 
+def _cue(segment: Segment, cased: bool) -> str:
+    """A cue's text: the caption on up to two lines; with a translation, the caption on its
+    first line and the translation on the second (bilingual subtitles)."""
+    if not segment.translation:
+        return _wrap(segment, cased)
+    return f"{_one_line(segment.text(cased))}\n{_one_line(segment.translation)}"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())  # a line break inside would make a third line
+
+
 def to_txt(transcript: Transcript, cased: bool = True) -> str:
-    return "\n".join(s.text(cased) for s in transcript.segments) + (
-        "\n" if transcript.segments else ""
-    )
+    """One line per caption; with translations, each caption's translation on the next line."""
+    lines = []
+    for s in transcript.segments:
+        lines.append(s.text(cased))
+        if s.translation is not None:
+            lines.append(_one_line(s.translation))
+    return "\n".join(lines) + ("\n" if lines else "")
 
 
 def to_srt(transcript: Transcript, cased: bool = True) -> str:
     blocks = []
     for i, seg in enumerate(transcript.segments, 1):
         blocks.append(
-            f"{i}\n{_clock(seg.start, ',')} --> {_clock(seg.end, ',')}\n{_wrap(seg, cased)}\n"
+            f"{i}\n{_clock(seg.start, ',')} --> {_clock(seg.end, ',')}\n{_cue(seg, cased)}\n"
         )
     return "\n".join(blocks)
 
@@ -43,7 +59,7 @@ def to_srt(transcript: Transcript, cased: bool = True) -> str:
 def to_vtt(transcript: Transcript, cased: bool = True) -> str:
     blocks = ["WEBVTT\n"]
     for seg in transcript.segments:
-        blocks.append(f"{_clock(seg.start, '.')} --> {_clock(seg.end, '.')}\n{_wrap(seg, cased)}\n")
+        blocks.append(f"{_clock(seg.start, '.')} --> {_clock(seg.end, '.')}\n{_cue(seg, cased)}\n")
     return "\n".join(blocks)
 
 
@@ -55,6 +71,11 @@ def to_dict(transcript: Transcript, cased: bool = True) -> dict[str, object]:
         "text": transcript.text(cased),
         "segments": [s.to_dict(cased) for s in transcript.segments],
         "notes": list(transcript.notes),
+        **(
+            {"translation_language": transcript.translation_language}
+            if transcript.translation_language
+            else {}
+        ),
     }
 
 

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import shutil
+import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ CONFIG_FILES = ("*.json", "*.txt")  # config, processor and tokenizer files
 # file), fetched with the model where a repo has one: decoding uses it (engine.lm_files).
 LANGUAGE_MODEL_FILES = ("language_model/*",)
 WEIGHTS = ("model.safetensors", "pytorch_model.bin")  # the first one a repo has is fetched
-SPEECH_ARCHITECTURE = "Wav2Vec2ForCTC"
+SPEECH_ARCHITECTURE = "ForCTC"  # the class name of every CTC model transformers loads
 # huggingface_hub reads a response in pieces of DOWNLOAD_CHUNK_SIZE (10 MiB) and reports
 # progress (and checks for cancel) once per piece, and after a broken connection resumes from
 # the last whole piece written: 1 MiB pieces give a live progress bar, a prompt cancel, and
@@ -74,8 +75,11 @@ class RemoteModel:
         return next((name for name in WEIGHTS if name in self.files), None)
 
 
-def remote_model(repo_id: str, endpoint: str | None = None) -> RemoteModel:
-    """Ask the hub what downloading ``repo_id`` will fetch (one request, nothing downloaded)."""
+def remote_model(
+    repo_id: str, endpoint: str | None = None, extra_files: tuple[str, ...] = ()
+) -> RemoteModel:
+    """Ask the hub what downloading ``repo_id`` will fetch (one request, nothing downloaded);
+    ``extra_files`` are patterns of files the model needs besides config and weights."""
     from huggingface_hub import HfApi
 
     where = hub_endpoint(endpoint)
@@ -87,7 +91,7 @@ def remote_model(repo_id: str, endpoint: str | None = None) -> RemoteModel:
         raise hub_error(exc, repo_id, where) from None
     listed = {s.rfilename: int(s.size or 0) for s in info.siblings or []}
     weights = next((name for name in WEIGHTS if name in listed), None)
-    wanted = _patterns(weights)
+    wanted = _patterns(weights) + list(extra_files)
     return RemoteModel(
         repo_id,
         where,
@@ -106,9 +110,10 @@ def cache_dir() -> Path:
     return Path(constants.HF_HUB_CACHE)
 
 
-def cached_model(repo_id: str) -> Path | None:
+def cached_model(repo_id: str, extra_files: tuple[str, ...] = ()) -> Path | None:
     """The complete model in the local cache, or None (never contacts the hub). A download
-    that stopped halfway is not complete: huggingface_hub's tree listing says what is missing."""
+    that stopped halfway is not complete: huggingface_hub's tree listing says what is missing.
+    ``extra_files`` names files that must be there too (a translation model's vocabularies)."""
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import LocalEntryNotFoundError
 
@@ -120,6 +125,7 @@ def cached_model(repo_id: str) -> Path | None:
         return None
     # Weights appear in a snapshot only once completely downloaded (then moved into place).
     complete = (folder / "config.json").is_file() and any((folder / w).is_file() for w in WEIGHTS)
+    complete = complete and all(any(folder.glob(p)) for p in extra_files)
     return folder if complete else None
 
 
@@ -133,27 +139,34 @@ def _cached_bytes(repo_id: str, files: dict[str, int]) -> int:
     )
 
 
+# Checks a downloaded config.json (path, model name) before the weights are fetched.
+ConfigCheck = Callable[[Path, str], None]
+
+
 def download_model(
     repo_id: str,
     endpoint: str | None = None,
     progress: DownloadProgress | None = None,
     cancel: threading.Event | None = None,
-    check: Callable[[Path, str], None] | None = None,
+    *,
+    extra_files: tuple[str, ...] = (),
+    check: ConfigCheck | None = None,
 ) -> Path:
     """Download a model repo into the hub cache (what is there already is kept) and return its
     folder. ``check`` reads the repo's config.json before the weights are fetched and raises
     :class:`ModelLoadError` for a model of the wrong kind (default: a speech model). Raises :class:`ModelLoadError` with what went wrong and what to do, or
     :class:`Cancelled` when ``cancel`` is set (the download stops at its next piece; files
     not finished are removed by huggingface_hub, except the weights: their bytes stay for the
-    next try)."""
+    next try). A speech model by default; ``extra_files`` and ``check`` fetch and check another
+    kind (engine.translation's MarianMT models, engine.punctuation's models)."""
     from huggingface_hub import constants
 
     where = hub_endpoint(endpoint)
     constants.DOWNLOAD_CHUNK_SIZE = min(constants.DOWNLOAD_CHUNK_SIZE, CHUNK_BYTES)
     cancel = cancel or threading.Event()
     log.info("downloading %s from %s", repo_id, where)
-    check = check or check_speech_model
-    folder = _interruptible(lambda: _download(repo_id, where, progress, cancel, check), cancel)
+    kind = (extra_files, check or check_speech_model)
+    folder = _interruptible(lambda: _download(repo_id, where, progress, cancel, kind), cancel)
     remember_download(repo_id)
     return folder
 
@@ -209,12 +222,13 @@ def _download(
     where: str,
     progress: DownloadProgress | None,
     cancel: threading.Event,
-    check: Callable[[Path, str], None],
+    kind: tuple[tuple[str, ...], ConfigCheck],
 ) -> Path:
     from huggingface_hub import hf_hub_download, snapshot_download
 
     try:
-        info = remote_model(repo_id, where)
+        extra_files, check = kind
+        info = remote_model(repo_id, where, extra_files)
         missing = "config.json" if "config.json" not in info.files else None
         missing = missing or (None if info.weights else " or ".join(WEIGHTS))
         if missing:
@@ -232,7 +246,7 @@ def _download(
             _fetch_resumable(repo_id, info.weights, where, meter)
         folder = snapshot_download(
             repo_id,
-            allow_patterns=_patterns(info.weights),
+            allow_patterns=_patterns(info.weights) + list(extra_files),
             endpoint=where,
             tqdm_class=meter.tqdm_class(),
             max_workers=4,
@@ -343,26 +357,30 @@ def _check_room(repo_id: str, needed: int) -> None:
 
 
 def check_speech_model(config_file: Path, name: str) -> None:
-    """Refuse a model whose config.json says it is not a Wav2Vec2ForCTC."""
+    """Refuse a model whose config.json says it is not a CTC speech recogniser (any
+    ``...ForCTC`` architecture that transformers' AutoModelForCTC loads)."""
     try:
         config = json.loads(config_file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ModelLoadError(f"{name}: its config.json cannot be read ({exc}). {CHOICES}") from None
     architectures = config.get("architectures") or []
-    if SPEECH_ARCHITECTURE in architectures:
+    if any(str(a).endswith(SPEECH_ARCHITECTURE) for a in architectures):
         return
     if not architectures and config.get("model_type") == "wav2vec2":
         return  # an older config without the field
     what = ", ".join(architectures) or config.get("model_type") or "an unknown model type"
     raise ModelLoadError(
-        f"{name} is a {what} model, not a {SPEECH_ARCHITECTURE} speech recogniser. {CHOICES}"
+        f"{name} is a {what} model, not a CTC speech recogniser. {CHOICES}",
+        code="not_speech_model",
+        repo=name,
+        what=what,
     )
 
 
 # errors --------------------------------------------------------------------------------------
 CHOICES = (
-    "Choose a wav2vec2 CTC speech model (a Hugging Face id such as "
-    "facebook/wav2vec2-base-960h), a local folder that holds one (config.json, weights and "
+    "Choose a CTC speech model (a Hugging Face id such as facebook/wav2vec2-base-960h or "
+    "nvidia/parakeet-ctc-0.6b), a local folder that holds one (config.json, weights and "
     "processor files), or the bundled demo model ('demo')."
 )
 
@@ -386,22 +404,33 @@ def hub_error(exc: BaseException, repo_id: str, endpoint: str) -> ModelLoadError
     if any(isinstance(e, GatedRepoError) for e in chain):
         return ModelLoadError(
             f"model {repo_id!r} on {endpoint} is gated: it needs a Hugging Face login and its "
-            f"licence accepted. Download it once with `hf download {repo_id}`, or {_OTHERWISE}"
+            f"licence accepted. Download it once with `hf download {repo_id}`, or {_OTHERWISE}",
+            code="gated",
+            repo=repo_id,
+            endpoint=endpoint,
         )
     if any(isinstance(e, (RepositoryNotFoundError, RevisionNotFoundError)) for e in chain):
         return ModelLoadError(
             f"model {repo_id!r} was not found on {endpoint}. Check its name (as "
-            f"huggingface.co/{repo_id} would show it), or {_OTHERWISE}"
+            f"huggingface.co/{repo_id} would show it), or {_OTHERWISE}",
+            code="model_not_found",
+            repo=repo_id,
+            endpoint=endpoint,
         )
     disk = next((e for e in chain if isinstance(e, OSError) and e.errno == errno.ENOSPC), None)
     if disk is not None:
         return ModelLoadError(
-            f"the disk is full: model {repo_id!r} cannot be saved in {cache_dir()}. {_ROOM}"
+            f"the disk is full: model {repo_id!r} cannot be saved in {cache_dir()}. {_ROOM}",
+            code="disk_full",
+            repo=repo_id,
+            folder=str(cache_dir()),
         )
     if any(isinstance(e, OfflineModeIsEnabled) for e in chain):
         return ModelLoadError(
             f"model {repo_id!r} is not in the local cache and downloads are switched off "
-            f"(HF_HUB_OFFLINE is set). Unset it to download, or {_OTHERWISE}"
+            f"(HF_HUB_OFFLINE is set). Unset it to download, or {_OTHERWISE}",
+            code="offline",
+            repo=repo_id,
         )
     status = next(
         (
@@ -415,18 +444,37 @@ def hub_error(exc: BaseException, repo_id: str, endpoint: str) -> ModelLoadError
         return HubUnreachable(
             f"the hub at {endpoint} answered with an error ({status}) for {repo_id!r}: it may be "
             f"down for a while. Try again later, use a mirror ({MIRROR_EXAMPLE} is one: "
-            f"--hub-endpoint, HF_ENDPOINT or Settings), or {_OTHERWISE}"
+            f"--hub-endpoint, HF_ENDPOINT or Settings), or {_OTHERWISE}",
+            code="hub_error",
+            repo=repo_id,
+            endpoint=endpoint,
+            status=status,
+        )
+    if _certificate_rejected(exc):
+        return HubUnreachable(
+            f"the connection to {endpoint} was refused because its certificate is not trusted "
+            "here. A company network that inspects encrypted traffic does this: Live Captions "
+            "trusts the certificates installed in the system's store (Windows: certmgr.msc), so "
+            "ask your IT department to install theirs there. Or use a mirror "
+            f"({MIRROR_EXAMPLE} is one: --hub-endpoint, HF_ENDPOINT or Settings), or {_OTHERWISE}"
         )
     if _is_network(chain):
         return HubUnreachable(
             f"model {repo_id!r} is not downloaded yet and the hub at {endpoint} cannot be reached "
             f"(no network, or it is blocked here). Connect and try again (files downloaded "
             f"completely are kept), use a mirror ({MIRROR_EXAMPLE} is one: --hub-endpoint, HF_ENDPOINT or "
-            f"Settings), or {_OTHERWISE}"
+            f"Settings), or {_OTHERWISE}",
+            code="hub_unreachable",
+            repo=repo_id,
+            endpoint=endpoint,
         )
     return ModelLoadError(
         f"model {repo_id!r} could not be downloaded from {endpoint}: {_first_line(exc)}. "
-        f"Try again (what was downloaded completely is kept), or {_OTHERWISE}"
+        f"Try again (what was downloaded completely is kept), or {_OTHERWISE}",
+        code="download_failed",
+        repo=repo_id,
+        endpoint=endpoint,
+        reason=_first_line(exc),
     )
 
 
@@ -435,6 +483,36 @@ _ROOM = (
     "files downloaded completely are kept."
 )
 _OTHERWISE = "choose a local folder that holds the model, or the bundled demo model ('demo')."
+
+
+def _certificate_rejected(exc: BaseException) -> bool:
+    """Somewhere in the exception's causes, TLS verification failed."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        error = todo.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, ssl.SSLCertVerificationError) or (
+            "CERTIFICATE_VERIFY_FAILED" in str(error)
+        ):
+            return True
+        todo += [error.__cause__, error.__context__]
+    return False
+
+
+def use_system_certificates() -> bool:
+    """Verify HTTPS with the operating system's certificate store (truststore) instead of
+    certifi's list, for the whole process: a company network whose TLS-inspection certificate
+    Windows (or macOS, or the Linux distribution) trusts then works. Entry points call it once;
+    False when truststore is missing."""
+    try:
+        import truststore
+    except ImportError:
+        return False
+    truststore.inject_into_ssl()
+    return True
 
 
 def _is_network(chain: list[BaseException]) -> bool:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Any
 
 import numpy as np
 
@@ -56,6 +55,7 @@ def _make_word_lm(
     sil: int,
     context: tuple[str, ...] = (),
     sentence_ends: bool = True,
+    prefix: str = "",
 ) -> object:
     from flashlight.lib.text.decoder import LMState
 
@@ -110,7 +110,18 @@ def _make_word_lm(
                 if known is None:
                     self.states[child] = (kstate, "", 0.0)
                 return child, score
-            partial += tokens[token]
+            text = tokens[token]
+            if prefix and text.startswith(prefix):
+                # a word piece that starts a word: the word before it ends here
+                ended = 0.0
+                if partial:
+                    kstate, ended = self._end_word(kstate, partial, given)
+                partial = text[len(prefix) :]
+                now = self._partial_score(partial) if partial else 0.0
+                if known is None:
+                    self.states[child] = (kstate, partial, now)
+                return child, ended + now
+            partial += text
             now = self._partial_score(partial)
             if known is None:
                 self.states[child] = (kstate, partial, now)
@@ -140,8 +151,10 @@ class BeamDecoder:
         gap_frames: int = 25,
         frame_seconds: float = FRAME_SECONDS,
     ) -> None:
-        if vocab.delimiter_id is None:
-            raise LanguageModelError("beam search needs a vocabulary with a word delimiter ('|')")
+        if vocab.delimiter_id is None and not vocab.word_prefix:
+            raise LanguageModelError(
+                "beam search needs a vocabulary with a word delimiter ('|') or word pieces ('▁')"
+            )
         self.vocab = vocab
         self.options = options
         self.lm = lm
@@ -153,7 +166,8 @@ class BeamDecoder:
         self.unk_score = _pick(
             options.unk_score, file.unk_score if file else None, DEFAULT_UNK_SCORE
         )
-        lower = any(t.isalpha() and t.islower() for t in vocab.tokens)
+        spelled = (vocab.spelling(i) for i in range(len(vocab.tokens)))
+        lower = any(t.isalpha() and t.islower() for t in spelled)
         self.hotwords = _Hotwords(options.hotwords, options.hotword_boost, lower)
         self.spelled_as = typed_forms(options.hotwords, lower)
         self.gap_frames = gap_frames
@@ -180,7 +194,8 @@ class BeamDecoder:
         if len(frames) == 0:
             return []
         vocab = self.vocab
-        sil = int(vocab.delimiter_id)  # type: ignore[arg-type]
+        # flashlight's silence token: the delimiter; -1 (none) for word pieces without one
+        sil = -1 if vocab.delimiter_id is None else int(vocab.delimiter_id)
         word_lm = _make_word_lm(
             LM,
             self.lm,
@@ -192,6 +207,7 @@ class BeamDecoder:
             sil,
             context,
             sentence_ends,
+            vocab.word_prefix,
         )
         opts = LexiconFreeDecoderOptions(
             beam_size=self.options.beam_size,
@@ -331,67 +347,3 @@ class SpanCutter:
     def pending(self) -> bool:
         """Voiced frames are held that no span has decoded yet."""
         return self._voiced
-
-
-class LmStitcher:
-    """Like ``stitch.WindowStitcher``, with beam search: final frames are collected into spans
-    (see SpanCutter) and each span is decoded with the LM once it is complete, after the last
-    words decided before it (the LM's context carries across cuts inside speech, and starts
-    afresh after a pause). Partial results stay greedy: the greedy words of the span in
-    progress plus those of the partial window."""
-
-    CONTEXT_WORDS = 4  # words carried into the next span (more than any n-gram order used)
-
-    def __init__(
-        self,
-        greedy: Any,  # stitch.WindowStitcher over the same frames
-        decoder: BeamDecoder,
-        blank_id: int,
-        converter: Any = None,  # chinese.ScriptConverter for what leaves, or None
-        min_frames: int = 0,  # a span inside speech ends at a word boundary past this length
-    ) -> None:
-        self.greedy = greedy
-        self.beam = decoder
-        self.cutter = SpanCutter(
-            blank_id, decoder.gap_frames, decoder.vocab.delimiter_id, min_frames
-        )
-        self.converter = converter
-        self._unfinal: list[Word] = []  # greedy words of frames no span has decoded yet
-        self._context: tuple[str, ...] = ()  # words decided since the last pause (the tail)
-
-    def _out(self, words: list[Word], commit: bool = True) -> list[Word]:
-        return self.converter.convert(words, commit) if self.converter and words else words
-
-    def _decode(self, span: Span) -> list[Word]:
-        words = self.beam.decode(span.log_probs, span.first, self._context, span.sentence_ends)
-        context = () if span.sentence_ends else self._context + tuple(w.text for w in words)
-        self._context = context[-self.CONTEXT_WORDS :]  # the LM's spelling
-        # Custom words leave as typed ("Tamsinet", not the model's "TAMSINET").
-        return as_typed(words, self.beam.spelled_as)
-
-    def add(self, window: Any, ids: np.ndarray, probs: np.ndarray, log_probs: Any) -> list[Word]:
-        if log_probs is None:
-            raise RuntimeError("beam search needs the model's log-probabilities")
-        self._unfinal += self.greedy.add(window, ids, probs)
-        cut = window.keep_slice
-        words: list[Word] = []
-        for span in self.cutter.feed(ids[cut], log_probs[cut]):
-            words += self._decode(span)
-        self._drop_decoded()
-        return self._out(words)
-
-    def _drop_decoded(self) -> None:
-        done = self.cutter.first_frame * self.beam.frame_seconds - 1e-9
-        self._unfinal = [w for w in self._unfinal if w.start >= done]
-
-    def peek(self, window: Any, ids: np.ndarray, probs: np.ndarray) -> list[Word]:
-        return self._out(self._unfinal + self.greedy.peek(window, ids, probs), commit=False)
-
-    def pending(self) -> bool:
-        return self.cutter.pending() or bool(self.greedy.pending())
-
-    def finish(self) -> list[Word]:
-        self.greedy.finish()
-        self._unfinal = []
-        span = self.cutter.flush()
-        return self._out(self._decode(span) if span is not None else [])

@@ -103,36 +103,41 @@ MAX_HOTWORDS = 200  # custom words a request may list
 MAX_HOTWORD_CHARS = 64
 
 
+def split_hotwords(text: str) -> tuple[str, ...]:
+    """Custom words or phrases separated by commas or line breaks, each once, in order: the one
+    reading of a list of custom words, wherever it comes from (the command line's
+    ``--hotwords`` and its file, the app's setting, an upload's form field, a WebSocket query
+    or config message). "Kubernetes\nTamsinet" is two words everywhere."""
+    return tuple(dict.fromkeys(_hotword_items(text)))
+
+
+def _hotword_items(text: str) -> list[str]:
+    """Every item of a list of custom words, spaces tidied, repeats kept."""
+    words = (" ".join(item.split()) for line in text.splitlines() for item in line.split(","))
+    return [w for w in words if w]
+
+
 def parse_hotwords(value: object) -> tuple[str, ...]:
-    """Custom words from a request: a comma-separated string or a list of strings. ValueError
-    (with a message for the client) for anything else or too many."""
-    if value is None or value == "":
+    """Custom words of a request: a string as :func:`split_hotwords` reads it, or a list of
+    such strings; at most ``MAX_HOTWORDS`` of at most ``MAX_HOTWORD_CHARS`` characters.
+    ValueError (with a message for the client) for anything else."""
+    if value is None:
         return ()
     if isinstance(value, str):
-        items: list[object] = list(value.split(","))
+        texts: list[object] = [value]
     elif isinstance(value, list):
-        items = list(value)
+        texts = list(value)
     else:
         raise ValueError("hotwords must be a string of comma-separated words or a list of them")
-    words = []
-    for item in items:
-        if not isinstance(item, str):
-            raise ValueError("hotwords must be strings")
-        word = " ".join(item.split())
-        if len(word) > MAX_HOTWORD_CHARS:
-            raise ValueError(f"a hotword may have at most {MAX_HOTWORD_CHARS} characters")
-        if word:
-            words.append(word)
-    if len(words) > MAX_HOTWORDS:
+    if not all(isinstance(text, str) for text in texts):
+        raise ValueError("hotwords must be strings")
+    text = "\n".join(str(text) for text in texts)
+    items = _hotword_items(text)
+    if any(len(word) > MAX_HOTWORD_CHARS for word in items):
+        raise ValueError(f"a hotword may have at most {MAX_HOTWORD_CHARS} characters")
+    if len(items) > MAX_HOTWORDS:  # as listed: a request of 500 repeats is refused too
         raise ValueError(f"at most {MAX_HOTWORDS} hotwords")
-    return tuple(words)
-
-
-def split_hotwords(text: str) -> tuple[str, ...]:
-    """Custom words or phrases separated by commas or line breaks (the command line's
-    ``--hotwords``, a file of them, the app's setting); each once, in order."""
-    words = (" ".join(item.split()) for line in text.splitlines() for item in line.split(","))
-    return tuple(dict.fromkeys(w for w in words if w))
+    return split_hotwords(text)
 
 
 def hub_lm(model_folder: str | Path | None) -> Path | None:

@@ -19,6 +19,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 import types
 import warnings
@@ -174,7 +175,7 @@ def export(
     try:
         started = time.perf_counter()
         report(1, 3, "exporting the model to ONNX (once per model; a minute or more)")
-        _torch_export(model, partial / MODEL_FILE)
+        _torch_export(model, partial / MODEL_FILE, prepare)
         report(2, 3, "checking the exported model against PyTorch")
         agreement = check_against_torch(model, partial / MODEL_FILE, prepare, threads)
         info = {
@@ -192,10 +193,35 @@ def export(
     return entry
 
 
+# Windows: a virus scanner (or the search indexer) opens new files for a moment, and a rename
+# of a folder holding one fails with "access is denied" meanwhile: try again after these pauses.
+RENAME_WAITS_S = (0.1, 0.25, 0.5, 1.0, 2.0)
+
+
+def rename_patiently(source: Path | str, target: Path | str, replace: bool = False) -> None:
+    """``os.rename`` (``os.replace`` with ``replace``), tried again while Windows refuses it
+    with PermissionError; other errors, and the last refusal, are raised."""
+    move = os.replace if replace else os.rename
+    waits = list(RENAME_WAITS_S)
+    pause = threading.Event()
+    while True:
+        try:
+            move(source, target)
+            return
+        except PermissionError:
+            if not waits:
+                raise
+            pause.wait(waits.pop(0))
+
+
+class QuantisationError(ExportError):
+    """The int8 version could not be made; the float32 export it came from is still good."""
+
+
 def _publish(partial: Path, entry: Path) -> None:
     """Rename the finished export into place; another process may have won the race."""
     try:
-        os.rename(partial, entry)
+        rename_patiently(partial, entry)
     except OSError:
         if not (entry / MODEL_FILE).is_file():
             raise ExportError(f"the export could not be saved as {entry}") from None
@@ -219,8 +245,10 @@ class _Labels:
     :data:`OUTPUTS`), as Recognizer needs them."""
 
     @staticmethod
-    def wrap(model: torch.nn.Module) -> torch.nn.Module:
+    def wrap(model: PreTrainedModel) -> torch.nn.Module:
         import torch
+
+        input_name = model.main_input_name  # "input_values" (waveform) or "input_features"
 
         class Labels(torch.nn.Module):
             def __init__(self) -> None:
@@ -228,16 +256,18 @@ class _Labels:
                 self.model = model
 
             def forward(
-                self, input_values: torch.Tensor
+                self, inputs: torch.Tensor
             ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-                logits = self.model(input_values).logits.float()
+                logits = self.model(**{input_name: inputs}).logits.float()
                 probs, ids = torch.softmax(logits, dim=-1).max(dim=-1)
                 return ids, probs, torch.log_softmax(logits, dim=-1)
 
         return Labels().eval()
 
 
-def _torch_export(model: PreTrainedModel, path: Path) -> None:
+def _torch_export(
+    model: PreTrainedModel, path: Path, prepare: Callable[[np.ndarray], np.ndarray]
+) -> None:
     import torch
 
     try:
@@ -249,9 +279,15 @@ def _torch_export(model: PreTrainedModel, path: Path) -> None:
     # (4 x 20 s). Both compute the same function: the export is checked against PyTorch
     # afterwards.
     model.set_attn_implementation("eager")
-    example = torch.zeros(2, 3 * 16000)
+    # The model's input for 3 s of audio: the waveform, or mel features (batch, frames, bins).
+    audio = np.random.default_rng(0).normal(0, 0.1, (2, 3 * 16000)).astype(np.float32)
+    example = torch.from_numpy(prepare(audio))
+    # time: the last axis of a waveform ((batch, samples) or (batch, 1, samples)), the second
+    # of features (batch, frames, bins)
+    axis = example.ndim - 1 if model.main_input_name == "input_values" else 1
+    per_second = example.shape[axis] / 3
     batch = torch.export.Dim("batch", min=1, max=1024)
-    samples = torch.export.Dim("samples", min=1600, max=16000 * 3600)
+    time = torch.export.Dim("time", min=max(2, int(per_second / 10)), max=int(per_second * 3600))
     try:
         # The exporter's internals warn about their own deprecations: nothing a user can act on.
         with torch.no_grad(), warnings.catch_warnings(), _quiet("torch.onnx"):
@@ -261,9 +297,9 @@ def _torch_export(model: PreTrainedModel, path: Path) -> None:
                 _Labels.wrap(model),
                 (example,),
                 str(path),
-                input_names=["input_values"],
+                input_names=[model.main_input_name],
                 output_names=["ids", "probs"],
-                dynamic_shapes={"input_values": {0: batch, 1: samples}},
+                dynamic_shapes={"inputs": {0: batch, axis: time}},
                 opset_version=OPSET,
                 dynamo=True,
                 external_data=False,
@@ -300,7 +336,7 @@ def check_speech() -> np.ndarray:
 
 
 def check_against_torch(
-    model: torch.nn.Module,
+    model: PreTrainedModel,
     path: Path,
     prepare: Callable[[np.ndarray], np.ndarray],
     threads: int | None,
@@ -312,7 +348,7 @@ def check_against_torch(
 
     windows = prepare(check_speech())
     with torch.inference_mode():
-        logits = model(torch.from_numpy(windows)).logits
+        logits = model(**{model.main_input_name: torch.from_numpy(windows)}).logits
         expected = logits.argmax(dim=-1).numpy()
     try:
         ids = OnnxRunner(path, threads)(windows, False)[0]
@@ -354,9 +390,9 @@ def quantized(entry: Path) -> Path:
             per_channel=True,
             nodes_to_exclude=activation_products(source),
         )
-        os.replace(tmp, target)
+        rename_patiently(tmp, target, replace=True)
     except Exception as exc:  # onnx and onnxruntime raise many kinds here
-        raise ExportError(f"int8 quantisation failed: {exc}") from None
+        raise QuantisationError(f"int8 quantisation failed: {exc}") from None
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -403,6 +439,7 @@ class OnnxRunner:
             raise ExportError(f"ONNX Runtime cannot load {path.name}: {exc}") from None
         # By position: the exporter names the first outputs as told and numbers the rest.
         self.outputs = [o.name for o in self.session.get_outputs()]
+        self.input = self.session.get_inputs()[0].name  # input_values or input_features
         if len(self.outputs) != len(OUTPUTS):
             raise ExportError(
                 f"{path.name} has {len(self.outputs)} outputs, not {len(OUTPUTS)} "
@@ -413,7 +450,7 @@ class OnnxRunner:
         self, batch: np.ndarray, log_probs: bool = False
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         names = self.outputs if log_probs else self.outputs[:2]
-        out = self.session.run(names, {"input_values": np.ascontiguousarray(batch)})
+        out = self.session.run(names, {self.input: np.ascontiguousarray(batch)})
         return out[0], out[1], out[2] if log_probs else None
 
 

@@ -382,8 +382,8 @@ def punctuate_transcript(
     if not options.enabled:
         return transcript
     decided = punctuate_words(transcript.words, model, options, keep_case, FILE_CHUNK_WORDS)
-    shown = [p.word for p in decided]
-    grouped = tuple(group_segments(shown, segments, punctuated=True))
+    words = [p.source for p in decided]
+    grouped = tuple(group_segments(words, segments, units=[p.word.text for p in decided]))
     return dataclasses.replace(transcript, segments=grouped)
 
 

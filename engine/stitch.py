@@ -6,16 +6,16 @@ Shared by file transcription and streaming, so both see the same frames.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from typing import Protocol
 
 import numpy as np
 
 from .chinese import ScriptConverter
 from .config import SAMPLE_RATE, DecodeOptions
 from .ctc import CtcWordDecoder, Word
-from .lm import BeamDecoder, LmStitcher
+from .frames import FrameModel, Frames, is_silent, run_windows, with_log_probs
+from .lm import BeamDecoder, Span, SpanCutter, as_typed
 from .lm_files import lm_for
-from .model import FrameModel, FrameOutput, blank_log_probs
 from .windows import Window
 
 NO_WORDS = (
@@ -24,61 +24,38 @@ NO_WORDS = (
 )
 log = logging.getLogger("engine.stitch")
 
-# A window's frames: greedy labels, their probabilities, and every token's log-probability
-# (None unless asked for: beam search needs them)
-Frames = tuple[np.ndarray, np.ndarray, np.ndarray | None]
 
+class Stitcher(Protocol):
+    """Turns the frames of consecutive windows into caption units: greedy
+    (:class:`WindowStitcher`) or beam search with a language model (:class:`LmStitcher`)."""
 
-def run_windows(
-    model: FrameModel, windows: list[Window], silence_level: float = 0.0, log_probs: bool = False
-) -> list[Frames]:
-    """One forward pass over equal-length windows; (ids, probs, log-probs) per window.
+    # add() needs every token's log-probability (run windows with log_probs=True)
+    wants_log_probs: bool
 
-    A window whose every sample is quieter than ``silence_level`` (digital silence, a muted
-    microphone) is not run: its frames are blank with certainty. The decision depends on the
-    window's samples only, so file and stream skip the same windows.
-    """
-    results: list[Frames | None] = [None] * len(windows)
-    active = [i for i, w in enumerate(windows) if not is_silent(w.samples, silence_level)]
-    if active:
-        batch = np.stack([windows[i].samples for i in active])
-        valid = np.array([windows[i].valid for i in active])
-        out = (with_log_probs(model) if log_probs else model.frames)(batch, valid)
-        for row, i in enumerate(active):
-            logp = out.log_probs[row] if log_probs and out.log_probs is not None else None
-            results[i] = (out.ids[row], out.probs[row], logp)
-    frames = model.frame_samples
-    blank = model.vocab.blank_id
+    def add(
+        self, window: Window, ids: np.ndarray, probs: np.ndarray, log_probs: np.ndarray | None
+    ) -> list[Word]:
+        """A final window's frames; the units they complete."""
+        ...
 
-    def silent(count: int) -> Frames:
-        logp = blank_log_probs((1, count), len(model.vocab.tokens), blank)[0] if log_probs else None
-        return (np.full(count, blank), np.ones(count, dtype=np.float32), logp)
+    def peek(self, window: Window, ids: np.ndarray, probs: np.ndarray) -> list[Word]:
+        """The units a partial window's frames would give (nothing is committed)."""
+        ...
 
-    return [
-        result if result is not None else silent(len(window.samples) // frames)
-        for window, result in zip(windows, results)
-    ]
+    def pending(self) -> bool:
+        """A unit is in progress."""
+        ...
 
-
-def with_log_probs(model: FrameModel) -> Callable[[np.ndarray, np.ndarray], FrameOutput]:
-    """The model's ``frames_with_log_probs``; RuntimeError for a model without it."""
-    method = getattr(model, "frames_with_log_probs", None)
-    if method is None:
-        raise RuntimeError(
-            f"{type(model).__name__} gives no log-probabilities: beam search with a language "
-            "model or custom words needs them"
-        )
-    return method
-
-
-def is_silent(samples: np.ndarray, level: float) -> bool:
-    """Every sample quieter than ``level`` (never true when ``level`` is 0)."""
-    return level > 0 and float(np.max(np.abs(samples), initial=0.0)) < level
+    def finish(self) -> list[Word]:
+        """End of audio: the units still held."""
+        ...
 
 
 class WindowStitcher:
     """Feeds the kept frames of consecutive final windows to one CTC word decoder; units
     leave it in the Chinese script asked for (``chinese``, see ``engine.chinese``)."""
+
+    wants_log_probs = False
 
     def __init__(self, model: FrameModel, gap_s: float, chinese: str = "") -> None:
         gap_frames = max(1, round(gap_s * SAMPLE_RATE / model.frame_samples))
@@ -116,14 +93,81 @@ class WindowStitcher:
         return self._out(self.decoder.flush())
 
 
-def make_stitcher(model: FrameModel, decode: DecodeOptions) -> WindowStitcher | LmStitcher:
+class LmStitcher:
+    """Like :class:`WindowStitcher`, with beam search: final frames are collected into spans
+    (see SpanCutter) and each span is decoded with the LM once it is complete, after the last
+    words decided before it (the LM's context carries across cuts inside speech, and starts
+    afresh after a pause). Partial results stay greedy: the greedy words of the span in
+    progress plus those of the partial window."""
+
+    wants_log_probs = True
+    CONTEXT_WORDS = 4  # words carried into the next span (more than any n-gram order used)
+
+    def __init__(
+        self,
+        greedy: WindowStitcher,  # over the same frames
+        decoder: BeamDecoder,
+        blank_id: int,
+        converter: ScriptConverter | None = None,  # the script of what leaves
+        min_frames: int = 0,  # a span inside speech ends at a word boundary past this length
+    ) -> None:
+        self.greedy = greedy
+        self.beam = decoder
+        self.cutter = SpanCutter(
+            blank_id, decoder.gap_frames, decoder.vocab.delimiter_id, min_frames
+        )
+        self.converter = converter
+        self._unfinal: list[Word] = []  # greedy words of frames no span has decoded yet
+        self._context: tuple[str, ...] = ()  # words decided since the last pause (the tail)
+
+    def _out(self, words: list[Word], commit: bool = True) -> list[Word]:
+        return self.converter.convert(words, commit) if self.converter and words else words
+
+    def _decode(self, span: Span) -> list[Word]:
+        words = self.beam.decode(span.log_probs, span.first, self._context, span.sentence_ends)
+        context = () if span.sentence_ends else self._context + tuple(w.text for w in words)
+        self._context = context[-self.CONTEXT_WORDS :]  # the LM's spelling
+        # Custom words leave as typed ("Tamsinet", not the model's "TAMSINET").
+        return as_typed(words, self.beam.spelled_as)
+
+    def add(
+        self, window: Window, ids: np.ndarray, probs: np.ndarray, log_probs: np.ndarray | None
+    ) -> list[Word]:
+        if log_probs is None:
+            raise RuntimeError("beam search needs the model's log-probabilities")
+        self._unfinal += self.greedy.add(window, ids, probs)
+        cut = window.keep_slice
+        words: list[Word] = []
+        for span in self.cutter.feed(ids[cut], log_probs[cut]):
+            words += self._decode(span)
+        self._drop_decoded()
+        return self._out(words)
+
+    def _drop_decoded(self) -> None:
+        done = self.cutter.first_frame * self.beam.frame_seconds - 1e-9
+        self._unfinal = [w for w in self._unfinal if w.start >= done]
+
+    def peek(self, window: Window, ids: np.ndarray, probs: np.ndarray) -> list[Word]:
+        return self._out(self._unfinal + self.greedy.peek(window, ids, probs), commit=False)
+
+    def pending(self) -> bool:
+        return self.cutter.pending() or bool(self.greedy.pending())
+
+    def finish(self) -> list[Word]:
+        self.greedy.finish()
+        self._unfinal = []
+        span = self.cutter.flush()
+        return self._out(self._decode(span) if span is not None else [])
+
+
+def make_stitcher(model: FrameModel, decode: DecodeOptions) -> Stitcher:
     """Greedy decoding, or beam search when an LM is named or beside the model, or custom
     words are listed (``decode.lm``). Raises ModelLoadError for an LM that cannot be read.
     A vocabulary without a word delimiter (characters of scripts written without spaces) has
     no words for an n-gram LM: it decodes greedily (with a log note when an LM or custom words
     were asked for)."""
     options = decode.lm
-    if model.vocab.delimiter_id is None:
+    if model.vocab.delimiter_id is None and not model.vocab.word_prefix:
         if options.lm or options.hotwords:
             log.warning(NO_WORDS)
         return WindowStitcher(model, decode.word_gap_s, decode.chinese)
@@ -144,5 +188,18 @@ def make_stitcher(model: FrameModel, decode: DecodeOptions) -> WindowStitcher | 
     return LmStitcher(greedy, beam, model.vocab.blank_id, converter, min_frames)
 
 
-def wants_log_probs(stitcher: object) -> bool:
-    return isinstance(stitcher, LmStitcher)
+def wants_log_probs(stitcher: Stitcher) -> bool:
+    return stitcher.wants_log_probs
+
+
+__all__ = [
+    "Frames",
+    "LmStitcher",
+    "Stitcher",
+    "WindowStitcher",
+    "is_silent",
+    "make_stitcher",
+    "run_windows",
+    "wants_log_probs",
+    "with_log_probs",
+]

@@ -1,7 +1,8 @@
 """File transcription: the streaming grid's windows, batched, with progress and cancellation.
 
-Given a :class:`Scheduler`, the forward passes go through it as its lowest-priority work, so that
-live captions on the same model keep their pace; given a bare model, they run in this thread.
+The windows run on a :class:`~engine.frames.WindowRunner`: the process's ``Scheduler``, where they
+are its lowest-priority work so that live captions on the same model keep their pace, or a loaded
+model itself (a ``Recognizer``), in this thread.
 """
 
 from __future__ import annotations
@@ -15,36 +16,21 @@ from pathlib import Path
 import numpy as np
 
 from .audio import AudioLimits, AudioSource, iter_audio, probe_audio
+from .captions import caption_segments
 from .config import SAMPLE_RATE, TranscribeOptions, get_profile
 from .ctc import Word
 from .errors import Cancelled
-from .model import FrameModel
-from .scheduler import Scheduler
-from .stitch import Frames, make_stitcher, run_windows, wants_log_probs
-from .transcript import Transcript, group_segments
+from .frames import WindowRunner
+from .stitch import make_stitcher
+from .transcript import Transcript
 from .windows import Grid, Window, Windower
 
 # (seconds of audio done, total seconds if known else 0)
 Progress = Callable[[float, float], None]
-# What runs the windows: the process's scheduler (front ends) or a model used directly.
-Engine = Scheduler | FrameModel
-
-
-def _window_runner(
-    engine: Engine, cancel: threading.Event | None
-) -> tuple[FrameModel, Callable[[list[Window], float, bool], list[Frames]]]:
-    """The model, and what runs windows (silence level, log-probabilities wanted) on it."""
-    if isinstance(engine, Scheduler):
-        scheduler = engine
-        return scheduler.model, lambda w, level, logp: scheduler.run_file_windows(
-            w, level, cancel, logp
-        )
-    model = engine
-    return model, lambda w, level, logp: run_windows(model, w, level, logp)
 
 
 def transcribe_blocks(
-    engine: Engine,
+    engine: WindowRunner,
     blocks: Iterable[np.ndarray],
     options: TranscribeOptions = TranscribeOptions(),
     *,
@@ -53,17 +39,19 @@ def transcribe_blocks(
     cancel: threading.Event | None = None,
 ) -> Transcript:
     """Transcribe audio given as consecutive 16 kHz mono blocks."""
-    model, run = _window_runner(engine, cancel)
+    model = engine.model
     grid = Grid.from_profile(get_profile(options.profile), model.frame_samples)
     windower = Windower(grid)
     stitcher = make_stitcher(model, options.decode)
-    log_probs = wants_log_probs(stitcher)
+    log_probs = stitcher.wants_log_probs
     words: list[Word] = []
     pending: list[Window] = []
 
     def flush(windows: list[Window]) -> None:
-        for window, frames in zip(windows, run(windows, options.decode.silence_level, log_probs)):
-            words.extend(stitcher.add(window, *frames))
+        level = options.decode.silence_level
+        frames = engine.run_file_windows(windows, level, cancel, log_probs)
+        for window, (ids, probs, logp) in zip(windows, frames):
+            words.extend(stitcher.add(window, ids, probs, logp))
         if progress:
             done = min(
                 windower.received, (windows[-1].index + 1) * grid.centre * grid.frame_samples
@@ -91,12 +79,12 @@ def transcribe_blocks(
     if progress:
         progress(duration, duration)
     return Transcript(
-        tuple(group_segments(words, options.segments)), duration, getattr(model, "name", "")
+        tuple(caption_segments(words, options.segments)), duration, getattr(model, "name", "")
     )
 
 
 def transcribe_file(
-    engine: Engine,
+    engine: WindowRunner,
     source: AudioSource,
     options: TranscribeOptions = TranscribeOptions(),
     *,
@@ -121,7 +109,7 @@ def transcribe_file(
         result = transcribe_blocks(
             engine, blocks, options, total_seconds=info.seconds, progress=progress, cancel=cancel
         )
-    model = engine.model if isinstance(engine, Scheduler) else engine
+    model = engine.model
     notes: tuple[str, ...] = ("the file contains no audio",) if result.duration == 0 else ()
     if getattr(model, "is_demo", False):
         notes += ("transcribed with the demo model, which understands synthetic voices only",)
@@ -129,7 +117,7 @@ def transcribe_file(
 
 
 def transcribe_array(
-    engine: Engine, samples: np.ndarray, options: TranscribeOptions = TranscribeOptions()
+    engine: WindowRunner, samples: np.ndarray, options: TranscribeOptions = TranscribeOptions()
 ) -> Transcript:
     """Transcribe 16 kHz mono samples held in memory."""
     return transcribe_blocks(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .config import SegmentOptions
@@ -47,24 +48,30 @@ class Segment:
     start: float  # seconds, start of the first word
     end: float  # seconds, end of the last word
     words: tuple[Word, ...]  # the units shown together as one caption
-    # The words' texts are shown as they are: cased and punctuated by engine.punctuation.
-    punctuated: bool = False
+    # The words as shown, one per word, as the caption pipeline made them (casing by where
+    # they stand in their utterance, punctuation); empty: sentence case of the words alone.
+    units: tuple[str, ...] = ()
+    translation: str | None = None  # the caption's translation, when the transcript has one
 
-    def units(self, cased: bool = True) -> list[str]:
-        """The words as shown: as they are when punctuated, else in sentence case (cased)."""
-        texts = [w.text for w in self.words]
-        return texts if self.punctuated or not cased else sentence_case(texts)
+    def shown(self, cased: bool = True) -> list[str]:
+        """The units as shown (``cased``), or as the model spelled them."""
+        if not cased:
+            return [w.text for w in self.words]
+        return list(self.units) if self.units else sentence_case([w.text for w in self.words])
 
     def text(self, cased: bool = True) -> str:
-        return join_units(self.units(cased))
+        return join_units(self.shown(cased))
 
     def to_dict(self, cased: bool = True) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "start": round(self.start, 3),
             "end": round(self.end, 3),
             "text": self.text(cased),
-            "words": [w.to_dict() for w in self.words],
         }
+        if self.translation is not None:
+            out["translation"] = self.translation
+        out["words"] = [w.to_dict() for w in self.words]
+        return out
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,7 @@ class Transcript:
     model: str = ""  # the model that produced it
     source: str = ""  # where the audio came from (a file name), if anywhere
     notes: tuple[str, ...] = field(default_factory=tuple)  # things the user should know
+    translation_language: str = ""  # the language of the segments' translations, if any
 
     @property
     def words(self) -> list[Word]:
@@ -84,54 +92,57 @@ class Transcript:
 
 
 def group_segments(
-    words: list[Word], options: SegmentOptions = SegmentOptions(), punctuated: bool = False
+    words: list[Word],
+    options: SegmentOptions = SegmentOptions(),
+    units: Sequence[str] | None = None,
 ) -> list[Segment]:
     """Group units into captions: split at pauses, at about two lines of text (counted in
-    display columns: a CJK character is two), and at a maximum duration. Punctuated words also
-    split at sentence ends where they can: after a sentence end once a caption is long enough,
-    and a caption that grows too long breaks after its last sentence end (else comma)."""
+    display columns: a CJK character is two), and at a maximum duration. With ``units`` (the
+    words as shown, punctuated: one per word) captions also split at sentence ends where they
+    can: after a sentence end once a caption is long enough, and a caption that grows too long
+    breaks after its last sentence end (else its last comma)."""
+    shown = list(units) if units is not None else [w.text for w in words]
+    punctuated = units is not None
     segments: list[Segment] = []
-    current: list[Word] = []
+    current: list[int] = []  # indexes of the open caption's words
 
     def close(upto: int) -> None:
-        segments.append(
-            Segment(current[0].start, current[upto - 1].end, tuple(current[:upto]), punctuated)
-        )
+        taken = current[:upto]
+        first, last = words[taken[0]], words[taken[-1]]
+        kept = tuple(shown[i] for i in taken) if punctuated else ()
+        segments.append(Segment(first.start, last.end, tuple(words[i] for i in taken), kept))
         del current[:upto]
 
-    for word in words:
+    def width(indexes: list[int]) -> int:
+        return display_width(join_units(shown[i] for i in indexes))
+
+    share = options.sentence_share * options.max_columns
+    for i, word in enumerate(words):
         if current:
-            pause = word.start - current[-1].end
-            too_long = _width(current + [word]) > options.max_columns
-            too_slow = word.end - current[0].start > options.max_duration_s + _EPSILON_S
+            pause = word.start - words[current[-1]].end
+            too_long = width([*current, i]) > options.max_columns
+            too_slow = word.end - words[current[0]].start > options.max_duration_s + _EPSILON_S
             if pause >= options.pause_s - _EPSILON_S:
                 close(len(current))
             elif too_long or too_slow:
-                close(_break_at(current, options) if punctuated else len(current))
-        current.append(word)
-        share = options.sentence_share * options.max_columns
-        if punctuated and _ends(word, SENTENCE_END_MARKS) and _width(current) >= share:
+                close(
+                    _break_at([shown[j] for j in current], options) if punctuated else len(current)
+                )
+        current.append(i)
+        if punctuated and shown[i].endswith(SENTENCE_END_MARKS) and width(current) >= share:
             close(len(current))
     if current:
         close(len(current))
     return segments
 
 
-def _width(words: list[Word]) -> int:
-    return display_width(join_units(w.text for w in words))
-
-
-def _ends(word: Word, marks: tuple[str, ...]) -> bool:
-    return word.text.endswith(marks)
-
-
-def _break_at(words: list[Word], options: SegmentOptions) -> int:
-    """How many words a too-long caption keeps: up to its last sentence end, else its last
+def _break_at(units: list[str], options: SegmentOptions) -> int:
+    """How many units a too-long caption keeps: up to its last sentence end, else its last
     clause end, where the caption keeps a fair share; else all of them (the words after the
     break open the next caption)."""
     least = options.sentence_share * options.max_columns / 2
     for marks in (SENTENCE_END_MARKS, CLAUSE_END_MARKS):
-        for i in range(len(words) - 1, 0, -1):
-            if _ends(words[i - 1], marks) and _width(words[:i]) >= least:
+        for i in range(len(units) - 1, 0, -1):
+            if units[i - 1].endswith(marks) and display_width(join_units(units[:i])) >= least:
                 return i
-    return len(words)
+    return len(units)

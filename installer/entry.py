@@ -7,6 +7,7 @@ in the CUDA flavour checks that CUDA starts, so that a failure is a note and a C
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -46,10 +47,14 @@ def import_cuda_torch() -> ModuleType:
     return torch
 
 
+_windowed = False  # set by give_windowed_app_streams: this process started without a console
+
+
 def show_fatal(message: str) -> None:
-    """On stderr, and in a message box on Windows, where the windowed app has no console."""
+    """On stderr, and in a message box from the windowed app on Windows, which has no console.
+    The console executable never shows one: nobody may be there to click it (CI, scripts)."""
     print(f"error: {message}", file=sys.stderr)
-    if sys.platform == "win32":
+    if sys.platform == "win32" and _windowed:
         import ctypes
 
         MB_ICONERROR = 0x10
@@ -61,12 +66,20 @@ def _console_log() -> TextIO:
     """The file where a windowed app's print() and tracebacks go, next to the desktop log."""
     from platformdirs import user_log_dir
 
-    folder = Path(user_log_dir("live-captions", appauthor=False))
-    path = folder / CONSOLE_LOG
+    return _open_console_log(Path(user_log_dir("live-captions", appauthor=False)) / CONSOLE_LOG)
+
+
+def _open_console_log(path: Path) -> TextIO:
+    """Appended to; once too big, the old text moves to console.log.1 (never truncated: a
+    second start, which hands over to the running app and exits, must not wipe what the
+    running one writes; on Windows the move fails while that one has it open, and the file is
+    appended to a while longer)."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        too_big = path.is_file() and path.stat().st_size > CONSOLE_LOG_MAX_BYTES
-        return open(path, "w" if too_big else "a", encoding="utf-8", buffering=1)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_file() and path.stat().st_size > CONSOLE_LOG_MAX_BYTES:
+            with contextlib.suppress(OSError):
+                os.replace(path, path.with_name(path.name + ".1"))
+        return open(path, "a", encoding="utf-8", buffering=1)
     except OSError:
         return open(os.devnull, "w", encoding="utf-8")
 
@@ -74,7 +87,9 @@ def _console_log() -> TextIO:
 def give_windowed_app_streams() -> None:
     """A windowed Windows executable has no console: sys.stdout and sys.stderr are None, and
     whatever writes to them (a note on stderr, a progress bar, a traceback) would fail."""
+    global _windowed
     if sys.stdout is None or sys.stderr is None:
+        _windowed = True
         stream = _console_log()
         sys.stdout = sys.stdout or stream
         sys.stderr = sys.stderr or stream

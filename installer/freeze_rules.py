@@ -1,6 +1,6 @@
 """What the frozen app leaves out: modules it never imports, and files that PyInstaller's hooks
 collect but the app never opens (headers, test programs, Qt parts for QML or web pages, and the
-CUDA libraries in the CPU flavour).
+CUDA libraries in the CPU flavour), and libraries of the build machine's own CUDA toolkit.
 
 Plain functions on destination paths, so that the spec stays short and the rules are tested
 without building (tests/test_packaging.py).
@@ -8,7 +8,9 @@ without building (tests/test_packaging.py).
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
+import re
+from collections.abc import Mapping
+from pathlib import PurePath, PurePosixPath
 
 FLAVOURS = ("cpu", "cuda")
 
@@ -241,6 +243,28 @@ def is_cuda_library(dest: str) -> bool:
     return any(marker in name for marker in CUDA_MARKERS) or _under(dest, ("nvidia",))
 
 
+def cuda_toolkits(environ: Mapping[str, str]) -> tuple[str, ...]:
+    """Folders of CUDA toolkits installed on the build machine (not by pip): /usr/local/cuda*,
+    /opt/cuda, and where CUDA_PATH / CUDA_HOME (Windows' installer sets CUDA_PATH) point."""
+    named = [environ.get(name, "") for name in ("CUDA_PATH", "CUDA_HOME", "CUDA_ROOT")]
+    folders = {str(PurePath(path)) for path in named if path}
+    folders |= {"/usr/local/cuda", "/opt/cuda"}
+    return tuple(sorted(folders))
+
+
+def from_cuda_toolkit(source: str, toolkits: tuple[str, ...]) -> bool:
+    """Whether a library's source path lies in a CUDA toolkit of the build machine: never
+    collected, in either flavour (a CPU build needs no CUDA; the CUDA flavour ships the CUDA
+    libraries of torch's wheels, the versions torch was built with). /usr/local/cuda-13.0 counts
+    as /usr/local/cuda."""
+    path = source.replace("\\", "/").lower()
+    for folder in toolkits:
+        root = folder.replace("\\", "/").lower().rstrip("/")
+        if path.startswith(root + "/") or re.match(re.escape(root) + r"-[\d.]+/", path):
+            return True
+    return False
+
+
 def keep_binary(dest: str, flavour: str) -> bool:
     """Whether a shared library (destination path in the bundle) belongs in ``flavour``."""
     if flavour not in FLAVOURS:
@@ -274,7 +298,9 @@ def keep_data(dest: str) -> bool:
         return True
     if path.startswith("opencc/clib/share/opencc/"):  # OpenCC's conversion dictionaries
         return True
-    if path.startswith("PySide6/Qt/translations/qtbase_zh_"):  # Qt's own strings in Chinese
+    # Qt's own strings in Chinese (standard buttons, dialogs): PySide6/Qt/translations on Linux
+    # and macOS, PySide6/translations in the Windows wheels.
+    if path.startswith(("PySide6/Qt/translations/qtbase_zh_", "PySide6/translations/qtbase_zh_")):
         return True
     if _under(path, UNUSED_DATA_FOLDERS) or path.lower().endswith(UNUSED_DATA_SUFFIXES):
         return False

@@ -10,7 +10,12 @@ from typing import TYPE_CHECKING
 
 from engine import __version__
 from engine.config import DEFAULT_FILE_PROFILE, PROFILES, ModelOptions, TranscribeOptions
-from engine.errors import LanguageModelError, LiveCaptionsError, ModelLoadError
+from engine.errors import (
+    LanguageModelError,
+    LiveCaptionsError,
+    ModelLoadError,
+    TranslationError,
+)
 from engine.formats import FORMATS, render
 from engine.punctuation import Punctuation
 
@@ -22,15 +27,19 @@ from .options import (
     add_decoding_options,
     add_model_options,
     add_punctuation_options,
+    add_translation_options,
     check_lm,
     decode_options,
+    load_translation,
     model_options,
     punctuation_options,
+    translation_options,
 )
 from .serve import add_serve_command
 
 if TYPE_CHECKING:
     from engine.scheduler import Scheduler
+    from engine.translation import Translator
 
 
 # What to do next, by the kind of error (the most specific kind that has a hint).
@@ -39,6 +48,11 @@ HINTS: dict[type[LiveCaptionsError], str] = {
     LanguageModelError: (
         "Choose the language model with --lm (an ARPA file, a KenLM binary, a language_model "
         "folder, or 'demo'), or turn it off with --no-lm; custom words go in --hotwords."
+    ),
+    TranslationError: (
+        "Choose the translation model with --translation-model (a Hugging Face id such as "
+        "Helsinki-NLP/opus-mt-en-zh, or a folder of a MarianMT model), or leave out "
+        "--translate-to."
     ),
 }
 
@@ -76,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_model_options(tr)
     add_decoding_options(tr)
     add_punctuation_options(tr)
+    add_translation_options(tr)
     tr.set_defaults(handler=cmd_transcribe)
 
     add_listen_command(sub, add_model_options)
@@ -112,18 +127,22 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         )
         fmt = suffix if suffix in FORMATS else "txt"
     decode = decode_options(args)
-    recognizer = load_model(model_options(args))
+    translate = translation_options(args)
+    options = model_options(args)
+    # The translation model first: one that cannot be had fails before the speech model loads.
+    translator = load_translation(translate, options.name)
+    recognizer = load_model(options)
     if recognizer.is_demo:
         print(
             "note: using the demo model, which understands synthetic voices only", file=sys.stderr
         )
     check_lm(decode, recognizer)
-    options = TranscribeOptions(profile=args.profile, decode=decode)
+    transcribe = TranscribeOptions(profile=args.profile, decode=decode)
     punctuation = load_punctuation(
         punctuation_options(args), model_options(args), recognizer, decode.lm.hotwords
     )
     with Scheduler(recognizer) as scheduler:  # every forward pass goes through it
-        return _transcribe_files(args, scheduler, fmt, options, punctuation)
+        return _transcribe_files(args, scheduler, fmt, transcribe, translator, punctuation)
 
 
 def _transcribe_files(
@@ -131,11 +150,13 @@ def _transcribe_files(
     scheduler: Scheduler,
     fmt: str,
     options: TranscribeOptions,
+    translator: Translator | None = None,
     punctuation: Punctuation | None = None,
 ) -> int:
     from tqdm import tqdm
 
     from engine.transcribe import transcribe_file
+    from engine.translation import translate_transcript
 
     failures = 0
     used: set[Path] = set()
@@ -164,8 +185,12 @@ def _transcribe_files(
             bar.close()
         for note in transcript.notes:
             print(f"{source.name}: note: {note}", file=sys.stderr)
-        if punctuation is not None:
+        if punctuation is not None:  # first: translation reads its sentences
             transcript = punctuation.transcript(transcript, options.segments)
+        if translator is not None:
+            transcript = translate_transcript(
+                transcript, translator, args.translate_to, cased=not args.raw_case
+            )
         text = render(transcript, fmt, cased=not args.raw_case)
         try:
             target = _output_path(args, source, fmt, used)
@@ -223,6 +248,9 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     use_utf8_output()  # redirected output in UTF-8 whatever the code page
+    from engine.hub import use_system_certificates
+
+    use_system_certificates()  # downloads trust what the system trusts (company TLS inspection)
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

@@ -5,10 +5,22 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from engine.config import CHINESE_SCRIPTS, DEFAULT_MODEL, DecodeOptions, LmOptions, ModelOptions
-from engine.errors import LanguageModelError
+from engine.config import (
+    CHINESE_SCRIPTS,
+    DEFAULT_MODEL,
+    DecodeOptions,
+    LmOptions,
+    ModelOptions,
+    TranslationOptions,
+    parse_script,
+)
+from engine.errors import LanguageModelError, TranslationError
 from engine.punctuation import PunctuationOptions
+
+if TYPE_CHECKING:
+    from engine.translation import Translator
 
 
 def add_model_options(parser: argparse.ArgumentParser, device_flag: str = "--device") -> None:
@@ -48,10 +60,19 @@ def add_model_options(parser: argparse.ArgumentParser, device_flag: str = "--dev
     )
 
 
+def _script(value: str) -> str:
+    """--chinese, read as every other entry reads a script (engine.config.parse_script)."""
+    try:
+        return parse_script(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def add_chinese_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--chinese",
-        choices=list(CHINESE_SCRIPTS),
+        type=_script,
+        metavar="{" + ",".join([*CHINESE_SCRIPTS, "none"]) + "}",
         default=None,
         help="write Chinese in simplified or traditional characters (taiwan, hongkong: "
         "their standard forms), whatever the model writes",
@@ -108,6 +129,15 @@ def add_decoding_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def read_text_file(path: Path) -> str:
+    """A text file as Windows editors save it: UTF-8 with or without a byte-order mark
+    (Notepad's "UTF-8 with BOM"), or UTF-16 with one (Notepad's "Unicode")."""
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    return data.decode("utf-8-sig")
+
+
 def read_hotwords(value: str | None) -> tuple[str, ...]:
     """Custom words or phrases separated by commas, or a text file of them (one per line)."""
     from engine.lm_files import split_hotwords
@@ -121,7 +151,7 @@ def read_hotwords(value: str | None) -> tuple[str, ...]:
         is_file = False
     if is_file:
         try:
-            return split_hotwords(path.read_text(encoding="utf-8"))
+            return split_hotwords(read_text_file(path))
         except (OSError, UnicodeDecodeError) as exc:
             raise LanguageModelError(f"custom words file {path} cannot be read: {exc}") from None
     return split_hotwords(value)
@@ -185,3 +215,61 @@ def punctuation_options(args: argparse.Namespace) -> PunctuationOptions:
     keeps the model's own text, so it turns punctuation off too)."""
     off = getattr(args, "no_punctuation", False) or getattr(args, "raw_case", False)
     return PunctuationOptions(enabled=not off, model=getattr(args, "punctuation_model", None) or "")
+
+
+def add_translation_options(parser: argparse.ArgumentParser) -> None:
+    """Translation of the captions (engine.translation)."""
+    group = parser.add_argument_group("translation")
+    group.add_argument(
+        "--translate-to",
+        default=None,
+        metavar="LANG",
+        help="translate each sentence into this language (zh, en, de, ...) with a local OPUS-MT "
+        "model, downloaded once; files get both texts, bilingual subtitles",
+    )
+    group.add_argument(
+        "--translation-model",
+        default=None,
+        metavar="ID_OR_DIR",
+        help="the MarianMT translation model: a Hugging Face id (Helsinki-NLP/opus-mt-en-zh) or "
+        "a folder (default: the catalogue's model for the speech and target languages)",
+    )
+
+
+def translation_options(args: argparse.Namespace) -> TranslationOptions:
+    """Translation as the command line asks (off without --translate-to); downloads follow the
+    speech model's --offline and --hub-endpoint."""
+    from engine.translation import check_language
+
+    target = args.translate_to
+    if target is None:
+        if args.translation_model:
+            raise TranslationError("--translation-model needs --translate-to LANG")
+        return TranslationOptions()
+    try:
+        check_language(target)
+    except TranslationError as exc:
+        raise TranslationError(f"--translate-to: {exc}") from None
+    return TranslationOptions(
+        target=target,
+        model=args.translation_model,
+        local_files_only=args.offline,
+        hub_endpoint=args.hub_endpoint,
+    )
+
+
+def load_translation(options: TranslationOptions, speech_model: str) -> Translator | None:
+    """The translator (None when translation is off), announced on stderr."""
+    if not options.enabled:
+        return None
+    from engine.translation import load_translator, speech_language
+
+    from .download import ProgressLine
+
+    line = ProgressLine(sys.stderr)
+    try:
+        translator = load_translator(options, speech_language(speech_model), line)
+    finally:
+        line.close()
+    print(f"translation: {translator.description} into {options.target}", file=sys.stderr)
+    return translator

@@ -43,6 +43,9 @@ class FakeHub:
         default_factory=dict
     )  # file name -> bytes before the first GET breaks
     status: int | None = None  # answer every request with this HTTP status (e.g. 503)
+    # The model info lists file sizes (False: as a mirror whose model info has none; the tree
+    # listing, which huggingface_hub needs them in, keeps them).
+    sizes: bool = True
     log: list[Request] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -167,7 +170,7 @@ class _Handler(BaseHTTPRequestHandler):
             "modelId": repo,
             "sha": COMMIT,
             "private": False,
-            "siblings": [{"rfilename": n, "size": p.stat().st_size} for n, p in files.items()],
+            "siblings": [{"rfilename": n, **self._size(p)} for n, p in files.items()],
         }
 
     def _tree(self, repo: str) -> list[dict[str, object]]:
@@ -180,6 +183,9 @@ class _Handler(BaseHTTPRequestHandler):
             }
             for name, p in self.fake.files(repo).items()
         ]
+
+    def _size(self, path: Path) -> dict[str, int]:
+        return {"size": path.stat().st_size} if self.fake.sizes else {}
 
     # responses ---------------------------------------------------------------------------------
     def _json(self, payload: object) -> None:

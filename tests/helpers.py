@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pytest
 
+from engine.frames import RunsOwnWindows
+
 # facebook/wav2vec2-base-960h's character vocabulary.
 BASE_960H_VOCAB = {
     "<pad>": 0,
@@ -142,20 +144,23 @@ def make_model_dir(
     return folder
 
 
-class CountingModel:
+class CountingModel(RunsOwnWindows):
     """Wraps a FrameModel and records the batch size of every forward pass."""
 
     def __init__(self, model: FrameModel) -> None:
-        self.model = model
+        self.inner = model
         self.vocab = model.vocab
         self.frame_samples = model.frame_samples
         self.batch_sizes: list[int] = []
         self._lock = threading.Lock()
 
+    def __getattr__(self, name: str) -> Any:  # the rest of the model's face (its geometry, ...)
+        return getattr(self.inner, name)
+
     def frames(self, windows: np.ndarray, valid: np.ndarray | None = None) -> FrameOutput:
         with self._lock:
             self.batch_sizes.append(len(windows))
-        return self.model.frames(windows, valid)
+        return self.inner.frames(windows, valid)
 
 
 class Exploding(CountingModel):

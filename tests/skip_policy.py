@@ -3,9 +3,10 @@
 Under CI (the ``CI`` environment variable set, as GitHub Actions and .ci/run do) a test may skip
 only for the ``gpu`` and ``platform`` marks (the latter: what this OS lacks, such as SIGKILL on
 Windows, with the Windows counterpart tested beside it); any other skip (a missing tool, library,
-server or file) fails, so that a green CI run ran what it claims to. The ``packaging`` tests (a real PyInstaller build, minutes)
-run under CI, and elsewhere only when asked (``run_packaging``): ``LC_RUN_PACKAGING=1`` runs them,
-``LC_RUN_PACKAGING=0`` leaves them out everywhere, CI included (then their skips are accepted).
+server or file) fails, so that a green CI run ran what it claims to. The ``packaging`` tests (a
+real PyInstaller build, minutes) run under CI, and elsewhere only when asked
+(``run_packaging``): ``LC_RUN_PACKAGING=1`` runs them, ``LC_RUN_PACKAGING=0`` leaves them out
+everywhere, CI included (then their skips are accepted).
 Outside CI skips stay skips, and when scripts/test.sh could not install Debian packages (it names
 them in ``LC_MISSING_DEBIAN_PACKAGES``) the end of the run lists the tests that were skipped.
 """
@@ -17,10 +18,7 @@ from collections.abc import Generator
 
 import pytest
 
-ALLOWED_MARKS = (
-    "gpu",
-    "platform",
-)  # the only skips CI accepts (and packaging with LC_RUN_PACKAGING=0)
+ALLOWED_MARKS = ("gpu", "platform")  # the only skips CI accepts (packaging: LC_RUN_PACKAGING=0)
 QUIET_MARKS = ("gpu", "packaging", "platform")  # not listed as "set-up that is missing" at the end
 
 

@@ -51,6 +51,20 @@ def test_unknown_script_is_refused_with_the_choices() -> None:
         DecodeOptions(chinese="klingon")
 
 
+def test_every_entry_reads_a_script_alike() -> None:
+    """One parser (engine.config.parse_script) for the command line, the upload form, the
+    WebSocket query and Settings: any case, "none" for no conversion."""
+    from engine.config import parse_script
+    from live_captions.cli import build_parser
+
+    assert parse_script(" Traditional ") == "traditional" and parse_script("none") == ""
+    parser = build_parser()
+    args = parser.parse_args(["transcribe", "x.wav", "--chinese", "Taiwan"])
+    assert args.chinese == "taiwan"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["transcribe", "x.wav", "--chinese", "klingon"])
+
+
 def test_streaming_equals_file_with_conversion(cjk_recognizer, cmn_wav: Path) -> None:  # type: ignore[no-untyped-def]
     audio = read_wav(cmn_wav)
     decode = DecodeOptions(chinese="traditional")

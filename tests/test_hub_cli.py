@@ -106,17 +106,21 @@ def test_ctrl_c_cancels_cleanly_and_the_next_run_downloads_again(
     assert process.returncode == 130, "".join(seen) + rest
     assert "interrupted" in rest and "Traceback" not in rest
     assert not [p for p in tmp_path.rglob("*.incomplete")]
-    assert not any(p.stat().st_size > 1_000_000 for p in blobs(tmp_path))  # no weights kept
+    # No complete weights; what arrived of them waits in a ".part" file for the next run.
+    assert not any(p.stat().st_size > 1_000_000 for p in blobs(tmp_path) if p.suffix != ".part")
+    kept = sum(p.stat().st_size for p in blobs(tmp_path) if p.suffix == ".part")
     fake_hub.rate = None
     done = transcribe(hello_wav, tmp_path, "--model", MODEL, "--hub-endpoint", fake_hub.url)
     assert done.returncode == 0, done.stderr
+    gets = fake_hub.requests("GET", "model.safetensors")
+    assert gets[-1].range == (f"bytes={kept}-" if kept else None)
 
 
 @pytest.mark.parametrize(
     ("case", "expected"),
     [
         ("missing", "'acme/no-such-model' was not found on"),
-        ("not speech", "acme/bert is a BertModel model, not a Wav2Vec2ForCTC"),
+        ("not speech", "acme/bert is a BertModel model, not a CTC speech recogniser"),
         ("hub error", "answered with an error (503)"),
         ("no network", "cannot be reached (no network, or it is blocked here)"),
     ],

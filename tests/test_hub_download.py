@@ -154,7 +154,7 @@ def test_a_missing_repo_is_named(fake_hub: FakeHub, hub_cache: Path) -> None:
 def test_a_repo_that_is_not_a_speech_model_is_refused_before_its_weights(
     fake_hub: FakeHub, hub_cache: Path
 ) -> None:
-    with pytest.raises(ModelLoadError, match="BertModel model, not a Wav2Vec2ForCTC"):
+    with pytest.raises(ModelLoadError, match="BertModel model, not a CTC speech recogniser"):
         download_model("acme/bert", fake_hub.url)
     assert fake_hub.requests("GET", "acme/bert/resolve/")[-1].path.endswith("config.json")
     assert not fake_hub.requests("GET", "bert/resolve/main/model.safetensors")
@@ -164,7 +164,7 @@ def test_a_local_folder_that_is_not_a_speech_model_is_refused(tmp_path: Path) ->
     from fakehub import not_a_speech_model
 
     folder = not_a_speech_model(tmp_path / "bert")
-    with pytest.raises(ModelLoadError, match="not a Wav2Vec2ForCTC"):
+    with pytest.raises(ModelLoadError, match="not a CTC speech recogniser"):
         load_recognizer(ModelOptions(name=str(folder), warmup=False))
 
 
@@ -265,3 +265,42 @@ def test_hf_endpoint_in_the_environment_is_honoured_at_call_time(
     seen: list[DownloadStatus] = []
     load_recognizer(ModelOptions(name=REPO, device="cpu", warmup=False), seen.append)
     assert seen and seen[-1].done == info.size
+
+
+def test_a_certificate_the_system_does_not_trust_is_named() -> None:
+    """As httpx reports a company network's TLS inspection: a ConnectError caused by the
+    certificate check."""
+    import ssl
+
+    import httpx
+
+    from engine.hub import hub_error
+
+    try:
+        try:
+            raise ssl.SSLCertVerificationError(
+                1, "[SSL: CERTIFICATE_VERIFY_FAILED] self-signed certificate in certificate chain"
+            )
+        except ssl.SSLCertVerificationError as tls:
+            raise httpx.ConnectError(str(tls)) from tls
+    except httpx.ConnectError as exc:
+        error = hub_error(exc, REPO, "https://huggingface.co")
+    assert isinstance(error, HubUnreachable)
+    assert "certificate is not trusted" in str(error) and "IT department" in str(error)
+    plain = hub_error(httpx.ConnectError("connection refused"), REPO, "https://huggingface.co")
+    assert "certificate" not in str(plain) and "cannot be reached" in str(plain)
+
+
+def test_downloads_use_the_system_certificate_store() -> None:
+    import ssl
+
+    import truststore
+
+    from engine.hub import use_system_certificates
+
+    try:
+        assert use_system_certificates()
+        assert ssl.SSLContext is truststore.SSLContext
+    finally:
+        truststore.extract_from_ssl()
+    assert ssl.SSLContext is not truststore.SSLContext

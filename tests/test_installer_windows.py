@@ -102,6 +102,9 @@ def test_setup_runs_per_user_or_for_all_users_on_windows_10_1809_or_later() -> N
     assert "PrivilegesRequiredOverridesAllowed=dialog commandline" in setup
     assert "DefaultDirName={autopf}\\" in setup
     assert "MinVersion=10.0.17763" in setup
+    app_icons = [line for line in ISS.splitlines() if 'Filename: "{app}\\{#AppExe}"' in line]
+    assert len(app_icons) == 3  # Start menu, desktop, and the [Run] entry after installing
+    assert all('WorkingDir: "{userdocs}"' in line for line in app_icons)
 
 
 def test_signing_is_an_option_that_takes_a_certificate(tmp_path: Path) -> None:
@@ -198,3 +201,49 @@ def test_the_icon_file_holds_every_size_as_png(tmp_path: Path) -> None:
     assert "FileVersion', '0.1.0'" in paths["LiveCaptions"].read_text(encoding="utf-8")
     spec = (ROOT / "installer" / "live_captions.spec").read_text(encoding="utf-8")
     assert 'resources("LiveCaptions")' in spec and 'resources("live-captions")' in spec
+
+
+class MessageBoxes:
+    def __init__(self) -> None:
+        self.shown: list[str] = []
+
+    def MessageBoxW(self, owner: object, text: str, title: str, flags: int) -> int:
+        self.shown.append(text)
+        return 1
+
+
+def test_only_the_windowed_executable_shows_a_message_box(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The console executable's errors go to its console alone: a box there would wait for a
+    click that never comes in CI or a script."""
+    import ctypes
+    import types
+
+    boxes = MessageBoxes()
+    monkeypatch.setattr(ctypes, "windll", types.SimpleNamespace(user32=boxes), raising=False)
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(entry, "_windowed", False)
+    entry.show_fatal("CUDA cannot start")
+    assert boxes.shown == [] and "error: CUDA cannot start" in capsys.readouterr().err
+    # The windowed executable starts without streams (sys.stdout and sys.stderr are None).
+    monkeypatch.setattr(entry, "_console_log", lambda: (tmp_path / "console.log").open("a"))
+    monkeypatch.setattr(sys, "stdout", None)
+    monkeypatch.setattr(sys, "stderr", None)
+    entry.give_windowed_app_streams()
+    entry.show_fatal("CUDA cannot start")
+    assert boxes.shown == ["CUDA cannot start"]
+
+
+def test_a_big_console_log_moves_aside_instead_of_being_truncated(tmp_path: Path) -> None:
+    log = tmp_path / "Logs" / "console.log"
+    with entry._open_console_log(log) as out:
+        out.write("first start\n")
+    with entry._open_console_log(log) as out:  # a second start appends
+        out.write("second start\n")
+    assert log.read_text() == "first start\nsecond start\n"
+    log.write_text("x" * (entry.CONSOLE_LOG_MAX_BYTES + 1))
+    with entry._open_console_log(log) as out:
+        out.write("third start\n")
+    assert log.read_text() == "third start\n"
+    assert (tmp_path / "Logs" / "console.log.1").stat().st_size > entry.CONSOLE_LOG_MAX_BYTES

@@ -13,7 +13,7 @@ from engine.config import LmOptions
 from engine.ctc import Vocab, Word
 from engine.errors import ModelLoadError
 from engine.lm import BeamDecoder, SpanCutter, as_typed, typed_forms
-from engine.lm_files import find_lm, load_lm, parse_hotwords
+from engine.lm_files import find_lm, load_lm, parse_hotwords, split_hotwords
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools" / "demo_model"))
@@ -176,6 +176,9 @@ def test_request_custom_words_are_checked():
     assert parse_hotwords(None) == parse_hotwords("") == ()
     assert parse_hotwords(" Tamsinet ,  New   York,,") == ("Tamsinet", "New York")
     assert parse_hotwords(["Kubernetes", " a  b "]) == ("Kubernetes", "a b")
+    # One reading everywhere (issue 23): a line break separates words in a request too.
+    assert parse_hotwords("Kubernetes\nTamsinet") == split_hotwords("Kubernetes\nTamsinet")
+    assert split_hotwords("Kubernetes\nTamsinet") == ("Kubernetes", "Tamsinet")
     for bad, message in [
         (42, "string of comma-separated words"),
         (["ok", 3], "must be strings"),
@@ -235,8 +238,7 @@ def test_a_vocabulary_without_words_decodes_greedily(caplog):
     from types import SimpleNamespace
 
     from engine.config import DecodeOptions
-    from engine.lm import LmStitcher
-    from engine.stitch import WindowStitcher, make_stitcher
+    from engine.stitch import LmStitcher, WindowStitcher, make_stitcher
 
     vocab = Vocab(tokens=("<pad>", "我", "你", "好"), blank_id=0, delimiter_id=None)
     model = SimpleNamespace(vocab=vocab, frame_samples=320)

@@ -98,8 +98,9 @@ def test_the_server_s_language_model_decodes_uploads_and_streams(
     assert expected.text() != greedy.text()
     from engine.punctuation import PunctuationOptions
 
-    settings = ServerSettings(port=0, lm=lm, punctuation=PunctuationOptions(enabled=False))
-    with ApiServer(settings, demo_recognizer) as srv:  # the engine's own text, unpunctuated
+    off = PunctuationOptions(enabled=False)  # the engine's own text, unpunctuated
+    settings = ServerSettings(port=0, decode=DecodeOptions(lm=lm), punctuation=off)
+    with ApiServer(settings, demo_recognizer) as srv:
         answer = upload(srv, name_wav)
         assert answer.status_code == 200, answer.text
         assert answer.json()["text"] == expected.text()

@@ -42,6 +42,7 @@ INSTALLED_BY = {
     "Dockerfile": "requirements/api.txt",
     "Dockerfile.cuda": "requirements/api.txt",
     "installer/build.ps1": "requirements\\build.txt",
+    ".github/workflows/windows.yml": "requirements/dev.txt",  # its tests job
 }
 PLATFORMS = {
     "linux": {"sys_platform": "linux", "platform_system": "Linux", "platform_machine": "x86_64"},

@@ -49,7 +49,7 @@ def test_tiny_model_folder_loads(tiny_recognizer: Recognizer, tiny_model_dir: Pa
     assert (r.frame_samples, r.receptive_field) == (320, 400)
     assert r.vocab.blank_id == 0 and r.vocab.delimiter_id == 4
     assert len(r.vocab.tokens) == 32 and r.vocab.tokens[5] == "E"
-    assert r.device == "cpu" and r.dtype == "float32" and r.do_normalize
+    assert r.device == "cpu" and r.dtype == "float32" and r.features.do_normalize
     assert not r.is_demo
     assert r.name == str(tiny_model_dir)
     assert str(tiny_model_dir) in r.describe() and "CPU" in r.describe()
@@ -148,9 +148,9 @@ def test_fallback_to_demo_loads_the_demo() -> None:
 @pytest.fixture()
 def no_demo_model(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """An installation whose bundled demo model is missing: its folder is empty."""
-    import engine.model
+    import engine.model_dir
 
-    monkeypatch.setattr(engine.model, "DEMO_MODEL_DIR", tmp_path / "empty")
+    monkeypatch.setattr(engine.model_dir, "demo_model_dir", lambda: tmp_path / "empty")
 
 
 @pytest.mark.usefixtures("no_demo_model")

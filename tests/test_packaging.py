@@ -98,6 +98,30 @@ def test_unused_qt_parts_torch_tests_and_headers_are_left_out() -> None:
     assert rules.keep_data("engine/samples/sample.wav")
     assert rules.keep_data("torch/bin/torch_shm_manager")  # `import torch` checks that it exists
     assert rules.keep_data("soundcard/mediafoundation.py.h")  # soundcard reads it at import
+    # Qt's own Chinese strings, where the Linux and the Windows wheels keep them.
+    assert rules.keep_data("PySide6/Qt/translations/qtbase_zh_CN.qm")
+    assert rules.keep_data("PySide6\\translations\\qtbase_zh_TW.qm")
+    assert not rules.keep_data("PySide6/translations/qtbase_de.qm")
+
+
+def test_the_build_machine_s_cuda_toolkit_is_never_collected() -> None:
+    windows = r"C:\Program Files\NVIDIA GPU Computing Toolkit\CUDA\v13.0"
+    toolkits = rules.cuda_toolkits({"CUDA_PATH": windows})
+    for source in (
+        "/usr/local/cuda-13.0/lib/libcudart.so.13",  # what leaked into a CPU build here
+        "/usr/local/cuda/lib64/libcublas.so.12",
+        "/opt/cuda/targets/x86_64-linux/lib/libnvrtc.so.13",
+        windows + r"\bin\cudart64_13.dll",
+    ):
+        assert rules.from_cuda_toolkit(source, toolkits), source
+    for source in (
+        "/venv/lib/python3.11/site-packages/nvidia/cuda_runtime/lib/libcudart.so.13",  # torch's
+        "/venv/lib/python3.11/site-packages/torch/lib/libtorch_cpu.so",
+        "/usr/local/cudalike/lib/libx.so",
+        "/usr/lib/x86_64-linux-gnu/libgomp.so.1",
+    ):
+        assert not rules.from_cuda_toolkit(source, toolkits), source
+    assert rules.cuda_toolkits({}) == ("/opt/cuda", "/usr/local/cuda")
 
 
 def test_only_torchs_own_libraries_are_stripped() -> None:

@@ -190,8 +190,9 @@ def test_segments_and_srt_lines_are_counted_in_columns() -> None:
 def test_bracketed_special_tokens_are_never_spelled(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Many XLSR fine-tunes name their unknown token "[UNK]": it must not reach the text."""
     from helpers import save_processor
+    from transformers import AutoTokenizer
 
-    from engine.model import _read_vocab
+    from engine.families import read_vocab
 
     vocab = {"[PAD]": 0, "[UNK]": 1, "|": 2, "你": 3, "好": 4}
     save_processor(tmp_path, vocab)
@@ -204,7 +205,7 @@ def test_bracketed_special_tokens_are_never_spelled(tmp_path) -> None:  # type: 
     special = tmp_path / "special_tokens_map.json"
     if special.exists():
         special.write_text(json.dumps({"unk_token": "[UNK]", "pad_token": "[PAD]"}))
-    loaded, *_ = _read_vocab(tmp_path)
+    loaded = read_vocab(AutoTokenizer.from_pretrained(str(tmp_path)))
     assert loaded.blank_id == 0 and loaded.delimiter_id == 2
     ids = np.array([3, 1, 1, 0, 4], dtype=np.int64)
     units = decode_frames(loaded, ids, np.full(5, 0.5, np.float32))

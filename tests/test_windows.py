@@ -9,6 +9,7 @@ from helpers import BASE_960H_VOCAB
 
 from engine.config import PROFILES, TranscribeOptions
 from engine.ctc import Vocab, decode_frames
+from engine.frames import RunsOwnWindows
 from engine.model import FrameOutput
 from engine.transcribe import transcribe_array, transcribe_blocks
 from engine.windows import Grid, Window, Windower
@@ -200,7 +201,7 @@ def label_frames(signal: np.ndarray, n_frames: int) -> tuple[np.ndarray, np.ndar
     return ids, probs
 
 
-class FakeFrameModel:
+class FakeFrameModel(RunsOwnWindows):
     """A FrameModel whose frame labels are a pure function of each frame's own raw samples (no
     per-window normalisation), with wav2vec2's frame count for a window."""
 

@@ -51,11 +51,10 @@ def test_the_suite_runs_on_windows_with_the_suites_own_marks(workflow: dict) -> 
     assert args[-1] == "tests"
     install = next(s for s in job["steps"] if "pip install" in s.get("run", ""))
     assert '"torch==2.13.0"' in install["run"] and "whl/cpu" in install["run"]
-    # The extras scripts/test.sh installs.
-    extras = re.search(
-        r'install -q -e "\.\[([^\]]+)\]"', (ROOT / "scripts" / "test.sh").read_text()
-    )
-    assert extras and f'-e ".[{extras.group(1)}]"' in install["run"]
+    # The lock scripts/test.sh installs (requirements/dev.txt), then the project without deps.
+    lock = re.search(r"--require-hashes -r (\S+)", (ROOT / "scripts" / "test.sh").read_text())
+    assert lock and f"--require-hashes -r {lock.group(1)}" in install["run"]
+    assert "--no-deps -e ." in install["run"]
     tools = next(s for s in job["steps"] if "choco install" in s.get("run", ""))
     assert "ffmpeg" in tools["run"] and "sox" in tools["run"]
 

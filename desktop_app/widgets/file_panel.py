@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 
 from engine.config import TranscribeOptions
 from engine.errors import Cancelled, LiveCaptionsError
-from engine.transcribe import Engine, transcribe_file
+from engine.frames import WindowRunner
+from engine.transcribe import transcribe_file
 from engine.transcript import Transcript
 
 from .export import save_transcript
@@ -63,7 +64,7 @@ class FileTranscriber(QObject):
     cancelled = Signal()
 
     def __init__(
-        self, engine: Engine, path: Path, options: TranscribeOptions = TranscribeOptions()
+        self, engine: WindowRunner, path: Path, options: TranscribeOptions = TranscribeOptions()
     ) -> None:
         super().__init__()
         self.engine = engine  # the app's scheduler: live captions keep priority over the file
@@ -101,7 +102,7 @@ class FileTranscriptionDialog(QDialog):
 
     def __init__(
         self,
-        engine: Engine,
+        engine: WindowRunner,
         path: Path,
         parent: QWidget | None = None,
         options: TranscribeOptions = TranscribeOptions(),

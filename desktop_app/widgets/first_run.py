@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -41,18 +42,20 @@ from engine.hub import (
     remote_model,
 )
 
+from ..messages import EngineMessages, describe
+
 
 class _InfoJob(QObject):
     """Asks the hub what a model holds, off the GUI thread."""
 
     done = Signal(int, object)  # request number, RemoteModel
-    failed = Signal(int, str, bool)  # request number, message, whether the hub was unreachable
+    failed = Signal(int, object)  # request number, the ModelLoadError
 
     def run(self, number: int, model: str, endpoint: str) -> None:
         try:
             self.done.emit(number, remote_model(model, endpoint or None))
         except ModelLoadError as exc:
-            self.failed.emit(number, str(exc), isinstance(exc, HubUnreachable))
+            self.failed.emit(number, exc)
 
 
 class FirstRunDialog(QDialog):
@@ -101,7 +104,7 @@ class FirstRunDialog(QDialog):
         self.details.setWordWrap(True)
         form = QFormLayout()
         form.addRow(self.tr("Model:"), self.model)
-        form.addRow(self.tr("Download from:"), self.hub)
+        form.addRow(self.tr("{0}:").format(EngineMessages().download_from()), self.hub)
 
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -124,6 +127,9 @@ class FirstRunDialog(QDialog):
         others.addStretch(1)
 
         layout = QVBoxLayout(self)
+        # Never smaller than what it shows: long progress or advice grows the dialog instead of
+        # being clipped.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.addWidget(heading)
         layout.addLayout(form)
         layout.addWidget(self.details)
@@ -174,7 +180,8 @@ class FirstRunDialog(QDialog):
         self.remote = remote
         known = find(remote.repo_id)
         language = known.language_name if known else None
-        parts = [remote.repo_id, language, format_bytes(remote.size)]
+        # A hub that lists no sizes: no size rather than "0 B".
+        parts = [remote.repo_id, language, format_bytes(remote.size) if remote.size else None]
         self.details.setText(
             self.tr("{0}, from {1}, into {2}").format(
                 ", ".join(p for p in parts if p), remote.endpoint, cache_dir()
@@ -185,25 +192,23 @@ class FirstRunDialog(QDialog):
         self.adjustSize()
         self.info_shown.emit(True)
 
-    @Slot(int, str, bool)
-    def _on_info_failed(self, number: int, message: str, unreachable: bool) -> None:
+    @Slot(int, object)
+    def _on_info_failed(self, number: int, error: ModelLoadError) -> None:
         if number != self._request:
             return
         self.details.setText("")
-        self._show_error(message, unreachable)
+        self._show_error(error)
         self.download_button.setEnabled(True)  # trying again is a choice too
         self.info_shown.emit(False)
 
-    def _show_error(self, message: str, unreachable: bool) -> None:
-        if unreachable:
-            message += (
-                f"\n\nIf the hub is blocked where you are, choose a mirror under "
-                f"“Download from” ({MIRROR_EXAMPLE} works from mainland China)."
-            )
+    def _show_error(self, error: BaseException) -> None:
+        """What went wrong and what to do, in the app's language (the advice names the mirror
+        once, and the field to pick it in)."""
+        if isinstance(error, HubUnreachable):
             self.hub.setFocus()
-        self.status.setText(message)
+        self.status.setText(describe(error))
         self.status.setStyleSheet("color: #b00020;")
-        self.adjustSize()
+        self._fit()
 
     # the download (run by the app's loader) --------------------------------------------------
     def _download(self) -> None:
@@ -225,9 +230,22 @@ class FirstRunDialog(QDialog):
     def set_progress(self, text: str, done: int, total: int) -> None:
         if not self.downloading:
             return
+        # Without a total (a hub that lists no sizes) the bar moves without claiming a share.
+        self.progress.setRange(0, 1000 if total else 0)
         if total:
             self.progress.setValue(round(1000 * done / total))
         self.status.setText(text)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow taller when wrapped text needs it (the export's long steps, advice): Qt's
+        minimum size does not follow a word-wrapped label's height for the dialog's width."""
+        layout = self.layout()
+        assert layout is not None
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else 0
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     @Slot()
     def download_cancelled(self) -> None:
@@ -238,17 +256,17 @@ class FirstRunDialog(QDialog):
         self.status.setStyleSheet("")
         self.status.setText(
             self.tr(
-                "Download cancelled. Nothing half-downloaded is used; files that were complete "
-                "stay, so downloading again goes on from there."
+                "Download cancelled. Nothing half-downloaded is used, but what arrived is kept: "
+                "downloading again goes on from there."
             )
         )
 
-    def download_failed(self, message: str, unreachable: bool) -> None:
+    def download_failed(self, error: BaseException) -> None:
         self.downloading = False
         self._buttons(downloading=False)
         self.progress.hide()
         self.download_button.setEnabled(True)
-        self._show_error(message, unreachable)
+        self._show_error(error)
 
     # the other ways to start -----------------------------------------------------------------
     def _choose_folder(self) -> None:

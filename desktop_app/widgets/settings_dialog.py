@@ -8,6 +8,8 @@ The fields are filled from :class:`Settings` when the dialog opens and written b
 
 from __future__ import annotations
 
+import sys
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
@@ -151,6 +153,7 @@ class SettingsDialog(QDialog):
         row.addWidget(browse)
         form.addRow(self.tr("Model:"), row)
         self.model_details = QLabel()
+        self.model_details.setWordWrap(True)  # with a language model it takes two lines
         self.model_details.setStyleSheet("color: #6a6a6a;")
         self.model.currentTextChanged.connect(self._show_model_details)
         form.addRow("", self.model_details)
@@ -185,7 +188,8 @@ class SettingsDialog(QDialog):
             if key in PROFILE_LABELS:
                 self.profile.addItem(self.tr(PROFILE_LABELS[key]), key)
         form.addRow(self.tr("Live captions:"), self.profile)
-        self.stable_partials = QCheckBox(
+        self.stable_partials = QCheckBox(self.tr("Steady partial text"))
+        self.stable_partials.setToolTip(
             self.tr(
                 "Steady partial text: a word shows about half a second later, "
                 "but rarely changes once shown"
@@ -204,7 +208,10 @@ class SettingsDialog(QDialog):
                 "another host API can help with an old driver."
             )
         )
-        form.addRow(self.tr("Inputs:"), self.all_host_apis)
+        if sys.platform == "win32":  # host APIs other than WASAPI exist on Windows only
+            form.addRow(self.tr("Inputs:"), self.all_host_apis)
+        else:
+            self.all_host_apis.hide()
         self.chinese = QComboBox()
         for key, label in CHINESE_LABELS.items():
             self.chinese.addItem(self.tr(label), key)

@@ -22,6 +22,7 @@ from .. import __version__
 from ..model import Recognizer, load_recognizer
 from ..punctuation import Punctuation
 from ..scheduler import Scheduler, SchedulerOptions
+from ..translation import TranslatorPool, speech_language
 from . import routes_http, routes_realtime, routes_ws
 from .deps import STATIC_DIR, ApiContext
 from .errors import install_error_handlers
@@ -76,7 +77,7 @@ def load_server_punctuation(settings: ServerSettings, model: Recognizer) -> Punc
             raise
         log.warning("no punctuation: %s", exc)
         return None
-    return Punctuation.of(loaded, options, settings.lm.hotwords)
+    return Punctuation.of(loaded, options, settings.decode.lm.hotwords)
 
 
 def create_app(
@@ -111,14 +112,22 @@ def create_app(
                 max_lag_s=settings.max_lag_s,
             ),
         )
+        translators = TranslatorPool(settings.translation, speech_language(model.name))
+        try:
+            if settings.translation.enabled:  # the default target's model, before any request
+                await asyncio.to_thread(translators.worker, settings.translation.target)
+        except Exception as exc:
+            app.state.startup_error = exc
+            raise
         engine.start()
         app.state.context = ApiContext(
-            settings, model, engine, time.time(), punctuation=punctuation
+            settings, model, engine, time.time(), translators, punctuation=punctuation
         )
         log.info("API ready: %s, profile %s", model.describe(), settings.profile)
         try:
             yield
         finally:
+            translators.close()
             if owned:
                 engine.stop()
 

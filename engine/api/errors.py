@@ -36,6 +36,12 @@ class CloseCode(IntEnum):
     TRY_AGAIN = 1013  # too many streams, or the engine cannot keep up
 
 
+def close_reason(text: str) -> str:
+    """A WebSocket close reason: at most 123 bytes of UTF-8."""
+    data = text.encode()
+    return text if len(data) <= 123 else data[:120].decode(errors="ignore") + "..."
+
+
 class ApiError(HTTPException):
     """An HTTP error with the fields of OpenAI's error object."""
 

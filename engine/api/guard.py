@@ -15,7 +15,7 @@ import logging
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import CloseCode, UploadTooLarge, error_response, ws_error_message
+from .errors import CloseCode, UploadTooLarge, close_reason, error_response, ws_error_message
 from .settings import ServerSettings
 
 log = logging.getLogger("engine.api")
@@ -28,12 +28,6 @@ FORM_OVERHEAD_BYTES = 64 * 1024
 
 TOKEN_MESSAGE = "missing or invalid API token (send 'Authorization: Bearer TOKEN')"
 WS_TOKEN_MESSAGE = "missing or invalid API token (send 'Authorization: Bearer TOKEN' or ?token=)"
-
-
-def _reason(text: str) -> str:
-    """A close reason fits in 123 bytes of UTF-8."""
-    data = text.encode()
-    return text if len(data) <= 123 else data[:120].decode(errors="ignore") + "..."
 
 
 def _hosts_allowed(conn: HTTPConnection, settings: ServerSettings) -> bool:
@@ -143,5 +137,9 @@ class Guard:
             await send({"type": "websocket.accept"})
             await send({"type": "websocket.send", "text": error})
             await send(
-                {"type": "websocket.close", "code": CloseCode.POLICY, "reason": _reason(message)}
+                {
+                    "type": "websocket.close",
+                    "code": CloseCode.POLICY,
+                    "reason": close_reason(message),
+                }
             )

@@ -1,35 +1,34 @@
 """WebSocket ``/ws/transcribe``: live captions of a stream of audio frames.
 
-The protocol is described for clients in docs/api.md. One session owns one scheduler stream at a
-time; the scheduler thread hands its events to the event loop through a queue, and one task (the
-sender) is the only writer to the socket, so messages never interleave with a close.
+The protocol is described for clients in docs/api.md. This module is its codec: query and
+control messages in, caption messages out; the session's stream, its restarts and its two loops
+are the live-session core's (live_session.py), which /v1/realtime shares.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import io
 import json
 import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any
 
-import numpy as np
 from fastapi import APIRouter, Depends, WebSocket
-from starlette.websockets import WebSocketDisconnect, WebSocketDisconnected
 
-from ..audio import Resampler, pcm16_to_float, to_mono
+from ..audio import AudioLimits, FrameDecoder
 from ..captions import Captions
-from ..config import SAMPLE_RATE, check_script
-from ..errors import AudioError
+from ..config import SAMPLE_RATE, parse_script
+from ..errors import AudioError, TranslationError
 from ..lm_files import parse_hotwords
-from ..scheduler import Stream, TooManyStreams
 from ..streaming import Event, EventType, StreamOptions
+from ..translation import Result, TranslationWorker
+from ..units import join_units
 from .deps import ApiContext, get_context
-from .errors import CloseCode
+from .errors import CloseCode, close_reason
+from .live_session import CLOSED, LiveSession, Note, Send, serve_session
 from .settings import MIN_SAMPLE_RATE, ServerSettings
 
 log = logging.getLogger("engine.api")
@@ -43,8 +42,6 @@ ENCODINGS = {
     "pcm_f32le": "pcm_f32le",
     "float32": "pcm_f32le",
 }
-_SAMPLE_BYTES = {"pcm_s16le": 2, "pcm_f32le": 4}
-_CLOSED = (WebSocketDisconnect, WebSocketDisconnected)
 
 
 class ProtocolError(Exception):
@@ -97,74 +94,36 @@ def _rate(value: object, settings: ServerSettings) -> int:
     return rate
 
 
-class AudioDecoder:
-    """Client frames to 16 kHz mono float32: raw PCM in the declared format, or one small WAV
-    file per message (clients of the first version of this API)."""
+@dataclass(frozen=True)
+class Translated(Note):
+    """A sentence's translation, ready (from the translation worker's thread)."""
 
-    def __init__(self, fmt: AudioFormat, max_rate: int) -> None:
-        self.format = fmt
-        self.max_rate = max_rate
-        self._raw = Resampler(fmt.sample_rate)
-        self._wav: Resampler | None = None
-
-    def decode(self, data: bytes) -> np.ndarray:
-        """16 kHz samples; :class:`ProtocolError` (1003) for data that is not audio, and for
-        samples :func:`engine.audio.check_samples` refuses (NaN, infinity)."""
-        try:
-            if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
-                return self._decode_wav(data)
-            return self._decode_raw(data)
-        except AudioError as exc:
-            raise ProtocolError(CloseCode.UNSUPPORTED_DATA, f"unsupported audio: {exc}") from None
-
-    def _decode_raw(self, data: bytes) -> np.ndarray:
-        width = _SAMPLE_BYTES[self.format.encoding]
-        if len(data) % width:
-            raise ProtocolError(
-                CloseCode.UNSUPPORTED_DATA,
-                f"{self.format.encoding} frames must hold whole {width}-byte samples; got {len(data)} bytes",
-            )
-        if self.format.encoding == "pcm_s16le":
-            samples = pcm16_to_float(data)
-        else:
-            samples = np.frombuffer(data, dtype="<f4")
-        return self._raw(samples)
-
-    def _decode_wav(self, data: bytes) -> np.ndarray:
-        import soundfile as sf
-
-        try:
-            block, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
-        except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
-            raise ProtocolError(
-                CloseCode.UNSUPPORTED_DATA, f"a WAV message could not be decoded: {exc}"
-            ) from None
-        if not MIN_SAMPLE_RATE <= rate <= self.max_rate:
-            raise ProtocolError(
-                CloseCode.UNSUPPORTED_DATA, f"unsupported sample rate {rate} Hz in a WAV message"
-            )
-        if self._wav is None or self._wav.in_rate != rate:
-            tail = (
-                self._wav(np.zeros(0, np.float32), last=True)
-                if self._wav is not None
-                else np.zeros(0, np.float32)
-            )
-            self._wav = Resampler(rate)
-            return np.concatenate([tail, self._wav(to_mono(block))])
-        return self._wav(to_mono(block))
-
-    def flush(self) -> np.ndarray:
-        """The resamplers' last samples; the decoder starts afresh afterwards."""
-        tails = [
-            r(np.zeros(0, np.float32), last=True) for r in (self._raw, self._wav) if r is not None
-        ]
-        self._raw = Resampler(self.format.sample_rate)
-        self._wav = None
-        return np.concatenate(tails)
+    result: Result
 
 
-class CaptionSession:
-    """One WebSocket client: frames in, caption messages out."""
+@dataclass
+class Sentence:
+    """The finals of the open sentence; an utterance's end closes it (no punctuation here)."""
+
+    units: list[str]
+    start: float = 0.0
+    end: float = 0.0
+
+
+class _Deliver:
+    """Hands a translation from the worker's thread to the session's sender."""
+
+    def __init__(self, session: CaptionSession) -> None:
+        self.session = session
+
+    def put(self, item: Result, /) -> None:
+        session = self.session
+        session.loop.call_soon_threadsafe(session.outbox.put_nowait, Translated(item))
+
+
+class CaptionSession(LiveSession):
+    """One WebSocket client: frames in, caption messages out; with ``translate_to``, each
+    sentence's translation after the finals it covers."""
 
     def __init__(
         self,
@@ -175,42 +134,31 @@ class CaptionSession:
         stable_partials: bool = True,
         chinese: str | None = None,
         hotwords: tuple[str, ...] = (),
+        translation: tuple[str, TranslationWorker] | None = None,
     ) -> None:
-        self.ws = ws
-        self.ctx = ctx
-        self.settings = ctx.settings
         self.id = uuid.uuid4().hex
-        self.loop = asyncio.get_running_loop()
-        self.outbox: asyncio.Queue[tuple] = asyncio.Queue()
-        self.decoder = AudioDecoder(fmt, self.settings.max_sample_rate)
+        self.translation = translation  # (target language, its worker)
+        self.sentence = Sentence([])
+        self.translations_pending = 0  # sentences sent to the worker, not yet answered
+        self.close_when_translated = False
+        self.label = f"ws-{self.id[:8]}"
+        self.format = fmt
         self.options = StreamOptions(
-            profile=self.settings.profile,
+            profile=ctx.settings.profile,
             partials=partials,
             stable_partials=stable_partials,
-            decode=self.settings.decode(chinese, hotwords),
+            decode=ctx.settings.request_decode(chinese, hotwords),
         )
-        self.generation = 0  # a finalize ends a stream and opens the next one
-        self.stream = self._open()  # TooManyStreams before the handshake completes
-        self.offset_s = 0.0  # session time at which the current stream started
-        self.pushed = 0  # 16 kHz samples pushed into the current stream
-        self.finalizing = False  # the current stream is flushing; new audio waits in held
-        self.held: list[np.ndarray] = []
-        # Set while no flush is under way. The receiver reads nothing while a flush lasts, so a
-        # client sending on meets backpressure (TCP) instead of filling ``held`` without bound.
-        self.flushed = asyncio.Event()
-        self.flushed.set()
-        self.closing: tuple[CloseCode, str] | None = None  # flush, then close like this
+        self.stats_interval_s = ctx.settings.stats_interval_s
         self.audio_seen = False
-        self.client_gone = False
         self.captions = Captions(history=False)  # casing and the session's clock
+        super().__init__(ws, ctx, _decoder(fmt, ctx.settings))
 
-    def _open(self) -> Stream:
-        generation = self.generation
+    def stream_options(self) -> StreamOptions:
+        return self.options
 
-        def on_event(event: Event) -> None:  # on the scheduler thread
-            self.loop.call_soon_threadsafe(self.outbox.put_nowait, ("event", generation, event))
-
-        return self.ctx.scheduler.open_stream(on_event, self.options)
+    def first_message(self) -> dict[str, object]:
+        return self.ready_message()
 
     def ready_message(self) -> dict[str, object]:
         s = self.settings
@@ -219,12 +167,13 @@ class CaptionSession:
             "session_id": self.id,
             "model": self.ctx.recognizer.name,
             "profile": s.profile,
-            "encoding": self.decoder.format.encoding,
-            "sample_rate": self.decoder.format.sample_rate,
+            "encoding": self.format.encoding,
+            "sample_rate": self.format.sample_rate,
             "partials": self.options.partials,
             "stable_partials": self.options.stable_partials,
             "chinese": self.options.decode.chinese,
             "hotwords": list(self.options.decode.lm.hotwords),
+            "translate_to": self.translation[0] if self.translation else None,
             "limits": {
                 "max_frame_bytes": s.max_frame_bytes,
                 "max_sample_rate": s.max_sample_rate,
@@ -234,66 +183,24 @@ class CaptionSession:
             },
         }
 
-    # the session -----------------------------------------------------------------------------
-    async def run(self) -> None:
-        await self.ws.send_json(self.ready_message())
-        await run_session(self, f"ws-{self.id[:8]}", f"WebSocket session {self.id}")
+    async def write(self, message: dict[str, object]) -> None:
+        await self.ws.send_json(message)
 
-    def abandon(self) -> None:
-        """Drop the stream without flushing (the client has gone, or the session is over)."""
-        if not self.stream.closed:
-            self.stream.close()
-
-    async def _receive_loop(self) -> None:
-        while True:
-            await self.flushed.wait()
-            try:
-                message = await asyncio.wait_for(self.ws.receive(), self.settings.idle_timeout_s)
-            except asyncio.TimeoutError:
-                idle = self.settings.idle_timeout_s
-                self._request_close(
-                    CloseCode.POLICY, f"idle timeout: nothing received for {idle:g} s"
-                )
-                return
-            if message["type"] == "websocket.disconnect":
-                self.client_gone = True
-                return
-            try:
-                if message.get("bytes") is not None:
-                    self._on_audio(message["bytes"])
-                elif message.get("text") is not None:
-                    self._on_text(message["text"])
-            except ProtocolError as exc:
-                self.abandon()
-                self.outbox.put_nowait(("send", {"type": "error", "message": exc.message}))
-                self.outbox.put_nowait(("close", exc.code, exc.message))
-                return
-            if self.closing:
-                return
-
-    async def _send_loop(self) -> None:
-        interval = self.settings.stats_interval_s
-        next_stats = self.loop.time() + interval
-        try:
-            while True:
-                try:
-                    wait = max(0.0, next_stats - self.loop.time()) if interval else None
-                    item = await asyncio.wait_for(self.outbox.get(), wait)
-                except asyncio.TimeoutError:
-                    await self.ws.send_json(self._stats())
-                    next_stats = self.loop.time() + interval
-                    continue
-                if item[0] == "send":
-                    await self.ws.send_json(item[1])
-                elif item[0] == "close":
-                    await self.ws.close(item[1], _reason(item[2]))
-                    return
-                elif item[1] == self.generation and await self._on_event(item[2]):
-                    return
-        except _CLOSED:
-            self.client_gone = True
+    async def refuse_capacity(self, message: str) -> None:
+        await self.write({"type": "error", "message": message})
+        await self.ws.close(CloseCode.TRY_AGAIN, close_reason(message))
 
     # client messages -------------------------------------------------------------------------
+    def on_message(self, message: Mapping[str, Any]) -> bool:
+        try:
+            if message.get("bytes") is not None:
+                self._on_audio(message["bytes"])
+            elif message.get("text") is not None:
+                self._on_text(message["text"])
+        except ProtocolError as exc:
+            return self.fail({"type": "error", "message": exc.message}, exc.code, exc.message)
+        return True
+
     def _on_audio(self, data: bytes) -> None:
         limit = self.settings.max_frame_bytes
         if len(data) > limit:
@@ -304,23 +211,17 @@ class CaptionSession:
         if not data or self.closing:
             return
         self.audio_seen = True
-        self._push(self.decoder.decode(data))
-
-    def _push(self, samples: np.ndarray) -> None:
-        if not samples.size:
-            return
-        if self.finalizing:
-            self.held.append(samples)
-            return
-        if not self.stream.push(samples):
-            return  # the engine ended the stream; its error event is on the way
-        self.pushed += samples.size
+        try:
+            samples = self.decoder.decode(data)
+        except AudioError as exc:
+            raise ProtocolError(CloseCode.UNSUPPORTED_DATA, f"unsupported audio: {exc}") from None
+        self.push(samples)
 
     def _on_text(self, text: str) -> None:
         message = parse_control(text, self.settings)
         if not isinstance(message, dict):
             if text.strip() == "Done":  # sherpa-onnx's end of stream
-                self._request_close(CloseCode.NORMAL, "")
+                self.request_close(CloseCode.NORMAL, "")
                 return
             raise ProtocolError(
                 CloseCode.UNSUPPORTED_DATA,
@@ -334,10 +235,10 @@ class CaptionSession:
         if kind == "keepalive":
             return
         if kind == "finalize":
-            if not (self.finalizing or self.closing):
-                self._flush_stream()
+            if not (self.flushing or self.closing):
+                self.flush()
         elif kind in ("close", "closestream"):
-            self._request_close(CloseCode.NORMAL, "")
+            self.request_close(CloseCode.NORMAL, "")
         elif kind in ("config", "configure"):
             self._configure(message)
         else:
@@ -351,39 +252,32 @@ class CaptionSession:
             raise ProtocolError(
                 CloseCode.POLICY, "a config message must come before the first audio frame"
             )
-        fmt = parse_format(
-            message.get("encoding"), message.get("sample_rate"), self.settings, self.decoder.format
+        self.format = parse_format(
+            message.get("encoding"), message.get("sample_rate"), self.settings, self.format
         )
-        self.decoder = AudioDecoder(fmt, self.settings.max_sample_rate)
+        self.decoder = _decoder(self.format, self.settings)
+        if "translate_to" in message:
+            self.translation = _translation(self.ctx, message["translate_to"])
         if "hotwords" in message:
             # No audio yet: the stream is opened again with the session's custom words.
-            lm = self.settings.decode(hotwords=_hotwords(message["hotwords"])).lm
+            lm = self.settings.request_decode(hotwords=_hotwords(message["hotwords"])).lm
             decode = dataclasses.replace(self.options.decode, lm=lm)
             self.options = dataclasses.replace(self.options, decode=decode)
-            self.stream.close()
-            self.stream = self._open()
-        self.outbox.put_nowait(("send", self.ready_message()))
-
-    def _flush_stream(self) -> None:
-        """Finish the current stream: its last finals and an ``end`` event follow."""
-        self._push(self.decoder.flush())
-        self.finalizing = True
-        self.flushed.clear()
-        self.stream.finish()
-
-    def _request_close(self, code: CloseCode, reason: str) -> None:
-        if self.closing:
-            return
-        self.closing = (code, reason)
-        if not self.finalizing:
-            self._flush_stream()
+            self.reopen()
+        self.outbox.put_nowait(Send(self.ready_message()))
 
     # engine events ---------------------------------------------------------------------------
-    async def _on_event(self, event: Event) -> bool:
-        """Send what an event means to the client; True when the session is over."""
+    async def on_event(self, event: Event) -> bool:
         update = self.captions.handle(event)
+        if event.type is EventType.FINAL and update.words:
+            if not self.sentence.units:
+                self.sentence.start = update.start
+            self.sentence.units += update.units
+            self.sentence.end = update.end
+        elif event.type in (EventType.UTTERANCE_END, EventType.END):
+            self._close_sentence()
         if event.type in (EventType.PARTIAL, EventType.FINAL):
-            await self.ws.send_json(
+            await self.write(
                 {
                     "type": "transcript",
                     "is_final": event.type is EventType.FINAL,
@@ -395,53 +289,69 @@ class CaptionSession:
                 }
             )
         elif event.type is EventType.SPEECH_STARTED:
-            await self.ws.send_json({"type": "speech_started", "timestamp": round(update.time, 3)})
+            await self.write({"type": "speech_started", "timestamp": round(update.time, 3)})
         elif event.type is EventType.UTTERANCE_END:
-            await self.ws.send_json(
-                {"type": "utterance_end", "last_word_end": round(update.time, 3)}
-            )
+            await self.write({"type": "utterance_end", "last_word_end": round(update.time, 3)})
         elif event.type is EventType.OVERLOAD:
-            await self.ws.send_json(
-                {"type": "overload", "message": event.message, "lag_s": round(event.lag_s, 3)}
-            )
+            lag = round(event.lag_s, 3)
+            await self.write({"type": "overload", "message": event.message, "lag_s": lag})
         elif event.type is EventType.ERROR:
-            behind = event.lag_s > self.ctx.scheduler.options.max_lag_s
-            await self.ws.send_json({"type": "error", "message": event.message})
-            await self.ws.close(
-                CloseCode.TRY_AGAIN if behind else CloseCode.INTERNAL, _reason(event.message)
-            )
+            await self.write({"type": "error", "message": event.message})
+            await self.ws.close(self.error_close_code(event), close_reason(event.message))
             return True
         elif event.type is EventType.END:
             return await self._on_end()
         return False
 
-    async def _on_end(self) -> bool:
-        """The current stream is flushed: close, or continue on a fresh stream."""
-        self.offset_s += self.pushed / SAMPLE_RATE
-        self.captions.begin_session(self.offset_s)
-        self.pushed = 0
-        if self.closing and not self.held:
-            await self.ws.close(self.closing[0], _reason(self.closing[1]))
+    def _close_sentence(self) -> None:
+        sentence, self.sentence = self.sentence, Sentence([])
+        if self.translation is None or not sentence.units:
+            return
+        self.translations_pending += 1
+        self.translation[1].submit(sentence, join_units(sentence.units), _Deliver(self))
+
+    async def on_note(self, note: Note) -> bool:
+        if not isinstance(note, Translated) or self.translation is None:
+            return False
+        result, sentence = note.result, note.result.key
+        self.translations_pending -= 1
+        message: dict[str, object] = {
+            "type": "translation",
+            "text": result.text,
+            "source_text": result.source_text,
+            "start": round(sentence.start, 3),
+            "end": round(sentence.end, 3),
+            "language": self.translation[0],
+        }
+        if result.error:
+            message["error"] = result.error
+        await self.write(message)
+        if self.close_when_translated and not self.translations_pending:
+            code, reason = self.closing or (CloseCode.NORMAL, "")
+            await self.ws.close(code, close_reason(reason))
             return True
-        if not self.closing:
-            await self.ws.send_json({"type": "finalized", "end": round(self.offset_s, 3)})
-        self.generation += 1
-        try:
-            self.stream = self._open()
-        except TooManyStreams as exc:
-            await self.ws.send_json({"type": "error", "message": str(exc)})
-            await self.ws.close(CloseCode.TRY_AGAIN, _reason(str(exc)))
-            return True
-        self.finalizing = False
-        self.flushed.set()
-        held, self.held = self.held, []
-        for samples in held:
-            self._push(samples)
-        if self.closing:
-            self._flush_stream()
         return False
 
-    def _stats(self) -> dict[str, object]:
+    async def _on_end(self) -> bool:
+        """The current stream is flushed: close (once its sentences are translated), or
+        continue on a fresh stream."""
+        self.flushed_stream_ends()
+        self.captions.begin_session(self.offset_s)
+        if self.closing and not self.held:
+            if self.translations_pending:
+                self.close_when_translated = True
+                return False
+            await self.ws.close(self.closing[0], close_reason(self.closing[1]))
+            return True
+        if not self.closing:
+            await self.write({"type": "finalized", "end": round(self.offset_s, 3)})
+        if not await self.next_stream():
+            return True
+        if self.closing:
+            self.flush()
+        return False
+
+    def stats(self) -> dict[str, object]:
         streams = self.ctx.scheduler.stats()
         mine = next((s for s in streams if s.id == self.stream.id), None)
         return {
@@ -450,6 +360,11 @@ class CaptionSession:
             "lag_s": round(mine.lag_s if mine else 0.0, 3),
             "active_streams": len(streams),
         }
+
+
+def _decoder(fmt: AudioFormat, settings: ServerSettings) -> FrameDecoder:
+    limits = AudioLimits(MIN_SAMPLE_RATE, settings.max_sample_rate)
+    return FrameDecoder(fmt.encoding, fmt.sample_rate, wav_messages=True, limits=limits)
 
 
 def parse_control(text: str, settings: ServerSettings) -> object:
@@ -496,59 +411,14 @@ def json_depth(text: str) -> int:
     return deepest
 
 
-def _reason(text: str) -> str:
-    """A close reason fits in 123 bytes of UTF-8."""
-    data = text.encode()
-    return text if len(data) <= 123 else data[:120].decode(errors="ignore") + "..."
-
-
-class _Session(Protocol):
-    """What run_session drives: a WebSocket session with a receive and a send loop."""
-
-    ws: WebSocket
-    client_gone: bool
-
-    async def _receive_loop(self) -> None: ...
-    async def _send_loop(self) -> None: ...
-    def abandon(self) -> None: ...
-
-
-async def run_session(session: _Session, task_name: str, label: str) -> None:
-    """Run a session's receive and send loops until one ends; when the receiver ended normally
-    (the client closed or broke the protocol), let the sender flush first. Then drop the
-    stream, and close with 1011 if either loop failed."""
-    receiver = asyncio.create_task(session._receive_loop(), name=f"{task_name}-receive")
-    sender = asyncio.create_task(session._send_loop(), name=f"{task_name}-send")
-    try:
-        done, _ = await asyncio.wait({receiver, sender}, return_when=asyncio.FIRST_COMPLETED)
-        if receiver in done and not session.client_gone and receiver.exception() is None:
-            await asyncio.wait({sender})
-    finally:
-        for task in (receiver, sender):
-            task.cancel()
-        await asyncio.gather(receiver, sender, return_exceptions=True)
-        session.abandon()
-    for task in (receiver, sender):
-        if not task.cancelled() and task.exception() is not None:
-            log.error("%s failed", label, exc_info=task.exception())
-            await _close_quietly(session.ws, CloseCode.INTERNAL, "internal error")
-
-
-async def _close_quietly(ws: WebSocket, code: CloseCode, message: str) -> None:
-    try:
-        await ws.close(code, _reason(message))
-    except (*_CLOSED, RuntimeError):
-        pass
-
-
 async def _refuse(ws: WebSocket, code: CloseCode, message: str) -> None:
     """Complete the handshake only to say no: browsers cannot read a refused handshake's status,
     but they do see a close code and reason. No stream is opened."""
     try:
         await ws.accept()
         await ws.send_json({"type": "error", "message": message})
-        await ws.close(code, _reason(message))
-    except _CLOSED:
+        await ws.close(code, close_reason(message))
+    except CLOSED:
         pass
 
 
@@ -568,13 +438,25 @@ def _hotwords(value: object) -> tuple[str, ...]:
         raise ProtocolError(CloseCode.POLICY, f"hotwords: {exc}") from None
 
 
+def _translation(ctx: ApiContext, value: object) -> tuple[str, TranslationWorker] | None:
+    """A ``translate_to`` (query or config): the target and its worker, None for none; a
+    language without a model here is a protocol error that says why. Loads the model the first
+    time a language is asked for (a query's in a thread before the session starts)."""
+    if value is None or str(value).strip().lower() in ("", "none"):
+        return None
+    target = str(value).strip()
+    try:
+        return target, ctx.translators.worker(target)
+    except TranslationError as exc:
+        raise ProtocolError(CloseCode.POLICY, f"no translation: {exc}") from None
+
+
 def _chinese(value: str | None) -> str | None:
     """The ?chinese= script; None: the server's setting; "none" or "": no conversion."""
     if value is None:
         return None
-    value = "" if value.lower() == "none" else value.lower()
     try:
-        return check_script(value)
+        return parse_script(value)
     except ValueError as exc:
         raise ProtocolError(CloseCode.UNSUPPORTED_DATA, f"chinese: {exc}") from None
 
@@ -590,27 +472,16 @@ async def ws_transcribe(websocket: WebSocket, ctx: ApiContext = Depends(get_cont
         stable = _flag("stable_partials", query.get("stable_partials", "true"))
         chinese = _chinese(query.get("chinese"))
         hotwords = _hotwords(query.get("hotwords"))
+        target = query.get("translate_to", settings.translation.target)
+        translation = await asyncio.to_thread(_translation, ctx, target)
     except ProtocolError as exc:
         await _refuse(websocket, exc.code, exc.message)
         return
-    if ctx.full:
-        message = (
-            f"too many streams: the server serves {settings.max_streams} streams and uploads "
-            "at once; try again later"
-        )
-        await _refuse(websocket, CloseCode.TRY_AGAIN, message)
-        return
-    try:
-        session = CaptionSession(websocket, ctx, fmt, partials, stable, chinese, hotwords)
-    except TooManyStreams as exc:
-        await _refuse(websocket, CloseCode.TRY_AGAIN, f"too many streams: {exc}; try again later")
-        return
-    ctx.ws_sessions += 1
-    try:
-        await websocket.accept()
-        await session.run()
-    except _CLOSED:
-        pass
-    finally:
-        ctx.ws_sessions -= 1
-        session.abandon()
+    await serve_session(
+        websocket,
+        ctx,
+        lambda: CaptionSession(
+            websocket, ctx, fmt, partials, stable, chinese, hotwords, translation
+        ),
+        lambda message: _refuse(websocket, CloseCode.TRY_AGAIN, message),
+    )

@@ -13,9 +13,8 @@ from ..config import (
     DEFAULT_LIVE_PROFILE,
     PROFILES,
     DecodeOptions,
-    LmOptions,
     ModelOptions,
-    check_script,
+    TranslationOptions,
 )
 from ..punctuation import PunctuationOptions
 from .errors import ServerError
@@ -36,8 +35,9 @@ class ServerSettings:
     allowed_hosts: tuple[str, ...] = ()  # Host names served without a token besides loopback
     profile: str = DEFAULT_LIVE_PROFILE  # window grid of uploads and streams alike
     model: ModelOptions = field(default_factory=ModelOptions)  # used when the app loads the model
-    # language model and custom words of uploads and streams (a request may add custom words)
-    lm: LmOptions = field(default_factory=LmOptions)
+    # decoding of uploads and streams: Chinese script, language model and custom words (a
+    # request may name another script and add custom words: request_decode)
+    decode: DecodeOptions = field(default_factory=DecodeOptions)
     max_upload_bytes: int = 25 * 1024 * 1024  # larger uploads are refused with 413
     max_frame_bytes: int = 1024 * 1024  # larger WebSocket messages are refused with 1009
     max_sample_rate: int = 192_000  # highest input rate a stream or an upload may have
@@ -54,6 +54,9 @@ class ServerSettings:
     chinese: str = ""  # Chinese output script by default (config.CHINESE_SCRIPTS); "": as is
     # punctuation and true casing of uploads and streams (a request may turn it off)
     punctuation: PunctuationOptions = field(default_factory=PunctuationOptions)
+    # translation of uploads and streams: the default target ("" none) and the model for it;
+    # a request's translate_to may ask for another target (the catalogue's model for it)
+    translation: TranslationOptions = field(default_factory=TranslationOptions)
     header_timeout_s: float = 10.0  # a request's headers must be complete within this time
     body_timeout_s: float = 30.0  # a request body that sends nothing for this long is dropped
     body_grace_s: float = 10.0  # after this long, a request body must come at min_body_rate
@@ -63,13 +66,19 @@ class ServerSettings:
     max_connections: int = 64  # open connections at once; further requests get 503
     max_client_connections: int = 32  # open connections of one client address; beyond: 503
 
-    def decode(self, chinese: str | None = None, hotwords: tuple[str, ...] = ()) -> DecodeOptions:
-        """Decoding of an upload or a stream: the server's Chinese script (a request's
-        ``chinese`` where it names one), LM and custom words with a request's ``hotwords``."""
-        lm = self.lm
+    def request_decode(
+        self, chinese: str | None = None, hotwords: tuple[str, ...] = ()
+    ) -> DecodeOptions:
+        """Decoding of an upload or a stream: the server's, with a request's Chinese script
+        (where it names one) and its custom words added to the server's."""
+        decode = self.decode
         if hotwords:
-            lm = dataclasses.replace(lm, hotwords=lm.hotwords + hotwords)
-        return DecodeOptions(chinese=self.chinese if chinese is None else chinese, lm=lm)
+            lm = decode.lm
+            words = tuple(dict.fromkeys(lm.hotwords + hotwords))
+            decode = dataclasses.replace(decode, lm=dataclasses.replace(lm, hotwords=words))
+        if chinese is not None:
+            decode = dataclasses.replace(decode, chinese=chinese)
+        return decode
 
     @property
     def audio_limits(self) -> AudioLimits:
@@ -124,10 +133,6 @@ class ServerSettings:
             raise ServerError(
                 f"unknown latency profile {self.profile!r}; choose one of: {', '.join(PROFILES)}"
             )
-        try:
-            check_script(self.chinese)
-        except ValueError as exc:
-            raise ServerError(str(exc)) from None
         if not 0 <= self.port <= 65535:
             raise ServerError(f"invalid port {self.port}")
         limits = (

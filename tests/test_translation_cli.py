@@ -1,0 +1,78 @@
+"""``transcribe --translate-to``: bilingual files from the command line with the tiny speech model
+and a tiny random MarianMT; a translation model that cannot be loaded is a clear error."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pysubs2
+import pytest
+import srt
+
+from live_captions.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
+    code = main(["transcribe", "--no-progress", "--threads", "1", *map(str, args)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_bilingual_srt_and_json(
+    capsys: pytest.CaptureFixture[str],
+    hello_wav: Path,
+    tiny_model_dir: Path,
+    marian_dir: Path,
+    tmp_path: Path,
+) -> None:
+    common = ["--model", tiny_model_dir, "--translate-to", "zh", "--translation-model", marian_dir]
+    code, _, err = run(capsys, hello_wav, *common, "-o", tmp_path / "x.srt")
+    assert code == 0, err
+    assert f"translation: {marian_dir.name} (CTranslate2, int8) into zh" in err
+    cues = list(srt.parse((tmp_path / "x.srt").read_text(encoding="utf-8")))
+    assert cues
+    for cue in cues:
+        original, translated = cue.content.split("\n")
+        assert original and translated
+    subs = pysubs2.load(str(tmp_path / "x.srt"))
+    assert [e.plaintext for e in subs] == [c.content for c in cues]
+
+    code, out, err = run(capsys, hello_wav, *common, "-f", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["translation_language"] == "zh"
+    assert [s["translation"] for s in data["segments"]] == [c.content.split("\n")[1] for c in cues]
+
+
+def test_without_translate_to_files_stay_as_they_were(
+    capsys: pytest.CaptureFixture[str], hello_wav: Path, tiny_model_dir: Path
+) -> None:
+    code, out, err = run(capsys, hello_wav, "--model", tiny_model_dir, "-f", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert "translation_language" not in data
+    assert all("translation" not in s for s in data["segments"])
+
+
+def test_a_translation_model_that_cannot_be_loaded(
+    capsys: pytest.CaptureFixture[str], hello_wav: Path, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    code, out, err = run(
+        capsys,
+        hello_wav,
+        "--model",
+        tiny_model_dir,
+        "--translate-to",
+        "zh",
+        "--translation-model",
+        tmp_path / "nowhere",
+    )
+    assert code == 1 and out == ""
+    assert "error: translation model folder" in err and "does not exist" in err
+    assert "--translation-model" in err.splitlines()[-1]  # the hint
+    assert "Traceback" not in err
+    code, _, err = run(capsys, hello_wav, "--model", tiny_model_dir, "--translate-to", "fi")
+    assert code == 1 and "no catalogue model translates 'en' into 'fi'" in err
+    code, _, err = run(capsys, hello_wav, "--translation-model", tmp_path)
+    assert code == 1 and "--translation-model needs --translate-to" in err
