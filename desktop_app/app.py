@@ -26,7 +26,7 @@ from .session import LiveSession
 from .settings import Settings
 from .widgets.first_run import FirstRunDialog
 from .widgets.main_window import MainWindow
-from .widgets.overlay import CaptionOverlay
+from .widgets.overlay import CaptionOverlay, keep_clear
 from .widgets.settings_dialog import SettingsDialog
 from .widgets.tray import make_tray
 
@@ -149,6 +149,7 @@ class DesktopApp(QObject):
             self.act_get_model,
         )
         dialog.open()
+        keep_clear(dialog, self.overlay)
         return dialog
 
     @Slot(str, str)
@@ -213,6 +214,7 @@ class DesktopApp(QObject):
         dialog = SettingsDialog(self.settings, self.api.available(), self.window)
         dialog.applied.connect(self.apply_settings)
         dialog.open()
+        keep_clear(dialog, self.overlay)  # the overlay stays on top: not over the OK button
         self.settings_dialog = dialog
         return dialog
 
@@ -234,6 +236,8 @@ class DesktopApp(QObject):
             self.load_model()
         elif changed & {"api", "lm"}:
             self.restart_api()
+        if "shortcut" in changed:
+            self.window.apply_shortcut()
         if "language" in changed:
             self.window.notify(self.tr("The new language applies from the next start of the app."))
         if changed & {"profile", "lm"} and self.session.running:

@@ -483,3 +483,101 @@ def test_overlay_and_transcript_join_chinese_units_without_spaces(
     log.close()
     assert log.path is not None
     assert log.path.read_text(encoding="utf-8") == "[00:00:00] 你好世界\n"
+
+
+def test_an_overlay_saved_on_a_larger_screen_comes_back_in_sight(qtbot, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    """Saved at the bottom right of a 2560x1440 monitor, restored on a smaller screen: the
+    whole overlay is on the screen; "Reset overlay position" puts it back to the default."""
+    from PySide6.QtGui import QGuiApplication
+
+    screen = QGuiApplication.primaryScreen().availableGeometry()
+    settings.overlay_rect = QRect(screen.right() + 600, screen.bottom() + 400, 1600, 110)
+    overlay = CaptionOverlay(settings)
+    qtbot.addWidget(overlay)
+    overlay.show()
+    assert screen.contains(overlay.geometry()), (overlay.geometry(), screen)
+    assert overlay.width() == min(1600, screen.width())
+    overlay.move(screen.x() + 5, screen.y() + 5)
+    assert overlay.act_reset in overlay.actions()  # in its context menu
+    overlay.act_reset.trigger()
+    geometry = overlay.geometry()
+    assert screen.contains(geometry) and geometry.bottom() > screen.center().y()
+    assert abs(geometry.center().x() - screen.center().x()) <= 1
+    assert settings.overlay_rect == geometry  # remembered
+    # A position that is on the screen is kept as it was.
+    inside = QRect(screen.x() + 10, screen.y() + 20, 300, geometry.height())
+    settings.overlay_rect = inside
+    again = CaptionOverlay(settings)
+    qtbot.addWidget(again)
+    assert again.geometry() == inside
+
+
+def test_settings_open_clear_of_the_overlay(
+    qtbot, settings: Settings, device: FakeSoundDevice, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The overlay stays on top: where the dialog cannot move off it (this 800x600 screen has
+    no room for both), the overlay steps aside while Settings is open, and comes back."""
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    app = make_app(qtbot, settings, device, tmp_path)
+    screen = QGuiApplication.primaryScreen().availableGeometry()
+    app.window.show()
+    app.overlay.show()
+    app.overlay.setGeometry(screen.x(), screen.bottom() - 100, screen.width(), 100)
+    dialog = app.open_settings()
+    qtbot.addWidget(dialog)
+    ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    button = QRect(ok.mapToGlobal(QPoint(0, 0)), ok.size())
+    covered = app.overlay.isVisible() and button.intersects(app.overlay.frameGeometry())
+    assert not covered, (button, app.overlay.geometry())
+    dialog.reject()
+    assert app.overlay.isVisible()
+
+
+def test_a_dialog_moves_off_the_overlay_where_the_screen_has_room(
+    qtbot, settings: Settings
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QDialog
+
+    from desktop_app.widgets.overlay import keep_clear
+
+    screen = QGuiApplication.primaryScreen().availableGeometry()
+    overlay = CaptionOverlay(settings)
+    qtbot.addWidget(overlay)
+    overlay.show()
+    overlay.setGeometry(screen.x(), screen.bottom() - 100, screen.width(), 100)
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    dialog.resize(300, 200)
+    dialog.show()
+    dialog.move(screen.x() + 50, screen.bottom() - 150)  # its lower part under the overlay
+    keep_clear(dialog, overlay)
+    assert not dialog.frameGeometry().intersects(overlay.frameGeometry())
+    assert screen.contains(dialog.frameGeometry()) and overlay.isVisible()
+
+
+def test_the_start_key_is_not_the_chinese_input_toggle_and_can_be_changed(
+    qtbot, settings: Settings, device: FakeSoundDevice, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl+Space switches the Chinese input method on Windows: the default is another key, and
+    Settings changes it (the tooltip says which)."""
+    from PySide6.QtGui import QKeySequence
+
+    app = make_app(qtbot, settings, device, tmp_path)
+    key = app.window.act_start.shortcut()
+    assert not key.isEmpty() and key != QKeySequence("Ctrl+Space")
+    assert key.toString(QKeySequence.SequenceFormat.NativeText) in app.window.start_button.toolTip()
+    dialog = app.open_settings()
+    qtbot.addWidget(dialog)
+    dialog.start_shortcut.setKeySequence(QKeySequence("Ctrl+Alt+K"))
+    dialog.accept()
+    assert settings.start_shortcut == "Ctrl+Alt+K"
+    assert app.window.act_start.shortcut() == QKeySequence("Ctrl+Alt+K")
+    assert "K" in app.window.start_button.toolTip()
+    dialog = app.open_settings()
+    qtbot.addWidget(dialog)
+    dialog.start_shortcut.clear()  # no key at all
+    dialog.accept()
+    assert app.window.act_start.shortcut().isEmpty() and settings.start_shortcut == ""

@@ -309,3 +309,48 @@ def test_an_export_that_fails_its_check_is_never_in_the_cache(
         ob.export(model, tiny_model_dir, lambda w: np.asarray(w, np.float32), threads=1)
     assert seen == [[]]  # nothing was in the cache while it was checked
     assert entries(cache) == [] and ob.cached_export(tiny_model_dir) is None
+
+
+def test_a_failed_int8_quantisation_keeps_the_float32_export(
+    tiny_model_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import onnxruntime.quantization
+
+    load(tiny_model_dir, backend="onnx")
+    (entry,) = entries(cache)
+    exported = (entry / ob.MODEL_FILE).stat()
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the disk went away")
+
+    monkeypatch.setattr(onnxruntime.quantization, "quantize_dynamic", fails)
+    recognizer = load(tiny_model_dir, backend="onnx", dtype="int8")
+    assert (recognizer.backend, recognizer.dtype) == ("torch", "int8")  # PyTorch's int8, noted
+    assert entries(cache) == [entry]
+    after = (entry / ob.MODEL_FILE).stat()  # the same file: not discarded and exported again
+    assert (after.st_ino, after.st_mtime_ns) == (exported.st_ino, exported.st_mtime_ns)
+    assert not (entry / ob.INT8_FILE).exists() and not list(entry.glob(".int8.*"))
+    assert load(tiny_model_dir, backend="onnx").backend == "onnx"  # the export is still used
+
+
+def test_a_rename_refused_for_a_moment_is_tried_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As Windows refuses a folder's rename while a virus scanner holds a new file in it."""
+    real_rename = os.rename
+    refusals = [PermissionError(13, "Access is denied")] * 2
+
+    def scanned(source: object, target: object) -> None:
+        if refusals:
+            raise refusals.pop()
+        real_rename(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ob, "RENAME_WAITS_S", (0.0, 0.0, 0.0))
+    monkeypatch.setattr(os, "rename", scanned)
+    (tmp_path / "partial").mkdir()
+    ob.rename_patiently(tmp_path / "partial", tmp_path / "entry")
+    assert (tmp_path / "entry").is_dir() and not refusals
+    refusals.extend([PermissionError(13, "Access is denied")] * 4)
+    (tmp_path / "again").mkdir()
+    with pytest.raises(PermissionError):  # refused longer than the waits: the caller decides
+        ob.rename_patiently(tmp_path / "again", tmp_path / "other")
