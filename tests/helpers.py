@@ -154,6 +154,9 @@ class CountingModel(RunsOwnWindows):
         self.batch_sizes: list[int] = []
         self._lock = threading.Lock()
 
+    def __getattr__(self, name: str) -> Any:  # the rest of the model's face (its geometry, ...)
+        return getattr(self.inner, name)
+
     def frames(self, windows: np.ndarray, valid: np.ndarray | None = None) -> FrameOutput:
         with self._lock:
             self.batch_sizes.append(len(windows))
