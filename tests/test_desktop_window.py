@@ -581,3 +581,17 @@ def test_the_start_key_is_not_the_chinese_input_toggle_and_can_be_changed(
     dialog.start_shortcut.clear()  # no key at all
     dialog.accept()
     assert app.window.act_start.shortcut().isEmpty() and settings.start_shortcut == ""
+
+
+def test_open_transcripts_folder_without_a_file_manager_says_where_they_are(
+    qtbot, settings: Settings, device: FakeSoundDevice, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QDesktopServices
+
+    app = make_app(qtbot, settings, device, tmp_path)
+    opened: list[QUrl] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or False)
+    app.window.act_folder.trigger()
+    folder = tmp_path / "transcripts"
+    assert opened == [QUrl.fromLocalFile(str(folder))] and folder.is_dir()
+    assert str(folder) in app.window.message_bar.text()
