@@ -550,3 +550,28 @@ def test_a_dialog_moves_off_the_overlay_where_the_screen_has_room(
     keep_clear(dialog, overlay)
     assert not dialog.frameGeometry().intersects(overlay.frameGeometry())
     assert screen.contains(dialog.frameGeometry()) and overlay.isVisible()
+
+
+def test_the_start_key_is_not_the_chinese_input_toggle_and_can_be_changed(
+    qtbot, settings: Settings, device: FakeSoundDevice, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl+Space switches the Chinese input method on Windows: the default is another key, and
+    Settings changes it (the tooltip says which)."""
+    from PySide6.QtGui import QKeySequence
+
+    app = make_app(qtbot, settings, device, tmp_path)
+    key = app.window.act_start.shortcut()
+    assert not key.isEmpty() and key != QKeySequence("Ctrl+Space")
+    assert key.toString(QKeySequence.SequenceFormat.NativeText) in app.window.start_button.toolTip()
+    dialog = app.open_settings()
+    qtbot.addWidget(dialog)
+    dialog.start_shortcut.setKeySequence(QKeySequence("Ctrl+Alt+K"))
+    dialog.accept()
+    assert settings.start_shortcut == "Ctrl+Alt+K"
+    assert app.window.act_start.shortcut() == QKeySequence("Ctrl+Alt+K")
+    assert "K" in app.window.start_button.toolTip()
+    dialog = app.open_settings()
+    qtbot.addWidget(dialog)
+    dialog.start_shortcut.clear()  # no key at all
+    dialog.accept()
+    assert app.window.act_start.shortcut().isEmpty() and settings.start_shortcut == ""

@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
         return action
 
     def _make_actions(self) -> None:
-        self.act_start = self._action(self.tr("&Start captions"), self.toggle_capture, "Ctrl+Space")
+        self.act_start = self._action(self.tr("&Start captions"), self.toggle_capture)
         self.act_start.setEnabled(False)
         self.act_open = self._action(
             self.tr("&Open audio or video file…"), self.choose_file, QKeySequence.StandardKey.Open
@@ -167,7 +167,7 @@ class MainWindow(QMainWindow):
     def _make_body(self) -> None:
         self.start_button = QPushButton(self.tr("Start"))
         self.start_button.setMinimumWidth(110)
-        self.start_button.setToolTip(self.tr("Start or stop live captions (Ctrl+Space)"))
+        self.apply_shortcut()
         self.start_button.clicked.connect(self.act_start.trigger)
         self.start_button.setEnabled(False)
         self.device_combo = QComboBox()
@@ -225,7 +225,16 @@ class MainWindow(QMainWindow):
         s.dropped.connect(self._on_dropped)
         s.notice.connect(self._on_notice)
         s.error.connect(self._on_error)
+        s.alert.connect(self._on_error)  # shown alike; the captions go on
         s.stopped.connect(self._on_stopped)
+
+    def apply_shortcut(self) -> None:
+        """The start/stop key from the settings (none when cleared there)."""
+        key = QKeySequence(self.settings.start_shortcut)
+        self.act_start.setShortcut(key)
+        text = key.toString(QKeySequence.SequenceFormat.NativeText)
+        tip = self.tr("Start or stop live captions")
+        self.start_button.setToolTip(f"{tip} ({text})" if text else tip)
 
     # model -----------------------------------------------------------------------------------
     def set_model(
