@@ -88,6 +88,7 @@ class DesktopApp(QObject):
             else None
         )
         self.loader.progress.connect(self.window.set_model_loading)
+        self.loader.export_progress.connect(self.window.set_model_loading)
         self.loader.loaded.connect(self._on_model_loaded)
         self.loader.failed.connect(self.window.set_model_failed)
         self.window.settings_requested.connect(self.open_settings)
@@ -136,6 +137,7 @@ class DesktopApp(QObject):
             dialog.cancel_requested.connect(self.loader.cancel)
             dialog.model_chosen.connect(self._use_from_first_run)
             self.loader.progress.connect(dialog.set_progress)
+            self.loader.export_progress.connect(dialog.set_progress)
             self.loader.cancelled.connect(dialog.download_cancelled)
             self.loader.loaded.connect(self._first_run_done)
             self.loader.failed.connect(self._first_run_failed)

@@ -19,6 +19,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 import types
 import warnings
@@ -107,13 +108,58 @@ def versions() -> dict[str, str]:
     }
 
 
+# Digests of folders without blob links (a local folder, a bundled model, the Hugging Face
+# cache where Windows gives no symlinks), remembered by each file's size and modification time
+# as git's index does, so that a load does not read the whole weights again.
+DIGESTS_FILE = ".folder-digests.json"  # hidden: cache entries are the visible folders
+FRESH_S = 2.0  # a file modified this recently may change again within the clock's tick
+
+
 def model_digest(folder: Path) -> str:
     """SHA-256 over the model's config and weight files (names and contents). Runs at every
     model load, so a file of the Hugging Face cache is not read: it links to a blob named by
     its content's hash (SHA-256 for weights), and that name stands for the content. Other
-    files (a local folder, a bundled model, a cache without links) are hashed."""
-    digest = hashlib.sha256()
+    files (a local folder, a bundled model, a cache without links) are hashed once, and the
+    digest is remembered for as long as their sizes and modification times stay the same."""
     files = sorted({p for pattern in _WEIGHT_PATTERNS for p in folder.glob(pattern)})
+    stats = [p.stat() for p in files]
+    stamps = [[p.name, st.st_size, st.st_mtime_ns] for p, st in zip(files, stats)]
+    memo_file = cache_root() / DIGESTS_FILE
+    memo = _read_json(memo_file)
+    key = str(folder.resolve())
+    known = memo.get(key)
+    if isinstance(known, dict) and known.get("files") == stamps:
+        return str(known["digest"])
+    digest = _hash_files(files)
+    newest = max((st.st_mtime_ns for st in stats), default=0) / 1e9
+    if time.time() - newest > FRESH_S:
+        memo[key] = {"files": stamps, "digest": digest}
+        _write_json(memo_file, memo)
+    return digest
+
+
+def _read_json(path: Path) -> dict[str, object]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_json(path: Path, data: dict[str, object]) -> None:
+    """Atomically; a failure only costs a later load the hashing."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".digests.", suffix=".partial", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(data, out)
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.info("the folder digests cannot be saved in %s: %s", path, exc)
+
+
+def _hash_files(files: list[Path]) -> str:
+    digest = hashlib.sha256()
     for path in files:
         digest.update(path.name.encode() + b"\0")
         blob = path.resolve()
@@ -192,10 +238,35 @@ def export(
     return entry
 
 
+# Windows: a virus scanner (or the search indexer) opens new files for a moment, and a rename
+# of a folder holding one fails with "access is denied" meanwhile: try again after these pauses.
+RENAME_WAITS_S = (0.1, 0.25, 0.5, 1.0, 2.0)
+
+
+def rename_patiently(source: Path | str, target: Path | str, replace: bool = False) -> None:
+    """``os.rename`` (``os.replace`` with ``replace``), tried again while Windows refuses it
+    with PermissionError; other errors, and the last refusal, are raised."""
+    move = os.replace if replace else os.rename
+    waits = list(RENAME_WAITS_S)
+    pause = threading.Event()
+    while True:
+        try:
+            move(source, target)
+            return
+        except PermissionError:
+            if not waits:
+                raise
+            pause.wait(waits.pop(0))
+
+
+class QuantisationError(ExportError):
+    """The int8 version could not be made; the float32 export it came from is still good."""
+
+
 def _publish(partial: Path, entry: Path) -> None:
     """Rename the finished export into place; another process may have won the race."""
     try:
-        os.rename(partial, entry)
+        rename_patiently(partial, entry)
     except OSError:
         if not (entry / MODEL_FILE).is_file():
             raise ExportError(f"the export could not be saved as {entry}") from None
@@ -364,9 +435,9 @@ def quantized(entry: Path) -> Path:
             per_channel=True,
             nodes_to_exclude=activation_products(source),
         )
-        os.replace(tmp, target)
+        rename_patiently(tmp, target, replace=True)
     except Exception as exc:  # onnx and onnxruntime raise many kinds here
-        raise ExportError(f"int8 quantisation failed: {exc}") from None
+        raise QuantisationError(f"int8 quantisation failed: {exc}") from None
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -369,15 +369,34 @@ def ct2_model(folder: Path, quantization: str) -> Path:
     return entry
 
 
+_LOADED: dict[tuple[object, ...], Translator] = {}  # one copy of a model per process
+_LOADING = threading.Lock()
+
+
 def load_translator(
     options: TranslationOptions,
     source: str = "en",
     progress: DownloadProgress | None = None,
     cancel: threading.Event | None = None,
 ) -> Translator:
-    """The translator for ``options`` (speech in ``source``). Raises TranslationError."""
+    """The translator for ``options`` (speech in ``source``), loaded once per process and
+    shared. Raises TranslationError."""
     check_language(options.target)
     name, prefix = choose_model(options, source)
+    key = (name, prefix, options.backend, options.compute_type, options.threads)
+    with _LOADING:
+        if key not in _LOADED:
+            _LOADED[key] = _load(name, prefix, options, progress, cancel)
+        return _LOADED[key]
+
+
+def _load(
+    name: str,
+    prefix: str,
+    options: TranslationOptions,
+    progress: DownloadProgress | None,
+    cancel: threading.Event | None,
+) -> Translator:
     folder = resolve_model_dir(name, options, progress, cancel)
     from safetensors import SafetensorError
 
@@ -423,11 +442,18 @@ class Result:
 Outbox = queue.SimpleQueue  # where a submitter's results go
 
 
+class ResultSink(Protocol):
+    """Where a sentence's result goes: a queue, or anything with ``put`` (called in the
+    worker's thread)."""
+
+    def put(self, item: Result, /) -> None: ...
+
+
 @dataclass(frozen=True)
 class _Job:
     key: Any
     text: str
-    outbox: Outbox[Result]
+    outbox: ResultSink
     submitted: float  # time.monotonic() at submit
 
 
@@ -447,7 +473,7 @@ class TranslationWorker:
         self._thread = threading.Thread(target=self._run, name="translation", daemon=True)
         self._thread.start()
 
-    def submit(self, key: Any, text: str, outbox: Outbox[Result] | None = None) -> None:
+    def submit(self, key: Any, text: str, outbox: ResultSink | None = None) -> None:
         outbox = self._results if outbox is None else outbox
         if not text.strip():
             outbox.put(Result(key, "", text))
@@ -570,6 +596,36 @@ def translate_texts(translator: Translator, texts: Sequence[str], batch: int = 8
     for i in range(0, len(texts), batch):
         out += translator.translate(texts[i : i + batch])
     return out
+
+
+class TranslatorPool:
+    """A process's translation (server, app): a worker per target language, its model loaded
+    when first asked for and kept. ``options.model`` serves ``options.target``; other targets
+    take the catalogue's pair for the speech language."""
+
+    def __init__(self, options: TranslationOptions, source: str) -> None:
+        self.options = options
+        self.source = source
+        self._workers: dict[str, TranslationWorker] = {}
+        self._lock = threading.Lock()
+
+    def worker(self, target: str) -> TranslationWorker:
+        """The worker for ``target`` (loading its model; TranslationError when it cannot)."""
+        check_language(target)
+        with self._lock:
+            if target not in self._workers:
+                same = base_language(target) == base_language(self.options.target)
+                options = dataclasses.replace(
+                    self.options, target=target, model=self.options.model if same else None
+                )
+                self._workers[target] = TranslationWorker(load_translator(options, self.source))
+            return self._workers[target]
+
+    def close(self) -> None:
+        with self._lock:
+            workers, self._workers = list(self._workers.values()), {}
+        for worker in workers:
+            worker.close()
 
 
 def translate_transcript(

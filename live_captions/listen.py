@@ -18,9 +18,11 @@ from engine.captions import Captions
 from engine.config import DEFAULT_LIVE_PROFILE, PROFILES, SAMPLE_RATE, DecodeOptions
 from engine.errors import AudioError, LiveCaptionsError
 from engine.model import Recognizer
+from engine.pipeline import CaptionUpdate, UpdateKind
+from engine.punctuation import Punctuation
+from engine.punctuation_stage import caption_pipeline
 from engine.scheduler import Scheduler, Stream
 from engine.streaming import Event, EventType, StreamOptions
-from engine.units import needs_space
 
 from .console import enable_terminal_sequences
 from .extras import missing_extra
@@ -28,9 +30,11 @@ from .finals_file import FinalsFile, signals_interrupt
 from .options import (
     add_chinese_option,
     add_decoding_options,
+    add_punctuation_options,
     check_lm,
     decode_options,
     model_options,
+    punctuation_options,
 )
 
 # --fast keeps at most this much audio waiting for the engine (the lag limit is 60 s).
@@ -38,9 +42,8 @@ FAST_AHEAD_S = 5.0
 
 
 class TerminalCaptions:
-    """Writes events to a terminal: the partial tail rewrites the current line; an utterance's
-    final text stays; a line ends at the end of each utterance. The text is the engine's
-    caption model (:class:`Captions`)."""
+    """Writes caption updates to a terminal: the partial tail rewrites the current line; a
+    line's final text stays; a line ends at the end of each utterance."""
 
     def __init__(self, out=sys.stdout) -> None:
         self.out = out
@@ -48,26 +51,24 @@ class TerminalCaptions:
         self.tty = enable_terminal_sequences(out)
         self.captions = Captions()
 
-    def handle(self, event: Event) -> None:
-        ending = self.captions.current  # the utterance an end of utterance closes
-        update = self.captions.handle(event)
-        if update.type in (EventType.FINAL, EventType.PARTIAL):
+    def show(self, update: CaptionUpdate) -> None:
+        ending = self.captions.current  # the line a line end closes
+        self.captions.apply(update)
+        if update.kind in (UpdateKind.FINAL, UpdateKind.PARTIAL):
             current = self.captions.current
-            self._draw(
-                current.text() if current else "",
-                update.text if update.type is EventType.PARTIAL else "",
-            )
-        elif update.type in (EventType.UTTERANCE_END, EventType.END):
+            partial = update.text if update.kind is UpdateKind.PARTIAL else ""
+            self._draw(current.text() if current else "", partial, update.space_before)
+        elif update.kind in (UpdateKind.UTTERANCE_END, UpdateKind.END):
             if ending is not None and ending.words:
                 self._draw(ending.text(), "", done=True)
-        elif update.type in (EventType.ERROR, EventType.OVERLOAD):
-            self.out.write(f"\n[{update.type}: {update.message}]\n")
+        elif update.kind in (UpdateKind.ERROR, UpdateKind.OVERLOAD):
+            self.out.write(f"\n[{update.kind}: {update.message}]\n")
         self.out.flush()
 
-    def _draw(self, line: str, partial: str, done: bool = False) -> None:
+    def _draw(self, line: str, partial: str, space: bool = False, done: bool = False) -> None:
         if self.tty:
-            space = " " if needs_space(line, partial) else ""
-            tail = f"{space}\033[2m{partial}\033[0m" if partial else ""
+            gap = " " if space and line else ""
+            tail = f"{gap}\033[2m{partial}\033[0m" if partial else ""
             self.out.write(f"\r\033[K{line}{tail}" + ("\n" if done else ""))
         elif done:
             self.out.write(line + "\n")
@@ -106,11 +107,12 @@ def add_listen_command(
     # --device is the audio input here, as in other capture tools; the model's is --compute-device.
     add_model_options(p, "--compute-device")
     add_decoding_options(p)
+    add_punctuation_options(p)
     p.set_defaults(handler=cmd_listen)
 
 
 def cmd_listen(args: argparse.Namespace) -> int:
-    from .download import load_model
+    from .download import load_model, load_punctuation
 
     if args.list_devices or not args.input:
         try:
@@ -125,7 +127,10 @@ def cmd_listen(args: argparse.Namespace) -> int:
         recognizer = load_model(model_options(args))
         print(f"model: {recognizer.describe()}", file=sys.stderr)
         check_lm(decode, recognizer)
-        return _caption(args, recognizer, output, decode)
+        punctuation = load_punctuation(
+            punctuation_options(args), model_options(args), recognizer, decode.lm.hotwords
+        )
+        return _caption(args, recognizer, output, decode, punctuation)
 
 
 def _open_output(path: Path | None) -> FinalsFile | None:
@@ -143,17 +148,18 @@ def _caption(
     recognizer: Recognizer,
     output: FinalsFile | None,
     decode: DecodeOptions,
+    punctuation: Punctuation | None = None,
 ) -> int:
-    captions = TerminalCaptions()
+    terminal = TerminalCaptions()
+    # the stream's captions: the terminal and the file read them
+    pipeline = caption_pipeline(punctuation)
     events: queue.Queue[Event] = queue.Queue()
 
     def show(event: Event) -> None:
-        captions.handle(event)
-        if output is not None:
-            if event.type is EventType.FINAL:
-                output.add(event.words)
-            elif event.type in (EventType.UTTERANCE_END, EventType.END, EventType.ERROR):
-                output.end_utterance()
+        for update in pipeline.handle(event):
+            terminal.show(update)
+            if output is not None:
+                output.write(update)
 
     with Scheduler(recognizer) as scheduler, signals_interrupt():
         options = StreamOptions(

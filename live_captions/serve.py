@@ -14,9 +14,14 @@ from .extras import missing_extra
 from .options import (
     add_chinese_option,
     add_decoding_options,
+    add_punctuation_options,
+    add_translation_options,
     check_lm,
     decode_options,
+    load_translation,
     model_options,
+    punctuation_options,
+    translation_options,
 )
 
 ENV_PREFIX = "LIVE_CAPTIONS_"
@@ -90,6 +95,8 @@ def add_serve_command(
     add_chinese_option(p)
     add_model_options(p)
     add_decoding_options(p)
+    add_punctuation_options(p)
+    add_translation_options(p)
     p.set_defaults(handler=cmd_serve)
 
 
@@ -104,6 +111,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     options = model_options(args)
     decode = decode_options(args)
+    translation = translation_options(args)
     settings = ServerSettings(
         host=args.host,
         port=args.port,
@@ -116,10 +124,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         max_audio_s=args.max_audio_minutes * 60,
         max_streams=args.max_streams,
         decode=decode,
+        translation=translation,
+        punctuation=punctuation_options(args),
     )
     # Refusals (no token, port in use) come before the model loads, which can take a minute.
     settings.check()
     bind_socket(settings.host, settings.port).close()
+    load_translation(translation, options.name)  # a clear error before the speech model loads
     recognizer = load_model(options)
     print(f"model: {recognizer.describe()}", file=sys.stderr)
     check_lm(decode, recognizer)

@@ -170,6 +170,20 @@ def test_system_audio_through_soundcard(qtbot, sd, sc, pulse, speech16: Path) ->
     assert not capture._stream  # stopped and released
 
 
+def test_the_default_output_through_soundcard(qtbot, sd, sc, pulse, speech16: Path) -> None:  # type: ignore[no-untyped-def]
+    """ "System audio: default output" finds the default sink's monitor (WASAPI: the default
+    speaker's loopback) and records what plays there."""
+    from desktop_app.capture import AudioCapture, list_input_devices
+    from desktop_app.loopback import DEFAULT_OUTPUT
+
+    devices = list_input_devices(sd, system_audio=sc)
+    default = next(d for d in devices if d.soundcard_id == DEFAULT_OUTPUT)
+    assert default.loopback and default.name == "System audio: default output"
+    capture = AudioCapture(sd, default, system_audio=sc)
+    assert_records_speech(qtbot, capture, pulse, speech16)
+    assert not capture._stream
+
+
 def test_system_audio_device_that_cannot_open_is_a_clear_error(sd, sc) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.capture import AudioCapture, CaptureError, InputDevice
 

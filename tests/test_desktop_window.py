@@ -24,6 +24,9 @@ from desktop_app.widgets.export import write_transcript
 from desktop_app.widgets.file_panel import FileTranscriptionDialog
 from desktop_app.widgets.overlay import CaptionOverlay
 from engine.config import ModelOptions
+from engine.ctc import Word
+from engine.pipeline import CaptionPipeline
+from engine.streaming import Event, EventType
 
 TIMEOUT_MS = 60_000
 TRANSPARENT = Qt.WindowType.WindowTransparentForInput
@@ -35,7 +38,12 @@ def ini(path: Path) -> Settings:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return ini(tmp_path / "settings.ini")
+    """A fresh profile whose models run on PyTorch: these tests do not wait for an ONNX export
+    (minutes on a busy machine with this session's empty export cache); the export's own test
+    asks for the default backend."""
+    settings = ini(tmp_path / "settings.ini")
+    settings.backend = "torch"
+    return settings
 
 
 @pytest.fixture
@@ -156,7 +164,15 @@ def test_overlay_lock_makes_it_click_through_and_unlock_undoes_it(
     )
 
 
+def feed(overlay: CaptionOverlay, pipeline: CaptionPipeline, kind: str, texts: list[str]) -> None:
+    """Words through a caption pipeline to the overlay, as the session sends them."""
+    words = tuple(Word(t, i * 0.1, i * 0.1 + 0.1, 1.0) for i, t in enumerate(texts))
+    for update in pipeline.handle(Event(kind, 0.0, words)):
+        overlay.apply(update)
+
+
 def test_overlay_shows_a_fixed_number_of_lines_without_jumping(qtbot, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    pipeline = CaptionPipeline()
     settings.overlay_lines = 2
     overlay = CaptionOverlay(settings)
     qtbot.addWidget(overlay)
@@ -164,7 +180,7 @@ def test_overlay_shows_a_fixed_number_of_lines_without_jumping(qtbot, settings: 
     words = [f"WORD{i}" for i in range(60)]
     before: list[list[str]] = []
     for i in range(0, len(words), 3):
-        overlay.add_final(words[i : i + 3])
+        feed(overlay, pipeline, "final", words[i : i + 3])
         lines = [[t.text for t in line] for line in overlay._layout(overlay._finals)]
         assert (
             lines[: max(0, len(before) - 1)] == before[:-1]
@@ -174,13 +190,14 @@ def test_overlay_shows_a_fixed_number_of_lines_without_jumping(qtbot, settings: 
         before = lines
     assert len(before) > 2 and shown[-1][-1] == "word59"
     assert shown[0][0] != "Word0"  # older text left through the top
-    overlay.set_partial(["MORE", "TO", "COME"])
+    feed(overlay, pipeline, "partial", ["MORE", "TO", "COME"])
     tokens = [t for line in overlay.visible_lines() for t in line]
     assert [t.text for t in tokens[-3:]] == ["more", "to", "come"] and all(
         t.partial for t in tokens[-3:]
     )
-    overlay.end_utterance()
-    overlay.add_final(["NEW", "SENTENCE", "I", "SAID"])
+    feed(overlay, pipeline, "utterance_end", [])
+    assert not any(t.partial for line in overlay.visible_lines() for t in line)
+    feed(overlay, pipeline, "final", ["NEW", "SENTENCE", "I", "SAID"])
     assert " ".join(overlay.visible_text().split()).endswith("New sentence I said")
     image = overlay.grab().toImage()
     assert image.width() == overlay.width()
@@ -189,8 +206,9 @@ def test_overlay_shows_a_fixed_number_of_lines_without_jumping(qtbot, settings: 
 def test_a_very_long_final_history_is_trimmed_at_line_boundaries(qtbot, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     overlay = CaptionOverlay(settings)
     qtbot.addWidget(overlay)
+    pipeline = CaptionPipeline()
     for i in range(300):
-        overlay.add_final([f"W{i}", "AND"])
+        feed(overlay, pipeline, "final", [f"W{i}", "AND"])
     assert len(overlay._finals) <= 400
     assert overlay.visible_text().endswith("w299 and")
 
@@ -325,15 +343,19 @@ def test_the_engine_setting_picks_the_backend_and_export_shows_progress(
     qtbot, settings, device, tmp_path: Path, tiny_model_dir: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("LIVE_CAPTIONS_ONNX_CACHE", str(tmp_path / "onnx-cache"))
+    settings.backend = "auto"  # the default: ONNX Runtime on the CPU
     app = make_app(qtbot, settings, device, tmp_path)
     settings.model, settings.compute_device = str(tiny_model_dir), "cpu"
     shown: list[tuple[str, int, int]] = []
-    app.loader.progress.connect(lambda *args: shown.append(args))
+    app.loader.export_progress.connect(lambda *args: shown.append(args))
+    downloads: list[tuple[str, int, int]] = []
+    app.loader.progress.connect(lambda *args: downloads.append(args))
     # The export takes seconds on a quiet machine and minutes on a busy one.
     with qtbot.waitSignal(app.loader.loaded, timeout=600_000):
         app.load_model()
     assert app.recognizer.backend == "onnx"  # the default on the CPU, exported on first use
-    assert any("ONNX Runtime" in text for text, _, _ in shown)
+    assert shown and all("ONNX Runtime" in text and total for text, _, total in shown)
+    assert not any("ONNX Runtime" in text for text, _, _ in downloads)  # two signals
     assert "ONNX Runtime" in app.window.model_label.text()
     dialog = app.open_settings()
     qtbot.addWidget(dialog)
@@ -434,28 +456,30 @@ def test_overlay_and_transcript_join_chinese_units_without_spaces(
     qtbot, settings: Settings, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.live_transcript import LiveTranscript, TranscriptLog
-    from engine.ctc import Word
 
     settings.overlay_lines = 3
     overlay = CaptionOverlay(settings)
     qtbot.addWidget(overlay)
     overlay.resize(600, overlay.height())
-    overlay.add_final(["我", "用", "PYTHON"])
-    overlay.set_partial(["写", "代", "码"])
+    pipeline = CaptionPipeline()
+    feed(overlay, pipeline, "final", ["我", "用", "PYTHON"])
+    feed(overlay, pipeline, "partial", ["写", "代", "码"])
     assert overlay.visible_text() == "我用python写代码"
-    overlay.end_utterance()
-    overlay.add_final(["HELLO", "WORLD"])
+    feed(overlay, pipeline, "utterance_end", [])
+    feed(overlay, pipeline, "final", ["HELLO", "WORLD"])
     assert overlay.visible_text().replace("\n", " ") == "我用python Hello world"
 
     units = [Word(c, i * 0.2, i * 0.2 + 0.2, 0.9) for i, c in enumerate("你好世界")]
     live = LiveTranscript()
-    live.add_final(tuple(units[:2]))
-    live.set_partial(tuple(units[2:]))
+    live.handle(Event(EventType.FINAL, 0.4, tuple(units[:2])))
+    live.handle(Event(EventType.PARTIAL, 0.8, tuple(units[2:])))
     assert live.text() == "你好" and live.partial_text() == "世界"
     log = TranscriptLog(tmp_path / "log")
     log.open()
-    log.add_final(tuple(units[:2]))
-    log.add_final(tuple(units[2:]))
+    pipeline = CaptionPipeline()
+    for piece in (units[:2], units[2:]):
+        for update in pipeline.handle(Event(EventType.FINAL, piece[-1].end, tuple(piece))):
+            log.write(update)
     log.close()
     assert log.path is not None
     assert log.path.read_text(encoding="utf-8") == "[00:00:00] 你好世界\n"

@@ -148,11 +148,12 @@ def render(out: Path, language: str = "en") -> list[Path]:
     window = desktop.window
     window.set_model(FakeModel(model))  # type: ignore[arg-type]  # a name and a description suffice
     window.resize(820, 460)
+    session = desktop.session  # its caption pipeline feeds the window and the overlay
     for text, start in said:
-        window._on_final(Event(EventType.FINAL, start, words(text, start)))
-        window._on_utterance_end()
-    window._on_final(Event(EventType.FINAL, 17.0, words(last, 17.0)))
-    window._on_partial(Event(EventType.PARTIAL, 19.2, words(partial, 19.2)))
+        session._on_event(Event(EventType.FINAL, start, words(text, start)))
+        session._on_event(Event(EventType.UTTERANCE_END, start))
+    session._on_event(Event(EventType.FINAL, 17.0, words(last, 17.0)))
+    session._on_event(Event(EventType.PARTIAL, 19.2, words(partial, 19.2)))
     window._on_started("Built-in Microphone")
     window.level_meter.set_level(-14.0)
     window._on_lag(0.9)

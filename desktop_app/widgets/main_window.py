@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from engine.config import TranscribeOptions
 from engine.model import Recognizer
+from engine.pipeline import LINE_ENDS, CaptionUpdate, UpdateKind
 from engine.scheduler import Scheduler
 
 from ..capture import InputDevice, list_input_devices, loopback_note
@@ -218,9 +219,7 @@ class MainWindow(QMainWindow):
     def _connect_session(self) -> None:
         s = self.session
         s.started.connect(self._on_started)
-        s.partial.connect(self._on_partial)
-        s.final.connect(self._on_final)
-        s.utterance_end.connect(self._on_utterance_end)
+        s.caption.connect(self._on_caption)
         s.level.connect(self.level_meter.set_level)
         s.lag.connect(self._on_lag)
         s.dropped.connect(self._on_dropped)
@@ -325,9 +324,6 @@ class MainWindow(QMainWindow):
             self.start_button.setText(self.tr("Stopping…"))
             self.session.stop()
             return
-        self.transcript.begin_session()
-        self.view.end_line()
-        self.overlay.end_utterance()
         self.session.start(
             self.selected_device(),
             self.settings.profile,
@@ -344,22 +340,15 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon(recording=True))
 
     @Slot(object)
-    def _on_partial(self, event: Any) -> None:
-        self.transcript.handle(event)
-        self.view.refresh_tail()
-        self.overlay.set_partial([w.text for w in event.words])
-
-    @Slot(object)
-    def _on_final(self, event: Any) -> None:
-        self.transcript.handle(event)
-        self.view.refresh_tail()
-        self.overlay.add_final([w.text for w in event.words])
-
-    @Slot()
-    def _on_utterance_end(self) -> None:
-        self.transcript.end_utterance()
-        self.view.end_line()
-        self.overlay.end_utterance()
+    def _on_caption(self, update: CaptionUpdate) -> None:
+        """One update of the session's caption pipeline: the transcript, its view and the
+        overlay read the same update."""
+        self.transcript.apply(update)
+        if update.kind in (UpdateKind.PARTIAL, UpdateKind.FINAL):
+            self.view.refresh_tail()
+        elif update.kind in LINE_ENDS:
+            self.view.end_line()
+        self.overlay.apply(update)
 
     @Slot(float)
     def _on_lag(self, seconds: float) -> None:
@@ -380,7 +369,6 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_stopped(self) -> None:
-        self._on_utterance_end()
         self.start_button.setEnabled(True)
         self.start_button.setText(self.tr("Start"))
         self.act_start.setText(self.tr("&Start captions"))
@@ -416,6 +404,7 @@ class MainWindow(QMainWindow):
 
     def clear_transcript(self) -> None:
         self.transcript.clear()
+        self.session.pipeline.reset_clock()
         self.view.rebuild()
         self.overlay.clear()
 

@@ -29,9 +29,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QDialog, QSizeGrip, QWidget
 
-from engine.captions import Captions
-from engine.ctc import Word
-from engine.streaming import Event, EventType
+from engine.pipeline import LINE_ENDS, CaptionUpdate, UpdateKind
 from engine.units import join_units, needs_space
 
 from ..settings import OverlayStyle, Settings
@@ -107,7 +105,6 @@ class CaptionOverlay(QWidget):
         self._grip.resize(16, 16)
         self._finals: list[Token] = []
         self._partial: list[Token] = []
-        self._captions = Captions(history=False)  # casing by the engine's caption model
         self._drag_offset: QPoint | None = None
         self._restoring = True
         self.style_ = settings.overlay_style
@@ -122,30 +119,23 @@ class CaptionOverlay(QWidget):
             self.set_locked(True)
 
     # captions ----------------------------------------------------------------------------------
-    def add_final(self, words: list[str]) -> None:
-        self._finals += [Token(u, False) for u in self._units(EventType.FINAL, words)]
-        self._partial = []
-        self._trim()
-        self.update()
-
-    def set_partial(self, words: list[str]) -> None:
-        self._partial = [Token(u, True) for u in self._units(EventType.PARTIAL, words)]
-        self.update()
-
-    def end_utterance(self) -> None:
-        self._captions.end_utterance()
-        self._partial = []
+    def apply(self, update: CaptionUpdate) -> None:
+        """One update of the stream's caption pipeline: its units, as shown."""
+        if update.kind is UpdateKind.FINAL:
+            self._finals += [Token(u, False) for u in update.units]
+            self._partial = []
+            self._trim()
+        elif update.kind is UpdateKind.PARTIAL:
+            self._partial = [Token(u, True) for u in update.units]
+        elif update.kind in LINE_ENDS:
+            self._partial = []
+        else:
+            return
         self.update()
 
     def clear(self) -> None:
         self._finals, self._partial = [], []
-        self._captions.clear()
         self.update()
-
-    def _units(self, kind: EventType, words: list[str]) -> tuple[str, ...]:
-        """The units as shown: cased by where they stand in their sentence."""
-        event = Event(kind, 0.0, tuple(Word(w, 0.0, 0.0, 1.0) for w in words))
-        return self._captions.handle(event).units
 
     def visible_lines(self) -> list[list[Token]]:
         """The lines drawn now, oldest first; at most ``lines``."""

@@ -20,7 +20,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import __version__
 from ..model import Recognizer, load_recognizer
+from ..punctuation import Punctuation
 from ..scheduler import Scheduler, SchedulerOptions
+from ..translation import TranslatorPool, speech_language
 from . import routes_http, routes_realtime, routes_ws
 from .deps import STATIC_DIR, ApiContext
 from .errors import install_error_handlers
@@ -53,6 +55,31 @@ class OptionalTrailingSlash:
         await self.app(scope, receive, send)
 
 
+def load_server_punctuation(settings: ServerSettings, model: Recognizer) -> Punctuation | None:
+    """The server's punctuation: the model ``serve --punctuation-model`` names (an error when
+    it cannot be had), else the default for the speech model's language (a warning when it
+    cannot be had: the server runs without punctuation)."""
+    from ..errors import ModelLoadError
+    from ..punctuation_models import default_punctuation_model, load_punctuation_model
+
+    options = settings.punctuation
+    if not options.enabled:
+        return None
+    name = options.model or default_punctuation_model("demo" if model.is_demo else model.name)
+    if name is None:
+        return None
+    try:
+        loaded = load_punctuation_model(
+            name, settings.model.hub_endpoint, settings.model.local_files_only
+        )
+    except ModelLoadError as exc:
+        if options.model:
+            raise
+        log.warning("no punctuation: %s", exc)
+        return None
+    return Punctuation.of(loaded, options, settings.decode.lm.hotwords)
+
+
 def create_app(
     settings: ServerSettings = ServerSettings(),
     recognizer: Recognizer | None = None,
@@ -72,6 +99,7 @@ def create_app(
         try:
             if model is None:
                 model = await asyncio.to_thread(load_recognizer, settings.model)
+            punctuation = await asyncio.to_thread(load_server_punctuation, settings, model)
         except Exception as exc:
             app.state.startup_error = exc
             raise
@@ -84,12 +112,22 @@ def create_app(
                 max_lag_s=settings.max_lag_s,
             ),
         )
+        translators = TranslatorPool(settings.translation, speech_language(model.name))
+        try:
+            if settings.translation.enabled:  # the default target's model, before any request
+                await asyncio.to_thread(translators.worker, settings.translation.target)
+        except Exception as exc:
+            app.state.startup_error = exc
+            raise
         engine.start()
-        app.state.context = ApiContext(settings, model, engine, time.time())
+        app.state.context = ApiContext(
+            settings, model, engine, time.time(), translators, punctuation=punctuation
+        )
         log.info("API ready: %s, profile %s", model.describe(), settings.profile)
         try:
             yield
         finally:
+            translators.close()
             if owned:
                 engine.stop()
 

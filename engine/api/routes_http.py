@@ -14,11 +14,13 @@ from fastapi.responses import FileResponse, PlainTextResponse, Response
 
 from ..audio import AudioLimitError
 from ..config import CHINESE_SCRIPTS, DecodeOptions, TranscribeOptions, parse_script
-from ..errors import AudioError, Cancelled
+from ..errors import AudioError, Cancelled, TranslationError
 from ..formats import render
 from ..lm_files import parse_hotwords
+from ..punctuation import Punctuation
 from ..scheduler import Scheduler
 from ..transcript import Transcript
+from ..translation import translate_transcript
 from .deps import STATIC_DIR, ApiContext, get_context, get_scheduler
 from .errors import ApiError, ClientGone, UploadTooLarge
 from .schemas import (
@@ -34,6 +36,7 @@ from .schemas import (
     Transcription,
     TranscriptionVerbose,
     Usage,
+    translated_text,
     verbose,
 )
 from .settings import ServerSettings
@@ -90,6 +93,27 @@ HotwordsField = Annotated[
 ]
 
 
+PunctuationField = Annotated[
+    bool | None,
+    Form(
+        description="punctuation and true casing of the text (default: on where the server has "
+        "a punctuation model for its speech model's language)"
+    ),
+]
+
+
+async def _punctuated(
+    transcript: Transcript, punctuation: bool | None, ctx: ApiContext, decode: DecodeOptions
+) -> Transcript:
+    """The transcript punctuated and cased when the server can and the request wants it."""
+    server = ctx.punctuation
+    if server is None or punctuation is False:
+        return transcript
+    # custom words keep their typed case: the server's and the request's
+    stage = Punctuation.of(server.model, server.options, decode.lm.hotwords)
+    return await asyncio.to_thread(stage.transcript, transcript)
+
+
 def _decode_options(
     chinese: str | None, hotwords: str | None, settings: ServerSettings
 ) -> DecodeOptions:
@@ -103,6 +127,33 @@ def _decode_options(
     except ValueError as exc:
         raise ApiError(400, str(exc), param="hotwords", code="invalid_value") from None
     return settings.request_decode(script, words)
+
+
+TranslateField = Annotated[
+    str | None,
+    Form(
+        description="translate each caption segment into this language (zh, en, de, ...) with "
+        "a local OPUS-MT model; the response gets the translation beside the text, bilingual "
+        "srt/vtt cues (default: the server's --translate-to, if any; none: no translation)",
+        json_schema_extra={"pattern": r"^([A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?|none)?$"},
+    ),
+]
+
+
+async def _translate(ctx: ApiContext, transcript: Transcript, target: str | None) -> Transcript:
+    """The transcript with its segments' translations into ``target`` (the server's default
+    when None; "" or "none": no translation); 400 when the language has no model here."""
+    if target is None:
+        target = ctx.settings.translation.target
+    if not target or target.lower() == "none":
+        return transcript
+    try:
+        worker = await asyncio.to_thread(ctx.translators.worker, target)
+    except TranslationError as exc:
+        raise ApiError(
+            400, f"no translation: {exc}", param="translate_to", code="translation_unavailable"
+        ) from None
+    return await asyncio.to_thread(translate_transcript, transcript, worker.translator, target)
 
 
 async def _transcribe(
@@ -169,6 +220,7 @@ async def _transcribe(
 @router.post(
     "/transcribe",
     response_model=LegacyTranscription,
+    response_model_exclude_none=True,
     responses=_LEGACY_ERRORS,
     summary="Transcribe a file (legacy clients)",
     tags=["transcription"],
@@ -178,12 +230,18 @@ async def transcribe_legacy(
     file: UploadField,
     chinese: ChineseField = None,
     hotwords: HotwordsField = None,
+    punctuation: PunctuationField = None,
+    translate_to: TranslateField = None,
     ctx: ApiContext = Depends(get_context),
     scheduler: Scheduler = Depends(get_scheduler),
 ) -> LegacyTranscription:
     decode = _decode_options(chinese, hotwords, ctx.settings)
     transcript = await _transcribe(request, file, ctx, scheduler, decode)
-    return LegacyTranscription(transcription=transcript.text())
+    transcript = await _punctuated(transcript, punctuation, ctx, decode)
+    transcript = await _translate(ctx, transcript, translate_to)
+    return LegacyTranscription(
+        transcription=transcript.text(), translation=translated_text(transcript)
+    )
 
 
 @router.post(
@@ -234,6 +292,8 @@ async def create_transcription(
     ] = None,
     chinese: ChineseField = None,
     hotwords: HotwordsField = None,
+    punctuation: PunctuationField = None,
+    translate_to: TranslateField = None,
     ctx: ApiContext = Depends(get_context),
     scheduler: Scheduler = Depends(get_scheduler),
 ) -> Response:
@@ -268,19 +328,23 @@ async def create_transcription(
             code="invalid_value",
         )
     transcript = await _transcribe(request, file, ctx, scheduler, decode)
+    transcript = await _punctuated(transcript, punctuation, ctx, decode)
+    transcript = await _translate(ctx, transcript, translate_to)
     if response_format == "json":
         body = Transcription(
-            text=transcript.text(), usage=Usage(seconds=round(transcript.duration, 3))
+            text=transcript.text(),
+            translation=translated_text(transcript),
+            usage=Usage(seconds=round(transcript.duration, 3)),
         )
-        return Response(body.model_dump_json(), media_type="application/json")
+        return Response(body.model_dump_json(exclude_none=True), media_type="application/json")
     if response_format == "verbose_json":
         result = verbose(transcript, language or "en", granularities or {"segment"})
         return Response(result.model_dump_json(exclude_none=True), media_type="application/json")
-    text = (
-        transcript.text() + "\n"
-        if response_format == "text"
-        else render(transcript, response_format)
-    )
+    if response_format == "text":  # with a translation: text and translation lines
+        text = render(transcript, "txt") if transcript.translation_language else transcript.text()
+        text = text if text.endswith("\n") else text + "\n"
+    else:
+        text = render(transcript, response_format)
     return PlainTextResponse(text)
 
 

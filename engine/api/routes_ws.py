@@ -7,6 +7,7 @@ are the live-session core's (live_session.py), which /v1/realtime shares.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import logging
@@ -20,12 +21,14 @@ from fastapi import APIRouter, Depends, WebSocket
 from ..audio import AudioLimits, FrameDecoder
 from ..captions import Captions
 from ..config import SAMPLE_RATE, parse_script
-from ..errors import AudioError
+from ..errors import AudioError, TranslationError
 from ..lm_files import parse_hotwords
 from ..streaming import Event, EventType, StreamOptions
+from ..translation import Result, TranslationWorker
+from ..units import join_units
 from .deps import ApiContext, get_context
 from .errors import CloseCode, close_reason
-from .live_session import CLOSED, LiveSession, Send, serve_session
+from .live_session import CLOSED, LiveSession, Note, Send, serve_session
 from .settings import MIN_SAMPLE_RATE, ServerSettings
 
 log = logging.getLogger("engine.api")
@@ -91,8 +94,36 @@ def _rate(value: object, settings: ServerSettings) -> int:
     return rate
 
 
+@dataclass(frozen=True)
+class Translated(Note):
+    """A sentence's translation, ready (from the translation worker's thread)."""
+
+    result: Result
+
+
+@dataclass
+class Sentence:
+    """The finals of the open sentence; an utterance's end closes it (no punctuation here)."""
+
+    units: list[str]
+    start: float = 0.0
+    end: float = 0.0
+
+
+class _Deliver:
+    """Hands a translation from the worker's thread to the session's sender."""
+
+    def __init__(self, session: CaptionSession) -> None:
+        self.session = session
+
+    def put(self, item: Result, /) -> None:
+        session = self.session
+        session.loop.call_soon_threadsafe(session.outbox.put_nowait, Translated(item))
+
+
 class CaptionSession(LiveSession):
-    """One WebSocket client: frames in, caption messages out."""
+    """One WebSocket client: frames in, caption messages out; with ``translate_to``, each
+    sentence's translation after the finals it covers."""
 
     def __init__(
         self,
@@ -103,8 +134,13 @@ class CaptionSession(LiveSession):
         stable_partials: bool = True,
         chinese: str | None = None,
         hotwords: tuple[str, ...] = (),
+        translation: tuple[str, TranslationWorker] | None = None,
     ) -> None:
         self.id = uuid.uuid4().hex
+        self.translation = translation  # (target language, its worker)
+        self.sentence = Sentence([])
+        self.translations_pending = 0  # sentences sent to the worker, not yet answered
+        self.close_when_translated = False
         self.label = f"ws-{self.id[:8]}"
         self.format = fmt
         self.options = StreamOptions(
@@ -137,6 +173,7 @@ class CaptionSession(LiveSession):
             "stable_partials": self.options.stable_partials,
             "chinese": self.options.decode.chinese,
             "hotwords": list(self.options.decode.lm.hotwords),
+            "translate_to": self.translation[0] if self.translation else None,
             "limits": {
                 "max_frame_bytes": s.max_frame_bytes,
                 "max_sample_rate": s.max_sample_rate,
@@ -219,6 +256,8 @@ class CaptionSession(LiveSession):
             message.get("encoding"), message.get("sample_rate"), self.settings, self.format
         )
         self.decoder = _decoder(self.format, self.settings)
+        if "translate_to" in message:
+            self.translation = _translation(self.ctx, message["translate_to"])
         if "hotwords" in message:
             # No audio yet: the stream is opened again with the session's custom words.
             lm = self.settings.request_decode(hotwords=_hotwords(message["hotwords"])).lm
@@ -230,6 +269,13 @@ class CaptionSession(LiveSession):
     # engine events ---------------------------------------------------------------------------
     async def on_event(self, event: Event) -> bool:
         update = self.captions.handle(event)
+        if event.type is EventType.FINAL and update.words:
+            if not self.sentence.units:
+                self.sentence.start = update.start
+            self.sentence.units += update.units
+            self.sentence.end = update.end
+        elif event.type in (EventType.UTTERANCE_END, EventType.END):
+            self._close_sentence()
         if event.type in (EventType.PARTIAL, EventType.FINAL):
             await self.write(
                 {
@@ -257,11 +303,44 @@ class CaptionSession(LiveSession):
             return await self._on_end()
         return False
 
+    def _close_sentence(self) -> None:
+        sentence, self.sentence = self.sentence, Sentence([])
+        if self.translation is None or not sentence.units:
+            return
+        self.translations_pending += 1
+        self.translation[1].submit(sentence, join_units(sentence.units), _Deliver(self))
+
+    async def on_note(self, note: Note) -> bool:
+        if not isinstance(note, Translated) or self.translation is None:
+            return False
+        result, sentence = note.result, note.result.key
+        self.translations_pending -= 1
+        message: dict[str, object] = {
+            "type": "translation",
+            "text": result.text,
+            "source_text": result.source_text,
+            "start": round(sentence.start, 3),
+            "end": round(sentence.end, 3),
+            "language": self.translation[0],
+        }
+        if result.error:
+            message["error"] = result.error
+        await self.write(message)
+        if self.close_when_translated and not self.translations_pending:
+            code, reason = self.closing or (CloseCode.NORMAL, "")
+            await self.ws.close(code, close_reason(reason))
+            return True
+        return False
+
     async def _on_end(self) -> bool:
-        """The current stream is flushed: close, or continue on a fresh stream."""
+        """The current stream is flushed: close (once its sentences are translated), or
+        continue on a fresh stream."""
         self.flushed_stream_ends()
         self.captions.begin_session(self.offset_s)
         if self.closing and not self.held:
+            if self.translations_pending:
+                self.close_when_translated = True
+                return False
             await self.ws.close(self.closing[0], close_reason(self.closing[1]))
             return True
         if not self.closing:
@@ -359,6 +438,19 @@ def _hotwords(value: object) -> tuple[str, ...]:
         raise ProtocolError(CloseCode.POLICY, f"hotwords: {exc}") from None
 
 
+def _translation(ctx: ApiContext, value: object) -> tuple[str, TranslationWorker] | None:
+    """A ``translate_to`` (query or config): the target and its worker, None for none; a
+    language without a model here is a protocol error that says why. Loads the model the first
+    time a language is asked for (a query's in a thread before the session starts)."""
+    if value is None or str(value).strip().lower() in ("", "none"):
+        return None
+    target = str(value).strip()
+    try:
+        return target, ctx.translators.worker(target)
+    except TranslationError as exc:
+        raise ProtocolError(CloseCode.POLICY, f"no translation: {exc}") from None
+
+
 def _chinese(value: str | None) -> str | None:
     """The ?chinese= script; None: the server's setting; "none" or "": no conversion."""
     if value is None:
@@ -380,12 +472,16 @@ async def ws_transcribe(websocket: WebSocket, ctx: ApiContext = Depends(get_cont
         stable = _flag("stable_partials", query.get("stable_partials", "true"))
         chinese = _chinese(query.get("chinese"))
         hotwords = _hotwords(query.get("hotwords"))
+        target = query.get("translate_to", settings.translation.target)
+        translation = await asyncio.to_thread(_translation, ctx, target)
     except ProtocolError as exc:
         await _refuse(websocket, exc.code, exc.message)
         return
     await serve_session(
         websocket,
         ctx,
-        lambda: CaptionSession(websocket, ctx, fmt, partials, stable, chinese, hotwords),
+        lambda: CaptionSession(
+            websocket, ctx, fmt, partials, stable, chinese, hotwords, translation
+        ),
         lambda message: _refuse(websocket, CloseCode.TRY_AGAIN, message),
     )

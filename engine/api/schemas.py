@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from ..transcript import Transcript
+from ..units import join_units
 
 RESPONSE_FORMATS = ("json", "text", "srt", "vtt", "verbose_json")
 GRANULARITIES = ("word", "segment")
@@ -21,6 +22,9 @@ GRANULARITIES = ("word", "segment")
 
 class LegacyTranscription(BaseModel):
     transcription: str = Field(description="the whole text, in sentence case")
+    translation: str | None = Field(
+        default=None, description="the text's translation (translate_to); absent without one"
+    )
 
 
 class Usage(BaseModel):
@@ -28,8 +32,12 @@ class Usage(BaseModel):
     seconds: float = Field(description="seconds of audio transcribed")
 
 
+_TRANSLATION = "the translation into translate_to's language; absent without translate_to"
+
+
 class Transcription(BaseModel):
     text: str
+    translation: str | None = Field(default=None, description=_TRANSLATION)
     usage: Usage
 
 
@@ -46,6 +54,7 @@ class TranscriptionSegment(BaseModel):
     start: float
     end: float
     text: str
+    translation: str | None = Field(default=None, description=_TRANSLATION)
     tokens: list[int] = Field(
         default_factory=list, description="always empty: CTC models have no text tokens"
     )
@@ -60,6 +69,8 @@ class TranscriptionVerbose(BaseModel):
     language: str
     duration: float
     text: str
+    translation: str | None = Field(default=None, description=_TRANSLATION)
+    translation_language: str | None = Field(default=None, description="translate_to's language")
     segments: list[TranscriptionSegment] | None = None
     words: list[TranscriptionWord] | None = None
     usage: Usage
@@ -116,6 +127,13 @@ class LegacyErrorBody(BaseModel):
     detail: str = Field(description="what went wrong, for the user")
 
 
+def translated_text(transcript: Transcript) -> str | None:
+    """The whole translation, its segments joined in their script's spacing; None without."""
+    if not transcript.translation_language:
+        return None
+    return join_units(s.translation or "" for s in transcript.segments if s.translation)
+
+
 def verbose(transcript: Transcript, language: str, granularities: set[str]) -> TranscriptionVerbose:
     segments = None
     if "segment" in granularities:
@@ -125,6 +143,7 @@ def verbose(transcript: Transcript, language: str, granularities: set[str]) -> T
                 start=round(s.start, 3),
                 end=round(s.end, 3),
                 text=s.text(),
+                translation=s.translation,
                 avg_logprob=round(
                     sum(math.log(max(w.confidence, 1e-6)) for w in s.words) / len(s.words), 4
                 ),
@@ -138,6 +157,8 @@ def verbose(transcript: Transcript, language: str, granularities: set[str]) -> T
         language=language,
         duration=round(transcript.duration, 3),
         text=transcript.text(),
+        translation=translated_text(transcript),
+        translation_language=transcript.translation_language or None,
         segments=segments,
         words=words,
         usage=Usage(seconds=round(transcript.duration, 3)),
