@@ -26,7 +26,8 @@ from fastapi import APIRouter, Depends, WebSocket
 
 from ..audio import FrameDecoder
 from ..errors import AudioError
-from ..pipeline import CaptionPipeline, CaptionUpdate, UpdateKind
+from ..pipeline import CaptionUpdate, UpdateKind
+from ..punctuation_stage import caption_pipeline
 from ..streaming import Event, EventType, StreamOptions
 from .deps import ApiContext, get_context
 from .errors import CloseCode, close_reason
@@ -117,7 +118,8 @@ class RealtimeSession(LiveSession):
         self.item: Item | None = None
         self.previous_item_id: str | None = None
         self.boundary_s = 0.0  # session time where the last item (or cleared audio) ended
-        self.captions = CaptionPipeline()  # the deltas' text: casing, the script's spacing
+        # the deltas' text: casing, punctuation (where the server has a model), the spacing
+        self.captions = caption_pipeline(ctx.punctuation)
         super().__init__(ws, ctx, _decoder(self.config))
 
     def stream_options(self) -> StreamOptions:
@@ -246,7 +248,8 @@ class RealtimeSession(LiveSession):
         if isinstance(note, InputCleared):
             if note.item_dropped:  # the item in progress was in the cleared audio
                 self.item = None
-                self._end_line()
+                # the line ends; words the stages held went with the cleared audio
+                self.captions.push(CaptionUpdate(UpdateKind.UTTERANCE_END, self.offset_s))
             await self.write(Cleared())
         return False
 
@@ -267,13 +270,11 @@ class RealtimeSession(LiveSession):
             item = self._item()
             await self.write(SpeechStarted(audio_start_ms=round(at * 1000), item_id=item.id))
         elif event.type is EventType.FINAL and event.words:
-            item = self._item()
+            self._item()
             for update in self.captions.handle(event):
-                if update.kind is UpdateKind.FINAL:
-                    item.text.append(delta_text(update))
-                    await self.write(Delta(item_id=item.id, delta=item.text[-1]))
+                await self._delta(update)
         elif event.type is EventType.UTTERANCE_END:
-            self._end_line()
+            await self._end_line()
             if vad and self.item is not None:
                 if self.flushing_commit:  # the commit's own item, unless more speech follows
                     self.stopped_at = at
@@ -298,8 +299,17 @@ class RealtimeSession(LiveSession):
             await self.write(stopped)
             await self._complete(at)
 
+    async def _delta(self, update: CaptionUpdate) -> None:
+        """A final update's text as a delta of the item in progress."""
+        if update.kind is UpdateKind.FINAL and update.words:
+            item = self._item()
+            item.text.append(delta_text(update))
+            await self.write(Delta(item_id=item.id, delta=item.text[-1]))
+
     async def _complete(self, end_s: float) -> None:
-        """Commit and complete the item in progress."""
+        """Commit and complete the item in progress (with the words the stages held)."""
+        if self.item is not None:
+            await self._end_line()
         item, self.item = self.item, None
         if item is None:
             return
@@ -312,11 +322,12 @@ class RealtimeSession(LiveSession):
             )
         )
         self.previous_item_id = item.id
-        self._end_line()
 
-    def _end_line(self) -> None:
-        """The item ended: the next delta starts a new caption line (and sentence)."""
-        self.captions.push(CaptionUpdate(UpdateKind.UTTERANCE_END, self.offset_s))
+    async def _end_line(self) -> None:
+        """The line ends: what the stages held (punctuation) comes out as deltas of the item in
+        progress; the next delta starts a new caption line (and sentence)."""
+        for update in self.captions.push(CaptionUpdate(UpdateKind.UTTERANCE_END, self.offset_s)):
+            await self._delta(update)
 
     async def _on_end(self) -> bool:
         """The stream is flushed: complete the committed item, then close or go on."""
