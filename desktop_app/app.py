@@ -236,6 +236,8 @@ class DesktopApp(QObject):
             self.load_model()
         elif changed & {"api", "lm"}:
             self.restart_api()
+        if "shortcut" in changed:
+            self.window.apply_shortcut()
         if "language" in changed:
             self.window.notify(self.tr("The new language applies from the next start of the app."))
         if changed & {"profile", "lm"} and self.session.running:

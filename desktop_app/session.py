@@ -11,6 +11,7 @@ file all read that same update. Widgets only connect to its signals.
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -24,6 +25,7 @@ from engine.streaming import Event, StreamOptions
 
 from .capture import AudioCapture, CaptureError, InputDevice
 from .live_transcript import TranscriptLog
+from .pulse_watch import PulseWatch
 from .worker import EngineWorker
 
 log = logging.getLogger("desktop_app.session")
@@ -39,6 +41,7 @@ class LiveSession(QObject):
     dropped = Signal(int)  # audio blocks lost so far
     notice = Signal(str)  # a warning for the status bar
     error = Signal(str)  # a message for the user; the session stops
+    alert = Signal(str)  # a problem the user should see at once; captions go on
     stopped = Signal()  # everything is closed; the last words were emitted
 
     def __init__(
@@ -66,6 +69,11 @@ class LiveSession(QObject):
         self._poll.timeout.connect(lambda: self._emit(self.pipeline.poll()))
         if self.transcript_log is not None:
             self.caption.connect(self.transcript_log.write)
+        # PulseAudio moves a stream whose source was removed, silently: the watch tells.
+        self.pulse_watch = PulseWatch(parent=self) if sys.platform.startswith("linux") else None
+        if self.pulse_watch is not None:
+            self.pulse_watch.moved.connect(self._on_source_moved)
+        self.alert.connect(self._log_error)
         self.error.connect(self._log_error)  # every error the user sees reaches the app's log
 
     @property
@@ -122,6 +130,8 @@ class LiveSession(QObject):
             self.transcript_log.open(origin=self.pipeline.offset)
         thread.start()
         self._poll.start()
+        if self.pulse_watch is not None:
+            self.pulse_watch.start()
         self.started.emit(capture.device.name if capture.device else "")
         return True
 
@@ -134,8 +144,19 @@ class LiveSession(QObject):
         self.capture.stop()
         self._worker.request_stop()
 
+    @Slot(str, str)
+    def _on_source_moved(self, old: str, new: str) -> None:
+        self.alert.emit(
+            self.tr(
+                "The input “{0}” is gone: PulseAudio now records “{1}” instead. Choose the input "
+                "again, or stop the captions."
+            ).format(old.removesuffix(".monitor"), new.removesuffix(".monitor"))
+        )
+
     @Slot()
     def _on_worker_stopped(self) -> None:
+        if self.pulse_watch is not None:
+            self.pulse_watch.stop()
         if self.capture is not None:
             self.capture.stop()
         if self._thread is not None:

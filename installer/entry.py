@@ -124,6 +124,27 @@ def cuda_note(torch: ModuleType) -> str | None:
     return None
 
 
+WINDOW_ARGS = frozenset({"-v", "--verbose"})  # the only arguments of a start that opens the app
+
+
+def opens_the_window(argv: list[str]) -> bool:
+    """No command: the desktop app starts."""
+    return all(arg in WINDOW_ARGS for arg in argv)
+
+
+def check_cuda_or_exit() -> None:
+    """Import CUDA's torch and check that CUDA runs (a note when it cannot: the CPU is used);
+    SystemExit(EXIT_CUDA_LOAD) after telling the user when torch cannot be loaded at all."""
+    try:
+        torch = import_cuda_torch()
+    except CudaLoadError as exc:
+        show_fatal(str(exc))
+        raise SystemExit(EXIT_CUDA_LOAD) from None
+    note = cuda_note(torch)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     give_windowed_app_streams()
@@ -132,14 +153,17 @@ def main(argv: list[str] | None = None) -> int:
     use_utf8_output()  # the notes below and the CLI's output, in UTF-8 whatever the code page
     bundle = Path(getattr(sys, "_MEIPASS", Path(__file__).parent))
     if ships_cuda(bundle) and not NO_MODEL_ARGS.intersection(argv):
-        try:
-            torch = import_cuda_torch()
-        except CudaLoadError as exc:
-            show_fatal(str(exc))
-            return EXIT_CUDA_LOAD
-        note = cuda_note(torch)
-        if note:
-            print(f"note: {note}", file=sys.stderr)
+        if opens_the_window(argv):
+            # After the single-instance check (a second start hands over at once) and behind a
+            # splash screen: importing CUDA's torch takes many seconds.
+            from live_captions import gui
+
+            gui.BEFORE_WINDOW.append(check_cuda_or_exit)
+        else:
+            try:
+                check_cuda_or_exit()
+            except SystemExit as exc:
+                return int(exc.code or 0)
 
     from live_captions.cli import main as cli_main
 

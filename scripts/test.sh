@@ -20,6 +20,7 @@ TEST_PACKAGES=(
     libportaudio2 pulseaudio pulseaudio-utils libasound2-plugins
     # Qt: offscreen needs the GL, font and D-Bus libraries; the real-window tests need Xvfb
     xvfb xauth libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-cursor0
+    openbox xdotool
     libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3
     # the caption web page in a headless browser; English words and sentences
     chromium wamerican fortune-mod fortunes-min
@@ -38,7 +39,11 @@ fi
 # Linux; then the project itself, whose dependencies the lock has installed.
 install_torch "$VENV/bin/pip" cpu "torch==2.13.0"
 "$VENV/bin/pip" install -q --no-deps -e .
-"$VENV/bin/pip" check > /dev/null
+# The installed packages' requirements fit each other (pip names what does not).
+if ! broken=$("$VENV/bin/pip" check); then
+    echo "$broken" >&2
+    exit 1
+fi
 
 # Static checks first: lint, formatting, types (configured in pyproject.toml).
 "$VENV/bin/ruff" check .

@@ -180,3 +180,43 @@ def test_a_seq2seq_checkpoint_is_refused_clearly(tmp_path: Path) -> None:
     (tmp_path / "config.json").write_text(json.dumps(config))
     with pytest.raises(ModelLoadError, match="not a CTC speech recogniser"):
         load(tmp_path)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_float16_on_cuda_labels_frames_as_float32(family, tmp_path_factory, speech):  # type: ignore[no-untyped-def]
+    """CUDA float16 (the GPU's default) against CPU float32: at least 99 % of the labels of
+    the frames the model decides, and a stream's words equal the file's there too. ``LC_GPU_TESTS_ON_CPU=1`` runs it on the
+    CPU (float16 there too) where no GPU is lent."""
+    import os
+
+    import torch
+
+    if torch.cuda.is_available():
+        device = "cuda"
+    elif os.environ.get("LC_GPU_TESTS_ON_CPU") == "1":
+        device = "cpu"
+    else:
+        pytest.skip("needs CUDA (LC_GPU_TESTS_ON_CPU=1 runs it on the CPU)")
+    folder = family_dir(family, tmp_path_factory)
+    fp32 = load(folder)
+    fp16 = load_recognizer(
+        ModelOptions(name=str(folder), device=device, dtype="float16", warmup=False)
+    )
+    assert fp16.dtype == "float16" and fp16.backend == "torch"
+    windows = np.stack([speech[:32000], 0.3 * speech[8000:40000]])
+    full, half = fp32.frames_with_log_probs(windows), fp16.frames(windows)
+    # A random model's top two logits are often closer than float16's rounding (Parakeet's
+    # median gap 0.007, float16's error up to 0.015): the frames a model decides count.
+    top2 = np.sort(full.log_probs, axis=-1)[..., -2:]  # type: ignore[index]
+    decided = (top2[..., 1] - top2[..., 0]) > 0.03  # twice the largest float16 error seen
+    assert decided.sum() >= 5
+    assert float(np.mean(full.ids[decided] == half.ids[decided])) >= 0.99
+    options = TranscribeOptions(profile="balanced")
+    expected = transcribe_array(fp16, speech, options).words
+    processor = OnlineProcessor(fp16, StreamOptions(profile="balanced"))
+    events = []
+    for i in range(0, len(speech), 1000):
+        events += processor.push(speech[i : i + 1000])
+    events += processor.finish()
+    assert timed(final_words(events)) == timed(expected)

@@ -247,3 +247,53 @@ def test_a_big_console_log_moves_aside_instead_of_being_truncated(tmp_path: Path
         out.write("third start\n")
     assert log.read_text() == "third start\n"
     assert (tmp_path / "Logs" / "console.log.1").stat().st_size > entry.CONSOLE_LOG_MAX_BYTES
+
+
+def test_the_cuda_flavour_loads_torch_after_the_single_instance_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Starting the app: torch's 3 GB of CUDA libraries are not loaded in the entry point, where
+    a second start would load them only to hand over to the running app."""
+    from live_captions import gui
+
+    calls: list[object] = []
+    monkeypatch.setattr(entry, "ships_cuda", lambda bundle: True)
+    monkeypatch.setattr(entry, "check_cuda_or_exit", lambda: calls.append("cuda"))
+    monkeypatch.setattr(gui, "BEFORE_WINDOW", [])
+    monkeypatch.setattr("live_captions.cli.main", lambda argv: calls.append(argv) or 0)
+    assert entry.main(["--verbose"]) == 0
+    assert calls == [["--verbose"]] and len(gui.BEFORE_WINDOW) == 1  # handed to the GUI
+    gui.BEFORE_WINDOW[0]()
+    assert calls[-1] == "cuda"
+    calls.clear()
+    monkeypatch.setattr(gui, "BEFORE_WINDOW", [])
+    assert entry.main(["transcribe", "x.wav"]) == 0  # a command checks CUDA at once
+    assert calls == ["cuda", ["transcribe", "x.wav"]] and gui.BEFORE_WINDOW == []
+
+
+def test_the_gui_runs_the_slow_start_after_the_lock_behind_a_splash(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import argparse
+
+    from PySide6.QtWidgets import QApplication, QSplashScreen
+
+    from live_captions import gui
+
+    monkeypatch.setenv("LIVE_CAPTIONS_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setattr(gui, "configure_logging", lambda verbose: None)
+    seen: list[tuple[bool, bool]] = []
+
+    def slow_start() -> None:
+        splashes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QSplashScreen)]
+        locked = (tmp_path / "state" / "instance.lock").is_file()
+        seen.append((locked, any(s.isVisible() for s in splashes)))
+        raise SystemExit(entry.EXIT_CUDA_LOAD)  # as when torch cannot load: the start ends
+
+    monkeypatch.setattr(gui, "BEFORE_WINDOW", [slow_start])
+    with pytest.raises(SystemExit):
+        gui.main(argparse.Namespace(verbose=False))
+    assert seen == [(True, True)]
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, QSplashScreen):
+            widget.close()

@@ -3,17 +3,17 @@
 <context>
     <name>CaptionOverlay</name>
     <message>
-        <location filename="../widgets/overlay.py" line="93" />
+        <location filename="../widgets/overlay.py" line="97" />
         <source>Live Captions overlay</source>
         <translation>即時字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/overlay.py" line="114" />
-        <source>Reset overlay position</source>
-        <translation>重置浮窗位置</translation>
+        <location filename="../widgets/overlay.py" line="118" />
+        <source>&amp;Reset overlay position</source>
+        <translation>重置浮窗位置(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../widgets/overlay.py" line="298" />
+        <location filename="../widgets/overlay.py" line="305" />
         <source>Captions appear here · drag to move · right-click for options</source>
         <translation>字幕顯示在這裡 · 拖動可移動 · 右鍵開啟選項</translation>
     </message>
@@ -21,7 +21,7 @@
 <context>
     <name>ColorButton</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="89" />
+        <location filename="../widgets/settings_dialog.py" line="90" />
         <source>Choose a colour</source>
         <translation>選擇顏色</translation>
     </message>
@@ -59,17 +59,17 @@
         <translation>新模型正在載入；當前的字幕會繼續使用舊模型，直到你停止並重新開始。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="238" />
+        <location filename="../app.py" line="240" />
         <source>The new language applies from the next start of the app.</source>
         <translation>新的介面語言將在下次啟動應用時生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="240" />
+        <location filename="../app.py" line="242" />
         <source>The new live-caption settings apply from the next start.</source>
         <translation>新的即時字幕設定將在下次開始時生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="263" />
+        <location filename="../app.py" line="265" />
         <source>Live Captions: {}</source>
         <translation>即時字幕：{}</translation>
     </message>
@@ -390,8 +390,8 @@
     </message>
     <message>
         <location filename="../widgets/lm_group.py" line="42" />
-        <source>The model's own (its language_model folder), if any</source>
-        <translation>模型自帶的（其 language_model 資料夾），如果有</translation>
+        <source>The model's own, if it has one (the demo model has)</source>
+        <translation>模型自帶的（如果有；演示模型有）</translation>
     </message>
     <message>
         <location filename="../widgets/lm_group.py" line="45" />
@@ -485,173 +485,188 @@
 <context>
     <name>LiveSession</name>
     <message>
-        <location filename="../session.py" line="82" />
+        <location filename="../session.py" line="90" />
         <source>No speech model is loaded yet; captions can start once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可開始字幕。</translation>
+    </message>
+    <message>
+        <location filename="../session.py" line="143" />
+        <source>The input “{0}” is gone: PulseAudio now records “{1}” instead. Choose the input again, or stop the captions.</source>
+        <translation>輸入“{0}”已不存在：PulseAudio 現在改為錄製“{1}”。請重新選擇輸入，或停止字幕。</translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../widgets/main_window.py" line="80" />
+        <location filename="../widgets/main_window.py" line="83" />
         <source>Live Captions</source>
         <translation>即時字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="113" />
-        <location filename="../widgets/main_window.py" line="363" />
+        <location filename="../widgets/main_window.py" line="116" />
+        <location filename="../widgets/main_window.py" line="389" />
         <source>&amp;Start captions</source>
         <translation>開始字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="116" />
+        <location filename="../widgets/main_window.py" line="119" />
         <source>&amp;Open audio or video file…</source>
         <translation>開啟音訊或影片檔案(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="119" />
+        <location filename="../widgets/main_window.py" line="122" />
         <source>&amp;Save transcript as…</source>
         <translation>文字記錄另存為(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="121" />
+        <location filename="../widgets/main_window.py" line="124" />
         <source>&amp;Copy transcript</source>
         <translation>複製文字記錄(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="122" />
+        <location filename="../widgets/main_window.py" line="125" />
         <source>C&amp;lear transcript</source>
         <translation>清除文字記錄(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="124" />
+        <location filename="../widgets/main_window.py" line="127" />
         <source>Open &amp;transcripts folder</source>
         <translation>開啟文字記錄資料夾(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="127" />
-        <source>Se&amp;ttings…</source>
-        <translation>設定(&amp;T)…</translation>
+        <location filename="../widgets/main_window.py" line="130" />
+        <source>S&amp;ettings…</source>
+        <translation>設定(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="131" />
+        <location filename="../widgets/main_window.py" line="134" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="133" />
+        <location filename="../widgets/main_window.py" line="136" />
         <source>Show caption &amp;overlay</source>
         <translation>顯示字幕浮窗(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="139" />
+        <location filename="../widgets/main_window.py" line="142" />
         <source>&amp;Lock overlay (click-through)</source>
         <translation>鎖定浮窗（滑鼠穿透）(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="149" />
+        <location filename="../widgets/main_window.py" line="152" />
         <source>&amp;File</source>
         <translation>檔案(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="160" />
+        <location filename="../widgets/main_window.py" line="163" />
         <source>&amp;Edit</source>
         <translation>編輯(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="162" />
+        <location filename="../widgets/main_window.py" line="165" />
         <source>&amp;Captions</source>
         <translation>字幕(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="167" />
-        <location filename="../widgets/main_window.py" line="362" />
+        <location filename="../widgets/main_window.py" line="170" />
+        <location filename="../widgets/main_window.py" line="388" />
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="169" />
-        <source>Start or stop live captions (Ctrl+Space)</source>
-        <translation>開始或停止即時字幕（Ctrl+空格）</translation>
-    </message>
-    <message>
-        <location filename="../widgets/main_window.py" line="177" />
+        <location filename="../widgets/main_window.py" line="180" />
         <source>List the audio inputs again</source>
         <translation>重新列出音訊輸入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="182" />
+        <location filename="../widgets/main_window.py" line="185" />
         <source>Input:</source>
         <translation>輸入：</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="196" />
-        <location filename="../widgets/main_window.py" line="258" />
+        <location filename="../widgets/main_window.py" line="199" />
+        <location filename="../widgets/main_window.py" line="270" />
         <source>No model loaded</source>
         <translation>未載入模型</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="201" />
+        <location filename="../widgets/main_window.py" line="204" />
         <source>How far the final captions are behind the audio</source>
         <translation>最終字幕落後於音訊的時間</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="205" />
+        <location filename="../widgets/main_window.py" line="208" />
         <source>Audio blocks lost: the computer could not keep up, or the sound device dropped audio</source>
         <translation>丟失的音訊塊：計算機處理不及，或聲音裝置丟失了音訊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="241" />
+        <location filename="../widgets/main_window.py" line="240" />
+        <source>Start or stop live captions</source>
+        <translation>開始或停止即時字幕</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="253" />
         <source>Model: {}</source>
         <translation>模型：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="280" />
+        <location filename="../widgets/main_window.py" line="292" />
         <source>System default input</source>
         <translation>系統預設輸入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="287" />
-        <source>Inputs marked 🔊 record what the computer plays.</source>
-        <translation>標有 🔊 的輸入會錄製計算機播放的聲音。</translation>
+        <location filename="../widgets/main_window.py" line="306" />
+        <source>Inputs with a speaker icon record what the computer plays.</source>
+        <translation>帶揚聲器圖示的輸入錄製電腦正在播放的聲音。</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="302" />
+        <location filename="../widgets/main_window.py" line="314" />
+        <source>System audio: {}</source>
+        <translation>系統音訊：{}</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="328" />
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="317" />
+        <location filename="../widgets/main_window.py" line="343" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="318" />
+        <location filename="../widgets/main_window.py" line="344" />
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="343" />
+        <location filename="../widgets/main_window.py" line="369" />
         <source>Lag {} s</source>
         <translation>延遲 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="355" />
+        <location filename="../widgets/main_window.py" line="381" />
         <source>Dropped audio: {} blocks</source>
         <translation>丟失音訊：{} 塊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="377" />
+        <location filename="../widgets/main_window.py" line="403" />
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字記錄已儲存為 {}（檔案 &gt; 開啟文字記錄資料夾）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="418" />
+        <location filename="../widgets/main_window.py" line="428" />
+        <source>No file manager could open the folder. The transcripts are in {}</source>
+        <translation>沒有檔案管理器能開啟該資料夾。字幕記錄儲存在 {}</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="451" />
         <source>Transcribe a file</source>
         <translation>轉寫檔案</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="426" />
+        <location filename="../widgets/main_window.py" line="459" />
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可轉寫檔案。</translation>
     </message>
@@ -667,267 +682,277 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="44" />
+        <location filename="../widgets/settings_dialog.py" line="45" />
         <source>Low latency (about 0.5 s behind)</source>
         <translation>低延遲（約落後 0.5 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="45" />
+        <location filename="../widgets/settings_dialog.py" line="46" />
         <source>Balanced (about 1 s behind)</source>
         <translation>均衡（約落後 1 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="46" />
+        <location filename="../widgets/settings_dialog.py" line="47" />
         <source>Accurate (about 2 s behind)</source>
         <translation>準確（約落後 2 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="49" />
+        <location filename="../widgets/settings_dialog.py" line="50" />
         <source>Automatic (CUDA when available)</source>
         <translation>自動（有 CUDA 時使用）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="50" />
+        <location filename="../widgets/settings_dialog.py" line="51" />
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="51" />
+        <location filename="../widgets/settings_dialog.py" line="52" />
         <source>CUDA (NVIDIA GPU)</source>
         <translation>CUDA（NVIDIA 顯示卡）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="54" />
+        <location filename="../widgets/settings_dialog.py" line="55" />
         <source>As the model writes them</source>
         <translation>保持模型輸出</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="55" />
+        <location filename="../widgets/settings_dialog.py" line="56" />
         <source>Simplified (简体)</source>
         <translation>簡體</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="56" />
+        <location filename="../widgets/settings_dialog.py" line="57" />
         <source>Traditional (繁體)</source>
         <translation>繁體（繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="57" />
+        <location filename="../widgets/settings_dialog.py" line="58" />
         <source>Traditional, Taiwan (臺灣正體)</source>
         <translation>繁體，臺灣（臺灣正體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="58" />
+        <location filename="../widgets/settings_dialog.py" line="59" />
         <source>Traditional, Hong Kong (香港繁體)</source>
         <translation>繁體，香港（香港繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="62" />
+        <location filename="../widgets/settings_dialog.py" line="63" />
         <source>Automatic (ONNX Runtime on the CPU, PyTorch on CUDA)</source>
         <translation>自動（CPU 上用 ONNX Runtime，CUDA 上用 PyTorch）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="64" />
+        <location filename="../widgets/settings_dialog.py" line="65" />
         <source>ONNX Runtime (CPU only)</source>
         <translation>ONNX Runtime（僅 CPU）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="65" />
+        <location filename="../widgets/settings_dialog.py" line="66" />
         <source>PyTorch</source>
         <translation>PyTorch</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="103" />
+        <location filename="../widgets/settings_dialog.py" line="105" />
         <source>Live Captions settings</source>
         <translation>即時字幕設定</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="134" />
+        <location filename="../widgets/settings_dialog.py" line="136" />
         <source>Speech recognition</source>
         <translation>語音識別</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="145" />
+        <location filename="../widgets/settings_dialog.py" line="147" />
         <source>A Hugging Face model id (downloaded once, then cached), a local folder with a Wav2Vec2ForCTC checkpoint, or 'demo' for the bundled demo model.</source>
         <translation>Hugging Face 模型 ID（下載一次後快取）、包含 Wav2Vec2ForCTC 檢查點的本地資料夾，或內建演示模型 “demo”。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="149" />
+        <location filename="../widgets/settings_dialog.py" line="151" />
         <source>Folder…</source>
         <translation>資料夾…</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="154" />
+        <location filename="../widgets/settings_dialog.py" line="156" />
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="163" />
+        <location filename="../widgets/settings_dialog.py" line="165" />
         <source>Automatic (HF_ENDPOINT if set, else huggingface.co)</source>
         <translation>自動（若設定了 HF_ENDPOINT 則使用它，否則使用 huggingface.co）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="167" />
+        <location filename="../widgets/settings_dialog.py" line="169" />
         <source>Where models are downloaded from: the Hugging Face hub or a mirror of it, such as {} (reachable from mainland China)</source>
         <translation>模型的下載來源：Hugging Face Hub 或其映象，例如 {}（在中國大陸可訪問）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="171" />
+        <location filename="../widgets/settings_dialog.py" line="173" />
         <source>Download from:</source>
         <translation>下載來源：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="175" />
+        <location filename="../widgets/settings_dialog.py" line="177" />
         <source>Runs on:</source>
         <translation>運行於：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="181" />
+        <location filename="../widgets/settings_dialog.py" line="183" />
         <source>ONNX Runtime labels frames exactly as PyTorch does; a model is prepared for it once (a minute or more) on first use.</source>
         <translation>ONNX Runtime 給出的幀標籤與 PyTorch 完全相同；模型首次使用時需為其準備一次（一分鐘或更久）。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="185" />
+        <location filename="../widgets/settings_dialog.py" line="187" />
         <source>Engine:</source>
         <translation>推理引擎：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="190" />
+        <location filename="../widgets/settings_dialog.py" line="192" />
         <source>Live captions:</source>
         <translation>即時字幕：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="191" />
+        <location filename="../widgets/settings_dialog.py" line="193" />
         <source>Steady partial text</source>
         <translation>穩定的臨時文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="194" />
+        <location filename="../widgets/settings_dialog.py" line="196" />
         <source>Steady partial text: a word shows about half a second later, but rarely changes once shown</source>
         <translation>穩定的臨時文字：文字約晚半秒顯示，但顯示後很少改變</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="201" />
+        <location filename="../widgets/settings_dialog.py" line="203" />
         <source>List every host API's entry for each input (MME, DirectSound, WDM-KS), not only WASAPI's</source>
         <translation>列出每個輸入在所有主機 API（MME、DirectSound、WDM-KS）下的條目，而不僅是 WASAPI 的</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="207" />
+        <location filename="../widgets/settings_dialog.py" line="209" />
         <source>On Windows each microphone is listed once, through WASAPI. An entry through another host API can help with an old driver.</source>
         <translation>在 Windows 上，每個麥克風只通過 WASAPI 列出一次。通過其他主機 API 的條目可能有助於舊驅動程式。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="212" />
+        <location filename="../widgets/settings_dialog.py" line="214" />
         <source>Inputs:</source>
         <translation>輸入：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="220" />
+        <location filename="../widgets/settings_dialog.py" line="222" />
         <source>Write Chinese captions and transcripts in simplified or traditional characters, whichever the model writes</source>
         <translation>無論模型輸出哪種字形，都以簡體或繁體顯示中文字幕和文字記錄</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="224" />
+        <location filename="../widgets/settings_dialog.py" line="226" />
         <source>Chinese characters:</source>
         <translation>中文字形：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="228" />
+        <location filename="../widgets/settings_dialog.py" line="230" />
         <source>Caption overlay</source>
         <translation>字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="235" />
+        <location filename="../widgets/settings_dialog.py" line="237" />
         <source>Font:</source>
         <translation>字型：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="237" />
+        <location filename="../widgets/settings_dialog.py" line="239" />
         <source>Lines:</source>
         <translation>行數：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="243" />
+        <location filename="../widgets/settings_dialog.py" line="245" />
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="244" />
+        <location filename="../widgets/settings_dialog.py" line="246" />
         <source>Unfinal</source>
         <translation>臨時文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="245" />
+        <location filename="../widgets/settings_dialog.py" line="247" />
         <source>Background</source>
         <translation>背景</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="250" />
+        <location filename="../widgets/settings_dialog.py" line="252" />
         <source>Colours:</source>
         <translation>顏色：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="252" />
+        <location filename="../widgets/settings_dialog.py" line="254" />
         <source>Opacity of the background: 0 invisible, 1 solid</source>
         <translation>背景不透明度：0 為透明，1 為不透明</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="253" />
+        <location filename="../widgets/settings_dialog.py" line="255" />
         <source>Background opacity:</source>
         <translation>背景不透明度：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="257" />
+        <location filename="../widgets/settings_dialog.py" line="259" />
         <source>Interface</source>
         <translation>介面</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="262" />
+        <location filename="../widgets/settings_dialog.py" line="264" />
         <source>The language of the app; applies from the next start</source>
         <translation>應用的介面語言；下次啟動時生效</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="263" />
+        <location filename="../widgets/settings_dialog.py" line="265" />
         <source>Language:</source>
         <translation>語言：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="267" />
+        <location filename="../widgets/settings_dialog.py" line="269" />
+        <source>The key that starts and stops live captions</source>
+        <translation>開始和停止即時字幕的按鍵</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="270" />
+        <source>Start/stop key:</source>
+        <translation>開始/停止按鍵：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="274" />
         <source>Local speech API</source>
         <translation>本地語音 API</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="270" />
+        <location filename="../widgets/settings_dialog.py" line="277" />
         <source>Serve the loaded model to other programs over HTTP and WebSocket</source>
         <translation>通過 HTTP 和 WebSocket 向其他程式提供已載入的模型</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="274" />
+        <location filename="../widgets/settings_dialog.py" line="281" />
         <source>none: any program on this computer may connect</source>
         <translation>留空：本機任何程式都可以連線</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="276" />
+        <location filename="../widgets/settings_dialog.py" line="283" />
         <source>Port (localhost):</source>
         <translation>埠（本機）：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="277" />
+        <location filename="../widgets/settings_dialog.py" line="284" />
         <source>Access token:</source>
         <translation>訪問令牌：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="279" />
+        <location filename="../widgets/settings_dialog.py" line="286" />
         <source>The API is not part of this installation.</source>
         <translation>此安裝不包含 API。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="384" />
+        <location filename="../widgets/settings_dialog.py" line="396" />
         <source>Not in the catalogue: any Wav2Vec2ForCTC hub id or folder works.</source>
         <translation>不在目錄中：任何 Wav2Vec2ForCTC 模型 ID 或資料夾都可以使用。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="389" />
+        <location filename="../widgets/settings_dialog.py" line="401" />
         <source>Folder with a Wav2Vec2ForCTC model</source>
         <translation>包含 Wav2Vec2ForCTC 模型的資料夾</translation>
     </message>
@@ -941,8 +966,8 @@
     <name>TranscriptView</name>
     <message>
         <location filename="../widgets/transcript_view.py" line="29" />
-        <source>Press Start (Ctrl+Space) to caption the selected input, or open or drop an audio or video file to transcribe it.</source>
-        <translation>按“開始”（Ctrl+空格）為所選輸入生成字幕，或開啟、拖入音訊或影片檔案進行轉寫。</translation>
+        <source>Press Start to caption the selected input, or open or drop an audio or video file to transcribe it.</source>
+        <translation>按“開始”為所選輸入生成字幕，或開啟、拖入音訊或影片檔案進行轉寫。</translation>
     </message>
 </context>
 <context>

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QProgressBar,
     QPushButton,
+    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -48,6 +49,8 @@ from .icon import app_icon
 from .indicators import LevelMeter, MessageBar
 from .overlay import CaptionOverlay
 from .transcript_view import TranscriptView
+
+RAW_ALSA_DEVICES = frozenset({"pulse", "default", "sysdefault", "pipewire"})
 
 
 class MainWindow(QMainWindow):
@@ -111,7 +114,7 @@ class MainWindow(QMainWindow):
         return action
 
     def _make_actions(self) -> None:
-        self.act_start = self._action(self.tr("&Start captions"), self.toggle_capture, "Ctrl+Space")
+        self.act_start = self._action(self.tr("&Start captions"), self.toggle_capture)
         self.act_start.setEnabled(False)
         self.act_open = self._action(
             self.tr("&Open audio or video file…"), self.choose_file, QKeySequence.StandardKey.Open
@@ -125,7 +128,7 @@ class MainWindow(QMainWindow):
             self.tr("Open &transcripts folder"), self.open_transcripts_folder
         )
         self.act_settings = self._action(
-            self.tr("Se&ttings…"),
+            self.tr("S&ettings…"),
             self.settings_requested.emit,
             QKeySequence.StandardKey.Preferences,
         )
@@ -167,7 +170,7 @@ class MainWindow(QMainWindow):
     def _make_body(self) -> None:
         self.start_button = QPushButton(self.tr("Start"))
         self.start_button.setMinimumWidth(110)
-        self.start_button.setToolTip(self.tr("Start or stop live captions (Ctrl+Space)"))
+        self.apply_shortcut()
         self.start_button.clicked.connect(self.act_start.trigger)
         self.start_button.setEnabled(False)
         self.device_combo = QComboBox()
@@ -225,7 +228,16 @@ class MainWindow(QMainWindow):
         s.dropped.connect(self._on_dropped)
         s.notice.connect(self._on_notice)
         s.error.connect(self._on_error)
+        s.alert.connect(self._on_error)  # shown alike; the captions go on
         s.stopped.connect(self._on_stopped)
+
+    def apply_shortcut(self) -> None:
+        """The start/stop key from the settings (none when cleared there)."""
+        key = QKeySequence(self.settings.start_shortcut)
+        self.act_start.setShortcut(key)
+        text = key.toString(QKeySequence.SequenceFormat.NativeText)
+        tip = self.tr("Start or stop live captions")
+        self.start_button.setToolTip(f"{tip} ({text})" if text else tip)
 
     # model -----------------------------------------------------------------------------------
     def set_model(
@@ -277,15 +289,29 @@ class MainWindow(QMainWindow):
         self.device_combo.blockSignals(True)
         self.device_combo.clear()
         self.device_combo.addItem(self.tr("System default input"), None)
+        # ALSA's "pulse" and "default" are the sound server's default input again, by a name
+        # that says nothing to a user: "System default input" stands for them.
+        devices = [d for d in devices if d.loopback or d.name not in RAW_ALSA_DEVICES]
+        speaker = self.style().standardIcon(QStyle.StandardPixmap.SP_MediaVolume)
         for device in devices:
-            label = f"🔊 {device.name}" if device.loopback else device.name
-            self.device_combo.addItem(label, device)
+            if device.loopback:  # an icon, not an emoji: drawn without an emoji font
+                self.device_combo.addItem(speaker, self._device_label(device), device)
+            else:
+                self.device_combo.addItem(device.name, device)
         names = [None] + [d.name for d in devices]
         self.device_combo.setCurrentIndex(names.index(remembered) if remembered in names else 0)
         self.device_combo.setToolTip(
-            loopback_note(devices) or self.tr("Inputs marked 🔊 record what the computer plays.")
+            loopback_note(devices)
+            or self.tr("Inputs with a speaker icon record what the computer plays.")
         )
         self.device_combo.blockSignals(False)
+
+    def _device_label(self, device: InputDevice) -> str:
+        """A system-audio input's name in the interface's language."""
+        prefix = "System audio: "
+        if device.name.startswith(prefix):
+            return self.tr("System audio: {}").format(device.name.removeprefix(prefix))
+        return device.name
 
     def selected_device(self) -> InputDevice | None:
         return self.device_combo.currentData()
@@ -385,7 +411,14 @@ class MainWindow(QMainWindow):
 
     def open_transcripts_folder(self) -> None:
         self.transcripts_dir.mkdir(parents=True, exist_ok=True)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.transcripts_dir)))
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.transcripts_dir))):
+            # No file manager (a minimal desktop): say where the files are instead of nothing.
+            self.show_message(
+                self.tr("No file manager could open the folder. The transcripts are in {}").format(
+                    self.transcripts_dir
+                ),
+                "note",
+            )
 
     # overlay ---------------------------------------------------------------------------------
     def set_overlay_visible(self, visible: bool) -> None:

@@ -44,6 +44,10 @@ class Token:
     partial: bool  # part of the unfinal tail
 
 
+def _on_x11() -> bool:
+    return QGuiApplication.platformName() == "xcb"
+
+
 def on_screen(rect: QRect) -> QRect:
     """``rect`` moved (and narrowed where needed) onto the screen that shows most of it, or the
     primary screen when none shows enough to grab: a position saved with a larger or another
@@ -108,7 +112,7 @@ class CaptionOverlay(QWidget):
         self.apply_style(self.style_)
         self._restore_geometry()
         self._restoring = False
-        self.act_reset = QAction(self.tr("Reset overlay position"), self)
+        self.act_reset = QAction(self.tr("&Reset overlay position"), self)
         self.act_reset.triggered.connect(self.reset_position)
         self.addAction(self.act_reset)
         if settings.overlay_locked:
@@ -173,6 +177,9 @@ class CaptionOverlay(QWidget):
         self._locked = locked
         geometry, visible = self.geometry(), self.isVisible()
         self.setWindowFlag(Qt.WindowType.WindowTransparentForInput, locked)  # hides the window
+        # Under an X11 window manager the frame window it wraps the overlay in takes the clicks
+        # the overlay lets through (openbox): a locked overlay goes without the manager.
+        self.setWindowFlag(Qt.WindowType.X11BypassWindowManagerHint, locked and _on_x11())
         self.setGeometry(geometry)
         self._grip.setVisible(not locked)
         if visible:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QColorDialog,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QKeySequenceEdit,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -92,7 +93,8 @@ class ColorButton(QPushButton):
 
 
 class SettingsDialog(QDialog):
-    # changed groups: "model", "profile", "lm", "devices", "overlay", "api", "language"
+    # changed groups: "model", "profile", "lm", "devices", "overlay", "api", "language",
+    # "shortcut"
     applied = Signal(set)
 
     def __init__(
@@ -261,6 +263,11 @@ class SettingsDialog(QDialog):
             self.language.addItem(self.tr(name) if not key else name, key)
         self.language.setToolTip(self.tr("The language of the app; applies from the next start"))
         form.addRow(self.tr("Language:"), self.language)
+        self.start_shortcut = QKeySequenceEdit()
+        self.start_shortcut.setMaximumSequenceLength(1)
+        self.start_shortcut.setClearButtonEnabled(True)
+        self.start_shortcut.setToolTip(self.tr("The key that starts and stops live captions"))
+        form.addRow(self.tr("Start/stop key:"), self.start_shortcut)
         return box
 
     def _api_group(self, available: bool) -> QGroupBox:
@@ -295,6 +302,7 @@ class SettingsDialog(QDialog):
         self.all_host_apis.setChecked(settings.all_host_apis)
         self._select(self.chinese, settings.chinese)
         self._select(self.language, settings.language)
+        self.start_shortcut.setKeySequence(QKeySequence(settings.start_shortcut))
         self.lm.load(settings)
         style = settings.overlay_style
         # An empty family means the system's default font, shown as that font's name.
@@ -353,6 +361,10 @@ class SettingsDialog(QDialog):
         if self.language.currentData() != s.language:
             s.language = self.language.currentData()
             changed.add("language")
+        shortcut = self.start_shortcut.keySequence().toString()
+        if shortcut != s.start_shortcut:
+            s.start_shortcut = shortcut
+            changed.add("shortcut")
         if self.overlay_style() != s.overlay_style:
             s.overlay_style = self.overlay_style()
             changed.add("overlay")

@@ -24,7 +24,7 @@ class TranscriptView(QTextEdit):
         self.setUndoRedoEnabled(False)
         self.setPlaceholderText(
             self.tr(
-                "Press Start (Ctrl+Space) to caption the selected input, or open or drop "
+                "Press Start to caption the selected input, or open or drop "
                 "an audio or video file to transcribe it."
             )
         )
