@@ -18,7 +18,9 @@ from engine.captions import Captions
 from engine.config import DEFAULT_LIVE_PROFILE, PROFILES, SAMPLE_RATE, DecodeOptions
 from engine.errors import AudioError, LiveCaptionsError
 from engine.model import Recognizer
-from engine.pipeline import CaptionPipeline, CaptionUpdate, UpdateKind
+from engine.pipeline import CaptionUpdate, UpdateKind
+from engine.punctuation import Punctuation
+from engine.punctuation_stage import caption_pipeline
 from engine.scheduler import Scheduler, Stream
 from engine.streaming import Event, EventType, StreamOptions
 
@@ -28,9 +30,11 @@ from .finals_file import FinalsFile, signals_interrupt
 from .options import (
     add_chinese_option,
     add_decoding_options,
+    add_punctuation_options,
     check_lm,
     decode_options,
     model_options,
+    punctuation_options,
 )
 
 # --fast keeps at most this much audio waiting for the engine (the lag limit is 60 s).
@@ -103,11 +107,12 @@ def add_listen_command(
     # --device is the audio input here, as in other capture tools; the model's is --compute-device.
     add_model_options(p, "--compute-device")
     add_decoding_options(p)
+    add_punctuation_options(p)
     p.set_defaults(handler=cmd_listen)
 
 
 def cmd_listen(args: argparse.Namespace) -> int:
-    from .download import load_model
+    from .download import load_model, load_punctuation
 
     if args.list_devices or not args.input:
         try:
@@ -122,7 +127,10 @@ def cmd_listen(args: argparse.Namespace) -> int:
         recognizer = load_model(model_options(args))
         print(f"model: {recognizer.describe()}", file=sys.stderr)
         check_lm(decode, recognizer)
-        return _caption(args, recognizer, output, decode)
+        punctuation = load_punctuation(
+            punctuation_options(args), model_options(args), recognizer, decode.lm.hotwords
+        )
+        return _caption(args, recognizer, output, decode, punctuation)
 
 
 def _open_output(path: Path | None) -> FinalsFile | None:
@@ -140,9 +148,11 @@ def _caption(
     recognizer: Recognizer,
     output: FinalsFile | None,
     decode: DecodeOptions,
+    punctuation: Punctuation | None = None,
 ) -> int:
     terminal = TerminalCaptions()
-    pipeline = CaptionPipeline()  # the stream's captions: the terminal and the file read them
+    # the stream's captions: the terminal and the file read them
+    pipeline = caption_pipeline(punctuation)
     events: queue.Queue[Event] = queue.Queue()
 
     def show(event: Event) -> None:
