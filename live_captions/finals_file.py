@@ -35,6 +35,7 @@ class FinalsFile:
         self._file: TextIO | None = path.open("w", encoding="utf-8")
         self._line_open = False
         self._last = ""  # the line's text so far ends with this (for the spacing rule)
+        self._translations: list[str] = []  # waiting for the open line to end
 
     def add(self, words: tuple[Word, ...] | list[Word]) -> None:
         if not words or self._file is None:
@@ -46,13 +47,27 @@ class FinalsFile:
         self._line_open = True
         self._last = text
 
+    def translation(self, text: str) -> None:
+        """A sentence's translation, on its own line (after the open line, if one is open)."""
+        self._translations.append(" ".join(text.split()))
+        if not self._line_open:
+            self._write_translations()
+
     def end_utterance(self) -> None:
         if self._file is None or not self._line_open:
             return
         self._file.write("\n")
+        self._line_open = False
+        self._write_translations()
+
+    def _write_translations(self) -> None:
+        if self._file is None:
+            return
+        for text in self._translations:
+            self._file.write(f"{text}\n")
+        self._translations = []
         self._file.flush()
         os.fsync(self._file.fileno())
-        self._line_open = False
 
     def close(self) -> None:
         if self._file is not None:

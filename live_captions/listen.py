@@ -20,6 +20,7 @@ from engine.errors import AudioError, LiveCaptionsError
 from engine.model import Recognizer
 from engine.scheduler import Scheduler, Stream
 from engine.streaming import Event, EventType, StreamOptions
+from engine.translation import Outbox, Result, TranslationWorker, drain
 from engine.units import needs_space
 
 from .console import enable_terminal_sequences
@@ -28,9 +29,12 @@ from .finals_file import FinalsFile, signals_interrupt
 from .options import (
     add_chinese_option,
     add_decoding_options,
+    add_translation_options,
     check_lm,
     decode_options,
+    load_translation,
     model_options,
+    translation_options,
 )
 
 # --fast keeps at most this much audio waiting for the engine (the lag limit is 60 s).
@@ -47,10 +51,15 @@ class TerminalCaptions:
         # Rewriting the line needs ANSI sequences (switched on for a Windows console).
         self.tty = enable_terminal_sequences(out)
         self.captions = Captions()
+        self.drawn = ("", "")  # the open line and its partial tail, as last drawn
+        self.closed = ""  # the text of the utterance the last event ended ("" if none)
 
     def handle(self, event: Event) -> None:
         ending = self.captions.current  # the utterance an end of utterance closes
         update = self.captions.handle(event)
+        self.closed = ""
+        if update.type in (EventType.UTTERANCE_END, EventType.END) and ending and ending.words:
+            self.closed = ending.text()
         if update.type in (EventType.FINAL, EventType.PARTIAL):
             current = self.captions.current
             self._draw(
@@ -64,7 +73,18 @@ class TerminalCaptions:
             self.out.write(f"\n[{update.type}: {update.message}]\n")
         self.out.flush()
 
+    def translation(self, text: str) -> None:
+        """A sentence's translation, on its own line under the captions (indented, dim on a
+        terminal); the open line is drawn again below it."""
+        if self.tty:
+            self.out.write(f"\r\033[K  \033[36m{text}\033[0m\n")
+            self._draw(*self.drawn)
+        else:
+            self.out.write(f"  {text}\n")
+        self.out.flush()
+
     def _draw(self, line: str, partial: str, done: bool = False) -> None:
+        self.drawn = ("", "") if done else (line, partial)
         if self.tty:
             space = " " if needs_space(line, partial) else ""
             tail = f"{space}\033[2m{partial}\033[0m" if partial else ""
@@ -106,6 +126,7 @@ def add_listen_command(
     # --device is the audio input here, as in other capture tools; the model's is --compute-device.
     add_model_options(p, "--compute-device")
     add_decoding_options(p)
+    add_translation_options(p)
     p.set_defaults(handler=cmd_listen)
 
 
@@ -120,12 +141,20 @@ def cmd_listen(args: argparse.Namespace) -> int:
     if args.list_devices:
         return _list_devices()
     decode = decode_options(args)
+    translate = translation_options(args)
     output = _open_output(args.output)
     with output or contextlib.nullcontext():
-        recognizer = load_model(model_options(args))
+        options = model_options(args)
+        translator = load_translation(translate, options.name)  # fails before the speech model
+        recognizer = load_model(options)
         print(f"model: {recognizer.describe()}", file=sys.stderr)
         check_lm(decode, recognizer)
-        return _caption(args, recognizer, output, decode)
+        worker = TranslationWorker(translator) if translator is not None else None
+        try:
+            return _caption(args, recognizer, output, decode, worker)
+        finally:
+            if worker is not None:
+                worker.close()
 
 
 def _open_output(path: Path | None) -> FinalsFile | None:
@@ -143,17 +172,40 @@ def _caption(
     recognizer: Recognizer,
     output: FinalsFile | None,
     decode: DecodeOptions,
+    worker: TranslationWorker | None = None,
 ) -> int:
     captions = TerminalCaptions()
     events: queue.Queue[Event] = queue.Queue()
+    translated: Outbox[Result] = queue.SimpleQueue()
+    pending = 0  # sentences sent for translation, not shown yet
 
     def show(event: Event) -> None:
+        nonlocal pending
         captions.handle(event)
         if output is not None:
             if event.type is EventType.FINAL:
                 output.add(event.words)
             elif event.type in (EventType.UTTERANCE_END, EventType.END, EventType.ERROR):
                 output.end_utterance()
+        if worker is not None and captions.closed:  # an utterance is a sentence here
+            worker.submit(None, captions.closed, translated)
+            pending += 1
+
+    def show_translations() -> None:
+        nonlocal pending
+        for result in drain(translated):
+            pending -= 1
+            text = result.text or f"[{result.error or 'no translation'}]"
+            captions.translation(text)
+            if output is not None:
+                output.translation(text)
+
+    def next_event() -> Event:
+        while True:  # translations are shown as they come, between events
+            try:
+                return events.get(timeout=0.05)
+            except queue.Empty:
+                show_translations()
 
     with Scheduler(recognizer) as scheduler, signals_interrupt():
         options = StreamOptions(
@@ -171,18 +223,21 @@ def _caption(
         feeder.start()
         try:
             while True:
-                event = events.get()
+                event = next_event()
                 show(event)
                 if event.type in (EventType.END, EventType.ERROR):
                     break
         except KeyboardInterrupt:  # Ctrl-C, SIGTERM or SIGHUP
             stop.set()  # the feeder finishes the stream; drain what is left
             while True:
-                event = events.get()
+                event = next_event()
                 show(event)
                 if event.type in (EventType.END, EventType.ERROR):
                     break
         feeder.join(timeout=5)
+        if worker is not None:  # the last sentences' translations
+            worker.wait(60)
+            show_translations()
     return 0 if event.type is EventType.END else 1
 
 
