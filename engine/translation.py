@@ -475,9 +475,6 @@ class TranslationWorker:
 
     def submit(self, key: Any, text: str, outbox: ResultSink | None = None) -> None:
         outbox = self._results if outbox is None else outbox
-        if not text.strip():
-            outbox.put(Result(key, "", text))
-            return
         try:
             self._jobs.put_nowait(_Job(key, text, outbox, time.monotonic()))
         except queue.Full:
@@ -530,8 +527,11 @@ class TranslationWorker:
             self._ready.notify_all()
 
     def _translate(self, batch: list[_Job]) -> None:
+        """Results in the order submitted (an empty sentence gets an empty translation)."""
         try:
-            texts = self.translator.translate([job.text for job in batch])
+            wanted = [job.text for job in batch if job.text.strip()]
+            done = iter(self.translator.translate(wanted) if wanted else [])
+            texts = [next(done) if job.text.strip() else "" for job in batch]
             errors = [""] * len(batch)
         except Exception as exc:  # a failed batch loses its translations, not the captions
             log.exception("translation failed")
@@ -565,7 +565,7 @@ class TranslationStage:
         self.pending = 0  # sentences submitted, translation not handed out yet
 
     def push(self, update: Any) -> list[Any]:
-        if str(update.kind) == "sentence":
+        if update.kind == "sentence":  # the pipeline's UpdateKind is a str Enum
             self.pending += 1
             self.worker.submit(update, update.source_text, self._outbox)
         return [update]

@@ -9,6 +9,8 @@ import json
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,7 @@ from engine.translation import (
     Result,
     TorchTranslator,
     TranslationError,
+    TranslationStage,
     TranslationWorker,
     choose_model,
     load_translator,
@@ -260,3 +263,47 @@ def test_bilingual_json_and_txt() -> None:
     assert render(transcript, "txt") == "Hello world\nHELLO WORLD\nGood bye\nGOOD BYE\n"
     plain = Transcript((Segment(0.5, 1.4, transcript.segments[0].words),), 2.0)
     assert "translation" not in json.loads(render(plain, "json"))["segments"][0]
+
+
+class Kind(str, Enum):
+    """The pipeline's update kinds that the stage meets (engine.pipeline.UpdateKind's values)."""
+
+    FINAL = "final"
+    SENTENCE = "sentence"
+    TRANSLATION = "translation"
+
+
+@dataclass(frozen=True)
+class Update:
+    """The fields of the pipeline's CaptionUpdate that the stage reads and sets."""
+
+    kind: Kind
+    time: float
+    units: tuple[str, ...] = ()
+    message: str = ""
+    translation: str = ""
+    language: str = ""
+
+    @property
+    def source_text(self) -> str:
+        return " ".join(self.units)
+
+
+def test_stage_passes_updates_on_and_answers_each_sentence_at_poll() -> None:
+    recorder = Recorder()
+    worker = TranslationWorker(recorder)
+    stage = TranslationStage(worker, "xx")
+    try:
+        final = Update(Kind.FINAL, 1.0, ("hello",))
+        sentences = [Update(Kind.SENTENCE, 1.0, ("hello", "world")), Update(Kind.SENTENCE, 2.0)]
+        assert stage.push(final) == [final]  # passed on unchanged, at once
+        assert [stage.push(s) for s in sentences] == [[s] for s in sentences]
+        assert stage.flush() == []
+        worker.wait()
+        out = stage.poll()
+    finally:
+        worker.close()
+    assert [u.kind for u in out] == [Kind.TRANSLATION, Kind.TRANSLATION]
+    assert out[0] == Update(Kind.TRANSLATION, 1.0, ("hello", "world"), "", "HELLO WORLD", "xx")
+    assert out[1].translation == "" and out[1].units == ()  # an empty sentence: nothing to say
+    assert stage.pending == 0 and stage.poll() == []
