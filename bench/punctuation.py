@@ -3,7 +3,8 @@ its CPU time per audio second.
 
 Held-out text: bench/data/punctuation_held_out.txt, written for this bench (not from any
 training text), one short paragraph per line. Conditions:
-- clean: the reference words in capitals, as the speech model spells them, 0.3 s apart;
+- clean: the reference words in capitals, as the speech model spells them, with gaps that
+  carry no pause cue (pause_neutral_s), fed one word at a time;
 - asr VOICE: each paragraph spoken by the voice, transcribed live by the speech model
   (OnlineProcessor, 20-100 ms pieces), the stage fed its finals, partials and pauses; its
   words aligned to the reference (difflib), figures over the aligned words.
@@ -132,9 +133,10 @@ def clean_condition(
     lines: list[str], model: PunctuationModel, options: PunctuationOptions
 ) -> dict[str, object]:
     tally = Tally()
+    step = 0.3 + options.pause_neutral_s  # gaps that neither suggest nor rule out an end
     for line in lines:
         ref = reference(line)
-        words = [Word(r.word.upper(), 0.3 * i, 0.3 * i + 0.25, 1.0) for i, r in enumerate(ref)]
+        words = [Word(r.word.upper(), step * i, step * i + 0.3, 1.0) for i, r in enumerate(ref)]
         tally.add(ref, punctuate_words(words, model, options))
     return tally.figures()
 

@@ -26,7 +26,7 @@ from .session import LiveSession
 from .settings import Settings
 from .widgets.first_run import FirstRunDialog
 from .widgets.main_window import MainWindow
-from .widgets.overlay import CaptionOverlay
+from .widgets.overlay import CaptionOverlay, keep_clear
 from .widgets.settings_dialog import SettingsDialog
 from .widgets.tray import make_tray
 
@@ -88,6 +88,7 @@ class DesktopApp(QObject):
             else None
         )
         self.loader.progress.connect(self.window.set_model_loading)
+        self.loader.export_progress.connect(self.window.set_model_loading)
         self.loader.loaded.connect(self._on_model_loaded)
         self.loader.failed.connect(self.window.set_model_failed)
         self.window.settings_requested.connect(self.open_settings)
@@ -136,6 +137,7 @@ class DesktopApp(QObject):
             dialog.cancel_requested.connect(self.loader.cancel)
             dialog.model_chosen.connect(self._use_from_first_run)
             self.loader.progress.connect(dialog.set_progress)
+            self.loader.export_progress.connect(dialog.set_progress)
             self.loader.cancelled.connect(dialog.download_cancelled)
             self.loader.loaded.connect(self._first_run_done)
             self.loader.failed.connect(self._first_run_failed)
@@ -147,6 +149,7 @@ class DesktopApp(QObject):
             self.act_get_model,
         )
         dialog.open()
+        keep_clear(dialog, self.overlay)
         return dialog
 
     @Slot(str, str)
@@ -211,6 +214,7 @@ class DesktopApp(QObject):
         dialog = SettingsDialog(self.settings, self.api.available(), self.window)
         dialog.applied.connect(self.apply_settings)
         dialog.open()
+        keep_clear(dialog, self.overlay)  # the overlay stays on top: not over the OK button
         self.settings_dialog = dialog
         return dialog
 
@@ -232,6 +236,8 @@ class DesktopApp(QObject):
             self.load_model()
         elif changed & {"api", "lm"}:
             self.restart_api()
+        if "shortcut" in changed:
+            self.window.apply_shortcut()
         if "language" in changed:
             self.window.notify(self.tr("The new language applies from the next start of the app."))
         if changed & {"profile", "lm"} and self.session.running:

@@ -34,7 +34,27 @@ from .loopback import SoundcardInputStream, list_loopback_devices, soundcard_mod
 log = logging.getLogger("desktop_app.capture")
 
 WASAPI = "Windows WASAPI"  # PortAudio's name for the host API
-_LOOPBACK_WORDS = (".monitor", "monitor of", "loopback", "stereo mix", "what u hear", "blackhole")
+_LOOPBACK_WORDS = (
+    ".monitor",
+    "monitor of",
+    "loopback",
+    "what u hear",
+    "blackhole",
+    # "Stereo Mix" as Windows names it in its display languages
+    "stereo mix",
+    "stereomix",  # German, Dutch
+    "mixage stéréo",  # French
+    "mezcla estéreo",  # Spanish
+    "missaggio stereo",  # Italian
+    "mixagem estéreo",  # Portuguese (Brazil)
+    "mistura estéreo",  # Portuguese
+    "стерео микшер",  # Russian
+    "miks stereo",  # Polish
+    "立体声混音",  # Chinese (simplified)
+    "立體聲混音",  # Chinese (traditional)
+    "ステレオ ミキサー",  # Japanese
+    "스테레오 믹스",  # Korean
+)
 
 
 class CaptureError(Exception):

@@ -43,9 +43,15 @@ def soundcard_module() -> ModuleType | None:
     return soundcard
 
 
+# The soundcard_id of "System audio: default output": whatever output Windows plays to now,
+# followed when the default changes (headphones plugged in, a Bluetooth headset connecting).
+DEFAULT_OUTPUT = "default-output"
+
+
 def list_loopback_devices(sc: ModuleType | Any) -> list[InputDevice]:
-    """One "System audio: <speaker>" input per output device. Each device is read in a guard of
-    its own: soundcard asserts or raises on some endpoints (a headset's chat output, SoundCard#93;
+    """ "System audio: default output" first (where soundcard knows a default speaker), then one
+    "System audio: <speaker>" input per output device. Each device is read in a guard of its
+    own: soundcard asserts or raises on some endpoints (a headset's chat output, SoundCard#93;
     "Property was expected to be a blob", #138), and one odd device must not hide the others or
     stop the window from opening. A device that cannot be read is skipped and logged."""
     try:
@@ -54,6 +60,19 @@ def list_loopback_devices(sc: ModuleType | Any) -> list[InputDevice]:
         log.warning("cannot list system-audio devices: %s", _describe(exc))
         return []
     devices = []
+    default = _default_output_id(sc)
+    if default is not None:
+        channels = next((m.channels for m in mics if _same_id(m, default)), 2)
+        devices.append(
+            InputDevice(
+                "System audio: default output",
+                None,
+                max(1, min(2, int(channels))),
+                LOOPBACK_RATE,
+                loopback=True,
+                soundcard_id=DEFAULT_OUTPUT,
+            )
+        )
     for mic in mics:
         try:
             if not mic.isloopback:
@@ -71,6 +90,33 @@ def list_loopback_devices(sc: ModuleType | Any) -> list[InputDevice]:
             continue
         devices.append(device)
     return devices
+
+
+def _default_output_id(sc: ModuleType | Any) -> str | None:
+    """The id of the output Windows plays to now, or None."""
+    try:
+        return str(sc.default_speaker().id)
+    except Exception as exc:  # no output device, or soundcard cannot read it
+        log.info("no default output for system audio: %s", _describe(exc))
+        return None
+
+
+def _loopback_of(sc: ModuleType | Any, device_id: str) -> Any:
+    """The loopback recorder of an output (WASAPI: the speaker's own id; PulseAudio: its
+    ``.monitor`` source), or of the input ``device_id`` names."""
+    for mic_id in (device_id, f"{device_id}.monitor"):
+        try:
+            return sc.get_microphone(mic_id, include_loopback=True)
+        except IndexError:
+            continue
+    raise OSError(f"no system-audio recorder for {device_id}")
+
+
+def _same_id(mic: Any, device_id: str) -> bool:
+    try:
+        return str(mic.id) == device_id
+    except Exception:  # an odd endpoint (see list_loopback_devices)
+        return False
 
 
 def _describe(exc: BaseException) -> str:
@@ -120,6 +166,8 @@ class SoundcardInputStream:
         self.error: Exception | None = None
         self._opened = threading.Event()
         self._stop = threading.Event()
+        self._switch = threading.Event()  # the default output changed: reopen on the new one
+        self.recording: str | None = None  # the id of the device being recorded
         self._thread: threading.Thread | None = None
         self._finished = threading.Lock()  # finished_callback runs once
 
@@ -147,19 +195,12 @@ class SoundcardInputStream:
         lost = _LostAudio()
         _reader.lost = lost
         try:
-            mic = self.sc.get_microphone(self.device_id, include_loopback=True)
-            with mic.recorder(
-                samplerate=self.samplerate,
-                channels=self.channels,
-                blocksize=self.blocksize * BUFFER_READS,
-            ) as rec:
-                self._opened.set()
-                while not self._stop.is_set():
-                    block = np.asarray(rec.record(numframes=self.blocksize), dtype=np.float32)
-                    block = block.reshape(len(block), -1)
-                    if self._stop.is_set():
-                        break
-                    self.callback(block, len(block), None, lost.take())
+            while not self._stop.is_set():
+                self._switch.clear()
+                self.recording = self._target()
+                self._record(self.recording, lost)
+                if self._switch.is_set() and not self._stop.is_set():
+                    log.info("the default output changed: system audio now follows it")
         except Exception as exc:
             self._fail(exc)
         finally:
@@ -167,6 +208,30 @@ class SoundcardInputStream:
             self._opened.set()
             uninit()
             self._finish()
+
+    def _target(self) -> str:
+        if self.device_id != DEFAULT_OUTPUT:
+            return self.device_id
+        default = _default_output_id(self.sc)
+        if default is None:
+            raise OSError("Windows has no default output device")
+        return default
+
+    def _record(self, device_id: str, lost: _LostAudio) -> None:
+        """Blocks from ``device_id`` until stopped, or until the default output changes."""
+        mic = _loopback_of(self.sc, device_id)
+        with mic.recorder(
+            samplerate=self.samplerate,
+            channels=self.channels,
+            blocksize=self.blocksize * BUFFER_READS,
+        ) as rec:
+            self._opened.set()
+            while not self._stop.is_set() and not self._switch.is_set():
+                block = np.asarray(rec.record(numframes=self.blocksize), dtype=np.float32)
+                block = block.reshape(len(block), -1)
+                if self._stop.is_set():
+                    break
+                self.callback(block, len(block), None, lost.take())
 
     def _watch(self) -> None:
         uninit = _com_init()  # listing devices is a WASAPI call too
@@ -177,18 +242,26 @@ class SoundcardInputStream:
 
     def _watch_loop(self) -> None:
         while not self._stop.wait(self.CHECK_S):
-            try:
-                present = any(
-                    str(m.id) == self.device_id
-                    for m in self.sc.all_microphones(include_loopback=True)
-                )
-            except Exception as exc:
-                log.info("cannot list system-audio devices: %s", exc)
-                present = False
-            if not present:
+            if not self._still_there():
                 self._fail(OSError("the device is gone"))
                 self._stop.set()  # the reader may stay blocked inside soundcard; it is a daemon
                 self._finish()
+
+    def _still_there(self) -> bool:
+        """Whether the device is still listed; for the default output, whether Windows has one
+        (and when it is another device now, the reader is told to follow it)."""
+        if self.device_id == DEFAULT_OUTPUT:
+            default = _default_output_id(self.sc)
+            if default is not None and self.recording not in (None, default):
+                self._switch.set()  # the reader reopens on the new default after this block
+            return default is not None
+        try:
+            return any(
+                str(m.id) == self.device_id for m in self.sc.all_microphones(include_loopback=True)
+            )
+        except Exception as exc:
+            log.info("cannot list system-audio devices: %s", exc)
+            return False
 
     def _fail(self, exc: Exception) -> None:
         if self.error is None:

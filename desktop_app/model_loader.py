@@ -25,7 +25,8 @@ class LoadResult:
 
 
 class _LoadJob(QObject):
-    progress = Signal(str, int, int)  # what, bytes done, bytes total (0: unknown)
+    progress = Signal(str, int, int)  # loading, downloading: what, bytes done, total (0: unknown)
+    export_progress = Signal(str, int, int)  # the ONNX export: what, steps done, steps in all
     loaded = Signal(object)  # LoadResult
     failed = Signal(str, object)  # message for the user, the ModelLoadError
 
@@ -70,7 +71,7 @@ class _LoadJob(QObject):
         self.progress.emit(text, status.done, status.total)
 
     def _export(self, stage: int, total: int, what: str) -> None:
-        self.progress.emit(
+        self.export_progress.emit(
             self.tr("Preparing the model for ONNX Runtime (once): {what}…").format(what=what),
             stage - 1,
             total,
@@ -92,7 +93,8 @@ class ModelLoader(QObject):
     app must not wait for it (nor can a QThread be destroyed while it runs).
     """
 
-    progress = Signal(str, int, int)
+    progress = Signal(str, int, int)  # loading, downloading: what, bytes done, total (0: unknown)
+    export_progress = Signal(str, int, int)  # the ONNX export (once): what, steps done, steps
     loaded = Signal(object)  # LoadResult
     failed = Signal(str)
     cancelled = Signal()
@@ -113,6 +115,7 @@ class ModelLoader(QObject):
             return False
         job = _LoadJob(options, fallback)  # lives in this thread; emits from the loading thread
         job.progress.connect(self._on_progress)
+        job.export_progress.connect(self._on_export_progress)
         job.loaded.connect(self._on_loaded)
         job.failed.connect(self._on_failed)
         self._job = job
@@ -135,6 +138,11 @@ class ModelLoader(QObject):
     def _on_progress(self, text: str, done: int, total: int) -> None:
         if self.sender() is self._job:
             self.progress.emit(text, done, total)
+
+    @Slot(str, int, int)
+    def _on_export_progress(self, text: str, done: int, total: int) -> None:
+        if self.sender() is self._job:
+            self.export_progress.emit(text, done, total)
 
     @Slot(object)
     def _on_loaded(self, result: LoadResult) -> None:

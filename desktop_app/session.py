@@ -1,40 +1,47 @@
-"""A live captioning session: capture, engine worker and its thread, and the transcript file.
+"""A live captioning session: capture, engine worker and its thread, the caption pipeline and
+the transcript file.
 
 The session owns every piece it starts and stops them in order: the device first (no more
-blocks), then the worker (drain the queue, finish the stream), then the thread. Widgets only
-connect to its signals.
+blocks), then the worker (drain the queue, finish the stream), then the thread. The worker's
+engine events go through the session's one :class:`CaptionPipeline` (in the GUI thread); each
+caption update is emitted once (``caption``) and the window, the overlay and the transcript
+file all read that same update. Widgets only connect to its signals.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from engine.config import DecodeOptions
+from engine.pipeline import CaptionPipeline, CaptionUpdate, UpdateKind
 from engine.scheduler import Scheduler
 from engine.streaming import Event, StreamOptions
 
 from .capture import AudioCapture, CaptureError, InputDevice
 from .live_transcript import TranscriptLog
+from .pulse_watch import PulseWatch
 from .worker import EngineWorker
 
 log = logging.getLogger("desktop_app.session")
 
+POLL_MS = 100  # how often background caption stages are asked for results while running
+
 
 class LiveSession(QObject):
     started = Signal(str)  # the device's name
-    partial = Signal(object)  # engine Event
-    final = Signal(object)  # engine Event
-    utterance_end = Signal()
+    caption = Signal(object)  # CaptionUpdate of the session's pipeline: what every view shows
     level = Signal(float)  # dBFS
     lag = Signal(float)  # seconds
     dropped = Signal(int)  # audio blocks lost so far
     notice = Signal(str)  # a warning for the status bar
     error = Signal(str)  # a message for the user; the session stops
+    alert = Signal(str)  # a problem the user should see at once; captions go on
     stopped = Signal()  # everything is closed; the last words were emitted
 
     def __init__(
@@ -56,9 +63,18 @@ class LiveSession(QObject):
         self._worker: EngineWorker | None = None
         self._thread: QThread | None = None
         self.stopping = False
-        self.final.connect(self._log_final)
+        self.pipeline = CaptionPipeline()  # one per session, across its starts and stops
+        self._poll = QTimer(self)  # hands out what background stages finished (translations)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(lambda: self._emit(self.pipeline.poll()))
+        if self.transcript_log is not None:
+            self.caption.connect(self.transcript_log.write)
+        # PulseAudio moves a stream whose source was removed, silently: the watch tells.
+        self.pulse_watch = PulseWatch(parent=self) if sys.platform.startswith("linux") else None
+        if self.pulse_watch is not None:
+            self.pulse_watch.moved.connect(self._on_source_moved)
+        self.alert.connect(self._log_error)
         self.error.connect(self._log_error)  # every error the user sees reaches the app's log
-        self.utterance_end.connect(self._log_utterance_end)
 
     @property
     def running(self) -> bool:
@@ -96,24 +112,26 @@ class LiveSession(QObject):
         thread = QThread()
         thread.setObjectName("engine-worker")
         worker.moveToThread(thread)
-        for name in (
-            "partial",
-            "final",
-            "utterance_end",
-            "level",
-            "lag",
-            "dropped",
-            "notice",
-            "error",
+        worker.engine_event.connect(self._on_event)
+        for signal, relay in (
+            (worker.level, self.level),
+            (worker.lag, self.lag),
+            (worker.dropped, self.dropped),
+            (worker.notice, self.notice),
+            (worker.error, self.error),
         ):
-            getattr(worker, name).connect(getattr(self, name))
+            signal.connect(relay)
         worker.stopped.connect(self._on_worker_stopped)
         thread.started.connect(worker.run)
         self._worker, self._thread = worker, thread
         self.stopping = False
+        self._emit(self.pipeline.begin_stream())  # after the last session's words, plus a gap
         if self.transcript_log is not None:
-            self.transcript_log.open()
+            self.transcript_log.open(origin=self.pipeline.offset)
         thread.start()
+        self._poll.start()
+        if self.pulse_watch is not None:
+            self.pulse_watch.start()
         self.started.emit(capture.device.name if capture.device else "")
         return True
 
@@ -126,8 +144,19 @@ class LiveSession(QObject):
         self.capture.stop()
         self._worker.request_stop()
 
+    @Slot(str, str)
+    def _on_source_moved(self, old: str, new: str) -> None:
+        self.alert.emit(
+            self.tr(
+                "The input “{0}” is gone: PulseAudio now records “{1}” instead. Choose the input "
+                "again, or stop the captions."
+            ).format(old.removesuffix(".monitor"), new.removesuffix(".monitor"))
+        )
+
     @Slot()
     def _on_worker_stopped(self) -> None:
+        if self.pulse_watch is not None:
+            self.pulse_watch.stop()
         if self.capture is not None:
             self.capture.stop()
         if self._thread is not None:
@@ -135,6 +164,9 @@ class LiveSession(QObject):
             self._thread.wait()
         if self._worker is not None:
             self._worker.deleteLater()
+        self._poll.stop()
+        # The stream's end for every view (a second one after the engine's own is harmless).
+        self._emit(self.pipeline.push(CaptionUpdate(UpdateKind.END, self.pipeline.offset)))
         if self.transcript_log is not None:
             self.transcript_log.close()
         self._worker = self._thread = None
@@ -146,11 +178,11 @@ class LiveSession(QObject):
     def _log_error(self, message: str) -> None:
         log.warning("live captions: %s", message)
 
-    def _log_final(self, event: Event) -> None:
-        if self.transcript_log is not None:
-            self.transcript_log.add_final(event.words)
+    @Slot(object)
+    def _on_event(self, event: Event) -> None:
+        """An engine event, in the GUI thread: its caption updates, each emitted once."""
+        self._emit(self.pipeline.handle(event))
 
-    @Slot()
-    def _log_utterance_end(self) -> None:
-        if self.transcript_log is not None:
-            self.transcript_log.end_utterance()
+    def _emit(self, updates: list[CaptionUpdate]) -> None:
+        for update in updates:
+            self.caption.emit(update)

@@ -82,6 +82,9 @@ class Settings:
     # Chinese output script (engine.config.CHINESE_SCRIPTS); empty: as the model writes.
     _chinese = _Field("engine/chinese", "")
     language = _Field("ui/language", "")  # interface language (language.LANGUAGES); "": system
+    # Start/stop captions, in QKeySequence's portable text. Not Ctrl+Space: that switches the
+    # Chinese input method on Windows.
+    start_shortcut = _Field("ui/start_shortcut", "F9")
     # Language model and custom words (engine.lm): on by default, so a model's own
     # language_model/ is used; lm_path names another (empty: the model's own, if any).
     lm_enabled = _Field("lm/enabled", True)

@@ -2,8 +2,8 @@
 
 The worker takes blocks from the capture queue, resamples them to 16 kHz and pushes them into
 a stream of the shared :class:`engine.scheduler.Scheduler`. The scheduler calls back from its
-own thread and the worker emits the caption signals right there: Qt queues them to the
-receivers' thread in the order the engine produced them.
+own thread and the worker emits its events right there: Qt queues them to the session's
+thread in the order the engine produced them.
 
 Stopping drains the capture queue and finishes the stream, so the last words are not lost.
 """
@@ -31,9 +31,9 @@ log = logging.getLogger("desktop_app.worker")
 
 
 class EngineWorker(QObject):
-    partial = Signal(object)  # engine Event: the unfinal tail as it is to be shown
-    final = Signal(object)  # engine Event: newly final words
-    utterance_end = Signal()  # a pause ended the current utterance
+    # engine Event with captions in it: partial, final, speech started, utterance end, end
+    # (the session's caption pipeline turns them into caption updates)
+    engine_event = Signal(object)
     level = Signal(float)  # input level of the latest block, dBFS
     lag = Signal(float)  # seconds of captured audio not yet final
     dropped = Signal(int)  # blocks lost so far (queue full or device overflow)
@@ -165,19 +165,15 @@ class EngineWorker(QObject):
 
     def _on_engine_event(self, event: Event) -> None:
         """In the scheduler's thread: the event as a signal (queued to the receivers)."""
-        if event.type is EventType.PARTIAL:
-            self.partial.emit(event)
-        elif event.type is EventType.FINAL:
-            self.final.emit(event)
-        elif event.type is EventType.UTTERANCE_END:
-            self.utterance_end.emit()
-        elif event.type is EventType.OVERLOAD:
+        if event.type is EventType.OVERLOAD:
             self.notice.emit(event.message)
         elif event.type is EventType.ERROR:
             self.error.emit(self.tr("Captioning stopped: {}.").format(event.message))
             self._engine_done.set()
-        elif event.type is EventType.END:
-            self._engine_done.set()
+        else:  # partial, final, speech started, utterance end, end
+            self.engine_event.emit(event)
+            if event.type is EventType.END:
+                self._engine_done.set()
 
     def _report(self, lag_s: float, force: bool = False) -> None:
         lost = self.capture.lost_blocks

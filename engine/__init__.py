@@ -1,9 +1,26 @@
-"""Live Captions engine: wav2vec2 speech recognition for files and live streams, GUI-free."""
+"""Live Captions engine: CTC speech recognition (wav2vec2, HuBERT, Parakeet, OmniASR, ... any
+model transformers' AutoModelForCTC loads) for files and live streams, GUI-free.
 
-from .config import DEFAULT_MODEL, ModelOptions, TranscribeOptions, WindowProfile
+The names below are the engine's face for the front ends: load a model, run a scheduler over
+it, open streams, transcribe files, read the results.
+"""
+
+from .catalogue import CatalogueModel, catalogue
+from .config import (
+    DEFAULT_MODEL,
+    DEMO_MODEL,
+    DecodeOptions,
+    LmOptions,
+    ModelOptions,
+    TranscribeOptions,
+    WindowProfile,
+)
 from .ctc import Word
 from .errors import AudioError, Cancelled, LiveCaptionsError, ModelLoadError
+from .frames import FrameModel, WindowRunner
 from .model import Recognizer, load_recognizer
+from .scheduler import Scheduler, Stream, TooManyStreams
+from .streaming import Event, EventType, StreamOptions
 from .transcribe import transcribe_array, transcribe_file
 from .transcript import Segment, Transcript
 
@@ -11,17 +28,30 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_MODEL",
+    "DEMO_MODEL",
     "AudioError",
     "Cancelled",
+    "CatalogueModel",
+    "DecodeOptions",
+    "Event",
+    "EventType",
+    "FrameModel",
     "LiveCaptionsError",
+    "LmOptions",
     "ModelLoadError",
     "ModelOptions",
     "Recognizer",
+    "Scheduler",
     "Segment",
+    "Stream",
+    "StreamOptions",
+    "TooManyStreams",
     "Transcript",
     "TranscribeOptions",
     "WindowProfile",
+    "WindowRunner",
     "Word",
+    "catalogue",
     "load_recognizer",
     "transcribe_array",
     "transcribe_file",

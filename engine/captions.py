@@ -1,152 +1,173 @@
-"""The caption model every front end reads: final words by utterance, the partial tail, one clock
-across stream restarts, and sentence casing. No GUI, no threads.
+"""The captions of a stream as they stand: final words by line (utterance), as shown, and the
+partial tail. It only accumulates :class:`~engine.pipeline.CaptionUpdate` objects; the text is
+made once, by the stream's :class:`~engine.pipeline.CaptionPipeline`. No GUI, no threads.
 
-A front end feeds engine events to :meth:`Captions.handle` and shows what it returns: the
-event's words on the captions' clock and their caption text, cased as they stand in their
-sentence (a final that continues an utterance does not start with a capital).
+A view that shows a whole transcript (the app's window, ``listen``) feeds the updates of its
+stream's pipeline to :meth:`Captions.apply`; :meth:`Captions.handle` runs events through a
+pipeline of its own first (for code that holds only events).
 """
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
+from .config import SegmentOptions
 from .ctc import Word
-from .streaming import Event, EventType
-from .transcript import Transcript, caption_text, group_segments, sentence_case
-from .units import join_units, needs_space
+from .pipeline import LINE_ENDS, SESSION_GAP_S, CaptionPipeline, CaptionUpdate, UpdateKind
+from .streaming import Event, EventType, StreamOptions
+from .transcript import Segment, Transcript, group_segments
+from .units import join_units
 
-SESSION_GAP_S = 2.0  # time put between two live sessions in one transcript
+__all__ = ["SESSION_GAP_S", "Captions", "Utterance", "caption_segments", "caption_units"]
+
+UTTERANCE_GAP_S = StreamOptions().utterance_gap_s  # a pause that ends a stream's utterance
 
 
 @dataclass
 class Utterance:
-    words: list[Word]  # final words, times on the captions' clock
+    """One line of captions: final words (times on the pipeline's clock) and how they show."""
+
+    words: list[Word] = field(default_factory=list)
+    units: list[str] = field(default_factory=list)  # the words as shown (cased, punctuated)
 
     @property
     def start(self) -> float:
         return self.words[0].start if self.words else 0.0
 
-    def text(self, cased: bool = True) -> str:
-        return caption_text([w.text for w in self.words], cased=cased)
-
-
-@dataclass(frozen=True)
-class CaptionUpdate:
-    """What one engine event changed, on the captions' clock."""
-
-    type: EventType
-    time: float  # the event's time
-    words: tuple[Word, ...] = ()  # partial: the whole tail; final: the newly final words
-    units: tuple[str, ...] = ()  # the words' texts, cased as they stand in their sentence
-    # A space separates these words from the utterance's final text before them (never next to
-    # Chinese, Japanese, Thai, ...).
-    space_before: bool = False
-    message: str = ""  # error and overload: what happened, for the user
-
-    @property
     def text(self) -> str:
-        """The caption text of ``words`` (the script's spacing)."""
         return join_units(self.units)
-
-    @property
-    def start(self) -> float:
-        return self.words[0].start if self.words else self.time
-
-    @property
-    def end(self) -> float:
-        return self.words[-1].end if self.words else self.time
 
 
 class Captions:
-    """Final words by utterance, plus the current partial tail."""
+    """Final words by line, plus the current partial tail."""
 
-    def __init__(self, history: bool = True) -> None:
-        self.history = history  # keep every utterance; False: only the current one (servers)
+    def __init__(self, history: bool = True, pipeline: CaptionPipeline | None = None) -> None:
+        self.history = history  # keep every line; False: only the current one (servers)
+        self.pipeline = pipeline or CaptionPipeline()  # for :meth:`handle`
         self.utterances: list[Utterance] = []
         self.partial: list[Word] = []
-        self._offset = 0.0  # added to the stream times of the current session
-        self._open = False  # the last utterance still takes words
+        self.partial_units: list[str] = []  # the partial words as shown
+        self.partial_space = False  # a space goes between the line's finals and the partial
+        self._open = False  # the last line still takes words
 
-    def begin_session(self, offset: float | None = None) -> None:
-        """A new stream starts at time 0: place it at ``offset`` on the captions' clock, by
-        default after what is already here (plus a gap)."""
-        if offset is None:
-            words = self.words
-            offset = words[-1].end + SESSION_GAP_S if words else 0.0
-        self._offset = offset
-        self.end_utterance()
+    # feeding ---------------------------------------------------------------------------------
+    def apply(self, update: CaptionUpdate) -> None:
+        """Take in one update of the stream's pipeline."""
+        if update.kind is UpdateKind.FINAL and update.words:
+            self._add_final(update)
+        elif update.kind is UpdateKind.PARTIAL:
+            self.partial, self.partial_units = list(update.words), list(update.units)
+            self.partial_space = update.space_before
+        elif update.kind in LINE_ENDS:
+            self._close_line()
 
     def handle(self, event: Event) -> CaptionUpdate:
-        """Take in an engine event; what it changed, for the front end to show."""
-        words = tuple(self._shift(w) for w in event.words)
-        units: tuple[str, ...] = ()
-        space = False
-        if event.type in (EventType.PARTIAL, EventType.FINAL):
-            current = self.current
-            units = tuple(sentence_case([w.text for w in words], current is None))
-            before = current.words[-1].text if current and current.words else ""
-            space = bool(words) and needs_space(before, words[0].text)
-            if event.type is EventType.FINAL:
-                self._add_final(words)
-            else:
-                self.partial = list(words)
-        elif event.type in (EventType.UTTERANCE_END, EventType.END):
-            self.end_utterance()
-        return CaptionUpdate(
-            event.type, event.time + self._offset, words, units, space, event.message
-        )
+        """An engine event through this captions' own pipeline; the update of the event's kind
+        (an empty one when a stage holds the words back)."""
+        updates = self.pipeline.handle(event)
+        for update in updates:
+            self.apply(update)
+        kind = UpdateKind(event.type.value)
+        mine = [u for u in updates if u.kind is kind]
+        return mine[-1] if mine else CaptionUpdate(kind, event.time + self.pipeline.offset)
 
-    def add_final(self, words: tuple[Word, ...]) -> None:
-        self._add_final(tuple(self._shift(w) for w in words))
-
-    def set_partial(self, words: tuple[Word, ...]) -> None:
-        self.partial = [self._shift(w) for w in words]
+    def begin_session(self, offset: float | None = None) -> None:
+        """A new stream on this captions' pipeline (see :meth:`CaptionPipeline.begin_stream`)."""
+        for update in self.pipeline.begin_stream(offset):
+            self.apply(update)
+        self._close_line()
 
     def end_utterance(self) -> None:
+        """The line ends (a pause): through the pipeline, so the next final starts a line."""
+        time = self.utterances[-1].words[-1].end if self.current and self.current.words else 0.0
+        for update in self.pipeline.push(CaptionUpdate(UpdateKind.UTTERANCE_END, time)):
+            self.apply(update)
+
+    def _close_line(self) -> None:
         self._open = False
-        self.partial = []
+        self.partial, self.partial_units, self.partial_space = [], [], False
 
     def clear(self) -> None:
         self.utterances.clear()
-        self.partial = []
-        self._open = False
+        self._close_line()
 
+    # reading ---------------------------------------------------------------------------------
     @property
     def current(self) -> Utterance | None:
-        """The utterance that new words join, if one is open."""
+        """The line that new words join, if one is open."""
         return self.utterances[-1] if self._open and self.utterances else None
 
     @property
     def words(self) -> list[Word]:
         return [w for u in self.utterances for w in u.words]
 
-    def partial_text(self, cased: bool = True) -> str:
-        return caption_text(
-            [w.text for w in self.partial], start_of_sentence=self.current is None, cased=cased
-        )
+    def partial_text(self) -> str:
+        return join_units(self.partial_units)
 
-    def text(self, cased: bool = True) -> str:
+    def text(self) -> str:
         """Final text, one line per utterance."""
-        return "\n".join(u.text(cased) for u in self.utterances if u.words)
+        return "\n".join(u.text() for u in self.utterances if u.words)
 
     def transcript(self, model: str = "", source: str = "live captions") -> Transcript:
+        """The final words as caption segments, shown as they were on screen."""
         words = self.words
         duration = words[-1].end if words else 0.0
-        return Transcript(tuple(group_segments(words)), duration, model, source)
+        units = [u for line in self.utterances for u in line.units]
+        segments = _with_units(group_segments(words), units)
+        return Transcript(tuple(segments), duration, model, source)
 
-    def _add_final(self, words: tuple[Word, ...]) -> None:
+    def _add_final(self, update: CaptionUpdate) -> None:
         if not self._open:
             if not self.history:
                 self.utterances.clear()
-            self.utterances.append(Utterance([]))
+            self.utterances.append(Utterance())
             self._open = True
-        self.utterances[-1].words += words
-        self.partial = []
+        self.utterances[-1].words += update.words
+        self.utterances[-1].units += update.units
+        self.partial, self.partial_units, self.partial_space = [], [], False
 
-    def _shift(self, word: Word) -> Word:
-        if not self._offset:
-            return word
-        return dataclasses.replace(
-            word, start=word.start + self._offset, end=word.end + self._offset
-        )
+
+def caption_units(
+    words: Sequence[Word],
+    pipeline: CaptionPipeline | None = None,
+    gap_s: float = UTTERANCE_GAP_S,
+) -> list[str]:
+    """A file's words as a stream's caption pipeline shows them, one unit per word: a pause of
+    ``gap_s`` or more between two words ends an utterance, as it does in a stream."""
+    pipeline = pipeline or CaptionPipeline()
+    units: list[str] = []
+
+    def take(event: Event) -> None:
+        for update in pipeline.handle(event):
+            if update.kind is UpdateKind.FINAL:
+                units.extend(update.units)
+
+    line: list[Word] = []
+    for word in words:
+        if line and word.start - line[-1].end >= gap_s:
+            take(Event(EventType.FINAL, line[-1].end, tuple(line)))
+            take(Event(EventType.UTTERANCE_END, line[-1].end))
+            line = []
+        line.append(word)
+    if line:
+        take(Event(EventType.FINAL, line[-1].end, tuple(line)))
+    take(Event(EventType.END, line[-1].end if line else 0.0))
+    return units
+
+
+def caption_segments(
+    words: Sequence[Word], options: SegmentOptions = SegmentOptions()
+) -> list[Segment]:
+    """A file's words as caption segments whose text is a stream's for the same words."""
+    words = list(words)
+    return _with_units(group_segments(words, options), caption_units(words))
+
+
+def _with_units(segments: list[Segment], units: list[str]) -> list[Segment]:
+    out, i = [], 0
+    for segment in segments:
+        n = len(segment.words)
+        out.append(Segment(segment.start, segment.end, segment.words, tuple(units[i : i + n])))
+        i += n
+    return out

@@ -1,10 +1,15 @@
-"""Known wav2vec2 CTC checkpoints by language, as data, for choosing a model.
+"""Known CTC checkpoints by language (wav2vec2, Parakeet, OmniASR, ...), as data, for choosing a
+model.
 
 Every figure is the one the model's card on the Hugging Face hub publishes (greedy decoding,
 no language model), with the test set it was measured on; where a card publishes none, the
-entry says so rather than guess. Any other hub id or local folder works as well: the catalogue
-only helps to choose. Sizes are the architecture's parameter counts (wav2vec 2.0 paper: base
-95 M, large 317 M); the download is about 4 bytes per parameter.
+entry says so rather than guess (``card_checked=False``: the card's figures were not copied, so
+none are shown). Any other hub id or local folder works as well: the catalogue only helps to
+choose. Sizes are the architecture's parameter counts (wav2vec 2.0 paper: base 95 M, large
+317 M); the download is about 4 bytes per parameter. ``cpu_rtf`` is the compute per audio
+second of the architecture with random weights on this project's CPU (bench/family_speed.py,
+PyTorch float32, 2 threads, a 10 s window; see docs/models.md): compare entries by it, not
+machines.
 
 Front ends read it through :func:`catalogue`, :func:`languages`, :func:`for_language` and
 :func:`find`.
@@ -37,6 +42,9 @@ class CatalogueModel:
     licence: str  # SPDX id of the weights' licence, as the card states it
     error_rates: tuple[ErrorRate, ...]  # published figures; empty: none published
     note: str = ""  # what a user should know before choosing it
+    family: str = "wav2vec2"  # the config's model_type (engine.families)
+    cpu_rtf: float | None = None  # compute seconds per audio second here (bench/family_speed.py)
+    card_checked: bool = True  # False: the card's figures were not copied into the catalogue
 
     @property
     def size(self) -> str:
@@ -47,12 +55,22 @@ class CatalogueModel:
     @property
     def published(self) -> str:
         """The card's error rates in one line, or "not published"."""
+        if not self.error_rates and not self.card_checked:
+            return "error rates: see the model card"
         return "; ".join(str(e) for e in self.error_rates) or "not published"
+
+    @property
+    def speed(self) -> str:
+        """The CPU speed measured here, or ""."""
+        if self.cpu_rtf is None:
+            return ""
+        return f"CPU: {self.cpu_rtf:.2f} s per audio second (PyTorch, 2 threads)"
 
     def lines(self) -> list[str]:
         """Language; size and licence; error rates; the note (if any): one per line."""
         head = [f"{self.language_name} ({self.native_name})", f"{self.size} · {self.licence}"]
-        return [*head, self.published] + ([self.note] if self.note else [])
+        extra = [line for line in (self.speed, self.note) if line]
+        return [*head, self.published, *extra]
 
     def summary(self) -> str:
         return " · ".join(self.lines())

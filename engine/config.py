@@ -129,6 +129,10 @@ class SegmentOptions:
     max_columns: int = 84
     pause_s: float = 0.6  # a silence this long between words starts a new segment
     max_duration_s: float = 7.0  # no caption stays longer on screen than this
+    # Punctuated words: a sentence end closes a caption once it holds this share of
+    # max_columns, and a caption too long breaks after its last sentence end (else its last
+    # comma) where one leaves at least this share on each side.
+    sentence_share: float = 0.4
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .transcript import Segment, Transcript, sentence_case
+from .transcript import Segment, Transcript
 from .units import join_units, wrap_units
 
 FORMATS = ("txt", "srt", "vtt", "json")
@@ -21,8 +21,7 @@ def _clock(seconds: float, separator: str) -> str:
 def _wrap(segment: Segment, cased: bool, width: int = 42) -> str:
     """A caption as at most two balanced lines of about ``width`` display columns, broken
     between units (a CJK line holds about 21 characters)."""
-    units = [w.text for w in segment.words]
-    lines = wrap_units(sentence_case(units) if cased else units, width)
+    lines = wrap_units(segment.shown(cased), width)
     return "\n".join(join_units(line) for line in lines)
 
 

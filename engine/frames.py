@@ -142,7 +142,8 @@ def run_unpadded(
         out = forward(np.stack([windows[r, ranges[r, 0] : ranges[r, 1]] for r in rows]))
         for i, row in enumerate(rows):
             first = int(ranges[row, 0]) // frame_samples
-            n = max(0, min(count, total - first, out.ids.shape[1]))
+            # the model's own count (a mel model may give a frame more than the conv formula)
+            n = max(0, min(total - first, out.ids.shape[1]))
             ids[row, first : first + n] = out.ids[i, :n]
             probs[row, first : first + n] = out.probs[i, :n]
             if logp is not None and out.log_probs is not None:

@@ -270,6 +270,8 @@ def _onnx_forward(
         if entry is not None:
             try:
                 return _onnx_runner(ob, entry, dtype, options.threads)
+            except ob.QuantisationError:
+                raise  # the float32 export is good: keep it (PyTorch runs int8 instead)
             except ExportError as exc:  # a damaged cache entry: export again, once
                 log.warning(
                     "%s: the cached ONNX export is unusable (%s); exporting again", folder, exc

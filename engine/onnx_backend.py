@@ -19,6 +19,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 import types
 import warnings
@@ -192,10 +193,35 @@ def export(
     return entry
 
 
+# Windows: a virus scanner (or the search indexer) opens new files for a moment, and a rename
+# of a folder holding one fails with "access is denied" meanwhile: try again after these pauses.
+RENAME_WAITS_S = (0.1, 0.25, 0.5, 1.0, 2.0)
+
+
+def rename_patiently(source: Path | str, target: Path | str, replace: bool = False) -> None:
+    """``os.rename`` (``os.replace`` with ``replace``), tried again while Windows refuses it
+    with PermissionError; other errors, and the last refusal, are raised."""
+    move = os.replace if replace else os.rename
+    waits = list(RENAME_WAITS_S)
+    pause = threading.Event()
+    while True:
+        try:
+            move(source, target)
+            return
+        except PermissionError:
+            if not waits:
+                raise
+            pause.wait(waits.pop(0))
+
+
+class QuantisationError(ExportError):
+    """The int8 version could not be made; the float32 export it came from is still good."""
+
+
 def _publish(partial: Path, entry: Path) -> None:
     """Rename the finished export into place; another process may have won the race."""
     try:
-        os.rename(partial, entry)
+        rename_patiently(partial, entry)
     except OSError:
         if not (entry / MODEL_FILE).is_file():
             raise ExportError(f"the export could not be saved as {entry}") from None
@@ -364,9 +390,9 @@ def quantized(entry: Path) -> Path:
             per_channel=True,
             nodes_to_exclude=activation_products(source),
         )
-        os.replace(tmp, target)
+        rename_patiently(tmp, target, replace=True)
     except Exception as exc:  # onnx and onnxruntime raise many kinds here
-        raise ExportError(f"int8 quantisation failed: {exc}") from None
+        raise QuantisationError(f"int8 quantisation failed: {exc}") from None
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

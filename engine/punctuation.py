@@ -27,8 +27,10 @@ from enum import Enum
 from pathlib import Path
 from typing import Protocol
 
+from .config import SegmentOptions
 from .ctc import Word
 from .errors import PunctuationModelError
+from .transcript import Transcript, group_segments
 from .units import is_cased, is_unspaced
 
 log = logging.getLogger("engine.punctuation")
@@ -38,6 +40,7 @@ MARKS = ("", ",", ".", "?", "!", ":", ";")
 # Marks as written after a character of a script without spaces (Chinese, Japanese).
 FULL_WIDTH = {",": "，", ".": "。", "?": "？", "!": "！", ":": "：", ";": "；"}
 _ALWAYS_CAPITAL = {"i", "i'm", "i'll", "i've", "i'd"}
+FILE_CHUNK_WORDS = 16  # words a file's punctuator takes at a time (one model pass each)
 _NO_MARK = {"O", "0", "", "-", "'"}  # hyphens and apostrophes between words are not shown
 
 
@@ -355,11 +358,55 @@ def punctuate_words(
     model: PunctuationModel,
     options: PunctuationOptions = PunctuationOptions(),
     keep_case: Sequence[str] = (),
+    chunk: int = 1,
 ) -> list[Punctuated]:
-    """A whole file's final words, decided exactly as a live stream decides them (the same
-    lookahead and pauses), so a file reads as its live captions do."""
+    """A whole file's final words, decided by the live rule (the same lookahead and pauses).
+    ``chunk`` words arrive at a time: 1 is exactly a stream of one-word finals; more gives
+    the model more right context and calls it fewer times (files)."""
     punctuator = Punctuator(model, options, keep_case)
     out: list[Punctuated] = []
-    for word in words:
-        out += punctuator.push([word])
+    for i in range(0, len(words), chunk):
+        out += punctuator.push(words[i : i + chunk])
     return out + punctuator.flush()
+
+
+def punctuate_transcript(
+    transcript: Transcript,
+    model: PunctuationModel,
+    options: PunctuationOptions = PunctuationOptions(),
+    keep_case: Sequence[str] = (),
+    segments: SegmentOptions = SegmentOptions(),
+) -> Transcript:
+    """A file's transcript punctuated and cased, its captions regrouped to break at sentence
+    ends where they can (SRT/VTT cues, transcript lines)."""
+    if not options.enabled:
+        return transcript
+    decided = punctuate_words(transcript.words, model, options, keep_case, FILE_CHUNK_WORDS)
+    words = [p.source for p in decided]
+    grouped = tuple(group_segments(words, segments, units=[p.word.text for p in decided]))
+    return dataclasses.replace(transcript, segments=grouped)
+
+
+@dataclass(frozen=True)
+class Punctuation:
+    """A loaded model with its options and the custom words whose typed case is kept: what a
+    caption pipeline's stage or a file's transcript needs."""
+
+    model: PunctuationModel
+    options: PunctuationOptions = PunctuationOptions()
+    keep_case: tuple[str, ...] = ()  # custom words (phrases are split into words)
+
+    @classmethod
+    def of(
+        cls, model: PunctuationModel, options: PunctuationOptions, custom: Sequence[str] = ()
+    ) -> Punctuation:
+        words = tuple(w for phrase in custom for w in phrase.split())
+        return cls(model, options, words)
+
+    def punctuator(self) -> Punctuator:
+        return Punctuator(self.model, self.options, self.keep_case)
+
+    def transcript(
+        self, transcript: Transcript, segments: SegmentOptions = SegmentOptions()
+    ) -> Transcript:
+        return punctuate_transcript(transcript, self.model, self.options, self.keep_case, segments)

@@ -16,12 +16,13 @@ from pathlib import Path
 import numpy as np
 
 from .audio import AudioLimits, AudioSource, iter_audio, probe_audio
+from .captions import caption_segments
 from .config import SAMPLE_RATE, TranscribeOptions, get_profile
 from .ctc import Word
 from .errors import Cancelled
 from .frames import WindowRunner
 from .stitch import make_stitcher
-from .transcript import Transcript, group_segments
+from .transcript import Transcript
 from .windows import Grid, Window, Windower
 
 # (seconds of audio done, total seconds if known else 0)
@@ -78,7 +79,7 @@ def transcribe_blocks(
     if progress:
         progress(duration, duration)
     return Transcript(
-        tuple(group_segments(words, options.segments)), duration, getattr(model, "name", "")
+        tuple(caption_segments(words, options.segments)), duration, getattr(model, "name", "")
     )
 
 

@@ -7,6 +7,7 @@ in the CUDA flavour checks that CUDA starts, so that a failure is a note and a C
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -46,10 +47,14 @@ def import_cuda_torch() -> ModuleType:
     return torch
 
 
+_windowed = False  # set by give_windowed_app_streams: this process started without a console
+
+
 def show_fatal(message: str) -> None:
-    """On stderr, and in a message box on Windows, where the windowed app has no console."""
+    """On stderr, and in a message box from the windowed app on Windows, which has no console.
+    The console executable never shows one: nobody may be there to click it (CI, scripts)."""
     print(f"error: {message}", file=sys.stderr)
-    if sys.platform == "win32":
+    if sys.platform == "win32" and _windowed:
         import ctypes
 
         MB_ICONERROR = 0x10
@@ -61,12 +66,20 @@ def _console_log() -> TextIO:
     """The file where a windowed app's print() and tracebacks go, next to the desktop log."""
     from platformdirs import user_log_dir
 
-    folder = Path(user_log_dir("live-captions", appauthor=False))
-    path = folder / CONSOLE_LOG
+    return _open_console_log(Path(user_log_dir("live-captions", appauthor=False)) / CONSOLE_LOG)
+
+
+def _open_console_log(path: Path) -> TextIO:
+    """Appended to; once too big, the old text moves to console.log.1 (never truncated: a
+    second start, which hands over to the running app and exits, must not wipe what the
+    running one writes; on Windows the move fails while that one has it open, and the file is
+    appended to a while longer)."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        too_big = path.is_file() and path.stat().st_size > CONSOLE_LOG_MAX_BYTES
-        return open(path, "w" if too_big else "a", encoding="utf-8", buffering=1)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_file() and path.stat().st_size > CONSOLE_LOG_MAX_BYTES:
+            with contextlib.suppress(OSError):
+                os.replace(path, path.with_name(path.name + ".1"))
+        return open(path, "a", encoding="utf-8", buffering=1)
     except OSError:
         return open(os.devnull, "w", encoding="utf-8")
 
@@ -74,7 +87,9 @@ def _console_log() -> TextIO:
 def give_windowed_app_streams() -> None:
     """A windowed Windows executable has no console: sys.stdout and sys.stderr are None, and
     whatever writes to them (a note on stderr, a progress bar, a traceback) would fail."""
+    global _windowed
     if sys.stdout is None or sys.stderr is None:
+        _windowed = True
         stream = _console_log()
         sys.stdout = sys.stdout or stream
         sys.stderr = sys.stderr or stream
@@ -109,6 +124,27 @@ def cuda_note(torch: ModuleType) -> str | None:
     return None
 
 
+WINDOW_ARGS = frozenset({"-v", "--verbose"})  # the only arguments of a start that opens the app
+
+
+def opens_the_window(argv: list[str]) -> bool:
+    """No command: the desktop app starts."""
+    return all(arg in WINDOW_ARGS for arg in argv)
+
+
+def check_cuda_or_exit() -> None:
+    """Import CUDA's torch and check that CUDA runs (a note when it cannot: the CPU is used);
+    SystemExit(EXIT_CUDA_LOAD) after telling the user when torch cannot be loaded at all."""
+    try:
+        torch = import_cuda_torch()
+    except CudaLoadError as exc:
+        show_fatal(str(exc))
+        raise SystemExit(EXIT_CUDA_LOAD) from None
+    note = cuda_note(torch)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     give_windowed_app_streams()
@@ -117,14 +153,17 @@ def main(argv: list[str] | None = None) -> int:
     use_utf8_output()  # the notes below and the CLI's output, in UTF-8 whatever the code page
     bundle = Path(getattr(sys, "_MEIPASS", Path(__file__).parent))
     if ships_cuda(bundle) and not NO_MODEL_ARGS.intersection(argv):
-        try:
-            torch = import_cuda_torch()
-        except CudaLoadError as exc:
-            show_fatal(str(exc))
-            return EXIT_CUDA_LOAD
-        note = cuda_note(torch)
-        if note:
-            print(f"note: {note}", file=sys.stderr)
+        if opens_the_window(argv):
+            # After the single-instance check (a second start hands over at once) and behind a
+            # splash screen: importing CUDA's torch takes many seconds.
+            from live_captions import gui
+
+            gui.BEFORE_WINDOW.append(check_cuda_or_exit)
+        else:
+            try:
+                check_cuda_or_exit()
+            except SystemExit as exc:
+                return int(exc.code or 0)
 
     from live_captions.cli import main as cli_main
 

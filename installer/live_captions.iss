@@ -99,16 +99,17 @@ Source: "{#ModelDir}\*"; DestDir: "{app}\models\default"; Flags: ignoreversion r
 #endif
 
 [Icons]
-Name: "{group}\{#AppName}"; Filename: "{app}\{#AppExe}"
+; The app starts in Documents (a file dialog's first folder), not in its install folder.
+Name: "{group}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{userdocs}"
 ; A console in the app's folder, where `live-captions transcribe FILE` and the other commands run.
 ; cmd /s /k strips the outer quotes and runs the rest as written, so the quoted path works
 ; whatever characters the user's folder has (& ( ) @ ^ and spaces).
 Name: "{group}\{#AppName} command line"; Filename: "{cmd}"; Parameters: "/s /k """"{app}\{#CliExe}"" --help"""; WorkingDir: "{app}"
 Name: "{group}\{cm:UninstallProgram,{#AppName}}"; Filename: "{uninstallexe}"
-Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; Tasks: desktopicon
+Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{userdocs}"; Tasks: desktopicon
 
 [Run]
-Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent
+Filename: "{app}\{#AppExe}"; WorkingDir: "{userdocs}"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent
 
 [Code]
 // Uninstalling asks before deleting what the user made or downloaded; the answer offered is

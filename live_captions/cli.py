@@ -17,6 +17,7 @@ from engine.errors import (
     TranslationError,
 )
 from engine.formats import FORMATS, render
+from engine.punctuation import Punctuation
 
 from .console import use_utf8_output
 from .listen import add_listen_command
@@ -25,11 +26,13 @@ from .options import (
     add_chinese_option,
     add_decoding_options,
     add_model_options,
+    add_punctuation_options,
     add_translation_options,
     check_lm,
     decode_options,
     load_translation,
     model_options,
+    punctuation_options,
     translation_options,
 )
 from .serve import add_serve_command
@@ -86,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_chinese_option(tr)
     add_model_options(tr)
     add_decoding_options(tr)
+    add_punctuation_options(tr)
     add_translation_options(tr)
     tr.set_defaults(handler=cmd_transcribe)
 
@@ -114,7 +118,7 @@ def _output_path(args: argparse.Namespace, source: Path, fmt: str, used: set[Pat
 def cmd_transcribe(args: argparse.Namespace) -> int:
     from engine.scheduler import Scheduler
 
-    from .download import load_model
+    from .download import load_model, load_punctuation
 
     fmt = args.format
     if fmt is None:
@@ -134,8 +138,11 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         )
     check_lm(decode, recognizer)
     transcribe = TranscribeOptions(profile=args.profile, decode=decode)
+    punctuation = load_punctuation(
+        punctuation_options(args), model_options(args), recognizer, decode.lm.hotwords
+    )
     with Scheduler(recognizer) as scheduler:  # every forward pass goes through it
-        return _transcribe_files(args, scheduler, fmt, transcribe, translator)
+        return _transcribe_files(args, scheduler, fmt, transcribe, translator, punctuation)
 
 
 def _transcribe_files(
@@ -144,6 +151,7 @@ def _transcribe_files(
     fmt: str,
     options: TranscribeOptions,
     translator: Translator | None = None,
+    punctuation: Punctuation | None = None,
 ) -> int:
     from tqdm import tqdm
 
@@ -177,6 +185,8 @@ def _transcribe_files(
             bar.close()
         for note in transcript.notes:
             print(f"{source.name}: note: {note}", file=sys.stderr)
+        if punctuation is not None:  # first: translation reads its sentences
+            transcript = punctuation.transcript(transcript, options.segments)
         if translator is not None:
             transcript = translate_transcript(
                 transcript, translator, args.translate_to, cased=not args.raw_case

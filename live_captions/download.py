@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
 from typing import TextIO
 
 from engine.catalogue import find
@@ -20,6 +21,7 @@ from engine.hub import (
     remote_model,
 )
 from engine.model import Recognizer, hub_repo_id, load_recognizer
+from engine.punctuation import Punctuation, PunctuationOptions
 
 
 class ProgressLine:
@@ -98,3 +100,37 @@ def load_model(options: ModelOptions, stream: TextIO | None = None) -> Recognize
     for note in recognizer.notes:
         out.write(f"note: {note}\n")
     return recognizer
+
+
+def load_punctuation(
+    options: PunctuationOptions,
+    speech: ModelOptions,
+    recognizer: Recognizer,
+    custom_words: Sequence[str] = (),
+    stream: TextIO | None = None,
+) -> Punctuation | None:
+    """The punctuation model for the command line, or None (off, or no model for the caption
+    language). A download shows progress like a speech model's. The default model failing to
+    load (offline, say) is a note, not an error: captions come without punctuation."""
+    from engine.punctuation_models import default_punctuation_model, load_punctuation_model
+
+    if not options.enabled:
+        return None
+    out = stream or sys.stderr
+    name = options.model or default_punctuation_model("demo" if recognizer.is_demo else speech.name)
+    if name is None:
+        return None
+    line = ProgressLine(out)
+    try:
+        model = load_punctuation_model(
+            name, speech.hub_endpoint, speech.local_files_only, progress=line
+        )
+    except ModelLoadError as exc:
+        if options.model:
+            raise
+        out.write(f"note: no punctuation: {exc}\n")
+        return None
+    finally:
+        line.close()
+    out.write(f"punctuation: {name}\n")
+    return Punctuation.of(model, options, custom_words)

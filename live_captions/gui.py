@@ -13,8 +13,12 @@ import signal
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .extras import missing_extra
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication, QSplashScreen
 from .stop_signals import STOP_SIGNALS, stop_signals
 
 NO_DISPLAY = """\
@@ -71,6 +75,19 @@ def configure_logging(verbose: bool) -> Path | None:
     return folder / "desktop.log"
 
 
+def _splash(app: QApplication) -> QSplashScreen:
+    """The app's icon while the start's slow work runs (before any window; no text: the
+    translations are installed later, with the settings)."""
+    from PySide6.QtWidgets import QSplashScreen
+
+    from desktop_app.widgets.icon import app_icon
+
+    splash = QSplashScreen(app_icon().pixmap(256, 256))
+    splash.show()
+    app.processEvents()
+    return splash
+
+
 def quit_on_signals(close: Callable[[], object]) -> None:
     """Ctrl+C in the terminal, SIGTERM (a logout, ``kill``, a service manager), SIGHUP (the
     terminal closed) and, on Windows, Ctrl+Break close the window like File > Quit: captions stop
@@ -78,6 +95,12 @@ def quit_on_signals(close: Callable[[], object]) -> None:
     handlers (a timer does)."""
     for kind in stop_signals(("SIGINT", *STOP_SIGNALS)):
         signal.signal(kind, lambda *_: close())
+
+
+# Work the frozen entry point hands in to run after the single-instance check, with a splash
+# screen up: the CUDA flavour's torch import (3 GB of DLLs, many seconds) and its CUDA check. A
+# check may end the start with SystemExit after telling the user why.
+BEFORE_WINDOW: list[Callable[[], object]] = []
 
 
 def main(args: argparse.Namespace) -> int:
@@ -108,6 +131,9 @@ def main(args: argparse.Namespace) -> int:
         print(ALREADY_RUNNING if reached else NOT_ANSWERING, file=sys.stderr, end="")
         return 0 if reached else 1
     configure_logging(bool(getattr(args, "verbose", False)))
+    splash = _splash(app) if BEFORE_WINDOW else None
+    for check in BEFORE_WINDOW:
+        check()
 
     from desktop_app.app import DesktopApp
     from desktop_app.capture import sound_backend
@@ -129,6 +155,8 @@ def main(args: argparse.Namespace) -> int:
     ticker.timeout.connect(lambda: None)  # lets Python run its signal handlers
     ticker.start()
     desktop.show()
+    if splash is not None:
+        splash.finish(desktop.window)
     desktop.start_model()
     try:
         return int(app.exec())

@@ -18,10 +18,10 @@ from engine.captions import Captions
 from engine.config import DEFAULT_LIVE_PROFILE, PROFILES, SAMPLE_RATE, DecodeOptions
 from engine.errors import AudioError, LiveCaptionsError
 from engine.model import Recognizer
+from engine.pipeline import CaptionPipeline, CaptionUpdate, UpdateKind, caption_stages
 from engine.scheduler import Scheduler, Stream
 from engine.streaming import Event, EventType, StreamOptions
-from engine.translation import Outbox, Result, TranslationWorker, drain
-from engine.units import needs_space
+from engine.translation import TranslationStage, TranslationWorker
 
 from .console import enable_terminal_sequences
 from .extras import missing_extra
@@ -42,52 +42,46 @@ FAST_AHEAD_S = 5.0
 
 
 class TerminalCaptions:
-    """Writes events to a terminal: the partial tail rewrites the current line; an utterance's
-    final text stays; a line ends at the end of each utterance. The text is the engine's
-    caption model (:class:`Captions`)."""
+    """Writes caption updates to a terminal: the partial tail rewrites the current line; a
+    line's final text stays; a line ends at the end of each utterance."""
 
     def __init__(self, out=sys.stdout) -> None:
         self.out = out
         # Rewriting the line needs ANSI sequences (switched on for a Windows console).
         self.tty = enable_terminal_sequences(out)
         self.captions = Captions()
-        self.drawn = ("", "")  # the open line and its partial tail, as last drawn
-        self.closed = ""  # the text of the utterance the last event ended ("" if none)
+        self.drawn: tuple[str, str, bool] = ("", "", False)  # the open line as last drawn
 
-    def handle(self, event: Event) -> None:
-        ending = self.captions.current  # the utterance an end of utterance closes
-        update = self.captions.handle(event)
-        self.closed = ""
-        if update.type in (EventType.UTTERANCE_END, EventType.END) and ending and ending.words:
-            self.closed = ending.text()
-        if update.type in (EventType.FINAL, EventType.PARTIAL):
+    def show(self, update: CaptionUpdate) -> None:
+        ending = self.captions.current  # the line a line end closes
+        self.captions.apply(update)
+        if update.kind is UpdateKind.TRANSLATION:
+            self._translation(update.translation or f"[{update.message or 'no translation'}]")
+        elif update.kind in (UpdateKind.FINAL, UpdateKind.PARTIAL):
             current = self.captions.current
-            self._draw(
-                current.text() if current else "",
-                update.text if update.type is EventType.PARTIAL else "",
-            )
-        elif update.type in (EventType.UTTERANCE_END, EventType.END):
+            partial = update.text if update.kind is UpdateKind.PARTIAL else ""
+            self._draw(current.text() if current else "", partial, update.space_before)
+        elif update.kind in (UpdateKind.UTTERANCE_END, UpdateKind.END):
             if ending is not None and ending.words:
                 self._draw(ending.text(), "", done=True)
-        elif update.type in (EventType.ERROR, EventType.OVERLOAD):
-            self.out.write(f"\n[{update.type}: {update.message}]\n")
+        elif update.kind in (UpdateKind.ERROR, UpdateKind.OVERLOAD):
+            self.out.write(f"\n[{update.kind}: {update.message}]\n")
         self.out.flush()
 
-    def translation(self, text: str) -> None:
-        """A sentence's translation, on its own line under the captions (indented, dim on a
-        terminal); the open line is drawn again below it."""
+    def _translation(self, text: str) -> None:
+        """A sentence's translation on its own line under the captions, indented (coloured on a
+        terminal, where the open line is drawn again below it)."""
         if self.tty:
             self.out.write(f"\r\033[K  \033[36m{text}\033[0m\n")
             self._draw(*self.drawn)
         else:
             self.out.write(f"  {text}\n")
-        self.out.flush()
 
-    def _draw(self, line: str, partial: str, done: bool = False) -> None:
-        self.drawn = ("", "") if done else (line, partial)
+    def _draw(self, line: str, partial: str, space: bool = False, done: bool = False) -> None:
+        self.drawn = ("", "", False) if done else (line, partial, space)
         if self.tty:
-            space = " " if needs_space(line, partial) else ""
-            tail = f"{space}\033[2m{partial}\033[0m" if partial else ""
+            gap = " " if space and line else ""
+            tail = f"{gap}\033[2m{partial}\033[0m" if partial else ""
             self.out.write(f"\r\033[K{line}{tail}" + ("\n" if done else ""))
         elif done:
             self.out.write(line + "\n")
@@ -149,12 +143,13 @@ def cmd_listen(args: argparse.Namespace) -> int:
         recognizer = load_model(options)
         print(f"model: {recognizer.describe()}", file=sys.stderr)
         check_lm(decode, recognizer)
-        worker = TranslationWorker(translator) if translator is not None else None
+        if translator is None:
+            return _caption(args, recognizer, output, decode)
+        worker = TranslationWorker(translator)
         try:
-            return _caption(args, recognizer, output, decode, worker)
+            return _caption(args, recognizer, output, decode, (worker, translate.target))
         finally:
-            if worker is not None:
-                worker.close()
+            worker.close()
 
 
 def _open_output(path: Path | None) -> FinalsFile | None:
@@ -172,40 +167,29 @@ def _caption(
     recognizer: Recognizer,
     output: FinalsFile | None,
     decode: DecodeOptions,
-    worker: TranslationWorker | None = None,
+    translation: tuple[TranslationWorker, str] | None = None,
 ) -> int:
-    captions = TerminalCaptions()
+    terminal = TerminalCaptions()
+    # The stream's captions: the terminal and the file read them.
+    stage = TranslationStage(*translation) if translation else None
+    pipeline = CaptionPipeline(caption_stages(translation=stage))
     events: queue.Queue[Event] = queue.Queue()
-    translated: Outbox[Result] = queue.SimpleQueue()
-    pending = 0  # sentences sent for translation, not shown yet
+
+    def show_updates(updates: list[CaptionUpdate]) -> None:
+        for update in updates:
+            terminal.show(update)
+            if output is not None:
+                output.write(update)
 
     def show(event: Event) -> None:
-        nonlocal pending
-        captions.handle(event)
-        if output is not None:
-            if event.type is EventType.FINAL:
-                output.add(event.words)
-            elif event.type in (EventType.UTTERANCE_END, EventType.END, EventType.ERROR):
-                output.end_utterance()
-        if worker is not None and captions.closed:  # an utterance is a sentence here
-            worker.submit(None, captions.closed, translated)
-            pending += 1
-
-    def show_translations() -> None:
-        nonlocal pending
-        for result in drain(translated):
-            pending -= 1
-            text = result.text or f"[{result.error or 'no translation'}]"
-            captions.translation(text)
-            if output is not None:
-                output.translation(text)
+        show_updates(pipeline.handle(event))
 
     def next_event() -> Event:
         while True:  # translations are shown as they come, between events
             try:
-                return events.get(timeout=0.05)
+                return events.get(timeout=0.05 if stage else None)
             except queue.Empty:
-                show_translations()
+                show_updates(pipeline.poll())
 
     with Scheduler(recognizer) as scheduler, signals_interrupt():
         options = StreamOptions(
@@ -235,9 +219,9 @@ def _caption(
                 if event.type in (EventType.END, EventType.ERROR):
                     break
         feeder.join(timeout=5)
-        if worker is not None:  # the last sentences' translations
-            worker.wait(60)
-            show_translations()
+        if translation is not None:  # the last sentences' translations
+            translation[0].wait(60)
+            show_updates(pipeline.poll())
     return 0 if event.type is EventType.END else 1
 
 

@@ -17,6 +17,7 @@ from engine.config import (
     parse_script,
 )
 from engine.errors import LanguageModelError, TranslationError
+from engine.punctuation import PunctuationOptions
 
 if TYPE_CHECKING:
     from engine.translation import Translator
@@ -189,6 +190,31 @@ def check_lm(decode: DecodeOptions, recognizer: object) -> None:
     lm = lm_for(decode.lm, recognizer)
     if lm is not None:
         print(f"language model: {lm.file.path}", file=sys.stderr)
+
+
+def add_punctuation_options(parser: argparse.ArgumentParser) -> None:
+    """Punctuation and true casing of the captions (engine.punctuation)."""
+    group = parser.add_argument_group("punctuation")
+    group.add_argument(
+        "--no-punctuation",
+        action="store_true",
+        help="no punctuation or true casing (default: on where a model exists for the "
+        "caption language)",
+    )
+    group.add_argument(
+        "--punctuation-model",
+        default=None,
+        metavar="NAME",
+        help="hub id or folder of a token-classification punctuation model, or 'demo' "
+        "(default: the catalogue's model for the speech model's language)",
+    )
+
+
+def punctuation_options(args: argparse.Namespace) -> PunctuationOptions:
+    """The punctuation options the command line asks for (``--no-punctuation``; ``--raw-case``
+    keeps the model's own text, so it turns punctuation off too)."""
+    off = getattr(args, "no_punctuation", False) or getattr(args, "raw_case", False)
+    return PunctuationOptions(enabled=not off, model=getattr(args, "punctuation_model", None) or "")
 
 
 def add_translation_options(parser: argparse.ArgumentParser) -> None:

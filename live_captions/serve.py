@@ -14,11 +14,13 @@ from .extras import missing_extra
 from .options import (
     add_chinese_option,
     add_decoding_options,
+    add_punctuation_options,
     add_translation_options,
     check_lm,
     decode_options,
     load_translation,
     model_options,
+    punctuation_options,
     translation_options,
 )
 
@@ -93,6 +95,7 @@ def add_serve_command(
     add_chinese_option(p)
     add_model_options(p)
     add_decoding_options(p)
+    add_punctuation_options(p)
     add_translation_options(p)
     p.set_defaults(handler=cmd_serve)
 
@@ -122,6 +125,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         max_streams=args.max_streams,
         decode=decode,
         translation=translation,
+        punctuation=punctuation_options(args),
     )
     # Refusals (no token, port in use) come before the model loads, which can take a minute.
     settings.check()

@@ -20,6 +20,7 @@ TEST_PACKAGES=(
     libportaudio2 pulseaudio pulseaudio-utils libasound2-plugins
     # Qt: offscreen needs the GL, font and D-Bus libraries; the real-window tests need Xvfb
     xvfb xauth libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-cursor0
+    openbox xdotool
     libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3
     # the caption web page in a headless browser; English words and sentences
     chromium wamerican fortune-mod fortunes-min

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -9,20 +10,27 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-# ONNX exports of the tests' models (the CPU's default backend) go to one cache shared by test
-# runs, not the user's: entries are keyed by the model files' contents and the versions.
-os.environ.setdefault(
-    "LIVE_CAPTIONS_ONNX_CACHE", os.path.join(tempfile.gettempdir(), "live-captions-tests-onnx")
-)
+# ONNX exports of the tests' models (the CPU's default backend) go to a cache of this test
+# session's own (removed at its end), not the user's and not one an earlier run left: a new
+# machine's first run exports every model, as every run does.
+os.environ["LIVE_CAPTIONS_ONNX_CACHE"] = tempfile.mkdtemp(prefix="live-captions-tests-onnx-")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import skip_policy
-import torch
 from helpers import DEMO_DIR, WINDOWS, make_model_dir, say
 
-# One thread: the tests' models are small, and on a shared 2-core machine torch's default
-# thread count makes each call many times slower when another process is busy.
-torch.set_num_threads(1)
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(os.environ["LIVE_CAPTIONS_ONNX_CACHE"], ignore_errors=True)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """One torch thread once a test has imported torch (unit tests never do): the tests' models
+    are small, and on a shared 2-core machine torch's default thread count makes each call many
+    times slower when another process is busy."""
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.get_num_threads() != 1:
+        torch.set_num_threads(1)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -10,6 +10,8 @@ from typing import Any
 
 from helpers import save_processor
 
+SAMPLE = Path(__file__).resolve().parents[1] / "engine" / "samples" / "sample.wav"
+
 SENTENCES = [
     "hello world this is a test of live captions",
     "the quick brown fox jumps over the lazy dog",
@@ -161,4 +163,41 @@ def make_family_dir(family: str, folder: Path, seed: int = 0) -> Path:
     torch.manual_seed(seed)
     folder.mkdir(parents=True, exist_ok=True)
     FAMILIES[family](folder)
+    favour_blanks(folder)
     return folder
+
+
+def favour_blanks(folder: Path, blank_share: float = 0.6, delimiter_share: float = 0.15) -> None:
+    """Random logits barely differ: shift the blank's and the word delimiter's bias so that on
+    the bundled sample about ``blank_share`` of the frames are blank and ``delimiter_share``
+    delimiters, like a real model's output (blanks, and several words)."""
+    import numpy as np
+    import soundfile as sf
+    import torch
+    from transformers import AutoFeatureExtractor, AutoModelForCTC, AutoTokenizer
+
+    model = AutoModelForCTC.from_pretrained(str(folder)).eval()
+    tokenizer = AutoTokenizer.from_pretrained(str(folder))
+    extractor = AutoFeatureExtractor.from_pretrained(str(folder))
+    blank = getattr(model.config, "blank_token_id", None)
+    blank = tokenizer.pad_token_id if blank is None else blank
+    tokens = tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))
+    delimiters = [i for i, t in enumerate(tokens) if t in ("|", "▁")]
+    audio, _ = sf.read(str(SAMPLE), dtype="float32")
+    with torch.no_grad():
+        inputs = extractor(audio, sampling_rate=16000, return_tensors="pt")
+        logits = model(**inputs).logits[0].numpy()
+    head = [
+        m
+        for m in model.modules()
+        if getattr(m, "bias", None) is not None and m.bias.shape == (model.config.vocab_size,)
+    ][-1]
+    shifts = {}
+    others = np.delete(logits, [blank, *delimiters], axis=1).max(1)
+    shifts[blank] = float(np.quantile(others - logits[:, blank], blank_share))
+    for i in delimiters:
+        shifts[i] = float(np.quantile(others - logits[:, i], delimiter_share / 0.4))
+    with torch.no_grad():
+        for i, shift in shifts.items():
+            head.bias[i] += shift
+    model.save_pretrained(str(folder))

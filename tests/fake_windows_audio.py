@@ -59,6 +59,7 @@ class FakeMic:
     def recorder(self, samplerate: int, channels: int, blocksize: int) -> FakeRecorder:
         assert self.owner is not None
         recorder = FakeRecorder(self.owner, samplerate, channels, blocksize)
+        recorder.mic_id = self.id
         self.owner.recorders.append(recorder)
         return recorder
 
@@ -76,6 +77,7 @@ class FakeRecorder:
         self.blocksize = blocksize  # WASAPI's buffer, in frames
         self.reads: list[int] = []
         self.position = 0
+        self.mic_id = ""  # the device it records
 
     def __enter__(self) -> FakeRecorder:
         return self
@@ -105,8 +107,10 @@ class FakeSoundcard:
         mics: list[FakeMic],
         audio: np.ndarray | None = None,
         discontinuities: tuple[int, ...] = (),
+        default_id: str | None = None,
     ) -> None:
         self.mics = mics
+        self.default_id = default_id  # the default output's id (None: soundcard knows none)
         for mic in mics:
             mic.owner = self
         self.audio = audio if audio is not None else np.zeros((0, 2), np.float32)
@@ -116,6 +120,11 @@ class FakeSoundcard:
 
     def all_microphones(self, include_loopback: bool = False) -> list[FakeMic]:
         return [m for m in self.mics if include_loopback or not m._isloopback]
+
+    def default_speaker(self) -> FakeMic:
+        if self.default_id is None:
+            raise RuntimeError("no default speaker")
+        return next(m for m in self.mics if m.id == self.default_id)
 
     def get_microphone(self, id: str, include_loopback: bool = False) -> FakeMic:
         for mic in self.all_microphones(include_loopback):

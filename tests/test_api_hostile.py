@@ -666,3 +666,34 @@ def test_bad_form_values_are_400_whatever_their_type(tiny_recognizer, speech: Pa
             assert response.status_code == 400, (field, response.text)
             error = response.json()["error"]
             assert error["param"] == field and error["code"] == "invalid_value", error
+
+
+def test_audio_far_ahead_of_the_engine_is_not_queued_without_bound(tiny_recognizer) -> None:  # type: ignore[no-untyped-def]
+    """While the engine is busy (the gate holds its forward pass), a client sending as fast as
+    it can gets no more than ``max_lag_s`` of audio (and a frame) queued; the engine then ends
+    the stream with 1013, as for any stream too far behind."""
+    model = GatedModel(tiny_recognizer)
+    frame = (noise(2.0) * 32767).astype("<i2").tobytes()  # 2 s a message
+
+    async def run() -> tuple[float, int | None]:
+        async with websockets.connect(ws_url(server), max_size=None) as ws:
+            await ws.recv()
+            model.hold.set()
+            await ws.send(frame)
+            assert await asyncio.to_thread(model.entered.wait, TIMEOUT)
+            for _ in range(100):  # 200 s of audio
+                await ws.send(frame)
+            await ws.send(json.dumps({"type": "keepalive"}))
+            # The server has read every frame once /health sees all of them or the cap.
+            await asyncio.sleep(1.0)
+            health = (await asyncio.to_thread(httpx.get, server.url + "/health")).json()
+            model.release.set()
+            with contextlib.suppress(websockets.ConnectionClosed):
+                while True:
+                    await asyncio.wait_for(ws.recv(), TIMEOUT)
+        return max(s["lag_s"] for s in health["streams"]), ws.close_code
+
+    with running(model, max_lag_s=10.0, warn_lag_s=5.0) as server:
+        lag, code = asyncio.run(run())
+    assert lag <= 10.0 + 2.0 + 2.0, lag  # the cap, the frame that passed it, the first frame
+    assert code == 1013

@@ -28,8 +28,8 @@ from engine.api.realtime_events import (
     TranscriptionSessionUpdate,
     apply_update,
     beta_session,
+    delta_text,
     ga_session,
-    next_delta,
     parse_client_event,
 )
 
@@ -148,14 +148,19 @@ def test_server_events_validate_against_the_openai_types() -> None:
 
 
 def test_deltas_join_like_the_caption_text() -> None:
+    from engine.ctc import Word
+    from engine.pipeline import CaptionPipeline
+    from engine.streaming import Event, EventType
     from engine.transcript import caption_text
 
     for pieces in (
         [["HELLO", "WORLD"], ["I", "AM", "HERE"]],
         [["我", "用"], ["PYTHON"], ["写", "代码"]],
     ):
+        pipeline = CaptionPipeline()
         sent: list[str] = []
         for units in pieces:
-            sent.append(next_delta(sent, units, not sent))
+            words = tuple(Word(u, 0.0, 0.1, 1.0) for u in units)
+            sent += [delta_text(u) for u in pipeline.handle(Event(EventType.FINAL, 0.1, words))]
         assert "".join(sent) == caption_text([u for p in pieces for u in p])
     assert "".join(sent) == "我用python写代码"  # no spaces next to CJK characters

@@ -12,6 +12,7 @@ from engine.config import TranscribeOptions
 from engine.ctc import Word
 from engine.streaming import Event, EventType, OnlineProcessor, StreamOptions, final_words
 from engine.transcribe import transcribe_array
+from engine.transcript import Transcript
 
 
 def words(*texts: str, start: float = 0.0) -> tuple[Word, ...]:
@@ -82,3 +83,26 @@ def test_a_streams_events_give_the_files_words(tiny_recognizer, hello_wav) -> No
     assert np.isclose(
         captions.transcript().duration, expected.words[-1].end if expected.words else 0
     )
+
+
+def test_a_files_text_is_the_streams_text_for_the_same_words() -> None:
+    from engine.captions import caption_segments
+    from engine.config import SegmentOptions
+    from engine.formats import to_srt
+
+    # One utterance too wide for one caption, then a pause and a second utterance.
+    first = words("SO", "I", "SAID", "THAT", "WE", "GO", "NOW")
+    second = words("OK", start=first[-1].end + 1.0)
+    segments = caption_segments(first + second, SegmentOptions(max_columns=12))
+    assert [s.text() for s in segments] == ["So I said", "that we go", "now", "Ok"]
+    assert [s.text(cased=False) for s in segments][0] == "SO I SAID"
+    assert "\nthat we go\n" in to_srt(Transcript(tuple(segments), 6.0))
+    # The same words as a stream: the same text, line by line.
+    captions = Captions()
+    captions.handle(Event(EventType.FINAL, first[3].end, first[:4]))
+    captions.handle(Event(EventType.FINAL, first[-1].end, first[4:]))
+    captions.handle(Event(EventType.UTTERANCE_END, first[-1].end))
+    captions.handle(Event(EventType.FINAL, second[-1].end, second))
+    assert captions.text() == "So I said that we go now\nOk"
+    shown = [s.text() for s in captions.transcript().segments]  # exported as shown
+    assert " ".join(shown) == " ".join(s.text() for s in segments)

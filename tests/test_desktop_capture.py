@@ -190,3 +190,35 @@ def test_devices_without_system_audio_say_what_to_do() -> None:
     assert [d.name for d in devices] == ["Fake microphone"]
     assert devices[0].index == 1 and devices[0].sample_rate == 16000
     assert "system" in loopback_note(devices).lower()
+
+
+class LocalisedWindows(FakeSoundDevice):
+    """A German and a Chinese Windows' "Stereo Mix", beside a microphone (WASAPI)."""
+
+    NAMES = (
+        "Mikrofon (Realtek Audio)",
+        "Stereomix (Realtek Audio)",
+        "立体声混音 (Realtek(R) Audio)",
+    )
+
+    def query_devices(self, device: object = None, kind: str | None = None):  # type: ignore[no-untyped-def]
+        if kind or device is not None:
+            return super().query_devices(device, kind)
+        return [
+            {"name": name, "hostapi": 0, "max_input_channels": 2, "default_samplerate": 48000.0}
+            for name in self.NAMES
+        ]
+
+    def query_hostapis(self):  # type: ignore[no-untyped-def]
+        return [{"name": "Windows WASAPI"}]
+
+
+def test_stereo_mix_in_other_languages_is_system_audio() -> None:
+    devices = list_input_devices(
+        LocalisedWindows(tone(0.1, 16000), 16000), system_audio=NO_SPEAKERS
+    )
+    assert [(d.name, d.loopback) for d in devices] == [
+        ("Mikrofon (Realtek Audio)", False),
+        ("Stereomix (Realtek Audio)", True),
+        ("立体声混音 (Realtek(R) Audio)", True),
+    ]

@@ -35,6 +35,10 @@ def first_start(qtbot, tmp_path: Path, fake_hub: FakeHub, hub_cache: Path):  # t
     settings = ini(tmp_path / "settings.ini")
     device = FakeSoundDevice(np.zeros((1600, 1), np.float32), 16000, name="USB headset")
     settings.model, settings.hub_endpoint, settings.compute_device = REPO, fake_hub.url, "cpu"
+    # These tests are about the download: PyTorch runs the model, so that no ONNX export (a
+    # minute or more on a busy machine with an empty cache) follows it. The export's own
+    # progress signal is tested in test_desktop_window.
+    settings.backend = "torch"
     app = make_app(qtbot, settings, device, tmp_path)
     yield app
     app.loader.cancel()
@@ -67,6 +71,7 @@ def test_the_first_start_says_what_it_downloads_and_shows_progress(
     assert not app.window.act_start.isEnabled()
     seen: list[tuple[str, int, int]] = []
     app.loader.progress.connect(lambda *args: seen.append(args))
+    app.loader.export_progress.connect(lambda *args: seen.append(("export", *args)))
     with qtbot.waitSignal(app.loader.loaded, timeout=TIMEOUT_MS):
         qtbot.mouseClick(dialog.download_button, CLICK)
         assert dialog.cancel_button.isVisible() and not dialog.demo_button.isEnabled()

@@ -18,6 +18,7 @@ from test_desktop_fakes import FakeSoundDevice, expected_utterances, expected_wo
 
 from desktop_app.app import DesktopApp
 from desktop_app.settings import Settings
+from engine.pipeline import CaptionUpdate, UpdateKind
 from engine.transcript import sentence_case
 
 TEXT = "hello world this is a test of live captions on the desktop"
@@ -73,20 +74,30 @@ def test_live_captions_reach_the_transcript_and_the_overlay(
     device = FakeSoundDevice(audio, rate, mode="thread", speed=2.0)
     app = make_app(device)
     app.overlay.show()
-    finals, seen_partials = [], []
-    app.session.final.connect(finals.append)
-    original = app.overlay.set_partial
+    updates, seen_partials, overlay_saw, file_saw = [], [], [], []
+    app.session.caption.connect(updates.append)
+    original = app.overlay.apply
 
-    def spy(words: list[str]) -> None:
-        original(words)
-        seen_partials.append((app.overlay.visible_lines(), app.window.view.toHtml()))
+    def spy(update: CaptionUpdate) -> None:
+        original(update)
+        overlay_saw.append(update)
+        if update.kind is UpdateKind.PARTIAL:
+            seen_partials.append((app.overlay.visible_lines(), app.window.view.toHtml()))
 
-    app.overlay.set_partial = spy  # type: ignore[method-assign]
+    app.overlay.apply = spy  # type: ignore[method-assign]
+    log_write = app.session.transcript_log.write
+    app.session.caption.disconnect(log_write)
+    app.session.caption.connect(lambda u: (file_saw.append(u), log_write(u)))
     run_session(qtbot, app, device)
 
     expected = expected_words(tiny_recognizer, audio, rate, app.settings.profile)
     assert expected, "the tiny model should spell some words"
-    assert [w.text for e in finals for w in e.words] == expected
+    finals = [u for u in updates if u.kind is UpdateKind.FINAL]
+    assert [w.text for u in finals for w in u.words] == expected
+    # One caption update per change, made once: the overlay and the transcript file read the
+    # very objects the session's pipeline made.
+    assert all(a is b for a, b in zip(overlay_saw, updates, strict=True))
+    assert all(a is b for a, b in zip(file_saw, updates, strict=True))
     assert [w.text for w in app.window.transcript.words] == expected
     # The window shows the same words, sentence-cased per line, each line after its start time.
     lines = app.window.view.toPlainText().strip().splitlines()
@@ -271,7 +282,9 @@ def test_the_demo_model_captions_spoken_words_in_the_app(
     assert "synthetic voices" in app.window.model_label.text()  # the app says what this model is
     app.overlay.show()
     partials: list[str] = []
-    app.session.partial.connect(lambda event: partials.append(event.text))
+    app.session.caption.connect(
+        lambda update: partials.append(update.text) if update.kind is UpdateKind.PARTIAL else None
+    )
     try:
         run_session(qtbot, app, device)
     finally:

@@ -170,6 +170,20 @@ def test_system_audio_through_soundcard(qtbot, sd, sc, pulse, speech16: Path) ->
     assert not capture._stream  # stopped and released
 
 
+def test_the_default_output_through_soundcard(qtbot, sd, sc, pulse, speech16: Path) -> None:  # type: ignore[no-untyped-def]
+    """ "System audio: default output" finds the default sink's monitor (WASAPI: the default
+    speaker's loopback) and records what plays there."""
+    from desktop_app.capture import AudioCapture, list_input_devices
+    from desktop_app.loopback import DEFAULT_OUTPUT
+
+    devices = list_input_devices(sd, system_audio=sc)
+    default = next(d for d in devices if d.soundcard_id == DEFAULT_OUTPUT)
+    assert default.loopback and default.name == "System audio: default output"
+    capture = AudioCapture(sd, default, system_audio=sc)
+    assert_records_speech(qtbot, capture, pulse, speech16)
+    assert not capture._stream
+
+
 def test_system_audio_device_that_cannot_open_is_a_clear_error(sd, sc) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.capture import AudioCapture, CaptureError, InputDevice
 
@@ -284,3 +298,51 @@ def test_system_audio_device_that_disappears_ends_capture_with_a_message(
     finally:
         _stop(player)
         subprocess.run(["pactl", "unload-module", module], env=pulse, capture_output=True)
+
+
+def test_a_removed_source_is_noticed_when_pulseaudio_moves_the_stream(
+    qtbot, sd, pulse, tiny_recognizer, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """The recorded sink is unloaded while captions run: PulseAudio moves the stream to its
+    fallback source (the stream itself goes on), and the app says so at once."""
+    from PySide6.QtCore import QSettings
+
+    from desktop_app.app import DesktopApp
+    from desktop_app.settings import Settings
+
+    module = subprocess.run(
+        ["pactl", "load-module", "module-null-sink", "sink_name=gone", "rate=16000"],
+        env=pulse,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    player = subprocess.Popen(
+        ["pacat", "--playback", "--raw", "--format=s16le", "--rate=16000", "--channels=1"]
+        + ["--device=gone", "/dev/zero"],
+        env=pulse,
+    )
+    settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    settings.input_device = "System audio: gone"
+    app = DesktopApp(settings, sd, tmp_path / "transcripts", tray=False)
+    qtbot.addWidget(app.window)
+    app.set_recognizer(tiny_recognizer)
+    levels: list[float] = []
+    app.session.level.connect(levels.append)
+    try:
+        assert app.window.selected_device().pulse_source == "gone.monitor"
+        with qtbot.waitSignal(app.session.started, timeout=TIMEOUT_MS):
+            app.window.act_start.trigger()
+        qtbot.waitUntil(lambda: len(levels) > 4, timeout=TIMEOUT_MS)  # the stream records
+        with qtbot.waitSignal(app.session.alert, timeout=TIMEOUT_MS) as alert:
+            subprocess.run(["pactl", "unload-module", module], env=pulse, check=True)
+        assert "“gone”" in alert.args[0] and "quiet" in alert.args[0]  # the fallback
+        assert "gone" in app.window.message_bar.text() and app.session.running
+        with qtbot.waitSignal(app.session.stopped, timeout=TIMEOUT_MS):
+            app.window.act_start.trigger()
+        assert not app.session.pulse_watch.running
+    finally:
+        _stop(player)
+        subprocess.run(["pactl", "unload-module", module], env=pulse, capture_output=True)
+        app.window.close()
+        app.shutdown()

@@ -24,6 +24,9 @@ from desktop_app.widgets.export import write_transcript
 from desktop_app.widgets.file_panel import FileTranscriptionDialog
 from desktop_app.widgets.overlay import CaptionOverlay
 from engine.config import ModelOptions
+from engine.ctc import Word
+from engine.pipeline import CaptionPipeline
+from engine.streaming import Event, EventType
 
 TIMEOUT_MS = 60_000
 TRANSPARENT = Qt.WindowType.WindowTransparentForInput
@@ -156,7 +159,15 @@ def test_overlay_lock_makes_it_click_through_and_unlock_undoes_it(
     )
 
 
+def feed(overlay: CaptionOverlay, pipeline: CaptionPipeline, kind: str, texts: list[str]) -> None:
+    """Words through a caption pipeline to the overlay, as the session sends them."""
+    words = tuple(Word(t, i * 0.1, i * 0.1 + 0.1, 1.0) for i, t in enumerate(texts))
+    for update in pipeline.handle(Event(kind, 0.0, words)):
+        overlay.apply(update)
+
+
 def test_overlay_shows_a_fixed_number_of_lines_without_jumping(qtbot, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    pipeline = CaptionPipeline()
     settings.overlay_lines = 2
     overlay = CaptionOverlay(settings)
     qtbot.addWidget(overlay)
@@ -164,7 +175,7 @@ def test_overlay_shows_a_fixed_number_of_lines_without_jumping(qtbot, settings: 
     words = [f"WORD{i}" for i in range(60)]
     before: list[list[str]] = []
     for i in range(0, len(words), 3):
-        overlay.add_final(words[i : i + 3])
+        feed(overlay, pipeline, "final", words[i : i + 3])
         lines = [[t.text for t in line] for line in overlay._layout(overlay._finals)]
         assert (
             lines[: max(0, len(before) - 1)] == before[:-1]
@@ -174,13 +185,14 @@ def test_overlay_shows_a_fixed_number_of_lines_without_jumping(qtbot, settings: 
         before = lines
     assert len(before) > 2 and shown[-1][-1] == "word59"
     assert shown[0][0] != "Word0"  # older text left through the top
-    overlay.set_partial(["MORE", "TO", "COME"])
+    feed(overlay, pipeline, "partial", ["MORE", "TO", "COME"])
     tokens = [t for line in overlay.visible_lines() for t in line]
     assert [t.text for t in tokens[-3:]] == ["more", "to", "come"] and all(
         t.partial for t in tokens[-3:]
     )
-    overlay.end_utterance()
-    overlay.add_final(["NEW", "SENTENCE", "I", "SAID"])
+    feed(overlay, pipeline, "utterance_end", [])
+    assert not any(t.partial for line in overlay.visible_lines() for t in line)
+    feed(overlay, pipeline, "final", ["NEW", "SENTENCE", "I", "SAID"])
     assert " ".join(overlay.visible_text().split()).endswith("New sentence I said")
     image = overlay.grab().toImage()
     assert image.width() == overlay.width()
@@ -189,8 +201,9 @@ def test_overlay_shows_a_fixed_number_of_lines_without_jumping(qtbot, settings: 
 def test_a_very_long_final_history_is_trimmed_at_line_boundaries(qtbot, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     overlay = CaptionOverlay(settings)
     qtbot.addWidget(overlay)
+    pipeline = CaptionPipeline()
     for i in range(300):
-        overlay.add_final([f"W{i}", "AND"])
+        feed(overlay, pipeline, "final", [f"W{i}", "AND"])
     assert len(overlay._finals) <= 400
     assert overlay.visible_text().endswith("w299 and")
 
@@ -328,12 +341,15 @@ def test_the_engine_setting_picks_the_backend_and_export_shows_progress(
     app = make_app(qtbot, settings, device, tmp_path)
     settings.model, settings.compute_device = str(tiny_model_dir), "cpu"
     shown: list[tuple[str, int, int]] = []
-    app.loader.progress.connect(lambda *args: shown.append(args))
+    app.loader.export_progress.connect(lambda *args: shown.append(args))
+    downloads: list[tuple[str, int, int]] = []
+    app.loader.progress.connect(lambda *args: downloads.append(args))
     # The export takes seconds on a quiet machine and minutes on a busy one.
     with qtbot.waitSignal(app.loader.loaded, timeout=600_000):
         app.load_model()
     assert app.recognizer.backend == "onnx"  # the default on the CPU, exported on first use
-    assert any("ONNX Runtime" in text for text, _, _ in shown)
+    assert shown and all("ONNX Runtime" in text and total for text, _, total in shown)
+    assert not any("ONNX Runtime" in text for text, _, _ in downloads)  # two signals
     assert "ONNX Runtime" in app.window.model_label.text()
     dialog = app.open_settings()
     qtbot.addWidget(dialog)
@@ -434,28 +450,128 @@ def test_overlay_and_transcript_join_chinese_units_without_spaces(
     qtbot, settings: Settings, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.live_transcript import LiveTranscript, TranscriptLog
-    from engine.ctc import Word
 
     settings.overlay_lines = 3
     overlay = CaptionOverlay(settings)
     qtbot.addWidget(overlay)
     overlay.resize(600, overlay.height())
-    overlay.add_final(["我", "用", "PYTHON"])
-    overlay.set_partial(["写", "代", "码"])
+    pipeline = CaptionPipeline()
+    feed(overlay, pipeline, "final", ["我", "用", "PYTHON"])
+    feed(overlay, pipeline, "partial", ["写", "代", "码"])
     assert overlay.visible_text() == "我用python写代码"
-    overlay.end_utterance()
-    overlay.add_final(["HELLO", "WORLD"])
+    feed(overlay, pipeline, "utterance_end", [])
+    feed(overlay, pipeline, "final", ["HELLO", "WORLD"])
     assert overlay.visible_text().replace("\n", " ") == "我用python Hello world"
 
     units = [Word(c, i * 0.2, i * 0.2 + 0.2, 0.9) for i, c in enumerate("你好世界")]
     live = LiveTranscript()
-    live.add_final(tuple(units[:2]))
-    live.set_partial(tuple(units[2:]))
+    live.handle(Event(EventType.FINAL, 0.4, tuple(units[:2])))
+    live.handle(Event(EventType.PARTIAL, 0.8, tuple(units[2:])))
     assert live.text() == "你好" and live.partial_text() == "世界"
     log = TranscriptLog(tmp_path / "log")
     log.open()
-    log.add_final(tuple(units[:2]))
-    log.add_final(tuple(units[2:]))
+    pipeline = CaptionPipeline()
+    for piece in (units[:2], units[2:]):
+        for update in pipeline.handle(Event(EventType.FINAL, piece[-1].end, tuple(piece))):
+            log.write(update)
     log.close()
     assert log.path is not None
     assert log.path.read_text(encoding="utf-8") == "[00:00:00] 你好世界\n"
+
+
+def test_an_overlay_saved_on_a_larger_screen_comes_back_in_sight(qtbot, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    """Saved at the bottom right of a 2560x1440 monitor, restored on a smaller screen: the
+    whole overlay is on the screen; "Reset overlay position" puts it back to the default."""
+    from PySide6.QtGui import QGuiApplication
+
+    screen = QGuiApplication.primaryScreen().availableGeometry()
+    settings.overlay_rect = QRect(screen.right() + 600, screen.bottom() + 400, 1600, 110)
+    overlay = CaptionOverlay(settings)
+    qtbot.addWidget(overlay)
+    overlay.show()
+    assert screen.contains(overlay.geometry()), (overlay.geometry(), screen)
+    assert overlay.width() == min(1600, screen.width())
+    overlay.move(screen.x() + 5, screen.y() + 5)
+    assert overlay.act_reset in overlay.actions()  # in its context menu
+    overlay.act_reset.trigger()
+    geometry = overlay.geometry()
+    assert screen.contains(geometry) and geometry.bottom() > screen.center().y()
+    assert abs(geometry.center().x() - screen.center().x()) <= 1
+    assert settings.overlay_rect == geometry  # remembered
+    # A position that is on the screen is kept as it was.
+    inside = QRect(screen.x() + 10, screen.y() + 20, 300, geometry.height())
+    settings.overlay_rect = inside
+    again = CaptionOverlay(settings)
+    qtbot.addWidget(again)
+    assert again.geometry() == inside
+
+
+def test_settings_open_clear_of_the_overlay(
+    qtbot, settings: Settings, device: FakeSoundDevice, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The overlay stays on top: where the dialog cannot move off it (this 800x600 screen has
+    no room for both), the overlay steps aside while Settings is open, and comes back."""
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    app = make_app(qtbot, settings, device, tmp_path)
+    screen = QGuiApplication.primaryScreen().availableGeometry()
+    app.window.show()
+    app.overlay.show()
+    app.overlay.setGeometry(screen.x(), screen.bottom() - 100, screen.width(), 100)
+    dialog = app.open_settings()
+    qtbot.addWidget(dialog)
+    ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    button = QRect(ok.mapToGlobal(QPoint(0, 0)), ok.size())
+    covered = app.overlay.isVisible() and button.intersects(app.overlay.frameGeometry())
+    assert not covered, (button, app.overlay.geometry())
+    dialog.reject()
+    assert app.overlay.isVisible()
+
+
+def test_a_dialog_moves_off_the_overlay_where_the_screen_has_room(
+    qtbot, settings: Settings
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QDialog
+
+    from desktop_app.widgets.overlay import keep_clear
+
+    screen = QGuiApplication.primaryScreen().availableGeometry()
+    overlay = CaptionOverlay(settings)
+    qtbot.addWidget(overlay)
+    overlay.show()
+    overlay.setGeometry(screen.x(), screen.bottom() - 100, screen.width(), 100)
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    dialog.resize(300, 200)
+    dialog.show()
+    dialog.move(screen.x() + 50, screen.bottom() - 150)  # its lower part under the overlay
+    keep_clear(dialog, overlay)
+    assert not dialog.frameGeometry().intersects(overlay.frameGeometry())
+    assert screen.contains(dialog.frameGeometry()) and overlay.isVisible()
+
+
+def test_the_start_key_is_not_the_chinese_input_toggle_and_can_be_changed(
+    qtbot, settings: Settings, device: FakeSoundDevice, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl+Space switches the Chinese input method on Windows: the default is another key, and
+    Settings changes it (the tooltip says which)."""
+    from PySide6.QtGui import QKeySequence
+
+    app = make_app(qtbot, settings, device, tmp_path)
+    key = app.window.act_start.shortcut()
+    assert not key.isEmpty() and key != QKeySequence("Ctrl+Space")
+    assert key.toString(QKeySequence.SequenceFormat.NativeText) in app.window.start_button.toolTip()
+    dialog = app.open_settings()
+    qtbot.addWidget(dialog)
+    dialog.start_shortcut.setKeySequence(QKeySequence("Ctrl+Alt+K"))
+    dialog.accept()
+    assert settings.start_shortcut == "Ctrl+Alt+K"
+    assert app.window.act_start.shortcut() == QKeySequence("Ctrl+Alt+K")
+    assert "K" in app.window.start_button.toolTip()
+    dialog = app.open_settings()
+    qtbot.addWidget(dialog)
+    dialog.start_shortcut.clear()  # no key at all
+    dialog.accept()
+    assert app.window.act_start.shortcut().isEmpty() and settings.start_shortcut == ""

@@ -168,3 +168,39 @@ def test_lost_system_audio_shows_in_the_status_bar(qtbot, tmp_path: Path, tiny_r
     assert app.session.capture.device_overflows == 2
     app.window.close()
     app.overlay.close()
+
+
+def test_the_default_output_is_listed_first_and_followed_when_windows_switches(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Headphones plugged in: Windows plays to them from then on, and the captions' system
+    audio moves with it instead of recording the silent speakers."""
+    from helpers import wait_for
+
+    from desktop_app.loopback import DEFAULT_OUTPUT, SoundcardInputStream
+
+    audio = np.random.default_rng(1).uniform(-0.5, 0.5, (RATE, 2)).astype(np.float32)
+    speakers, headphones = FakeMic("{0.0.0.1}", "Speakers"), FakeMic("{0.0.0.6}", "Headphones")
+    sc = FakeSoundcard([speakers, headphones], audio, default_id=speakers.id)
+    devices = list_loopback_devices(sc)
+    assert [(d.name, d.soundcard_id) for d in devices] == [
+        ("System audio: default output", DEFAULT_OUTPUT),
+        ("System audio: Speakers", "{0.0.0.1}"),
+        ("System audio: Headphones", "{0.0.0.6}"),
+    ]
+    monkeypatch.setattr(SoundcardInputStream, "CHECK_S", 0.02)
+    capture = AudioCapture(FakeWindowsSoundDevice(audio, RATE), devices[0], system_audio=sc)
+    capture.start()
+    try:
+        assert wait_for(lambda: len(sc.recorders) == 1 and len(sc.recorders[0].reads) >= 2)
+        assert sc.recorders[0].mic_id == speakers.id
+        sc.default_id = headphones.id  # Windows switches its default output
+        assert wait_for(lambda: len(sc.recorders) == 2)
+        assert sc.recorders[1].mic_id == headphones.id
+        assert wait_for(lambda: len(sc.recorders[1].reads) >= 2)
+        assert capture.failure is None and capture._stream is not None
+        sc.default_id = None  # no output device left: the stream ends, as a lost device's does
+        assert wait_for(lambda: capture.failure is not None)
+    finally:
+        capture.stop()
+    assert len(sc.recorders) == 2  # no reopening beyond the one switch

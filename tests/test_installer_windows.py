@@ -102,6 +102,9 @@ def test_setup_runs_per_user_or_for_all_users_on_windows_10_1809_or_later() -> N
     assert "PrivilegesRequiredOverridesAllowed=dialog commandline" in setup
     assert "DefaultDirName={autopf}\\" in setup
     assert "MinVersion=10.0.17763" in setup
+    app_icons = [line for line in ISS.splitlines() if 'Filename: "{app}\\{#AppExe}"' in line]
+    assert len(app_icons) == 3  # Start menu, desktop, and the [Run] entry after installing
+    assert all('WorkingDir: "{userdocs}"' in line for line in app_icons)
 
 
 def test_signing_is_an_option_that_takes_a_certificate(tmp_path: Path) -> None:
@@ -198,3 +201,99 @@ def test_the_icon_file_holds_every_size_as_png(tmp_path: Path) -> None:
     assert "FileVersion', '0.1.0'" in paths["LiveCaptions"].read_text(encoding="utf-8")
     spec = (ROOT / "installer" / "live_captions.spec").read_text(encoding="utf-8")
     assert 'resources("LiveCaptions")' in spec and 'resources("live-captions")' in spec
+
+
+class MessageBoxes:
+    def __init__(self) -> None:
+        self.shown: list[str] = []
+
+    def MessageBoxW(self, owner: object, text: str, title: str, flags: int) -> int:
+        self.shown.append(text)
+        return 1
+
+
+def test_only_the_windowed_executable_shows_a_message_box(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The console executable's errors go to its console alone: a box there would wait for a
+    click that never comes in CI or a script."""
+    import ctypes
+    import types
+
+    boxes = MessageBoxes()
+    monkeypatch.setattr(ctypes, "windll", types.SimpleNamespace(user32=boxes), raising=False)
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(entry, "_windowed", False)
+    entry.show_fatal("CUDA cannot start")
+    assert boxes.shown == [] and "error: CUDA cannot start" in capsys.readouterr().err
+    # The windowed executable starts without streams (sys.stdout and sys.stderr are None).
+    monkeypatch.setattr(entry, "_console_log", lambda: (tmp_path / "console.log").open("a"))
+    monkeypatch.setattr(sys, "stdout", None)
+    monkeypatch.setattr(sys, "stderr", None)
+    entry.give_windowed_app_streams()
+    entry.show_fatal("CUDA cannot start")
+    assert boxes.shown == ["CUDA cannot start"]
+
+
+def test_a_big_console_log_moves_aside_instead_of_being_truncated(tmp_path: Path) -> None:
+    log = tmp_path / "Logs" / "console.log"
+    with entry._open_console_log(log) as out:
+        out.write("first start\n")
+    with entry._open_console_log(log) as out:  # a second start appends
+        out.write("second start\n")
+    assert log.read_text() == "first start\nsecond start\n"
+    log.write_text("x" * (entry.CONSOLE_LOG_MAX_BYTES + 1))
+    with entry._open_console_log(log) as out:
+        out.write("third start\n")
+    assert log.read_text() == "third start\n"
+    assert (tmp_path / "Logs" / "console.log.1").stat().st_size > entry.CONSOLE_LOG_MAX_BYTES
+
+
+def test_the_cuda_flavour_loads_torch_after_the_single_instance_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Starting the app: torch's 3 GB of CUDA libraries are not loaded in the entry point, where
+    a second start would load them only to hand over to the running app."""
+    from live_captions import gui
+
+    calls: list[object] = []
+    monkeypatch.setattr(entry, "ships_cuda", lambda bundle: True)
+    monkeypatch.setattr(entry, "check_cuda_or_exit", lambda: calls.append("cuda"))
+    monkeypatch.setattr(gui, "BEFORE_WINDOW", [])
+    monkeypatch.setattr("live_captions.cli.main", lambda argv: calls.append(argv) or 0)
+    assert entry.main(["--verbose"]) == 0
+    assert calls == [["--verbose"]] and len(gui.BEFORE_WINDOW) == 1  # handed to the GUI
+    gui.BEFORE_WINDOW[0]()
+    assert calls[-1] == "cuda"
+    calls.clear()
+    monkeypatch.setattr(gui, "BEFORE_WINDOW", [])
+    assert entry.main(["transcribe", "x.wav"]) == 0  # a command checks CUDA at once
+    assert calls == ["cuda", ["transcribe", "x.wav"]] and gui.BEFORE_WINDOW == []
+
+
+def test_the_gui_runs_the_slow_start_after_the_lock_behind_a_splash(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import argparse
+
+    from PySide6.QtWidgets import QApplication, QSplashScreen
+
+    from live_captions import gui
+
+    monkeypatch.setenv("LIVE_CAPTIONS_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setattr(gui, "configure_logging", lambda verbose: None)
+    seen: list[tuple[bool, bool]] = []
+
+    def slow_start() -> None:
+        splashes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QSplashScreen)]
+        locked = (tmp_path / "state" / "instance.lock").is_file()
+        seen.append((locked, any(s.isVisible() for s in splashes)))
+        raise SystemExit(entry.EXIT_CUDA_LOAD)  # as when torch cannot load: the start ends
+
+    monkeypatch.setattr(gui, "BEFORE_WINDOW", [slow_start])
+    with pytest.raises(SystemExit):
+        gui.main(argparse.Namespace(verbose=False))
+    assert seen == [(True, True)]
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, QSplashScreen):
+            widget.close()

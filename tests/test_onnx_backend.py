@@ -277,3 +277,80 @@ def test_onnx_runtime_sends_no_telemetry(tiny_model_dir: Path, tmp_path: Path) -
     subprocess.run(command, env=env, check=True, timeout=600)
     assert [p.name for p in temp.rglob("*") if p.name.endswith(".ses")] == []
     assert not (home / ".cache" / "Microsoft").exists()
+
+
+def test_onnx_runtime_runs_the_thread_count_asked_for(tiny_model_dir: Path, cache: Path) -> None:
+    load(tiny_model_dir)  # exported into this test's cache
+    (entry,) = entries(cache)
+    for threads in (1, 3):
+        runner = ob.OnnxRunner(entry / ob.MODEL_FILE, threads)
+        assert runner.session.get_session_options().intra_op_num_threads == threads
+
+
+def test_an_export_that_fails_its_check_is_never_in_the_cache(
+    tiny_model_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export the agreement check refuses (here: no export can label more than all frames
+    like PyTorch) never reaches the cache, not even while it is checked."""
+    import torch
+    from transformers import Wav2Vec2ForCTC
+
+    monkeypatch.setattr(ob, "MIN_FRAME_AGREEMENT", 1.01)
+    seen: list[list[Path]] = []  # the cache's complete entries when the check runs
+    real_check = ob.check_against_torch
+
+    def check(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(entries(cache))
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(ob, "check_against_torch", check)
+    model = Wav2Vec2ForCTC.from_pretrained(tiny_model_dir).eval()
+    with torch.no_grad(), pytest.raises(ob.ExportError, match="like PyTorch"):
+        ob.export(model, tiny_model_dir, lambda w: np.asarray(w, np.float32), threads=1)
+    assert seen == [[]]  # nothing was in the cache while it was checked
+    assert entries(cache) == [] and ob.cached_export(tiny_model_dir) is None
+
+
+def test_a_failed_int8_quantisation_keeps_the_float32_export(
+    tiny_model_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import onnxruntime.quantization
+
+    load(tiny_model_dir, backend="onnx")
+    (entry,) = entries(cache)
+    exported = (entry / ob.MODEL_FILE).stat()
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the disk went away")
+
+    monkeypatch.setattr(onnxruntime.quantization, "quantize_dynamic", fails)
+    recognizer = load(tiny_model_dir, backend="onnx", dtype="int8")
+    assert (recognizer.backend, recognizer.dtype) == ("torch", "int8")  # PyTorch's int8, noted
+    assert entries(cache) == [entry]
+    after = (entry / ob.MODEL_FILE).stat()  # the same file: not discarded and exported again
+    assert (after.st_ino, after.st_mtime_ns) == (exported.st_ino, exported.st_mtime_ns)
+    assert not (entry / ob.INT8_FILE).exists() and not list(entry.glob(".int8.*"))
+    assert load(tiny_model_dir, backend="onnx").backend == "onnx"  # the export is still used
+
+
+def test_a_rename_refused_for_a_moment_is_tried_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As Windows refuses a folder's rename while a virus scanner holds a new file in it."""
+    real_rename = os.rename
+    refusals = [PermissionError(13, "Access is denied")] * 2
+
+    def scanned(source: object, target: object) -> None:
+        if refusals:
+            raise refusals.pop()
+        real_rename(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ob, "RENAME_WAITS_S", (0.0, 0.0, 0.0))
+    monkeypatch.setattr(os, "rename", scanned)
+    (tmp_path / "partial").mkdir()
+    ob.rename_patiently(tmp_path / "partial", tmp_path / "entry")
+    assert (tmp_path / "entry").is_dir() and not refusals
+    refusals.extend([PermissionError(13, "Access is denied")] * 4)
+    (tmp_path / "again").mkdir()
+    with pytest.raises(PermissionError):  # refused longer than the waits: the caller decides
+        ob.rename_patiently(tmp_path / "again", tmp_path / "other")

@@ -356,6 +356,33 @@ def test_frozen_self_test(app_dir: Path) -> None:
     assert "preparing the model" not in result.stderr  # nothing exported on the user's machine
 
 
+def collected_sources(app_dir: Path) -> dict[str, str] | None:
+    """Destination -> source path of what PyInstaller put into ``app_dir``, from the COLLECT
+    table in its work folder (the fixture's, or build.py's default); None without one."""
+    import ast
+
+    for work in (app_dir.parents[1] / "work", ROOT / "build" / "pyinstaller-cpu"):
+        table = work / "live_captions" / "COLLECT-00.toc"
+        if table.is_file():
+            entries = ast.literal_eval(table.read_text(encoding="utf-8"))[0]
+            return {dest: source for dest, source, _ in entries}
+    return None
+
+
+@pytest.mark.packaging
+@pytest.mark.timeout(3600)
+def test_the_bundle_leaves_out_kernels_and_the_build_machine_s_cuda(app_dir: Path) -> None:
+    bundle = app_dir / "_internal"
+    assert not (bundle / "kernels").exists()  # transformers' hub kernels (freeze_rules)
+    sources = collected_sources(app_dir)
+    if sources is None:
+        pytest.skip("a finished build without PyInstaller's work folder (LC_PACKAGED_APP)")
+    assert len(sources) > 100 and any(dest.startswith("torch/") for dest in sources)
+    toolkits = rules.cuda_toolkits(os.environ)
+    from_toolkit = [src for src in sources.values() if rules.from_cuda_toolkit(src, toolkits)]
+    assert from_toolkit == []
+
+
 @pytest.mark.packaging
 @pytest.mark.timeout(3600)
 def test_cpu_build_is_small_and_has_its_data(app_dir: Path) -> None:

@@ -185,3 +185,49 @@ def test_a_failing_forward_pass_fails_the_file_not_the_scheduler(tiny_recognizer
             transcribe_array(scheduler, noise(4, 0.9, 10), options)
         quiet = transcribe_array(scheduler, noise(4, 0.1, 11), options)
     assert quiet.duration == pytest.approx(4.0)
+
+
+class TwoGateModel(CountingModel):
+    """Records each forward pass's window length; passes 0 and 1 each wait for their gate."""
+
+    def __init__(self, model) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(model)
+        self.lengths: list[int] = []
+        self.reached = [threading.Event(), threading.Event()]
+        self.gates = [threading.Event(), threading.Event()]
+
+    def frames(self, windows, valid=None):  # type: ignore[no-untyped-def]
+        with self._lock:
+            index = len(self.lengths)
+            self.lengths.append(windows.shape[1])
+        if index < 2:
+            self.reached[index].set()
+            assert self.gates[index].wait(TIMEOUT)
+        return super().frames(windows, valid)
+
+
+def test_a_round_with_live_finals_runs_no_file_window(tiny_recognizer):
+    """Finals that become ready while a round's live finals run go next, before the file: a
+    round with live finals takes no file window (it would run after them, ahead of the next
+    round's finals)."""
+    model = TwoGateModel(tiny_recognizer)
+    events: queue.Queue = queue.Queue()
+    with Scheduler(model) as scheduler:
+        stream = scheduler.open_stream(
+            events.put, StreamOptions(profile="balanced", partials=False)
+        )
+        done = in_thread(
+            transcribe_array, scheduler, noise(30, 0.1, 3), TranscribeOptions(profile="file")
+        )
+        assert model.reached[0].wait(TIMEOUT)  # the file's first window holds the model
+        stream.push(noise(6, 0.3, 4))  # live final windows become ready
+        model.gates[0].set()
+        assert model.reached[1].wait(TIMEOUT)  # the next round: the live finals
+        assert model.lengths[1] == BALANCED_WINDOW, model.lengths
+        stream.push(noise(6, 0.3, 5))  # more live finals become ready meanwhile
+        model.gates[1].set()
+        assert not isinstance(done.get(timeout=TIMEOUT), BaseException)
+        stream.finish()
+        while events.get(timeout=TIMEOUT).type not in ("end", "error"):
+            pass
+    assert model.lengths[2] == BALANCED_WINDOW, f"a file window went first: {model.lengths}"

@@ -112,4 +112,4 @@ def test_listen_prints_each_sentence_translation_and_keeps_both(
     assert all(translations)
     assert Ct2Translator(marian_dir).translate(captions) == translations
     kept = out.read_text(encoding="utf-8").splitlines()
-    assert sorted(kept) == sorted(captions + translations)
+    assert sorted(kept) == sorted(captions + ["  " + t for t in translations])

@@ -17,7 +17,7 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import QLocale, QSettings, QTranslator
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QLabel
 from test_desktop_fakes import FakeSoundDevice
 
 from desktop_app.app import DesktopApp
@@ -134,3 +134,28 @@ def test_language_choices() -> None:
     assert set(LANGUAGES) >= {"", "en", "zh_CN"}
     assert locale_for("zh_CN").name() == "zh_CN"
     assert locale_for("klingon").name() == QLocale.system().name()
+
+
+def test_the_first_run_advice_for_a_hub_out_of_reach_is_chinese(qtbot, chinese, hub_cache) -> None:  # type: ignore[no-untyped-def]
+    """No network, Chinese interface: the advice (the engine's error, written from a translated
+    template) is Chinese and names the mirror field by its Chinese label."""
+    import re
+
+    from fakehub import closed_port_url
+
+    from desktop_app.widgets.first_run import FirstRunDialog
+    from engine.hub import MIRROR_EXAMPLE
+
+    dialog = FirstRunDialog("facebook/wav2vec2-base-960h", closed_port_url())
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.info_shown, timeout=60_000) as shown:
+        pass
+    assert shown.args == [False]
+    advice = dialog.status.text()
+    assert "无法连接" in advice and "“下载来源”" in advice and MIRROR_EXAMPLE in advice
+    assert advice.count(MIRROR_EXAMPLE) == 1
+    # No English sentence left: what is Latin script is names and addresses.
+    latin = re.sub(r"https?://\S+|facebook/\S+|\d+", "", advice)
+    assert not re.search(r"[A-Za-z]{4,}", latin), advice
+    label = dialog.findChildren(QLabel)
+    assert any(w.text() == "下载来源：" for w in label)

@@ -168,3 +168,31 @@ def test_a_custom_words_file_as_windows_editors_save_it(
     words = tmp_path / "words.txt"
     words.write_bytes(bom + "Tamsinet\r\n张三, Zoë\r\n".encode(encoding))
     assert read_hotwords(str(words)) == ("Tamsinet", "张三", "Zoë")
+
+
+def test_the_save_dialog_opens_in_documents_not_the_working_folder(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Started from its shortcut, the app's working folder is its install folder."""
+    from PySide6.QtWidgets import QFileDialog, QWidget
+
+    from desktop_app.widgets import export
+    from engine.transcript import Transcript
+
+    monkeypatch.chdir(tmp_path)
+    asked: list[str] = []
+
+    def dialog(parent, title, start, filters):  # type: ignore[no-untyped-def]
+        asked.append(start)
+        return "", ""  # cancelled
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    assert (
+        export.save_transcript(parent, Transcript(segments=(), duration=0.0), "captions-2026")
+        is None
+    )
+    (start,) = asked
+    assert Path(start).is_absolute() and Path(start).name == "captions-2026.txt"
+    assert Path(start).parent == export.default_folder() != tmp_path

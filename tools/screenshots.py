@@ -1,4 +1,5 @@
-"""Render the desktop app's main window, caption overlay and settings dialog to PNG files, in
+"""Render the desktop app's main window, caption overlay, settings dialog and first-run dialog
+(with its advice for a hub that cannot be reached) to PNG files, in
 English and in Chinese (the zh_CN interface with Chinese captions; ``*_zh.png``).
 
     python tools/screenshots.py [--out docs/screenshots]
@@ -129,6 +130,7 @@ def render(out: Path, language: str = "en") -> list[Path]:
     from desktop_app.app import DesktopApp
     from desktop_app.language import install_translators
     from desktop_app.settings import Settings
+    from engine.streaming import Event, EventType
 
     running = QApplication.instance()  # typed as the QCoreApplication base class
     app = running if isinstance(running, QApplication) else QApplication(["screenshots"])
@@ -146,12 +148,12 @@ def render(out: Path, language: str = "en") -> list[Path]:
     window = desktop.window
     window.set_model(FakeModel(model))  # type: ignore[arg-type]  # a name and a description suffice
     window.resize(820, 460)
+    session = desktop.session  # its caption pipeline feeds the window and the overlay
     for text, start in said:
-        event = type("Event", (), {"words": words(text, start)})()
-        window._on_final(event)
-        window._on_utterance_end()
-    window._on_final(type("Event", (), {"words": words(last, 17.0)})())
-    window._on_partial(type("Event", (), {"words": words(partial, 19.2)})())
+        session._on_event(Event(EventType.FINAL, start, words(text, start)))
+        session._on_event(Event(EventType.UTTERANCE_END, start))
+    session._on_event(Event(EventType.FINAL, 17.0, words(last, 17.0)))
+    session._on_event(Event(EventType.PARTIAL, 19.2, words(partial, 19.2)))
     window._on_started("Built-in Microphone")
     window.level_meter.set_level(-14.0)
     window._on_lag(0.9)
@@ -164,7 +166,8 @@ def render(out: Path, language: str = "en") -> list[Path]:
 
     out.mkdir(parents=True, exist_ok=True)
     suffix = "_zh" if chinese else ""
-    paths = [out / f"{name}{suffix}.png" for name in ("main_window", "overlay", "settings")]
+    names = ("main_window", "overlay", "settings", "first_run")
+    paths = [out / f"{name}{suffix}.png" for name in names]
     window.grab().save(str(paths[0]))
     caption = desktop.overlay.grab()
     backdrop = QPixmap(caption.width() + 80, caption.height() + 80)
@@ -184,12 +187,31 @@ def render(out: Path, language: str = "en") -> list[Path]:
     backdrop.save(str(paths[1]))
     dialog.grab().save(str(paths[2]))
     dialog.reject()
+    first_run(desktop, app).grab().save(str(paths[3]))
     window._on_stopped()
     desktop.overlay.close()
     window.close()
     desktop.shutdown()
     shutil.rmtree(scratch, ignore_errors=True)
     return paths
+
+
+def first_run(desktop: Any, app: Any) -> Any:
+    """The first-run dialog as a user without network sees it: the hub's answer is made up (a
+    HubUnreachable, as engine.hub raises it), so nothing is contacted."""
+    from engine.hub import DEFAULT_ENDPOINT, HubUnreachable
+
+    repo = desktop.settings.model = "facebook/wav2vec2-base-960h"
+    dialog = desktop.open_first_run()
+    dialog._typing.stop()
+    dialog._request += 1  # the real question, if it answers, is not shown
+    error = HubUnreachable(
+        "the hub cannot be reached", code="hub_unreachable", repo=repo, endpoint=DEFAULT_ENDPOINT
+    )
+    dialog._on_info_failed(dialog._request, error)
+    for _ in range(5):
+        app.processEvents()
+    return dialog
 
 
 def main() -> int:

@@ -4,12 +4,17 @@
 <context>
     <name>CaptionOverlay</name>
     <message>
-        <location filename="../widgets/overlay.py" line="54"/>
+        <location filename="../widgets/overlay.py" line="97"/>
         <source>Live Captions overlay</source>
         <translation>实时字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/overlay.py" line="248"/>
+        <location filename="../widgets/overlay.py" line="118"/>
+        <source>Reset overlay position</source>
+        <translation>重置浮窗位置</translation>
+    </message>
+    <message>
+        <location filename="../widgets/overlay.py" line="305"/>
         <source>Captions appear here · drag to move · right-click for options</source>
         <translation>字幕显示在这里 · 拖动可移动 · 右键打开选项</translation>
     </message>
@@ -17,7 +22,7 @@
 <context>
     <name>ColorButton</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="87"/>
+        <location filename="../widgets/settings_dialog.py" line="90"/>
         <source>Choose a colour</source>
         <translation>选择颜色</translation>
     </message>
@@ -25,47 +30,47 @@
 <context>
     <name>DesktopApp</name>
     <message>
-        <location filename="../app.py" line="94"/>
+        <location filename="../app.py" line="95"/>
         <source>Captioning</source>
         <translation>正在生成字幕</translation>
     </message>
     <message>
-        <location filename="../app.py" line="95"/>
+        <location filename="../app.py" line="96"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../app.py" line="101"/>
+        <location filename="../app.py" line="102"/>
         <source>Get a speech model…</source>
         <translation>获取语音模型…</translation>
     </message>
     <message>
-        <location filename="../app.py" line="142"/>
+        <location filename="../app.py" line="143"/>
         <source>No speech model yet</source>
         <translation>还没有语音模型</translation>
     </message>
     <message>
-        <location filename="../app.py" line="165"/>
+        <location filename="../app.py" line="167"/>
         <source>No speech model is on this computer yet: captions start once one is downloaded or chosen.</source>
         <translation>这台计算机上还没有语音模型：下载或选择模型后即可开始字幕。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="224"/>
+        <location filename="../app.py" line="229"/>
         <source>The new model is loading; the captions running now keep the old one until you stop and start them again.</source>
         <translation>新模型正在加载；当前的字幕会继续使用旧模型，直到你停止并重新开始。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="233"/>
+        <location filename="../app.py" line="240"/>
         <source>The new language applies from the next start of the app.</source>
         <translation>新的界面语言将在下次启动应用时生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="235"/>
+        <location filename="../app.py" line="242"/>
         <source>The new live-caption settings apply from the next start.</source>
         <translation>新的实时字幕设置将在下次开始时生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="258"/>
+        <location filename="../app.py" line="265"/>
         <source>Live Captions: {}</source>
         <translation>实时字幕：{}</translation>
     </message>
@@ -73,50 +78,109 @@
 <context>
     <name>EmbeddedApi</name>
     <message>
-        <location filename="../api_server.py" line="59"/>
+        <location filename="../api_server.py" line="66"/>
         <source>The local API is not part of this installation ({}).</source>
         <translation>此安装不包含本地 API（{}）。</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="62"/>
+        <location filename="../api_server.py" line="69"/>
         <source>API unavailable</source>
         <translation>API 不可用</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="74"/>
+        <location filename="../api_server.py" line="80"/>
         <source>The local API could not start: {}. Choose another port in Settings.</source>
         <translation>本地 API 无法启动：{}。请在设置中选择其他端口。</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="78"/>
+        <location filename="../api_server.py" line="84"/>
         <source>API off</source>
         <translation>API 已关闭</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="80"/>
+        <location filename="../api_server.py" line="86"/>
         <source>API on {}</source>
         <translation>API 运行于 {}</translation>
     </message>
 </context>
 <context>
+    <name>EngineMessages</name>
+    <message>
+        <location filename="../messages.py" line="19"/>
+        <source>The hub at {endpoint} cannot be reached (no network, or it is blocked here). Connect and try again, or choose a mirror under “{download_from}” ({mirror} works from mainland China), {otherwise}</source>
+        <translation>无法连接到 {endpoint} 上的模型仓库（没有网络，或在此处被屏蔽）。请联网后重试，或在“{download_from}”中选择镜像（{mirror} 在中国大陆可用），{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="24"/>
+        <source>The hub at {endpoint} answered with an error ({status}); it may be down for a while. Try again later, or choose a mirror under “{download_from}” ({mirror} works from mainland China), {otherwise}</source>
+        <translation>{endpoint} 上的模型仓库返回错误（{status}），可能暂时无法使用。请稍后重试，或在“{download_from}”中选择镜像（{mirror} 在中国大陆可用），{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="29"/>
+        <source>The model {repo} was not found on {endpoint}. Check its name, {otherwise}</source>
+        <translation>在 {endpoint} 上找不到模型 {repo}。请检查名称，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="32"/>
+        <source>The model {repo} needs a Hugging Face login and its licence accepted. Download it once with “hf download {repo}”, {otherwise}</source>
+        <translation>模型 {repo} 需要登录 Hugging Face 并接受其许可协议。请先用“hf download {repo}”下载一次，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="36"/>
+        <source>The model {repo} is not on this computer and downloads are switched off (HF_HUB_OFFLINE is set). Unset it to download, {otherwise}</source>
+        <translation>模型 {repo} 不在这台电脑上，且下载已关闭（设置了 HF_HUB_OFFLINE）。取消该设置即可下载，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="40"/>
+        <source>The disk is full: the model {repo} cannot be saved in {folder}. Free some space, or set HF_HOME to a folder on a disk with room, and try again.</source>
+        <translation>磁盘已满：无法将模型 {repo} 保存到 {folder}。请释放一些空间，或将 HF_HOME 设为空间充足的磁盘上的文件夹，然后重试。</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="44"/>
+        <source>The model {repo} could not be downloaded from {endpoint} ({reason}). Try again (what was downloaded is kept), {otherwise}</source>
+        <translation>无法从 {endpoint} 下载模型 {repo}（{reason}）。请重试（已下载的部分会保留），{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="48"/>
+        <source>{repo} is a {what} model, not a CTC speech recogniser. Choose another model, {otherwise}</source>
+        <translation>{repo} 是 {what} 模型，不是 CTC 语音识别模型。请选择其他模型，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="54"/>
+        <source>or use a model folder on this computer, or the demo model.</source>
+        <translation>或使用这台电脑上的模型文件夹，或演示模型。</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="58"/>
+        <source>Download from</source>
+        <translation>下载来源</translation>
+    </message>
+</context>
+<context>
     <name>EngineWorker</name>
     <message>
-        <location filename="../worker.py" line="75"/>
+        <location filename="../worker.py" line="76"/>
         <source>The language model cannot be used ({}); captions run without it.</source>
         <translation>无法使用语言模型（{}）；字幕将在不使用它的情况下运行。</translation>
     </message>
     <message>
-        <location filename="../worker.py" line="91"/>
+        <location filename="../worker.py" line="103"/>
         <source>The engine is busy: {}.</source>
         <translation>识别引擎繁忙：{}。</translation>
     </message>
     <message>
-        <location filename="../worker.py" line="134"/>
+        <location filename="../worker.py" line="133"/>
+        <source>The input device delivered invalid samples (NaN or infinity); they are treated as silence.</source>
+        <translation>输入设备送来了无效的采样值（NaN 或无穷大），已按静音处理。</translation>
+    </message>
+    <message>
+        <location filename="../worker.py" line="162"/>
         <source>The engine did not finish the last words in time; they are lost.</source>
         <translation>识别引擎未能及时处理最后的内容，这部分已丢失。</translation>
     </message>
     <message>
-        <location filename="../worker.py" line="149"/>
+        <location filename="../worker.py" line="95"/>
+        <location filename="../worker.py" line="177"/>
         <source>Captioning stopped: {}.</source>
         <translation>字幕已停止：{}。</translation>
     </message>
@@ -157,12 +221,12 @@
 <context>
     <name>FileTranscription</name>
     <message>
-        <location filename="../widgets/file_panel.py" line="38"/>
+        <location filename="../widgets/file_panel.py" line="39"/>
         <source>Audio and video</source>
         <translation>音频和视频</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="39"/>
+        <location filename="../widgets/file_panel.py" line="40"/>
         <source>All files</source>
         <translation>所有文件</translation>
     </message>
@@ -170,62 +234,62 @@
 <context>
     <name>FileTranscriptionDialog</name>
     <message>
-        <location filename="../widgets/file_panel.py" line="113"/>
+        <location filename="../widgets/file_panel.py" line="114"/>
         <source>Transcribe {}</source>
         <translation>转写 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="115"/>
+        <location filename="../widgets/file_panel.py" line="116"/>
         <source>Transcribing {}…</source>
         <translation>正在转写 {}…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="120"/>
+        <location filename="../widgets/file_panel.py" line="121"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="123"/>
+        <location filename="../widgets/file_panel.py" line="124"/>
         <source>The transcript appears here when the file is done.</source>
         <translation>文件转写完成后，文字记录会显示在这里。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="125"/>
+        <location filename="../widgets/file_panel.py" line="126"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="126"/>
+        <location filename="../widgets/file_panel.py" line="127"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="168"/>
+        <location filename="../widgets/file_panel.py" line="169"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="183"/>
+        <location filename="../widgets/file_panel.py" line="184"/>
         <source>%p%  ({0} of {1} s)</source>
         <translation>%p%（{0} / {1} 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="193"/>
+        <location filename="../widgets/file_panel.py" line="194"/>
         <source>Note: {}.</source>
         <translation>注意：{}。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="195"/>
+        <location filename="../widgets/file_panel.py" line="196"/>
         <source>Done: {0}, {1} s of audio, {2} captions.</source>
         <translation>完成：{0}，音频 {1} 秒，共 {2} 条字幕。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="207"/>
+        <location filename="../widgets/file_panel.py" line="208"/>
         <source>Could not transcribe: {}</source>
         <translation>无法转写：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="213"/>
+        <location filename="../widgets/file_panel.py" line="214"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
@@ -233,82 +297,82 @@
 <context>
     <name>FirstRunDialog</name>
     <message>
-        <location filename="../widgets/first_run.py" line="66"/>
+        <location filename="../widgets/first_run.py" line="69"/>
         <source>Live Captions: get a speech model</source>
         <translation>实时字幕：获取语音模型</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="77"/>
+        <location filename="../widgets/first_run.py" line="80"/>
         <source>&lt;b&gt;Live Captions needs a speech model.&lt;/b&gt;&lt;br&gt;It is downloaded once; then everything runs on this computer, without network.</source>
         <translation>&lt;b&gt;实时字幕需要一个语音模型。&lt;/b&gt;&lt;br&gt;只需下载一次；之后一切都在这台计算机上运行，无需联网。</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="90"/>
+        <location filename="../widgets/first_run.py" line="93"/>
         <source>A Hugging Face id of a Wav2Vec2ForCTC speech model</source>
         <translation>Wav2Vec2ForCTC 语音模型的 Hugging Face ID</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="96"/>
+        <location filename="../widgets/first_run.py" line="99"/>
         <source>Where models come from: the Hugging Face hub, or a mirror of it such as {} (reachable from mainland China)</source>
         <translation>模型的下载来源：Hugging Face Hub，或其镜像，例如 {}（在中国大陆可访问）</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="103"/>
+        <location filename="../widgets/first_run.py" line="106"/>
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="104"/>
-        <source>Download from:</source>
-        <translation>下载来源：</translation>
+        <location filename="../widgets/first_run.py" line="107"/>
+        <source>{0}:</source>
+        <translation>{0}：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="111"/>
+        <location filename="../widgets/first_run.py" line="114"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="113"/>
+        <location filename="../widgets/first_run.py" line="116"/>
         <source>Cancel download</source>
         <translation>取消下载</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="115"/>
+        <location filename="../widgets/first_run.py" line="118"/>
         <source>Use a model folder…</source>
         <translation>使用模型文件夹…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="116"/>
+        <location filename="../widgets/first_run.py" line="119"/>
         <source>Try the demo model (synthetic voices only)</source>
         <translation>试用演示模型（仅限合成语音）</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="133"/>
+        <location filename="../widgets/first_run.py" line="139"/>
         <source>Or:</source>
         <translation>或者：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="165"/>
+        <location filename="../widgets/first_run.py" line="171"/>
         <source>Asking {} about the model…</source>
         <translation>正在向 {} 查询模型信息…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="179"/>
+        <location filename="../widgets/first_run.py" line="186"/>
         <source>{0}, from {1}, into {2}</source>
         <translation>{0}，来自 {1}，保存到 {2}</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="214"/>
+        <location filename="../widgets/first_run.py" line="219"/>
         <source>Starting the download…</source>
         <translation>正在开始下载…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="241"/>
-        <source>Download cancelled. Nothing half-downloaded is used; files that were complete stay, so downloading again goes on from there.</source>
-        <translation>下载已取消。未下载完的文件不会被使用；已完成的文件会保留，再次下载时将从那里继续。</translation>
+        <location filename="../widgets/first_run.py" line="259"/>
+        <source>Download cancelled. Nothing half-downloaded is used, but what arrived is kept: downloading again goes on from there.</source>
+        <translation>下载已取消。未下载完的文件不会被使用，但已收到的数据会保留：再次下载时从中断处继续。</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="256"/>
+        <location filename="../widgets/first_run.py" line="274"/>
         <source>Folder with a Wav2Vec2ForCTC model</source>
         <translation>包含 Wav2Vec2ForCTC 模型的文件夹</translation>
     </message>
@@ -391,22 +455,22 @@
         <translation>自定义词加权：</translation>
     </message>
     <message>
-        <location filename="../widgets/lm_group.py" line="154"/>
+        <location filename="../widgets/lm_group.py" line="135"/>
         <source>The demo model&apos;s own language model</source>
         <translation>演示模型自带的语言模型</translation>
     </message>
     <message>
-        <location filename="../widgets/lm_group.py" line="157"/>
+        <location filename="../widgets/lm_group.py" line="138"/>
         <source>{} words known ({})</source>
         <translation>已知 {} 个词（{}）</translation>
     </message>
     <message>
-        <location filename="../widgets/lm_group.py" line="165"/>
+        <location filename="../widgets/lm_group.py" line="146"/>
         <source>Language model</source>
         <translation>语言模型</translation>
     </message>
     <message>
-        <location filename="../widgets/lm_group.py" line="167"/>
+        <location filename="../widgets/lm_group.py" line="148"/>
         <source>Language models (*.arpa *.bin *.binary);;All files (*)</source>
         <translation>语言模型 (*.arpa *.bin *.binary);;所有文件 (*)</translation>
     </message>
@@ -422,9 +486,14 @@
 <context>
     <name>LiveSession</name>
     <message>
-        <location filename="../session.py" line="82"/>
+        <location filename="../session.py" line="90"/>
         <source>No speech model is loaded yet; captions can start once it is.</source>
         <translation>尚未加载语音模型；加载完成后即可开始字幕。</translation>
+    </message>
+    <message>
+        <location filename="../session.py" line="143"/>
+        <source>The input “{0}” is gone: PulseAudio now records “{1}” instead. Choose the input again, or stop the captions.</source>
+        <translation>输入“{0}”已不存在：PulseAudio 现在改为录制“{1}”。请重新选择输入，或停止字幕。</translation>
     </message>
 </context>
 <context>
@@ -436,7 +505,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="113"/>
-        <location filename="../widgets/main_window.py" line="362"/>
+        <location filename="../widgets/main_window.py" line="372"/>
         <source>&amp;Start captions</source>
         <translation>开始字幕(&amp;S)</translation>
     </message>
@@ -501,94 +570,94 @@
         <translation>字幕(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="166"/>
-        <location filename="../widgets/main_window.py" line="361"/>
+        <location filename="../widgets/main_window.py" line="167"/>
+        <location filename="../widgets/main_window.py" line="371"/>
         <source>Start</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="168"/>
-        <source>Start or stop live captions (Ctrl+Space)</source>
-        <translation>开始或停止实时字幕（Ctrl+空格）</translation>
-    </message>
-    <message>
-        <location filename="../widgets/main_window.py" line="176"/>
+        <location filename="../widgets/main_window.py" line="177"/>
         <source>List the audio inputs again</source>
         <translation>重新列出音频输入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="181"/>
+        <location filename="../widgets/main_window.py" line="182"/>
         <source>Input:</source>
         <translation>输入：</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="195"/>
-        <location filename="../widgets/main_window.py" line="257"/>
+        <location filename="../widgets/main_window.py" line="196"/>
+        <location filename="../widgets/main_window.py" line="267"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="200"/>
+        <location filename="../widgets/main_window.py" line="201"/>
         <source>How far the final captions are behind the audio</source>
         <translation>最终字幕落后于音频的时间</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="204"/>
+        <location filename="../widgets/main_window.py" line="205"/>
         <source>Audio blocks lost: the computer could not keep up, or the sound device dropped audio</source>
         <translation>丢失的音频块：计算机处理不及，或声音设备丢失了音频</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="240"/>
+        <location filename="../widgets/main_window.py" line="237"/>
+        <source>Start or stop live captions</source>
+        <translation>开始或停止实时字幕</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="250"/>
         <source>Model: {}</source>
         <translation>模型：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="279"/>
+        <location filename="../widgets/main_window.py" line="289"/>
         <source>System default input</source>
         <translation>系统默认输入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="286"/>
+        <location filename="../widgets/main_window.py" line="296"/>
         <source>Inputs marked 🔊 record what the computer plays.</source>
         <translation>标有 🔊 的输入会录制计算机播放的声音。</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="301"/>
+        <location filename="../widgets/main_window.py" line="311"/>
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="316"/>
+        <location filename="../widgets/main_window.py" line="326"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="317"/>
+        <location filename="../widgets/main_window.py" line="327"/>
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="342"/>
+        <location filename="../widgets/main_window.py" line="352"/>
         <source>Lag {} s</source>
         <translation>延迟 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="354"/>
+        <location filename="../widgets/main_window.py" line="364"/>
         <source>Dropped audio: {} blocks</source>
         <translation>丢失音频：{} 块</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="376"/>
+        <location filename="../widgets/main_window.py" line="386"/>
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字记录已保存为 {}（文件 &gt; 打开文字记录文件夹）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="417"/>
+        <location filename="../widgets/main_window.py" line="427"/>
         <source>Transcribe a file</source>
         <translation>转写文件</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="425"/>
+        <location filename="../widgets/main_window.py" line="435"/>
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未加载语音模型；加载完成后即可转写文件。</translation>
     </message>
@@ -604,262 +673,277 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="42"/>
+        <location filename="../widgets/settings_dialog.py" line="45"/>
         <source>Low latency (about 0.5 s behind)</source>
         <translation>低延迟（约落后 0.5 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="43"/>
+        <location filename="../widgets/settings_dialog.py" line="46"/>
         <source>Balanced (about 1 s behind)</source>
         <translation>均衡（约落后 1 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="44"/>
+        <location filename="../widgets/settings_dialog.py" line="47"/>
         <source>Accurate (about 2 s behind)</source>
         <translation>准确（约落后 2 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="47"/>
+        <location filename="../widgets/settings_dialog.py" line="50"/>
         <source>Automatic (CUDA when available)</source>
         <translation>自动（有 CUDA 时使用）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="48"/>
+        <location filename="../widgets/settings_dialog.py" line="51"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="49"/>
+        <location filename="../widgets/settings_dialog.py" line="52"/>
         <source>CUDA (NVIDIA GPU)</source>
         <translation>CUDA（NVIDIA 显卡）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="52"/>
+        <location filename="../widgets/settings_dialog.py" line="55"/>
         <source>As the model writes them</source>
         <translation>保持模型输出</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="53"/>
+        <location filename="../widgets/settings_dialog.py" line="56"/>
         <source>Simplified (简体)</source>
         <translation>简体</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="54"/>
+        <location filename="../widgets/settings_dialog.py" line="57"/>
         <source>Traditional (繁體)</source>
         <translation>繁体（繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="55"/>
+        <location filename="../widgets/settings_dialog.py" line="58"/>
         <source>Traditional, Taiwan (臺灣正體)</source>
         <translation>繁体，台湾（臺灣正體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="56"/>
+        <location filename="../widgets/settings_dialog.py" line="59"/>
         <source>Traditional, Hong Kong (香港繁體)</source>
         <translation>繁体，香港（香港繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="60"/>
+        <location filename="../widgets/settings_dialog.py" line="63"/>
         <source>Automatic (ONNX Runtime on the CPU, PyTorch on CUDA)</source>
         <translation>自动（CPU 上用 ONNX Runtime，CUDA 上用 PyTorch）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="62"/>
+        <location filename="../widgets/settings_dialog.py" line="65"/>
         <source>ONNX Runtime (CPU only)</source>
         <translation>ONNX Runtime（仅 CPU）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="63"/>
+        <location filename="../widgets/settings_dialog.py" line="66"/>
         <source>PyTorch</source>
         <translation>PyTorch</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="101"/>
+        <location filename="../widgets/settings_dialog.py" line="105"/>
         <source>Live Captions settings</source>
         <translation>实时字幕设置</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="132"/>
+        <location filename="../widgets/settings_dialog.py" line="136"/>
         <source>Speech recognition</source>
         <translation>语音识别</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="143"/>
+        <location filename="../widgets/settings_dialog.py" line="147"/>
         <source>A Hugging Face model id (downloaded once, then cached), a local folder with a Wav2Vec2ForCTC checkpoint, or &apos;demo&apos; for the bundled demo model.</source>
         <translation>Hugging Face 模型 ID（下载一次后缓存）、包含 Wav2Vec2ForCTC 检查点的本地文件夹，或内置演示模型 “demo”。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="147"/>
+        <location filename="../widgets/settings_dialog.py" line="151"/>
         <source>Folder…</source>
         <translation>文件夹…</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="152"/>
+        <location filename="../widgets/settings_dialog.py" line="156"/>
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="160"/>
+        <location filename="../widgets/settings_dialog.py" line="165"/>
         <source>Automatic (HF_ENDPOINT if set, else huggingface.co)</source>
         <translation>自动（若设置了 HF_ENDPOINT 则使用它，否则使用 huggingface.co）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="164"/>
+        <location filename="../widgets/settings_dialog.py" line="169"/>
         <source>Where models are downloaded from: the Hugging Face hub or a mirror of it, such as {} (reachable from mainland China)</source>
         <translation>模型的下载来源：Hugging Face Hub 或其镜像，例如 {}（在中国大陆可访问）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="168"/>
+        <location filename="../widgets/settings_dialog.py" line="173"/>
         <source>Download from:</source>
         <translation>下载来源：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="172"/>
+        <location filename="../widgets/settings_dialog.py" line="177"/>
         <source>Runs on:</source>
         <translation>运行于：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="178"/>
+        <location filename="../widgets/settings_dialog.py" line="183"/>
         <source>ONNX Runtime labels frames exactly as PyTorch does; a model is prepared for it once (a minute or more) on first use.</source>
         <translation>ONNX Runtime 给出的帧标签与 PyTorch 完全相同；模型首次使用时需为其准备一次（一分钟或更久）。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="182"/>
+        <location filename="../widgets/settings_dialog.py" line="187"/>
         <source>Engine:</source>
         <translation>推理引擎：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="187"/>
+        <location filename="../widgets/settings_dialog.py" line="192"/>
         <source>Live captions:</source>
         <translation>实时字幕：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="190"/>
+        <location filename="../widgets/settings_dialog.py" line="193"/>
+        <source>Steady partial text</source>
+        <translation>稳定的临时文字</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="196"/>
         <source>Steady partial text: a word shows about half a second later, but rarely changes once shown</source>
         <translation>稳定的临时文字：文字约晚半秒显示，但显示后很少改变</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="197"/>
+        <location filename="../widgets/settings_dialog.py" line="203"/>
         <source>List every host API&apos;s entry for each input (MME, DirectSound, WDM-KS), not only WASAPI&apos;s</source>
         <translation>列出每个输入在所有主机 API（MME、DirectSound、WDM-KS）下的条目，而不仅是 WASAPI 的</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="203"/>
+        <location filename="../widgets/settings_dialog.py" line="209"/>
         <source>On Windows each microphone is listed once, through WASAPI. An entry through another host API can help with an old driver.</source>
         <translation>在 Windows 上，每个麦克风只通过 WASAPI 列出一次。通过其他主机 API 的条目可能有助于旧驱动程序。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="207"/>
+        <location filename="../widgets/settings_dialog.py" line="214"/>
         <source>Inputs:</source>
         <translation>输入：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="213"/>
+        <location filename="../widgets/settings_dialog.py" line="222"/>
         <source>Write Chinese captions and transcripts in simplified or traditional characters, whichever the model writes</source>
         <translation>无论模型输出哪种字形，都以简体或繁体显示中文字幕和文字记录</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="217"/>
+        <location filename="../widgets/settings_dialog.py" line="226"/>
         <source>Chinese characters:</source>
         <translation>中文字形：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="221"/>
+        <location filename="../widgets/settings_dialog.py" line="230"/>
         <source>Caption overlay</source>
         <translation>字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="228"/>
+        <location filename="../widgets/settings_dialog.py" line="237"/>
         <source>Font:</source>
         <translation>字体：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="230"/>
+        <location filename="../widgets/settings_dialog.py" line="239"/>
         <source>Lines:</source>
         <translation>行数：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="236"/>
+        <location filename="../widgets/settings_dialog.py" line="245"/>
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="237"/>
+        <location filename="../widgets/settings_dialog.py" line="246"/>
         <source>Unfinal</source>
         <translation>临时文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="238"/>
+        <location filename="../widgets/settings_dialog.py" line="247"/>
         <source>Background</source>
         <translation>背景</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="243"/>
+        <location filename="../widgets/settings_dialog.py" line="252"/>
         <source>Colours:</source>
         <translation>颜色：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="245"/>
+        <location filename="../widgets/settings_dialog.py" line="254"/>
         <source>Opacity of the background: 0 invisible, 1 solid</source>
         <translation>背景不透明度：0 为透明，1 为不透明</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="246"/>
+        <location filename="../widgets/settings_dialog.py" line="255"/>
         <source>Background opacity:</source>
         <translation>背景不透明度：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="250"/>
+        <location filename="../widgets/settings_dialog.py" line="259"/>
         <source>Interface</source>
         <translation>界面</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="255"/>
+        <location filename="../widgets/settings_dialog.py" line="264"/>
         <source>The language of the app; applies from the next start</source>
         <translation>应用的界面语言；下次启动时生效</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="256"/>
+        <location filename="../widgets/settings_dialog.py" line="265"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="260"/>
+        <location filename="../widgets/settings_dialog.py" line="269"/>
+        <source>The key that starts and stops live captions</source>
+        <translation>开始和停止实时字幕的按键</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="270"/>
+        <source>Start/stop key:</source>
+        <translation>开始/停止按键：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="274"/>
         <source>Local speech API</source>
         <translation>本地语音 API</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="263"/>
+        <location filename="../widgets/settings_dialog.py" line="277"/>
         <source>Serve the loaded model to other programs over HTTP and WebSocket</source>
         <translation>通过 HTTP 和 WebSocket 向其他程序提供已加载的模型</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="267"/>
+        <location filename="../widgets/settings_dialog.py" line="281"/>
         <source>none: any program on this computer may connect</source>
         <translation>留空：本机任何程序都可以连接</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="269"/>
+        <location filename="../widgets/settings_dialog.py" line="283"/>
         <source>Port (localhost):</source>
         <translation>端口（本机）：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="270"/>
+        <location filename="../widgets/settings_dialog.py" line="284"/>
         <source>Access token:</source>
         <translation>访问令牌：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="272"/>
+        <location filename="../widgets/settings_dialog.py" line="286"/>
         <source>The API is not part of this installation.</source>
         <translation>此安装不包含 API。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="377"/>
+        <location filename="../widgets/settings_dialog.py" line="396"/>
         <source>Not in the catalogue: any Wav2Vec2ForCTC hub id or folder works.</source>
         <translation>不在目录中：任何 Wav2Vec2ForCTC 模型 ID 或文件夹都可以使用。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="382"/>
+        <location filename="../widgets/settings_dialog.py" line="401"/>
         <source>Folder with a Wav2Vec2ForCTC model</source>
         <translation>包含 Wav2Vec2ForCTC 模型的文件夹</translation>
     </message>
@@ -873,8 +957,8 @@
     <name>TranscriptView</name>
     <message>
         <location filename="../widgets/transcript_view.py" line="29"/>
-        <source>Press Start (Ctrl+Space) to caption the selected input, or open or drop an audio or video file to transcribe it.</source>
-        <translation>按“开始”（Ctrl+空格）为所选输入生成字幕，或打开、拖入音频或视频文件进行转写。</translation>
+        <source>Press Start to caption the selected input, or open or drop an audio or video file to transcribe it.</source>
+        <translation>按“开始”为所选输入生成字幕，或打开、拖入音频或视频文件进行转写。</translation>
     </message>
 </context>
 <context>
@@ -893,37 +977,37 @@
 <context>
     <name>_LoadJob</name>
     <message>
-        <location filename="../model_loader.py" line="38"/>
+        <location filename="../model_loader.py" line="40"/>
         <source>Loading {}…</source>
         <translation>正在加载 {}…</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="51"/>
+        <location filename="../model_loader.py" line="53"/>
         <source>Loading the demo model…</source>
         <translation>正在加载演示模型…</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="57"/>
+        <location filename="../model_loader.py" line="59"/>
         <source>The demo model cannot be used either: {}</source>
         <translation>演示模型也无法使用：{}</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="61"/>
+        <location filename="../model_loader.py" line="63"/>
         <source>The model &apos;{0}&apos; could not be loaded, so the demo model is in use; it understands synthetic voices only. {1} Choose the model in Settings.</source>
         <translation>无法加载模型“{0}”，现正使用演示模型；它只能识别合成语音。{1} 请在设置中选择模型。</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="67"/>
+        <location filename="../model_loader.py" line="69"/>
         <source>Downloading {0}: {1}</source>
         <translation>正在下载 {0}：{1}</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="72"/>
+        <location filename="../model_loader.py" line="74"/>
         <source>Preparing the model for ONNX Runtime (once): {what}…</source>
         <translation>正在为 ONNX Runtime 准备模型（仅一次）：{what}…</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="79"/>
+        <location filename="../model_loader.py" line="81"/>
         <source>Open Settings to choose another model (a Hugging Face id or a local folder) or the compute device, then load it again. Until then captions and file transcription are unavailable.</source>
         <translation>请打开设置，选择其他模型（Hugging Face ID 或本地文件夹）或计算设备，然后重新加载。在此之前无法使用字幕和文件转写。</translation>
     </message>

@@ -3,12 +3,17 @@
 <context>
     <name>CaptionOverlay</name>
     <message>
-        <location filename="../widgets/overlay.py" line="54" />
+        <location filename="../widgets/overlay.py" line="97" />
         <source>Live Captions overlay</source>
         <translation>即時字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/overlay.py" line="248" />
+        <location filename="../widgets/overlay.py" line="118" />
+        <source>Reset overlay position</source>
+        <translation>重置浮窗位置</translation>
+    </message>
+    <message>
+        <location filename="../widgets/overlay.py" line="305" />
         <source>Captions appear here · drag to move · right-click for options</source>
         <translation>字幕顯示在這裡 · 拖動可移動 · 右鍵開啟選項</translation>
     </message>
@@ -16,7 +21,7 @@
 <context>
     <name>ColorButton</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="87" />
+        <location filename="../widgets/settings_dialog.py" line="90" />
         <source>Choose a colour</source>
         <translation>選擇顏色</translation>
     </message>
@@ -24,47 +29,47 @@
 <context>
     <name>DesktopApp</name>
     <message>
-        <location filename="../app.py" line="94" />
+        <location filename="../app.py" line="95" />
         <source>Captioning</source>
         <translation>正在生成字幕</translation>
     </message>
     <message>
-        <location filename="../app.py" line="95" />
+        <location filename="../app.py" line="96" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../app.py" line="101" />
+        <location filename="../app.py" line="102" />
         <source>Get a speech model…</source>
         <translation>獲取語音模型…</translation>
     </message>
     <message>
-        <location filename="../app.py" line="142" />
+        <location filename="../app.py" line="143" />
         <source>No speech model yet</source>
         <translation>還沒有語音模型</translation>
     </message>
     <message>
-        <location filename="../app.py" line="165" />
+        <location filename="../app.py" line="167" />
         <source>No speech model is on this computer yet: captions start once one is downloaded or chosen.</source>
         <translation>這臺計算機上還沒有語音模型：下載或選擇模型後即可開始字幕。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="224" />
+        <location filename="../app.py" line="229" />
         <source>The new model is loading; the captions running now keep the old one until you stop and start them again.</source>
         <translation>新模型正在載入；當前的字幕會繼續使用舊模型，直到你停止並重新開始。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="233" />
+        <location filename="../app.py" line="240" />
         <source>The new language applies from the next start of the app.</source>
         <translation>新的介面語言將在下次啟動應用時生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="235" />
+        <location filename="../app.py" line="242" />
         <source>The new live-caption settings apply from the next start.</source>
         <translation>新的即時字幕設定將在下次開始時生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="258" />
+        <location filename="../app.py" line="265" />
         <source>Live Captions: {}</source>
         <translation>即時字幕：{}</translation>
     </message>
@@ -72,50 +77,109 @@
 <context>
     <name>EmbeddedApi</name>
     <message>
-        <location filename="../api_server.py" line="59" />
+        <location filename="../api_server.py" line="66" />
         <source>The local API is not part of this installation ({}).</source>
         <translation>此安裝不包含本地 API（{}）。</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="62" />
+        <location filename="../api_server.py" line="69" />
         <source>API unavailable</source>
         <translation>API 不可用</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="74" />
+        <location filename="../api_server.py" line="80" />
         <source>The local API could not start: {}. Choose another port in Settings.</source>
         <translation>本地 API 無法啟動：{}。請在設定中選擇其他埠。</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="78" />
+        <location filename="../api_server.py" line="84" />
         <source>API off</source>
         <translation>API 已關閉</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="80" />
+        <location filename="../api_server.py" line="86" />
         <source>API on {}</source>
         <translation>API 運行於 {}</translation>
     </message>
 </context>
 <context>
+    <name>EngineMessages</name>
+    <message>
+        <location filename="../messages.py" line="19" />
+        <source>The hub at {endpoint} cannot be reached (no network, or it is blocked here). Connect and try again, or choose a mirror under “{download_from}” ({mirror} works from mainland China), {otherwise}</source>
+        <translation>無法連線到 {endpoint} 上的模型倉庫（沒有網路，或在此處被遮蔽）。請聯網後重試，或在“{download_from}”中選擇映象（{mirror} 在中國大陸可用），{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="24" />
+        <source>The hub at {endpoint} answered with an error ({status}); it may be down for a while. Try again later, or choose a mirror under “{download_from}” ({mirror} works from mainland China), {otherwise}</source>
+        <translation>{endpoint} 上的模型倉庫返回錯誤（{status}），可能暫時無法使用。請稍後重試，或在“{download_from}”中選擇映象（{mirror} 在中國大陸可用），{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="29" />
+        <source>The model {repo} was not found on {endpoint}. Check its name, {otherwise}</source>
+        <translation>在 {endpoint} 上找不到模型 {repo}。請檢查名稱，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="32" />
+        <source>The model {repo} needs a Hugging Face login and its licence accepted. Download it once with “hf download {repo}”, {otherwise}</source>
+        <translation>模型 {repo} 需要登入 Hugging Face 並接受其許可協議。請先用“hf download {repo}”下載一次，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="36" />
+        <source>The model {repo} is not on this computer and downloads are switched off (HF_HUB_OFFLINE is set). Unset it to download, {otherwise}</source>
+        <translation>模型 {repo} 不在這臺電腦上，且下載已關閉（設定了 HF_HUB_OFFLINE）。取消該設定即可下載，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="40" />
+        <source>The disk is full: the model {repo} cannot be saved in {folder}. Free some space, or set HF_HOME to a folder on a disk with room, and try again.</source>
+        <translation>磁碟已滿：無法將模型 {repo} 儲存到 {folder}。請釋放一些空間，或將 HF_HOME 設為空間充足的磁碟上的資料夾，然後重試。</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="44" />
+        <source>The model {repo} could not be downloaded from {endpoint} ({reason}). Try again (what was downloaded is kept), {otherwise}</source>
+        <translation>無法從 {endpoint} 下載模型 {repo}（{reason}）。請重試（已下載的部分會保留），{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="48" />
+        <source>{repo} is a {what} model, not a CTC speech recogniser. Choose another model, {otherwise}</source>
+        <translation>{repo} 是 {what} 模型，不是 CTC 語音識別模型。請選擇其他模型，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="54" />
+        <source>or use a model folder on this computer, or the demo model.</source>
+        <translation>或使用這臺電腦上的模型資料夾，或演示模型。</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="58" />
+        <source>Download from</source>
+        <translation>下載來源</translation>
+    </message>
+</context>
+<context>
     <name>EngineWorker</name>
     <message>
-        <location filename="../worker.py" line="75" />
+        <location filename="../worker.py" line="76" />
         <source>The language model cannot be used ({}); captions run without it.</source>
         <translation>無法使用語言模型（{}）；字幕將在不使用它的情況下執行。</translation>
     </message>
     <message>
-        <location filename="../worker.py" line="91" />
+        <location filename="../worker.py" line="103" />
         <source>The engine is busy: {}.</source>
         <translation>識別引擎繁忙：{}。</translation>
     </message>
     <message>
-        <location filename="../worker.py" line="134" />
+        <location filename="../worker.py" line="133" />
+        <source>The input device delivered invalid samples (NaN or infinity); they are treated as silence.</source>
+        <translation>輸入裝置送來了無效的取樣值（NaN 或無窮大），已按靜音處理。</translation>
+    </message>
+    <message>
+        <location filename="../worker.py" line="162" />
         <source>The engine did not finish the last words in time; they are lost.</source>
         <translation>識別引擎未能及時處理最後的內容，這部分已丟失。</translation>
     </message>
     <message>
-        <location filename="../worker.py" line="149" />
+        <location filename="../worker.py" line="95" />
+        <location filename="../worker.py" line="177" />
         <source>Captioning stopped: {}.</source>
         <translation>字幕已停止：{}。</translation>
     </message>
@@ -156,12 +220,12 @@
 <context>
     <name>FileTranscription</name>
     <message>
-        <location filename="../widgets/file_panel.py" line="38" />
+        <location filename="../widgets/file_panel.py" line="39" />
         <source>Audio and video</source>
         <translation>音訊和影片</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="39" />
+        <location filename="../widgets/file_panel.py" line="40" />
         <source>All files</source>
         <translation>所有檔案</translation>
     </message>
@@ -169,62 +233,62 @@
 <context>
     <name>FileTranscriptionDialog</name>
     <message>
-        <location filename="../widgets/file_panel.py" line="113" />
+        <location filename="../widgets/file_panel.py" line="114" />
         <source>Transcribe {}</source>
         <translation>轉寫 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="115" />
+        <location filename="../widgets/file_panel.py" line="116" />
         <source>Transcribing {}…</source>
         <translation>正在轉寫 {}…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="120" />
+        <location filename="../widgets/file_panel.py" line="121" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="123" />
+        <location filename="../widgets/file_panel.py" line="124" />
         <source>The transcript appears here when the file is done.</source>
         <translation>檔案轉寫完成後，文字記錄會顯示在這裡。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="125" />
+        <location filename="../widgets/file_panel.py" line="126" />
         <source>Copy</source>
         <translation>複製</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="126" />
+        <location filename="../widgets/file_panel.py" line="127" />
         <source>Export…</source>
         <translation>匯出…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="168" />
+        <location filename="../widgets/file_panel.py" line="169" />
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="183" />
+        <location filename="../widgets/file_panel.py" line="184" />
         <source>%p%  ({0} of {1} s)</source>
         <translation>%p%（{0} / {1} 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="193" />
+        <location filename="../widgets/file_panel.py" line="194" />
         <source>Note: {}.</source>
         <translation>注意：{}。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="195" />
+        <location filename="../widgets/file_panel.py" line="196" />
         <source>Done: {0}, {1} s of audio, {2} captions.</source>
         <translation>完成：{0}，音訊 {1} 秒，共 {2} 條字幕。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="207" />
+        <location filename="../widgets/file_panel.py" line="208" />
         <source>Could not transcribe: {}</source>
         <translation>無法轉寫：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="213" />
+        <location filename="../widgets/file_panel.py" line="214" />
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
@@ -232,82 +296,82 @@
 <context>
     <name>FirstRunDialog</name>
     <message>
-        <location filename="../widgets/first_run.py" line="66" />
+        <location filename="../widgets/first_run.py" line="69" />
         <source>Live Captions: get a speech model</source>
         <translation>即時字幕：獲取語音模型</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="77" />
+        <location filename="../widgets/first_run.py" line="80" />
         <source>&lt;b&gt;Live Captions needs a speech model.&lt;/b&gt;&lt;br&gt;It is downloaded once; then everything runs on this computer, without network.</source>
         <translation>&lt;b&gt;即時字幕需要一個語音模型。&lt;/b&gt;&lt;br&gt;只需下載一次；之後一切都在這臺計算機上執行，無需聯網。</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="90" />
+        <location filename="../widgets/first_run.py" line="93" />
         <source>A Hugging Face id of a Wav2Vec2ForCTC speech model</source>
         <translation>Wav2Vec2ForCTC 語音模型的 Hugging Face ID</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="96" />
+        <location filename="../widgets/first_run.py" line="99" />
         <source>Where models come from: the Hugging Face hub, or a mirror of it such as {} (reachable from mainland China)</source>
         <translation>模型的下載來源：Hugging Face Hub，或其映象，例如 {}（在中國大陸可訪問）</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="103" />
+        <location filename="../widgets/first_run.py" line="106" />
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="104" />
-        <source>Download from:</source>
-        <translation>下載來源：</translation>
+        <location filename="../widgets/first_run.py" line="107" />
+        <source>{0}:</source>
+        <translation>{0}：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="111" />
+        <location filename="../widgets/first_run.py" line="114" />
         <source>Download</source>
         <translation>下載</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="113" />
+        <location filename="../widgets/first_run.py" line="116" />
         <source>Cancel download</source>
         <translation>取消下載</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="115" />
+        <location filename="../widgets/first_run.py" line="118" />
         <source>Use a model folder…</source>
         <translation>使用模型資料夾…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="116" />
+        <location filename="../widgets/first_run.py" line="119" />
         <source>Try the demo model (synthetic voices only)</source>
         <translation>試用演示模型（僅限合成語音）</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="133" />
+        <location filename="../widgets/first_run.py" line="139" />
         <source>Or:</source>
         <translation>或者：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="165" />
+        <location filename="../widgets/first_run.py" line="171" />
         <source>Asking {} about the model…</source>
         <translation>正在向 {} 查詢模型資訊…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="179" />
+        <location filename="../widgets/first_run.py" line="186" />
         <source>{0}, from {1}, into {2}</source>
         <translation>{0}，來自 {1}，儲存到 {2}</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="214" />
+        <location filename="../widgets/first_run.py" line="219" />
         <source>Starting the download…</source>
         <translation>正在開始下載…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="241" />
-        <source>Download cancelled. Nothing half-downloaded is used; files that were complete stay, so downloading again goes on from there.</source>
-        <translation>下載已取消。未下載完的檔案不會被使用；已完成的檔案會保留，再次下載時將從那裡繼續。</translation>
+        <location filename="../widgets/first_run.py" line="259" />
+        <source>Download cancelled. Nothing half-downloaded is used, but what arrived is kept: downloading again goes on from there.</source>
+        <translation>下載已取消。未下載完的檔案不會被使用，但已收到的資料會保留：再次下載時從中斷處繼續。</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="256" />
+        <location filename="../widgets/first_run.py" line="274" />
         <source>Folder with a Wav2Vec2ForCTC model</source>
         <translation>包含 Wav2Vec2ForCTC 模型的資料夾</translation>
     </message>
@@ -390,22 +454,22 @@
         <translation>自定義詞加權：</translation>
     </message>
     <message>
-        <location filename="../widgets/lm_group.py" line="154" />
+        <location filename="../widgets/lm_group.py" line="135" />
         <source>The demo model's own language model</source>
         <translation>演示模型自帶的語言模型</translation>
     </message>
     <message>
-        <location filename="../widgets/lm_group.py" line="157" />
+        <location filename="../widgets/lm_group.py" line="138" />
         <source>{} words known ({})</source>
         <translation>已知 {} 個詞（{}）</translation>
     </message>
     <message>
-        <location filename="../widgets/lm_group.py" line="165" />
+        <location filename="../widgets/lm_group.py" line="146" />
         <source>Language model</source>
         <translation>語言模型</translation>
     </message>
     <message>
-        <location filename="../widgets/lm_group.py" line="167" />
+        <location filename="../widgets/lm_group.py" line="148" />
         <source>Language models (*.arpa *.bin *.binary);;All files (*)</source>
         <translation>語言模型 (*.arpa *.bin *.binary);;所有檔案 (*)</translation>
     </message>
@@ -421,9 +485,14 @@
 <context>
     <name>LiveSession</name>
     <message>
-        <location filename="../session.py" line="82" />
+        <location filename="../session.py" line="90" />
         <source>No speech model is loaded yet; captions can start once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可開始字幕。</translation>
+    </message>
+    <message>
+        <location filename="../session.py" line="143" />
+        <source>The input “{0}” is gone: PulseAudio now records “{1}” instead. Choose the input again, or stop the captions.</source>
+        <translation>輸入“{0}”已不存在：PulseAudio 現在改為錄製“{1}”。請重新選擇輸入，或停止字幕。</translation>
     </message>
 </context>
 <context>
@@ -435,7 +504,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="113" />
-        <location filename="../widgets/main_window.py" line="362" />
+        <location filename="../widgets/main_window.py" line="372" />
         <source>&amp;Start captions</source>
         <translation>開始字幕(&amp;S)</translation>
     </message>
@@ -500,94 +569,94 @@
         <translation>字幕(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="166" />
-        <location filename="../widgets/main_window.py" line="361" />
+        <location filename="../widgets/main_window.py" line="167" />
+        <location filename="../widgets/main_window.py" line="371" />
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="168" />
-        <source>Start or stop live captions (Ctrl+Space)</source>
-        <translation>開始或停止即時字幕（Ctrl+空格）</translation>
-    </message>
-    <message>
-        <location filename="../widgets/main_window.py" line="176" />
+        <location filename="../widgets/main_window.py" line="177" />
         <source>List the audio inputs again</source>
         <translation>重新列出音訊輸入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="181" />
+        <location filename="../widgets/main_window.py" line="182" />
         <source>Input:</source>
         <translation>輸入：</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="195" />
-        <location filename="../widgets/main_window.py" line="257" />
+        <location filename="../widgets/main_window.py" line="196" />
+        <location filename="../widgets/main_window.py" line="267" />
         <source>No model loaded</source>
         <translation>未載入模型</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="200" />
+        <location filename="../widgets/main_window.py" line="201" />
         <source>How far the final captions are behind the audio</source>
         <translation>最終字幕落後於音訊的時間</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="204" />
+        <location filename="../widgets/main_window.py" line="205" />
         <source>Audio blocks lost: the computer could not keep up, or the sound device dropped audio</source>
         <translation>丟失的音訊塊：計算機處理不及，或聲音裝置丟失了音訊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="240" />
+        <location filename="../widgets/main_window.py" line="237" />
+        <source>Start or stop live captions</source>
+        <translation>開始或停止即時字幕</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="250" />
         <source>Model: {}</source>
         <translation>模型：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="279" />
+        <location filename="../widgets/main_window.py" line="289" />
         <source>System default input</source>
         <translation>系統預設輸入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="286" />
+        <location filename="../widgets/main_window.py" line="296" />
         <source>Inputs marked 🔊 record what the computer plays.</source>
         <translation>標有 🔊 的輸入會錄製計算機播放的聲音。</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="301" />
+        <location filename="../widgets/main_window.py" line="311" />
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="316" />
+        <location filename="../widgets/main_window.py" line="326" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="317" />
+        <location filename="../widgets/main_window.py" line="327" />
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="342" />
+        <location filename="../widgets/main_window.py" line="352" />
         <source>Lag {} s</source>
         <translation>延遲 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="354" />
+        <location filename="../widgets/main_window.py" line="364" />
         <source>Dropped audio: {} blocks</source>
         <translation>丟失音訊：{} 塊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="376" />
+        <location filename="../widgets/main_window.py" line="386" />
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字記錄已儲存為 {}（檔案 &gt; 開啟文字記錄資料夾）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="417" />
+        <location filename="../widgets/main_window.py" line="427" />
         <source>Transcribe a file</source>
         <translation>轉寫檔案</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="425" />
+        <location filename="../widgets/main_window.py" line="435" />
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可轉寫檔案。</translation>
     </message>
@@ -603,262 +672,277 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="42" />
+        <location filename="../widgets/settings_dialog.py" line="45" />
         <source>Low latency (about 0.5 s behind)</source>
         <translation>低延遲（約落後 0.5 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="43" />
+        <location filename="../widgets/settings_dialog.py" line="46" />
         <source>Balanced (about 1 s behind)</source>
         <translation>均衡（約落後 1 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="44" />
+        <location filename="../widgets/settings_dialog.py" line="47" />
         <source>Accurate (about 2 s behind)</source>
         <translation>準確（約落後 2 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="47" />
+        <location filename="../widgets/settings_dialog.py" line="50" />
         <source>Automatic (CUDA when available)</source>
         <translation>自動（有 CUDA 時使用）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="48" />
+        <location filename="../widgets/settings_dialog.py" line="51" />
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="49" />
+        <location filename="../widgets/settings_dialog.py" line="52" />
         <source>CUDA (NVIDIA GPU)</source>
         <translation>CUDA（NVIDIA 顯示卡）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="52" />
+        <location filename="../widgets/settings_dialog.py" line="55" />
         <source>As the model writes them</source>
         <translation>保持模型輸出</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="53" />
+        <location filename="../widgets/settings_dialog.py" line="56" />
         <source>Simplified (简体)</source>
         <translation>簡體</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="54" />
+        <location filename="../widgets/settings_dialog.py" line="57" />
         <source>Traditional (繁體)</source>
         <translation>繁體（繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="55" />
+        <location filename="../widgets/settings_dialog.py" line="58" />
         <source>Traditional, Taiwan (臺灣正體)</source>
         <translation>繁體，臺灣（臺灣正體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="56" />
+        <location filename="../widgets/settings_dialog.py" line="59" />
         <source>Traditional, Hong Kong (香港繁體)</source>
         <translation>繁體，香港（香港繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="60" />
+        <location filename="../widgets/settings_dialog.py" line="63" />
         <source>Automatic (ONNX Runtime on the CPU, PyTorch on CUDA)</source>
         <translation>自動（CPU 上用 ONNX Runtime，CUDA 上用 PyTorch）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="62" />
+        <location filename="../widgets/settings_dialog.py" line="65" />
         <source>ONNX Runtime (CPU only)</source>
         <translation>ONNX Runtime（僅 CPU）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="63" />
+        <location filename="../widgets/settings_dialog.py" line="66" />
         <source>PyTorch</source>
         <translation>PyTorch</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="101" />
+        <location filename="../widgets/settings_dialog.py" line="105" />
         <source>Live Captions settings</source>
         <translation>即時字幕設定</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="132" />
+        <location filename="../widgets/settings_dialog.py" line="136" />
         <source>Speech recognition</source>
         <translation>語音識別</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="143" />
+        <location filename="../widgets/settings_dialog.py" line="147" />
         <source>A Hugging Face model id (downloaded once, then cached), a local folder with a Wav2Vec2ForCTC checkpoint, or 'demo' for the bundled demo model.</source>
         <translation>Hugging Face 模型 ID（下載一次後快取）、包含 Wav2Vec2ForCTC 檢查點的本地資料夾，或內建演示模型 “demo”。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="147" />
+        <location filename="../widgets/settings_dialog.py" line="151" />
         <source>Folder…</source>
         <translation>資料夾…</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="152" />
+        <location filename="../widgets/settings_dialog.py" line="156" />
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="160" />
+        <location filename="../widgets/settings_dialog.py" line="165" />
         <source>Automatic (HF_ENDPOINT if set, else huggingface.co)</source>
         <translation>自動（若設定了 HF_ENDPOINT 則使用它，否則使用 huggingface.co）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="164" />
+        <location filename="../widgets/settings_dialog.py" line="169" />
         <source>Where models are downloaded from: the Hugging Face hub or a mirror of it, such as {} (reachable from mainland China)</source>
         <translation>模型的下載來源：Hugging Face Hub 或其映象，例如 {}（在中國大陸可訪問）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="168" />
+        <location filename="../widgets/settings_dialog.py" line="173" />
         <source>Download from:</source>
         <translation>下載來源：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="172" />
+        <location filename="../widgets/settings_dialog.py" line="177" />
         <source>Runs on:</source>
         <translation>運行於：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="178" />
+        <location filename="../widgets/settings_dialog.py" line="183" />
         <source>ONNX Runtime labels frames exactly as PyTorch does; a model is prepared for it once (a minute or more) on first use.</source>
         <translation>ONNX Runtime 給出的幀標籤與 PyTorch 完全相同；模型首次使用時需為其準備一次（一分鐘或更久）。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="182" />
+        <location filename="../widgets/settings_dialog.py" line="187" />
         <source>Engine:</source>
         <translation>推理引擎：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="187" />
+        <location filename="../widgets/settings_dialog.py" line="192" />
         <source>Live captions:</source>
         <translation>即時字幕：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="190" />
+        <location filename="../widgets/settings_dialog.py" line="193" />
+        <source>Steady partial text</source>
+        <translation>穩定的臨時文字</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="196" />
         <source>Steady partial text: a word shows about half a second later, but rarely changes once shown</source>
         <translation>穩定的臨時文字：文字約晚半秒顯示，但顯示後很少改變</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="197" />
+        <location filename="../widgets/settings_dialog.py" line="203" />
         <source>List every host API's entry for each input (MME, DirectSound, WDM-KS), not only WASAPI's</source>
         <translation>列出每個輸入在所有主機 API（MME、DirectSound、WDM-KS）下的條目，而不僅是 WASAPI 的</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="203" />
+        <location filename="../widgets/settings_dialog.py" line="209" />
         <source>On Windows each microphone is listed once, through WASAPI. An entry through another host API can help with an old driver.</source>
         <translation>在 Windows 上，每個麥克風只通過 WASAPI 列出一次。通過其他主機 API 的條目可能有助於舊驅動程式。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="207" />
+        <location filename="../widgets/settings_dialog.py" line="214" />
         <source>Inputs:</source>
         <translation>輸入：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="213" />
+        <location filename="../widgets/settings_dialog.py" line="222" />
         <source>Write Chinese captions and transcripts in simplified or traditional characters, whichever the model writes</source>
         <translation>無論模型輸出哪種字形，都以簡體或繁體顯示中文字幕和文字記錄</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="217" />
+        <location filename="../widgets/settings_dialog.py" line="226" />
         <source>Chinese characters:</source>
         <translation>中文字形：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="221" />
+        <location filename="../widgets/settings_dialog.py" line="230" />
         <source>Caption overlay</source>
         <translation>字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="228" />
+        <location filename="../widgets/settings_dialog.py" line="237" />
         <source>Font:</source>
         <translation>字型：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="230" />
+        <location filename="../widgets/settings_dialog.py" line="239" />
         <source>Lines:</source>
         <translation>行數：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="236" />
+        <location filename="../widgets/settings_dialog.py" line="245" />
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="237" />
+        <location filename="../widgets/settings_dialog.py" line="246" />
         <source>Unfinal</source>
         <translation>臨時文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="238" />
+        <location filename="../widgets/settings_dialog.py" line="247" />
         <source>Background</source>
         <translation>背景</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="243" />
+        <location filename="../widgets/settings_dialog.py" line="252" />
         <source>Colours:</source>
         <translation>顏色：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="245" />
+        <location filename="../widgets/settings_dialog.py" line="254" />
         <source>Opacity of the background: 0 invisible, 1 solid</source>
         <translation>背景不透明度：0 為透明，1 為不透明</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="246" />
+        <location filename="../widgets/settings_dialog.py" line="255" />
         <source>Background opacity:</source>
         <translation>背景不透明度：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="250" />
+        <location filename="../widgets/settings_dialog.py" line="259" />
         <source>Interface</source>
         <translation>介面</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="255" />
+        <location filename="../widgets/settings_dialog.py" line="264" />
         <source>The language of the app; applies from the next start</source>
         <translation>應用的介面語言；下次啟動時生效</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="256" />
+        <location filename="../widgets/settings_dialog.py" line="265" />
         <source>Language:</source>
         <translation>語言：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="260" />
+        <location filename="../widgets/settings_dialog.py" line="269" />
+        <source>The key that starts and stops live captions</source>
+        <translation>開始和停止即時字幕的按鍵</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="270" />
+        <source>Start/stop key:</source>
+        <translation>開始/停止按鍵：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="274" />
         <source>Local speech API</source>
         <translation>本地語音 API</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="263" />
+        <location filename="../widgets/settings_dialog.py" line="277" />
         <source>Serve the loaded model to other programs over HTTP and WebSocket</source>
         <translation>通過 HTTP 和 WebSocket 向其他程式提供已載入的模型</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="267" />
+        <location filename="../widgets/settings_dialog.py" line="281" />
         <source>none: any program on this computer may connect</source>
         <translation>留空：本機任何程式都可以連線</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="269" />
+        <location filename="../widgets/settings_dialog.py" line="283" />
         <source>Port (localhost):</source>
         <translation>埠（本機）：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="270" />
+        <location filename="../widgets/settings_dialog.py" line="284" />
         <source>Access token:</source>
         <translation>訪問令牌：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="272" />
+        <location filename="../widgets/settings_dialog.py" line="286" />
         <source>The API is not part of this installation.</source>
         <translation>此安裝不包含 API。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="377" />
+        <location filename="../widgets/settings_dialog.py" line="396" />
         <source>Not in the catalogue: any Wav2Vec2ForCTC hub id or folder works.</source>
         <translation>不在目錄中：任何 Wav2Vec2ForCTC 模型 ID 或資料夾都可以使用。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="382" />
+        <location filename="../widgets/settings_dialog.py" line="401" />
         <source>Folder with a Wav2Vec2ForCTC model</source>
         <translation>包含 Wav2Vec2ForCTC 模型的資料夾</translation>
     </message>
@@ -872,8 +956,8 @@
     <name>TranscriptView</name>
     <message>
         <location filename="../widgets/transcript_view.py" line="29" />
-        <source>Press Start (Ctrl+Space) to caption the selected input, or open or drop an audio or video file to transcribe it.</source>
-        <translation>按“開始”（Ctrl+空格）為所選輸入生成字幕，或開啟、拖入音訊或影片檔案進行轉寫。</translation>
+        <source>Press Start to caption the selected input, or open or drop an audio or video file to transcribe it.</source>
+        <translation>按“開始”為所選輸入生成字幕，或開啟、拖入音訊或影片檔案進行轉寫。</translation>
     </message>
 </context>
 <context>
@@ -892,37 +976,37 @@
 <context>
     <name>_LoadJob</name>
     <message>
-        <location filename="../model_loader.py" line="38" />
+        <location filename="../model_loader.py" line="40" />
         <source>Loading {}…</source>
         <translation>正在載入 {}…</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="51" />
+        <location filename="../model_loader.py" line="53" />
         <source>Loading the demo model…</source>
         <translation>正在載入演示模型…</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="57" />
+        <location filename="../model_loader.py" line="59" />
         <source>The demo model cannot be used either: {}</source>
         <translation>演示模型也無法使用：{}</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="61" />
+        <location filename="../model_loader.py" line="63" />
         <source>The model '{0}' could not be loaded, so the demo model is in use; it understands synthetic voices only. {1} Choose the model in Settings.</source>
         <translation>無法載入模型“{0}”，現正使用演示模型；它只能識別合成語音。{1} 請在設定中選擇模型。</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="67" />
+        <location filename="../model_loader.py" line="69" />
         <source>Downloading {0}: {1}</source>
         <translation>正在下載 {0}：{1}</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="72" />
+        <location filename="../model_loader.py" line="74" />
         <source>Preparing the model for ONNX Runtime (once): {what}…</source>
         <translation>正在為 ONNX Runtime 準備模型（僅一次）：{what}…</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="79" />
+        <location filename="../model_loader.py" line="81" />
         <source>Open Settings to choose another model (a Hugging Face id or a local folder) or the compute device, then load it again. Until then captions and file transcription are unavailable.</source>
         <translation>請開啟設定，選擇其他模型（Hugging Face ID 或本地資料夾）或計算裝置，然後重新載入。在此之前無法使用字幕和檔案轉寫。</translation>
     </message>

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from engine.formats import FORMATS, render
@@ -36,11 +36,19 @@ def write_transcript(path: Path, transcript: Transcript, fmt: str | None = None)
     return path
 
 
+def default_folder() -> Path:
+    """Where the save dialog opens: the user's Documents, never the working folder (the
+    install folder when Windows starts the app from its shortcut)."""
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(documents) if documents else Path.home()
+
+
 def save_transcript(parent: QWidget, transcript: Transcript, stem: str) -> Path | None:
     """Ask where to save, then save; tells the user when writing fails."""
     filters = ";;".join(QCoreApplication.translate("Export", label) for label in FILTERS.values())
     title = QCoreApplication.translate("Export", "Save transcript")
-    name, chosen = QFileDialog.getSaveFileName(parent, title, f"{stem}.txt", filters)
+    start = str(default_folder() / f"{stem}.txt")
+    name, chosen = QFileDialog.getSaveFileName(parent, title, start, filters)
     if not name:
         return None
     path = Path(name)

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine import WindowRunner
 from engine.config import TranscribeOptions
 from engine.errors import Cancelled, LiveCaptionsError
-from engine.frames import WindowRunner
 from engine.transcribe import transcribe_file
 from engine.transcript import Transcript
 

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from engine.config import TranscribeOptions
 from engine.model import Recognizer
+from engine.pipeline import LINE_ENDS, CaptionUpdate, UpdateKind
 from engine.scheduler import Scheduler
 
 from ..capture import InputDevice, list_input_devices, loopback_note
@@ -110,7 +111,7 @@ class MainWindow(QMainWindow):
         return action
 
     def _make_actions(self) -> None:
-        self.act_start = self._action(self.tr("&Start captions"), self.toggle_capture, "Ctrl+Space")
+        self.act_start = self._action(self.tr("&Start captions"), self.toggle_capture)
         self.act_start.setEnabled(False)
         self.act_open = self._action(
             self.tr("&Open audio or video file…"), self.choose_file, QKeySequence.StandardKey.Open
@@ -161,11 +162,12 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([self.act_copy, self.act_clear])
         captions = bar.addMenu(self.tr("&Captions"))
         captions.addActions([self.act_start, self.act_show_overlay, self.act_lock_overlay])
+        captions.addAction(self.overlay.act_reset)
 
     def _make_body(self) -> None:
         self.start_button = QPushButton(self.tr("Start"))
         self.start_button.setMinimumWidth(110)
-        self.start_button.setToolTip(self.tr("Start or stop live captions (Ctrl+Space)"))
+        self.apply_shortcut()
         self.start_button.clicked.connect(self.act_start.trigger)
         self.start_button.setEnabled(False)
         self.device_combo = QComboBox()
@@ -217,15 +219,22 @@ class MainWindow(QMainWindow):
     def _connect_session(self) -> None:
         s = self.session
         s.started.connect(self._on_started)
-        s.partial.connect(self._on_partial)
-        s.final.connect(self._on_final)
-        s.utterance_end.connect(self._on_utterance_end)
+        s.caption.connect(self._on_caption)
         s.level.connect(self.level_meter.set_level)
         s.lag.connect(self._on_lag)
         s.dropped.connect(self._on_dropped)
         s.notice.connect(self._on_notice)
         s.error.connect(self._on_error)
+        s.alert.connect(self._on_error)  # shown alike; the captions go on
         s.stopped.connect(self._on_stopped)
+
+    def apply_shortcut(self) -> None:
+        """The start/stop key from the settings (none when cleared there)."""
+        key = QKeySequence(self.settings.start_shortcut)
+        self.act_start.setShortcut(key)
+        text = key.toString(QKeySequence.SequenceFormat.NativeText)
+        tip = self.tr("Start or stop live captions")
+        self.start_button.setToolTip(f"{tip} ({text})" if text else tip)
 
     # model -----------------------------------------------------------------------------------
     def set_model(
@@ -301,9 +310,6 @@ class MainWindow(QMainWindow):
             self.start_button.setText(self.tr("Stopping…"))
             self.session.stop()
             return
-        self.transcript.begin_session()
-        self.view.end_line()
-        self.overlay.end_utterance()
         self.session.start(
             self.selected_device(),
             self.settings.profile,
@@ -320,22 +326,15 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon(recording=True))
 
     @Slot(object)
-    def _on_partial(self, event: Any) -> None:
-        self.transcript.handle(event)
-        self.view.refresh_tail()
-        self.overlay.set_partial([w.text for w in event.words])
-
-    @Slot(object)
-    def _on_final(self, event: Any) -> None:
-        self.transcript.handle(event)
-        self.view.refresh_tail()
-        self.overlay.add_final([w.text for w in event.words])
-
-    @Slot()
-    def _on_utterance_end(self) -> None:
-        self.transcript.end_utterance()
-        self.view.end_line()
-        self.overlay.end_utterance()
+    def _on_caption(self, update: CaptionUpdate) -> None:
+        """One update of the session's caption pipeline: the transcript, its view and the
+        overlay read the same update."""
+        self.transcript.apply(update)
+        if update.kind in (UpdateKind.PARTIAL, UpdateKind.FINAL):
+            self.view.refresh_tail()
+        elif update.kind in LINE_ENDS:
+            self.view.end_line()
+        self.overlay.apply(update)
 
     @Slot(float)
     def _on_lag(self, seconds: float) -> None:
@@ -356,7 +355,6 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_stopped(self) -> None:
-        self._on_utterance_end()
         self.start_button.setEnabled(True)
         self.start_button.setText(self.tr("Start"))
         self.act_start.setText(self.tr("&Start captions"))
@@ -390,6 +388,7 @@ class MainWindow(QMainWindow):
 
     def clear_transcript(self) -> None:
         self.transcript.clear()
+        self.session.pipeline.reset_clock()
         self.view.rebuild()
         self.overlay.clear()
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPoint, QRect, Qt, Signal
+from PySide6.QtCore import QPoint, QRect, Qt, Signal, Slot
 from PySide6.QtGui import (
+    QAction,
     QColor,
     QFont,
     QFontMetrics,
@@ -26,11 +27,9 @@ from PySide6.QtGui import (
     QPaintEvent,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QSizeGrip, QWidget
+from PySide6.QtWidgets import QDialog, QSizeGrip, QWidget
 
-from engine.captions import Captions
-from engine.ctc import Word
-from engine.streaming import Event, EventType
+from engine.pipeline import LINE_ENDS, CaptionUpdate, UpdateKind
 from engine.units import join_units, needs_space
 
 from ..settings import OverlayStyle, Settings
@@ -43,6 +42,48 @@ MAX_WORDS = 400  # older final units are dropped (at a line boundary) past this 
 class Token:
     text: str  # the caption unit as shown (sentence case)
     partial: bool  # part of the unfinal tail
+
+
+def _on_x11() -> bool:
+    return QGuiApplication.platformName() == "xcb"
+
+
+def on_screen(rect: QRect) -> QRect:
+    """``rect`` moved (and narrowed where needed) onto the screen that shows most of it, or the
+    primary screen when none shows enough to grab: a position saved with a larger or another
+    monitor must not leave the overlay out of sight."""
+    screens = [s.availableGeometry() for s in QGuiApplication.screens()]
+    shown = [(area.intersected(rect), area) for area in screens]
+    best = max(shown, key=lambda pair: pair[0].width() * pair[0].height(), default=None)
+    if best is not None and best[0] == rect:
+        return rect  # wholly on a screen
+    area = best[1] if best is not None and not best[0].isEmpty() else None
+    area = area or QGuiApplication.primaryScreen().availableGeometry()
+    width, height = min(rect.width(), area.width()), min(rect.height(), area.height())
+    x = min(max(rect.x(), area.left()), area.right() + 1 - width)
+    y = min(max(rect.y(), area.top()), area.bottom() + 1 - height)
+    return QRect(x, y, width, height)
+
+
+def keep_clear(dialog: QDialog, overlay: QWidget) -> None:
+    """Keep the overlay (always on top) off an open dialog and its buttons: the dialog moves
+    above or below it where the screen has room, else the overlay steps aside until the dialog
+    closes."""
+    if not overlay.isVisible():
+        return
+    frame, band = dialog.frameGeometry(), overlay.frameGeometry()
+    if not frame.intersects(band):
+        return
+    screen = dialog.screen().availableGeometry()
+    above = band.top() - frame.height()
+    below = band.bottom() + 1
+    if above >= screen.top():
+        dialog.move(frame.x(), above)
+    elif below + frame.height() <= screen.bottom() + 1:
+        dialog.move(frame.x(), below)
+    else:
+        overlay.hide()
+        dialog.finished.connect(overlay.show)
 
 
 class CaptionOverlay(QWidget):
@@ -64,7 +105,6 @@ class CaptionOverlay(QWidget):
         self._grip.resize(16, 16)
         self._finals: list[Token] = []
         self._partial: list[Token] = []
-        self._captions = Captions(history=False)  # casing by the engine's caption model
         self._drag_offset: QPoint | None = None
         self._restoring = True
         self.style_ = settings.overlay_style
@@ -72,34 +112,30 @@ class CaptionOverlay(QWidget):
         self.apply_style(self.style_)
         self._restore_geometry()
         self._restoring = False
+        self.act_reset = QAction(self.tr("Reset overlay position"), self)
+        self.act_reset.triggered.connect(self.reset_position)
+        self.addAction(self.act_reset)
         if settings.overlay_locked:
             self.set_locked(True)
 
     # captions ----------------------------------------------------------------------------------
-    def add_final(self, words: list[str]) -> None:
-        self._finals += [Token(u, False) for u in self._units(EventType.FINAL, words)]
-        self._partial = []
-        self._trim()
-        self.update()
-
-    def set_partial(self, words: list[str]) -> None:
-        self._partial = [Token(u, True) for u in self._units(EventType.PARTIAL, words)]
-        self.update()
-
-    def end_utterance(self) -> None:
-        self._captions.end_utterance()
-        self._partial = []
+    def apply(self, update: CaptionUpdate) -> None:
+        """One update of the stream's caption pipeline: its units, as shown."""
+        if update.kind is UpdateKind.FINAL:
+            self._finals += [Token(u, False) for u in update.units]
+            self._partial = []
+            self._trim()
+        elif update.kind is UpdateKind.PARTIAL:
+            self._partial = [Token(u, True) for u in update.units]
+        elif update.kind in LINE_ENDS:
+            self._partial = []
+        else:
+            return
         self.update()
 
     def clear(self) -> None:
         self._finals, self._partial = [], []
-        self._captions.clear()
         self.update()
-
-    def _units(self, kind: EventType, words: list[str]) -> tuple[str, ...]:
-        """The units as shown: cased by where they stand in their sentence."""
-        event = Event(kind, 0.0, tuple(Word(w, 0.0, 0.0, 1.0) for w in words))
-        return self._captions.handle(event).units
 
     def visible_lines(self) -> list[list[Token]]:
         """The lines drawn now, oldest first; at most ``lines``."""
@@ -141,6 +177,9 @@ class CaptionOverlay(QWidget):
         self._locked = locked
         geometry, visible = self.geometry(), self.isVisible()
         self.setWindowFlag(Qt.WindowType.WindowTransparentForInput, locked)  # hides the window
+        # Under an X11 window manager the frame window it wraps the overlay in takes the clicks
+        # the overlay lets through (openbox): a locked overlay goes without the manager.
+        self.setWindowFlag(Qt.WindowType.X11BypassWindowManagerHint, locked and _on_x11())
         self.setGeometry(geometry)
         self._grip.setVisible(not locked)
         if visible:
@@ -149,19 +188,27 @@ class CaptionOverlay(QWidget):
         self.lock_changed.emit(locked)
 
     # geometry ----------------------------------------------------------------------------------
+    def _default_rect(self) -> QRect:
+        """Centred near the bottom of the primary screen, 60 % of its width."""
+        screen = QGuiApplication.primaryScreen().availableGeometry()
+        width = max(400, int(screen.width() * 0.6))
+        return QRect(
+            screen.x() + (screen.width() - width) // 2,
+            screen.bottom() - self._fit_height() - 60,
+            width,
+            self._fit_height(),
+        )
+
     def _restore_geometry(self) -> None:
-        rect = self.settings.overlay_rect
-        if rect is None:
-            screen = QGuiApplication.primaryScreen().availableGeometry()
-            width = max(400, int(screen.width() * 0.6))
-            rect = QRect(
-                screen.x() + (screen.width() - width) // 2,
-                screen.bottom() - self._fit_height() - 60,
-                width,
-                self._fit_height(),
-            )
+        rect = self.settings.overlay_rect or self._default_rect()
         rect.setHeight(max(rect.height(), self.minimumHeight()))
-        self.setGeometry(rect)
+        self.setGeometry(on_screen(rect))
+
+    @Slot()
+    def reset_position(self) -> None:
+        """Back to where it starts on a new computer (and remembered there)."""
+        self.setGeometry(self._default_rect())
+        self._save_geometry()
 
     def _save_geometry(self) -> None:
         if not self._restoring:

@@ -8,8 +8,10 @@ The fields are filled from :class:`Settings` when the dialog opens and written b
 
 from __future__ import annotations
 
+import sys
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QColorDialog,
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QKeySequenceEdit,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -90,7 +93,8 @@ class ColorButton(QPushButton):
 
 
 class SettingsDialog(QDialog):
-    # changed groups: "model", "profile", "lm", "devices", "overlay", "api", "language"
+    # changed groups: "model", "profile", "lm", "devices", "overlay", "api", "language",
+    # "shortcut"
     applied = Signal(set)
 
     def __init__(
@@ -151,6 +155,7 @@ class SettingsDialog(QDialog):
         row.addWidget(browse)
         form.addRow(self.tr("Model:"), row)
         self.model_details = QLabel()
+        self.model_details.setWordWrap(True)  # with a language model it takes two lines
         self.model_details.setStyleSheet("color: #6a6a6a;")
         self.model.currentTextChanged.connect(self._show_model_details)
         form.addRow("", self.model_details)
@@ -185,7 +190,8 @@ class SettingsDialog(QDialog):
             if key in PROFILE_LABELS:
                 self.profile.addItem(self.tr(PROFILE_LABELS[key]), key)
         form.addRow(self.tr("Live captions:"), self.profile)
-        self.stable_partials = QCheckBox(
+        self.stable_partials = QCheckBox(self.tr("Steady partial text"))
+        self.stable_partials.setToolTip(
             self.tr(
                 "Steady partial text: a word shows about half a second later, "
                 "but rarely changes once shown"
@@ -204,7 +210,10 @@ class SettingsDialog(QDialog):
                 "another host API can help with an old driver."
             )
         )
-        form.addRow(self.tr("Inputs:"), self.all_host_apis)
+        if sys.platform == "win32":  # host APIs other than WASAPI exist on Windows only
+            form.addRow(self.tr("Inputs:"), self.all_host_apis)
+        else:
+            self.all_host_apis.hide()
         self.chinese = QComboBox()
         for key, label in CHINESE_LABELS.items():
             self.chinese.addItem(self.tr(label), key)
@@ -254,6 +263,11 @@ class SettingsDialog(QDialog):
             self.language.addItem(self.tr(name) if not key else name, key)
         self.language.setToolTip(self.tr("The language of the app; applies from the next start"))
         form.addRow(self.tr("Language:"), self.language)
+        self.start_shortcut = QKeySequenceEdit()
+        self.start_shortcut.setMaximumSequenceLength(1)
+        self.start_shortcut.setClearButtonEnabled(True)
+        self.start_shortcut.setToolTip(self.tr("The key that starts and stops live captions"))
+        form.addRow(self.tr("Start/stop key:"), self.start_shortcut)
         return box
 
     def _api_group(self, available: bool) -> QGroupBox:
@@ -288,6 +302,7 @@ class SettingsDialog(QDialog):
         self.all_host_apis.setChecked(settings.all_host_apis)
         self._select(self.chinese, settings.chinese)
         self._select(self.language, settings.language)
+        self.start_shortcut.setKeySequence(QKeySequence(settings.start_shortcut))
         self.lm.load(settings)
         style = settings.overlay_style
         # An empty family means the system's default font, shown as that font's name.
@@ -346,6 +361,10 @@ class SettingsDialog(QDialog):
         if self.language.currentData() != s.language:
             s.language = self.language.currentData()
             changed.add("language")
+        shortcut = self.start_shortcut.keySequence().toString()
+        if shortcut != s.start_shortcut:
+            s.start_shortcut = shortcut
+            changed.add("shortcut")
         if self.overlay_style() != s.overlay_style:
             s.overlay_style = self.overlay_style()
             changed.add("overlay")

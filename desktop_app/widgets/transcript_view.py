@@ -11,8 +11,6 @@ from html import escape
 from PySide6.QtGui import QPalette, QTextCursor
 from PySide6.QtWidgets import QTextEdit, QWidget
 
-from engine.units import needs_space
-
 from ..live_transcript import LiveTranscript, Utterance, clock
 
 GREY = "#8a8a8a"
@@ -26,7 +24,7 @@ class TranscriptView(QTextEdit):
         self.setUndoRedoEnabled(False)
         self.setPlaceholderText(
             self.tr(
-                "Press Start (Ctrl+Space) to caption the selected input, or open or drop "
+                "Press Start to caption the selected input, or open or drop "
                 "an audio or video file to transcribe it."
             )
         )
@@ -46,7 +44,7 @@ class TranscriptView(QTextEdit):
                 if utterance and utterance.words
                 else self.transcript.partial[0].start
             )
-            html = self._line_html(start, final, partial)
+            html = self._line_html(start, final, partial, self.transcript.partial_space)
         self._replace_tail(html)
 
     def end_line(self) -> None:
@@ -72,7 +70,7 @@ class TranscriptView(QTextEdit):
                 self.end_line()
         self.refresh_tail()
 
-    def _line_html(self, start: float, final: str, partial: str) -> str:
+    def _line_html(self, start: float, final: str, partial: str, space: bool = False) -> str:
         colour = self.palette().color(QPalette.ColorRole.Text).name()
         parts = [
             f'<span style="color:{GREY}; font-family:monospace">{clock(start)}</span>&nbsp;&nbsp;'
@@ -81,7 +79,7 @@ class TranscriptView(QTextEdit):
             parts.append(f'<span style="color:{colour}">{escape(final)}</span>')
         if partial:
             parts.append(
-                f'<span style="color:{GREY}">{" " if needs_space(final, partial) else ""}'
+                f'<span style="color:{GREY}">{" " if space and final else ""}'
                 f"{escape(partial)}</span>"
             )
         return "".join(parts)

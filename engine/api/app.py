@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import __version__
 from ..model import Recognizer, load_recognizer
+from ..punctuation import Punctuation
 from ..scheduler import Scheduler, SchedulerOptions
 from ..translation import TranslatorPool, speech_language
 from . import routes_http, routes_realtime, routes_ws
@@ -54,6 +55,31 @@ class OptionalTrailingSlash:
         await self.app(scope, receive, send)
 
 
+def load_server_punctuation(settings: ServerSettings, model: Recognizer) -> Punctuation | None:
+    """The server's punctuation: the model ``serve --punctuation-model`` names (an error when
+    it cannot be had), else the default for the speech model's language (a warning when it
+    cannot be had: the server runs without punctuation)."""
+    from ..errors import ModelLoadError
+    from ..punctuation_models import default_punctuation_model, load_punctuation_model
+
+    options = settings.punctuation
+    if not options.enabled:
+        return None
+    name = options.model or default_punctuation_model("demo" if model.is_demo else model.name)
+    if name is None:
+        return None
+    try:
+        loaded = load_punctuation_model(
+            name, settings.model.hub_endpoint, settings.model.local_files_only
+        )
+    except ModelLoadError as exc:
+        if options.model:
+            raise
+        log.warning("no punctuation: %s", exc)
+        return None
+    return Punctuation.of(loaded, options, settings.decode.lm.hotwords)
+
+
 def create_app(
     settings: ServerSettings = ServerSettings(),
     recognizer: Recognizer | None = None,
@@ -73,6 +99,7 @@ def create_app(
         try:
             if model is None:
                 model = await asyncio.to_thread(load_recognizer, settings.model)
+            punctuation = await asyncio.to_thread(load_server_punctuation, settings, model)
         except Exception as exc:
             app.state.startup_error = exc
             raise
@@ -93,7 +120,9 @@ def create_app(
             app.state.startup_error = exc
             raise
         engine.start()
-        app.state.context = ApiContext(settings, model, engine, time.time(), translators)
+        app.state.context = ApiContext(
+            settings, model, engine, time.time(), translators, punctuation=punctuation
+        )
         log.info("API ready: %s, profile %s", model.describe(), settings.profile)
         try:
             yield

@@ -9,6 +9,7 @@ from fastapi import Depends
 from starlette.requests import HTTPConnection
 
 from ..model import Recognizer
+from ..punctuation import Punctuation
 from ..scheduler import Scheduler
 from ..translation import TranslatorPool
 from .settings import ServerSettings
@@ -27,6 +28,7 @@ class ApiContext:
     translators: TranslatorPool  # translation workers by target language, loaded when asked
     ws_sessions: int = 0  # open WebSocket sessions (changed on the event loop only)
     uploads: int = 0  # uploads being transcribed (changed on the event loop only)
+    punctuation: Punctuation | None = None  # None: no punctuation model (off, or none found)
 
     @property
     def full(self) -> bool:

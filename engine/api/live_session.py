@@ -140,6 +140,10 @@ class LiveSession:
             return
         if self.flushing:
             self.held.append(samples)
+        elif self.stream.lag_s > self.ctx.scheduler.options.max_lag_s:
+            # The engine ends this stream at its next round (error, close 1013); audio sent
+            # faster than that is dropped, not queued without bound in the stream's inbox.
+            return
         elif self.stream.push(samples):
             self.pushed += samples.size
         # else: the engine ended the stream; its error event is on the way

@@ -16,8 +16,7 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from ..transcript import caption_text
-from ..units import needs_space
+from ..pipeline import CaptionUpdate
 from .settings import MIN_SAMPLE_RATE
 
 # Formats of the GA interface, and the beta names of the same three.
@@ -32,11 +31,10 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:24]}"
 
 
-def next_delta(sent: list[str], units: list[str], start_of_sentence: bool) -> str:
-    """The delta for newly final units after the deltas ``sent`` of the same item: caption text
-    (sentence case, the script's spacing) that, appended, reads as the whole item's text."""
-    text = caption_text(units, start_of_sentence)
-    return (" " if sent and needs_space(sent[-1], text) else "") + text
+def delta_text(update: CaptionUpdate) -> str:
+    """The delta of a final caption update: its text as the stream's caption pipeline made it
+    (casing, the script's spacing), which, appended to the item's deltas, reads as the item."""
+    return update.spaced_text
 
 
 class _Lenient(BaseModel):

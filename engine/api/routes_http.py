@@ -17,6 +17,7 @@ from ..config import CHINESE_SCRIPTS, DecodeOptions, TranscribeOptions, parse_sc
 from ..errors import AudioError, Cancelled, TranslationError
 from ..formats import render
 from ..lm_files import parse_hotwords
+from ..punctuation import Punctuation
 from ..scheduler import Scheduler
 from ..transcript import Transcript
 from ..translation import translate_transcript
@@ -90,6 +91,27 @@ HotwordsField = Annotated[
         "breaks, favoured by the decoder on top of the server's own (serve --hotwords)"
     ),
 ]
+
+
+PunctuationField = Annotated[
+    bool | None,
+    Form(
+        description="punctuation and true casing of the text (default: on where the server has "
+        "a punctuation model for its speech model's language)"
+    ),
+]
+
+
+async def _punctuated(
+    transcript: Transcript, punctuation: bool | None, ctx: ApiContext, decode: DecodeOptions
+) -> Transcript:
+    """The transcript punctuated and cased when the server can and the request wants it."""
+    server = ctx.punctuation
+    if server is None or punctuation is False:
+        return transcript
+    # custom words keep their typed case: the server's and the request's
+    stage = Punctuation.of(server.model, server.options, decode.lm.hotwords)
+    return await asyncio.to_thread(stage.transcript, transcript)
 
 
 def _decode_options(
@@ -208,12 +230,14 @@ async def transcribe_legacy(
     file: UploadField,
     chinese: ChineseField = None,
     hotwords: HotwordsField = None,
+    punctuation: PunctuationField = None,
     translate_to: TranslateField = None,
     ctx: ApiContext = Depends(get_context),
     scheduler: Scheduler = Depends(get_scheduler),
 ) -> LegacyTranscription:
     decode = _decode_options(chinese, hotwords, ctx.settings)
     transcript = await _transcribe(request, file, ctx, scheduler, decode)
+    transcript = await _punctuated(transcript, punctuation, ctx, decode)
     transcript = await _translate(ctx, transcript, translate_to)
     return LegacyTranscription(
         transcription=transcript.text(), translation=translated_text(transcript)
@@ -268,6 +292,7 @@ async def create_transcription(
     ] = None,
     chinese: ChineseField = None,
     hotwords: HotwordsField = None,
+    punctuation: PunctuationField = None,
     translate_to: TranslateField = None,
     ctx: ApiContext = Depends(get_context),
     scheduler: Scheduler = Depends(get_scheduler),
@@ -303,6 +328,7 @@ async def create_transcription(
             code="invalid_value",
         )
     transcript = await _transcribe(request, file, ctx, scheduler, decode)
+    transcript = await _punctuated(transcript, punctuation, ctx, decode)
     transcript = await _translate(ctx, transcript, translate_to)
     if response_format == "json":
         body = Transcription(

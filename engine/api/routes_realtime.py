@@ -26,6 +26,7 @@ from fastapi import APIRouter, Depends, WebSocket
 
 from ..audio import FrameDecoder
 from ..errors import AudioError
+from ..pipeline import CaptionPipeline, CaptionUpdate, UpdateKind
 from ..streaming import Event, EventType, StreamOptions
 from .deps import ApiContext, get_context
 from .errors import CloseCode, close_reason
@@ -53,9 +54,9 @@ from .realtime_events import (
     TranscriptionSessionUpdate,
     apply_update,
     beta_session,
+    delta_text,
     ga_session,
     new_id,
-    next_delta,
     parse_client_event,
 )
 
@@ -116,7 +117,7 @@ class RealtimeSession(LiveSession):
         self.item: Item | None = None
         self.previous_item_id: str | None = None
         self.boundary_s = 0.0  # session time where the last item (or cleared audio) ended
-        self.sentence_start = True
+        self.captions = CaptionPipeline()  # the deltas' text: casing, the script's spacing
         super().__init__(ws, ctx, _decoder(self.config))
 
     def stream_options(self) -> StreamOptions:
@@ -245,7 +246,7 @@ class RealtimeSession(LiveSession):
         if isinstance(note, InputCleared):
             if note.item_dropped:  # the item in progress was in the cleared audio
                 self.item = None
-                self.sentence_start = True
+                self._end_line()
             await self.write(Cleared())
         return False
 
@@ -267,12 +268,12 @@ class RealtimeSession(LiveSession):
             await self.write(SpeechStarted(audio_start_ms=round(at * 1000), item_id=item.id))
         elif event.type is EventType.FINAL and event.words:
             item = self._item()
-            delta = next_delta(item.text, [w.text for w in event.words], self.sentence_start)
-            self.sentence_start = False
-            item.text.append(delta)
-            await self.write(Delta(item_id=item.id, delta=delta))
+            for update in self.captions.handle(event):
+                if update.kind is UpdateKind.FINAL:
+                    item.text.append(delta_text(update))
+                    await self.write(Delta(item_id=item.id, delta=item.text[-1]))
         elif event.type is EventType.UTTERANCE_END:
-            self.sentence_start = True
+            self._end_line()
             if vad and self.item is not None:
                 if self.flushing_commit:  # the commit's own item, unless more speech follows
                     self.stopped_at = at
@@ -311,7 +312,11 @@ class RealtimeSession(LiveSession):
             )
         )
         self.previous_item_id = item.id
-        self.sentence_start = True
+        self._end_line()
+
+    def _end_line(self) -> None:
+        """The item ended: the next delta starts a new caption line (and sentence)."""
+        self.captions.push(CaptionUpdate(UpdateKind.UTTERANCE_END, self.offset_s))
 
     async def _on_end(self) -> bool:
         """The stream is flushed: complete the committed item, then close or go on."""

@@ -16,6 +16,7 @@ from ..config import (
     ModelOptions,
     TranslationOptions,
 )
+from ..punctuation import PunctuationOptions
 from .errors import ServerError
 
 __all__ = ["MIN_SAMPLE_RATE", "ServerSettings"]
@@ -50,6 +51,9 @@ class ServerSettings:
     warn_lag_s: float = 10.0  # a stream this far behind gets an "overload" message
     max_lag_s: float = 60.0  # a stream this far behind is ended (close 1013)
     stats_interval_s: float = 5.0  # seconds between "stats" messages on a stream; 0: never
+    chinese: str = ""  # Chinese output script by default (config.CHINESE_SCRIPTS); "": as is
+    # punctuation and true casing of uploads and streams (a request may turn it off)
+    punctuation: PunctuationOptions = field(default_factory=PunctuationOptions)
     # translation of uploads and streams: the default target ("" none) and the model for it;
     # a request's translate_to may ask for another target (the catalogue's model for it)
     translation: TranslationOptions = field(default_factory=TranslationOptions)

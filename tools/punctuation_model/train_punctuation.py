@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import torch
-from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
+from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
 from transformers import BertConfig, BertForTokenClassification, PreTrainedTokenizerFast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -34,6 +34,11 @@ def build_tokenizer(train: list[Token], min_count: int) -> PreTrainedTokenizerFa
     core = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
     core.normalizer = normalizers.Lowercase()
     core.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    # [CLS] words [SEP], as the model is trained (encode below)
+    core.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]",
+        special_tokens=[("[CLS]", vocab["[CLS]"]), ("[SEP]", vocab["[SEP]"])],
+    )
     return PreTrainedTokenizerFast(
         tokenizer_object=core,
         unk_token="[UNK]",

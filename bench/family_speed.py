@@ -1,0 +1,117 @@
+"""Compute per audio second of each CTC family's flagship architecture on this CPU, with random
+weights (speed does not depend on them): the engine's features step (``engine.families``) and
+one forward pass over a batch of file windows, PyTorch float32.
+
+    python bench/family_speed.py [--threads 2] [--seconds 20] [--rounds 2] [--only NAME ...]
+
+Prints one line per architecture and, last, one JSON object. The catalogue's ``cpu_rtf``
+figures come from this bench (see docs/models.md for the machine and command).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from engine.families import features_for, geometry_of
+
+
+def _wav2vec2(large: bool) -> tuple[Any, Any]:
+    from transformers import Wav2Vec2Config, Wav2Vec2FeatureExtractor, Wav2Vec2ForCTC
+
+    style: dict[str, Any] = (
+        dict(
+            hidden_size=1024,
+            num_hidden_layers=24,
+            num_attention_heads=16,
+            intermediate_size=4096,
+            feat_extract_norm="layer",
+            do_stable_layer_norm=True,
+            conv_bias=True,
+        )
+        if large
+        else {}
+    )
+    model = Wav2Vec2ForCTC(Wav2Vec2Config(vocab_size=32, **style))
+    return model, Wav2Vec2FeatureExtractor(return_attention_mask=large)
+
+
+def _parakeet() -> tuple[Any, Any]:
+    from transformers import ParakeetCTCConfig, ParakeetFeatureExtractor, ParakeetForCTC
+
+    return ParakeetForCTC(ParakeetCTCConfig(vocab_size=1025)), ParakeetFeatureExtractor()
+
+
+def _omniasr() -> tuple[Any, Any]:
+    from transformers import OmniASRCTCConfig, OmniASRFeatureExtractor, OmniASRForCTC
+
+    return OmniASRForCTC(OmniASRCTCConfig()), OmniASRFeatureExtractor()
+
+
+def _w2v_bert() -> tuple[Any, Any]:
+    from transformers import SeamlessM4TFeatureExtractor, Wav2Vec2BertConfig, Wav2Vec2BertForCTC
+
+    config = Wav2Vec2BertConfig(vocab_size=32, add_adapter=True)
+    return Wav2Vec2BertForCTC(config), SeamlessM4TFeatureExtractor()
+
+
+ARCHITECTURES: dict[str, Callable[[], tuple[Any, Any]]] = {
+    "wav2vec2-base (base-960h)": lambda: _wav2vec2(False),
+    "wav2vec2-large (large-960h-lv60-self, XLSR-53)": lambda: _wav2vec2(True),
+    "parakeet-ctc-0.6b": _parakeet,
+    "omniasr-ctc-300m": _omniasr,
+    "wav2vec2-bert (600m, CV16 fine-tunes)": _w2v_bert,
+}
+
+
+def main() -> None:
+    import torch
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--only", nargs="*", default=None, help="names (prefixes) to run")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    rng = np.random.default_rng(0)
+    windows = (rng.standard_normal((1, int(args.seconds * 16000))) * 0.1).astype(np.float32)
+    results = {}
+    for name, build in ARCHITECTURES.items():
+        if args.only and not any(name.startswith(o) for o in args.only):
+            continue
+        torch.manual_seed(0)
+        model, extractor = build()
+        model.eval()
+        features = features_for(extractor)
+        geometry = geometry_of(model, features)
+        params = sum(p.numel() for p in model.parameters()) / 1e6
+        best = float("inf")
+        with torch.inference_mode():
+            for _ in range(args.rounds + 1):  # the first is a warm-up
+                start = time.perf_counter()
+                inputs = torch.from_numpy(features(windows))
+                model(**{features.input_name: inputs})
+                best = min(best, time.perf_counter() - start)
+        rtf = best / args.seconds
+        results[name] = {"parameters_m": round(params), "frame_ms": geometry[0] / 16, "rtf": rtf}
+        print(
+            f"{name}: {params:.0f} M parameters, {geometry[0] / 16:g} ms frames, "
+            f"{rtf:.3f} s per audio second",
+            flush=True,
+        )
+        del model
+    print(json.dumps({"threads": args.threads, "seconds": args.seconds, "results": results}))
+
+
+if __name__ == "__main__":
+    main()
