@@ -4,8 +4,8 @@ one forward pass over a batch of file windows, PyTorch float32.
 
     python bench/family_speed.py [--threads 2] [--seconds 20] [--rounds 2] [--only NAME ...]
 
-Prints one line per architecture and, last, one JSON object. The catalogue's ``cpu_rtf``
-figures come from this bench (see docs/models.md for the machine and command).
+Prints one line per architecture and, last, one JSON object. The catalogue's ``cpu_cost``
+figures are each line's time over base-960h's in the same run (see docs/models.md).
 """
 
 from __future__ import annotations

@@ -6,10 +6,10 @@ no language model), with the test set it was measured on; where a card publishes
 entry says so rather than guess (``card_checked=False``: the card's figures were not copied, so
 none are shown). Any other hub id or local folder works as well: the catalogue only helps to
 choose. Sizes are the architecture's parameter counts (wav2vec 2.0 paper: base 95 M, large
-317 M); the download is about 4 bytes per parameter. ``cpu_rtf`` is the compute per audio
-second of the architecture with random weights on this project's CPU (bench/family_speed.py,
-PyTorch float32, 2 threads, a 10 s window; see docs/models.md): compare entries by it, not
-machines.
+317 M); the download is about 4 bytes per parameter. ``cpu_cost`` is the architecture's
+compute per audio second with random weights relative to base-960h's, measured in one run on
+this project's CPU (bench/family_speed.py, PyTorch float32, 2 threads, a 10 s window; see
+docs/models.md): a ratio, because the machine it was measured on is shared.
 
 Front ends read it through :func:`catalogue`, :func:`languages`, :func:`for_language` and
 :func:`find`.
@@ -43,7 +43,7 @@ class CatalogueModel:
     error_rates: tuple[ErrorRate, ...]  # published figures; empty: none published
     note: str = ""  # what a user should know before choosing it
     family: str = "wav2vec2"  # the config's model_type (engine.families)
-    cpu_rtf: float | None = None  # compute seconds per audio second here (bench/family_speed.py)
+    cpu_cost: float | None = None  # CPU compute per audio second, x base-960h's (family_speed)
     card_checked: bool = True  # False: the card's figures were not copied into the catalogue
 
     @property
@@ -62,9 +62,9 @@ class CatalogueModel:
     @property
     def speed(self) -> str:
         """The CPU speed measured here, or ""."""
-        if self.cpu_rtf is None:
+        if self.cpu_cost is None:
             return ""
-        return f"CPU: {self.cpu_rtf:.2f} s per audio second (PyTorch, 2 threads)"
+        return f"CPU cost {self.cpu_cost:.1f}x the default model's"
 
     def lines(self) -> list[str]:
         """Language; size and licence; error rates; the note (if any): one per line."""
@@ -77,6 +77,7 @@ class CatalogueModel:
 
 
 _BASE, _LARGE = 95, 317
+_LARGE_COST = 3.2  # wav2vec2-large (lv60, XLSR-53) against base, bench/family_speed.py
 _CATALOGUE: tuple[CatalogueModel, ...] = (
     CatalogueModel(
         DEFAULT_MODEL,
@@ -90,6 +91,7 @@ _CATALOGUE: tuple[CatalogueModel, ...] = (
             ErrorRate("WER", 8.6, "LibriSpeech test-other"),
         ),
         "the default; read audiobook speech, upper-case letters",
+        cpu_cost=1.0,
     ),
     CatalogueModel(
         "facebook/wav2vec2-large-960h-lv60-self",
@@ -103,6 +105,33 @@ _CATALOGUE: tuple[CatalogueModel, ...] = (
             ErrorRate("WER", 3.9, "LibriSpeech test-other"),
         ),
         "more accurate than base, slower and larger",
+        cpu_cost=_LARGE_COST,
+    ),
+    CatalogueModel(
+        "nvidia/parakeet-ctc-0.6b",
+        "en",
+        "English",
+        "English",
+        609,
+        "CC-BY-4.0",
+        (),
+        "FastConformer CTC (2024), trained on far more varied English than LibriSpeech: "
+        "80 ms frames, 1,024 word pieces, lower-case words",
+        family="parakeet_ctc",
+        cpu_cost=3.6,
+        card_checked=False,
+    ),
+    CatalogueModel(
+        "nvidia/parakeet-ctc-1.1b",
+        "en",
+        "English",
+        "English",
+        1100,
+        "CC-BY-4.0",
+        (),
+        "the larger FastConformer CTC: more accurate than 0.6b, about twice its cost",
+        family="parakeet_ctc",
+        card_checked=False,
     ),
     CatalogueModel(
         DEMO_MODEL,
@@ -129,6 +158,7 @@ _CATALOGUE: tuple[CatalogueModel, ...] = (
             ErrorRate("WER", 82.37, "Common Voice zh-CN test"),
         ),
         "simplified characters; traditional output through the Chinese option",
+        cpu_cost=_LARGE_COST,
     ),
     CatalogueModel(
         "jonatasgrosman/wav2vec2-large-xlsr-53-japanese",
@@ -141,6 +171,7 @@ _CATALOGUE: tuple[CatalogueModel, ...] = (
             ErrorRate("CER", 20.16, "Common Voice ja test"),
             ErrorRate("WER", 81.80, "Common Voice ja test"),
         ),
+        cpu_cost=_LARGE_COST,
     ),
     CatalogueModel(
         "jonatasgrosman/wav2vec2-large-xlsr-53-german",
@@ -153,6 +184,7 @@ _CATALOGUE: tuple[CatalogueModel, ...] = (
             ErrorRate("WER", 12.06, "Common Voice 6.0 de test"),
             ErrorRate("CER", 2.92, "Common Voice 6.0 de test"),
         ),
+        cpu_cost=_LARGE_COST,
     ),
     CatalogueModel(
         "jonatasgrosman/wav2vec2-large-xlsr-53-french",
@@ -165,6 +197,7 @@ _CATALOGUE: tuple[CatalogueModel, ...] = (
             ErrorRate("WER", 17.65, "Common Voice 6.0 fr test"),
             ErrorRate("CER", 4.89, "Common Voice 6.0 fr test"),
         ),
+        cpu_cost=_LARGE_COST,
     ),
     CatalogueModel(
         "jonatasgrosman/wav2vec2-large-xlsr-53-spanish",
@@ -177,6 +210,7 @@ _CATALOGUE: tuple[CatalogueModel, ...] = (
             ErrorRate("WER", 8.82, "Common Voice 6.0 es test"),
             ErrorRate("CER", 2.58, "Common Voice 6.0 es test"),
         ),
+        cpu_cost=_LARGE_COST,
     ),
     CatalogueModel(
         "airesearch/wav2vec2-large-xlsr-53-th",
@@ -187,6 +221,21 @@ _CATALOGUE: tuple[CatalogueModel, ...] = (
         "CC-BY-SA-4.0",
         (ErrorRate("CER", 2.81, "Common Voice 7.0 th, its authors' test-unique split"),),
         "shown without the word spaces the model was trained with, as Thai is written",
+        cpu_cost=_LARGE_COST,
+    ),
+    CatalogueModel(
+        "hf-audio/omniasr-ctc-300m-v2",
+        "mul",
+        "Many languages (1,600+, Chinese among them)",
+        "Omnilingual",
+        326,
+        "Apache-2.0",
+        (),
+        "Omnilingual ASR's CTC model: 10,288 characters of more than 1,600 languages; it hears "
+        "the language, none is chosen",
+        family="omniasr_ctc",
+        cpu_cost=2.0,
+        card_checked=False,
     ),
 )
 

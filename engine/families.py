@@ -125,6 +125,10 @@ def read_checkpoint(folder: Path, name: str) -> Checkpoint:
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(folder))
         extractor = AutoFeatureExtractor.from_pretrained(str(folder))
+    except ImportError as exc:  # GraniteSpeech5's extractor needs torchaudio
+        raise ModelLoadError(
+            f"{name}: its feature extractor needs a package that is not installed: {exc}"
+        ) from None
     except (OSError, ValueError, TypeError, KeyError) as exc:
         raise ModelLoadError(
             f"{folder}: the processor (tokenizer and feature extractor) cannot be read: {exc}"

@@ -108,13 +108,58 @@ def versions() -> dict[str, str]:
     }
 
 
+# Digests of folders without blob links (a local folder, a bundled model, the Hugging Face
+# cache where Windows gives no symlinks), remembered by each file's size and modification time
+# as git's index does, so that a load does not read the whole weights again.
+DIGESTS_FILE = ".folder-digests.json"  # hidden: cache entries are the visible folders
+FRESH_S = 2.0  # a file modified this recently may change again within the clock's tick
+
+
 def model_digest(folder: Path) -> str:
     """SHA-256 over the model's config and weight files (names and contents). Runs at every
     model load, so a file of the Hugging Face cache is not read: it links to a blob named by
     its content's hash (SHA-256 for weights), and that name stands for the content. Other
-    files (a local folder, a bundled model, a cache without links) are hashed."""
-    digest = hashlib.sha256()
+    files (a local folder, a bundled model, a cache without links) are hashed once, and the
+    digest is remembered for as long as their sizes and modification times stay the same."""
     files = sorted({p for pattern in _WEIGHT_PATTERNS for p in folder.glob(pattern)})
+    stats = [p.stat() for p in files]
+    stamps = [[p.name, st.st_size, st.st_mtime_ns] for p, st in zip(files, stats)]
+    memo_file = cache_root() / DIGESTS_FILE
+    memo = _read_json(memo_file)
+    key = str(folder.resolve())
+    known = memo.get(key)
+    if isinstance(known, dict) and known.get("files") == stamps:
+        return str(known["digest"])
+    digest = _hash_files(files)
+    newest = max((st.st_mtime_ns for st in stats), default=0) / 1e9
+    if time.time() - newest > FRESH_S:
+        memo[key] = {"files": stamps, "digest": digest}
+        _write_json(memo_file, memo)
+    return digest
+
+
+def _read_json(path: Path) -> dict[str, object]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_json(path: Path, data: dict[str, object]) -> None:
+    """Atomically; a failure only costs a later load the hashing."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".digests.", suffix=".partial", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(data, out)
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.info("the folder digests cannot be saved in %s: %s", path, exc)
+
+
+def _hash_files(files: list[Path]) -> str:
+    digest = hashlib.sha256()
     for path in files:
         digest.update(path.name.encode() + b"\0")
         blob = path.resolve()

@@ -33,7 +33,9 @@ SPEC = ROOT / "installer" / "live_captions.spec"
 ISS = ROOT / "installer" / "live_captions.iss"
 APP_NAME = "LiveCaptions"
 CLI_NAME = "live-captions"
-CPU_BUDGET_BYTES = 10**9  # the CPU flavour's folder must stay under 1 GB
+# The CPU flavour's folder, without models/: 1 GB until caption translation (CTranslate2, about
+# 80 MB with its extension stripped) came in; 961 MB before it, about 1,050 MB with it.
+CPU_BUDGET_BYTES = 1_100_000_000
 # Files of a model folder the engine reads (as engine.hub fetches them), plus PyTorch weights
 # for checkpoints that have no safetensors.
 MODEL_FILES = ("*.json", "*.txt", "model.safetensors")
@@ -277,7 +279,7 @@ def report_size(app_dir: Path, flavour: str) -> int:
         print(f"  {bytes_ / 1e6:7.1f} MB  {name}")
     if flavour == "cpu" and app_size >= CPU_BUDGET_BYTES:
         print(
-            f"warning: the CPU flavour is over its budget of {CPU_BUDGET_BYTES / 1e9:.0f} GB",
+            f"warning: the CPU flavour is over its budget of {CPU_BUDGET_BYTES / 1e9:.1f} GB",
             file=sys.stderr,
         )
     return app_size

@@ -18,7 +18,9 @@ from engine.captions import Captions
 from engine.config import DEFAULT_LIVE_PROFILE, PROFILES, SAMPLE_RATE, DecodeOptions
 from engine.errors import AudioError, LiveCaptionsError
 from engine.model import Recognizer
-from engine.pipeline import CaptionPipeline, CaptionUpdate, UpdateKind, caption_stages
+from engine.pipeline import CaptionUpdate, UpdateKind
+from engine.punctuation import Punctuation
+from engine.punctuation_stage import caption_pipeline
 from engine.scheduler import Scheduler, Stream
 from engine.streaming import Event, EventType, StreamOptions
 from engine.translation import TranslationStage, TranslationWorker
@@ -29,11 +31,13 @@ from .finals_file import FinalsFile, signals_interrupt
 from .options import (
     add_chinese_option,
     add_decoding_options,
+    add_punctuation_options,
     add_translation_options,
     check_lm,
     decode_options,
     load_translation,
     model_options,
+    punctuation_options,
     translation_options,
 )
 
@@ -120,12 +124,13 @@ def add_listen_command(
     # --device is the audio input here, as in other capture tools; the model's is --compute-device.
     add_model_options(p, "--compute-device")
     add_decoding_options(p)
+    add_punctuation_options(p)
     add_translation_options(p)
     p.set_defaults(handler=cmd_listen)
 
 
 def cmd_listen(args: argparse.Namespace) -> int:
-    from .download import load_model
+    from .download import load_model, load_punctuation
 
     if args.list_devices or not args.input:
         try:
@@ -143,11 +148,16 @@ def cmd_listen(args: argparse.Namespace) -> int:
         recognizer = load_model(options)
         print(f"model: {recognizer.describe()}", file=sys.stderr)
         check_lm(decode, recognizer)
+        punctuation = load_punctuation(
+            punctuation_options(args), model_options(args), recognizer, decode.lm.hotwords
+        )
         if translator is None:
-            return _caption(args, recognizer, output, decode)
+            return _caption(args, recognizer, output, decode, punctuation)
         worker = TranslationWorker(translator)
         try:
-            return _caption(args, recognizer, output, decode, (worker, translate.target))
+            return _caption(
+                args, recognizer, output, decode, punctuation, (worker, translate.target)
+            )
         finally:
             worker.close()
 
@@ -167,12 +177,13 @@ def _caption(
     recognizer: Recognizer,
     output: FinalsFile | None,
     decode: DecodeOptions,
+    punctuation: Punctuation | None = None,
     translation: tuple[TranslationWorker, str] | None = None,
 ) -> int:
     terminal = TerminalCaptions()
     # The stream's captions: the terminal and the file read them.
     stage = TranslationStage(*translation) if translation else None
-    pipeline = CaptionPipeline(caption_stages(translation=stage))
+    pipeline = caption_pipeline(punctuation, stage)
     events: queue.Queue[Event] = queue.Queue()
 
     def show_updates(updates: list[CaptionUpdate]) -> None:

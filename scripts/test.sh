@@ -39,7 +39,11 @@ fi
 # Linux; then the project itself, whose dependencies the lock has installed.
 install_torch "$VENV/bin/pip" cpu "torch==2.13.0"
 "$VENV/bin/pip" install -q --no-deps -e .
-"$VENV/bin/pip" check > /dev/null
+# The installed packages' requirements fit each other (pip names what does not).
+if ! broken=$("$VENV/bin/pip" check); then
+    echo "$broken" >&2
+    exit 1
+fi
 
 # Static checks first: lint, formatting, types (configured in pyproject.toml).
 "$VENV/bin/ruff" check .

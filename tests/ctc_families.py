@@ -134,6 +134,29 @@ def _omniasr(folder: Path) -> None:
     ).save_pretrained(str(folder))
 
 
+def _lasr(folder: Path) -> None:
+    import json
+
+    from transformers import (
+        LasrCTCConfig,
+        LasrFeatureExtractor,
+        LasrForCTC,
+        LasrProcessor,
+        LasrTokenizer,
+    )
+
+    trained = json.loads(word_piece_tokenizer().backend_tokenizer.to_str())["model"]["vocab"]
+    pieces = [(p, s) for p, s in trained if p not in ("<unk>", "<pad>", "▁")]
+    vocab = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0), ("▁", -2.0), *pieces]
+    tokenizer = LasrTokenizer(vocab=vocab, extra_ids=0)
+    encoder = dict(**ENCODER, subsampling_conv_channels=16, num_mel_bins=128, conv_kernel_size=7)
+    config = LasrCTCConfig(vocab_size=len(tokenizer), pad_token_id=0, encoder_config=encoder)
+    LasrForCTC(config).save_pretrained(str(folder))
+    LasrProcessor(feature_extractor=LasrFeatureExtractor(), tokenizer=tokenizer).save_pretrained(
+        str(folder)
+    )
+
+
 FAMILIES: dict[str, Callable[[Path], None]] = {
     "hubert": _wav2vec2_style("HubertConfig", "HubertForCTC", do_stable_layer_norm=True),
     "wavlm": _wav2vec2_style("WavLMConfig", "WavLMForCTC", do_stable_layer_norm=True),
@@ -154,6 +177,7 @@ FAMILIES: dict[str, Callable[[Path], None]] = {
     "wav2vec2-bert": _wav2vec2_bert,
     "parakeet_ctc": _parakeet,
     "omniasr_ctc": _omniasr,
+    "lasr_ctc": _lasr,
 }
 
 

@@ -30,3 +30,13 @@ def test_the_port_is_exclusive_on_windows_and_reusable_after_time_wait_on_posix(
     assert all(hasattr(socket, name) for name in address_options())  # this platform has them
     if sys.platform == "win32":
         assert "SO_REUSEADDR" not in address_options()
+
+
+def test_the_listening_socket_is_not_inherited_by_programs_the_app_starts() -> None:
+    from engine.api.runner import bind_socket
+
+    sock = bind_socket("127.0.0.1", 0)
+    try:
+        assert not sock.get_inheritable()
+    finally:
+        sock.close()

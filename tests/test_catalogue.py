@@ -27,9 +27,24 @@ def test_entries_are_complete_and_unique() -> None:
         assert entry.parameters_m > 0
         for rate in entry.error_rates:
             assert rate.metric in ("WER", "CER") and 0 < rate.percent < 100 and rate.test_set
-        assert entry.published == ("not published" if not entry.error_rates else entry.published)
+        if not entry.error_rates:
+            unread = "error rates: see the model card"
+            assert entry.published == ("not published" if entry.card_checked else unread)
+        assert entry.family and (entry.cpu_cost is None or entry.cpu_cost > 0)
     assert find(DEFAULT_MODEL) is not None and find(DEMO_MODEL) is not None
     assert find("someone/unknown-model") is None
+
+
+def test_every_family_of_the_catalogue_loads_through_the_engine() -> None:
+    """Each entry's family is one the engine loads (AutoModelForCTC), and the multilingual
+    model and Parakeet are offered beside the wav2vec2 fine-tunes, with their CPU cost."""
+    from transformers.models.auto.modeling_auto import MODEL_FOR_CTC_MAPPING_NAMES
+
+    assert {e.family for e in catalogue()} <= set(MODEL_FOR_CTC_MAPPING_NAMES)
+    parakeet = find("nvidia/parakeet-ctc-0.6b")
+    assert parakeet is not None and parakeet.family == "parakeet_ctc"
+    assert "CPU cost" in parakeet.summary() and "see the model card" in parakeet.summary()
+    assert [e.model for e in for_language("mul")] == ["hf-audio/omniasr-ctc-300m-v2"]
 
 
 def test_lookup_by_language() -> None:

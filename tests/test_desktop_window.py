@@ -38,7 +38,12 @@ def ini(path: Path) -> Settings:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return ini(tmp_path / "settings.ini")
+    """A fresh profile whose models run on PyTorch: these tests do not wait for an ONNX export
+    (minutes on a busy machine with this session's empty export cache); the export's own test
+    asks for the default backend."""
+    settings = ini(tmp_path / "settings.ini")
+    settings.backend = "torch"
+    return settings
 
 
 @pytest.fixture
@@ -338,6 +343,7 @@ def test_the_engine_setting_picks_the_backend_and_export_shows_progress(
     qtbot, settings, device, tmp_path: Path, tiny_model_dir: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("LIVE_CAPTIONS_ONNX_CACHE", str(tmp_path / "onnx-cache"))
+    settings.backend = "auto"  # the default: ONNX Runtime on the CPU
     app = make_app(qtbot, settings, device, tmp_path)
     settings.model, settings.compute_device = str(tiny_model_dir), "cpu"
     shown: list[tuple[str, int, int]] = []
@@ -575,3 +581,17 @@ def test_the_start_key_is_not_the_chinese_input_toggle_and_can_be_changed(
     dialog.start_shortcut.clear()  # no key at all
     dialog.accept()
     assert app.window.act_start.shortcut().isEmpty() and settings.start_shortcut == ""
+
+
+def test_open_transcripts_folder_without_a_file_manager_says_where_they_are(
+    qtbot, settings: Settings, device: FakeSoundDevice, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QDesktopServices
+
+    app = make_app(qtbot, settings, device, tmp_path)
+    opened: list[QUrl] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or False)
+    app.window.act_folder.trigger()
+    folder = tmp_path / "transcripts"
+    assert opened == [QUrl.fromLocalFile(str(folder))] and folder.is_dir()
+    assert str(folder) in app.window.message_bar.text()

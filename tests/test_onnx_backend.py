@@ -354,3 +354,37 @@ def test_a_rename_refused_for_a_moment_is_tried_again(
     (tmp_path / "again").mkdir()
     with pytest.raises(PermissionError):  # refused longer than the waits: the caller decides
         ob.rename_patiently(tmp_path / "again", tmp_path / "other")
+
+
+def test_a_folder_without_blob_links_is_hashed_once(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the Hugging Face cache is on Windows without symlinks (and a bundled model): the
+    weights are read at the first load only, while their sizes and times stay the same."""
+    folder = tmp_path / "no-links"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    weights = folder / "model.safetensors"
+    weights.write_bytes(b"x" * 4096)
+    old = time.time() - 3600
+    for path in folder.iterdir():
+        os.utime(path, (old, old))
+    digest = ob.model_digest(folder)
+    real_open = Path.open
+
+    def unread(self: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if self.parent == folder:
+            raise AssertionError(f"{self.name} was read again")
+        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "open", unread)
+    assert ob.model_digest(folder) == digest  # from the remembered digest
+    monkeypatch.setattr(Path, "open", real_open)
+    weights.write_bytes(b"y" * 4096)  # same size, new time: read again
+    changed = ob.model_digest(folder)
+    assert changed != digest
+    monkeypatch.setattr(Path, "open", unread)
+    with pytest.raises(AssertionError, match="read again"):  # just written: not remembered yet
+        ob.model_digest(folder)
+    assert [p.name for p in cache.iterdir()] == [ob.DIGESTS_FILE]  # hidden, not an entry
+    assert entries(cache) == []

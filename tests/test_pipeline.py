@@ -165,3 +165,34 @@ def test_the_casing_stage_is_a_stage() -> None:
     first = casing.push(CaptionUpdate(UpdateKind.FINAL, 0.0, words("I'M"), ("I'M",)))
     second = casing.push(CaptionUpdate(UpdateKind.FINAL, 0.0, words("Tamsinet"), ("Tamsinet",)))
     assert first[0].units == ("I'm",) and second[0].units == ("Tamsinet",)  # typed case kept
+
+
+class Upper:
+    """A stand-in translation model: upper case."""
+
+    def translate(self, texts: list[str]) -> list[str]:
+        return [t.upper() for t in texts]
+
+
+def test_the_translation_stage_plugs_in_and_answers_at_poll() -> None:
+    from engine.translation import TranslationStage, TranslationWorker
+
+    worker = TranslationWorker(Upper())
+    try:
+        pipeline = CaptionPipeline(caption_stages(translation=TranslationStage(worker, "xx")))
+        pipeline.handle(Event(EventType.FINAL, 0.9, words("HELLO", "WORLD")))
+        assert kinds(pipeline.handle(Event(EventType.UTTERANCE_END, 1.4))) == [
+            "sentence",
+            "utterance_end",
+        ]
+        answers: list[CaptionUpdate] = []
+        for _ in range(300):
+            answers += pipeline.poll()
+            if answers:
+                break
+            worker.wait(0.1)
+    finally:
+        worker.close()
+    (answer,) = answers
+    assert answer.kind is UpdateKind.TRANSLATION and answer.text == "HELLO WORLD"
+    assert answer.source_text == "Hello world" and answer.language == "xx"

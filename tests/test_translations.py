@@ -159,3 +159,63 @@ def test_the_first_run_advice_for_a_hub_out_of_reach_is_chinese(qtbot, chinese, 
     assert not re.search(r"[A-Za-z]{4,}", latin), advice
     label = dialog.findChildren(QLabel)
     assert any(w.text() == "下载来源：" for w in label)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell script stands in for pactl")
+def test_the_input_list_speaks_the_users_language_and_hides_raw_alsa_names(
+    qtbot, chinese, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A PulseAudio system as ALSA lists it: "pulse" and "default" are not offered (the system
+    default input stands for them), system audio is named in Chinese, with a speaker icon."""
+    from test_desktop_capture import PulseBackend, fake_pactl
+
+    from desktop_app import capture
+
+    backend = PulseBackend(np.zeros((4410, 1), np.float32), 44100, mode="burst")
+    pactl = fake_pactl(tmp_path)
+    original = capture.list_input_devices
+    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    app = DesktopApp(settings, backend, tmp_path / "transcripts", tray=False)
+    qtbot.addWidget(app.window)
+    qtbot.addWidget(app.overlay)
+    import desktop_app.widgets.main_window as main_window
+
+    main_window.list_input_devices = lambda *a, **k: original(*a, pactl=pactl, **k)
+    try:
+        app.window.refresh_devices()
+    finally:
+        main_window.list_input_devices = original
+    combo = app.window.device_combo
+    labels = [combo.itemText(i) for i in range(combo.count())]
+    assert labels[1:] == [
+        "HDA Intel PCH: ALC3246 Analog (hw:0,0)",
+        "系统音频：alsa_output.pci.analog-stereo",
+    ]
+    assert not combo.itemIcon(2).isNull()
+    assert combo.itemData(2).pulse_source == "alsa_output.pci.analog-stereo.monitor"
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_no_two_items_of_a_menu_share_a_key(qtbot, qapp, language: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Alt+F, then a letter: one item per letter in every menu, in every language."""
+    import re
+
+    install_translators(qapp, language)
+    try:
+        settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+        device = FakeSoundDevice(np.zeros((1600, 1), np.float32), 16000)
+        app = DesktopApp(settings, device, tmp_path / "transcripts", tray=False)
+        qtbot.addWidget(app.window)
+        qtbot.addWidget(app.overlay)
+        menus = [a.menu() for a in app.window.menuBar().actions() if a.menu()]
+        tops = [re.search(r"&(\w)", a.text()) for a in app.window.menuBar().actions()]
+        assert len({m.group(1).lower() for m in tops if m}) == len(tops)
+        for menu in menus:
+            texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+            keys = [re.search(r"&(\w)", t) for t in texts]
+            assert all(keys), texts
+            letters = [k.group(1).lower() for k in keys if k]
+            assert len(set(letters)) == len(letters), texts
+    finally:
+        install_translators(qapp, "en")
+        QLocale.setDefault(QLocale.system())

@@ -9,8 +9,8 @@
     </message>
     <message>
         <location filename="../widgets/overlay.py" line="118" />
-        <source>Reset overlay position</source>
-        <translation>重置浮窗位置</translation>
+        <source>&amp;Reset overlay position</source>
+        <translation>重置浮窗位置(&amp;R)</translation>
     </message>
     <message>
         <location filename="../widgets/overlay.py" line="305" />
@@ -390,8 +390,8 @@
     </message>
     <message>
         <location filename="../widgets/lm_group.py" line="42" />
-        <source>The model's own (its language_model folder), if any</source>
-        <translation>模型自帶的（其 language_model 資料夾），如果有</translation>
+        <source>The model's own, if it has one (the demo model has)</source>
+        <translation>模型自帶的（如果有；演示模型有）</translation>
     </message>
     <message>
         <location filename="../widgets/lm_group.py" line="45" />
@@ -498,165 +498,175 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../widgets/main_window.py" line="80" />
+        <location filename="../widgets/main_window.py" line="83" />
         <source>Live Captions</source>
         <translation>即時字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="113" />
-        <location filename="../widgets/main_window.py" line="372" />
+        <location filename="../widgets/main_window.py" line="116" />
+        <location filename="../widgets/main_window.py" line="389" />
         <source>&amp;Start captions</source>
         <translation>開始字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="116" />
+        <location filename="../widgets/main_window.py" line="119" />
         <source>&amp;Open audio or video file…</source>
         <translation>開啟音訊或影片檔案(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="119" />
+        <location filename="../widgets/main_window.py" line="122" />
         <source>&amp;Save transcript as…</source>
         <translation>文字記錄另存為(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="121" />
+        <location filename="../widgets/main_window.py" line="124" />
         <source>&amp;Copy transcript</source>
         <translation>複製文字記錄(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="122" />
+        <location filename="../widgets/main_window.py" line="125" />
         <source>C&amp;lear transcript</source>
         <translation>清除文字記錄(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="124" />
+        <location filename="../widgets/main_window.py" line="127" />
         <source>Open &amp;transcripts folder</source>
         <translation>開啟文字記錄資料夾(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="127" />
-        <source>Se&amp;ttings…</source>
-        <translation>設定(&amp;T)…</translation>
+        <location filename="../widgets/main_window.py" line="130" />
+        <source>S&amp;ettings…</source>
+        <translation>設定(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="131" />
+        <location filename="../widgets/main_window.py" line="134" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="133" />
+        <location filename="../widgets/main_window.py" line="136" />
         <source>Show caption &amp;overlay</source>
         <translation>顯示字幕浮窗(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="139" />
+        <location filename="../widgets/main_window.py" line="142" />
         <source>&amp;Lock overlay (click-through)</source>
         <translation>鎖定浮窗（滑鼠穿透）(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="149" />
+        <location filename="../widgets/main_window.py" line="152" />
         <source>&amp;File</source>
         <translation>檔案(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="160" />
+        <location filename="../widgets/main_window.py" line="163" />
         <source>&amp;Edit</source>
         <translation>編輯(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="162" />
+        <location filename="../widgets/main_window.py" line="165" />
         <source>&amp;Captions</source>
         <translation>字幕(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="167" />
-        <location filename="../widgets/main_window.py" line="371" />
+        <location filename="../widgets/main_window.py" line="170" />
+        <location filename="../widgets/main_window.py" line="388" />
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="177" />
+        <location filename="../widgets/main_window.py" line="180" />
         <source>List the audio inputs again</source>
         <translation>重新列出音訊輸入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="182" />
+        <location filename="../widgets/main_window.py" line="185" />
         <source>Input:</source>
         <translation>輸入：</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="196" />
-        <location filename="../widgets/main_window.py" line="267" />
+        <location filename="../widgets/main_window.py" line="199" />
+        <location filename="../widgets/main_window.py" line="270" />
         <source>No model loaded</source>
         <translation>未載入模型</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="201" />
+        <location filename="../widgets/main_window.py" line="204" />
         <source>How far the final captions are behind the audio</source>
         <translation>最終字幕落後於音訊的時間</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="205" />
+        <location filename="../widgets/main_window.py" line="208" />
         <source>Audio blocks lost: the computer could not keep up, or the sound device dropped audio</source>
         <translation>丟失的音訊塊：計算機處理不及，或聲音裝置丟失了音訊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="237" />
+        <location filename="../widgets/main_window.py" line="240" />
         <source>Start or stop live captions</source>
         <translation>開始或停止即時字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="250" />
+        <location filename="../widgets/main_window.py" line="253" />
         <source>Model: {}</source>
         <translation>模型：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="289" />
+        <location filename="../widgets/main_window.py" line="292" />
         <source>System default input</source>
         <translation>系統預設輸入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="296" />
-        <source>Inputs marked 🔊 record what the computer plays.</source>
-        <translation>標有 🔊 的輸入會錄製計算機播放的聲音。</translation>
+        <location filename="../widgets/main_window.py" line="306" />
+        <source>Inputs with a speaker icon record what the computer plays.</source>
+        <translation>帶揚聲器圖示的輸入錄製電腦正在播放的聲音。</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="311" />
+        <location filename="../widgets/main_window.py" line="314" />
+        <source>System audio: {}</source>
+        <translation>系統音訊：{}</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="328" />
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="326" />
+        <location filename="../widgets/main_window.py" line="343" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="327" />
+        <location filename="../widgets/main_window.py" line="344" />
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="352" />
+        <location filename="../widgets/main_window.py" line="369" />
         <source>Lag {} s</source>
         <translation>延遲 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="364" />
+        <location filename="../widgets/main_window.py" line="381" />
         <source>Dropped audio: {} blocks</source>
         <translation>丟失音訊：{} 塊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="386" />
+        <location filename="../widgets/main_window.py" line="403" />
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字記錄已儲存為 {}（檔案 &gt; 開啟文字記錄資料夾）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="427" />
+        <location filename="../widgets/main_window.py" line="428" />
+        <source>No file manager could open the folder. The transcripts are in {}</source>
+        <translation>沒有檔案管理器能開啟該資料夾。字幕記錄儲存在 {}</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="451" />
         <source>Transcribe a file</source>
         <translation>轉寫檔案</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="435" />
+        <location filename="../widgets/main_window.py" line="459" />
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可轉寫檔案。</translation>
     </message>

@@ -39,7 +39,7 @@ class LanguageModelGroup(QGroupBox):
         )
         form.addRow(self.enabled)
         self.path = QLineEdit()
-        self.path.setPlaceholderText(self.tr("The model's own (its language_model folder), if any"))
+        self.path.setPlaceholderText(self.tr("The model's own, if it has one (the demo model has)"))
         self.path.setToolTip(
             self.tr(
                 "A word n-gram model: an ARPA file, a KenLM binary (with unigrams.txt beside "

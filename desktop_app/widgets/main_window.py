@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QProgressBar,
     QPushButton,
+    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -48,6 +49,8 @@ from .icon import app_icon
 from .indicators import LevelMeter, MessageBar
 from .overlay import CaptionOverlay
 from .transcript_view import TranscriptView
+
+RAW_ALSA_DEVICES = frozenset({"pulse", "default", "sysdefault", "pipewire"})
 
 
 class MainWindow(QMainWindow):
@@ -125,7 +128,7 @@ class MainWindow(QMainWindow):
             self.tr("Open &transcripts folder"), self.open_transcripts_folder
         )
         self.act_settings = self._action(
-            self.tr("Se&ttings…"),
+            self.tr("S&ettings…"),
             self.settings_requested.emit,
             QKeySequence.StandardKey.Preferences,
         )
@@ -286,15 +289,29 @@ class MainWindow(QMainWindow):
         self.device_combo.blockSignals(True)
         self.device_combo.clear()
         self.device_combo.addItem(self.tr("System default input"), None)
+        # ALSA's "pulse" and "default" are the sound server's default input again, by a name
+        # that says nothing to a user: "System default input" stands for them.
+        devices = [d for d in devices if d.loopback or d.name not in RAW_ALSA_DEVICES]
+        speaker = self.style().standardIcon(QStyle.StandardPixmap.SP_MediaVolume)
         for device in devices:
-            label = f"🔊 {device.name}" if device.loopback else device.name
-            self.device_combo.addItem(label, device)
+            if device.loopback:  # an icon, not an emoji: drawn without an emoji font
+                self.device_combo.addItem(speaker, self._device_label(device), device)
+            else:
+                self.device_combo.addItem(device.name, device)
         names = [None] + [d.name for d in devices]
         self.device_combo.setCurrentIndex(names.index(remembered) if remembered in names else 0)
         self.device_combo.setToolTip(
-            loopback_note(devices) or self.tr("Inputs marked 🔊 record what the computer plays.")
+            loopback_note(devices)
+            or self.tr("Inputs with a speaker icon record what the computer plays.")
         )
         self.device_combo.blockSignals(False)
+
+    def _device_label(self, device: InputDevice) -> str:
+        """A system-audio input's name in the interface's language."""
+        prefix = "System audio: "
+        if device.name.startswith(prefix):
+            return self.tr("System audio: {}").format(device.name.removeprefix(prefix))
+        return device.name
 
     def selected_device(self) -> InputDevice | None:
         return self.device_combo.currentData()
@@ -394,7 +411,14 @@ class MainWindow(QMainWindow):
 
     def open_transcripts_folder(self) -> None:
         self.transcripts_dir.mkdir(parents=True, exist_ok=True)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.transcripts_dir)))
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.transcripts_dir))):
+            # No file manager (a minimal desktop): say where the files are instead of nothing.
+            self.show_message(
+                self.tr("No file manager could open the folder. The transcripts are in {}").format(
+                    self.transcripts_dir
+                ),
+                "note",
+            )
 
     # overlay ---------------------------------------------------------------------------------
     def set_overlay_visible(self, visible: bool) -> None:

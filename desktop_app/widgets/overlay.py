@@ -112,7 +112,7 @@ class CaptionOverlay(QWidget):
         self.apply_style(self.style_)
         self._restore_geometry()
         self._restoring = False
-        self.act_reset = QAction(self.tr("Reset overlay position"), self)
+        self.act_reset = QAction(self.tr("&Reset overlay position"), self)
         self.act_reset.triggered.connect(self.reset_position)
         self.addAction(self.act_reset)
         if settings.overlay_locked:

@@ -82,7 +82,8 @@ def bind_socket(host: str, port: int) -> socket.socket:
                 f"holds it; choose another port (--port)"
             ) from None
         raise ServerError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    sock.set_inheritable(True)
+    # Not inheritable (Python's default): a program the app starts (QProcess on Windows passes
+    # handles on) must not keep the port after the app has quit.
     return sock
 
 
