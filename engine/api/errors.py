@@ -123,10 +123,10 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     ``temperature`` that is not a number as much as a ``chinese`` that names no script)."""
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
-    status = 422 if all(e.get("type") == "missing" for e in errors) else 400
-    if not request.url.path.startswith("/v1/"):
-        return JSONResponse({"detail": _jsonable(errors)}, status_code=status)
-    first = errors[0] if errors else {}
+    bad = [e for e in errors if e.get("type") != "missing"]
+    if not bad and not request.url.path.startswith("/v1/"):
+        return JSONResponse({"detail": _jsonable(errors)}, status_code=422)  # FastAPI's own
+    first = (bad or errors or [{}])[0]
     loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "header")]
     param = ".".join(loc) or None
     message = (
@@ -134,7 +134,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         if param
         else str(first.get("msg", "invalid request"))
     )
-    code = str(first.get("type", "invalid_value")) if status == 422 else "invalid_value"
+    status, code = (400, "invalid_value") if bad else (422, str(first.get("type", "missing")))
     return error_response(request.url.path, status, message, param=param, code=code)
 
 

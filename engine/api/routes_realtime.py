@@ -118,7 +118,8 @@ class RealtimeSession(LiveSession):
         self.item: Item | None = None
         self.previous_item_id: str | None = None
         self.boundary_s = 0.0  # session time where the last item (or cleared audio) ended
-        # the deltas' text: casing, punctuation (where the server has a model), the spacing
+        # The deltas' text: casing, the script's spacing, punctuation where the server has it
+        # (as its uploads: a completed item reads as the upload of the same audio).
         self.captions = caption_pipeline(ctx.punctuation)
         super().__init__(ws, ctx, _decoder(self.config))
 
@@ -248,8 +249,7 @@ class RealtimeSession(LiveSession):
         if isinstance(note, InputCleared):
             if note.item_dropped:  # the item in progress was in the cleared audio
                 self.item = None
-                # the line ends; words the stages held went with the cleared audio
-                self.captions.push(CaptionUpdate(UpdateKind.UTTERANCE_END, self.offset_s))
+                self._end_line()
             await self.write(Cleared())
         return False
 
@@ -270,11 +270,10 @@ class RealtimeSession(LiveSession):
             item = self._item()
             await self.write(SpeechStarted(audio_start_ms=round(at * 1000), item_id=item.id))
         elif event.type is EventType.FINAL and event.words:
-            self._item()
-            for update in self.captions.handle(event):
-                await self._delta(update)
+            item = self._item()
+            await self._deltas(self.captions.handle(event))
         elif event.type is EventType.UTTERANCE_END:
-            await self._end_line()
+            await self._flush_line()
             if vad and self.item is not None:
                 if self.flushing_commit:  # the commit's own item, unless more speech follows
                     self.stopped_at = at
@@ -299,17 +298,9 @@ class RealtimeSession(LiveSession):
             await self.write(stopped)
             await self._complete(at)
 
-    async def _delta(self, update: CaptionUpdate) -> None:
-        """A final update's text as a delta of the item in progress."""
-        if update.kind is UpdateKind.FINAL and update.words:
-            item = self._item()
-            item.text.append(delta_text(update))
-            await self.write(Delta(item_id=item.id, delta=item.text[-1]))
-
     async def _complete(self, end_s: float) -> None:
-        """Commit and complete the item in progress (with the words the stages held)."""
-        if self.item is not None:
-            await self._end_line()
+        """Commit and complete the item in progress."""
+        await self._flush_line()  # what the caption stages held belongs to this item
         item, self.item = self.item, None
         if item is None:
             return
@@ -322,12 +313,24 @@ class RealtimeSession(LiveSession):
             )
         )
         self.previous_item_id = item.id
+        self._end_line()
 
-    async def _end_line(self) -> None:
-        """The line ends: what the stages held (punctuation) comes out as deltas of the item in
-        progress; the next delta starts a new caption line (and sentence)."""
-        for update in self.captions.push(CaptionUpdate(UpdateKind.UTTERANCE_END, self.offset_s)):
-            await self._delta(update)
+    def _end_line(self) -> None:
+        """The item was dropped: the next delta starts a new caption line (and sentence)."""
+        self.captions.push(CaptionUpdate(UpdateKind.UTTERANCE_END, self.offset_s))
+
+    async def _flush_line(self) -> None:
+        """The line ends: finals the caption stages held go out as deltas of the item."""
+        await self._deltas(
+            self.captions.push(CaptionUpdate(UpdateKind.UTTERANCE_END, self.offset_s))
+        )
+
+    async def _deltas(self, updates: list[CaptionUpdate]) -> None:
+        for update in updates:
+            if update.kind is UpdateKind.FINAL and update.units:
+                item = self._item()
+                item.text.append(delta_text(update))
+                await self.write(Delta(item_id=item.id, delta=item.text[-1]))
 
     async def _on_end(self) -> bool:
         """The stream is flushed: complete the committed item, then close or go on."""
