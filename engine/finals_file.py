@@ -35,6 +35,7 @@ class FinalsFile:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._file: TextIO | None = path.open("w", encoding="utf-8")
         self._line_open = False
+        self._translations: list[str] = []  # sentences' translations waiting for the line's end
 
     def write(self, update: CaptionUpdate) -> None:
         """Take in one caption update: finals are appended, line ends end the line."""
@@ -51,6 +52,11 @@ class FinalsFile:
             self._file.flush()
         elif update.kind in LINE_ENDS:
             self.end_line()
+        elif update.kind is UpdateKind.TRANSLATION:
+            # On a line of its own, indented, after the caption line that is open (if any).
+            self._translations.append("  " + " ".join(update.translation.split()))
+            if not self._line_open:
+                self.end_line()
 
     def write_line(self, line: str) -> None:
         """Write a whole line (``listen``'s labelled lines of several sources), on the disk too."""
@@ -63,10 +69,13 @@ class FinalsFile:
 
     def end_line(self) -> None:
         """End the open line, on the disk too (fsync)."""
-        if self._file is None or not self._line_open:
+        if self._file is None or not (self._line_open or self._translations):
             return
+        if self._line_open:
+            self._file.write("\n")
         self._line_open = False
-        self._file.write("\n")
+        self._file.writelines(f"{text}\n" for text in self._translations if text.strip())
+        self._translations = []
         self._file.flush()
         os.fsync(self._file.fileno())
 

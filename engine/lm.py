@@ -296,6 +296,8 @@ class SpanCutter:
     ) -> None:
         self.blank_id = blank_id
         self.gap_frames = gap_frames
+        # No speech: the blank, and the word delimiter (models write it inside pauses too).
+        self.silent_ids = frozenset({blank_id, *([] if delimiter_id is None else [delimiter_id])})
         self.delimiter_id = delimiter_id if min_frames > 0 else None
         self.min_frames = min_frames
         self.max_frames = max_frames
@@ -312,8 +314,9 @@ class SpanCutter:
         spans: list[Span] = []
         start = 0
         for i, token in enumerate(ids.tolist()):
-            self._blank_run = self._blank_run + 1 if token == self.blank_id else 0
-            self._voiced = self._voiced or token != self.blank_id
+            silent = token in self.silent_ids
+            self._blank_run = self._blank_run + 1 if silent else 0
+            self._voiced = self._voiced or not silent
             size = self._count + i + 1 - start
             pause = self._blank_run == self.gap_frames and (self._voiced or self._after_speech)
             word_cut = (

@@ -297,7 +297,16 @@ def lm_for(options: LmOptions, model: object) -> LoadedLm | None:
     if options.lm:
         return load_lm(options.lm)
     if options.use_model_lm:
-        folder = hub_lm(getattr(model, "folder", None))
+        model_folder = getattr(model, "folder", None)
+        folder = hub_lm(model_folder)
+        if folder is None and _is_demo(model_folder) and DEMO_LM_DIR.is_dir():
+            folder = DEMO_LM_DIR  # the demo model's own LM lives beside it, not inside it
         if folder is not None:
             return load_lm(folder)
     return None
+
+
+def _is_demo(model_folder: str | Path | None) -> bool:
+    from .frames import DEMO_MODEL_DIR
+
+    return model_folder is not None and Path(model_folder).resolve() == DEMO_MODEL_DIR.resolve()

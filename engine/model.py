@@ -62,7 +62,6 @@ DEFAULT_CPU_DTYPE = "float32"
 DEFAULT_CPU_BACKEND = "onnx"
 BACKENDS = ("auto", "onnx", "torch")
 ONNX_DTYPES = ("float32", "int8")
-# Forward passes take the model's input as float32 (waveform or features) in these dtypes.
 
 
 def torch_forward(model: PreTrainedModel, device: str, dtype: str, input_name: str) -> Forward:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 
 from .ctc import Word
-from .pipeline import CaptionPipeline, CaptionUpdate, UpdateKind, caption_stages
+from .pipeline import CaptionPipeline, CaptionStage, CaptionUpdate, UpdateKind, caption_stages
 from .punctuation import Punctuated, Punctuation
 
 
@@ -55,7 +55,10 @@ class PunctuationStage:
         return [CaptionUpdate(UpdateKind.FINAL, words[-1].end, words, units)]
 
 
-def caption_pipeline(punctuation: Punctuation | None = None) -> CaptionPipeline:
-    """A stream's caption pipeline, with the punctuation stage when there is a model."""
+def caption_pipeline(
+    punctuation: Punctuation | None = None, translation: CaptionStage | None = None
+) -> CaptionPipeline:
+    """A stream's caption pipeline, with the punctuation stage when there is a model and the
+    translation stage when given (engine.translation.TranslationStage)."""
     stage = PunctuationStage(punctuation) if punctuation is not None else None
-    return CaptionPipeline(caption_stages(punctuation=stage))
+    return CaptionPipeline(caption_stages(punctuation=stage, translation=translation))

@@ -30,6 +30,7 @@ from typing import Any, Protocol
 from .config import TranslationOptions
 from .download_progress import DownloadProgress
 from .errors import ModelLoadError, TranslationError
+from .pipeline import CaptionUpdate, UpdateKind
 from .transcript import Transcript
 
 log = logging.getLogger("engine.translation")
@@ -475,9 +476,6 @@ class TranslationWorker:
 
     def submit(self, key: Any, text: str, outbox: ResultSink | None = None) -> None:
         outbox = self._results if outbox is None else outbox
-        if not text.strip():
-            outbox.put(Result(key, "", text))
-            return
         try:
             self._jobs.put_nowait(_Job(key, text, outbox, time.monotonic()))
         except queue.Full:
@@ -530,8 +528,11 @@ class TranslationWorker:
             self._ready.notify_all()
 
     def _translate(self, batch: list[_Job]) -> None:
+        """Results in the order submitted (an empty sentence gets an empty translation)."""
         try:
-            texts = self.translator.translate([job.text for job in batch])
+            wanted = [job.text for job in batch if job.text.strip()]
+            done = iter(self.translator.translate(wanted) if wanted else [])
+            texts = [next(done) if job.text.strip() else "" for job in batch]
             errors = [""] * len(batch)
         except Exception as exc:  # a failed batch loses its translations, not the captions
             log.exception("translation failed")
@@ -552,11 +553,11 @@ def drain(outbox: Outbox[Result]) -> list[Result]:
 
 
 class TranslationStage:
-    """The caption pipeline's translation stage (engine.pipeline's CaptionStage protocol): each
+    """The caption pipeline's translation stage (:class:`engine.pipeline.CaptionStage`): each
     SENTENCE update goes to the worker as it passes; :meth:`poll` hands out a TRANSLATION update
-    per sentence (its words, units, start and end; ``translation`` and ``language`` set, and
-    ``message`` saying why when there is no translation). Every other update passes unchanged.
-    No thread of its own: the worker translates, the pipeline's owner polls."""
+    per sentence (its words, units, time; ``translation`` and ``language`` set, and ``message``
+    saying why when there is no translation). Every other update passes on unchanged. No thread
+    of its own: the worker translates, the pipeline's owner polls."""
 
     def __init__(self, worker: TranslationWorker, language: str) -> None:
         self.worker = worker
@@ -564,24 +565,23 @@ class TranslationStage:
         self._outbox: Outbox[Result] = queue.SimpleQueue()
         self.pending = 0  # sentences submitted, translation not handed out yet
 
-    def push(self, update: Any) -> list[Any]:
-        if str(update.kind) == "sentence":
+    def push(self, update: CaptionUpdate) -> list[CaptionUpdate]:
+        if update.kind is UpdateKind.SENTENCE:
             self.pending += 1
             self.worker.submit(update, update.source_text, self._outbox)
         return [update]
 
-    def flush(self) -> list[Any]:
+    def flush(self) -> list[CaptionUpdate]:
         return []  # a pause closes the sentence before this stage; translations come by poll
 
-    def poll(self) -> list[Any]:
+    def poll(self) -> list[CaptionUpdate]:
         out = []
         for result in drain(self._outbox):
             self.pending -= 1
-            sentence = result.key
             out.append(
                 dataclasses.replace(
-                    sentence,
-                    kind=type(sentence.kind)("translation"),
+                    result.key,
+                    kind=UpdateKind.TRANSLATION,
                     translation=result.text,
                     language=self.language,
                     message=result.error,

@@ -30,6 +30,11 @@ PAGE_FILE_MESSAGE = (
     "> Virtual memory > 'Automatically manage paging file size', then restart Windows."
 )
 
+# Settings of the frozen app's own process. transformers' "hub kernels" (the `kernels` package)
+# are left out of the bundle (freeze_rules.EXCLUDED_MODULES), but transformers >= 5.25 turns them
+# on by default and then stops every model load ("Kernels are not available"): turned off.
+FROZEN_ENVIRONMENT = {"USE_HUB_KERNELS": "NO"}
+
 
 class CudaLoadError(Exception):
     """The CUDA flavour's torch cannot be imported; the message says what to do."""
@@ -147,6 +152,7 @@ def check_cuda_or_exit() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    os.environ.update(FROZEN_ENVIRONMENT)
     give_windowed_app_streams()
     from live_captions.console import use_utf8_output
 

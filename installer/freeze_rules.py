@@ -55,10 +55,11 @@ EXCLUDED_MODULES = [
     # uvicorn's optional faster event loop (Linux/macOS only); it falls back to asyncio's.
     "uvloop",
     # Hugging Face's "hub kernels": compiled kernels that transformers downloads from the hub
-    # when a model asks for them (use_kernels=True, never the engine's case). transformers >= 5.25
-    # requires the package on Python >= 3.11 but runs without it, as on 3.10 (it checks with
-    # find_spec, and a frozen app finds no module left out); frozen, it crashed at model load
-    # reading a data file PyInstaller does not collect (kernels/_internals/python_depends.json).
+    # (use_kernels, which transformers >= 5.25 turns on by default; the engine needs none).
+    # transformers >= 5.25 requires the package on Python >= 3.11; frozen, it crashed at model
+    # load reading a data file PyInstaller does not collect (kernels/_internals/
+    # python_depends.json). Left out, and turned off in the frozen app (entry.FROZEN_ENVIRONMENT:
+    # USE_HUB_KERNELS=NO), transformers loads and runs the model without it.
     "kernels",
 ]
 # transformers loads model classes lazily by name; the engine needs the wav2vec2 family (and what

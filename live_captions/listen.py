@@ -23,6 +23,7 @@ from engine.punctuation import Punctuation
 from engine.punctuation_stage import caption_pipeline
 from engine.scheduler import Scheduler, Stream
 from engine.streaming import Event, EventType, StreamOptions
+from engine.translation import TranslationStage, TranslationWorker
 
 from .console import enable_terminal_sequences
 from .extras import missing_extra
@@ -32,10 +33,13 @@ from .options import (
     add_chinese_option,
     add_decoding_options,
     add_punctuation_options,
+    add_translation_options,
     check_lm,
     decode_options,
+    load_translation,
     model_options,
     punctuation_options,
+    translation_options,
 )
 
 # --fast keeps at most this much audio waiting for the engine (the lag limit is 60 s).
@@ -51,11 +55,14 @@ class TerminalCaptions:
         # Rewriting the line needs ANSI sequences (switched on for a Windows console).
         self.tty = enable_terminal_sequences(out)
         self.captions = Captions()
+        self.drawn: tuple[str, str, bool] = ("", "", False)  # the open line as last drawn
 
     def show(self, update: CaptionUpdate) -> None:
         ending = self.captions.current  # the line a line end closes
         self.captions.apply(update)
-        if update.kind in (UpdateKind.FINAL, UpdateKind.PARTIAL):
+        if update.kind is UpdateKind.TRANSLATION:
+            self._translation(update.translation or f"[{update.message or 'no translation'}]")
+        elif update.kind in (UpdateKind.FINAL, UpdateKind.PARTIAL):
             current = self.captions.current
             partial = update.text if update.kind is UpdateKind.PARTIAL else ""
             self._draw(current.text() if current else "", partial, update.space_before)
@@ -66,7 +73,17 @@ class TerminalCaptions:
             self.out.write(f"\n[{update.kind}: {update.message}]\n")
         self.out.flush()
 
+    def _translation(self, text: str) -> None:
+        """A sentence's translation on its own line under the captions, indented (coloured on a
+        terminal, where the open line is drawn again below it)."""
+        if self.tty:
+            self.out.write(f"\r\033[K  \033[36m{text}\033[0m\n")
+            self._draw(*self.drawn)
+        else:
+            self.out.write(f"  {text}\n")
+
     def _draw(self, line: str, partial: str, space: bool = False, done: bool = False) -> None:
+        self.drawn = ("", "", False) if done else (line, partial, space)
         if self.tty:
             gap = " " if space and line else ""
             tail = f"{gap}\033[2m{partial}\033[0m" if partial else ""
@@ -124,6 +141,7 @@ def add_listen_command(
     add_model_options(p, "--compute-device")
     add_decoding_options(p)
     add_punctuation_options(p)
+    add_translation_options(p)
     p.set_defaults(handler=cmd_listen)
 
 
@@ -138,6 +156,11 @@ def cmd_listen(args: argparse.Namespace) -> int:
     if sources is None:  # one source, unlabelled: as it always was
         args.input = args.input[0] if args.input else None
         args.input_device = args.input_device[0] if args.input_device else None
+    elif args.translate_to:
+        print(
+            "live-captions listen: error: --translate-to takes one source for now", file=sys.stderr
+        )
+        return 2
     elif any(own.input is None for own, _ in sources):
         args.input = None  # a microphone among them: sounddevice is needed
     if args.list_devices or not args.input:
@@ -148,16 +171,19 @@ def cmd_listen(args: argparse.Namespace) -> int:
     if args.list_devices:
         return _list_devices()
     decode = decode_options(args)
+    translate = translation_options(args)
     output = _open_output(args.output)
     with output or contextlib.nullcontext():
-        recognizer = load_model(model_options(args))
+        options = model_options(args)
+        translator = load_translation(translate, options.name)  # fails before the speech model
+        recognizer = load_model(options)
         print(f"model: {recognizer.describe()}", file=sys.stderr)
         check_lm(decode, recognizer)
         punctuation = load_punctuation(
             punctuation_options(args), model_options(args), recognizer, decode.lm.hotwords
         )
         if sources is not None:
-            options = StreamOptions(
+            stream_options = StreamOptions(
                 profile=args.profile, stable_partials=not args.raw_partials, decode=decode
             )
             return caption_sources(
@@ -166,10 +192,18 @@ def cmd_listen(args: argparse.Namespace) -> int:
                 output,
                 sources,
                 lambda: caption_pipeline(punctuation),
-                options,
+                stream_options,
                 lambda own: _replay if own.input else _microphone,
             )
-        return _caption(args, recognizer, output, decode, punctuation)
+        if translator is None:
+            return _caption(args, recognizer, output, decode, punctuation)
+        worker = TranslationWorker(translator)
+        try:
+            return _caption(
+                args, recognizer, output, decode, punctuation, (worker, translate.target)
+            )
+        finally:
+            worker.close()
 
 
 def _open_output(path: Path | None) -> FinalsFile | None:
@@ -188,17 +222,29 @@ def _caption(
     output: FinalsFile | None,
     decode: DecodeOptions,
     punctuation: Punctuation | None = None,
+    translation: tuple[TranslationWorker, str] | None = None,
 ) -> int:
     terminal = TerminalCaptions()
-    # the stream's captions: the terminal and the file read them
-    pipeline = caption_pipeline(punctuation)
+    # The stream's captions: the terminal and the file read them.
+    stage = TranslationStage(*translation) if translation else None
+    pipeline = caption_pipeline(punctuation, stage)
     events: queue.Queue[Event] = queue.Queue()
 
-    def show(event: Event) -> None:
-        for update in pipeline.handle(event):
+    def show_updates(updates: list[CaptionUpdate]) -> None:
+        for update in updates:
             terminal.show(update)
             if output is not None:
                 output.write(update)
+
+    def show(event: Event) -> None:
+        show_updates(pipeline.handle(event))
+
+    def next_event() -> Event:
+        while True:  # translations are shown as they come, between events
+            try:
+                return events.get(timeout=0.05 if stage else None)
+            except queue.Empty:
+                show_updates(pipeline.poll())
 
     with Scheduler(recognizer) as scheduler, signals_interrupt():
         options = StreamOptions(
@@ -216,18 +262,21 @@ def _caption(
         feeder.start()
         try:
             while True:
-                event = events.get()
+                event = next_event()
                 show(event)
                 if event.type in (EventType.END, EventType.ERROR):
                     break
         except KeyboardInterrupt:  # Ctrl-C, SIGTERM or SIGHUP
             stop.set()  # the feeder finishes the stream; drain what is left
             while True:
-                event = events.get()
+                event = next_event()
                 show(event)
                 if event.type in (EventType.END, EventType.ERROR):
                     break
         feeder.join(timeout=5)
+        if translation is not None:  # the last sentences' translations
+            translation[0].wait(60)
+            show_updates(pipeline.poll())
     return 0 if event.type is EventType.END else 1
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pytest
 
+from engine.config import DecodeOptions, LmOptions
 from engine.frames import RunsOwnWindows
 
 # facebook/wav2vec2-base-960h's character vocabulary.
@@ -227,6 +228,9 @@ def say(text: str, path: Path, voice: str = "espeak:en-us", rate: int = 16000) -
         sf.write(str(recorded), samples, rate, format="FLAC", subtype="PCM_16")
     return path
 
+
+# Greedy decoding: not the language model a model comes with (the demo model's included).
+GREEDY = DecodeOptions(lm=LmOptions(use_model_lm=False))
 
 SENTENCES = (
     "the weather is nice today",

@@ -14,7 +14,7 @@ import sys
 import jiwer
 import numpy as np
 import pytest
-from helpers import DEMO_DIR, CountingModel, RevisionCounter, read_wav, say
+from helpers import DEMO_DIR, GREEDY, CountingModel, RevisionCounter, read_wav, say
 
 from engine.config import TranscribeOptions
 from engine.streaming import OnlineProcessor, StreamOptions, final_words
@@ -159,7 +159,7 @@ def test_skipping_silent_windows_does_not_change_the_text(demo_recognizer, spoke
     audio = np.concatenate(
         [read_wav(spoken["espeak:en-us"][0]), gap, read_wav(spoken["espeak:en-us"][1]), gap]
     )
-    skipping = TranscribeOptions(profile="balanced")
+    skipping = TranscribeOptions(profile="balanced", decode=GREEDY)  # the model's frames alone
     running_all = replace(skipping, decode=replace(skipping.decode, silence_level=0.0))
     skipping_model, running_model = CountingModel(demo_recognizer), CountingModel(demo_recognizer)
     skipped = transcribe_array(skipping_model, audio, skipping).words
@@ -178,7 +178,8 @@ def test_stable_partials_change_their_mind_less(demo_recognizer, spoken):
     audio = np.concatenate([x for path in spoken["flite:slt"][:4] for x in (read_wav(path), pause)])
     runs = {}
     for stable in (True, False):
-        processor = OnlineProcessor(demo_recognizer, StreamOptions(stable_partials=stable))
+        options = StreamOptions(stable_partials=stable, decode=GREEDY)  # partials as the model
+        processor = OnlineProcessor(demo_recognizer, options)
         events = [
             e for i in range(0, len(audio), 1600) for e in processor.push(audio[i : i + 1600])
         ]

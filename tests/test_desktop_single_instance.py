@@ -28,12 +28,7 @@ HOLDER = """
 import sys
 from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QTimer
-from desktop_app.single_instance import (
-    APP_MUTEX,
-    STATE_DIR_VARIABLE,
-    SingleInstance,
-    default_lock_path,
-), default_lock_path
+from desktop_app.single_instance import SingleInstance, default_lock_path
 
 app = QCoreApplication([])
 lock = Path(sys.argv[1]) if len(sys.argv) > 1 else default_lock_path()

@@ -595,3 +595,21 @@ def test_open_transcripts_folder_without_a_file_manager_says_where_they_are(
     folder = tmp_path / "transcripts"
     assert opened == [QUrl.fromLocalFile(str(folder))] and folder.is_dir()
     assert str(folder) in app.window.message_bar.text()
+
+
+def test_saving_the_transcript_says_where_it_went(
+    qtbot, settings: Settings, device: FakeSoundDevice, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QFileDialog
+
+    from engine.ctc import Word
+    from engine.streaming import Event, EventType
+
+    app = make_app(qtbot, settings, device, tmp_path)
+    words = (Word("HELLO", 0.1, 0.4, 0.9), Word("THERE", 0.5, 0.8, 0.9))
+    app.window._on_final(Event(EventType.FINAL, 0.8, words))
+    target = tmp_path / "a rather long name for the meeting of the seventh of december.srt"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    app.window.act_save.trigger()
+    assert target.is_file() and "HELLO" in target.read_text(encoding="utf-8").upper()
+    assert str(target) in app.window.statusBar().currentMessage()

@@ -175,6 +175,21 @@ def test_custom_words_run_beam_search_on_a_word_piece_model(tmp_path_factory, sp
     assert words and all(w.text for w in words)
 
 
+def test_custom_words_stream_as_the_file_on_a_word_piece_model(tmp_path_factory, speech):  # type: ignore[no-untyped-def]
+    """Beam search over word pieces: a stream's finals equal the file's words."""
+    recognizer = load(family_dir("parakeet_ctc", tmp_path_factory))
+    decode = DecodeOptions(lm=LmOptions(hotwords=("captions", "everyone")))
+    expected = transcribe_array(
+        recognizer, speech, TranscribeOptions(profile="balanced", decode=decode)
+    ).words
+    processor = OnlineProcessor(recognizer, StreamOptions(profile="balanced", decode=decode))
+    events = []
+    for i in range(0, len(speech), 1000):
+        events += processor.push(speech[i : i + 1000])
+    events += processor.finish()
+    assert expected and timed(final_words(events)) == timed(expected)
+
+
 def test_a_seq2seq_checkpoint_is_refused_clearly(tmp_path: Path) -> None:
     config = {"architectures": ["WhisperForConditionalGeneration"], "model_type": "whisper"}
     (tmp_path / "config.json").write_text(json.dumps(config))

@@ -110,8 +110,9 @@ def test_inside_speech_spans_end_at_word_boundaries():
     assert [(first, len(frames), ends) for first, frames, ends in spans] == [
         (0, 4, False),
         (4, 6, False),
-        (10, 3, True),
-        (13, 6, False),
+        # The delimiter at 9 is no speech: with the blanks at 10 and 11 it is the pause.
+        (10, 2, True),
+        (12, 7, False),
         (19, 1, True),
     ]
     for size in (1, 3, 7):

@@ -73,3 +73,42 @@ def test_a_named_punctuation_model_that_cannot_be_had_stops_the_server(
     settings = ServerSettings(port=0, punctuation=PunctuationOptions(model="/no/such/folder"))
     with pytest.raises((PunctuationModelError, RuntimeError), match="does not exist"):
         ApiServer(settings, demo_recognizer).start()
+
+
+async def ws_finals(url: str, pcm: bytes) -> list[str]:
+    import asyncio
+    import json
+
+    import websockets
+    from websockets.exceptions import ConnectionClosed
+
+    texts: list[str] = []
+    async with websockets.connect(url, max_size=None) as ws:
+        assert json.loads(await ws.recv())["type"] == "ready"
+        await ws.send(pcm)
+        await ws.send(json.dumps({"type": "close"}))
+        async with asyncio.timeout(120):
+            while True:
+                try:
+                    message = json.loads(await ws.recv())
+                except ConnectionClosed:
+                    return texts
+                if message["type"] == "transcript" and message["is_final"]:
+                    texts.append(message["text"])
+
+
+def test_websocket_finals_come_punctuated_unless_the_query_says_no(
+    server: ApiServer, hello_wav: Path
+) -> None:
+    import asyncio
+
+    from helpers import read_wav
+
+    pcm = (read_wav(hello_wav) * 32767).astype("<i2").tobytes()
+    base = server.url.replace("http://", "ws://") + "/ws/transcribe"
+    finals = asyncio.run(ws_finals(base, pcm))
+    assert finals and finals[-1][-1] in ".?!"  # the stream's end closes a sentence
+    plain = asyncio.run(ws_finals(f"{base}?punctuation=false", pcm))
+    assert plain and all(t[-1] not in ".?!," for t in plain)
+    joined = " ".join(finals).split()
+    assert [w.strip(".,?!:;").lower() for w in joined] == " ".join(plain).lower().split()

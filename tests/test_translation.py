@@ -19,6 +19,7 @@ from engine.config import TranslationOptions
 from engine.ctc import Word
 from engine.formats import render
 from engine.hub import DownloadStatus
+from engine.pipeline import CaptionPipeline, CaptionUpdate, UpdateKind, caption_stages
 from engine.transcript import Segment, Transcript
 from engine.translation import (
     CATALOGUE,
@@ -26,6 +27,7 @@ from engine.translation import (
     Result,
     TorchTranslator,
     TranslationError,
+    TranslationStage,
     TranslationWorker,
     choose_model,
     load_translator,
@@ -260,3 +262,66 @@ def test_bilingual_json_and_txt() -> None:
     assert render(transcript, "txt") == "Hello world\nHELLO WORLD\nGood bye\nGOOD BYE\n"
     plain = Transcript((Segment(0.5, 1.4, transcript.segments[0].words),), 2.0)
     assert "translation" not in json.loads(render(plain, "json"))["segments"][0]
+
+
+def test_stage_passes_updates_on_and_answers_each_sentence_at_poll() -> None:
+    recorder = Recorder()
+    worker = TranslationWorker(recorder)
+    stage = TranslationStage(worker, "xx")
+    try:
+        final = CaptionUpdate(UpdateKind.FINAL, 1.0, units=("hello",))
+        sentences = [
+            CaptionUpdate(UpdateKind.SENTENCE, 1.0, units=("hello", "world")),
+            CaptionUpdate(UpdateKind.SENTENCE, 2.0),
+        ]
+        assert stage.push(final) == [final]  # passed on unchanged, at once
+        assert [stage.push(s) for s in sentences] == [[s] for s in sentences]
+        assert stage.flush() == []
+        worker.wait()
+        out = stage.poll()
+    finally:
+        worker.close()
+    assert [u.kind for u in out] == [UpdateKind.TRANSLATION, UpdateKind.TRANSLATION]
+    assert out[0] == CaptionUpdate(
+        UpdateKind.TRANSLATION,
+        1.0,
+        units=("hello", "world"),
+        translation="HELLO WORLD",
+        language="xx",
+    )
+    assert out[0].text == "HELLO WORLD" and out[0].source_text == "hello world"
+    assert out[1].translation == "" and out[1].units == ()  # an empty sentence: nothing to say
+    assert stage.pending == 0 and stage.poll() == []
+
+
+def test_pipeline_with_translation_gives_each_sentence_translated_after_its_finals() -> None:
+    """The real pipeline: casing, sentences (closed at a line end without punctuation), then
+    translation; the TRANSLATION update comes at poll, after the finals it covers."""
+    from engine.streaming import Event, EventType
+
+    recorder = Recorder()
+    worker = TranslationWorker(recorder)
+    pipeline = CaptionPipeline(caption_stages(translation=TranslationStage(worker, "xx")))
+    times = {"HELLO": (0.5, 0.9), "WORLD": (1.0, 1.4), "GOOD": (3.0, 3.3), "BYE": (3.4, 3.8)}
+    words = [Word(text, start, end, 0.9) for text, (start, end) in times.items()]
+    updates = []
+    try:
+        for event in (
+            Event(EventType.FINAL, 1.5, tuple(words[:2])),
+            Event(EventType.UTTERANCE_END, 1.4),
+            Event(EventType.FINAL, 3.9, tuple(words[2:])),
+            Event(EventType.END, 4.0),
+        ):
+            updates += pipeline.handle(event)
+        worker.wait()
+        updates += pipeline.poll()
+    finally:
+        worker.close()
+    translations = [u for u in updates if u.kind is UpdateKind.TRANSLATION]
+    assert [(u.source_text, u.translation) for u in translations] == [
+        ("Hello world", "HELLO WORLD"),
+        ("Good bye", "GOOD BYE"),
+    ]
+    assert [(u.start, u.end) for u in translations] == [(0.5, 1.4), (3.0, 3.8)]
+    last_final = max(i for i, u in enumerate(updates) if u.kind is UpdateKind.FINAL)
+    assert updates.index(translations[0]) > last_final

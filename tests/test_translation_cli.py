@@ -76,3 +76,40 @@ def test_a_translation_model_that_cannot_be_loaded(
     assert code == 1 and "no catalogue model translates 'en' into 'fi'" in err
     code, _, err = run(capsys, hello_wav, "--translation-model", tmp_path)
     assert code == 1 and "--translation-model needs --translate-to" in err
+
+
+def test_listen_prints_each_sentence_translation_and_keeps_both(
+    hello_wav: Path, tiny_model_dir: Path, marian_dir: Path, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    import numpy as np
+    import soundfile as sf
+    from helpers import read_wav
+
+    from engine.translation import Ct2Translator
+
+    speech = read_wav(hello_wav)
+    pause = np.zeros(16000 * 2, np.float32)
+    wav = tmp_path / "two.wav"
+    sf.write(str(wav), np.concatenate([speech, pause, speech]), 16000)
+    out = tmp_path / "live.txt"
+    args = ["listen", "--input", wav, "--fast", "--output", out, "--model", tiny_model_dir]
+    args += ["--threads", "1", "--translate-to", "zh", "--translation-model", marian_dir]
+    live = subprocess.run(
+        [sys.executable, "-m", "live_captions", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert live.returncode == 0, live.stderr
+    lines = live.stdout.splitlines()
+    captions = [line for line in lines if not line.startswith("  ")]
+    translations = [line[2:] for line in lines if line.startswith("  ")]
+    assert captions and len(translations) == len(captions)
+    # Each sentence's translation, under it: the same model's translation of the printed line.
+    assert all(translations)
+    assert Ct2Translator(marian_dir).translate(captions) == translations
+    kept = out.read_text(encoding="utf-8").splitlines()
+    assert sorted(kept) == sorted(captions + ["  " + t for t in translations])

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from helpers import RECORDED_SPEECH, WINDOWS, recorded_speech, say
+from helpers import RECORDED_SPEECH, WINDOWS, posix_only, recorded_speech, say
 
 from live_captions.finals_file import signals_interrupt
 from live_captions.gui import quit_on_signals
@@ -57,7 +57,7 @@ def windows_like_signals(monkeypatch: pytest.MonkeyPatch) -> signal.Signals:
     return signal.SIGUSR1
 
 
-@pytest.mark.skipif(WINDOWS, reason="raise_signal(SIGBREAK) would end the test process")
+@posix_only("a stand-in for SIGBREAK that the test can raise in its own process")
 def test_ctrl_break_stops_the_cli_like_ctrl_c(windows_like_signals: signal.Signals) -> None:
     before = signal.getsignal(windows_like_signals)
     with pytest.raises(KeyboardInterrupt), signals_interrupt():

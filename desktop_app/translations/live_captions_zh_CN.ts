@@ -269,27 +269,32 @@
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="184"/>
+        <location filename="../widgets/file_panel.py" line="178"/>
+        <source>Transcript saved: {}</source>
+        <translation>文字记录已保存：{}</translation>
+    </message>
+    <message>
+        <location filename="../widgets/file_panel.py" line="186"/>
         <source>%p%  ({0} of {1} s)</source>
         <translation>%p%（{0} / {1} 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="194"/>
+        <location filename="../widgets/file_panel.py" line="196"/>
         <source>Note: {}.</source>
         <translation>注意：{}。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="196"/>
+        <location filename="../widgets/file_panel.py" line="198"/>
         <source>Done: {0}, {1} s of audio, {2} captions.</source>
         <translation>完成：{0}，音频 {1} 秒，共 {2} 条字幕。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="208"/>
+        <location filename="../widgets/file_panel.py" line="210"/>
         <source>Could not transcribe: {}</source>
         <translation>无法转写：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="214"/>
+        <location filename="../widgets/file_panel.py" line="216"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
@@ -505,7 +510,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="116"/>
-        <location filename="../widgets/main_window.py" line="389"/>
+        <location filename="../widgets/main_window.py" line="386"/>
         <source>&amp;Start captions</source>
         <translation>开始字幕(&amp;S)</translation>
     </message>
@@ -571,7 +576,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="170"/>
-        <location filename="../widgets/main_window.py" line="388"/>
+        <location filename="../widgets/main_window.py" line="385"/>
         <source>Start</source>
         <translation>开始</translation>
     </message>
@@ -587,7 +592,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="199"/>
-        <location filename="../widgets/main_window.py" line="270"/>
+        <location filename="../widgets/main_window.py" line="267"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
@@ -602,72 +607,77 @@
         <translation>丢失的音频块：计算机处理不及，或声音设备丢失了音频</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="240"/>
+        <location filename="../widgets/main_window.py" line="237"/>
         <source>Start or stop live captions</source>
         <translation>开始或停止实时字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="253"/>
+        <location filename="../widgets/main_window.py" line="250"/>
         <source>Model: {}</source>
         <translation>模型：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="292"/>
+        <location filename="../widgets/main_window.py" line="289"/>
         <source>System default input</source>
         <translation>系统默认输入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="306"/>
+        <location filename="../widgets/main_window.py" line="303"/>
         <source>Inputs with a speaker icon record what the computer plays.</source>
         <translation>带扬声器图标的输入录制电脑正在播放的声音。</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="314"/>
+        <location filename="../widgets/main_window.py" line="311"/>
         <source>System audio: {}</source>
         <translation>系统音频：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="328"/>
+        <location filename="../widgets/main_window.py" line="325"/>
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="343"/>
+        <location filename="../widgets/main_window.py" line="340"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="344"/>
+        <location filename="../widgets/main_window.py" line="341"/>
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="369"/>
+        <location filename="../widgets/main_window.py" line="366"/>
         <source>Lag {} s</source>
         <translation>延迟 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="381"/>
+        <location filename="../widgets/main_window.py" line="378"/>
         <source>Dropped audio: {} blocks</source>
         <translation>丢失音频：{} 块</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="403"/>
+        <location filename="../widgets/main_window.py" line="400"/>
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字记录已保存为 {}（文件 &gt; 打开文字记录文件夹）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="428"/>
+        <location filename="../widgets/main_window.py" line="415"/>
+        <source>Transcript saved: {}</source>
+        <translation>文字记录已保存：{}</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="427"/>
         <source>No file manager could open the folder. The transcripts are in {}</source>
         <translation>没有文件管理器能打开该文件夹。字幕记录保存在 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="451"/>
+        <location filename="../widgets/main_window.py" line="450"/>
         <source>Transcribe a file</source>
         <translation>转写文件</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="459"/>
+        <location filename="../widgets/main_window.py" line="458"/>
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未加载语音模型；加载完成后即可转写文件。</translation>
     </message>

@@ -268,27 +268,32 @@
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="184" />
+        <location filename="../widgets/file_panel.py" line="178" />
+        <source>Transcript saved: {}</source>
+        <translation>文字記錄已儲存：{}</translation>
+    </message>
+    <message>
+        <location filename="../widgets/file_panel.py" line="186" />
         <source>%p%  ({0} of {1} s)</source>
         <translation>%p%（{0} / {1} 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="194" />
+        <location filename="../widgets/file_panel.py" line="196" />
         <source>Note: {}.</source>
         <translation>注意：{}。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="196" />
+        <location filename="../widgets/file_panel.py" line="198" />
         <source>Done: {0}, {1} s of audio, {2} captions.</source>
         <translation>完成：{0}，音訊 {1} 秒，共 {2} 條字幕。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="208" />
+        <location filename="../widgets/file_panel.py" line="210" />
         <source>Could not transcribe: {}</source>
         <translation>無法轉寫：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="214" />
+        <location filename="../widgets/file_panel.py" line="216" />
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
@@ -504,7 +509,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="116" />
-        <location filename="../widgets/main_window.py" line="389" />
+        <location filename="../widgets/main_window.py" line="386" />
         <source>&amp;Start captions</source>
         <translation>開始字幕(&amp;S)</translation>
     </message>
@@ -570,7 +575,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="170" />
-        <location filename="../widgets/main_window.py" line="388" />
+        <location filename="../widgets/main_window.py" line="385" />
         <source>Start</source>
         <translation>開始</translation>
     </message>
@@ -586,7 +591,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="199" />
-        <location filename="../widgets/main_window.py" line="270" />
+        <location filename="../widgets/main_window.py" line="267" />
         <source>No model loaded</source>
         <translation>未載入模型</translation>
     </message>
@@ -601,72 +606,77 @@
         <translation>丟失的音訊塊：計算機處理不及，或聲音裝置丟失了音訊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="240" />
+        <location filename="../widgets/main_window.py" line="237" />
         <source>Start or stop live captions</source>
         <translation>開始或停止即時字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="253" />
+        <location filename="../widgets/main_window.py" line="250" />
         <source>Model: {}</source>
         <translation>模型：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="292" />
+        <location filename="../widgets/main_window.py" line="289" />
         <source>System default input</source>
         <translation>系統預設輸入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="306" />
+        <location filename="../widgets/main_window.py" line="303" />
         <source>Inputs with a speaker icon record what the computer plays.</source>
         <translation>帶揚聲器圖示的輸入錄製電腦正在播放的聲音。</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="314" />
+        <location filename="../widgets/main_window.py" line="311" />
         <source>System audio: {}</source>
         <translation>系統音訊：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="328" />
+        <location filename="../widgets/main_window.py" line="325" />
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="343" />
+        <location filename="../widgets/main_window.py" line="340" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="344" />
+        <location filename="../widgets/main_window.py" line="341" />
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="369" />
+        <location filename="../widgets/main_window.py" line="366" />
         <source>Lag {} s</source>
         <translation>延遲 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="381" />
+        <location filename="../widgets/main_window.py" line="378" />
         <source>Dropped audio: {} blocks</source>
         <translation>丟失音訊：{} 塊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="403" />
+        <location filename="../widgets/main_window.py" line="400" />
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字記錄已儲存為 {}（檔案 &gt; 開啟文字記錄資料夾）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="428" />
+        <location filename="../widgets/main_window.py" line="415" />
+        <source>Transcript saved: {}</source>
+        <translation>文字記錄已儲存：{}</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="427" />
         <source>No file manager could open the folder. The transcripts are in {}</source>
         <translation>沒有檔案管理器能開啟該資料夾。字幕記錄儲存在 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="451" />
+        <location filename="../widgets/main_window.py" line="450" />
         <source>Transcribe a file</source>
         <translation>轉寫檔案</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="459" />
+        <location filename="../widgets/main_window.py" line="458" />
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可轉寫檔案。</translation>
     </message>

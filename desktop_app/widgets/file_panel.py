@@ -173,7 +173,9 @@ class FileTranscriptionDialog(QDialog):
 
     def export(self) -> None:
         if self.transcript is not None:
-            save_transcript(self, self.transcript, self.path.stem)
+            path = save_transcript(self, self.transcript, self.path.stem)
+            if path is not None:
+                self.status.setText(self.tr("Transcript saved: {}").format(path))
 
     @Slot(float, float)
     def _on_progress(self, done: float, total: float) -> None:

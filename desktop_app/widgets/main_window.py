@@ -10,7 +10,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -210,13 +210,10 @@ class MainWindow(QMainWindow):
             )
         )
         self.api_label = QLabel("")
-        self.notice_label = QLabel("")
-        self._notice_timer = QTimer(self, singleShot=True)
-        self._notice_timer.timeout.connect(self.notice_label.clear)
         bar = self.statusBar()
         bar.addWidget(self.model_label, 1)
         bar.addWidget(self.load_progress)
-        for label in (self.notice_label, self.lag_label, self.dropped_label, self.api_label):
+        for label in (self.lag_label, self.dropped_label, self.api_label):
             bar.addPermanentWidget(label)
 
     def _connect_session(self) -> None:
@@ -274,9 +271,9 @@ class MainWindow(QMainWindow):
         self.message_bar.show_message(text, kind, action)
 
     def notify(self, text: str, seconds: float = 10.0) -> None:
-        """A passing note in the status bar."""
-        self.notice_label.setText(text)
-        self._notice_timer.start(round(seconds * 1000))
+        """A passing note across the status bar (the whole width: a long file name is not cut
+        off), the model's name back after it."""
+        self.statusBar().showMessage(text, round(seconds * 1000))
 
     # devices ---------------------------------------------------------------------------------
     def refresh_devices(self) -> None:
@@ -401,7 +398,9 @@ class MainWindow(QMainWindow):
 
     def save_as(self) -> None:
         model = self.recognizer.name if self.recognizer else ""
-        save_transcript(self, self.transcript.transcript(model), "captions")
+        path = save_transcript(self, self.transcript.transcript(model), "captions")
+        if path is not None:
+            self.notify(self.tr("Transcript saved: {}").format(path))
 
     def clear_transcript(self) -> None:
         self.transcript.clear()

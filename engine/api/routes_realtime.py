@@ -26,7 +26,8 @@ from fastapi import APIRouter, Depends, WebSocket
 
 from ..audio import FrameDecoder
 from ..errors import AudioError
-from ..pipeline import CaptionPipeline, CaptionUpdate, UpdateKind
+from ..pipeline import CaptionUpdate, UpdateKind
+from ..punctuation_stage import caption_pipeline
 from ..streaming import Event, EventType, StreamOptions
 from .deps import ApiContext, get_context
 from .errors import CloseCode, close_reason
@@ -117,7 +118,9 @@ class RealtimeSession(LiveSession):
         self.item: Item | None = None
         self.previous_item_id: str | None = None
         self.boundary_s = 0.0  # session time where the last item (or cleared audio) ended
-        self.captions = CaptionPipeline()  # the deltas' text: casing, the script's spacing
+        # The deltas' text: casing, the script's spacing, punctuation where the server has it
+        # (as its uploads: a completed item reads as the upload of the same audio).
+        self.captions = caption_pipeline(ctx.punctuation)
         super().__init__(ws, ctx, _decoder(self.config))
 
     def stream_options(self) -> StreamOptions:
@@ -268,12 +271,9 @@ class RealtimeSession(LiveSession):
             await self.write(SpeechStarted(audio_start_ms=round(at * 1000), item_id=item.id))
         elif event.type is EventType.FINAL and event.words:
             item = self._item()
-            for update in self.captions.handle(event):
-                if update.kind is UpdateKind.FINAL:
-                    item.text.append(delta_text(update))
-                    await self.write(Delta(item_id=item.id, delta=item.text[-1]))
+            await self._deltas(self.captions.handle(event))
         elif event.type is EventType.UTTERANCE_END:
-            self._end_line()
+            await self._flush_line()
             if vad and self.item is not None:
                 if self.flushing_commit:  # the commit's own item, unless more speech follows
                     self.stopped_at = at
@@ -300,6 +300,7 @@ class RealtimeSession(LiveSession):
 
     async def _complete(self, end_s: float) -> None:
         """Commit and complete the item in progress."""
+        await self._flush_line()  # what the caption stages held belongs to this item
         item, self.item = self.item, None
         if item is None:
             return
@@ -315,8 +316,21 @@ class RealtimeSession(LiveSession):
         self._end_line()
 
     def _end_line(self) -> None:
-        """The item ended: the next delta starts a new caption line (and sentence)."""
+        """The item was dropped: the next delta starts a new caption line (and sentence)."""
         self.captions.push(CaptionUpdate(UpdateKind.UTTERANCE_END, self.offset_s))
+
+    async def _flush_line(self) -> None:
+        """The line ends: finals the caption stages held go out as deltas of the item."""
+        await self._deltas(
+            self.captions.push(CaptionUpdate(UpdateKind.UTTERANCE_END, self.offset_s))
+        )
+
+    async def _deltas(self, updates: list[CaptionUpdate]) -> None:
+        for update in updates:
+            if update.kind is UpdateKind.FINAL and update.units:
+                item = self._item()
+                item.text.append(delta_text(update))
+                await self.write(Delta(item_id=item.id, delta=item.text[-1]))
 
     async def _on_end(self) -> bool:
         """The stream is flushed: complete the committed item, then close or go on."""

@@ -23,6 +23,8 @@ from ..captions import Captions
 from ..config import SAMPLE_RATE, parse_script
 from ..errors import AudioError, TranslationError
 from ..lm_files import parse_hotwords
+from ..pipeline import CaptionUpdate, UpdateKind
+from ..punctuation_stage import caption_pipeline
 from ..streaming import Event, EventType, StreamOptions
 from ..translation import Result, TranslationWorker
 from ..units import join_units
@@ -135,6 +137,7 @@ class CaptionSession(LiveSession):
         chinese: str | None = None,
         hotwords: tuple[str, ...] = (),
         translation: tuple[str, TranslationWorker] | None = None,
+        punctuation: bool = True,
         source_label: str | None = None,
     ) -> None:
         self.id = uuid.uuid4().hex
@@ -153,7 +156,10 @@ class CaptionSession(LiveSession):
         )
         self.stats_interval_s = ctx.settings.stats_interval_s
         self.audio_seen = False
-        self.captions = Captions(history=False)  # casing and the session's clock
+        # casing, punctuation (where the server has a model and the client did not turn it off)
+        # and the session's clock
+        stage = ctx.punctuation if punctuation else None
+        self.captions = Captions(history=False, pipeline=caption_pipeline(stage))
         super().__init__(ws, ctx, _decoder(fmt, ctx.settings))
 
     def stream_options(self) -> StreamOptions:
@@ -275,19 +281,29 @@ class CaptionSession(LiveSession):
 
     # engine events ---------------------------------------------------------------------------
     async def on_event(self, event: Event) -> bool:
-        update = self.captions.handle(event)
-        if event.type is EventType.FINAL and update.words:
+        # One event may give several updates (the punctuation stage releases held finals).
+        for update in self.captions.pipeline.handle(event):
+            self.captions.apply(update)
+            if await self._on_update(update, event):
+                return True
+        if event.type is EventType.END:
+            return await self._on_end()
+        return False
+
+    async def _on_update(self, update: CaptionUpdate, event: Event) -> bool:
+        kind = update.kind
+        if kind is UpdateKind.FINAL and update.words:
             if not self.sentence.units:
                 self.sentence.start = update.start
             self.sentence.units += update.units
             self.sentence.end = update.end
-        elif event.type in (EventType.UTTERANCE_END, EventType.END):
+        elif kind in (UpdateKind.UTTERANCE_END, UpdateKind.END):
             self._close_sentence()
-        if event.type in (EventType.PARTIAL, EventType.FINAL):
+        if kind in (UpdateKind.PARTIAL, UpdateKind.FINAL):
             await self.write(
                 {
                     "type": "transcript",
-                    "is_final": event.type is EventType.FINAL,
+                    "is_final": kind is UpdateKind.FINAL,
                     "text": update.text,
                     "space_before": update.space_before,
                     "start": round(update.start, 3),
@@ -295,19 +311,17 @@ class CaptionSession(LiveSession):
                     "words": [w.to_dict() for w in update.words],
                 }
             )
-        elif event.type is EventType.SPEECH_STARTED:
+        elif kind is UpdateKind.SPEECH_STARTED:
             await self.write({"type": "speech_started", "timestamp": round(update.time, 3)})
-        elif event.type is EventType.UTTERANCE_END:
+        elif kind is UpdateKind.UTTERANCE_END:
             await self.write({"type": "utterance_end", "last_word_end": round(update.time, 3)})
-        elif event.type is EventType.OVERLOAD:
+        elif kind is UpdateKind.OVERLOAD:
             lag = round(event.lag_s, 3)
             await self.write({"type": "overload", "message": event.message, "lag_s": lag})
-        elif event.type is EventType.ERROR:
+        elif kind is UpdateKind.ERROR:
             await self.write({"type": "error", "message": event.message})
             await self.ws.close(self.error_close_code(event), close_reason(event.message))
             return True
-        elif event.type is EventType.END:
-            return await self._on_end()
         return False
 
     def _close_sentence(self) -> None:
@@ -498,6 +512,7 @@ async def ws_transcribe(websocket: WebSocket, ctx: ApiContext = Depends(get_cont
         stable = _flag("stable_partials", query.get("stable_partials", "true"))
         chinese = _chinese(query.get("chinese"))
         hotwords = _hotwords(query.get("hotwords"))
+        punctuation = _flag("punctuation", query.get("punctuation", "true"))
         source_label = _label(query.get("label"))
         target = query.get("translate_to", settings.translation.target)
         translation = await asyncio.to_thread(_translation, ctx, target)
@@ -508,7 +523,16 @@ async def ws_transcribe(websocket: WebSocket, ctx: ApiContext = Depends(get_cont
         websocket,
         ctx,
         lambda: CaptionSession(
-            websocket, ctx, fmt, partials, stable, chinese, hotwords, translation, source_label
+            websocket,
+            ctx,
+            fmt,
+            partials,
+            stable,
+            chinese,
+            hotwords,
+            translation,
+            punctuation,
+            source_label,
         ),
         lambda message: _refuse(websocket, CloseCode.TRY_AGAIN, message),
     )
