@@ -607,7 +607,7 @@ def test_saving_the_transcript_says_where_it_went(
 
     app = make_app(qtbot, settings, device, tmp_path)
     words = (Word("HELLO", 0.1, 0.4, 0.9), Word("THERE", 0.5, 0.8, 0.9))
-    app.window._on_final(Event(EventType.FINAL, 0.8, words))
+    app.session._on_event(Event(EventType.FINAL, 0.8, words))  # as the engine sends it
     target = tmp_path / "a rather long name for the meeting of the seventh of december.srt"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     app.window.act_save.trigger()

@@ -118,9 +118,10 @@ class RealtimeSession(LiveSession):
         self.item: Item | None = None
         self.previous_item_id: str | None = None
         self.boundary_s = 0.0  # session time where the last item (or cleared audio) ended
-        # The deltas' text: casing, the script's spacing, punctuation where the server has it
-        # (as its uploads: a completed item reads as the upload of the same audio).
-        self.captions = caption_pipeline(ctx.punctuation)
+        # The deltas' text: casing, the script's spacing. Not punctuated yet: a stream's
+        # punctuation (decided with little right context) differs from an upload's, and clients
+        # compare items with uploads; pass ctx.punctuation here once that is settled.
+        self.captions = caption_pipeline(None)
         super().__init__(ws, ctx, _decoder(self.config))
 
     def stream_options(self) -> StreamOptions:
