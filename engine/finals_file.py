@@ -58,6 +58,15 @@ class FinalsFile:
             if not self._line_open:
                 self.end_line()
 
+    def write_line(self, line: str) -> None:
+        """Write a whole line (``listen``'s labelled lines of several sources), on the disk too."""
+        if self._file is None:
+            return
+        self.end_line()
+        self._file.write(line)
+        self._line_open = True
+        self.end_line()
+
     def end_line(self) -> None:
         """End the open line, on the disk too (fsync)."""
         if self._file is None or not (self._line_open or self._translations):

@@ -28,6 +28,7 @@ from engine.translation import TranslationStage, TranslationWorker
 from .console import enable_terminal_sequences
 from .extras import missing_extra
 from .finals_file import FinalsFile, signals_interrupt
+from .listen_sources import SourceAction, caption_sources, sources_and_labels
 from .options import (
     add_chinese_option,
     add_decoding_options,
@@ -99,11 +100,26 @@ def add_listen_command(
     p.add_argument(
         "--device",
         dest="input_device",
+        action=SourceAction,
         default=None,
-        help="input device number or name (see --list-devices)",
+        help="input device number or name (see --list-devices); more than once: caption "
+        "each together (with --label)",
     )
     p.add_argument("--list-devices", action="store_true", help="list audio input devices and exit")
-    p.add_argument("--input", type=Path, help="replay this audio file instead of the microphone")
+    p.add_argument(
+        "--input",
+        type=Path,
+        action=SourceAction,
+        help="replay this audio file instead of the microphone; more than once: caption each "
+        "together (with --label)",
+    )
+    p.add_argument(
+        "--label",
+        action="append",
+        metavar="NAME",
+        help="a name for each --input/--device, in the same order: lines read 'NAME: text', "
+        "all sources interleaved in time order",
+    )
     p.add_argument(
         "--fast", action="store_true", help="with --input: as fast as possible, not in real time"
     )
@@ -132,6 +148,21 @@ def add_listen_command(
 def cmd_listen(args: argparse.Namespace) -> int:
     from .download import load_model, load_punctuation
 
+    try:
+        sources = sources_and_labels(args)
+    except ValueError as exc:
+        print(f"live-captions listen: error: {exc}", file=sys.stderr)
+        return 2
+    if sources is None:  # one source, unlabelled: as it always was
+        args.input = args.input[0] if args.input else None
+        args.input_device = args.input_device[0] if args.input_device else None
+    elif args.translate_to:
+        print(
+            "live-captions listen: error: --translate-to takes one source for now", file=sys.stderr
+        )
+        return 2
+    elif any(own.input is None for own, _ in sources):
+        args.input = None  # a microphone among them: sounddevice is needed
     if args.list_devices or not args.input:
         try:
             import sounddevice  # noqa: F401  (the microphone; checked before the model loads)
@@ -151,6 +182,19 @@ def cmd_listen(args: argparse.Namespace) -> int:
         punctuation = load_punctuation(
             punctuation_options(args), model_options(args), recognizer, decode.lm.hotwords
         )
+        if sources is not None:
+            stream_options = StreamOptions(
+                profile=args.profile, stable_partials=not args.raw_partials, decode=decode
+            )
+            return caption_sources(
+                args,
+                recognizer,
+                output,
+                sources,
+                lambda: caption_pipeline(punctuation),
+                stream_options,
+                lambda own: _replay if own.input else _microphone,
+            )
         if translator is None:
             return _caption(args, recognizer, output, decode, punctuation)
         worker = TranslationWorker(translator)

@@ -362,6 +362,8 @@ BAD_CLIENTS = {
         1003,
         "stable_partials must be true or false",
     ),
+    "label too long": ("label=" + "x" * 41, [], 1003, "label must be 1 to 40"),
+    "label not a string": ("", ['{"type": "config", "label": 7}'], 1003, "label must be"),
 }
 
 
@@ -616,3 +618,28 @@ def test_the_scheduler_s_own_refusal_closes_with_1013(tiny_recognizer) -> None: 
     finally:
         microphone.close()
         scheduler.stop()
+
+
+def test_labelled_streams_echo_their_label(server: ApiServer, speech: Path) -> None:
+    """One stream per source, each labelled (query or config): every message of a stream
+    carries its label, and its words are what an unlabelled stream gets."""
+    frames = pieces(read_wav(speech))
+
+    async def both() -> list[tuple[list[dict], int, str]]:
+        return await asyncio.gather(
+            stream_file(ws_url(server, "label=You"), frames),
+            stream_file(
+                ws_url(server), [json.dumps({"type": "config", "label": "Others"}), *frames]
+            ),
+            stream_file(ws_url(server), frames),
+        )
+
+    (you, _, _), (others, _, _), (plain, _, _) = asyncio.run(both())
+    assert you[0]["type"] == "ready" and you[0]["label"] == "You"
+    assert all(m["label"] == "You" for m in you)
+    assert any(m["type"] == "transcript" for m in you)
+    # Configured after the handshake: the second ready and everything after say "Others".
+    assert others[0]["label"] is None
+    assert others[1]["type"] == "ready" and all(m["label"] == "Others" for m in others[1:])
+    assert plain[0]["label"] is None and all("label" not in m for m in plain[1:])
+    assert final_words(you) == final_words(others) == final_words(plain)

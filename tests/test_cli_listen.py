@@ -145,3 +145,75 @@ def test_each_pause_starts_a_new_line(speech_dir, tmp_path):
     assert live.returncode == 0, live.stderr
     assert len(live.stdout.strip().splitlines()) == len(SENTENCES), live.stdout
     assert len(out.read_text().strip().splitlines()) == len(SENTENCES)
+
+
+def _padded(wav, out, before_s: float, between_s: float | None = None, after_s: float = 1.5):
+    """``wav`` after ``before_s`` of silence (and again after ``between_s`` more, if given)."""
+    audio, rate = sf.read(str(wav), dtype="float32")
+    parts = [np.zeros(round(before_s * rate), np.float32), audio]
+    if between_s is not None:
+        parts += [np.zeros(round(between_s * rate), np.float32), audio]
+    parts.append(np.zeros(round(after_s * rate), np.float32))
+    sf.write(str(out), np.concatenate(parts), rate, subtype="PCM_16")
+    return out
+
+
+def test_two_labelled_replays_interleave_in_time_order(tiny_model_dir, hello_wav, tmp_path):
+    """You speaks at 0 s and again after a long pause; Others speaks in that pause. The lines
+    come labelled, in the order of the audio (not of arrival), the same every time."""
+    duration = len(sf.read(str(hello_wav))[0]) / sf.info(str(hello_wav)).samplerate
+    you = _padded(hello_wav, tmp_path / "you.wav", 0.0, between_s=duration + 4.0)
+    others = _padded(hello_wav, tmp_path / "others.wav", duration + 2.0)
+    model = ("--model", str(tiny_model_dir), "--dtype", "float32", "--threads", "1")
+    runs = []
+    for n in range(2):
+        out = tmp_path / f"both{n}.txt"
+        result = run_cli(
+            "listen",
+            *("--input", str(you), "--label", "You"),
+            *("--input", str(others), "--label", "Others", "--fast"),
+            *("--output", str(out), *model),
+        )
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+        lines = result.stdout.splitlines()
+        assert lines == out.read_text().splitlines()
+        runs.append(lines)
+    assert runs[0] == runs[1]
+    labels = [line.split(": ", 1)[0] for line in runs[0]]
+    assert all(line.split(": ", 1)[1].strip() for line in runs[0])
+    runs_of_labels = [label for i, label in enumerate(labels) if i == 0 or labels[i - 1] != label]
+    assert runs_of_labels == ["You", "Others", "You"], runs[0]
+    # Each source's lines are what that file alone gives.
+    alone = run_cli("listen", "--input", str(others), "--fast", *model)
+    assert alone.returncode == 0, alone.stderr
+    heard = " ".join(line.split(": ", 1)[1] for line in runs[0] if line.startswith("Others: "))
+    assert heard.split() == alone.stdout.split()
+
+
+def test_a_failing_source_leaves_the_other_captioning(tiny_model_dir, hello_wav, tmp_path):
+    bad = tmp_path / "notes.wav"
+    bad.write_text("this is not audio")
+    result = run_cli(
+        "listen",
+        *("--input", str(bad), "--label", "Others"),
+        *("--input", str(hello_wav), "--label", "You", "--fast"),
+        *("--model", str(tiny_model_dir), "--dtype", "float32", "--threads", "1"),
+    )
+    assert result.returncode == 1  # one source failed
+    assert "Traceback" not in result.stderr
+    assert "Others" in result.stderr and "notes.wav" in result.stderr
+    lines = result.stdout.splitlines()
+    assert lines and all(line.startswith("You: ") for line in lines)
+
+
+@pytest.mark.parametrize("labels", [(), ("You",), ("You", "Others", "Third"), ("You", "")], ids=str)
+def test_label_count_must_match_the_sources(tiny_model_dir, hello_wav, labels):
+    label_args = [arg for label in labels for arg in ("--label", label)]
+    result = run_cli(
+        "listen",
+        *("--input", str(hello_wav), "--input", str(hello_wav), *label_args, "--fast"),
+        *("--model", str(tiny_model_dir)),
+    )
+    assert result.returncode == 2
+    assert "--label" in result.stderr and "Traceback" not in result.stderr

@@ -138,8 +138,10 @@ class CaptionSession(LiveSession):
         hotwords: tuple[str, ...] = (),
         translation: tuple[str, TranslationWorker] | None = None,
         punctuation: bool = True,
+        source_label: str | None = None,
     ) -> None:
         self.id = uuid.uuid4().hex
+        self.source_label = source_label  # the client's name for the source; echoed, nothing else
         self.translation = translation  # (target language, its worker)
         self.sentence = Sentence([])
         self.translations_pending = 0  # sentences sent to the worker, not yet answered
@@ -180,6 +182,7 @@ class CaptionSession(LiveSession):
             "chinese": self.options.decode.chinese,
             "hotwords": list(self.options.decode.lm.hotwords),
             "translate_to": self.translation[0] if self.translation else None,
+            "label": self.source_label,
             "limits": {
                 "max_frame_bytes": s.max_frame_bytes,
                 "max_sample_rate": s.max_sample_rate,
@@ -190,6 +193,8 @@ class CaptionSession(LiveSession):
         }
 
     async def write(self, message: dict[str, object]) -> None:
+        if self.source_label is not None:  # every message of a labelled stream carries it
+            message = {**message, "label": self.source_label}
         await self.ws.send_json(message)
 
     async def refuse_capacity(self, message: str) -> None:
@@ -262,6 +267,8 @@ class CaptionSession(LiveSession):
             message.get("encoding"), message.get("sample_rate"), self.settings, self.format
         )
         self.decoder = _decoder(self.format, self.settings)
+        if "label" in message:
+            self.source_label = _label(message["label"])
         if "translate_to" in message:
             self.translation = _translation(self.ctx, message["translate_to"])
         if "hotwords" in message:
@@ -452,6 +459,25 @@ def _hotwords(value: object) -> tuple[str, ...]:
         raise ProtocolError(CloseCode.POLICY, f"hotwords: {exc}") from None
 
 
+MAX_LABEL_CHARS = 40
+
+
+def _label(value: object) -> str | None:
+    """A stream's ``label`` (query or config): 1 to 40 printable characters, or None/"" for
+    none. The server only echoes it in the stream's messages."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ProtocolError(CloseCode.UNSUPPORTED_DATA, "label must be a string")
+    label = value.strip()
+    if not label or len(label) > MAX_LABEL_CHARS or not label.isprintable():
+        raise ProtocolError(
+            CloseCode.UNSUPPORTED_DATA,
+            f"label must be 1 to {MAX_LABEL_CHARS} printable characters; got {value[:50]!r}",
+        )
+    return label
+
+
 def _translation(ctx: ApiContext, value: object) -> tuple[str, TranslationWorker] | None:
     """A ``translate_to`` (query or config): the target and its worker, None for none; a
     language without a model here is a protocol error that says why. Loads the model the first
@@ -487,6 +513,7 @@ async def ws_transcribe(websocket: WebSocket, ctx: ApiContext = Depends(get_cont
         chinese = _chinese(query.get("chinese"))
         hotwords = _hotwords(query.get("hotwords"))
         punctuation = _flag("punctuation", query.get("punctuation", "true"))
+        source_label = _label(query.get("label"))
         target = query.get("translate_to", settings.translation.target)
         translation = await asyncio.to_thread(_translation, ctx, target)
     except ProtocolError as exc:
@@ -496,7 +523,16 @@ async def ws_transcribe(websocket: WebSocket, ctx: ApiContext = Depends(get_cont
         websocket,
         ctx,
         lambda: CaptionSession(
-            websocket, ctx, fmt, partials, stable, chinese, hotwords, translation, punctuation
+            websocket,
+            ctx,
+            fmt,
+            partials,
+            stable,
+            chinese,
+            hotwords,
+            translation,
+            punctuation,
+            source_label,
         ),
         lambda message: _refuse(websocket, CloseCode.TRY_AGAIN, message),
     )

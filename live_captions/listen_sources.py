@@ -1,0 +1,209 @@
+"""``live-captions listen`` with several sources (``--input``/``--device`` more than once, a
+``--label`` for each): every source is one stream on one scheduler with its own caption
+pipeline; finished lines print, and go to ``--output``, as ``LABEL: text`` in time order (by
+the utterance's first word on the audio clock)."""
+
+from __future__ import annotations
+
+import argparse
+import queue
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.finals_file import FinalsFile
+from engine.model import Recognizer
+from engine.pipeline import LINE_ENDS, CaptionPipeline, UpdateKind
+from engine.scheduler import Scheduler, Stream
+from engine.streaming import Event, EventType, StreamOptions
+
+from .finals_file import signals_interrupt
+
+# Live sources: a finished line waits at most this long (wall clock) for a silent source's
+# earlier words; --fast replays wait for the audio clock only, so their order is always the same.
+LIVE_HOLD_S = 2.0
+
+Feeder = Callable[[argparse.Namespace, Stream, threading.Event, "queue.Queue[Event]"], None]
+
+
+class SourceAction(argparse.Action):
+    """``--input``/``--device``: each one given is one more source, kept in command-line order
+    in ``namespace.sources`` as ``(dest, value)``; ``dest`` collects them too."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        setattr(namespace, self.dest, [*(getattr(namespace, self.dest, None) or []), values])
+        sources = getattr(namespace, "sources", None) or []
+        namespace.sources = [*sources, (self.dest, values)]
+
+
+def sources_and_labels(args: argparse.Namespace) -> list[tuple[argparse.Namespace, str]] | None:
+    """Each source's own arguments (one ``input`` or ``input_device``) and its label; None for
+    a single unlabelled source (listen as it always was). A label count that does not match the
+    sources is a usage error (ValueError)."""
+    sources = list(getattr(args, "sources", None) or [])
+    labels = list(args.label or [])
+    if not sources:
+        sources = [("input_device", None)]  # the default microphone
+    if len(sources) == 1 and not labels:
+        return None
+    if len(labels) != len(sources):
+        raise ValueError(
+            f"give one --label for each --input/--device, in the same order "
+            f"({len(sources)} source(s), {len(labels)} label(s))"
+        )
+    for label in labels:
+        if not label.strip() or len(label) > 40 or any(c in label for c in "\r\n"):
+            raise ValueError(f"a --label is 1 to 40 characters on one line, not {label!r}")
+    result = []
+    for (dest, value), label in zip(sources, labels, strict=True):
+        own = argparse.Namespace(**{**vars(args), "input": None, "input_device": None})
+        setattr(own, dest, value)
+        result.append((own, label))
+    return result
+
+
+class _Tagged(queue.Queue[Event]):
+    """One source's event queue: forwards to the shared queue, tagged with the source."""
+
+    def __init__(self, index: int, shared: queue.Queue[tuple[int, Event]]) -> None:
+        super().__init__()
+        self.index = index
+        self.shared = shared
+
+    def put(self, item: Event, block: bool = True, timeout: float | None = None) -> None:
+        self.shared.put((self.index, item))
+
+
+@dataclass
+class _Source:
+    label: str
+    pipeline: CaptionPipeline
+    text: str = ""  # the open line's final text
+    start: float | None = None  # its first word's start
+    floor: float = 0.0  # no later word of this source starts before this
+    done: bool = False
+
+    @property
+    def watermark(self) -> float:
+        """No line of this source still to come starts before this (audio clock)."""
+        if self.done:
+            return float("inf")
+        return self.floor if self.start is None else self.start
+
+
+@dataclass(order=True)
+class _Line:
+    start: float
+    index: int
+    text: str = field(compare=False)
+    ready_at: float = field(compare=False)  # monotonic clock when it ended
+
+
+class Interleaver:
+    """Orders the sources' finished lines by their start on the audio clock: a line goes out
+    once no other source can still produce one that starts before it (or, live, after
+    ``hold_s`` of wall time)."""
+
+    def __init__(self, sources: list[_Source], write: Callable[[str], None], hold_s: float | None):
+        self.sources = sources
+        self.write = write
+        self.hold_s = hold_s
+        self.pending: list[_Line] = []
+
+    def take(self, index: int, event: Event) -> None:
+        source = self.sources[index]
+        for update in source.pipeline.handle(event):
+            if update.kind is UpdateKind.FINAL and update.units:
+                if source.start is None:
+                    source.start, source.text = update.start, update.text
+                else:
+                    source.text += update.spaced_text
+                source.floor = max(source.floor, update.end)
+            elif update.kind in LINE_ENDS and source.start is not None:
+                self.pending.append(_Line(source.start, index, source.text, time.monotonic()))
+                source.start, source.text = None, ""
+            if update.kind in (UpdateKind.END, UpdateKind.ERROR):
+                source.done = True
+            if update.kind in (UpdateKind.ERROR, UpdateKind.OVERLOAD):
+                print(f"[{source.label}: {update.kind}: {update.message}]", file=sys.stderr)
+        if event.type is EventType.END:
+            print(f"[{source.label}: ended]", file=sys.stderr)
+        self.release()
+
+    def release(self, final: bool = False) -> None:
+        now = time.monotonic()
+        while self.pending:
+            line = min(self.pending)
+            others = [
+                (s.watermark, i)
+                for i, s in enumerate(self.sources)
+                if i != line.index and not s.done
+            ]
+            late = self.hold_s is not None and now - line.ready_at >= self.hold_s
+            if not (final or late or all((line.start, line.index) < o for o in others)):
+                return
+            self.pending.remove(line)
+            self.write(f"{self.sources[line.index].label}: {line.text}")
+
+
+def caption_sources(
+    args: argparse.Namespace,
+    recognizer: Recognizer,
+    output: FinalsFile | None,
+    sources: list[tuple[argparse.Namespace, str]],
+    make_pipeline: Callable[[], CaptionPipeline],
+    options: StreamOptions,
+    feeder: Callable[[argparse.Namespace], Feeder],
+) -> int:
+    """Caption every source on one scheduler until all have ended; 0 when all ended well."""
+    shared: queue.Queue[tuple[int, Event]] = queue.Queue()
+
+    def write(line: str) -> None:
+        print(line, flush=True)
+        if output is not None:
+            output.write_line(line)
+
+    states = [_Source(label, make_pipeline()) for _, label in sources]
+    lines = Interleaver(states, write, None if args.fast else LIVE_HOLD_S)
+    failed = False
+    stop = threading.Event()
+    with Scheduler(recognizer) as scheduler, signals_interrupt():
+        threads = []
+        for index, (own, _) in enumerate(sources):
+            tagged = _Tagged(index, shared)
+            stream = scheduler.open_stream(tagged.put, options)
+            thread = threading.Thread(
+                target=feeder(own), args=(own, stream, stop, tagged), daemon=True
+            )
+            thread.start()
+            threads.append(thread)
+
+        def drain() -> None:
+            nonlocal failed
+            while not all(s.done for s in states):
+                try:
+                    index, event = shared.get(timeout=0.2 if lines.pending else None)
+                except queue.Empty:
+                    lines.release()
+                    continue
+                failed |= event.type is EventType.ERROR
+                lines.take(index, event)
+
+        try:
+            drain()
+        except KeyboardInterrupt:  # Ctrl-C, SIGTERM or SIGHUP: every source finishes
+            stop.set()
+            drain()
+        lines.release(final=True)
+        for thread in threads:
+            thread.join(timeout=5)
+    return 1 if failed else 0
