@@ -83,7 +83,7 @@ def resolve_punctuation_dir(
     folder = cached_model(name)
     if folder is not None:
         return folder
-    if local_files_only:
+    if local_files_only or _hub_offline():
         raise PunctuationModelError(
             f"punctuation model {name!r} is not in the local Hugging Face cache and downloads "
             f"are off. {_HELP}"
@@ -94,6 +94,14 @@ def resolve_punctuation_dir(
         raise
     except ModelLoadError as exc:  # the hub's message, said of the punctuation model
         raise PunctuationModelError(f"punctuation model: {exc}") from None
+
+
+def _hub_offline() -> bool:
+    """HF_HUB_OFFLINE is set: say so in the punctuation model's words, not the hub's (whose
+    advice names speech models)."""
+    from huggingface_hub import constants
+
+    return bool(constants.HF_HUB_OFFLINE)
 
 
 def load_punctuation_model(

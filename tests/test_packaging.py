@@ -349,7 +349,10 @@ def test_the_frozen_app_captions_with_its_bundled_model_offline(
     assert jiwer.cer(expected, result.stdout.strip().lower()) <= 0.5, (
         result.stdout
     )  # as --self-test
-    assert "download" not in result.stderr.lower() and "demo model" not in result.stderr
+    # Nothing fetched and no fallback: the speech model came from the bundle. (A note that the
+    # English punctuation model is not on this computer, and downloads are off, may come.)
+    assert "downloading" not in result.stderr.lower() and "demo model" not in result.stderr
+    assert "cannot be reached" not in result.stderr
 
 
 @pytest.mark.packaging
