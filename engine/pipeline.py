@@ -26,7 +26,7 @@ from enum import Enum
 from typing import Protocol
 
 from .ctc import Word
-from .streaming import Event
+from .streaming import Event, Timed
 from .transcript import sentence_case
 from .units import join_units, needs_space
 
@@ -58,7 +58,7 @@ SENTENCE_ENDS = (".", "?", "!", "…", "。", "？", "！", "．")
 
 
 @dataclass(frozen=True)
-class CaptionUpdate:
+class CaptionUpdate(Timed):
     """What changed in a stream's captions, on the pipeline's clock."""
 
     kind: UpdateKind
@@ -92,14 +92,6 @@ class CaptionUpdate:
     def spaced_text(self) -> str:
         """The text as appended to the line's text before it (a leading space if one belongs)."""
         return (" " if self.space_before else "") + self.text
-
-    @property
-    def start(self) -> float:
-        return self.words[0].start if self.words else self.time
-
-    @property
-    def end(self) -> float:
-        return self.words[-1].end if self.words else self.time
 
 
 class CaptionStage(Protocol):

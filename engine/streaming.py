@@ -55,8 +55,24 @@ class StreamOptions:
     decode: DecodeOptions = field(default_factory=DecodeOptions)  # CTC word decoding
 
 
+class Timed:
+    """Start and end of something with ``words`` at a ``time``: its words' span, else the time
+    (an engine Event, a caption update)."""
+
+    words: tuple[Word, ...]
+    time: float
+
+    @property
+    def start(self) -> float:
+        return self.words[0].start if self.words else self.time
+
+    @property
+    def end(self) -> float:
+        return self.words[-1].end if self.words else self.time
+
+
 @dataclass(frozen=True)
-class Event:
+class Event(Timed):
     type: EventType  # a plain string is accepted and checked (EventType(value))
     time: float  # stream time in seconds the event refers to
     words: tuple[Word, ...] = ()  # caption units; partial: the whole unfinal tail; final: new
@@ -69,14 +85,6 @@ class Event:
     @property
     def text(self) -> str:
         return join_units(w.text for w in self.words)
-
-    @property
-    def start(self) -> float:
-        return self.words[0].start if self.words else self.time
-
-    @property
-    def end(self) -> float:
-        return self.words[-1].end if self.words else self.time
 
 
 class StreamState:
