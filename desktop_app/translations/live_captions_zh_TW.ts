@@ -3,17 +3,17 @@
 <context>
     <name>CaptionOverlay</name>
     <message>
-        <location filename="../widgets/overlay.py" line="97" />
+        <location filename="../widgets/overlay.py" line="95" />
         <source>Live Captions overlay</source>
         <translation>即時字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/overlay.py" line="118" />
+        <location filename="../widgets/overlay.py" line="115" />
         <source>&amp;Reset overlay position</source>
         <translation>重置浮窗位置(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../widgets/overlay.py" line="305" />
+        <location filename="../widgets/overlay.py" line="295" />
         <source>Captions appear here · drag to move · right-click for options</source>
         <translation>字幕顯示在這裡 · 拖動可移動 · 右鍵開啟選項</translation>
     </message>
@@ -29,47 +29,47 @@
 <context>
     <name>DesktopApp</name>
     <message>
-        <location filename="../app.py" line="95" />
+        <location filename="../app.py" line="96" />
         <source>Captioning</source>
         <translation>正在生成字幕</translation>
     </message>
     <message>
-        <location filename="../app.py" line="96" />
+        <location filename="../app.py" line="97" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../app.py" line="102" />
+        <location filename="../app.py" line="103" />
         <source>Get a speech model…</source>
         <translation>獲取語音模型…</translation>
     </message>
     <message>
-        <location filename="../app.py" line="143" />
+        <location filename="../app.py" line="145" />
         <source>No speech model yet</source>
         <translation>還沒有語音模型</translation>
     </message>
     <message>
-        <location filename="../app.py" line="167" />
+        <location filename="../app.py" line="169" />
         <source>No speech model is on this computer yet: captions start once one is downloaded or chosen.</source>
         <translation>這臺計算機上還沒有語音模型：下載或選擇模型後即可開始字幕。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="229" />
+        <location filename="../app.py" line="231" />
         <source>The new model is loading; the captions running now keep the old one until you stop and start them again.</source>
         <translation>新模型正在載入；當前的字幕會繼續使用舊模型，直到你停止並重新開始。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="240" />
+        <location filename="../app.py" line="242" />
         <source>The new language applies from the next start of the app.</source>
         <translation>新的介面語言將在下次啟動應用時生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="242" />
+        <location filename="../app.py" line="244" />
         <source>The new live-caption settings apply from the next start.</source>
         <translation>新的即時字幕設定將在下次開始時生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="265" />
+        <location filename="../app.py" line="267" />
         <source>Live Captions: {}</source>
         <translation>即時字幕：{}</translation>
     </message>
@@ -179,7 +179,7 @@
     </message>
     <message>
         <location filename="../worker.py" line="95" />
-        <location filename="../worker.py" line="177" />
+        <location filename="../worker.py" line="171" />
         <source>Captioning stopped: {}.</source>
         <translation>字幕已停止：{}。</translation>
     </message>
@@ -207,12 +207,12 @@
         <translation>帶時間戳的 JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../widgets/export.py" line="42" />
+        <location filename="../widgets/export.py" line="49" />
         <source>Save transcript</source>
         <translation>儲存文字記錄</translation>
     </message>
     <message>
-        <location filename="../widgets/export.py" line="50" />
+        <location filename="../widgets/export.py" line="58" />
         <source>The transcript could not be saved: {}</source>
         <translation>無法儲存文字記錄：{}</translation>
     </message>
@@ -233,69 +233,84 @@
 <context>
     <name>FileTranscriptionDialog</name>
     <message>
-        <location filename="../widgets/file_panel.py" line="114" />
+        <location filename="../widgets/file_panel.py" line="118" />
         <source>Transcribe {}</source>
         <translation>轉寫 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="116" />
+        <location filename="../widgets/file_panel.py" line="120" />
         <source>Transcribing {}…</source>
         <translation>正在轉寫 {}…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="121" />
+        <location filename="../widgets/file_panel.py" line="125" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="124" />
+        <location filename="../widgets/file_panel.py" line="128" />
         <source>The transcript appears here when the file is done.</source>
         <translation>檔案轉寫完成後，文字記錄會顯示在這裡。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="126" />
+        <location filename="../widgets/file_panel.py" line="130" />
         <source>Copy</source>
         <translation>複製</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="127" />
+        <location filename="../widgets/file_panel.py" line="131" />
         <source>Export…</source>
         <translation>匯出…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="169" />
+        <location filename="../widgets/file_panel.py" line="173" />
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="178" />
+        <location filename="../widgets/file_panel.py" line="183" />
         <source>Transcript saved: {}</source>
         <translation>文字記錄已儲存：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="186" />
+        <location filename="../widgets/file_panel.py" line="192" />
         <source>%p%  ({0} of {1} s)</source>
         <translation>%p%（{0} / {1} 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="196" />
+        <location filename="../widgets/file_panel.py" line="202" />
         <source>Note: {}.</source>
         <translation>注意：{}。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="198" />
+        <location filename="../widgets/file_panel.py" line="204" />
         <source>Done: {0}, {1} s of audio, {2} captions.</source>
         <translation>完成：{0}，音訊 {1} 秒，共 {2} 條字幕。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="210" />
+        <location filename="../widgets/file_panel.py" line="216" />
         <source>Could not transcribe: {}</source>
         <translation>無法轉寫：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="216" />
+        <location filename="../widgets/file_panel.py" line="223" />
         <source>Cancelled.</source>
         <translation>已取消。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/file_panel.py" line="229" />
+        <source>Cancelled after {0} s of {1} s.</source>
+        <translation>已在 {1} 秒中的第 {0} 秒處取消。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/file_panel.py" line="231" />
+        <source>Cancelled after {0} s.</source>
+        <translation>已在第 {0} 秒處取消。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/file_panel.py" line="233" />
+        <source>The part done is below: Export… saves it with its timestamps.</source>
+        <translation>已完成的部分顯示在下方：“匯出…”可將其連同時間戳一起儲存。</translation>
     </message>
 </context>
 <context>
@@ -490,12 +505,12 @@
 <context>
     <name>LiveSession</name>
     <message>
-        <location filename="../session.py" line="90" />
+        <location filename="../session.py" line="98" />
         <source>No speech model is loaded yet; captions can start once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可開始字幕。</translation>
     </message>
     <message>
-        <location filename="../session.py" line="143" />
+        <location filename="../session.py" line="151" />
         <source>The input “{0}” is gone: PulseAudio now records “{1}” instead. Choose the input again, or stop the captions.</source>
         <translation>輸入“{0}”已不存在：PulseAudio 現在改為錄製“{1}”。請重新選擇輸入，或停止字幕。</translation>
     </message>
@@ -503,180 +518,180 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../widgets/main_window.py" line="83" />
+        <location filename="../widgets/main_window.py" line="84" />
         <source>Live Captions</source>
         <translation>即時字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="116" />
-        <location filename="../widgets/main_window.py" line="386" />
+        <location filename="../widgets/main_window.py" line="117" />
+        <location filename="../widgets/main_window.py" line="374" />
         <source>&amp;Start captions</source>
         <translation>開始字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="119" />
+        <location filename="../widgets/main_window.py" line="120" />
         <source>&amp;Open audio or video file…</source>
         <translation>開啟音訊或影片檔案(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="122" />
+        <location filename="../widgets/main_window.py" line="123" />
         <source>&amp;Save transcript as…</source>
         <translation>文字記錄另存為(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="124" />
+        <location filename="../widgets/main_window.py" line="125" />
         <source>&amp;Copy transcript</source>
         <translation>複製文字記錄(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="125" />
+        <location filename="../widgets/main_window.py" line="126" />
         <source>C&amp;lear transcript</source>
         <translation>清除文字記錄(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="127" />
+        <location filename="../widgets/main_window.py" line="128" />
         <source>Open &amp;transcripts folder</source>
         <translation>開啟文字記錄資料夾(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="130" />
+        <location filename="../widgets/main_window.py" line="131" />
         <source>S&amp;ettings…</source>
         <translation>設定(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="134" />
+        <location filename="../widgets/main_window.py" line="135" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="136" />
+        <location filename="../widgets/main_window.py" line="137" />
         <source>Show caption &amp;overlay</source>
         <translation>顯示字幕浮窗(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="142" />
+        <location filename="../widgets/main_window.py" line="143" />
         <source>&amp;Lock overlay (click-through)</source>
         <translation>鎖定浮窗（滑鼠穿透）(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="152" />
+        <location filename="../widgets/main_window.py" line="153" />
         <source>&amp;File</source>
         <translation>檔案(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="163" />
+        <location filename="../widgets/main_window.py" line="164" />
         <source>&amp;Edit</source>
         <translation>編輯(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="165" />
+        <location filename="../widgets/main_window.py" line="166" />
         <source>&amp;Captions</source>
         <translation>字幕(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="170" />
-        <location filename="../widgets/main_window.py" line="385" />
+        <location filename="../widgets/main_window.py" line="171" />
+        <location filename="../widgets/main_window.py" line="373" />
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="180" />
+        <location filename="../widgets/main_window.py" line="181" />
         <source>List the audio inputs again</source>
         <translation>重新列出音訊輸入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="185" />
+        <location filename="../widgets/main_window.py" line="186" />
         <source>Input:</source>
         <translation>輸入：</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="199" />
-        <location filename="../widgets/main_window.py" line="267" />
+        <location filename="../widgets/main_window.py" line="200" />
+        <location filename="../widgets/main_window.py" line="266" />
         <source>No model loaded</source>
         <translation>未載入模型</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="204" />
+        <location filename="../widgets/main_window.py" line="205" />
         <source>How far the final captions are behind the audio</source>
         <translation>最終字幕落後於音訊的時間</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="208" />
+        <location filename="../widgets/main_window.py" line="209" />
         <source>Audio blocks lost: the computer could not keep up, or the sound device dropped audio</source>
         <translation>丟失的音訊塊：計算機處理不及，或聲音裝置丟失了音訊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="237" />
+        <location filename="../widgets/main_window.py" line="236" />
         <source>Start or stop live captions</source>
         <translation>開始或停止即時字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="250" />
+        <location filename="../widgets/main_window.py" line="249" />
         <source>Model: {}</source>
         <translation>模型：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="289" />
+        <location filename="../widgets/main_window.py" line="288" />
         <source>System default input</source>
         <translation>系統預設輸入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="303" />
+        <location filename="../widgets/main_window.py" line="302" />
         <source>Inputs with a speaker icon record what the computer plays.</source>
         <translation>帶揚聲器圖示的輸入錄製電腦正在播放的聲音。</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="311" />
+        <location filename="../widgets/main_window.py" line="310" />
         <source>System audio: {}</source>
         <translation>系統音訊：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="325" />
+        <location filename="../widgets/main_window.py" line="324" />
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="340" />
+        <location filename="../widgets/main_window.py" line="336" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="341" />
+        <location filename="../widgets/main_window.py" line="337" />
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="366" />
+        <location filename="../widgets/main_window.py" line="355" />
         <source>Lag {} s</source>
         <translation>延遲 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="378" />
+        <location filename="../widgets/main_window.py" line="367" />
         <source>Dropped audio: {} blocks</source>
         <translation>丟失音訊：{} 塊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="400" />
+        <location filename="../widgets/main_window.py" line="388" />
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字記錄已儲存為 {}（檔案 &gt; 開啟文字記錄資料夾）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="415" />
+        <location filename="../widgets/main_window.py" line="403" />
         <source>Transcript saved: {}</source>
         <translation>文字記錄已儲存：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="427" />
+        <location filename="../widgets/main_window.py" line="416" />
         <source>No file manager could open the folder. The transcripts are in {}</source>
         <translation>沒有檔案管理器能開啟該資料夾。字幕記錄儲存在 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="450" />
+        <location filename="../widgets/main_window.py" line="439" />
         <source>Transcribe a file</source>
         <translation>轉寫檔案</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="458" />
+        <location filename="../widgets/main_window.py" line="447" />
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可轉寫檔案。</translation>
     </message>
@@ -975,7 +990,7 @@
 <context>
     <name>TranscriptView</name>
     <message>
-        <location filename="../widgets/transcript_view.py" line="29" />
+        <location filename="../widgets/transcript_view.py" line="27" />
         <source>Press Start to caption the selected input, or open or drop an audio or video file to transcribe it.</source>
         <translation>按“開始”為所選輸入生成字幕，或開啟、拖入音訊或影片檔案進行轉寫。</translation>
     </message>
@@ -996,37 +1011,37 @@
 <context>
     <name>_LoadJob</name>
     <message>
-        <location filename="../model_loader.py" line="40" />
+        <location filename="../model_loader.py" line="41" />
         <source>Loading {}…</source>
         <translation>正在載入 {}…</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="53" />
+        <location filename="../model_loader.py" line="54" />
         <source>Loading the demo model…</source>
         <translation>正在載入演示模型…</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="59" />
+        <location filename="../model_loader.py" line="60" />
         <source>The demo model cannot be used either: {}</source>
         <translation>演示模型也無法使用：{}</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="63" />
+        <location filename="../model_loader.py" line="64" />
         <source>The model '{0}' could not be loaded, so the demo model is in use; it understands synthetic voices only. {1} Choose the model in Settings.</source>
         <translation>無法載入模型“{0}”，現正使用演示模型；它只能識別合成語音。{1} 請在設定中選擇模型。</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="69" />
+        <location filename="../model_loader.py" line="70" />
         <source>Downloading {0}: {1}</source>
         <translation>正在下載 {0}：{1}</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="74" />
+        <location filename="../model_loader.py" line="75" />
         <source>Preparing the model for ONNX Runtime (once): {what}…</source>
         <translation>正在為 ONNX Runtime 準備模型（僅一次）：{what}…</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="81" />
+        <location filename="../model_loader.py" line="82" />
         <source>Open Settings to choose another model (a Hugging Face id or a local folder) or the compute device, then load it again. Until then captions and file transcription are unavailable.</source>
         <translation>請開啟設定，選擇其他模型（Hugging Face ID 或本地資料夾）或計算裝置，然後重新載入。在此之前無法使用字幕和檔案轉寫。</translation>
     </message>
