@@ -10,6 +10,7 @@ file all read that same update. Widgets only connect to its signals.
 
 from __future__ import annotations
 
+import datetime as _dt
 import logging
 import sys
 from pathlib import Path
@@ -24,7 +25,7 @@ from engine.scheduler import Scheduler
 from engine.streaming import Event, StreamOptions
 
 from .capture import AudioCapture, CaptureError, InputDevice
-from .live_transcript import TranscriptLog
+from .live_transcript import TranscriptLog, clock, time_of_day
 from .pulse_watch import PulseWatch
 from .worker import EngineWorker
 
@@ -64,6 +65,7 @@ class LiveSession(QObject):
         self._thread: QThread | None = None
         self.stopping = False
         self.pipeline = CaptionPipeline()  # one per session, across its starts and stops
+        self.clock_start: _dt.datetime | None = None  # the time of day at 0 on its clock
         self._poll = QTimer(self)  # hands out what background stages finished (translations)
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(lambda: self._emit(self.pipeline.poll()))
@@ -125,9 +127,17 @@ class LiveSession(QObject):
         thread.started.connect(worker.run)
         self._worker, self._thread = worker, thread
         self.stopping = False
-        self._emit(self.pipeline.begin_stream())  # after the last session's words, plus a gap
+        # The pipeline's clock runs in real time from the first session (since the app started
+        # or the transcript was cleared), so that every time is a time of day.
+        now = _dt.datetime.now()
+        after = self.pipeline.next_offset  # after the last session's words, plus a gap
+        if self.clock_start is None or after == 0.0:
+            self.clock_start = now
+        offset = max(after, (now - self.clock_start).total_seconds())
+        self._emit(self.pipeline.begin_stream(offset))
         if self.transcript_log is not None:
-            self.transcript_log.open(origin=self.pipeline.offset)
+            started = self.clock_start + _dt.timedelta(seconds=offset)
+            self.transcript_log.open(started, origin=offset)
         thread.start()
         self._poll.start()
         if self.pulse_watch is not None:
@@ -172,6 +182,13 @@ class LiveSession(QObject):
         self._worker = self._thread = None
         self.stopping = False
         self.stopped.emit()
+
+    def time_of_day(self, seconds: float) -> str:
+        """A time on the pipeline's clock as the time of day it was said (before any session:
+        the time since the start)."""
+        return (
+            clock(seconds) if self.clock_start is None else time_of_day(self.clock_start, seconds)
+        )
 
     @Slot(object)
     @Slot(str)

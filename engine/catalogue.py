@@ -47,10 +47,14 @@ class CatalogueModel:
     cpu_cost: float | None = None  # CPU compute per audio second, x base-960h's (family_speed)
 
     @property
-    def size(self) -> str:
+    def download(self) -> str:
+        """About how much a download of it is ("1.3 GB", "8 MB")."""
         megabytes = self.parameters_m * 4
-        download = f"{megabytes / 1000:.1f} GB" if megabytes >= 100 else f"{megabytes:.0f} MB"
-        return f"{self.parameters_m:g} M parameters, about {download}"
+        return f"{megabytes / 1000:.1f} GB" if megabytes >= 100 else f"{megabytes:.0f} MB"
+
+    @property
+    def size(self) -> str:
+        return f"{self.parameters_m:g} M parameters, about {self.download}"
 
     @property
     def published(self) -> str:

@@ -22,7 +22,7 @@
 <context>
     <name>ColorButton</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="90"/>
+        <location filename="../widgets/settings_dialog.py" line="91"/>
         <source>Choose a colour</source>
         <translation>选择颜色</translation>
     </message>
@@ -106,52 +106,152 @@
 <context>
     <name>EngineMessages</name>
     <message>
-        <location filename="../messages.py" line="19"/>
+        <location filename="../messages.py" line="21"/>
         <source>The hub at {endpoint} cannot be reached (no network, or it is blocked here). Connect and try again, or choose a mirror under “{download_from}” ({mirror} works from mainland China), {otherwise}</source>
         <translation>无法连接到 {endpoint} 上的模型仓库（没有网络，或在此处被屏蔽）。请联网后重试，或在“{download_from}”中选择镜像（{mirror} 在中国大陆可用），{otherwise}</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="24"/>
+        <location filename="../messages.py" line="26"/>
         <source>The hub at {endpoint} answered with an error ({status}); it may be down for a while. Try again later, or choose a mirror under “{download_from}” ({mirror} works from mainland China), {otherwise}</source>
         <translation>{endpoint} 上的模型仓库返回错误（{status}），可能暂时无法使用。请稍后重试，或在“{download_from}”中选择镜像（{mirror} 在中国大陆可用），{otherwise}</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="29"/>
+        <location filename="../messages.py" line="31"/>
         <source>The model {repo} was not found on {endpoint}. Check its name, {otherwise}</source>
         <translation>在 {endpoint} 上找不到模型 {repo}。请检查名称，{otherwise}</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="32"/>
+        <location filename="../messages.py" line="34"/>
         <source>The model {repo} needs a Hugging Face login and its licence accepted. Download it once with “hf download {repo}”, {otherwise}</source>
         <translation>模型 {repo} 需要登录 Hugging Face 并接受其许可协议。请先用“hf download {repo}”下载一次，{otherwise}</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="36"/>
+        <location filename="../messages.py" line="38"/>
         <source>The model {repo} is not on this computer and downloads are switched off (HF_HUB_OFFLINE is set). Unset it to download, {otherwise}</source>
         <translation>模型 {repo} 不在这台电脑上，且下载已关闭（设置了 HF_HUB_OFFLINE）。取消该设置即可下载，{otherwise}</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="40"/>
+        <location filename="../messages.py" line="42"/>
         <source>The disk is full: the model {repo} cannot be saved in {folder}. Free some space, or set HF_HOME to a folder on a disk with room, and try again.</source>
         <translation>磁盘已满：无法将模型 {repo} 保存到 {folder}。请释放一些空间，或将 HF_HOME 设为空间充足的磁盘上的文件夹，然后重试。</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="44"/>
+        <location filename="../messages.py" line="46"/>
         <source>The model {repo} could not be downloaded from {endpoint} ({reason}). Try again (what was downloaded is kept), {otherwise}</source>
         <translation>无法从 {endpoint} 下载模型 {repo}（{reason}）。请重试（已下载的部分会保留），{otherwise}</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="48"/>
+        <location filename="../messages.py" line="50"/>
         <source>{repo} is a {what} model, not a CTC speech recogniser. Choose another model, {otherwise}</source>
         <translation>{repo} 是 {what} 模型，不是 CTC 语音识别模型。请选择其他模型，{otherwise}</translation>
     </message>
     <message>
         <location filename="../messages.py" line="54"/>
+        <source>The model {repo} is not downloaded yet, and downloads are off. Download it once with a network connection, {otherwise}</source>
+        <translation>模型 {repo} 尚未下载，且下载已关闭。请在联网时下载一次，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="58"/>
+        <source>The bundled demo model is missing from this installation: install the app again.</source>
+        <translation>此安装中缺少自带的演示模型：请重新安装本应用。</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="61"/>
+        <source>The folder {folder} is not a model: it has no config.json. Choose a folder with a CTC speech model (config.json, weights and processor files), {otherwise}</source>
+        <translation>文件夹 {folder} 不是模型：其中没有 config.json。请选择包含 CTC 语音模型（config.json、权重和处理器文件）的文件夹，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="65"/>
+        <source>The model folder {folder} does not exist. Choose another folder, {otherwise}</source>
+        <translation>模型文件夹 {folder} 不存在。请选择其他文件夹，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="68"/>
+        <source>{folder} is a file, not a model folder. Choose the folder that holds the model, {otherwise}</source>
+        <translation>{folder} 是一个文件，不是模型文件夹。请选择存放模型的文件夹，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="72"/>
+        <source>The configuration (config.json) of {repo} cannot be read ({reason}). Choose another model, {otherwise}</source>
+        <translation>无法读取 {repo} 的配置（config.json）（{reason}）。请选择其他模型，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="76"/>
+        <source>The tokenizer and feature extractor of {repo} cannot be read ({reason}). Choose another model, {otherwise}</source>
+        <translation>无法读取 {repo} 的分词器和特征提取器（{reason}）。请选择其他模型，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="80"/>
+        <source>The feature extractor of {repo} needs a package that is not installed ({reason}). Choose another model, {otherwise}</source>
+        <translation>{repo} 的特征提取器需要一个未安装的软件包（{reason}）。请选择其他模型，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="84"/>
+        <source>{repo} expects audio at {rate} Hz; only models for {supported} Hz audio work here. Choose another model, {otherwise}</source>
+        <translation>{repo} 需要 {rate} Hz 的音频；这里只能使用 {supported} Hz 音频的模型。请选择其他模型，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="88"/>
+        <source>The frame length of {what} models cannot be computed: this kind of model is not supported yet. Choose another model, {otherwise}</source>
+        <translation>无法计算 {what} 模型的帧长：暂不支持这类模型。请选择其他模型，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="92"/>
+        <source>The model {repo} cannot be built ({reason}). Choose another model, {otherwise}</source>
+        <translation>无法构建模型 {repo}（{reason}）。请选择其他模型，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="95"/>
+        <source>The weights of {repo} cannot be loaded ({reason}). If it was downloaded, delete it from the cache and download it again, {otherwise}</source>
+        <translation>无法加载 {repo} 的权重（{reason}）。如果它是下载的，请从缓存中删除后重新下载，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="99"/>
+        <source>A GPU (CUDA) was chosen but none can be used here (no NVIDIA GPU or driver, or a PyTorch without CUDA). Choose “CPU” or “Automatic” as the device in Settings.</source>
+        <translation>选择了 GPU（CUDA），但这里没有可用的 GPU（没有 NVIDIA 显卡或驱动，或 PyTorch 不支持 CUDA）。请在设置中将设备改为“CPU”或“自动”。</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="103"/>
+        <source>int8 runs on the CPU only: choose the CPU as the device, or another precision.</source>
+        <translation>int8 只能在 CPU 上运行：请将设备选为 CPU，或选择其他精度。</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="106"/>
+        <source>ONNX Runtime runs on the CPU in {dtypes}, not {dtype} on {device}: choose PyTorch for that.</source>
+        <translation>ONNX Runtime 只能在 CPU 上以 {dtypes} 运行，不支持 {device} 上的 {dtype}：这种情况请选择 PyTorch。</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="112"/>
         <source>or use a model folder on this computer, or the demo model.</source>
         <translation>或使用这台电脑上的模型文件夹，或演示模型。</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="58"/>
+        <location filename="../messages.py" line="115"/>
+        <source>demo model (understands synthetic voices only)</source>
+        <translation>演示模型（只能识别合成语音）</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="119"/>
+        <source>{0} on {1} ({2}, {3})</source>
+        <translation>{0}，运行于 {1}（{2}，{3}）</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="122"/>
+        <source>{0} M parameters, about {1}</source>
+        <translation>{0} M 参数，约 {1}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="125"/>
+        <source>error rates: see the model card</source>
+        <translation>错误率：请参阅模型卡片</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="128"/>
+        <source>CPU cost {0}x the default model&apos;s</source>
+        <translation>CPU 开销为默认模型的 {0} 倍</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="132"/>
         <source>Download from</source>
         <translation>下载来源</translation>
     </message>
@@ -328,8 +428,8 @@
     </message>
     <message>
         <location filename="../widgets/first_run.py" line="93"/>
-        <source>A Hugging Face id of a Wav2Vec2ForCTC speech model</source>
-        <translation>Wav2Vec2ForCTC 语音模型的 Hugging Face ID</translation>
+        <source>A Hugging Face id of a CTC speech model</source>
+        <translation>CTC 语音模型的 Hugging Face ID</translation>
     </message>
     <message>
         <location filename="../widgets/first_run.py" line="99"/>
@@ -393,8 +493,8 @@
     </message>
     <message>
         <location filename="../widgets/first_run.py" line="274"/>
-        <source>Folder with a Wav2Vec2ForCTC model</source>
-        <translation>包含 Wav2Vec2ForCTC 模型的文件夹</translation>
+        <source>Folder with a CTC speech model</source>
+        <translation>包含 CTC 语音模型的文件夹</translation>
     </message>
 </context>
 <context>
@@ -506,12 +606,12 @@
 <context>
     <name>LiveSession</name>
     <message>
-        <location filename="../session.py" line="98"/>
+        <location filename="../session.py" line="100"/>
         <source>No speech model is loaded yet; captions can start once it is.</source>
         <translation>尚未加载语音模型；加载完成后即可开始字幕。</translation>
     </message>
     <message>
-        <location filename="../session.py" line="151"/>
+        <location filename="../session.py" line="161"/>
         <source>The input “{0}” is gone: PulseAudio now records “{1}” instead. Choose the input again, or stop the captions.</source>
         <translation>输入“{0}”已不存在：PulseAudio 现在改为录制“{1}”。请重新选择输入，或停止字幕。</translation>
     </message>
@@ -519,180 +619,180 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../widgets/main_window.py" line="84"/>
+        <location filename="../widgets/main_window.py" line="85"/>
         <source>Live Captions</source>
         <translation>实时字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="117"/>
-        <location filename="../widgets/main_window.py" line="374"/>
+        <location filename="../widgets/main_window.py" line="118"/>
+        <location filename="../widgets/main_window.py" line="375"/>
         <source>&amp;Start captions</source>
         <translation>开始字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="120"/>
+        <location filename="../widgets/main_window.py" line="121"/>
         <source>&amp;Open audio or video file…</source>
         <translation>打开音频或视频文件(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="123"/>
+        <location filename="../widgets/main_window.py" line="124"/>
         <source>&amp;Save transcript as…</source>
         <translation>文字记录另存为(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="125"/>
+        <location filename="../widgets/main_window.py" line="126"/>
         <source>&amp;Copy transcript</source>
         <translation>复制文字记录(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="126"/>
+        <location filename="../widgets/main_window.py" line="127"/>
         <source>C&amp;lear transcript</source>
         <translation>清除文字记录(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="128"/>
+        <location filename="../widgets/main_window.py" line="129"/>
         <source>Open &amp;transcripts folder</source>
         <translation>打开文字记录文件夹(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="131"/>
+        <location filename="../widgets/main_window.py" line="132"/>
         <source>S&amp;ettings…</source>
         <translation>设置(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="135"/>
+        <location filename="../widgets/main_window.py" line="136"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="137"/>
+        <location filename="../widgets/main_window.py" line="138"/>
         <source>Show caption &amp;overlay</source>
         <translation>显示字幕浮窗(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="143"/>
+        <location filename="../widgets/main_window.py" line="144"/>
         <source>&amp;Lock overlay (click-through)</source>
         <translation>锁定浮窗（鼠标穿透）(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="153"/>
+        <location filename="../widgets/main_window.py" line="154"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="164"/>
+        <location filename="../widgets/main_window.py" line="165"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="166"/>
+        <location filename="../widgets/main_window.py" line="167"/>
         <source>&amp;Captions</source>
         <translation>字幕(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="171"/>
-        <location filename="../widgets/main_window.py" line="373"/>
+        <location filename="../widgets/main_window.py" line="172"/>
+        <location filename="../widgets/main_window.py" line="374"/>
         <source>Start</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="181"/>
+        <location filename="../widgets/main_window.py" line="182"/>
         <source>List the audio inputs again</source>
         <translation>重新列出音频输入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="186"/>
+        <location filename="../widgets/main_window.py" line="187"/>
         <source>Input:</source>
         <translation>输入：</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="200"/>
-        <location filename="../widgets/main_window.py" line="266"/>
+        <location filename="../widgets/main_window.py" line="201"/>
+        <location filename="../widgets/main_window.py" line="267"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="205"/>
+        <location filename="../widgets/main_window.py" line="206"/>
         <source>How far the final captions are behind the audio</source>
         <translation>最终字幕落后于音频的时间</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="209"/>
+        <location filename="../widgets/main_window.py" line="210"/>
         <source>Audio blocks lost: the computer could not keep up, or the sound device dropped audio</source>
         <translation>丢失的音频块：计算机处理不及，或声音设备丢失了音频</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="236"/>
+        <location filename="../widgets/main_window.py" line="237"/>
         <source>Start or stop live captions</source>
         <translation>开始或停止实时字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="249"/>
+        <location filename="../widgets/main_window.py" line="250"/>
         <source>Model: {}</source>
         <translation>模型：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="288"/>
+        <location filename="../widgets/main_window.py" line="289"/>
         <source>System default input</source>
         <translation>系统默认输入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="302"/>
+        <location filename="../widgets/main_window.py" line="303"/>
         <source>Inputs with a speaker icon record what the computer plays.</source>
         <translation>带扬声器图标的输入录制电脑正在播放的声音。</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="310"/>
+        <location filename="../widgets/main_window.py" line="311"/>
         <source>System audio: {}</source>
         <translation>系统音频：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="324"/>
+        <location filename="../widgets/main_window.py" line="325"/>
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="336"/>
+        <location filename="../widgets/main_window.py" line="337"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="337"/>
+        <location filename="../widgets/main_window.py" line="338"/>
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="355"/>
+        <location filename="../widgets/main_window.py" line="356"/>
         <source>Lag {} s</source>
         <translation>延迟 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="367"/>
+        <location filename="../widgets/main_window.py" line="368"/>
         <source>Dropped audio: {} blocks</source>
         <translation>丢失音频：{} 块</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="388"/>
+        <location filename="../widgets/main_window.py" line="389"/>
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字记录已保存为 {}（文件 &gt; 打开文字记录文件夹）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="403"/>
+        <location filename="../widgets/main_window.py" line="404"/>
         <source>Transcript saved: {}</source>
         <translation>文字记录已保存：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="416"/>
+        <location filename="../widgets/main_window.py" line="417"/>
         <source>No file manager could open the folder. The transcripts are in {}</source>
         <translation>没有文件管理器能打开该文件夹。字幕记录保存在 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="439"/>
+        <location filename="../widgets/main_window.py" line="440"/>
         <source>Transcribe a file</source>
         <translation>转写文件</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="447"/>
+        <location filename="../widgets/main_window.py" line="448"/>
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未加载语音模型；加载完成后即可转写文件。</translation>
     </message>
@@ -708,279 +808,279 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="45"/>
+        <location filename="../widgets/settings_dialog.py" line="46"/>
         <source>Low latency (about 0.5 s behind)</source>
         <translation>低延迟（约落后 0.5 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="46"/>
+        <location filename="../widgets/settings_dialog.py" line="47"/>
         <source>Balanced (about 1 s behind)</source>
         <translation>均衡（约落后 1 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="47"/>
+        <location filename="../widgets/settings_dialog.py" line="48"/>
         <source>Accurate (about 2 s behind)</source>
         <translation>准确（约落后 2 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="50"/>
+        <location filename="../widgets/settings_dialog.py" line="51"/>
         <source>Automatic (CUDA when available)</source>
         <translation>自动（有 CUDA 时使用）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="51"/>
+        <location filename="../widgets/settings_dialog.py" line="52"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="52"/>
+        <location filename="../widgets/settings_dialog.py" line="53"/>
         <source>CUDA (NVIDIA GPU)</source>
         <translation>CUDA（NVIDIA 显卡）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="55"/>
+        <location filename="../widgets/settings_dialog.py" line="56"/>
         <source>As the model writes them</source>
         <translation>保持模型输出</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="56"/>
+        <location filename="../widgets/settings_dialog.py" line="57"/>
         <source>Simplified (简体)</source>
         <translation>简体</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="57"/>
+        <location filename="../widgets/settings_dialog.py" line="58"/>
         <source>Traditional (繁體)</source>
         <translation>繁体（繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="58"/>
+        <location filename="../widgets/settings_dialog.py" line="59"/>
         <source>Traditional, Taiwan (臺灣正體)</source>
         <translation>繁体，台湾（臺灣正體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="59"/>
+        <location filename="../widgets/settings_dialog.py" line="60"/>
         <source>Traditional, Hong Kong (香港繁體)</source>
         <translation>繁体，香港（香港繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="63"/>
+        <location filename="../widgets/settings_dialog.py" line="64"/>
         <source>Automatic (ONNX Runtime on the CPU, PyTorch on CUDA)</source>
         <translation>自动（CPU 上用 ONNX Runtime，CUDA 上用 PyTorch）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="65"/>
+        <location filename="../widgets/settings_dialog.py" line="66"/>
         <source>ONNX Runtime (CPU only)</source>
         <translation>ONNX Runtime（仅 CPU）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="66"/>
+        <location filename="../widgets/settings_dialog.py" line="67"/>
         <source>PyTorch</source>
         <translation>PyTorch</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="105"/>
+        <location filename="../widgets/settings_dialog.py" line="106"/>
         <source>Live Captions settings</source>
         <translation>实时字幕设置</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="136"/>
+        <location filename="../widgets/settings_dialog.py" line="137"/>
         <source>Speech recognition</source>
         <translation>语音识别</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="147"/>
+        <location filename="../widgets/settings_dialog.py" line="148"/>
         <source>A Hugging Face model id (downloaded once, then cached), a local folder with a Wav2Vec2ForCTC checkpoint, or &apos;demo&apos; for the bundled demo model.</source>
         <translation>Hugging Face 模型 ID（下载一次后缓存）、包含 Wav2Vec2ForCTC 检查点的本地文件夹，或内置演示模型 “demo”。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="151"/>
+        <location filename="../widgets/settings_dialog.py" line="152"/>
         <source>Folder…</source>
         <translation>文件夹…</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="156"/>
+        <location filename="../widgets/settings_dialog.py" line="157"/>
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="165"/>
+        <location filename="../widgets/settings_dialog.py" line="166"/>
         <source>Automatic (HF_ENDPOINT if set, else huggingface.co)</source>
         <translation>自动（若设置了 HF_ENDPOINT 则使用它，否则使用 huggingface.co）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="169"/>
+        <location filename="../widgets/settings_dialog.py" line="170"/>
         <source>Where models are downloaded from: the Hugging Face hub or a mirror of it, such as {} (reachable from mainland China)</source>
         <translation>模型的下载来源：Hugging Face Hub 或其镜像，例如 {}（在中国大陆可访问）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="173"/>
+        <location filename="../widgets/settings_dialog.py" line="174"/>
         <source>Download from:</source>
         <translation>下载来源：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="177"/>
+        <location filename="../widgets/settings_dialog.py" line="178"/>
         <source>Runs on:</source>
         <translation>运行于：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="183"/>
+        <location filename="../widgets/settings_dialog.py" line="184"/>
         <source>ONNX Runtime labels frames exactly as PyTorch does; a model is prepared for it once (a minute or more) on first use.</source>
         <translation>ONNX Runtime 给出的帧标签与 PyTorch 完全相同；模型首次使用时需为其准备一次（一分钟或更久）。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="187"/>
+        <location filename="../widgets/settings_dialog.py" line="188"/>
         <source>Engine:</source>
         <translation>推理引擎：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="192"/>
+        <location filename="../widgets/settings_dialog.py" line="193"/>
         <source>Live captions:</source>
         <translation>实时字幕：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="193"/>
+        <location filename="../widgets/settings_dialog.py" line="194"/>
         <source>Steady partial text</source>
         <translation>稳定的临时文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="196"/>
+        <location filename="../widgets/settings_dialog.py" line="197"/>
         <source>Steady partial text: a word shows about half a second later, but rarely changes once shown</source>
         <translation>稳定的临时文字：文字约晚半秒显示，但显示后很少改变</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="203"/>
+        <location filename="../widgets/settings_dialog.py" line="204"/>
         <source>List every host API&apos;s entry for each input (MME, DirectSound, WDM-KS), not only WASAPI&apos;s</source>
         <translation>列出每个输入在所有主机 API（MME、DirectSound、WDM-KS）下的条目，而不仅是 WASAPI 的</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="209"/>
+        <location filename="../widgets/settings_dialog.py" line="210"/>
         <source>On Windows each microphone is listed once, through WASAPI. An entry through another host API can help with an old driver.</source>
         <translation>在 Windows 上，每个麦克风只通过 WASAPI 列出一次。通过其他主机 API 的条目可能有助于旧驱动程序。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="214"/>
+        <location filename="../widgets/settings_dialog.py" line="215"/>
         <source>Inputs:</source>
         <translation>输入：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="222"/>
+        <location filename="../widgets/settings_dialog.py" line="223"/>
         <source>Write Chinese captions and transcripts in simplified or traditional characters, whichever the model writes</source>
         <translation>无论模型输出哪种字形，都以简体或繁体显示中文字幕和文字记录</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="226"/>
+        <location filename="../widgets/settings_dialog.py" line="227"/>
         <source>Chinese characters:</source>
         <translation>中文字形：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="230"/>
+        <location filename="../widgets/settings_dialog.py" line="231"/>
         <source>Caption overlay</source>
         <translation>字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="237"/>
+        <location filename="../widgets/settings_dialog.py" line="238"/>
         <source>Font:</source>
         <translation>字体：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="239"/>
+        <location filename="../widgets/settings_dialog.py" line="240"/>
         <source>Lines:</source>
         <translation>行数：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="245"/>
+        <location filename="../widgets/settings_dialog.py" line="246"/>
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="246"/>
+        <location filename="../widgets/settings_dialog.py" line="247"/>
         <source>Unfinal</source>
         <translation>临时文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="247"/>
+        <location filename="../widgets/settings_dialog.py" line="248"/>
         <source>Background</source>
         <translation>背景</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="252"/>
+        <location filename="../widgets/settings_dialog.py" line="253"/>
         <source>Colours:</source>
         <translation>颜色：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="254"/>
+        <location filename="../widgets/settings_dialog.py" line="255"/>
         <source>Opacity of the background: 0 invisible, 1 solid</source>
         <translation>背景不透明度：0 为透明，1 为不透明</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="255"/>
+        <location filename="../widgets/settings_dialog.py" line="256"/>
         <source>Background opacity:</source>
         <translation>背景不透明度：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="259"/>
+        <location filename="../widgets/settings_dialog.py" line="260"/>
         <source>Interface</source>
         <translation>界面</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="264"/>
+        <location filename="../widgets/settings_dialog.py" line="265"/>
         <source>The language of the app; applies from the next start</source>
         <translation>应用的界面语言；下次启动时生效</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="265"/>
+        <location filename="../widgets/settings_dialog.py" line="266"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="269"/>
+        <location filename="../widgets/settings_dialog.py" line="270"/>
         <source>The key that starts and stops live captions</source>
         <translation>开始和停止实时字幕的按键</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="270"/>
+        <location filename="../widgets/settings_dialog.py" line="271"/>
         <source>Start/stop key:</source>
         <translation>开始/停止按键：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="274"/>
+        <location filename="../widgets/settings_dialog.py" line="275"/>
         <source>Local speech API</source>
         <translation>本地语音 API</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="277"/>
+        <location filename="../widgets/settings_dialog.py" line="278"/>
         <source>Serve the loaded model to other programs over HTTP and WebSocket</source>
         <translation>通过 HTTP 和 WebSocket 向其他程序提供已加载的模型</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="281"/>
+        <location filename="../widgets/settings_dialog.py" line="282"/>
         <source>none: any program on this computer may connect</source>
         <translation>留空：本机任何程序都可以连接</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="283"/>
+        <location filename="../widgets/settings_dialog.py" line="284"/>
         <source>Port (localhost):</source>
         <translation>端口（本机）：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="284"/>
+        <location filename="../widgets/settings_dialog.py" line="285"/>
         <source>Access token:</source>
         <translation>访问令牌：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="286"/>
+        <location filename="../widgets/settings_dialog.py" line="287"/>
         <source>The API is not part of this installation.</source>
         <translation>此安装不包含 API。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="396"/>
-        <source>Not in the catalogue: any Wav2Vec2ForCTC hub id or folder works.</source>
-        <translation>不在目录中：任何 Wav2Vec2ForCTC 模型 ID 或文件夹都可以使用。</translation>
+        <location filename="../widgets/settings_dialog.py" line="397"/>
+        <source>Not in the catalogue: any CTC speech model (hub id or folder) works.</source>
+        <translation>不在目录中：任何 CTC 语音模型（模型仓库 ID 或文件夹）都可以使用。</translation>
     </message>
     <message>
         <location filename="../widgets/settings_dialog.py" line="401"/>
-        <source>Folder with a Wav2Vec2ForCTC model</source>
-        <translation>包含 Wav2Vec2ForCTC 模型的文件夹</translation>
+        <source>Folder with a CTC speech model</source>
+        <translation>包含 CTC 语音模型的文件夹</translation>
     </message>
     <message>
         <location filename="../language.py" line="21"/>
@@ -991,7 +1091,7 @@
 <context>
     <name>TranscriptView</name>
     <message>
-        <location filename="../widgets/transcript_view.py" line="27"/>
+        <location filename="../widgets/transcript_view.py" line="34"/>
         <source>Press Start to caption the selected input, or open or drop an audio or video file to transcribe it.</source>
         <translation>按“开始”为所选输入生成字幕，或打开、拖入音频或视频文件进行转写。</translation>
     </message>

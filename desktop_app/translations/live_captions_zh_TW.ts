@@ -21,7 +21,7 @@
 <context>
     <name>ColorButton</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="90" />
+        <location filename="../widgets/settings_dialog.py" line="91" />
         <source>Choose a colour</source>
         <translation>選擇顏色</translation>
     </message>
@@ -105,52 +105,152 @@
 <context>
     <name>EngineMessages</name>
     <message>
-        <location filename="../messages.py" line="19" />
+        <location filename="../messages.py" line="21" />
         <source>The hub at {endpoint} cannot be reached (no network, or it is blocked here). Connect and try again, or choose a mirror under “{download_from}” ({mirror} works from mainland China), {otherwise}</source>
         <translation>無法連線到 {endpoint} 上的模型倉庫（沒有網路，或在此處被遮蔽）。請聯網後重試，或在“{download_from}”中選擇映象（{mirror} 在中國大陸可用），{otherwise}</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="24" />
+        <location filename="../messages.py" line="26" />
         <source>The hub at {endpoint} answered with an error ({status}); it may be down for a while. Try again later, or choose a mirror under “{download_from}” ({mirror} works from mainland China), {otherwise}</source>
         <translation>{endpoint} 上的模型倉庫返回錯誤（{status}），可能暫時無法使用。請稍後重試，或在“{download_from}”中選擇映象（{mirror} 在中國大陸可用），{otherwise}</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="29" />
+        <location filename="../messages.py" line="31" />
         <source>The model {repo} was not found on {endpoint}. Check its name, {otherwise}</source>
         <translation>在 {endpoint} 上找不到模型 {repo}。請檢查名稱，{otherwise}</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="32" />
+        <location filename="../messages.py" line="34" />
         <source>The model {repo} needs a Hugging Face login and its licence accepted. Download it once with “hf download {repo}”, {otherwise}</source>
         <translation>模型 {repo} 需要登入 Hugging Face 並接受其許可協議。請先用“hf download {repo}”下載一次，{otherwise}</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="36" />
+        <location filename="../messages.py" line="38" />
         <source>The model {repo} is not on this computer and downloads are switched off (HF_HUB_OFFLINE is set). Unset it to download, {otherwise}</source>
         <translation>模型 {repo} 不在這臺電腦上，且下載已關閉（設定了 HF_HUB_OFFLINE）。取消該設定即可下載，{otherwise}</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="40" />
+        <location filename="../messages.py" line="42" />
         <source>The disk is full: the model {repo} cannot be saved in {folder}. Free some space, or set HF_HOME to a folder on a disk with room, and try again.</source>
         <translation>磁碟已滿：無法將模型 {repo} 儲存到 {folder}。請釋放一些空間，或將 HF_HOME 設為空間充足的磁碟上的資料夾，然後重試。</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="44" />
+        <location filename="../messages.py" line="46" />
         <source>The model {repo} could not be downloaded from {endpoint} ({reason}). Try again (what was downloaded is kept), {otherwise}</source>
         <translation>無法從 {endpoint} 下載模型 {repo}（{reason}）。請重試（已下載的部分會保留），{otherwise}</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="48" />
+        <location filename="../messages.py" line="50" />
         <source>{repo} is a {what} model, not a CTC speech recogniser. Choose another model, {otherwise}</source>
         <translation>{repo} 是 {what} 模型，不是 CTC 語音識別模型。請選擇其他模型，{otherwise}</translation>
     </message>
     <message>
         <location filename="../messages.py" line="54" />
+        <source>The model {repo} is not downloaded yet, and downloads are off. Download it once with a network connection, {otherwise}</source>
+        <translation>模型 {repo} 尚未下載，且下載已關閉。請在聯網時下載一次，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="58" />
+        <source>The bundled demo model is missing from this installation: install the app again.</source>
+        <translation>此安裝中缺少自帶的演示模型：請重新安裝本應用。</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="61" />
+        <source>The folder {folder} is not a model: it has no config.json. Choose a folder with a CTC speech model (config.json, weights and processor files), {otherwise}</source>
+        <translation>資料夾 {folder} 不是模型：其中沒有 config.json。請選擇包含 CTC 語音模型（config.json、權重和處理器檔案）的資料夾，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="65" />
+        <source>The model folder {folder} does not exist. Choose another folder, {otherwise}</source>
+        <translation>模型資料夾 {folder} 不存在。請選擇其他資料夾，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="68" />
+        <source>{folder} is a file, not a model folder. Choose the folder that holds the model, {otherwise}</source>
+        <translation>{folder} 是一個檔案，不是模型資料夾。請選擇存放模型的資料夾，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="72" />
+        <source>The configuration (config.json) of {repo} cannot be read ({reason}). Choose another model, {otherwise}</source>
+        <translation>無法讀取 {repo} 的配置（config.json）（{reason}）。請選擇其他模型，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="76" />
+        <source>The tokenizer and feature extractor of {repo} cannot be read ({reason}). Choose another model, {otherwise}</source>
+        <translation>無法讀取 {repo} 的分詞器和特徵提取器（{reason}）。請選擇其他模型，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="80" />
+        <source>The feature extractor of {repo} needs a package that is not installed ({reason}). Choose another model, {otherwise}</source>
+        <translation>{repo} 的特徵提取器需要一個未安裝的軟體包（{reason}）。請選擇其他模型，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="84" />
+        <source>{repo} expects audio at {rate} Hz; only models for {supported} Hz audio work here. Choose another model, {otherwise}</source>
+        <translation>{repo} 需要 {rate} Hz 的音訊；這裡只能使用 {supported} Hz 音訊的模型。請選擇其他模型，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="88" />
+        <source>The frame length of {what} models cannot be computed: this kind of model is not supported yet. Choose another model, {otherwise}</source>
+        <translation>無法計算 {what} 模型的幀長：暫不支援這類模型。請選擇其他模型，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="92" />
+        <source>The model {repo} cannot be built ({reason}). Choose another model, {otherwise}</source>
+        <translation>無法構建模型 {repo}（{reason}）。請選擇其他模型，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="95" />
+        <source>The weights of {repo} cannot be loaded ({reason}). If it was downloaded, delete it from the cache and download it again, {otherwise}</source>
+        <translation>無法載入 {repo} 的權重（{reason}）。如果它是下載的，請從快取中刪除後重新下載，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="99" />
+        <source>A GPU (CUDA) was chosen but none can be used here (no NVIDIA GPU or driver, or a PyTorch without CUDA). Choose “CPU” or “Automatic” as the device in Settings.</source>
+        <translation>選擇了 GPU（CUDA），但這裡沒有可用的 GPU（沒有 NVIDIA 顯示卡或驅動，或 PyTorch 不支援 CUDA）。請在設定中將裝置改為“CPU”或“自動”。</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="103" />
+        <source>int8 runs on the CPU only: choose the CPU as the device, or another precision.</source>
+        <translation>int8 只能在 CPU 上執行：請將裝置選為 CPU，或選擇其他精度。</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="106" />
+        <source>ONNX Runtime runs on the CPU in {dtypes}, not {dtype} on {device}: choose PyTorch for that.</source>
+        <translation>ONNX Runtime 只能在 CPU 上以 {dtypes} 執行，不支援 {device} 上的 {dtype}：這種情況請選擇 PyTorch。</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="112" />
         <source>or use a model folder on this computer, or the demo model.</source>
         <translation>或使用這臺電腦上的模型資料夾，或演示模型。</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="58" />
+        <location filename="../messages.py" line="115" />
+        <source>demo model (understands synthetic voices only)</source>
+        <translation>演示模型（只能識別合成語音）</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="119" />
+        <source>{0} on {1} ({2}, {3})</source>
+        <translation>{0}，運行於 {1}（{2}，{3}）</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="122" />
+        <source>{0} M parameters, about {1}</source>
+        <translation>{0} M 引數，約 {1}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="125" />
+        <source>error rates: see the model card</source>
+        <translation>錯誤率：請參閱模型卡片</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="128" />
+        <source>CPU cost {0}x the default model's</source>
+        <translation>CPU 開銷為預設模型的 {0} 倍</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="132" />
         <source>Download from</source>
         <translation>下載來源</translation>
     </message>
@@ -327,8 +427,8 @@
     </message>
     <message>
         <location filename="../widgets/first_run.py" line="93" />
-        <source>A Hugging Face id of a Wav2Vec2ForCTC speech model</source>
-        <translation>Wav2Vec2ForCTC 語音模型的 Hugging Face ID</translation>
+        <source>A Hugging Face id of a CTC speech model</source>
+        <translation>CTC 語音模型的 Hugging Face ID</translation>
     </message>
     <message>
         <location filename="../widgets/first_run.py" line="99" />
@@ -392,8 +492,8 @@
     </message>
     <message>
         <location filename="../widgets/first_run.py" line="274" />
-        <source>Folder with a Wav2Vec2ForCTC model</source>
-        <translation>包含 Wav2Vec2ForCTC 模型的資料夾</translation>
+        <source>Folder with a CTC speech model</source>
+        <translation>包含 CTC 語音模型的資料夾</translation>
     </message>
 </context>
 <context>
@@ -505,12 +605,12 @@
 <context>
     <name>LiveSession</name>
     <message>
-        <location filename="../session.py" line="98" />
+        <location filename="../session.py" line="100" />
         <source>No speech model is loaded yet; captions can start once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可開始字幕。</translation>
     </message>
     <message>
-        <location filename="../session.py" line="151" />
+        <location filename="../session.py" line="161" />
         <source>The input “{0}” is gone: PulseAudio now records “{1}” instead. Choose the input again, or stop the captions.</source>
         <translation>輸入“{0}”已不存在：PulseAudio 現在改為錄製“{1}”。請重新選擇輸入，或停止字幕。</translation>
     </message>
@@ -518,180 +618,180 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../widgets/main_window.py" line="84" />
+        <location filename="../widgets/main_window.py" line="85" />
         <source>Live Captions</source>
         <translation>即時字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="117" />
-        <location filename="../widgets/main_window.py" line="374" />
+        <location filename="../widgets/main_window.py" line="118" />
+        <location filename="../widgets/main_window.py" line="375" />
         <source>&amp;Start captions</source>
         <translation>開始字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="120" />
+        <location filename="../widgets/main_window.py" line="121" />
         <source>&amp;Open audio or video file…</source>
         <translation>開啟音訊或影片檔案(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="123" />
+        <location filename="../widgets/main_window.py" line="124" />
         <source>&amp;Save transcript as…</source>
         <translation>文字記錄另存為(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="125" />
+        <location filename="../widgets/main_window.py" line="126" />
         <source>&amp;Copy transcript</source>
         <translation>複製文字記錄(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="126" />
+        <location filename="../widgets/main_window.py" line="127" />
         <source>C&amp;lear transcript</source>
         <translation>清除文字記錄(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="128" />
+        <location filename="../widgets/main_window.py" line="129" />
         <source>Open &amp;transcripts folder</source>
         <translation>開啟文字記錄資料夾(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="131" />
+        <location filename="../widgets/main_window.py" line="132" />
         <source>S&amp;ettings…</source>
         <translation>設定(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="135" />
+        <location filename="../widgets/main_window.py" line="136" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="137" />
+        <location filename="../widgets/main_window.py" line="138" />
         <source>Show caption &amp;overlay</source>
         <translation>顯示字幕浮窗(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="143" />
+        <location filename="../widgets/main_window.py" line="144" />
         <source>&amp;Lock overlay (click-through)</source>
         <translation>鎖定浮窗（滑鼠穿透）(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="153" />
+        <location filename="../widgets/main_window.py" line="154" />
         <source>&amp;File</source>
         <translation>檔案(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="164" />
+        <location filename="../widgets/main_window.py" line="165" />
         <source>&amp;Edit</source>
         <translation>編輯(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="166" />
+        <location filename="../widgets/main_window.py" line="167" />
         <source>&amp;Captions</source>
         <translation>字幕(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="171" />
-        <location filename="../widgets/main_window.py" line="373" />
+        <location filename="../widgets/main_window.py" line="172" />
+        <location filename="../widgets/main_window.py" line="374" />
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="181" />
+        <location filename="../widgets/main_window.py" line="182" />
         <source>List the audio inputs again</source>
         <translation>重新列出音訊輸入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="186" />
+        <location filename="../widgets/main_window.py" line="187" />
         <source>Input:</source>
         <translation>輸入：</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="200" />
-        <location filename="../widgets/main_window.py" line="266" />
+        <location filename="../widgets/main_window.py" line="201" />
+        <location filename="../widgets/main_window.py" line="267" />
         <source>No model loaded</source>
         <translation>未載入模型</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="205" />
+        <location filename="../widgets/main_window.py" line="206" />
         <source>How far the final captions are behind the audio</source>
         <translation>最終字幕落後於音訊的時間</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="209" />
+        <location filename="../widgets/main_window.py" line="210" />
         <source>Audio blocks lost: the computer could not keep up, or the sound device dropped audio</source>
         <translation>丟失的音訊塊：計算機處理不及，或聲音裝置丟失了音訊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="236" />
+        <location filename="../widgets/main_window.py" line="237" />
         <source>Start or stop live captions</source>
         <translation>開始或停止即時字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="249" />
+        <location filename="../widgets/main_window.py" line="250" />
         <source>Model: {}</source>
         <translation>模型：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="288" />
+        <location filename="../widgets/main_window.py" line="289" />
         <source>System default input</source>
         <translation>系統預設輸入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="302" />
+        <location filename="../widgets/main_window.py" line="303" />
         <source>Inputs with a speaker icon record what the computer plays.</source>
         <translation>帶揚聲器圖示的輸入錄製電腦正在播放的聲音。</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="310" />
+        <location filename="../widgets/main_window.py" line="311" />
         <source>System audio: {}</source>
         <translation>系統音訊：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="324" />
+        <location filename="../widgets/main_window.py" line="325" />
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="336" />
+        <location filename="../widgets/main_window.py" line="337" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="337" />
+        <location filename="../widgets/main_window.py" line="338" />
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="355" />
+        <location filename="../widgets/main_window.py" line="356" />
         <source>Lag {} s</source>
         <translation>延遲 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="367" />
+        <location filename="../widgets/main_window.py" line="368" />
         <source>Dropped audio: {} blocks</source>
         <translation>丟失音訊：{} 塊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="388" />
+        <location filename="../widgets/main_window.py" line="389" />
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字記錄已儲存為 {}（檔案 &gt; 開啟文字記錄資料夾）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="403" />
+        <location filename="../widgets/main_window.py" line="404" />
         <source>Transcript saved: {}</source>
         <translation>文字記錄已儲存：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="416" />
+        <location filename="../widgets/main_window.py" line="417" />
         <source>No file manager could open the folder. The transcripts are in {}</source>
         <translation>沒有檔案管理器能開啟該資料夾。字幕記錄儲存在 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="439" />
+        <location filename="../widgets/main_window.py" line="440" />
         <source>Transcribe a file</source>
         <translation>轉寫檔案</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="447" />
+        <location filename="../widgets/main_window.py" line="448" />
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可轉寫檔案。</translation>
     </message>
@@ -707,279 +807,279 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="45" />
+        <location filename="../widgets/settings_dialog.py" line="46" />
         <source>Low latency (about 0.5 s behind)</source>
         <translation>低延遲（約落後 0.5 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="46" />
+        <location filename="../widgets/settings_dialog.py" line="47" />
         <source>Balanced (about 1 s behind)</source>
         <translation>均衡（約落後 1 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="47" />
+        <location filename="../widgets/settings_dialog.py" line="48" />
         <source>Accurate (about 2 s behind)</source>
         <translation>準確（約落後 2 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="50" />
+        <location filename="../widgets/settings_dialog.py" line="51" />
         <source>Automatic (CUDA when available)</source>
         <translation>自動（有 CUDA 時使用）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="51" />
+        <location filename="../widgets/settings_dialog.py" line="52" />
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="52" />
+        <location filename="../widgets/settings_dialog.py" line="53" />
         <source>CUDA (NVIDIA GPU)</source>
         <translation>CUDA（NVIDIA 顯示卡）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="55" />
+        <location filename="../widgets/settings_dialog.py" line="56" />
         <source>As the model writes them</source>
         <translation>保持模型輸出</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="56" />
+        <location filename="../widgets/settings_dialog.py" line="57" />
         <source>Simplified (简体)</source>
         <translation>簡體</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="57" />
+        <location filename="../widgets/settings_dialog.py" line="58" />
         <source>Traditional (繁體)</source>
         <translation>繁體（繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="58" />
+        <location filename="../widgets/settings_dialog.py" line="59" />
         <source>Traditional, Taiwan (臺灣正體)</source>
         <translation>繁體，臺灣（臺灣正體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="59" />
+        <location filename="../widgets/settings_dialog.py" line="60" />
         <source>Traditional, Hong Kong (香港繁體)</source>
         <translation>繁體，香港（香港繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="63" />
+        <location filename="../widgets/settings_dialog.py" line="64" />
         <source>Automatic (ONNX Runtime on the CPU, PyTorch on CUDA)</source>
         <translation>自動（CPU 上用 ONNX Runtime，CUDA 上用 PyTorch）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="65" />
+        <location filename="../widgets/settings_dialog.py" line="66" />
         <source>ONNX Runtime (CPU only)</source>
         <translation>ONNX Runtime（僅 CPU）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="66" />
+        <location filename="../widgets/settings_dialog.py" line="67" />
         <source>PyTorch</source>
         <translation>PyTorch</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="105" />
+        <location filename="../widgets/settings_dialog.py" line="106" />
         <source>Live Captions settings</source>
         <translation>即時字幕設定</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="136" />
+        <location filename="../widgets/settings_dialog.py" line="137" />
         <source>Speech recognition</source>
         <translation>語音識別</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="147" />
+        <location filename="../widgets/settings_dialog.py" line="148" />
         <source>A Hugging Face model id (downloaded once, then cached), a local folder with a Wav2Vec2ForCTC checkpoint, or 'demo' for the bundled demo model.</source>
         <translation>Hugging Face 模型 ID（下載一次後快取）、包含 Wav2Vec2ForCTC 檢查點的本地資料夾，或內建演示模型 “demo”。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="151" />
+        <location filename="../widgets/settings_dialog.py" line="152" />
         <source>Folder…</source>
         <translation>資料夾…</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="156" />
+        <location filename="../widgets/settings_dialog.py" line="157" />
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="165" />
+        <location filename="../widgets/settings_dialog.py" line="166" />
         <source>Automatic (HF_ENDPOINT if set, else huggingface.co)</source>
         <translation>自動（若設定了 HF_ENDPOINT 則使用它，否則使用 huggingface.co）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="169" />
+        <location filename="../widgets/settings_dialog.py" line="170" />
         <source>Where models are downloaded from: the Hugging Face hub or a mirror of it, such as {} (reachable from mainland China)</source>
         <translation>模型的下載來源：Hugging Face Hub 或其映象，例如 {}（在中國大陸可訪問）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="173" />
+        <location filename="../widgets/settings_dialog.py" line="174" />
         <source>Download from:</source>
         <translation>下載來源：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="177" />
+        <location filename="../widgets/settings_dialog.py" line="178" />
         <source>Runs on:</source>
         <translation>運行於：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="183" />
+        <location filename="../widgets/settings_dialog.py" line="184" />
         <source>ONNX Runtime labels frames exactly as PyTorch does; a model is prepared for it once (a minute or more) on first use.</source>
         <translation>ONNX Runtime 給出的幀標籤與 PyTorch 完全相同；模型首次使用時需為其準備一次（一分鐘或更久）。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="187" />
+        <location filename="../widgets/settings_dialog.py" line="188" />
         <source>Engine:</source>
         <translation>推理引擎：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="192" />
+        <location filename="../widgets/settings_dialog.py" line="193" />
         <source>Live captions:</source>
         <translation>即時字幕：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="193" />
+        <location filename="../widgets/settings_dialog.py" line="194" />
         <source>Steady partial text</source>
         <translation>穩定的臨時文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="196" />
+        <location filename="../widgets/settings_dialog.py" line="197" />
         <source>Steady partial text: a word shows about half a second later, but rarely changes once shown</source>
         <translation>穩定的臨時文字：文字約晚半秒顯示，但顯示後很少改變</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="203" />
+        <location filename="../widgets/settings_dialog.py" line="204" />
         <source>List every host API's entry for each input (MME, DirectSound, WDM-KS), not only WASAPI's</source>
         <translation>列出每個輸入在所有主機 API（MME、DirectSound、WDM-KS）下的條目，而不僅是 WASAPI 的</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="209" />
+        <location filename="../widgets/settings_dialog.py" line="210" />
         <source>On Windows each microphone is listed once, through WASAPI. An entry through another host API can help with an old driver.</source>
         <translation>在 Windows 上，每個麥克風只通過 WASAPI 列出一次。通過其他主機 API 的條目可能有助於舊驅動程式。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="214" />
+        <location filename="../widgets/settings_dialog.py" line="215" />
         <source>Inputs:</source>
         <translation>輸入：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="222" />
+        <location filename="../widgets/settings_dialog.py" line="223" />
         <source>Write Chinese captions and transcripts in simplified or traditional characters, whichever the model writes</source>
         <translation>無論模型輸出哪種字形，都以簡體或繁體顯示中文字幕和文字記錄</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="226" />
+        <location filename="../widgets/settings_dialog.py" line="227" />
         <source>Chinese characters:</source>
         <translation>中文字形：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="230" />
+        <location filename="../widgets/settings_dialog.py" line="231" />
         <source>Caption overlay</source>
         <translation>字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="237" />
+        <location filename="../widgets/settings_dialog.py" line="238" />
         <source>Font:</source>
         <translation>字型：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="239" />
+        <location filename="../widgets/settings_dialog.py" line="240" />
         <source>Lines:</source>
         <translation>行數：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="245" />
+        <location filename="../widgets/settings_dialog.py" line="246" />
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="246" />
+        <location filename="../widgets/settings_dialog.py" line="247" />
         <source>Unfinal</source>
         <translation>臨時文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="247" />
+        <location filename="../widgets/settings_dialog.py" line="248" />
         <source>Background</source>
         <translation>背景</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="252" />
+        <location filename="../widgets/settings_dialog.py" line="253" />
         <source>Colours:</source>
         <translation>顏色：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="254" />
+        <location filename="../widgets/settings_dialog.py" line="255" />
         <source>Opacity of the background: 0 invisible, 1 solid</source>
         <translation>背景不透明度：0 為透明，1 為不透明</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="255" />
+        <location filename="../widgets/settings_dialog.py" line="256" />
         <source>Background opacity:</source>
         <translation>背景不透明度：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="259" />
+        <location filename="../widgets/settings_dialog.py" line="260" />
         <source>Interface</source>
         <translation>介面</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="264" />
+        <location filename="../widgets/settings_dialog.py" line="265" />
         <source>The language of the app; applies from the next start</source>
         <translation>應用的介面語言；下次啟動時生效</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="265" />
+        <location filename="../widgets/settings_dialog.py" line="266" />
         <source>Language:</source>
         <translation>語言：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="269" />
+        <location filename="../widgets/settings_dialog.py" line="270" />
         <source>The key that starts and stops live captions</source>
         <translation>開始和停止即時字幕的按鍵</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="270" />
+        <location filename="../widgets/settings_dialog.py" line="271" />
         <source>Start/stop key:</source>
         <translation>開始/停止按鍵：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="274" />
+        <location filename="../widgets/settings_dialog.py" line="275" />
         <source>Local speech API</source>
         <translation>本地語音 API</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="277" />
+        <location filename="../widgets/settings_dialog.py" line="278" />
         <source>Serve the loaded model to other programs over HTTP and WebSocket</source>
         <translation>通過 HTTP 和 WebSocket 向其他程式提供已載入的模型</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="281" />
+        <location filename="../widgets/settings_dialog.py" line="282" />
         <source>none: any program on this computer may connect</source>
         <translation>留空：本機任何程式都可以連線</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="283" />
+        <location filename="../widgets/settings_dialog.py" line="284" />
         <source>Port (localhost):</source>
         <translation>埠（本機）：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="284" />
+        <location filename="../widgets/settings_dialog.py" line="285" />
         <source>Access token:</source>
         <translation>訪問令牌：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="286" />
+        <location filename="../widgets/settings_dialog.py" line="287" />
         <source>The API is not part of this installation.</source>
         <translation>此安裝不包含 API。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="396" />
-        <source>Not in the catalogue: any Wav2Vec2ForCTC hub id or folder works.</source>
-        <translation>不在目錄中：任何 Wav2Vec2ForCTC 模型 ID 或資料夾都可以使用。</translation>
+        <location filename="../widgets/settings_dialog.py" line="397" />
+        <source>Not in the catalogue: any CTC speech model (hub id or folder) works.</source>
+        <translation>不在目錄中：任何 CTC 語音模型（模型倉庫 ID 或資料夾）都可以使用。</translation>
     </message>
     <message>
         <location filename="../widgets/settings_dialog.py" line="401" />
-        <source>Folder with a Wav2Vec2ForCTC model</source>
-        <translation>包含 Wav2Vec2ForCTC 模型的資料夾</translation>
+        <source>Folder with a CTC speech model</source>
+        <translation>包含 CTC 語音模型的資料夾</translation>
     </message>
     <message>
         <location filename="../language.py" line="21" />
@@ -990,7 +1090,7 @@
 <context>
     <name>TranscriptView</name>
     <message>
-        <location filename="../widgets/transcript_view.py" line="27" />
+        <location filename="../widgets/transcript_view.py" line="34" />
         <source>Press Start to caption the selected input, or open or drop an audio or video file to transcribe it.</source>
         <translation>按“開始”為所選輸入生成字幕，或開啟、拖入音訊或影片檔案進行轉寫。</translation>
     </message>

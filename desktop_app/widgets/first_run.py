@@ -90,7 +90,7 @@ class FirstRunDialog(QDialog):
                     self.model.count() - 1, entry.summary(), Qt.ItemDataRole.ToolTipRole
                 )
         self.model.setCurrentText(model)
-        self.model.setToolTip(self.tr("A Hugging Face id of a Wav2Vec2ForCTC speech model"))
+        self.model.setToolTip(self.tr("A Hugging Face id of a CTC speech model"))
         self.hub = QComboBox(editable=True)
         self.hub.addItems([DEFAULT_ENDPOINT, MIRROR_EXAMPLE])
         self.hub.setCurrentText(endpoint or _default_endpoint())
@@ -271,7 +271,7 @@ class FirstRunDialog(QDialog):
     # the other ways to start -----------------------------------------------------------------
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(
-            self, self.tr("Folder with a Wav2Vec2ForCTC model")
+            self, self.tr("Folder with a CTC speech model")
         )
         if folder:
             self._use(folder)

@@ -41,6 +41,7 @@ from engine.scheduler import Scheduler
 
 from ..capture import InputDevice, list_input_devices, loopback_note
 from ..live_transcript import LiveTranscript
+from ..messages import describe_model
 from ..session import LiveSession
 from ..settings import Settings
 from .export import save_transcript
@@ -188,7 +189,7 @@ class MainWindow(QMainWindow):
         top.addWidget(refresh)
         top.addWidget(self.level_meter)
         self.message_bar = MessageBar()
-        self.view = TranscriptView(self.transcript)
+        self.view = TranscriptView(self.transcript, label=self.session.time_of_day)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addLayout(top)
@@ -246,7 +247,7 @@ class MainWindow(QMainWindow):
         for widget in (self.act_start, self.act_open, self.start_button):
             widget.setEnabled(recognizer is not None)
         if recognizer is not None:
-            self.model_label.setText(self.tr("Model: {}").format(recognizer.describe()))
+            self.model_label.setText(self.tr("Model: {}").format(describe_model(recognizer)))
             self.model_label.setToolTip(recognizer.name)
         if note:
             self.show_message(note, "note", self.act_settings)

@@ -4,6 +4,7 @@ loading, and starting without a display."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -509,14 +510,14 @@ def test_overlay_and_transcript_join_chinese_units_without_spaces(
     live.handle(Event(EventType.PARTIAL, 0.8, tuple(units[2:])))
     assert live.text() == "你好" and live.partial_text() == "世界"
     log = TranscriptLog(tmp_path / "log")
-    log.open()
+    log.open(dt.datetime(2026, 12, 7, 14, 3, 27))  # lines carry the time of day they were said
     pipeline = CaptionPipeline()
     for piece in (units[:2], units[2:]):
         for update in pipeline.handle(Event(EventType.FINAL, piece[-1].end, tuple(piece))):
             log.write(update)
     log.close()
     assert log.path is not None
-    assert log.path.read_text(encoding="utf-8") == "[00:00:00] 你好世界\n"
+    assert log.path.read_text(encoding="utf-8") == "[14:03:27] 你好世界\n"
 
 
 def test_an_overlay_saved_on_a_larger_screen_comes_back_in_sight(qtbot, settings: Settings) -> None:  # type: ignore[no-untyped-def]
