@@ -30,47 +30,47 @@
 <context>
     <name>DesktopApp</name>
     <message>
-        <location filename="../app.py" line="96"/>
+        <location filename="../app.py" line="102"/>
         <source>Captioning</source>
         <translation>正在生成字幕</translation>
     </message>
     <message>
-        <location filename="../app.py" line="97"/>
+        <location filename="../app.py" line="103"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../app.py" line="103"/>
+        <location filename="../app.py" line="109"/>
         <source>Get a speech model…</source>
         <translation>获取语音模型…</translation>
     </message>
     <message>
-        <location filename="../app.py" line="145"/>
+        <location filename="../app.py" line="157"/>
         <source>No speech model yet</source>
         <translation>还没有语音模型</translation>
     </message>
     <message>
-        <location filename="../app.py" line="169"/>
+        <location filename="../app.py" line="181"/>
         <source>No speech model is on this computer yet: captions start once one is downloaded or chosen.</source>
         <translation>这台计算机上还没有语音模型：下载或选择模型后即可开始字幕。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="231"/>
+        <location filename="../app.py" line="243"/>
         <source>The new model is loading; the captions running now keep the old one until you stop and start them again.</source>
         <translation>新模型正在加载；当前的字幕会继续使用旧模型，直到你停止并重新开始。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="242"/>
+        <location filename="../app.py" line="254"/>
         <source>The new language applies from the next start of the app.</source>
         <translation>新的界面语言将在下次启动应用时生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="244"/>
+        <location filename="../app.py" line="256"/>
         <source>The new live-caption settings apply from the next start.</source>
         <translation>新的实时字幕设置将在下次开始时生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="267"/>
+        <location filename="../app.py" line="279"/>
         <source>Live Captions: {}</source>
         <translation>实时字幕：{}</translation>
     </message>
@@ -417,82 +417,82 @@
 <context>
     <name>FirstRunDialog</name>
     <message>
-        <location filename="../widgets/first_run.py" line="69"/>
+        <location filename="../widgets/first_run.py" line="77"/>
         <source>Live Captions: get a speech model</source>
         <translation>实时字幕：获取语音模型</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="80"/>
+        <location filename="../widgets/first_run.py" line="88"/>
         <source>&lt;b&gt;Live Captions needs a speech model.&lt;/b&gt;&lt;br&gt;It is downloaded once; then everything runs on this computer, without network.</source>
         <translation>&lt;b&gt;实时字幕需要一个语音模型。&lt;/b&gt;&lt;br&gt;只需下载一次；之后一切都在这台计算机上运行，无需联网。</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="93"/>
+        <location filename="../widgets/first_run.py" line="103"/>
         <source>A Hugging Face id of a CTC speech model</source>
         <translation>CTC 语音模型的 Hugging Face ID</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="99"/>
+        <location filename="../widgets/first_run.py" line="109"/>
         <source>Where models come from: the Hugging Face hub, or a mirror of it such as {} (reachable from mainland China)</source>
         <translation>模型的下载来源：Hugging Face Hub，或其镜像，例如 {}（在中国大陆可访问）</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="106"/>
+        <location filename="../widgets/first_run.py" line="116"/>
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="107"/>
+        <location filename="../widgets/first_run.py" line="117"/>
         <source>{0}:</source>
         <translation>{0}：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="114"/>
+        <location filename="../widgets/first_run.py" line="124"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="116"/>
+        <location filename="../widgets/first_run.py" line="126"/>
         <source>Cancel download</source>
         <translation>取消下载</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="118"/>
+        <location filename="../widgets/first_run.py" line="128"/>
         <source>Use a model folder…</source>
         <translation>使用模型文件夹…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="119"/>
+        <location filename="../widgets/first_run.py" line="129"/>
         <source>Try the demo model (synthetic voices only)</source>
         <translation>试用演示模型（仅限合成语音）</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="139"/>
+        <location filename="../widgets/first_run.py" line="149"/>
         <source>Or:</source>
         <translation>或者：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="171"/>
+        <location filename="../widgets/first_run.py" line="181"/>
         <source>Asking {} about the model…</source>
         <translation>正在向 {} 查询模型信息…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="186"/>
+        <location filename="../widgets/first_run.py" line="196"/>
         <source>{0}, from {1}, into {2}</source>
         <translation>{0}，来自 {1}，保存到 {2}</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="219"/>
+        <location filename="../widgets/first_run.py" line="229"/>
         <source>Starting the download…</source>
         <translation>正在开始下载…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="259"/>
+        <location filename="../widgets/first_run.py" line="269"/>
         <source>Download cancelled. Nothing half-downloaded is used, but what arrived is kept: downloading again goes on from there.</source>
         <translation>下载已取消。未下载完的文件不会被使用，但已收到的数据会保留：再次下载时从中断处继续。</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="274"/>
+        <location filename="../widgets/first_run.py" line="283"/>
         <source>Folder with a CTC speech model</source>
         <translation>包含 CTC 语音模型的文件夹</translation>
     </message>

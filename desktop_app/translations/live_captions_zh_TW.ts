@@ -29,47 +29,47 @@
 <context>
     <name>DesktopApp</name>
     <message>
-        <location filename="../app.py" line="96" />
+        <location filename="../app.py" line="102" />
         <source>Captioning</source>
         <translation>正在生成字幕</translation>
     </message>
     <message>
-        <location filename="../app.py" line="97" />
+        <location filename="../app.py" line="103" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../app.py" line="103" />
+        <location filename="../app.py" line="109" />
         <source>Get a speech model…</source>
         <translation>獲取語音模型…</translation>
     </message>
     <message>
-        <location filename="../app.py" line="145" />
+        <location filename="../app.py" line="157" />
         <source>No speech model yet</source>
         <translation>還沒有語音模型</translation>
     </message>
     <message>
-        <location filename="../app.py" line="169" />
+        <location filename="../app.py" line="181" />
         <source>No speech model is on this computer yet: captions start once one is downloaded or chosen.</source>
         <translation>這臺計算機上還沒有語音模型：下載或選擇模型後即可開始字幕。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="231" />
+        <location filename="../app.py" line="243" />
         <source>The new model is loading; the captions running now keep the old one until you stop and start them again.</source>
         <translation>新模型正在載入；當前的字幕會繼續使用舊模型，直到你停止並重新開始。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="242" />
+        <location filename="../app.py" line="254" />
         <source>The new language applies from the next start of the app.</source>
         <translation>新的介面語言將在下次啟動應用時生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="244" />
+        <location filename="../app.py" line="256" />
         <source>The new live-caption settings apply from the next start.</source>
         <translation>新的即時字幕設定將在下次開始時生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="267" />
+        <location filename="../app.py" line="279" />
         <source>Live Captions: {}</source>
         <translation>即時字幕：{}</translation>
     </message>
@@ -416,82 +416,82 @@
 <context>
     <name>FirstRunDialog</name>
     <message>
-        <location filename="../widgets/first_run.py" line="69" />
+        <location filename="../widgets/first_run.py" line="77" />
         <source>Live Captions: get a speech model</source>
         <translation>即時字幕：獲取語音模型</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="80" />
+        <location filename="../widgets/first_run.py" line="88" />
         <source>&lt;b&gt;Live Captions needs a speech model.&lt;/b&gt;&lt;br&gt;It is downloaded once; then everything runs on this computer, without network.</source>
         <translation>&lt;b&gt;即時字幕需要一個語音模型。&lt;/b&gt;&lt;br&gt;只需下載一次；之後一切都在這臺計算機上執行，無需聯網。</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="93" />
+        <location filename="../widgets/first_run.py" line="103" />
         <source>A Hugging Face id of a CTC speech model</source>
         <translation>CTC 語音模型的 Hugging Face ID</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="99" />
+        <location filename="../widgets/first_run.py" line="109" />
         <source>Where models come from: the Hugging Face hub, or a mirror of it such as {} (reachable from mainland China)</source>
         <translation>模型的下載來源：Hugging Face Hub，或其映象，例如 {}（在中國大陸可訪問）</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="106" />
+        <location filename="../widgets/first_run.py" line="116" />
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="107" />
+        <location filename="../widgets/first_run.py" line="117" />
         <source>{0}:</source>
         <translation>{0}：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="114" />
+        <location filename="../widgets/first_run.py" line="124" />
         <source>Download</source>
         <translation>下載</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="116" />
+        <location filename="../widgets/first_run.py" line="126" />
         <source>Cancel download</source>
         <translation>取消下載</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="118" />
+        <location filename="../widgets/first_run.py" line="128" />
         <source>Use a model folder…</source>
         <translation>使用模型資料夾…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="119" />
+        <location filename="../widgets/first_run.py" line="129" />
         <source>Try the demo model (synthetic voices only)</source>
         <translation>試用演示模型（僅限合成語音）</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="139" />
+        <location filename="../widgets/first_run.py" line="149" />
         <source>Or:</source>
         <translation>或者：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="171" />
+        <location filename="../widgets/first_run.py" line="181" />
         <source>Asking {} about the model…</source>
         <translation>正在向 {} 查詢模型資訊…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="186" />
+        <location filename="../widgets/first_run.py" line="196" />
         <source>{0}, from {1}, into {2}</source>
         <translation>{0}，來自 {1}，儲存到 {2}</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="219" />
+        <location filename="../widgets/first_run.py" line="229" />
         <source>Starting the download…</source>
         <translation>正在開始下載…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="259" />
+        <location filename="../widgets/first_run.py" line="269" />
         <source>Download cancelled. Nothing half-downloaded is used, but what arrived is kept: downloading again goes on from there.</source>
         <translation>下載已取消。未下載完的檔案不會被使用，但已收到的資料會保留：再次下載時從中斷處繼續。</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="274" />
+        <location filename="../widgets/first_run.py" line="283" />
         <source>Folder with a CTC speech model</source>
         <translation>包含 CTC 語音模型的資料夾</translation>
     </message>
