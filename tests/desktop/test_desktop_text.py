@@ -15,10 +15,10 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from fakehub import FakeHub, closed_port_url
 from helpers import SENTENCES, have, sentences_with_pauses
+from helpers.desktop import FakeSoundDevice, stereo_wav
+from helpers.fakehub import FakeHub, closed_port_url
 from PySide6.QtCore import QSettings
-from test_desktop_fakes import FakeSoundDevice, stereo_wav
 
 from desktop_app.app import DesktopApp
 from desktop_app.settings import Settings
