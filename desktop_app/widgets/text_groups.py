@@ -92,9 +92,11 @@ class TranslationGroup(QGroupBox):
             self.model.setItemData(
                 self.model.count() - 1, pair.summary(), Qt.ItemDataRole.ToolTipRole
             )
-        self.model.setPlaceholderText(
-            self.tr("Automatic: the catalogue's model for the two languages")
-        )
+        line = self.model.lineEdit()
+        if line is not None:  # an editable combo box has one
+            line.setPlaceholderText(
+                self.tr("Automatic: the catalogue's model for the two languages")
+            )
         self.model.setToolTip(
             self.tr("A MarianMT (OPUS-MT) model: a Hugging Face id or a local folder")
         )
@@ -164,6 +166,7 @@ class TranslationGroup(QGroupBox):
     def _show_details(self, model: str) -> None:
         pair = pair_for_model(model.strip())
         self.details.setText(pair.summary() if pair else "")
+        self.details.setVisible(pair is not None)
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, self.tr("Folder with a MarianMT model"))
