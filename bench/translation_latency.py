@@ -2,7 +2,7 @@
 captions' own lag changes with translation on, and the memory of a loaded translation model.
 
 The translation model is OPUS-MT's architecture (Helsinki-NLP/opus-mt-en-zh: d_model 512,
-6 + 6 layers, 65 001 pieces) with random weights, built once (tests/tiny_marian.py). Random
+6 + 6 layers, 65 001 pieces) with random weights, built once (tests/helpers/tiny_marian.py). Random
 weights never choose the end token, so every translation runs to the length limit (2 x source
 pieces + 10): a trained model stops at the end of its sentence, so these times are an upper
 bound. Speech: espeak-ng sentences with 2 s pauses, replayed in real time (100 ms pieces) through
@@ -40,7 +40,7 @@ OPUS_RANDOM = RESULTS / "opus-mt-random"
 
 
 def opus_dir() -> Path:
-    from tiny_marian import make_marian_dir
+    from helpers.tiny_marian import make_marian_dir
 
     if not (OPUS_RANDOM / "config.json").is_file():
         make_marian_dir(OPUS_RANDOM, opus_size=True)
