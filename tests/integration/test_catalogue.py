@@ -27,9 +27,9 @@ def test_entries_are_complete_and_unique() -> None:
         assert entry.parameters_m > 0
         for rate in entry.error_rates:
             assert rate.metric in ("WER", "CER") and 0 < rate.percent < 100 and rate.test_set
-        if not entry.error_rates:
-            unread = "error rates: see the model card"
-            assert entry.published == ("not published" if entry.card_checked else unread)
+        if not entry.error_rates:  # never a blank or "not published": where to look
+            assert entry.published == "error rates: see the model card"
+            assert "see the model card" in entry.summary()
         assert entry.family and (entry.cpu_cost is None or entry.cpu_cost > 0)
     assert find(DEFAULT_MODEL) is not None and find(DEMO_MODEL) is not None
     assert find("someone/unknown-model") is None
@@ -76,6 +76,8 @@ def test_models_command_lists_by_language() -> None:
     assert done.returncode == 0, done.stderr
     for entry in catalogue():
         assert entry.model in done.stdout
+    parakeet = done.stdout.split("nvidia/parakeet-ctc-0.6b\n", 1)[1].splitlines()[0]
+    assert parakeet.endswith("· error rates: see the model card")  # no figures copied
     assert done.stdout.index("English") < done.stdout.index("Chinese")
     chinese = run("--language", "zh", "--json")
     assert chinese.returncode == 0
@@ -106,6 +108,8 @@ def test_settings_offer_the_catalogue_beside_free_entry(qtbot, tmp_path: Path) -
     chinese = for_language("zh")[0].model
     dialog.model.setCurrentIndex(offered.index(chinese))
     assert "中文" in dialog.model_details.text()
+    dialog.model.setCurrentIndex(offered.index("nvidia/parakeet-ctc-0.6b"))
+    assert "see the model card" in dialog.model_details.text()
     dialog.model.setCurrentText("/models/my-own-wav2vec2")
     assert "Not in the catalogue" in dialog.model_details.text()
     dialog.save()

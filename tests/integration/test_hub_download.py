@@ -260,7 +260,7 @@ def test_hf_endpoint_in_the_environment_is_honoured_at_call_time(
 ) -> None:
     monkeypatch.setenv("HF_ENDPOINT", fake_hub.url)  # set after huggingface_hub was imported
     info = remote_model(REPO)
-    assert info.endpoint == fake_hub.url and info.weights == "model.safetensors"
+    assert info.endpoint == fake_hub.url and info.weights == ("model.safetensors",)
     assert info.size == fake_hub.size(REPO, NEEDED)
     seen: list[DownloadStatus] = []
     load_recognizer(ModelOptions(name=REPO, device="cpu", warmup=False), seen.append)
@@ -304,3 +304,74 @@ def test_downloads_use_the_system_certificate_store() -> None:
     finally:
         truststore.extract_from_ssl()
     assert ssl.SSLContext is not truststore.SSLContext
+
+
+def sharded(folder: Path, kind: str) -> Path:
+    """The demo model saved as a sharded checkpoint (an index and three shards) of ``kind``
+    "safetensors" or "bin", with the demo's processor files."""
+    import json
+
+    import torch
+    from safetensors.torch import load_file
+    from transformers import AutoModelForCTC
+
+    model = AutoModelForCTC.from_pretrained(str(DEMO_DIR))
+    model.save_pretrained(folder, max_shard_size="3MB")
+    for extra in DEMO_DIR.iterdir():
+        if extra.suffix in (".json", ".txt") and not (folder / extra.name).exists():
+            shutil.copy(extra, folder / extra.name)
+    if kind == "bin":
+        index_file = folder / "model.safetensors.index.json"
+        index = json.loads(index_file.read_text())
+        names = {n: n.replace("model-", "pytorch_model-") for n in index["weight_map"].values()}
+        for old, new in names.items():
+            torch.save(load_file(folder / old), folder / new.replace(".safetensors", ".bin"))
+            (folder / old).unlink()
+        index["weight_map"] = {
+            k: names[v].replace(".safetensors", ".bin") for k, v in index["weight_map"].items()
+        }
+        (folder / "pytorch_model.bin.index.json").write_text(json.dumps(index))
+        index_file.unlink()
+    return folder
+
+
+@pytest.mark.parametrize("kind", ["safetensors", "bin"])
+def test_a_sharded_checkpoint_downloads_every_shard_resumes_and_loads(
+    fake_hub: FakeHub, hub_cache: Path, tmp_path: Path, kind: str
+) -> None:
+    """A repo whose weights are an index and shards (as big checkpoints come): all shards are
+    fetched, a cut shard resumes, a half-fetched set is not a model, and the model loads."""
+    repo = f"acme/sharded-{kind}"
+    fake_hub.repos[repo] = sharded(tmp_path / repo, kind)
+    shards = sorted(n for n in fake_hub.files(repo) if n.endswith("." + kind) and "-of-" in n)
+    assert len(shards) == 3
+    info = remote_model(repo, fake_hub.url)
+    assert info.weights == tuple(shards)
+    assert info.size == sum(p.stat().st_size for p in fake_hub.files(repo).values())
+    cancel = threading.Event()
+
+    def stop_in_the_second_shard(status: DownloadStatus) -> None:
+        if fake_hub.requests("GET", shards[1]):
+            cancel.set()
+
+    fake_hub.rate = 4e6
+    with pytest.raises(Cancelled):
+        download_model(repo, fake_hub.url, stop_in_the_second_shard, cancel)
+    assert cached_model(repo) is None  # an index without all its shards is not a model
+    fake_hub.rate = None
+    fake_hub.cut = {shards[2]: 1_500_000}
+    seen: list[DownloadStatus] = []
+    folder = download_model(repo, fake_hub.url, seen.append)
+    assert seen[-1].done == seen[-1].total == info.size
+    for name in shards:
+        assert filecmp.cmp(folder / name, fake_hub.repos[repo] / name, False)
+    assert len(fake_hub.requests("GET", shards[0])) == 1  # finished before the cancel: kept
+    assert fake_hub.requests("GET", shards[2])[-1].range is not None  # the cut one resumed
+    assert cached_model(repo) == folder
+    recognizer = load_recognizer(
+        ModelOptions(name=repo, device="cpu", dtype="float32", warmup=False, local_files_only=True)
+    )
+    demo = load_recognizer(ModelOptions(name="demo", device="cpu", dtype="float32", warmup=False))
+    assert recognizer.vocab.tokens == demo.vocab.tokens
+    (folder / shards[1]).unlink()  # a snapshot whose index names a shard it lacks
+    assert cached_model(repo) is None
