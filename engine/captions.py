@@ -30,6 +30,7 @@ class Utterance:
 
     words: list[Word] = field(default_factory=list)
     units: list[str] = field(default_factory=list)  # the words as shown (cased, punctuated)
+    translations: list[str] = field(default_factory=list)  # its sentences' translations
 
     @property
     def start(self) -> float:
@@ -59,6 +60,17 @@ class Captions:
             self.partial_space = update.space_before
         elif update.kind in LINE_ENDS:
             self._close_line()
+        elif update.kind is UpdateKind.TRANSLATION and update.words:
+            line = self.line_of(update.words[0])
+            if line is not None and update.translation.strip():
+                line.translations.append(update.translation)
+
+    def line_of(self, word: Word) -> Utterance | None:
+        """The line that holds ``word`` (the newest lines are looked at first)."""
+        for utterance in reversed(self.utterances):
+            if utterance.words and utterance.words[0].start <= word.start:
+                return utterance
+        return None
 
     def _close_line(self) -> None:
         self._open = False

@@ -228,7 +228,9 @@ def resolve_model_dir(
     if options.local_files_only:
         raise TranslationError(
             f"translation model {name!r} is not in the local Hugging Face cache and downloads "
-            "are off"
+            "are off",
+            code="not_cached",
+            repo=name,
         )
     try:
         return download_model(
@@ -241,8 +243,8 @@ def resolve_model_dir(
         )
     except TranslationError:
         raise
-    except ModelLoadError as exc:  # the hub's message, as a translation error
-        raise TranslationError(str(exc)) from None
+    except ModelLoadError as exc:  # the hub's message (and code), as a translation error
+        raise TranslationError(str(exc), code=exc.code, **exc.params) from None
 
 
 # translators ---------------------------------------------------------------------------------
