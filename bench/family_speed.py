@@ -4,8 +4,8 @@ one forward pass over a window, PyTorch float32 or ONNX Runtime (``--backend onn
 engine's CPU default: each model exported as the engine exports it, into a temporary folder,
 before timing).
 
-    nice python bench/family_speed.py [--threads 2] [--seconds 20] [--rounds 2] [--only NAME ...]
-    nice python bench/family_speed.py --backend both --only wav2vec2-base parakeet
+    nice python -m bench.family_speed [--threads 2] [--seconds 20] [--rounds 2] [--only NAME ...]
+    nice python -m bench.family_speed --backend both --only wav2vec2-base parakeet
 
 Prints one line per architecture and, last, one JSON object. The catalogue's ``cpu_cost``
 figures are each line's time over base-960h's in the same run (see docs/models.md).
@@ -15,15 +15,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine.families import features_for, geometry_of
 
@@ -130,6 +126,7 @@ def _onnx_pass(model: Any, features: Any, threads: int) -> Callable[[np.ndarray]
     import atexit
     import shutil
     import tempfile
+    from pathlib import Path
 
     from engine.onnx_backend import OnnxRunner, _torch_export
 
