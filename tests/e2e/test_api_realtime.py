@@ -59,10 +59,12 @@ def two_sentences(sentences: list[Path], speech_dir: Path) -> Path:
 
 
 def upload_text(server: ApiServer, path: Path) -> str:
+    """The upload's text without punctuation: what a session with punctuation off must give
+    (with punctuation, a stream decides marks live and an upload with the whole text in view:
+    sessions are compared with the WebSocket route's stream for that, and with this by words)."""
     response = httpx.post(
         f"{server.url}/v1/audio/transcriptions",
         files={"file": (path.name, path.read_bytes(), "audio/wav")},
-        # Realtime transcripts are the recogniser's words, not punctuated (yet): compare alike.
         data={"punctuation": "false"},
         headers={"Authorization": f"Bearer {TOKEN}"},
         timeout=TIMEOUT,
@@ -71,6 +73,11 @@ def upload_text(server: ApiServer, path: Path) -> str:
     text: str = response.json()["text"]
     assert text, "the demo model should hear words in synthetic speech"
     return text
+
+
+def words_of(text: str) -> list[str]:
+    """The words of a text, without punctuation and case."""
+    return [w.strip(".,?!:;").lower() for w in text.split()]
 
 
 def pcm_chunks(path: Path, rate: int = 24000) -> list[str]:
@@ -94,9 +101,13 @@ def client(server: ApiServer, api_key: str = TOKEN) -> openai.AsyncOpenAI:
 
 
 @asynccontextmanager
-async def connect(server: ApiServer, api_key: str = TOKEN) -> AsyncIterator[Any]:
+async def connect(
+    server: ApiServer, api_key: str = TOKEN, punctuation: bool = False
+) -> AsyncIterator[Any]:
+    """A GA session; without punctuation unless asked (to compare with ``upload_text``)."""
     realtime = client(server, api_key).realtime
-    async with realtime.connect(extra_query={"intent": "transcription"}) as conn:
+    query = {"intent": "transcription"} | ({} if punctuation else {"punctuation": "false"})
+    async with realtime.connect(extra_query=query) as conn:
         yield conn
 
 
@@ -168,6 +179,50 @@ def test_completed_transcripts_equal_the_upload(server: ApiServer, two_sentences
     assert [c.previous_item_id for c in committed] == [None, committed[0].item_id]
 
 
+async def ws_lines(server: ApiServer, path: Path, query: str = "") -> list[str]:
+    """The WebSocket route's final text of a file, one line per utterance."""
+    samples, rate = sf.read(str(path), dtype="int16")
+    url = server.url.replace("http://", "ws://") + f"/ws/transcribe?sample_rate={rate}{query}"
+    lines = [""]
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    async with websockets.connect(url, additional_headers=headers, max_size=None) as ws:
+        step = int(rate * CHUNK_S)
+        for i in range(0, len(samples), step):
+            await ws.send(samples[i : i + step].tobytes())
+        await ws.send(json.dumps({"type": "close"}))
+        async with asyncio.timeout(TIMEOUT):
+            async for raw in ws:
+                message = json.loads(raw)
+                if message["type"] == "transcript" and message["is_final"]:
+                    lines[-1] += (" " if message["space_before"] else "") + message["text"]
+                elif message["type"] == "utterance_end" and lines[-1]:
+                    lines.append("")
+    return [line for line in lines if line]
+
+
+def test_sessions_are_punctuated_by_default_as_the_websocket_streams_are(
+    server: ApiServer, two_sentences: Path
+) -> None:
+    """Punctuation and true casing are on by default where the server has a model (the demo
+    model's here), as on /ws/transcribe: the same audio gives the same punctuated lines on both
+    live routes (items, utterances), with the upload's words."""
+
+    async def run() -> list[Any]:
+        async with connect(server, punctuation=True) as conn:
+            created = await conn.recv()
+            assert created.session.audio.input.transcription.punctuation is True
+            for chunk in pcm_chunks(two_sentences):
+                await conn.input_audio_buffer.append(audio=chunk)
+            return await commit_and_collect(conn)
+
+    events = asyncio.run(run())
+    done = transcripts(events)
+    assert len(done) == 2 and all(t[-1] in ".?!" for t in done), done
+    check_deltas(events)
+    assert done == asyncio.run(ws_lines(server, two_sentences))
+    assert words_of(" ".join(done)) == words_of(upload_text(server, two_sentences))
+
+
 def test_turn_detection_off_makes_one_item_per_commit_at_any_rate(
     server: ApiServer, sentences: list[Path], speech_dir: Path
 ) -> None:
@@ -181,7 +236,7 @@ def test_turn_detection_off_makes_one_item_per_commit_at_any_rate(
     expected = [upload_text(server, p) for p in paths]
 
     async def run() -> list[Any]:
-        async with connect(server) as conn:
+        async with connect(server, punctuation=True) as conn:  # turned off by session.update
             await conn.recv()
             await conn.session.update(
                 session={
@@ -190,6 +245,7 @@ def test_turn_detection_off_makes_one_item_per_commit_at_any_rate(
                         "input": {
                             "format": {"type": "audio/pcm", "rate": 16000},
                             "turn_detection": None,
+                            "transcription": {"punctuation": False},  # type: ignore[typeddict-unknown-key]
                         }
                     },
                 }
@@ -198,6 +254,7 @@ def test_turn_detection_off_makes_one_item_per_commit_at_any_rate(
             assert updated.type == "session.updated"
             assert updated.session.audio.input.format.rate == 16000
             assert updated.session.audio.input.turn_detection is None
+            assert updated.session.audio.input.transcription.punctuation is False
             events = []
             for path in paths:
                 for chunk in pcm_chunks(path, 16000):
@@ -237,7 +294,11 @@ def test_the_beta_interface_and_g711(server: ApiServer, sentences: list[Path]) -
             created = json.loads(await conn.recv_bytes())
             assert created["type"] == "transcription_session.created"
             # The beta type has no None for turn_detection, though null turns it off.
-            session: Any = {"input_audio_format": "g711_ulaw", "turn_detection": None}
+            session: Any = {
+                "input_audio_format": "g711_ulaw",
+                "turn_detection": None,
+                "input_audio_transcription": {"punctuation": False},
+            }
             await conn.transcription_session.update(session=session)
             updated = json.loads(await conn.recv_bytes())
             assert updated["type"] == "transcription_session.updated"
@@ -264,7 +325,9 @@ def test_the_documented_example_runs(server: ApiServer, two_sentences: Path) -> 
     )
     lines = out.stdout.splitlines()
     assert len(lines) == 2, out.stdout  # turn detection splits the two sentences
-    assert " ".join(lines) == expected
+    # punctuated (the default), the upload's words
+    assert all(line[-1] in ".?!" for line in lines)
+    assert words_of(" ".join(lines)) == words_of(expected)
 
 
 # errors ------------------------------------------------------------------------------------------
@@ -351,8 +414,10 @@ def test_clear_drops_the_uncommitted_audio(server: ApiServer, sentences: list[Pa
 
 # the rest of the API's rules -----------------------------------------------------------------------
 @asynccontextmanager
-async def raw_session(server: ApiServer, headers: dict | None = None) -> AsyncIterator[Any]:
-    url = server.url.replace("http://", "ws://") + "/v1/realtime?intent=transcription"
+async def raw_session(
+    server: ApiServer, headers: dict | None = None, query: str = ""
+) -> AsyncIterator[Any]:
+    url = server.url.replace("http://", "ws://") + "/v1/realtime?intent=transcription" + query
     headers = {"Authorization": f"Bearer {TOKEN}"} if headers is None else headers
     async with websockets.connect(url, additional_headers=headers, max_size=None) as ws:
         yield ws
@@ -400,7 +465,7 @@ def test_limits_and_close_behaviour(demo_recognizer, sentences: list[Path]) -> N
         ws_url = srv.url.replace("http://", "ws://") + "/ws/transcribe"
 
         async def run() -> None:
-            async with raw_session(srv, {}) as first:
+            async with raw_session(srv, {}, "&punctuation=false") as first:
                 assert json.loads(await first.recv())["type"] == "session.created"
                 for append in appends:
                     await first.send(append)
@@ -436,7 +501,7 @@ def test_deltas_are_append_only_at_real_time_pace(server: ApiServer, two_sentenc
     expected = upload_text(server, two_sentences)
 
     async def run() -> tuple[list[Any], int]:
-        async with connect(server) as conn:
+        async with connect(server, punctuation=True) as conn:  # which holds finals back a while
             await conn.recv()
             received: list[Any] = []
 
@@ -460,6 +525,6 @@ def test_deltas_are_append_only_at_real_time_pace(server: ApiServer, two_sentenc
     by_item = [
         "".join(e.delta for e in events if e.type == DELTA and e.item_id == i) for i in items
     ]
-    assert " ".join(by_item) == expected, by_item
-    assert " ".join(transcripts(events)) == expected
+    assert by_item == transcripts(events)
+    assert words_of(" ".join(by_item)) == words_of(expected), by_item
     check_deltas(events)

@@ -155,3 +155,177 @@ def test_websocket_translate_to_without_a_model_is_refused(server: ApiServer) ->
     message, code = asyncio.run(connect())
     assert code == 1008 and message["type"] == "error"
     assert "no translation" in message["message"] and "'fi'" in message["message"]
+
+
+async def receive_until(ws: websockets.ClientConnection, kind: str) -> list[dict]:
+    """Messages up to and including the first of type ``kind`` (or the close)."""
+    messages: list[dict] = []
+    async with asyncio.timeout(120):
+        while True:
+            try:
+                messages.append(json.loads(await ws.recv()))
+            except ConnectionClosed:
+                return messages
+            if messages[-1]["type"] == kind:
+                return messages
+
+
+def test_a_config_message_loads_its_model_beside_the_stream(
+    server: ApiServer, hello_wav: Path
+) -> None:
+    """A config message naming a language whose model is not loaded: the model loads in a
+    thread while the stream goes on (the loads are held back here by holding the loading lock:
+    the event loop must answer meanwhile); once loaded, the sentences closed meanwhile are
+    translated, after their finals, and the close waits for them."""
+    import engine.translation as translation
+
+    pcm = float_to_pcm16(np.concatenate([read_wav(hello_wav), np.zeros(16000, np.float32)]))
+    url = server.url.replace("http://", "ws://") + "/ws/transcribe?translate_to=none"
+
+    async def run() -> tuple[list[dict], list[dict], int | None]:
+        async with websockets.connect(url, max_size=None) as ws:
+            assert json.loads(await ws.recv())["translate_to"] is None
+            with translation._LOADING:  # no model can load until this block ends
+                await ws.send(json.dumps({"type": "config", "translate_to": "zh-TW"}))
+                (ready,) = await receive_until(ws, "ready")
+                assert ready["translate_to"] == "zh-TW"
+                for i in range(0, len(pcm), 3200):
+                    await ws.send(pcm[i : i + 3200])
+                await ws.send(json.dumps({"type": "finalize"}))
+                loading = await receive_until(ws, "finalized")
+            await ws.send(json.dumps({"type": "close"}))
+            loaded = await receive_until(ws, "close")  # until the server closes
+        return loading, loaded, ws.close_code
+
+    loading, loaded, code = asyncio.run(run())
+    finals = [m for m in loading if m["type"] == "transcript" and m["is_final"]]
+    assert finals and loading[-1]["type"] == "finalized"
+    assert not [m for m in loading if m["type"] == "translation"]
+    translations = [m for m in loaded if m["type"] == "translation"]
+    assert code == 1000 and translations
+    assert all(t["language"] == "zh-TW" and t["text"] and "error" not in t for t in translations)
+    assert " ".join(t["source_text"] for t in translations) == " ".join(m["text"] for m in finals)
+
+
+@pytest.fixture
+def no_cached_models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty Hugging Face cache, offline: a catalogue model cannot be had."""
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hf-cache"))
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+
+
+def test_a_model_that_cannot_be_loaded_is_an_error_on_the_stream_that_goes_on(
+    tiny_recognizer,  # type: ignore[no-untyped-def]
+    hello_wav: Path,
+    no_cached_models: None,
+) -> None:
+    """en -> de is in the catalogue (the config message is accepted), but its model is not
+    here: the stream gets a translation_error message and goes on without translation."""
+    pcm = float_to_pcm16(read_wav(hello_wav))
+    with ApiServer(ServerSettings(port=0), tiny_recognizer) as srv:
+        url = srv.url.replace("http://", "ws://") + "/ws/transcribe"
+
+        async def run() -> tuple[list[dict], int | None]:
+            async with websockets.connect(url, max_size=None) as ws:
+                await ws.send(json.dumps({"type": "config", "translate_to": "de"}))
+                messages = await receive_until(ws, "translation_error")
+                for i in range(0, len(pcm), 3200):
+                    await ws.send(pcm[i : i + 3200])
+                await ws.send(json.dumps({"type": "close"}))
+                messages += await receive_until(ws, "close")
+            return messages, ws.close_code
+
+        messages, code = asyncio.run(run())
+    (error,) = [m for m in messages if m["type"] == "translation_error"]
+    assert error["language"] == "de" and "no translation into 'de'" in error["message"]
+    assert "Helsinki-NLP/opus-mt-en-de" in error["message"]
+    assert code == 1000 and [m for m in messages if m["type"] == "transcript" and m["is_final"]]
+    assert not [m for m in messages if m["type"] in ("translation", "error")]
+
+
+TRANSLATED = "session.output_transcript.delta"
+COMPLETED = "conversation.item.input_audio_transcription.completed"
+
+
+def test_realtime_sessions_translate_with_an_event_openai_clients_skip(
+    server: ApiServer, hello_wav: Path
+) -> None:
+    """/v1/realtime through the official ``openai`` client: ``audio.output.language`` asks for
+    translation; each sentence's comes as a ``session.output_transcript.delta`` event (the
+    name OpenAI's translation sessions use), which the client hands out like any event it does
+    not know, beside the items' transcripts, which do not change. A language without a model
+    is an error event, and the session goes on."""
+    import base64
+
+    import openai
+
+    speech = read_wav(hello_wav)
+    pause = np.zeros(16000 * 2, np.float32)
+    pcm = float_to_pcm16(np.concatenate([speech, pause, speech, pause]))
+    chunks = [base64.b64encode(pcm[i : i + 3200]).decode() for i in range(0, len(pcm), 3200)]
+    client = openai.AsyncOpenAI(
+        api_key="unused",
+        base_url=f"{server.url}/v1",
+        websocket_base_url=server.url.replace("http://", "ws://") + "/v1",
+        max_retries=0,
+    )
+
+    async def run() -> tuple[list, list]:
+        events: list = []
+        async with client.realtime.connect(extra_query={"intent": "transcription"}) as conn:
+            created = await conn.recv()
+            # the server's --translate-to (a field the client's type does not know: a dict)
+            assert created.to_dict()["session"]["audio"]["output"] == {"language": "zh"}
+            session = {
+                "type": "transcription",
+                "audio": {
+                    "input": {"format": {"type": "audio/pcm", "rate": 16000}},
+                    "output": {"language": "zh"},
+                },
+            }
+            await conn.session.update(session=session)  # type: ignore[arg-type]
+            for chunk in chunks:
+                await conn.input_audio_buffer.append(audio=chunk)
+            await conn.input_audio_buffer.commit()
+            try:
+                async with asyncio.timeout(60):
+                    async for event in conn:  # until every item's words are translated
+                        events.append(event)
+                        done = [e.transcript for e in events if e.type == COMPLETED]
+                        sources = [e.source_text for e in events if e.type == TRANSLATED]
+                        if done and " ".join(sources) == " ".join(done):
+                            break
+            except (TimeoutError, ConnectionClosed):
+                raise AssertionError([e.to_dict() for e in events]) from None
+            session["audio"] = {"output": {"language": "fi"}}
+            await conn.session.update(session=session)  # type: ignore[arg-type]
+            later: list = []
+            async with asyncio.timeout(120):
+                async for event in conn:
+                    later.append(event)
+                    if event.type == "error":
+                        break
+            await conn.input_audio_buffer.append(audio=chunks[0])  # the session goes on
+            await conn.input_audio_buffer.commit()
+            async with asyncio.timeout(120):
+                async for event in conn:
+                    later.append(event)
+                    if event.type == COMPLETED:
+                        break
+        return events, later
+
+    events, later = asyncio.run(run())
+    completed = [e for e in events if e.type == COMPLETED]
+    translated = [e for e in events if e.type == TRANSLATED]
+    assert completed and all(e.transcript for e in completed)
+    items = {e.item_id for e in completed}
+    for event in translated:
+        assert event.language == "zh" and event.delta.strip() and event.error is None
+        assert event.item_id in items and event.start_ms < event.elapsed_ms
+    assert " ".join(e.source_text for e in translated) == " ".join(e.transcript for e in completed)
+    error = next(e for e in later if e.type == "error").error
+    assert (error.code, error.param) == ("translation_unavailable", "session.audio.output.language")
+    assert "'fi'" in error.message
+    assert [e for e in later if e.type == COMPLETED]

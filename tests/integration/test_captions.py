@@ -10,6 +10,7 @@ from helpers import read_wav
 from engine.captions import SESSION_GAP_S, Captions
 from engine.config import TranscribeOptions
 from engine.ctc import Word
+from engine.pipeline import CaptionPipeline, CaptionUpdate, UpdateKind
 from engine.streaming import Event, EventType, OnlineProcessor, StreamOptions, final_words
 from engine.transcribe import transcribe_array
 from engine.transcript import Transcript
@@ -17,6 +18,26 @@ from engine.transcript import Transcript
 
 def words(*texts: str, start: float = 0.0) -> tuple[Word, ...]:
     return tuple(Word(t, start + i * 0.5, start + i * 0.5 + 0.4, 0.9) for i, t in enumerate(texts))
+
+
+class Fed:
+    """Captions fed by a stream's pipeline, as a front end does."""
+
+    def __init__(self) -> None:
+        self.captions = Captions()
+        self.pipeline = CaptionPipeline()
+
+    def handle(self, event: Event) -> CaptionUpdate:
+        """The event through the pipeline into the captions; the update of the event's kind."""
+        updates = self.pipeline.handle(event)
+        for update in updates:
+            self.captions.apply(update)
+        (mine,) = [u for u in updates if u.kind is UpdateKind(event.type.value)]
+        return mine
+
+    def begin_stream(self, offset: float | None = None) -> None:
+        for update in self.pipeline.begin_stream(offset):
+            self.captions.apply(update)
 
 
 def test_event_kinds_are_an_enum_that_reads_as_its_wire_name() -> None:
@@ -27,42 +48,35 @@ def test_event_kinds_are_an_enum_that_reads_as_its_wire_name() -> None:
 
 
 def test_finals_group_by_utterance_and_only_a_sentence_start_is_capitalised() -> None:
-    captions = Captions()
-    first = captions.handle(Event(EventType.PARTIAL, 0.9, words("HELLO", "WORLD")))
+    fed = Fed()
+    captions = fed.captions
+    first = fed.handle(Event(EventType.PARTIAL, 0.9, words("HELLO", "WORLD")))
     assert first.text == "Hello world" and captions.partial_text() == "Hello world"
-    final = captions.handle(Event(EventType.FINAL, 0.4, words("HELLO")))
+    final = fed.handle(Event(EventType.FINAL, 0.4, words("HELLO")))
     assert final.text == "Hello" and captions.partial == []
-    tail = captions.handle(Event(EventType.PARTIAL, 0.9, words("WORLD", start=0.5)))
+    tail = fed.handle(Event(EventType.PARTIAL, 0.9, words("WORLD", start=0.5)))
     assert tail.text == "world"  # continues the sentence
-    assert captions.handle(Event(EventType.FINAL, 0.9, words("WORLD", "I", start=0.5))).text == (
+    assert fed.handle(Event(EventType.FINAL, 0.9, words("WORLD", "I", start=0.5))).text == (
         "world I"
     )
-    captions.handle(Event(EventType.UTTERANCE_END, 1.4))
+    fed.handle(Event(EventType.UTTERANCE_END, 1.4))
     assert captions.current is None
-    assert captions.handle(Event(EventType.FINAL, 3.0, words("AGAIN", start=2.6))).text == "Again"
+    assert fed.handle(Event(EventType.FINAL, 3.0, words("AGAIN", start=2.6))).text == "Again"
     assert captions.text() == "Hello world I\nAgain"
     assert [len(u.words) for u in captions.utterances] == [3, 1]
 
 
 def test_sessions_share_one_clock() -> None:
-    captions = Captions()
-    captions.handle(Event(EventType.FINAL, 0.9, words("ONE", "TWO")))
-    captions.begin_session()  # after the last word, plus a gap
-    update = captions.handle(Event(EventType.FINAL, 0.4, words("THREE")))
+    fed = Fed()
+    fed.handle(Event(EventType.FINAL, 0.9, words("ONE", "TWO")))
+    fed.begin_stream()  # after the last word, plus a gap
+    update = fed.handle(Event(EventType.FINAL, 0.4, words("THREE")))
     assert update.words[0].start == pytest.approx(0.9 + SESSION_GAP_S)
     assert update.start == update.words[0].start and update.text == "Three"
-    captions.begin_session(offset=100.0)  # a server's restart at a known time
-    ended = captions.handle(Event(EventType.UTTERANCE_END, 2.0))
+    fed.begin_stream(offset=100.0)  # a server's restart at a known time
+    ended = fed.handle(Event(EventType.UTTERANCE_END, 2.0))
     assert ended.time == pytest.approx(102.0) and ended.words == ()
-    assert captions.transcript().duration == pytest.approx(0.9 + SESSION_GAP_S + 0.4)
-
-
-def test_without_history_only_the_current_utterance_is_kept() -> None:
-    captions = Captions(history=False)
-    for i in range(5):
-        captions.handle(Event(EventType.FINAL, i + 0.4, words("WORD", start=i)))
-        captions.handle(Event(EventType.UTTERANCE_END, i + 0.5))
-    assert len(captions.utterances) == 1 and captions.text() == "Word"
+    assert fed.captions.transcript().duration == pytest.approx(0.9 + SESSION_GAP_S + 0.4)
 
 
 def test_a_streams_events_give_the_files_words(tiny_recognizer, hello_wav) -> None:  # type: ignore[no-untyped-def]
@@ -72,9 +86,11 @@ def test_a_streams_events_give_the_files_words(tiny_recognizer, hello_wav) -> No
     for i in range(0, len(audio), 1600):
         events += processor.push(audio[i : i + 1600])
     events += processor.finish()
-    captions = Captions()
+    fed = Fed()
+    captions = fed.captions
     for event in events:
-        captions.handle(event)
+        for update in fed.pipeline.handle(event):
+            captions.apply(update)
     expected = transcribe_array(tiny_recognizer, audio, TranscribeOptions(profile="balanced"))
     assert captions.words == final_words(events)
     timed = [(w.text, round(w.start, 3), round(w.end, 3)) for w in captions.words]
@@ -98,11 +114,12 @@ def test_a_files_text_is_the_streams_text_for_the_same_words() -> None:
     assert [s.text(cased=False) for s in segments][0] == "SO I SAID"
     assert "\nthat we go\n" in to_srt(Transcript(tuple(segments), 6.0))
     # The same words as a stream: the same text, line by line.
-    captions = Captions()
-    captions.handle(Event(EventType.FINAL, first[3].end, first[:4]))
-    captions.handle(Event(EventType.FINAL, first[-1].end, first[4:]))
-    captions.handle(Event(EventType.UTTERANCE_END, first[-1].end))
-    captions.handle(Event(EventType.FINAL, second[-1].end, second))
+    fed = Fed()
+    captions = fed.captions
+    fed.handle(Event(EventType.FINAL, first[3].end, first[:4]))
+    fed.handle(Event(EventType.FINAL, first[-1].end, first[4:]))
+    fed.handle(Event(EventType.UTTERANCE_END, first[-1].end))
+    fed.handle(Event(EventType.FINAL, second[-1].end, second))
     assert captions.text() == "So I said that we go now\nOk"
     shown = [s.text() for s in captions.transcript().segments]  # exported as shown
     assert " ".join(shown) == " ".join(s.text() for s in segments)
