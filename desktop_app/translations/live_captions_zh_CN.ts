@@ -1062,32 +1062,32 @@
         <translation>译为：</translation>
     </message>
     <message>
-        <location filename="../widgets/text_groups.py" line="96"/>
+        <location filename="../widgets/text_groups.py" line="98"/>
         <source>Automatic: the catalogue&apos;s model for the two languages</source>
         <translation>自动：目录中这两种语言的模型</translation>
     </message>
     <message>
-        <location filename="../widgets/text_groups.py" line="99"/>
+        <location filename="../widgets/text_groups.py" line="101"/>
         <source>A MarianMT (OPUS-MT) model: a Hugging Face id or a local folder</source>
         <translation>MarianMT (OPUS-MT) 模型：Hugging Face 模型 ID 或本地文件夹</translation>
     </message>
     <message>
-        <location filename="../widgets/text_groups.py" line="101"/>
+        <location filename="../widgets/text_groups.py" line="103"/>
         <source>Folder…</source>
         <translation>文件夹…</translation>
     </message>
     <message>
-        <location filename="../widgets/text_groups.py" line="106"/>
+        <location filename="../widgets/text_groups.py" line="108"/>
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../widgets/text_groups.py" line="115"/>
+        <location filename="../widgets/text_groups.py" line="117"/>
         <source>In the overlay:</source>
         <translation>悬浮字幕中：</translation>
     </message>
     <message>
-        <location filename="../widgets/text_groups.py" line="169"/>
+        <location filename="../widgets/text_groups.py" line="172"/>
         <source>Folder with a MarianMT model</source>
         <translation>含 MarianMT 模型的文件夹</translation>
     </message>
