@@ -148,6 +148,18 @@ def main() -> None:
         default="auto",
         help="scheduler policy: partials in rounds that run finals (auto: on CUDA only)",
     )
+    parser.add_argument(
+        "--partial-interval",
+        type=float,
+        default=StreamOptions.partial_interval_s,
+        help="new audio between partial windows, seconds",
+    )
+    parser.add_argument(
+        "--partial-passes",
+        choices=["yes", "no"],
+        default="yes",
+        help="no: partials only from the final windows' right context (no pass of their own)",
+    )
     args = parser.parse_args()
     with_finals = {"auto": None, "yes": True, "no": False}[args.partials_with_finals]
     seconds = args.seconds or (15.0 if args.quick else 30.0)
@@ -170,7 +182,12 @@ def main() -> None:
             ended.set()
 
     with Scheduler(model, SchedulerOptions(partials_with_finals=with_finals)) as scheduler:
-        stream = scheduler.open_stream(on_event, StreamOptions(profile=args.profile))
+        stream_options = StreamOptions(
+            profile=args.profile,
+            partial_interval_s=args.partial_interval,
+            partial_passes=args.partial_passes == "yes",
+        )
+        stream = scheduler.open_stream(on_event, stream_options)
         grid = stream._state.grid
         deliveries = record_deliveries(stream)
         cpu_start, wall_start = time.process_time(), time.perf_counter()
@@ -203,6 +220,8 @@ def main() -> None:
         "profile": args.profile,
         "threads": torch_threads(),
         "partials_with_finals": args.partials_with_finals,
+        "partial_interval_s": args.partial_interval,
+        "partial_passes": args.partial_passes,
         "seconds": seconds,
         "load_avg_1min": round(os.getloadavg()[0], 2),
         "final": final,

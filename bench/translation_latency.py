@@ -8,12 +8,18 @@ pieces + 10): a trained model stops at the end of its sentence, so these times a
 bound. Speech: espeak-ng sentences with 2 s pauses, replayed in real time (100 ms pieces) through
 the scheduler on the demo model; rounds with translation off and on alternate in one process.
 
-Sentences close at each utterance's end (a pause), as the pipeline's SentenceStage closes them
-without punctuation; a sentence's translation latency is counted from the arrival of its last
-final (the pause that closes it included) and from the close itself (the translation alone).
-A caption's lag is the time a final word arrives minus the time its audio ended.
+Each round runs one stream through the caption pipeline a server session builds
+(``caption_pipeline``: casing, the demo punctuation model, sentences, the translation stage),
+polled when the worker says a result is ready, as the server's sessions are. The setups, in the
+same run: translation off; sentences closed at pauses only (no punctuation: an utterance's end);
+closed by punctuation (SENTENCE as soon as the punctuation stage releases a sentence's last
+word); and the same with the output limited to the source's length (where a trained model
+stops). A sentence's translation latency is counted from the arrival of its last word as an
+engine final and from the SENTENCE update (the translation alone). A caption's lag is the time
+a final word leaves the pipeline minus the time its audio ended. Each setup's line gives this
+process's CPU time and the load average (the machine is shared).
 
-    python -m bench.translation_latency [--seconds 30] [--rounds 2]
+    python -m bench.translation_latency [--seconds 30] [--rounds 1] [--skip-memory]
 """
 
 from __future__ import annotations

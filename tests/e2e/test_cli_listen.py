@@ -217,3 +217,26 @@ def test_label_count_must_match_the_sources(tiny_model_dir, hello_wav, labels):
     )
     assert result.returncode == 2
     assert "--label" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["listen", "serve"])
+def test_power_saver_is_an_option_of_the_commands_that_stream(command):
+    from live_captions.cli import build_parser
+    from live_captions.options import model_options
+
+    parser = build_parser()
+    assert model_options(parser.parse_args([command, "--power-saver"])).power_saver is True
+    assert model_options(parser.parse_args([command])).power_saver is False
+    with pytest.raises(SystemExit):
+        parser.parse_args(["transcribe", "x.wav", "--power-saver"])  # files: no partials
+
+
+def test_power_saver_listens_with_int8_and_final_windows_only(tiny_model_dir, hello_wav, tmp_path):
+    out = tmp_path / "live.txt"
+    live = run_cli(
+        "listen", "--input", str(hello_wav), "--fast", "--power-saver", "--output", str(out),
+        "--model", str(tiny_model_dir),
+    )  # fmt: skip
+    assert live.returncode == 0, live.stderr
+    assert "int8, ONNX Runtime" in live.stderr  # the model line
+    assert out.read_text().strip()  # the tiny model's words

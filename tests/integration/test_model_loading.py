@@ -246,3 +246,14 @@ def test_cuda_float16(tiny_model_dir: Path, tiny_recognizer: Recognizer) -> None
     assert out.ids.shape == (2, frames_for_samples(20000, 320, 400))
     assert np.mean(out.ids == tiny_recognizer.frames(speech_windows()).ids) > 0.5
     assert load(tiny_model_dir, device="auto", dtype="auto").dtype == "float16"
+
+
+def test_power_saving_takes_int8_and_one_thread_on_the_cpu_unless_told_otherwise() -> None:
+    from engine.model import power_saving
+
+    saver = ModelOptions(power_saver=True)
+    assert (power_saving(saver, "cpu").dtype, power_saving(saver, "cpu").threads) == ("int8", 1)
+    told = ModelOptions(power_saver=True, dtype="float32", threads=2)
+    assert (power_saving(told, "cpu").dtype, power_saving(told, "cpu").threads) == ("float32", 2)
+    assert power_saving(saver, "cuda") == saver  # int8 runs on the CPU only
+    assert power_saving(ModelOptions(), "cpu") == ModelOptions()

@@ -56,10 +56,10 @@ def test_partials_are_frequent_and_finals_append_only(tiny_recognizer, speech):
     events = stream_words(tiny_recognizer, speech, 1600)  # 100 ms pieces
     partial_times = [e.end for e in events if e.type == "partial"]
     assert partial_times, "no partial results"
-    # While audio arrives, a partial comes at least every 300 ms of audio (tiny model: every
+    # While audio arrives, a partial comes at least every 400 ms of audio (tiny model: every
     # window has speech-like output), except where the newest partial equals the previous one.
     speech_s = len(speech) / 16_000
-    assert len(partial_times) >= speech_s / 0.3 * 0.5
+    assert len(partial_times) >= speech_s / StreamOptions().partial_interval_s * 0.5
     finals = final_words(events)
     assert all(a.start <= b.start for a, b in zip(finals, finals[1:]))
     assert events[-1].type == "end"
@@ -182,3 +182,99 @@ def test_each_pause_ends_an_utterance_even_where_the_model_writes_word_delimiter
     import jiwer
 
     assert all(jiwer.cer(said, got) < 0.3 for said, got in zip(SENTENCES, heard)), heard
+
+
+class LocalModel:
+    """A model whose every frame is labelled from that frame's own samples only (no context,
+    no normalisation): a letter while the frame is loud, the word delimiter while it is quiet
+    but not silent, blank while it is silent. Two windows holding the same frames label them
+    alike, whatever else the windows hold."""
+
+    frame_samples = 320
+    receptive_field = 400
+
+    def __init__(self, vocab) -> None:
+        self.vocab = vocab
+        self.letters = [vocab.tokens.index(c) for c in "ABCDEFGH"]
+        self.passes = 0
+
+    def frames(self, windows: np.ndarray, valid: np.ndarray | None = None):
+        from engine.model import FrameOutput, frames_for_samples
+
+        self.passes += 1
+        count = frames_for_samples(windows.shape[1], self.frame_samples, self.receptive_field)
+        level = np.abs(windows[:, : count * 320].reshape(len(windows), count, 320)).mean(axis=2)
+        ids = np.full(level.shape, self.vocab.blank_id, dtype=np.int64)
+        ids[level > 0.01] = self.vocab.delimiter_id
+        loud = level > 0.1
+        ids[loud] = np.take(self.letters, (level[loud] * 10).astype(int) % len(self.letters))
+        return FrameOutput(ids, np.full(level.shape, 0.9, np.float32))
+
+
+def spoken_letters(seconds: float, seed: int = 0) -> np.ndarray:
+    """Frames of letters (0.2-0.6 s runs at changing levels) between short quiet gaps."""
+    rng = np.random.default_rng(seed)
+    levels: list[float] = []
+    while len(levels) * 0.02 < seconds:
+        levels += [0.05] * int(rng.integers(2, 8))
+        for _ in range(int(rng.integers(2, 5))):
+            levels += [float(rng.uniform(0.12, 0.8))] * int(rng.integers(3, 8))
+    frames = np.repeat(np.array(levels[: int(seconds / 0.02)], np.float32), 320)
+    signs = np.where(np.arange(frames.size) % 2, 1.0, -1.0).astype(np.float32)
+    return frames * signs
+
+
+def test_partial_from_a_final_windows_right_context_equals_a_partial_window(tiny_recognizer):
+    """A final window's right context is the start of the unfinal tail: where a model labels
+    each frame from the frame alone, the partial it gives is the one a partial window of its
+    own would give for the same audio, without a forward pass of its own."""
+    model = LocalModel(tiny_recognizer.vocab)
+    options = StreamOptions(stable_partials=False, partial_passes=False)
+    processor = OnlineProcessor(model, options)
+    grid = processor.state.grid
+    audio = spoken_letters(12.0)
+    for k in range(8):  # the right context lacks the window's last frame (the conv stack's
+        # count): let the two frames before each final window's end be quiet, so that the
+        # frame it lacks changes no word
+        audio[grid.end(k) - 640 : grid.end(k)] = 0.05
+    for k in range(8):  # push up to where final window k is ready, as a sound card would
+        start, end = (grid.end(k - 1) if k else 0), grid.end(k)
+        passes = model.passes
+        events = processor.push(audio[start:end])
+        assert model.passes == passes + 1  # the final window only: no partial pass
+        partials = [e for e in events if e.type == "partial"]
+        # The same tail seen by a partial window of its own (window k + 1 so far).
+        peek = processor.state.windower.peek()
+        assert peek is not None and peek.index == k + 1
+        out = model.frames(peek.samples[None])
+        expected = processor.state.stitcher.peek(peek, out.ids[0], out.probs[0])
+        assert expected  # the tail has words
+        assert texts(partials[-1].words) == texts(expected)
+
+
+def test_without_partial_passes_only_final_windows_run(tiny_recognizer, speech):
+    counting = CountingModel(tiny_recognizer)
+    options = StreamOptions(partial_passes=False, stable_partials=False)
+    processor = OnlineProcessor(counting, options)
+    events = [
+        e for i in range(0, len(speech), 800) for e in processor.push(speech[i : i + 800])
+    ] + processor.finish()
+    grid = processor.state.grid
+    finals = -(-grid.frames_in(len(speech)) // grid.centre)
+    assert sum(counting.batch_sizes) <= finals  # silent windows skip the model
+    assert [e for e in events if e.type == "partial"]  # partials still come, from finals
+    expected = transcribe_array(tiny_recognizer, speech, TranscribeOptions(profile="balanced"))
+    assert texts(final_words(events)) == texts(expected.words)
+
+
+def test_no_partial_pass_starts_that_the_next_final_would_wait_for(tiny_recognizer):
+    state = OnlineProcessor(tiny_recognizer).state
+    grid = state.grid
+    noise = np.random.default_rng(0).normal(0, 0.1, grid.end(1)).astype(np.float32)
+    state.add_audio(noise[: grid.end(0)])
+    # A final window: its right context gives the partial, so no partial window comes with it.
+    assert [w.final for w in state.take_work()] == [True]
+    # 0.5 s later a partial window is due; the next final's audio comes 0.5 s after that.
+    state.add_audio(noise[grid.end(0) : grid.end(0) + 8000])
+    assert [w.final for w in state.take_work(pass_s=0.6)] == []  # it would delay that final
+    assert [w.final for w in state.take_work(pass_s=0.1)] == [False]
