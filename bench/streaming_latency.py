@@ -10,9 +10,9 @@ round's events to the consumer (a window whose text did not change produces no e
 counts), so the figures do not depend on what the model says: random weights measure them
 honestly.
 
-    nice -n 5 python bench/streaming_latency.py --quick
-    nice -n 5 python bench/streaming_latency.py --seconds 60
-    nice -n 5 python bench/streaming_latency.py --partials-with-finals yes   # the GPU policy, on CPU
+    nice -n 5 python -m bench.streaming_latency --quick
+    nice -n 5 python -m bench.streaming_latency --seconds 60
+    nice -n 5 python -m bench.streaming_latency --partials-with-finals yes   # the GPU policy, on CPU
 
 The audio is noise, which never counts as silence: every window is computed (the worst case).
 The last line of stdout is one JSON object with every figure.
@@ -23,16 +23,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.streaming_cost import add_common_args, load_model, torch_threads
 from engine.config import SAMPLE_RATE, get_profile
 from engine.scheduler import Scheduler, SchedulerOptions, Stream

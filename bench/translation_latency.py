@@ -2,18 +2,24 @@
 captions' own lag changes with translation on, and the memory of a loaded translation model.
 
 The translation model is OPUS-MT's architecture (Helsinki-NLP/opus-mt-en-zh: d_model 512,
-6 + 6 layers, 65 001 pieces) with random weights, built once (tests/helpers/tiny_marian.py). Random
+6 + 6 layers, 65 001 pieces) with random weights, built once (devkit/tiny_marian.py). Random
 weights never choose the end token, so every translation runs to the length limit (2 x source
 pieces + 10): a trained model stops at the end of its sentence, so these times are an upper
 bound. Speech: espeak-ng sentences with 2 s pauses, replayed in real time (100 ms pieces) through
 the scheduler on the demo model; rounds with translation off and on alternate in one process.
 
-Sentences close at each utterance's end (a pause), as the pipeline's SentenceStage closes them
-without punctuation; a sentence's translation latency is counted from the arrival of its last
-final (the pause that closes it included) and from the close itself (the translation alone).
-A caption's lag is the time a final word arrives minus the time its audio ended.
+Each round runs one stream through the caption pipeline a server session builds
+(``caption_pipeline``: casing, the demo punctuation model, sentences, the translation stage),
+polled when the worker says a result is ready, as the server's sessions are. The setups, in the
+same run: translation off; sentences closed at pauses only (no punctuation: an utterance's end);
+closed by punctuation (SENTENCE as soon as the punctuation stage releases a sentence's last
+word); and the same with the output limited to the source's length (where a trained model
+stops). A sentence's translation latency is counted from the arrival of its last word as an
+engine final and from the SENTENCE update (the translation alone). A caption's lag is the time
+a final word leaves the pipeline minus the time its audio ended. Each setup's line gives this
+process's CPU time and the load average (the machine is shared).
 
-    PYTHONPATH=. python bench/translation_latency.py [--seconds 30] [--rounds 2]
+    python -m bench.translation_latency [--seconds 30] [--rounds 1] [--skip-memory]
 """
 
 from __future__ import annotations
@@ -34,13 +40,12 @@ import numpy as np
 from bench.common import RESULTS, SENTENCES
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "tests")]
 PIECE = 1600  # 100 ms at 16 kHz
 OPUS_RANDOM = RESULTS / "opus-mt-random"
 
 
 def opus_dir() -> Path:
-    from helpers.tiny_marian import make_marian_dir
+    from devkit.tiny_marian import make_marian_dir
 
     if not (OPUS_RANDOM / "config.json").is_file():
         make_marian_dir(OPUS_RANDOM, opus_size=True)
@@ -48,7 +53,7 @@ def opus_dir() -> Path:
 
 
 def speech(folder: Path, seconds: float, pause_s: float = 2.0) -> np.ndarray:
-    from helpers import read_wav, say
+    from devkit.speech import read_wav, say
 
     gap = np.zeros(int(pause_s * 16000), np.float32)
     parts: list[np.ndarray] = []

@@ -2,7 +2,7 @@
 (with its advice for a hub that cannot be reached) to PNG files, in
 English and in Chinese (the zh_CN interface with Chinese captions; ``*_zh.png``).
 
-    python tools/screenshots.py [--out docs/screenshots]
+    python -m tools.screenshots [--out docs/screenshots]
 
 Chinese text needs a CJK font (``apt-get install fonts-noto-cjk``).
 
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from engine.ctc import Word
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 SAID = [
     ("GOOD MORNING EVERYONE AND WELCOME TO THE WEEKLY PLANNING MEETING", 1.2),

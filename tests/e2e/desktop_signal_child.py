@@ -11,7 +11,8 @@ import os
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for helpers
+# Run by path: the repository's root (devkit) and tests/ (helpers), as pytest's pythonpath has them.
+sys.path[:0] = [str(Path(__file__).resolve().parents[2]), str(Path(__file__).resolve().parents[1])]
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 

@@ -12,10 +12,13 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import stop_process
 
 pytestmark = [
     pytest.mark.pulseaudio,
@@ -27,13 +30,28 @@ pytestmark = [
 TIMEOUT_MS = 60_000
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
+@contextmanager
+def playing_sink(name: str, pulse: dict[str, str]) -> Iterator[str]:
+    """A null sink ``name`` (16 kHz) with pacat playing silence into it, so that its monitor
+    source records; yields the sink's module (unloading it takes the sink away). At the end the
+    player stops and the module is unloaded (if the test has not)."""
+    module = subprocess.run(
+        ["pactl", "load-module", "module-null-sink", f"sink_name={name}", "rate=16000"],
+        env=pulse,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    player = subprocess.Popen(
+        ["pacat", "--playback", "--raw", "--format=s16le", "--rate=16000", "--channels=1"]
+        + [f"--device={name}", "/dev/zero"],
+        env=pulse,
+    )
     try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        yield module
+    finally:
+        stop_process(player)
+        subprocess.run(["pactl", "unload-module", module], env=pulse, capture_output=True)
 
 
 @pytest.fixture(scope="module")
@@ -96,8 +114,8 @@ def pulse(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-
         yield client_env
     finally:
         if keep_alive is not None:
-            _stop(keep_alive)
-        _stop(server)
+            stop_process(keep_alive)
+        stop_process(server)
 
 
 @pytest.fixture
@@ -264,27 +282,7 @@ def test_system_audio_device_that_disappears_ends_capture_with_a_message(
 ) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.capture import AudioCapture, list_input_devices
 
-    module = subprocess.run(
-        ["pactl", "load-module", "module-null-sink", "sink_name=brief", "rate=16000"],
-        env=pulse,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    player = subprocess.Popen(
-        [
-            "pacat",
-            "--playback",
-            "--raw",
-            "--format=s16le",
-            "--rate=16000",
-            "--channels=1",
-            "--device=brief",
-            "/dev/zero",
-        ],
-        env=pulse,
-    )
-    try:
+    with playing_sink("brief", pulse) as module:
         device = next(
             d for d in list_input_devices(sd, system_audio=sc) if d.soundcard_id == "brief.monitor"
         )
@@ -295,9 +293,6 @@ def test_system_audio_device_that_disappears_ends_capture_with_a_message(
         qtbot.waitUntil(lambda: capture.failure is not None, timeout=TIMEOUT_MS)
         assert "stopped delivering sound" in capture.failure
         capture.stop()
-    finally:
-        _stop(player)
-        subprocess.run(["pactl", "unload-module", module], env=pulse, capture_output=True)
 
 
 def test_a_removed_source_is_noticed_when_pulseaudio_moves_the_stream(
@@ -310,39 +305,26 @@ def test_a_removed_source_is_noticed_when_pulseaudio_moves_the_stream(
     from desktop_app.app import DesktopApp
     from desktop_app.settings import Settings
 
-    module = subprocess.run(
-        ["pactl", "load-module", "module-null-sink", "sink_name=gone", "rate=16000"],
-        env=pulse,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    player = subprocess.Popen(
-        ["pacat", "--playback", "--raw", "--format=s16le", "--rate=16000", "--channels=1"]
-        + ["--device=gone", "/dev/zero"],
-        env=pulse,
-    )
-    settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    settings.input_device = "System audio: gone"
-    app = DesktopApp(settings, sd, tmp_path / "transcripts", tray=False)
-    qtbot.addWidget(app.window)
-    app.set_recognizer(tiny_recognizer)
-    levels: list[float] = []
-    app.session.level.connect(levels.append)
-    try:
-        assert app.window.selected_device().pulse_source == "gone.monitor"
-        with qtbot.waitSignal(app.session.started, timeout=TIMEOUT_MS):
-            app.window.act_start.trigger()
-        qtbot.waitUntil(lambda: len(levels) > 4, timeout=TIMEOUT_MS)  # the stream records
-        with qtbot.waitSignal(app.session.alert, timeout=TIMEOUT_MS) as alert:
-            subprocess.run(["pactl", "unload-module", module], env=pulse, check=True)
-        assert "“gone”" in alert.args[0] and "quiet" in alert.args[0]  # the fallback
-        assert "gone" in app.window.message_bar.text() and app.session.running
-        with qtbot.waitSignal(app.session.stopped, timeout=TIMEOUT_MS):
-            app.window.act_start.trigger()
-        assert not app.session.pulse_watch.running
-    finally:
-        _stop(player)
-        subprocess.run(["pactl", "unload-module", module], env=pulse, capture_output=True)
-        app.window.close()
-        app.shutdown()
+    with playing_sink("gone", pulse) as module:
+        settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+        settings.input_device = "System audio: gone"
+        app = DesktopApp(settings, sd, tmp_path / "transcripts", tray=False)
+        qtbot.addWidget(app.window)
+        app.set_recognizer(tiny_recognizer)
+        levels: list[float] = []
+        app.session.level.connect(levels.append)
+        try:
+            assert app.window.selected_device().pulse_source == "gone.monitor"
+            with qtbot.waitSignal(app.session.started, timeout=TIMEOUT_MS):
+                app.window.act_start.trigger()
+            qtbot.waitUntil(lambda: len(levels) > 4, timeout=TIMEOUT_MS)  # the stream records
+            with qtbot.waitSignal(app.session.alert, timeout=TIMEOUT_MS) as alert:
+                subprocess.run(["pactl", "unload-module", module], env=pulse, check=True)
+            assert "“gone”" in alert.args[0] and "quiet" in alert.args[0]  # the fallback
+            assert "gone" in app.window.message_bar.text() and app.session.running
+            with qtbot.waitSignal(app.session.stopped, timeout=TIMEOUT_MS):
+                app.window.act_start.trigger()
+            assert not app.session.pulse_watch.running
+        finally:
+            app.window.close()
+            app.shutdown()

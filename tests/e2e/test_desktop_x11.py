@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import stop_process
 
 HERE = Path(__file__).parent
 TOOLS = ("Xvfb", "openbox", "xdotool")
@@ -21,15 +22,6 @@ pytestmark = pytest.mark.skipif(
     not all(shutil.which(t) for t in TOOLS) or not sys.platform.startswith("linux"),
     reason="Xvfb, openbox and xdotool are needed",
 )
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 @pytest.fixture
@@ -45,15 +37,15 @@ def x_with_openbox(tmp_path: Path):  # type: ignore[no-untyped-def]
     with os.fdopen(read) as pipe:
         number = pipe.readline().strip()  # Xvfb writes its display number once it is ready
     if not number:
-        _stop(server)
+        stop_process(server)
         pytest.skip("Xvfb does not start here")
     env = {**os.environ, "DISPLAY": f":{number}", "QT_QPA_PLATFORM": "xcb"}
     manager = subprocess.Popen(["openbox", "--sm-disable"], env=env, stderr=subprocess.DEVNULL)
     try:
         yield env
     finally:
-        _stop(manager)
-        _stop(server)
+        stop_process(manager)
+        stop_process(server)
 
 
 def test_a_locked_overlay_lets_clicks_through_under_a_window_manager(

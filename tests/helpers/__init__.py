@@ -1,11 +1,9 @@
-"""Test helpers: tiny models and synthetic speech."""
+"""Test helpers: what only the tests need (models that count or fail, waiting, platform marks,
+processes), and, from devkit (shared with bench/ and tools/), tiny models and speech."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,132 +15,29 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pytest
 
+from devkit import speech
+from devkit.models import BASE_960H_VOCAB, CJK_VOCAB, make_model_dir, save_processor
+from devkit.partials import RevisionCounter
+from devkit.speech import RECORDED_SPEECH, have, read_wav, recorded_speech
 from engine.config import DecodeOptions, LmOptions
 from engine.frames import RunsOwnWindows
 
-# facebook/wav2vec2-base-960h's character vocabulary.
-BASE_960H_VOCAB = {
-    "<pad>": 0,
-    "<s>": 1,
-    "</s>": 2,
-    "<unk>": 3,
-    "|": 4,
-    "E": 5,
-    "T": 6,
-    "A": 7,
-    "O": 8,
-    "N": 9,
-    "I": 10,
-    "H": 11,
-    "S": 12,
-    "R": 13,
-    "D": 14,
-    "L": 15,
-    "U": 16,
-    "M": 17,
-    "W": 18,
-    "C": 19,
-    "F": 20,
-    "G": 21,
-    "Y": 22,
-    "P": 23,
-    "B": 24,
-    "V": 25,
-    "K": 26,
-    "'": 27,
-    "X": 28,
-    "J": 29,
-    "Q": 30,
-    "Z": 31,
-}
-# A character vocabulary as the XLSR zh-CN fine-tunes have (special tokens, "|", characters),
-# with a few Latin letters for mixed text and Thai with its combining marks.
-CJK_VOCAB = {
-    token: i
-    for i, token in enumerate(
-        ["<pad>", "<s>", "</s>", "<unk>", "|"]
-        + list("我用写代码谢你好的是不了人在有中国大")
-        + list("こんにちはカタ")
-        + list("Pythonab")
-        + ["ส", "ว", "ั", "ด", "ี"]
-        + list("，。")
-    )
-}
 if TYPE_CHECKING:
     from engine.model import FrameModel, FrameOutput
-    from engine.streaming import Event
+
+__all__ = [  # devkit's, for the tests
+    "BASE_960H_VOCAB",
+    "CJK_VOCAB",
+    "RECORDED_SPEECH",
+    "RevisionCounter",
+    "have",
+    "make_model_dir",
+    "read_wav",
+    "recorded_speech",
+    "save_processor",
+]
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "engine" / "models" / "demo"
-
-
-def save_processor(
-    folder: Path, vocab: dict[str, int] = BASE_960H_VOCAB, attention_mask: bool = False
-) -> None:
-    from transformers import Wav2Vec2CTCTokenizer, Wav2Vec2FeatureExtractor, Wav2Vec2Processor
-
-    folder.mkdir(parents=True, exist_ok=True)
-    vocab_file = folder / "vocab.json"
-    vocab_file.write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    tokenizer = Wav2Vec2CTCTokenizer(
-        str(vocab_file), unk_token="<unk>", pad_token="<pad>", word_delimiter_token="|"
-    )
-    extractor = Wav2Vec2FeatureExtractor(
-        feature_size=1,
-        sampling_rate=16000,
-        padding_value=0.0,
-        do_normalize=True,
-        return_attention_mask=attention_mask,
-    )
-    Wav2Vec2Processor(feature_extractor=extractor, tokenizer=tokenizer).save_pretrained(str(folder))
-
-
-def make_model_dir(
-    folder: Path,
-    *,
-    base: bool = False,
-    seed: int = 0,
-    vocab: dict[str, int] = BASE_960H_VOCAB,
-    layer_norm: bool = False,
-) -> Path:
-    """A random Wav2Vec2ForCTC: tiny, or with base-960h's architecture (for speed). ``vocab``
-    gives its characters; ``layer_norm`` makes it an XLSR / large-lv60 style model
-    (feat_extract_norm="layer", stable layer norm, a feature extractor asking for a mask)."""
-    import torch
-    from transformers import Wav2Vec2Config, Wav2Vec2ForCTC
-
-    torch.manual_seed(seed)
-    style: dict[str, Any] = (
-        {"feat_extract_norm": "layer", "do_stable_layer_norm": True, "conv_bias": True}
-        if layer_norm
-        else {}
-    )
-    if base:
-        config = Wav2Vec2Config(
-            vocab_size=len(vocab), pad_token_id=0, ctc_loss_reduction="sum", **style
-        )
-    else:
-        config = Wav2Vec2Config(
-            vocab_size=len(vocab),
-            pad_token_id=0,
-            hidden_size=32,
-            num_hidden_layers=2,
-            num_attention_heads=2,
-            intermediate_size=64,
-            conv_dim=(16,) * 7,
-            num_conv_pos_embeddings=16,
-            num_conv_pos_embedding_groups=4,
-            **style,
-        )
-    model = Wav2Vec2ForCTC(config)
-    if not base:
-        # Random logits barely differ; favour blank and the delimiter a little so that the
-        # tiny model's output has blanks and many short words, like a real model's.
-        with torch.no_grad():
-            model.lm_head.bias[0] += 0.25
-            model.lm_head.bias[4] += 0.22
-    model.save_pretrained(str(folder))
-    save_processor(folder, vocab, attention_mask=layer_norm)
-    return folder
 
 
 class CountingModel(RunsOwnWindows):
@@ -171,62 +66,12 @@ class Exploding(CountingModel):
         raise ValueError("boom")
 
 
-def have(tool: str) -> bool:
-    return shutil.which(tool) is not None
-
-
-# Speech the tests spoke once, checked in (FLAC, lossless): machines without the synthesisers
-# (Windows) hear the same samples as Linux. LC_RECORD_SPEECH=1 adds what a run synthesises.
-RECORDED_SPEECH = Path(__file__).resolve().parents[1] / "data" / "speech"
-SYNTHESISERS = {"espeak": "espeak-ng", "flite": "flite", "festival": "text2wave"}
-
-
-def recorded_speech(text: str, voice: str, rate: int) -> Path:
-    """Where ``say(text, voice=voice, rate=rate)``'s samples are kept."""
-    digest = hashlib.sha256(f"{voice}\n{rate}\n{text}".encode()).hexdigest()[:12]
-    return RECORDED_SPEECH / f"{voice.replace(':', '-')}-{rate}-{digest}.flac"
-
-
 def say(text: str, path: Path, voice: str = "espeak:en-us", rate: int = 16000) -> Path:
-    """Speak ``text`` into a WAV file at ``rate`` Hz mono: the recorded samples where they are
-    checked in, else espeak-ng, flite or festival (converted with sox)."""
-    import soundfile as sf
-
-    engine, _, name = voice.partition(":")
-    if engine not in SYNTHESISERS:
-        raise ValueError(voice)
-    recorded = recorded_speech(text, voice, rate)
-    if recorded.is_file():
-        samples, recorded_rate = sf.read(str(recorded), dtype="int16")
-        sf.write(str(path), samples, recorded_rate, subtype="PCM_16")
-        return path
-    missing = [tool for tool in (SYNTHESISERS[engine], "sox") if not have(tool)]
-    if missing:
-        pytest.skip(
-            f"{' and '.join(missing)} needed to speak {text[:40]!r} ({voice}, {rate} Hz): no "
-            f"recording in tests/data/speech (LC_RECORD_SPEECH=1 on Linux makes one)"
-        )
-    raw = path.with_suffix(".raw.wav")
-    if engine == "espeak":
-        subprocess.run(["espeak-ng", "-v", name or "en-us", "-w", str(raw), text], check=True)
-    elif engine == "flite":
-        subprocess.run(["flite", "-voice", name or "slt", "-t", text, "-o", str(raw)], check=True)
-    else:
-        script = path.with_suffix(".txt")
-        script.write_text(text)
-        subprocess.run(
-            ["text2wave", "-eval", "(voice_cmu_us_slt_arctic_hts)", str(script), "-o", str(raw)],
-            check=True,
-        )
-    subprocess.run(
-        ["sox", "-D", str(raw), "-r", str(rate), "-c", "1", "-b", "16", str(path)], check=True
-    )
-    raw.unlink()
-    if os.environ.get("LC_RECORD_SPEECH") == "1":
-        recorded.parent.mkdir(parents=True, exist_ok=True)
-        samples, _ = sf.read(str(path), dtype="int16")
-        sf.write(str(recorded), samples, rate, format="FLAC", subtype="PCM_16")
-    return path
+    """devkit.speech.say, which skips the test where a tool is missing and nothing is recorded."""
+    try:
+        return speech.say(text, path, voice, rate)
+    except speech.MissingTool as missing:
+        pytest.skip(str(missing))
 
 
 # Greedy decoding: not the language model a model comes with (the demo model's included).
@@ -253,70 +98,6 @@ def sentences_with_pauses(folder: Path, pause_s: float = 1.2) -> Path:
             parts.append(read_wav(say(text, folder / f"sentence{n}.wav", voice="flite:slt")))
         sf.write(str(path), np.concatenate(parts), 16000, subtype="PCM_16")
     return path
-
-
-def read_wav(path: Path) -> np.ndarray:
-    import soundfile as sf
-
-    data, rate = sf.read(str(path), dtype="float32")
-    assert rate == 16000
-    return data
-
-
-class RevisionCounter:
-    """Follows the words a caption display shows through partial and final events.
-
-    Each partial shows the unfinal tail; its words sit at fixed positions after the final
-    words. A revision is a word shown in a partial that the next partial or final covering its
-    position replaces, or that is gone (the next partial is shorter, or the utterance ended
-    without it). The word in progress growing ("HEL" -> "HELLO") is counted apart, as growth.
-    ``now`` (audio seconds received) times each word's first appearance: ``delays`` holds, per
-    final word, that time minus the word's end."""
-
-    def __init__(self) -> None:
-        self.finals = 0  # final words so far: the tail's words start at this position
-        self.pending: dict[
-            int, str
-        ] = {}  # position -> word shown by the last partial, not yet final
-        self.shown: set[tuple[int, str]] = set()  # every (position, word) a partial has shown
-        self.revisions = 0
-        self.growth = 0
-        self.final_text: list[str] = []
-        self.first_shown: dict[tuple[int, str], float] = {}  # (position, word) -> audio time
-        self.delays: list[float] = []  # per final word: first shown minus the word's end
-
-    def on_event(self, event: Event, now: float) -> None:
-        if event.type == "partial":
-            words = {self.finals + i: w.text for i, w in enumerate(event.words)}
-            self._compare(words, covers_tail=True)
-            self.pending = words
-            self.shown.update(words.items())
-            for item in words.items():
-                self.first_shown.setdefault(item, now)
-        elif event.type == "final":
-            words = {self.finals + i: w.text for i, w in enumerate(event.words)}
-            for item, word in zip(words.items(), event.words):
-                self.delays.append(self.first_shown.get(item, now) - word.end)
-            self.finals += len(words)
-            self.final_text += list(words.values())
-            self._compare(words, covers_tail=False)
-            for position in words:
-                self.pending.pop(position, None)
-        elif event.type in ("utterance_end", "end"):
-            self.revisions += len(self.pending)  # shown, never made final
-            self.pending = {}
-
-    def _compare(self, words: dict[int, str], covers_tail: bool) -> None:
-        last = max(self.pending, default=None)
-        for position, old in self.pending.items():
-            new = words.get(position)
-            if new is None:
-                self.revisions += covers_tail  # a final leaves later positions to the next partial
-            elif new != old:
-                if position == last and new.startswith(old):
-                    self.growth += 1
-                else:
-                    self.revisions += 1
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float = 120.0) -> bool:
@@ -369,3 +150,14 @@ def hard_kill(process: subprocess.Popen) -> int:
 
 def stop_gracefully(process: subprocess.Popen, how: int) -> None:
     os.kill(process.pid, how)
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """Ask ``process`` to end (SIGTERM; TerminateProcess on Windows) and wait for it, killing it
+    after 10 s."""
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from helpers import save_processor
+from devkit.models import BASE_960H_VOCAB, TINY_WAV2VEC2, save_processor
 
 SAMPLE = Path(__file__).resolve().parents[2] / "engine" / "samples" / "sample.wav"
 
@@ -18,16 +18,6 @@ SENTENCES = [
     "captions for everyone in every language",
     "open the window please and close the door",
 ]
-# Small sizes shared by the wav2vec2-style configs (a 7-layer conv stack of 16 channels).
-SMALL = dict(
-    hidden_size=32,
-    num_hidden_layers=2,
-    num_attention_heads=2,
-    intermediate_size=64,
-    conv_dim=(16,) * 7,
-    num_conv_pos_embeddings=16,
-    num_conv_pos_embedding_groups=4,
-)
 ENCODER = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64)
 
 
@@ -56,14 +46,12 @@ def _wav2vec2_style(config_class: str, model_class: str, **extra: Any) -> Callab
     def build(folder: Path) -> None:
         import transformers
 
-        from helpers import BASE_960H_VOCAB
-
         config = getattr(transformers, config_class)(
             vocab_size=len(BASE_960H_VOCAB),
             pad_token_id=0,
             feat_extract_norm="layer",
             conv_bias=True,
-            **{**SMALL, **extra},
+            **{**TINY_WAV2VEC2, **extra},
         )
         getattr(transformers, model_class)(config).save_pretrained(str(folder))
         save_processor(folder, attention_mask=True)
@@ -79,8 +67,6 @@ def _wav2vec2_bert(folder: Path) -> None:
         Wav2Vec2BertProcessor,
         Wav2Vec2CTCTokenizer,
     )
-
-    from helpers import BASE_960H_VOCAB
 
     save_processor(folder)  # its vocab.json and tokenizer
     tokenizer = Wav2Vec2CTCTokenizer.from_pretrained(str(folder))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from devkit.models import word_level_tokenizer
 from engine.ctc import Word
 from engine.punctuation import Case, WordScores
 
@@ -15,24 +16,11 @@ CASED_LABELS = [m + c for m in ("O", ",", ".", "?") for c in ("O", "U", "A")]
 def tiny_token_classifier(folder: Path, labels: list[str], words: list[str]) -> Path:
     """A random BertForTokenClassification with a word-level fast tokenizer."""
     import torch
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
-    from transformers import BertConfig, BertForTokenClassification, PreTrainedTokenizerFast
+    from transformers import BertConfig, BertForTokenClassification
 
-    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
-    vocab = {w: i for i, w in enumerate(specials + sorted(set(words)))}
-    core = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
-    core.normalizer = normalizers.Lowercase()
-    core.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    tokenizer = PreTrainedTokenizerFast(
-        tokenizer_object=core,
-        unk_token="[UNK]",
-        pad_token="[PAD]",
-        cls_token="[CLS]",
-        sep_token="[SEP]",
-        model_max_length=64,
-    )
+    tokenizer = word_level_tokenizer(sorted(set(words)), max_length=64)
     config = BertConfig(
-        vocab_size=len(vocab),
+        vocab_size=len(tokenizer.get_vocab()),
         hidden_size=16,
         num_hidden_layers=1,
         num_attention_heads=2,

@@ -8,6 +8,7 @@ import pytest
 from helpers import read_wav
 
 from engine.config import TranscribeOptions
+from engine.ctc import decode_frames
 from engine.formats import to_srt
 from engine.streaming import OnlineProcessor, StreamOptions, final_words
 from engine.transcribe import transcribe_array, transcribe_file
@@ -88,3 +89,28 @@ def test_partials_agree_unit_by_unit(cjk_recognizer, cmn_wav):
         elif event.type in ("final", "utterance_end"):
             shown = 0
     assert np.mean([len(e.words) for e in events if e.type == "partial"]) >= 1
+
+
+def test_bracketed_special_tokens_are_never_spelled(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Many XLSR fine-tunes name their unknown token "[UNK]": it must not reach the text."""
+    from helpers import save_processor
+    from transformers import AutoTokenizer
+
+    from engine.families import read_vocab
+
+    vocab = {"[PAD]": 0, "[UNK]": 1, "|": 2, "你": 3, "好": 4}
+    save_processor(tmp_path, vocab)
+    # The tokenizer was saved with <unk>/<pad> names; point it at the bracketed ones.
+    import json
+
+    config = json.loads((tmp_path / "tokenizer_config.json").read_text())
+    config.update(unk_token="[UNK]", pad_token="[PAD]")
+    (tmp_path / "tokenizer_config.json").write_text(json.dumps(config))
+    special = tmp_path / "special_tokens_map.json"
+    if special.exists():
+        special.write_text(json.dumps({"unk_token": "[UNK]", "pad_token": "[PAD]"}))
+    loaded = read_vocab(AutoTokenizer.from_pretrained(str(tmp_path)))
+    assert loaded.blank_id == 0 and loaded.delimiter_id == 2
+    ids = np.array([3, 1, 1, 0, 4], dtype=np.int64)
+    units = decode_frames(loaded, ids, np.full(5, 0.5, np.float32))
+    assert [u.text for u in units] == ["你", "好"]

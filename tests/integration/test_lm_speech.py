@@ -18,11 +18,10 @@ from engine import ModelOptions, load_recognizer
 from engine.config import DecodeOptions, LmOptions, TranscribeOptions
 from engine.streaming import OnlineProcessor, StreamOptions, final_words
 from engine.transcribe import transcribe_array
+from tools.demo_model.texts import to_label
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tools" / "demo_model"))
 
-from texts import to_label  # noqa: E402  (tools/demo_model is not a package)
 
 HELD_OUT = (ROOT / "tools" / "demo_model" / "held_out.txt").read_text().splitlines()
 

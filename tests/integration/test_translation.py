@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from helpers.fakehub import FakeHub, not_a_speech_model
-from helpers.tiny_marian import SOURCE_TEXT
 
+from devkit.tiny_marian import SOURCE_TEXT
 from engine.config import TranslationOptions
 from engine.ctc import Word
 from engine.formats import render

@@ -186,3 +186,84 @@ def test_no_import_cycles() -> None:
 def test_the_cycle_finder_finds_a_cycle() -> None:
     graph = {"a": {"b": 1}, "b": {"c": 2}, "c": {"a": 3}, "d": {"a": 4}}
     assert _cycles(graph) == [["a", "b", "c"]]
+
+
+# tests, benches and tools ------------------------------------------------------------------------
+TESTS = REPO / "tests"
+
+
+def _imports(path: Path) -> list[tuple[str, int]]:
+    """The absolute module names a file imports, function-level imports included, with lines."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, node.lineno) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.append((node.module, node.lineno))
+    return found
+
+
+def _test_module_imports(tests: Path) -> list[str]:
+    """Where a file below ``tests`` imports a test module (or conftest)."""
+    modules = {p.stem for p in tests.rglob("test_*.py")} | {"conftest"}
+    return [
+        f"{path.relative_to(tests).as_posix()}:{line} imports {name}"
+        for path in sorted(tests.rglob("*.py"))
+        for name, line in _imports(path)
+        if modules.intersection(name.split("."))
+    ]
+
+
+def test_no_test_module_imports_another() -> None:
+    """What tests share lives in tests/helpers (and devkit, which bench/ and tools/ share)."""
+    assert _test_module_imports(TESTS) == []
+
+
+def test_the_test_import_check_finds_one(tmp_path: Path) -> None:
+    (tmp_path / "unit").mkdir()
+    (tmp_path / "unit" / "test_a.py").write_text("def shared():\n    pass\n")
+    (tmp_path / "test_b.py").write_text("def test_b():\n    from test_a import shared\n")
+    assert _test_module_imports(tmp_path) == ["test_b.py:2 imports test_a"]
+
+
+def _sys_path_lines(path: Path) -> list[int]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return sorted(
+        {
+            node.lineno
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute)
+            and node.attr == "path"
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "sys"
+        }
+    )
+
+
+def test_bench_tools_and_tests_leave_sys_path_alone() -> None:
+    """bench/ and tools/ run as modules from the repository's root (``python -m bench.x``), where
+    devkit and the project are importable; pytest puts the root and tests/ on the path
+    (``pythonpath`` in pyproject.toml). Only the tests' child scripts, run by path, set theirs."""
+    files = [
+        path
+        for folder in ("bench", "tools", "devkit")
+        for path in (REPO / folder).rglob("*.py")
+        if "work" not in path.relative_to(REPO).parts  # the training tools' ignored output
+    ]
+    files += [
+        path
+        for path in TESTS.rglob("*.py")
+        if path.name.startswith("test_") or path.name == "conftest.py" or "helpers" in path.parts
+    ]
+    assert len(files) > 80
+    found = [
+        f"{path.relative_to(REPO).as_posix()}:{line}"
+        for path in sorted(files)
+        for line in _sys_path_lines(path)
+    ]
+    assert found == []
+
+
+def test_the_sys_path_check_finds_one(tmp_path: Path) -> None:
+    (tmp_path / "x.py").write_text("import sys\n\nsys.path[:0] = ['tests']\n")
+    assert _sys_path_lines(tmp_path / "x.py") == [3]

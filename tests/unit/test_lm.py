@@ -14,11 +14,10 @@ from engine.ctc import Vocab, Word
 from engine.errors import ModelLoadError
 from engine.lm import BeamDecoder, SpanCutter, as_typed, typed_forms
 from engine.lm_files import find_lm, load_lm, parse_hotwords, split_hotwords
+from tools.demo_model.ngram import KneserNey
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tools" / "demo_model"))
 
-from ngram import KneserNey  # noqa: E402  (tools/demo_model is not a package)
 
 CORPUS = [s.split() for s in ["A B C", "A B D", "B C A", "C A B D", "A A B", "D C B A", "B B"]]
 
@@ -223,7 +222,7 @@ def test_kenlm_load_progress_goes_to_the_debug_log_and_warnings_stay(tmp_path):
 def test_an_lm_of_one_s_own_text_spells_as_the_model_does(tmp_path):
     """tools/demo_model/ngram.py --text: any text file becomes an ARPA file KenLM reads, in
     the upper-case spelling English wav2vec2 models write."""
-    from ngram import build_text_lm
+    from tools.demo_model.ngram import build_text_lm
 
     text = tmp_path / "notes.txt"
     text.write_text("Call Tamsinet at nine.\n\nIt's the Kubernetes meeting, isn't it?\n")

@@ -185,28 +185,3 @@ def test_segments_and_srt_lines_are_counted_in_columns() -> None:
     assert text_lines and all(display_width(line) <= 44 for line in text_lines)
     assert " " not in srt.split("\n\n")[1].split("\n", 2)[2]  # no spaces in Chinese captions
     assert "用Python写" in srt and "用Python写" in to_vtt(transcript)
-
-
-def test_bracketed_special_tokens_are_never_spelled(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """Many XLSR fine-tunes name their unknown token "[UNK]": it must not reach the text."""
-    from helpers import save_processor
-    from transformers import AutoTokenizer
-
-    from engine.families import read_vocab
-
-    vocab = {"[PAD]": 0, "[UNK]": 1, "|": 2, "你": 3, "好": 4}
-    save_processor(tmp_path, vocab)
-    # The tokenizer was saved with <unk>/<pad> names; point it at the bracketed ones.
-    import json
-
-    config = json.loads((tmp_path / "tokenizer_config.json").read_text())
-    config.update(unk_token="[UNK]", pad_token="[PAD]")
-    (tmp_path / "tokenizer_config.json").write_text(json.dumps(config))
-    special = tmp_path / "special_tokens_map.json"
-    if special.exists():
-        special.write_text(json.dumps({"unk_token": "[UNK]", "pad_token": "[PAD]"}))
-    loaded = read_vocab(AutoTokenizer.from_pretrained(str(tmp_path)))
-    assert loaded.blank_id == 0 and loaded.delimiter_id == 2
-    ids = np.array([3, 1, 1, 0, 4], dtype=np.int64)
-    units = decode_frames(loaded, ids, np.full(5, 0.5, np.float32))
-    assert [u.text for u in units] == ["你", "好"]
