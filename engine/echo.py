@@ -4,24 +4,26 @@ silences the stretches of the microphone's audio that the system audio explains 
 a moment before, as the room gives it back), and passes the rest: the user's own voice, also
 while the others speak.
 
-It works on the signals' band energies, 20 ms frames in 24 bands, not on words and not on
-waveforms:
+It works on band energies (20 ms frames, 24 mel bands), not on words and not on waveforms:
 - not words: a weak model or a dull, reverberant echo makes the microphone's copy come out as
-  other words (measured: the demo model turned 17 echoed words into 17 different ones, so a
-  word-overlap rule dropped none), and words come late;
-- not waveform correlation or an adaptive filter: those must model the room's response exactly
-  and are thrown off by the user talking at the same time (double talk) and by clock drift;
-  band energies only need the delay and a gain per band, which a short search finds again
-  whenever the path changes.
-The delay is found by correlating the two loudness envelopes over the last few seconds (a
-delay search over 0 to ``max_delay_s``); the gain per band is a low percentile of the
-microphone/system energy ratio over the frames where the system audio was loud. A frame is echo
-when the system audio was loud there and the microphone has no energy beyond the predicted echo
-in its bands; echo frames (with a little margin) are silenced, so the recogniser neither shows
-nor spends time on them. The microphone's audio waits until the system audio of the same moment
-has come (about ``reverb_s``).
+  other words (tried first: on a quiet, reverberant echo the demo model turned 17 echoed words
+  into 17 different ones, and a rule matching words with their times dropped none); words also
+  come late, and the echo would still cost the recogniser its time;
+- not waveforms (correlation, an adaptive filter): those must model the room's response to the
+  sample and lose it when the user talks at the same time (double talk) or the two devices'
+  clocks drift; band energies only need a delay and a gain per band.
+The delay: the lag (0 to ``max_delay_s``) whose system frames correlate best with the
+microphone's, band by band, over the last seconds where the system audio sounded; searched
+every half second, changed only for a clearly better one. The gain per band: a low percentile
+of the microphone's energy over the predicted echo's (the system frame at the delay plus the
+room's tail). A frame is echo when the prediction explains all but ``voice_share`` of its
+energy; echo frames are silenced (the recogniser then skips them too), the user's voice passes
+with 100 ms of margin. The microphone waits for the system audio of the same moment, and at the
+start, while the delay is searched, for up to FIND_WITHIN_S of system sound (``max_wait_s``
+bounds both live).
 
 No threads inside; one lock, because the two sources' audio comes from two capture threads.
+Measured in bench/echo_suppression.py and docs/performance.md ("Echo suppression").
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ SOUND_FLOOR = 0.01  # ... and above this (a frame's energy at -60 dBFS is about 
 MAX_GAIN = 1.0  # the echo is never louder than what played, band by band
 HANG = 5  # frames passed after the user's voice (100 ms)
 SEARCH_EVERY = 25  # frames between delay searches (half a second)
+# The microphone waits while the delay is searched, for at most this much system sound.
+FIND_WITHIN_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -103,8 +107,11 @@ class EchoGate:
         self._sys_start: float | None = None
         self._mic_start: float | None = None
         self._offset = 0  # system frame = microphone frame + offset
-        self._waiting: deque[np.ndarray] = deque()  # whole mic frames not yet decided
+        self._sys_sound_at: int | None = None  # the system audio's first sounding frame
+        # Whole mic frames not yet decided, with their band energies.
+        self._waiting: deque[tuple[np.ndarray, np.ndarray]] = deque()
         self._mic_frames = 0  # mic frames decided
+        self._arrived = 0  # mic frames come
         self._mic_bands: deque[np.ndarray] = deque(maxlen=self._history)
         self._mic_loudness: deque[float] = deque(maxlen=self._history)
         self._gain = np.zeros(BANDS)  # echo energy per system energy, per band
@@ -127,7 +134,11 @@ class EchoGate:
                 self._sys_start = now - len(samples) / SAMPLE_RATE
             self._sys_tail, frames = _split(self._sys_tail, samples)
             if len(frames):
-                self._sys.extend(band_energies(frames))
+                bands = band_energies(frames)
+                loud = np.flatnonzero(bands.sum(axis=1) > SOUND_FLOOR)
+                if self._sys_sound_at is None and len(loud):
+                    self._sys_sound_at = self._sys_first + len(self._sys) + int(loud[0])
+                self._sys.extend(bands)
 
     def system_ended(self) -> None:
         """The system source stopped: the microphone goes on without waiting for it."""
@@ -141,7 +152,14 @@ class EchoGate:
             if now is not None and self._mic_start is None:
                 self._mic_start = now - len(samples) / SAMPLE_RATE
             self._mic_tail, frames = _split(self._mic_tail, samples)
-            self._waiting.extend(frames)
+            for frame, bands in zip(frames, band_energies(frames) if len(frames) else []):
+                self._waiting.append((frame, bands))
+                self._mic_bands.append(bands)
+                self._mic_loudness.append(float(bands.sum()))
+                self._arrived += 1
+                # Searches every half second; every 0.1 s until the delay is found.
+                if self._arrived % (SEARCH_EVERY if self._delay_found else 5) == 0:
+                    self._search()
             return self._decide()
 
     def flush(self) -> np.ndarray:
@@ -168,7 +186,9 @@ class EchoGate:
             missing = self._mic_frames + self._offset + 2 > self._sys_first + len(self._sys)
             if missing and not self._sys_ended and not waited:
                 break
-            out.append(self._gate(self._waiting.popleft(), self._mic_frames))
+            if self._searching(self._mic_frames) and not self._sys_ended and not waited:
+                break  # the system audio sounds, its echo's delay is not known yet: wait for it
+            out.append(self._gate(*self._waiting.popleft(), self._mic_frames))
             self._mic_frames += 1
             # System frames no prediction or search will read again.
             oldest = self._mic_frames + self._offset - self._history - self._reach
@@ -177,18 +197,23 @@ class EchoGate:
                 self._sys_first += 1
         return np.concatenate(out) if out else np.zeros(0, np.float32)
 
-    def _gate(self, frame: np.ndarray, n: int) -> np.ndarray:
-        mic = band_energies(frame[None, :])[0]
+    def _searching(self, n: int) -> bool:
+        """Mic frame n waits for the delay search: the system audio has sounded by then, no
+        delay is found yet, and the search has not had FIND_WITHIN of system sound to find one
+        (without an echo, a headset, it finds none)."""
+        if self._delay_found or self._sys_sound_at is None:
+            return False
+        if n + self._offset + 1 < self._sys_sound_at:
+            return False
+        heard = self._sys_first + len(self._sys) - self._sys_sound_at
+        return heard < self._frames(FIND_WITHIN_S)
+
+    def _gate(self, frame: np.ndarray, mic: np.ndarray, n: int) -> np.ndarray:
         echo = self._gain * self._system_near(n)
         beyond = float(np.maximum(mic - ECHO_MARGIN * echo, 0.0).sum())  # not the echo
         loudness = float(mic.sum())
-        self._mic_bands.append(mic)
-        self._mic_loudness.append(loudness)
         noise = 4.0 * float(np.percentile(self._mic_loudness, 10))
         self.frames_seen += 1
-        # Searches every half second; every 0.1 s until the first gains are known.
-        if self.frames_seen % (SEARCH_EVERY if self._gain.any() else 5) == 0:
-            self._search()
         # The user's voice: energy the echo does not explain, two frames running (one alone is
         # more often the echo's own ups and downs).
         voice = beyond >= self.options.voice_share * loudness and beyond > noise
@@ -237,8 +262,12 @@ class EchoGate:
         band (log energies, over the frames where the system audio sounded); the gains: a low
         percentile of the microphone's energy over the predicted echo's there (echo alone gives
         the lowest ratios, the user's voice on top higher ones)."""
-        mics = np.array(self._mic_bands)
-        first = self._mic_frames + 1 - len(mics)  # mic frame of mics[0]
+        # The mic frames come so far whose system audio has come too.
+        usable = self._sys_first + len(self._sys) - self._offset - 1 - (self._arrived - 1)
+        mics = np.array(self._mic_bands)[: len(self._mic_bands) + min(0, usable)]
+        if len(mics) < 10:
+            return
+        first = self._arrived - len(self._mic_bands)  # mic frame of mics[0]
         system = np.array(
             [self._system_at(f) for f in range(first - self._reach, first + len(mics) + 1)]
         )

@@ -92,7 +92,7 @@ def test_the_users_own_words_are_kept(demo_recognizer, system_audio, user_voice)
     overlap = slice(solo.stop, solo.stop + both)
     voice = loud_frames(user[overlap])
     echo = np.roll(loud_frames(system[overlap]), 6)
-    assert passed_frames(out[overlap])[voice & echo].mean() > 0.6
+    assert passed_frames(out[overlap])[voice & echo].mean() > 0.5
     # ... while the echo alone, before, stays silenced.
     assert len(words(demo_recognizer, out[: len(system_audio)], after_s=1.0)) <= 1
 
