@@ -9,7 +9,7 @@ the weights), PyTorch int8 (dynamic) and PyTorch bfloat16, each against PyTorch 
 Models: the demo model (trained: words mean something) and base-960h's architecture with random
 weights (speed, and frame labels of a full-size model).
 
-    nice -n 5 python bench/backend_agreement.py --seconds 60 --threads 2
+    nice -n 5 python -m bench.backend_agreement --seconds 60 --threads 2
 
 The last line of stdout is one JSON object with every figure.
 """
@@ -20,14 +20,12 @@ import argparse
 import difflib
 import json
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from bench.common import SAMPLE_RATE, random_base_dir, speech

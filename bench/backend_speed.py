@@ -1,7 +1,7 @@
 """One forward pass through each CPU backend, interleaved in one process: PyTorch float32 against
 ONNX Runtime float32, on the base-960h architecture with random weights.
 
-    python bench/backend_speed.py [--threads 2] [--rounds 3]
+    python -m bench.backend_speed [--threads 2] [--rounds 3]
 
 Prints one line per input shape and, last, one JSON object with the best time of each.
 """
@@ -11,13 +11,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import random_base_dir
 from engine import ModelOptions, load_recognizer

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import resource
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -30,8 +29,7 @@ SENTENCES = [
 def random_base_dir() -> Path:
     """base-960h's architecture with random weights, built once (speed does not depend on weights)."""
     if not (RANDOM_BASE / "config.json").is_file():
-        sys.path.insert(0, str(ROOT / "tests"))
-        from helpers import make_model_dir
+        from devkit.models import make_model_dir
 
         tmp = RANDOM_BASE.with_name(f"{RANDOM_BASE.name}.tmp{os.getpid()}")
         make_model_dir(tmp, base=True)
@@ -43,8 +41,7 @@ def random_base_dir() -> Path:
 def speech(seconds: float, folder: Path) -> np.ndarray:
     """``seconds`` of espeak-ng speech: the sentences in turn with short pauses, repeated. Where
     espeak-ng or sox is missing (a bare GPU machine), the bundled sample sentence instead."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from helpers import have, read_wav, say
+    from devkit.speech import have, read_wav, say
 
     pause = np.zeros(SAMPLE_RATE // 3, dtype=np.float32)
     pieces = []

@@ -13,9 +13,9 @@ in the machine's load hit both. The end lag is read right after each stream's la
 whole seconds of audio a window has just become ready then, so the lag is centre + right plus
 any backlog, and the limit leaves 1 s for it.
 
-    nice -n 5 python bench/concurrent_streams.py --quick
-    nice -n 5 python bench/concurrent_streams.py --seconds 30
-    python bench/concurrent_streams.py --device cuda --counts 1,4,8,16,32 --seconds 8   # a GPU
+    nice -n 5 python -m bench.concurrent_streams --quick
+    nice -n 5 python -m bench.concurrent_streams --seconds 30
+    python -m bench.concurrent_streams --device cuda --counts 1,4,8,16,32 --seconds 8   # a GPU
 
 ``--counts`` tries only the stream counts given (a coarse search where capacity is large): the
 figure is then the largest count tried that was sustained.
@@ -28,15 +28,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.streaming_cost import CountingModel, add_common_args, load_model, torch_threads
 from bench.streaming_latency import feed
 from engine.config import SAMPLE_RATE, get_profile

@@ -13,8 +13,8 @@ words during the others' solo, how many were dropped (echo suppressed); of the u
 (the words recognised from the user's voice alone), how many the filtered microphone still has,
 alone and in double talk.
 
-    nice -n 10 python bench/echo_suppression.py
-    nice -n 10 python bench/echo_suppression.py --delay-ms 250 --gain 0.5
+    nice -n 10 python -m bench.echo_suppression
+    nice -n 10 python -m bench.echo_suppression --delay-ms 250 --gain 0.5
 """
 
 from __future__ import annotations
@@ -22,15 +22,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.common import ROOT, SAMPLE_RATE
+from bench.common import SAMPLE_RATE
+from devkit.speech import read_wav, room_echo, say
 from engine.config import DEMO_MODEL, ModelOptions
 from engine.echo import FRAME, EchoGate, EchoOptions, band_energies
 from engine.model import load_recognizer
@@ -48,17 +47,12 @@ USER_SAYS = (
 
 
 def _say(text: str, voice: str, folder: Path) -> np.ndarray:
-    sys.path.insert(0, str(ROOT / "tests"))
-    from helpers import read_wav, say
-
-    return read_wav(say(text, folder / f"{abs(hash((text, voice)))}.wav", voice=voice))
+    name = f"{voice.replace(':', '-')}-{len(list(folder.iterdir()))}.wav"
+    return read_wav(say(text, folder / name, voice=voice))
 
 
 def build(folder: Path, delay_ms: float, gain: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """System audio, user's voice alone and the microphone (voice + echo + noise), aligned."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from helpers import room_echo
-
     pause = np.zeros(SAMPLE_RATE, np.float32)
     system_parts = [_say(t, "flite:slt", folder) for t in SYSTEM_SAYS]
     user_parts = [_say(t, "flite:rms", folder) for t in USER_SAYS]

@@ -2,7 +2,7 @@
 weights (speed does not depend on them): the engine's features step (``engine.families``) and
 one forward pass over a batch of file windows, PyTorch float32.
 
-    python bench/family_speed.py [--threads 2] [--seconds 20] [--rounds 2] [--only NAME ...]
+    python -m bench.family_speed [--threads 2] [--seconds 20] [--rounds 2] [--only NAME ...]
 
 Prints one line per architecture and, last, one JSON object. The catalogue's ``cpu_cost``
 figures are each line's time over base-960h's in the same run (see docs/models.md).
@@ -12,15 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine.families import features_for, geometry_of
 

@@ -28,9 +28,9 @@ a check of reduced precision only: every frame of a random transformer depends o
 window, so two different chunkings (10 s chunks against 20 s windows) disagree a lot; pass
 --model with a trained model to compare the chunkings themselves.
 
-    nice -n 5 python bench/file_transcription.py --quick      # 1 and 1.25 minutes
-    nice -n 5 python bench/file_transcription.py              # 1 and 5 minutes
-    python bench/file_transcription.py --device cuda --quick  # on a GPU
+    nice -n 5 python -m bench.file_transcription --quick      # 1 and 1.25 minutes
+    nice -n 5 python -m bench.file_transcription              # 1 and 5 minutes
+    python -m bench.file_transcription --device cuda --quick  # on a GPU
 
 The last line of stdout is one JSON object with every figure.
 """
@@ -50,7 +50,6 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from bench.common import (

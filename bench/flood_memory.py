@@ -6,7 +6,7 @@ as it can, asks to ``finalize``, and floods 512 KB frames for ``--flood`` second
 round it prints the server's resident memory and its peak (VmRSS, VmHWM, MiB). A server that
 holds what comes during a flush, or queues audio far ahead of the engine, grows round by round.
 
-    nice python bench/flood_memory.py            # from the checkout to measure
+    nice python -m bench.flood_memory            # from the checkout to measure
 """
 
 from __future__ import annotations

@@ -90,10 +90,11 @@ EOF
 step imports 60 "$PY" -c "import engine, engine.transcribe, engine.streaming, engine.scheduler, \
 soundfile, soxr; print('engine imports fine')"
 step tests "${LIMITS[0]}" env "${TESTS_ENV[@]}" "$PY" -m pytest -q -p no:cacheprovider \
-    -o addopts="" -m gpu --junitxml="$WORK/tests.xml" tests/test_gpu.py tests/test_model_loading.py
-step file_transcription "${LIMITS[1]}" "$PY" bench/file_transcription.py "${FILE_ARGS[@]}"
-step concurrent_streams "${LIMITS[2]}" "$PY" bench/concurrent_streams.py "${STREAM_ARGS[@]}"
-step streaming_latency "${LIMITS[3]}" "$PY" bench/streaming_latency.py "${LATENCY_ARGS[@]}"
+    -o addopts="" -m gpu --junitxml="$WORK/tests.xml" \
+    tests/integration/test_gpu.py tests/integration/test_model_loading.py
+step file_transcription "${LIMITS[1]}" "$PY" -m bench.file_transcription "${FILE_ARGS[@]}"
+step concurrent_streams "${LIMITS[2]}" "$PY" -m bench.concurrent_streams "${STREAM_ARGS[@]}"
+step streaming_latency "${LIMITS[3]}" "$PY" -m bench.streaming_latency "${LATENCY_ARGS[@]}"
 echo $((SECONDS - START)) >"$WORK/total.wall"
 echo "=== done on $DEVICE in $((SECONDS - START)) s; work files in $WORK" | tee -a "$LOG"
-"$PY" bench/gpu_check_report.py "$WORK" "${OUT:-}" | tee -a "$LOG"
+"$PY" -m bench.gpu_check_report "$WORK" "${OUT:-}" | tee -a "$LOG"

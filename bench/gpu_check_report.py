@@ -1,6 +1,6 @@
 """Gather what bench/gpu_check.sh's steps wrote into one JSON line (and two files under $OUT).
 
-    python bench/gpu_check_report.py WORK_DIR [OUT_DIR]
+    python -m bench.gpu_check_report WORK_DIR [OUT_DIR]
 
 WORK_DIR holds, per step, ``NAME.log`` (its output, the last line a JSON object for benches),
 ``NAME.rc`` and ``NAME.wall`` (exit code and seconds), ``env.json`` and ``tests.xml`` (JUnit).

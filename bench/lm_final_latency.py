@@ -7,13 +7,12 @@ rate is counted against the sentences. For every final word the delay is counted
 how much audio the stream had received when the word became final, minus the word's end. Audio time does not depend on the machine's load; the beam search's CPU
 time is reported beside the forward pass's (process CPU time, both in this one thread).
 
-    PYTHONPATH=. python bench/lm_final_latency.py --sentences 20 [--span 0.5]
+    python -m bench.lm_final_latency --sentences 20 [--span 0.5]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,7 +21,6 @@ from typing import Any
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "tests")]
 
 PIECE = 1600  # 100 ms at 16 kHz
 PAUSES_S = (0.3, 0.6, 1.2)  # between sentences: shorter than a span's cut (0.5 s), longer
@@ -33,7 +31,7 @@ def held_out(count: int) -> list[str]:
 
 
 def speech(count: int, pause_s: float, folder: Path) -> np.ndarray:
-    from helpers import read_wav, say
+    from devkit.speech import read_wav, say
 
     held = held_out(count)
     gap = np.zeros(int(pause_s * 16000), np.float32)
@@ -116,8 +114,7 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(1)
-    sys.path.insert(0, str(ROOT / "tools" / "demo_model"))
-    from texts import to_label
+    from tools.demo_model.texts import to_label
 
     reference = " ".join(to_label(s) for s in held_out(args.sentences))
     from engine import ModelOptions, load_recognizer

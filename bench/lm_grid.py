@@ -9,8 +9,8 @@ memory a loaded LM takes (resident set before and after loading it). ``--base`` 
 forward pass of base-960h's architecture (random weights, PyTorch) on the first voice's
 sentences: the demo model is small, a real model's pass costs much more than its decoding.
 
-    PYTHONPATH=. python bench/lm_grid.py --alphas 0.25,0.4,0.5,1 --betas 0,1.5,2,3 --unk=-6,-12
-    PYTHONPATH=. python bench/lm_grid.py --base
+    python -m bench.lm_grid --alphas 0.25,0.4,0.5,1 --betas 0,1.5,2,3 --unk=-6,-12
+    python -m bench.lm_grid --base
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -26,7 +25,6 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tools" / "demo_model")]
 
 VOICES = ("flite:slt", "espeak:en-us")
 Item = tuple[str, np.ndarray, np.ndarray, np.ndarray, float]  # label, ids, probs, log-probs, cpu
@@ -41,8 +39,8 @@ def rss_mb() -> float:
 
 
 def speak(recognizer: object, sentences: list[str], voice: str, folder: Path) -> list[Item]:
-    from helpers import read_wav, say
-    from texts import to_label
+    from devkit.speech import read_wav, say
+    from tools.demo_model.texts import to_label
 
     items = []
     for i, sentence in enumerate(sentences):
@@ -56,9 +54,8 @@ def speak(recognizer: object, sentences: list[str], voice: str, folder: Path) ->
 
 def base_forward(folder: Path, count: int) -> None:
     """CPU time of base-960h's forward pass per audio second on the sentences spoken before."""
-    from helpers import read_wav
-
     from bench.common import random_base_dir
+    from devkit.speech import read_wav
     from engine import ModelOptions, load_recognizer
 
     base = load_recognizer(

@@ -17,8 +17,8 @@ another checkout (e.g. a worktree of an older commit), for a before/after in the
 ``--file-alone`` also times file transcription in this process, the model called directly
 against the same file through a scheduler (old and new path), alternating, as a ratio.
 
-    nice -n 5 python bench/mixed_load.py --quick
-    nice -n 5 python bench/mixed_load.py --live-seconds 60 --file-seconds 180 --file-alone
+    nice -n 5 python -m bench.mixed_load --quick
+    nice -n 5 python -m bench.mixed_load --live-seconds 60 --file-seconds 180 --file-alone
 
 The last line of stdout is one JSON object with every figure.
 """
@@ -41,7 +41,6 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from bench.common import ROOT, SAMPLE_RATE, random_base_dir, speech

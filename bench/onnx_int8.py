@@ -14,7 +14,7 @@ Words are compared by sequence alignment with PyTorch float32's; speed is audio 
 compute second, best of three int8 runs each next to a PyTorch run (the machine's load
 hits both).
 
-    python bench/onnx_int8.py [--seconds 60] [--threads 2]
+    python -m bench.onnx_int8 [--seconds 60] [--threads 2]
 
 The last line of stdout is one JSON object with every figure.
 """
@@ -25,14 +25,12 @@ import argparse
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from bench.backend_agreement import word_agreement
@@ -57,8 +55,7 @@ CALIBRATION = (  # not among bench.common's sentences
 
 def calibration_windows(folder: Path) -> list[np.ndarray]:
     """3.5 s windows of flite slt speech, normalised as the engine normalises them."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-    from helpers import read_wav
+    from devkit.speech import read_wav
 
     size = int(3.5 * SAMPLE_RATE)
     windows = []

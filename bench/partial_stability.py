@@ -17,8 +17,8 @@ With the demo model (engine/models/demo, used by default when it is there) the f
 a model that understands these voices. Random weights (the fallback) make them meaningless: the
 output says which it was.
 
-    nice -n 5 python bench/partial_stability.py --quick
-    nice -n 5 python bench/partial_stability.py --model demo
+    nice -n 5 python -m bench.partial_stability --quick
+    nice -n 5 python -m bench.partial_stability --model demo
 
 The last line of stdout is one JSON object with every figure.
 """
@@ -28,17 +28,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from helpers import RevisionCounter, have, read_wav, say
-
 from bench.common import RESULTS
 from bench.streaming_cost import add_common_args, load_model, torch_threads
+from devkit.partials import RevisionCounter
+from devkit.speech import have, read_wav, say
 from engine.config import SAMPLE_RATE
 from engine.model import DEMO_MODEL_DIR
 from engine.streaming import OnlineProcessor, StreamOptions

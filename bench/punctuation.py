@@ -13,8 +13,8 @@ whose case (lower, Capital, ALL) is the reference's. Delay: per final word, audi
 its end to its being shown final, without the stage and with it (stream time, not wall time:
 compute is counted separately as CPU time).
 
-    nice python bench/punctuation.py                       # demo speech + demo punctuation
-    nice python bench/punctuation.py --voices espeak:en-us flite:slt --json out.json
+    nice python -m bench.punctuation                       # demo speech + demo punctuation
+    nice python -m bench.punctuation --voices espeak:en-us flite:slt --json out.json
 
 The last line of stdout is one JSON object with every figure.
 """
@@ -26,7 +26,6 @@ import difflib
 import json
 import os
 import re
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -37,7 +36,6 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from engine import ModelOptions, load_recognizer  # noqa: E402 (after the path above)
 from engine.ctc import Word  # noqa: E402
@@ -203,7 +201,7 @@ def asr_condition(
     options: PunctuationOptions,
     folder: Path,
 ) -> dict[str, object]:
-    from helpers import read_wav, say
+    from devkit.speech import read_wav, say
 
     tally = Tally()
     base_delay: list[float] = []

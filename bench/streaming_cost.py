@@ -14,9 +14,9 @@ second of stream) is counted too, which no load disturbs. Peak RSS is measured p
 (VmHWM, reset before each; ours runs before the naive way) to show that ours needs no more
 memory for longer streams.
 
-    nice -n 5 python bench/streaming_cost.py --quick     # 10 s and 60 s; naive up to 30 s
-    nice -n 5 python bench/streaming_cost.py             # 10, 60 and 600 s: 10+ minutes
-    nice -n 5 python bench/streaming_cost.py --quick --compare-dtype float32
+    nice -n 5 python -m bench.streaming_cost --quick     # 10 s and 60 s; naive up to 30 s
+    nice -n 5 python -m bench.streaming_cost             # 10, 60 and 600 s: 10+ minutes
+    nice -n 5 python -m bench.streaming_cost --quick --compare-dtype float32
 
 The last line of stdout is one JSON object with every figure.
 """
@@ -26,14 +26,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from bench.common import peak_rss_mb, random_base_dir, reset_peak_rss

@@ -10,9 +10,9 @@ round's events to the consumer (a window whose text did not change produces no e
 counts), so the figures do not depend on what the model says: random weights measure them
 honestly.
 
-    nice -n 5 python bench/streaming_latency.py --quick
-    nice -n 5 python bench/streaming_latency.py --seconds 60
-    nice -n 5 python bench/streaming_latency.py --partials-with-finals yes   # the GPU policy, on CPU
+    nice -n 5 python -m bench.streaming_latency --quick
+    nice -n 5 python -m bench.streaming_latency --seconds 60
+    nice -n 5 python -m bench.streaming_latency --partials-with-finals yes   # the GPU policy, on CPU
 
 The audio is noise, which never counts as silence: every window is computed (the worst case).
 The last line of stdout is one JSON object with every figure.
@@ -23,16 +23,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.streaming_cost import add_common_args, load_model, torch_threads
 from engine.config import SAMPLE_RATE, get_profile
 from engine.scheduler import Scheduler, SchedulerOptions, Stream
@@ -151,6 +148,18 @@ def main() -> None:
         default="auto",
         help="scheduler policy: partials in rounds that run finals (auto: on CUDA only)",
     )
+    parser.add_argument(
+        "--partial-interval",
+        type=float,
+        default=StreamOptions.partial_interval_s,
+        help="new audio between partial windows, seconds",
+    )
+    parser.add_argument(
+        "--partial-passes",
+        choices=["yes", "no"],
+        default="yes",
+        help="no: partials only from the final windows' right context (no pass of their own)",
+    )
     args = parser.parse_args()
     with_finals = {"auto": None, "yes": True, "no": False}[args.partials_with_finals]
     seconds = args.seconds or (15.0 if args.quick else 30.0)
@@ -173,7 +182,12 @@ def main() -> None:
             ended.set()
 
     with Scheduler(model, SchedulerOptions(partials_with_finals=with_finals)) as scheduler:
-        stream = scheduler.open_stream(on_event, StreamOptions(profile=args.profile))
+        stream_options = StreamOptions(
+            profile=args.profile,
+            partial_interval_s=args.partial_interval,
+            partial_passes=args.partial_passes == "yes",
+        )
+        stream = scheduler.open_stream(on_event, stream_options)
         grid = stream._state.grid
         deliveries = record_deliveries(stream)
         cpu_start, wall_start = time.process_time(), time.perf_counter()
@@ -206,6 +220,8 @@ def main() -> None:
         "profile": args.profile,
         "threads": torch_threads(),
         "partials_with_finals": args.partials_with_finals,
+        "partial_interval_s": args.partial_interval,
+        "partial_passes": args.partial_passes,
         "seconds": seconds,
         "load_avg_1min": round(os.getloadavg()[0], 2),
         "final": final,

@@ -2,28 +2,36 @@
 captions' own lag changes with translation on, and the memory of a loaded translation model.
 
 The translation model is OPUS-MT's architecture (Helsinki-NLP/opus-mt-en-zh: d_model 512,
-6 + 6 layers, 65 001 pieces) with random weights, built once (tests/tiny_marian.py). Random
+6 + 6 layers, 65 001 pieces) with random weights, built once (devkit/tiny_marian.py). Random
 weights never choose the end token, so every translation runs to the length limit (2 x source
 pieces + 10): a trained model stops at the end of its sentence, so these times are an upper
 bound. Speech: espeak-ng sentences with 2 s pauses, replayed in real time (100 ms pieces) through
 the scheduler on the demo model; rounds with translation off and on alternate in one process.
 
-Sentences close at each utterance's end (a pause), as the pipeline's SentenceStage closes them
-without punctuation; a sentence's translation latency is counted from the arrival of its last
-final (the pause that closes it included) and from the close itself (the translation alone).
-A caption's lag is the time a final word arrives minus the time its audio ended.
+Each round runs one stream through the caption pipeline a server session builds
+(``caption_pipeline``: casing, the demo punctuation model, sentences, the translation stage),
+polled when the worker says a result is ready, as the server's sessions are. The setups, in the
+same run: translation off; sentences closed at pauses only (no punctuation: an utterance's end);
+closed by punctuation (SENTENCE as soon as the punctuation stage releases a sentence's last
+word); and the same with the output limited to the source's length (where a trained model
+stops). A sentence's translation latency is counted from the arrival of its last word as an
+engine final and from the SENTENCE update (the translation alone). A caption's lag is the time
+a final word leaves the pipeline minus the time its audio ended. Each setup's line gives this
+process's CPU time and the load average (the machine is shared).
 
-    PYTHONPATH=. python bench/translation_latency.py [--seconds 30] [--rounds 2]
+    python -m bench.translation_latency [--seconds 30] [--rounds 1] [--skip-memory]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import queue
 import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +40,12 @@ import numpy as np
 from bench.common import RESULTS, SENTENCES
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "tests")]
 PIECE = 1600  # 100 ms at 16 kHz
 OPUS_RANDOM = RESULTS / "opus-mt-random"
 
 
 def opus_dir() -> Path:
-    from tiny_marian import make_marian_dir
+    from devkit.tiny_marian import make_marian_dir
 
     if not (OPUS_RANDOM / "config.json").is_file():
         make_marian_dir(OPUS_RANDOM, opus_size=True)
@@ -46,7 +53,7 @@ def opus_dir() -> Path:
 
 
 def speech(folder: Path, seconds: float, pause_s: float = 2.0) -> np.ndarray:
-    from helpers import read_wav, say
+    from devkit.speech import read_wav, say
 
     gap = np.zeros(int(pause_s * 16000), np.float32)
     parts: list[np.ndarray] = []
@@ -62,11 +69,45 @@ def speech(folder: Path, seconds: float, pause_s: float = 2.0) -> np.ndarray:
     return np.concatenate(parts)
 
 
-def live_round(scheduler: Any, audio: np.ndarray, worker: Any | None) -> dict[str, list[float]]:
+@dataclass(frozen=True)
+class Setup:
+    """One way of running a round: translation on or off, sentences closed by punctuation (the
+    demo punctuation model) or by pauses only, and the translation's length limit."""
+
+    label: str
+    translate: bool
+    punctuation: bool
+    source_length: bool = False  # limit the output to the source's length (a trained model's)
+
+
+SETUPS = (
+    Setup("off", translate=False, punctuation=True),
+    Setup("on, sentences end at pauses, limit 2n+10", translate=True, punctuation=False),
+    Setup("on, sentences end at punctuation, limit 2n+10", translate=True, punctuation=True),
+    Setup(
+        "on, sentences end at punctuation, source-length output",
+        translate=True,
+        punctuation=True,
+        source_length=True,
+    ),
+)
+
+
+def live_round(
+    scheduler: Any, audio: np.ndarray, setup: Setup, worker: Any, punctuation: Any
+) -> dict[str, list[float]]:
+    """One stream through the caption pipeline a server session builds (caption_pipeline with
+    the punctuation and translation stages), polled when the worker says a result is ready."""
+    from engine.pipeline import UpdateKind
+    from engine.punctuation_stage import caption_pipeline
     from engine.streaming import EventType, StreamOptions
-    from engine.translation import Outbox, Result, drain
+    from engine.translation import TranslationStage
 
     events: queue.Queue[tuple[float, Any]] = queue.Queue()
+    stage = None
+    if setup.translate:
+        stage = TranslationStage(worker, "zh", on_ready=lambda: events.put((0.0, None)))
+    pipeline = caption_pipeline(punctuation if setup.punctuation else None, stage)
     stream = scheduler.open_stream(
         lambda e: events.put((time.monotonic(), e)), StreamOptions(profile="balanced")
     )
@@ -82,42 +123,28 @@ def live_round(scheduler: Any, audio: np.ndarray, worker: Any | None) -> dict[st
 
     feeder = threading.Thread(target=feed, daemon=True)
     feeder.start()
-    outbox: Outbox[Result] = queue.SimpleQueue()
     lags: list[float] = []
-    from_final: list[float] = []
-    from_close: list[float] = []
-    words: list[str] = []
-    last_final = 0.0
-    submitted = 0
-    done = 0
+    from_final: list[float] = []  # translation after its sentence's last word came as a final
+    from_close: list[float] = []  # translation after its SENTENCE update
+    final_at: dict[int, float] = {}  # word (id) -> when the engine sent it as final
+    closed_at: dict[int, float] = {}  # sentence (id of its words) -> when it closed
     ended = False
-
-    def collect() -> None:
-        nonlocal done
+    while not ended or (stage is not None and stage.pending):
+        arrived, event = events.get()
+        updates = pipeline.poll() if event is None else pipeline.handle(event)
         now = time.monotonic()
-        for result in drain(outbox):
-            closed_at, final_at = result.key
-            from_close.append(now - closed_at)
-            from_final.append(now - final_at)
-            done += 1
-
-    while not ended or done < submitted:
-        try:
-            arrived, event = events.get(timeout=0.02)
-        except queue.Empty:
-            collect()
-            continue
-        collect()
-        if event.type is EventType.FINAL and event.words:
-            lags += [arrived - (started + w.end) for w in event.words]
-            words += [w.text.lower() for w in event.words]
-            last_final = arrived
-        elif event.type in (EventType.UTTERANCE_END, EventType.END) and words:
-            if worker is not None:
-                worker.submit((arrived, last_final), " ".join(words), outbox)
-                submitted += 1
-            words = []
-        if event.type in (EventType.END, EventType.ERROR):
+        if event is not None and event.type is EventType.FINAL:
+            for word in event.words:
+                final_at[id(word)] = arrived
+        for update in updates:
+            if update.kind is UpdateKind.FINAL:
+                lags += [now - (started + w.end) for w in update.words]
+            elif update.kind is UpdateKind.SENTENCE:
+                closed_at[id(update.words)] = now
+            elif update.kind is UpdateKind.TRANSLATION:
+                from_close.append(now - closed_at.pop(id(update.words)))
+                from_final.append(now - final_at[id(update.words[-1])])
+        if event is not None and event.type in (EventType.END, EventType.ERROR):
             ended = True
     feeder.join()
     return {"lag": lags, "from_final": from_final, "from_close": from_close}
@@ -187,48 +214,61 @@ def speed(folder: Path, repeats: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=30.0, help="speech per round")
-    parser.add_argument("--rounds", type=int, default=2, help="rounds off and on each")
+    parser.add_argument("--rounds", type=int, default=1, help="rounds of every setup")
     parser.add_argument("--repeats", type=int, default=5, help="sentences per speed figure")
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--skip-speed", action="store_true")
     args = parser.parse_args()
     import torch
 
     torch.set_num_threads(1)
     from engine import ModelOptions, load_recognizer
+    from engine.punctuation import Punctuation
+    from engine.punctuation_models import DEMO_PUNCTUATION, load_punctuation_model
     from engine.scheduler import Scheduler
-    from engine.translation import Ct2Translator, TranslationWorker
+    from engine.translation import Ct2Translator, TranslationWorker, max_length
 
     folder = opus_dir()
     if not args.skip_memory:
         memory(folder)
-    speed(folder, args.repeats)
+    if not args.skip_speed:
+        speed(folder, args.repeats)
     recognizer = load_recognizer(ModelOptions(name="demo", device="cpu", threads=1))
-    worker = TranslationWorker(Ct2Translator(folder, threads=1))
+    punctuation = Punctuation(load_punctuation_model(DEMO_PUNCTUATION))
+    translator = Ct2Translator(folder, threads=1)
+    worker = TranslationWorker(translator)
     results: dict[str, dict[str, list[float]]] = {
-        "off": {"lag": []},
-        "on": {"lag": [], "from_final": [], "from_close": []},
+        s.label: {"lag": [], "from_final": [], "from_close": [], "cpu": [], "load": []}
+        for s in SETUPS
     }
     with tempfile.TemporaryDirectory() as tmp, Scheduler(recognizer) as scheduler:
         audio = speech(Path(tmp), args.seconds)
         for _ in range(args.rounds):
-            for label in ("off", "on"):
-                r = live_round(scheduler, audio, worker if label == "on" else None)
-                for key in results[label]:
-                    results[label][key] += r[key]
+            for setup in SETUPS:
+                translator.limit = (lambda n: n + 2) if setup.source_length else max_length
+                cpu = time.process_time()
+                r = live_round(scheduler, audio, setup, worker, punctuation)
+                r["cpu"] = [time.process_time() - cpu]
+                r["load"] = [os.getloadavg()[0]]
+                for key in results[setup.label]:
+                    results[setup.label][key] += r[key]
     worker.close()
-    for label in ("off", "on"):
-        lag = results[label]["lag"]
-        print(
-            f"captions, translation {label}: {len(lag)} final words, lag p50 "
-            f"{pct(lag, 50):.2f} s, p95 {pct(lag, 95):.2f} s",
-            flush=True,
+    for setup in SETUPS:
+        r = results[setup.label]
+        line = (
+            f"{setup.label}: CPU {sum(r['cpu']):.1f} s (this process, {args.rounds} x "
+            f"{args.seconds:g} s of speech), load average {max(r['load']):.1f}; captions: "
+            f"{len(r['lag'])} final words, lag p50 {pct(r['lag'], 50):.2f} s, "
+            f"p95 {pct(r['lag'], 95):.2f} s"
         )
-    for key, what in (("from_final", "its last final"), ("from_close", "its close")):
-        values = results["on"][key]
-        print(
-            f"translation after {what}: {len(values)} sentences, p50 {pct(values, 50):.2f} s, "
-            f"p95 {pct(values, 95):.2f} s, max {max(values, default=float('nan')):.2f} s"
-        )
+        for key, what in (("from_final", "its last final"), ("from_close", "its close")):
+            values = r[key]
+            if values:
+                line += (
+                    f"; translation after {what}: {len(values)} sentences, p50 "
+                    f"{pct(values, 50):.2f} s, p95 {pct(values, 95):.2f} s, max {max(values):.2f} s"
+                )
+        print(line, flush=True)
 
 
 if __name__ == "__main__":

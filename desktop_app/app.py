@@ -18,12 +18,15 @@ from engine.config import ModelOptions
 from engine.errors import ModelLoadError
 from engine.hub import cached_model
 from engine.model import Recognizer, hub_repo_id, shipped_model
+from engine.punctuation import Punctuation
 from engine.scheduler import Scheduler
+from engine.translation import TranslationWorker
 
 from .api_server import EmbeddedApi
 from .model_loader import LoadResult, ModelLoader
 from .session import LiveSession
 from .settings import Settings
+from .text_models import TextModelLoader, TextRequest, Translation
 from .widgets.first_run import FirstRunDialog
 from .widgets.main_window import MainWindow
 from .widgets.overlay import CaptionOverlay, keep_clear
@@ -72,6 +75,8 @@ class DesktopApp(QObject):
             system_audio=system_audio,
         )
         self.loader = ModelLoader(self)
+        self.text_models = TextModelLoader(self)  # punctuation and translation
+        self._translation_workers: dict[int, TranslationWorker] = {}  # by translator (id)
         self.api = EmbeddedApi()
         self.tray = (
             make_tray(
@@ -91,6 +96,12 @@ class DesktopApp(QObject):
         self.loader.export_progress.connect(self.window.set_model_loading)
         self.loader.loaded.connect(self._on_model_loaded)
         self.loader.failed.connect(self.window.set_model_failed)
+        self.text_models.progress.connect(self.window.set_text_loading)
+        self.text_models.finished.connect(self.window.text_loading_done)
+        self.text_models.notice.connect(lambda text: self.window.show_message(text, "note"))
+        self.text_models.punctuation_loaded.connect(self._on_punctuation_loaded)
+        self.text_models.translation_loaded.connect(self._on_translation_loaded)
+        self.window.text_cancel.clicked.connect(self.text_models.cancel)
         self.window.settings_requested.connect(self.open_settings)
         self.window.closed.connect(self.shutdown)
         self.session.started.connect(lambda _: self._tray_tip(self.tr("Captioning")))
@@ -193,6 +204,7 @@ class DesktopApp(QObject):
         self.scheduler = Scheduler(recognizer).start()
         self.session.set_scheduler(self.scheduler)
         self.window.set_model(recognizer, note, self.scheduler)
+        self.load_text_models()
         if old is not None:
             # A running session or file keeps its scheduler until it ends.
             self._retired.append(old)
@@ -208,6 +220,48 @@ class DesktopApp(QObject):
     @Slot(object)
     def _on_model_loaded(self, result: LoadResult) -> None:
         self.set_recognizer(result.recognizer, result.note)
+
+    # punctuation and translation ---------------------------------------------------------------
+    def text_request(self) -> TextRequest | None:
+        """The text models the settings ask for with the loaded speech model."""
+        if self.recognizer is None:
+            return None
+        return TextRequest(
+            speech_model=self.recognizer.name,
+            is_demo=self.recognizer.is_demo,
+            punctuation=self.settings.punctuation_options,
+            custom_words=self.settings.lm_options.hotwords,
+            translation=self.settings.translation_options,
+            hub_endpoint=self.settings.hub_endpoint or None,
+        )
+
+    def load_text_models(self) -> None:
+        """Load punctuation and translation in the background; captions run meanwhile (and
+        take each model once it is there)."""
+        request = self.text_request()
+        if request is not None:
+            self.text_models.load(request)
+
+    @Slot(object)
+    def _on_punctuation_loaded(self, punctuation: Punctuation | None) -> None:
+        self.session.set_punctuation(punctuation)
+        self.window.punctuation = punctuation
+
+    @Slot(object)
+    def _on_translation_loaded(self, translation: Translation | None) -> None:
+        stage = None
+        if translation is not None:
+            key = id(translation.translator)  # loaded once per process (engine.translation)
+            worker = self._translation_workers.get(key)
+            if worker is None:
+                worker = TranslationWorker(translation.translator)
+                self._translation_workers[key] = worker
+            stage = (worker, translation.language)
+        self.session.set_translation(stage)
+        self.window.translation = translation
+        self.overlay.set_translation_mode(
+            self.settings.translation_overlay if translation is not None else ""
+        )
 
     # settings ----------------------------------------------------------------------------------
     def open_settings(self) -> SettingsDialog:
@@ -236,6 +290,8 @@ class DesktopApp(QObject):
             self.load_model()
         elif changed & {"api", "lm"}:
             self.restart_api()
+        if changed & {"punctuation", "translation", "lm"} and "model" not in changed:
+            self.load_text_models()  # a new speech model loads them when it is there
         if "shortcut" in changed:
             self.window.apply_shortcut()
         if "language" in changed:
@@ -274,6 +330,10 @@ class DesktopApp(QObject):
         if self.tray is not None:
             self.tray.hide()
         self.api.stop()
+        self.text_models.cancel()
+        for worker in self._translation_workers.values():
+            worker.close()
+        self._translation_workers.clear()
         self._stop_retired()
         if self.scheduler is not None:
             self.scheduler.stop()

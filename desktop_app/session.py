@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -19,9 +20,12 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from engine.config import DecodeOptions
-from engine.pipeline import CaptionPipeline, CaptionUpdate, UpdateKind
+from engine.pipeline import CaptionUpdate, UpdateKind
+from engine.punctuation import Punctuation
+from engine.punctuation_stage import caption_pipeline
 from engine.scheduler import Scheduler
 from engine.streaming import Event, StreamOptions
+from engine.translation import TranslationStage, TranslationWorker
 
 from .capture import AudioCapture, CaptureError, InputDevice
 from .live_transcript import TranscriptLog
@@ -31,6 +35,7 @@ from .worker import EngineWorker
 log = logging.getLogger("desktop_app.session")
 
 POLL_MS = 100  # how often background caption stages are asked for results while running
+DRAIN_S = 30.0  # after a stop, how long the last sentences' translations are waited for
 
 
 class LiveSession(QObject):
@@ -63,10 +68,14 @@ class LiveSession(QObject):
         self._worker: EngineWorker | None = None
         self._thread: QThread | None = None
         self.stopping = False
-        self.pipeline = CaptionPipeline()  # one per session, across its starts and stops
+        self.pipeline = caption_pipeline()  # one per session, across its starts and stops
+        self.punctuation: Punctuation | None = None  # punctuation and true casing, if loaded
+        self.translation: tuple[TranslationWorker, str] | None = None  # worker, its language
+        self._translating: TranslationStage | None = None  # the pipeline's translation stage
         self._poll = QTimer(self)  # hands out what background stages finished (translations)
         self._poll.setInterval(POLL_MS)
-        self._poll.timeout.connect(lambda: self._emit(self.pipeline.poll()))
+        self._poll.timeout.connect(self._on_poll)
+        self._drain_until: float | None = None  # stopped: the last translations are awaited
         if self.transcript_log is not None:
             self.caption.connect(self.transcript_log.write)
         # PulseAudio moves a stream whose source was removed, silently: the watch tells.
@@ -82,6 +91,26 @@ class LiveSession(QObject):
 
     def set_scheduler(self, scheduler: Scheduler | None) -> None:
         self.scheduler = scheduler
+
+    def set_punctuation(self, punctuation: Punctuation | None) -> None:
+        """Punctuation and true casing from now on (None: off); running captions take it at
+        once."""
+        self.punctuation = punctuation
+        self._build_stages()
+
+    def set_translation(self, translation: tuple[TranslationWorker, str] | None) -> None:
+        """Translation from now on: a worker and the language it writes (None: off)."""
+        self.translation = translation
+        self._build_stages()
+
+    def _build_stages(self) -> None:
+        """The pipeline's stages from the one factory; a running stream first gets what the
+        old stages held."""
+        if self.running:
+            self._emit(self.pipeline.finish())
+        stage = TranslationStage(*self.translation) if self.translation else None
+        self.pipeline.stages = caption_pipeline(self.punctuation, stage).stages
+        self._translating = stage
 
     def start(
         self,
@@ -125,6 +154,7 @@ class LiveSession(QObject):
         thread.started.connect(worker.run)
         self._worker, self._thread = worker, thread
         self.stopping = False
+        self._drain_until = None  # the last stream's late translations go to this one
         self._emit(self.pipeline.begin_stream())  # after the last session's words, plus a gap
         if self.transcript_log is not None:
             self.transcript_log.open(origin=self.pipeline.offset)
@@ -164,14 +194,27 @@ class LiveSession(QObject):
             self._thread.wait()
         if self._worker is not None:
             self._worker.deleteLater()
-        self._poll.stop()
         # The stream's end for every view (a second one after the engine's own is harmless).
         self._emit(self.pipeline.push(CaptionUpdate(UpdateKind.END, self.pipeline.offset)))
-        if self.transcript_log is not None:
-            self.transcript_log.close()
         self._worker = self._thread = None
         self.stopping = False
+        # The last sentences' translations still come (polled) before the file closes.
+        self._drain_until = time.monotonic() + DRAIN_S
+        self._on_poll()
         self.stopped.emit()
+
+    @Slot()
+    def _on_poll(self) -> None:
+        self._emit(self.pipeline.poll())
+        if self.running or self._drain_until is None:
+            return
+        waiting = self._translating is not None and self._translating.pending > 0
+        if waiting and time.monotonic() < self._drain_until:
+            return
+        self._drain_until = None
+        self._poll.stop()
+        if self.transcript_log is not None:
+            self.transcript_log.close()
 
     @Slot(object)
     @Slot(str)

@@ -17,9 +17,11 @@ from engine.config import (
     DEFAULT_MODEL,
     DecodeOptions,
     LmOptions,
+    TranslationOptions,
     parse_script,
 )
 from engine.lm import DEFAULT_ALPHA, DEFAULT_BETA
+from engine.punctuation import PunctuationOptions
 
 from . import APP_NAME, ORGANISATION
 
@@ -95,6 +97,17 @@ class Settings:
     hotwords = _Field("lm/hotwords", "")  # one word or phrase per line
     hotword_boost = _Field("lm/hotword_boost", LmOptions.hotword_boost)
 
+    # Punctuation and true casing of captions (engine.punctuation): on where a model exists for
+    # the speech model's language; punctuation_model names one (empty: that default).
+    punctuation_enabled = _Field("text/punctuation", True)
+    punctuation_model = _Field("text/punctuation_model", "")
+    # Translation of each sentence (engine.translation): off by default; the model is a hub id
+    # or folder (empty: the catalogue's pair for the speech language and the target).
+    translation_enabled = _Field("translation/enabled", False)
+    translation_target = _Field("translation/target", "zh")
+    translation_model = _Field("translation/model", "")
+    translation_overlay = _Field("translation/overlay", "under")  # under the captions, or alone
+
     overlay_visible = _Field("overlay/visible", True)
     overlay_font_family = _Field("overlay/font_family", "")
     overlay_font_size = _Field("overlay/font_size", 26)
@@ -147,6 +160,21 @@ class Settings:
     def decode_options(self) -> DecodeOptions:
         """How captions and file transcripts are decoded: script, language model, custom words."""
         return DecodeOptions(chinese=self.chinese, lm=self.lm_options)
+
+    @property
+    def punctuation_options(self) -> PunctuationOptions:
+        return PunctuationOptions(
+            enabled=self.punctuation_enabled, model=self.punctuation_model.strip()
+        )
+
+    @property
+    def translation_options(self) -> TranslationOptions:
+        """Translation as set (``target`` empty: off); downloads from the speech model's hub."""
+        return TranslationOptions(
+            target=self.translation_target.strip() if self.translation_enabled else "",
+            model=self.translation_model.strip() or None,
+            hub_endpoint=self.hub_endpoint or None,
+        )
 
     @property
     def overlay_style(self) -> OverlayStyle:

@@ -3,8 +3,8 @@ partial tail. It only accumulates :class:`~engine.pipeline.CaptionUpdate` object
 made once, by the stream's :class:`~engine.pipeline.CaptionPipeline`. No GUI, no threads.
 
 A view that shows a whole transcript (the app's window, ``listen``) feeds the updates of its
-stream's pipeline to :meth:`Captions.apply`; :meth:`Captions.handle` runs events through a
-pipeline of its own first (for code that holds only events).
+stream's pipeline to :meth:`Captions.apply`. Whoever holds a stream holds its one pipeline
+(the desktop session, ``listen``, the server's live sessions); nothing here runs one.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ class Utterance:
 
     words: list[Word] = field(default_factory=list)
     units: list[str] = field(default_factory=list)  # the words as shown (cased, punctuated)
+    translations: list[str] = field(default_factory=list)  # its sentences' translations
 
     @property
     def start(self) -> float:
@@ -42,9 +43,7 @@ class Utterance:
 class Captions:
     """Final words by line, plus the current partial tail."""
 
-    def __init__(self, history: bool = True, pipeline: CaptionPipeline | None = None) -> None:
-        self.history = history  # keep every line; False: only the current one (servers)
-        self.pipeline = pipeline or CaptionPipeline()  # for :meth:`handle`
+    def __init__(self) -> None:
         self.utterances: list[Utterance] = []
         self.partial: list[Word] = []
         self.partial_units: list[str] = []  # the partial words as shown
@@ -61,28 +60,17 @@ class Captions:
             self.partial_space = update.space_before
         elif update.kind in LINE_ENDS:
             self._close_line()
+        elif update.kind is UpdateKind.TRANSLATION and update.words:
+            line = self.line_of(update.words[0])
+            if line is not None and update.translation.strip():
+                line.translations.append(update.translation)
 
-    def handle(self, event: Event) -> CaptionUpdate:
-        """An engine event through this captions' own pipeline; the update of the event's kind
-        (an empty one when a stage holds the words back)."""
-        updates = self.pipeline.handle(event)
-        for update in updates:
-            self.apply(update)
-        kind = UpdateKind(event.type.value)
-        mine = [u for u in updates if u.kind is kind]
-        return mine[-1] if mine else CaptionUpdate(kind, event.time + self.pipeline.offset)
-
-    def begin_session(self, offset: float | None = None) -> None:
-        """A new stream on this captions' pipeline (see :meth:`CaptionPipeline.begin_stream`)."""
-        for update in self.pipeline.begin_stream(offset):
-            self.apply(update)
-        self._close_line()
-
-    def end_utterance(self) -> None:
-        """The line ends (a pause): through the pipeline, so the next final starts a line."""
-        time = self.utterances[-1].words[-1].end if self.current and self.current.words else 0.0
-        for update in self.pipeline.push(CaptionUpdate(UpdateKind.UTTERANCE_END, time)):
-            self.apply(update)
+    def line_of(self, word: Word) -> Utterance | None:
+        """The line that holds ``word`` (the newest lines are looked at first)."""
+        for utterance in reversed(self.utterances):
+            if utterance.words and utterance.words[0].start <= word.start:
+                return utterance
+        return None
 
     def _close_line(self) -> None:
         self._open = False
@@ -119,8 +107,6 @@ class Captions:
 
     def _add_final(self, update: CaptionUpdate) -> None:
         if not self._open:
-            if not self.history:
-                self.utterances.clear()
             self.utterances.append(Utterance())
             self._open = True
         self.utterances[-1].words += update.words

@@ -2,9 +2,8 @@
 model.
 
 Every figure is the one the model's card on the Hugging Face hub publishes (greedy decoding,
-no language model), with the test set it was measured on; where a card publishes none, the
-entry says so rather than guess (``card_checked=False``: the card's figures were not copied, so
-none are shown). Any other hub id or local folder works as well: the catalogue only helps to
+no language model), with the test set it was measured on; an entry without figures says "see
+the model card" rather than guess (the card publishes none, or none were copied). Any other hub id or local folder works as well: the catalogue only helps to
 choose. Sizes are the architecture's parameter counts (wav2vec 2.0 paper: base 95 M, large
 317 M); the download is about 4 bytes per parameter. ``cpu_cost`` is the architecture's
 compute per audio second with random weights relative to base-960h's, measured in one run on
@@ -20,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .config import DEFAULT_MODEL, DEMO_MODEL
+
+NO_FIGURES = "error rates: see the model card"  # an entry without published figures
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,6 @@ class CatalogueModel:
     note: str = ""  # what a user should know before choosing it
     family: str = "wav2vec2"  # the config's model_type (engine.families)
     cpu_cost: float | None = None  # CPU compute per audio second, x base-960h's (family_speed)
-    card_checked: bool = True  # False: the card's figures were not copied into the catalogue
 
     @property
     def size(self) -> str:
@@ -54,10 +54,8 @@ class CatalogueModel:
 
     @property
     def published(self) -> str:
-        """The card's error rates in one line, or "not published"."""
-        if not self.error_rates and not self.card_checked:
-            return "error rates: see the model card"
-        return "; ".join(str(e) for e in self.error_rates) or "not published"
+        """The card's error rates in one line, or where to look for them."""
+        return "; ".join(str(e) for e in self.error_rates) or NO_FIGURES
 
     @property
     def speed(self) -> str:
@@ -119,7 +117,6 @@ _CATALOGUE: tuple[CatalogueModel, ...] = (
         "80 ms frames, 1,024 word pieces, lower-case words",
         family="parakeet_ctc",
         cpu_cost=3.6,
-        card_checked=False,
     ),
     CatalogueModel(
         "nvidia/parakeet-ctc-1.1b",
@@ -131,7 +128,6 @@ _CATALOGUE: tuple[CatalogueModel, ...] = (
         (),
         "the larger FastConformer CTC: more accurate than 0.6b, about twice its cost",
         family="parakeet_ctc",
-        card_checked=False,
     ),
     CatalogueModel(
         DEMO_MODEL,
@@ -235,7 +231,6 @@ _CATALOGUE: tuple[CatalogueModel, ...] = (
         "the language, none is chosen",
         family="omniasr_ctc",
         cpu_cost=2.0,
-        card_checked=False,
     ),
 )
 

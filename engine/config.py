@@ -22,6 +22,9 @@ class ModelOptions:
     )
     fallback_to_demo: bool = False  # use the demo model when this one cannot be had
     warmup: bool = True  # run one window through the model after loading
+    # Power saving on the CPU: int8 weights (ONNX Runtime) and one thread, where dtype and
+    # threads are left to the engine; live streams add no partial passes (StreamOptions).
+    power_saver: bool = False
 
 
 @dataclass(frozen=True)

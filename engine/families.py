@@ -76,7 +76,7 @@ class Extracted:
         # Rows of equal length have equal masks; a mel extractor may still mask its last
         # frames (Parakeet's: the frame centred past the audio's end). Where the model gives as
         # many frames for the input cut to the mask, its output for the cut input equals its
-        # output for the masked one (checked against the reference in tests/test_families.py),
+        # output for the masked one (checked against the reference in tests/integration/test_families.py),
         # and no mask input is needed; elsewhere (Wav2Vec2-BERT's) the masked frame stays.
         mask = next((out[k] for k in MASKS if k in out), None)
         if mask is not None and self.model_frames is not None:

@@ -34,7 +34,15 @@ CONFIG_FILES = ("*.json", "*.txt")  # config, processor and tokenizer files
 # Wav2Vec2ProcessorWithLM's n-gram LM (attrs.json, unigrams.txt and an ARPA or KenLM binary
 # file), fetched with the model where a repo has one: decoding uses it (engine.lm_files).
 LANGUAGE_MODEL_FILES = ("language_model/*",)
-WEIGHTS = ("model.safetensors", "pytorch_model.bin")  # the first one a repo has is fetched
+# The weights, in the order transformers prefers them: the first kind a repo has is fetched.
+# A sharded checkpoint is an index (which file holds each tensor) and its shards, named as
+# transformers' save_pretrained names them.
+WEIGHTS = ("model.safetensors", "pytorch_model.bin")
+SHARDED = {
+    "model.safetensors.index.json": "model-*-of-*.safetensors",
+    "pytorch_model.bin.index.json": "pytorch_model-*-of-*.bin",
+}
+WEIGHT_KINDS = ("model.safetensors", *list(SHARDED)[:1], "pytorch_model.bin", *list(SHARDED)[1:])
 SPEECH_ARCHITECTURE = "ForCTC"  # the class name of every CTC model transformers loads
 # huggingface_hub reads a response in pieces of DOWNLOAD_CHUNK_SIZE (10 MiB) and reports
 # progress (and checks for cancel) once per piece, and after a broken connection resumes from
@@ -71,8 +79,10 @@ class RemoteModel:
         return sum(self.files.values())
 
     @property
-    def weights(self) -> str | None:
-        return next((name for name in WEIGHTS if name in self.files), None)
+    def weights(self) -> tuple[str, ...]:
+        """The weight files to fetch (one file, or a sharded checkpoint's shards); ()
+        for a repo without weights."""
+        return _weight_files(_weight_kind(list(self.files)), list(self.files))
 
 
 def remote_model(
@@ -90,8 +100,7 @@ def remote_model(
     except Exception as exc:  # every failure becomes one message (hub_error)
         raise hub_error(exc, repo_id, where) from None
     listed = {s.rfilename: int(s.size or 0) for s in info.siblings or []}
-    weights = next((name for name in WEIGHTS if name in listed), None)
-    wanted = _patterns(weights) + list(extra_files)
+    wanted = _patterns(_weight_kind(list(listed))) + list(extra_files)
     return RemoteModel(
         repo_id,
         where,
@@ -99,8 +108,37 @@ def remote_model(
     )
 
 
-def _patterns(weights: str | None) -> list[str]:
-    return [*CONFIG_FILES, *LANGUAGE_MODEL_FILES, *([weights] if weights else [])]
+def _weight_kind(names: list[str]) -> str | None:
+    """The weights a repo (or folder) with these files offers: a weights file or an index."""
+    return next((kind for kind in WEIGHT_KINDS if kind in names), None)
+
+
+def _weight_files(kind: str | None, names: list[str]) -> tuple[str, ...]:
+    if kind is None:
+        return ()
+    if kind not in SHARDED:
+        return (kind,)
+    return tuple(sorted(n for n in names if fnmatch(n, SHARDED[kind])))
+
+
+def _patterns(kind: str | None) -> list[str]:
+    weights = [] if kind is None else [kind] + ([SHARDED[kind]] if kind in SHARDED else [])
+    return [*CONFIG_FILES, *LANGUAGE_MODEL_FILES, *weights]
+
+
+def has_weights(folder: Path) -> bool:
+    """The folder holds complete weights: a weights file, or an index with every shard it
+    names (a sharded download that stopped halfway is not complete)."""
+    if any((folder / w).is_file() for w in WEIGHTS):
+        return True
+    for index in SHARDED:
+        if (folder / index).is_file():
+            try:
+                shards = set(json.loads((folder / index).read_text("utf-8"))["weight_map"].values())
+            except (OSError, ValueError, KeyError, AttributeError, TypeError):
+                return False
+            return bool(shards) and all((folder / name).is_file() for name in shards)
+    return False
 
 
 # the cache and the download ------------------------------------------------------------------
@@ -124,7 +162,7 @@ def cached_model(repo_id: str, extra_files: tuple[str, ...] = ()) -> Path | None
     except (LocalEntryNotFoundError, OSError, ValueError):
         return None
     # Weights appear in a snapshot only once completely downloaded (then moved into place).
-    complete = (folder / "config.json").is_file() and any((folder / w).is_file() for w in WEIGHTS)
+    complete = (folder / "config.json").is_file() and has_weights(folder)
     complete = complete and all(any(folder.glob(p)) for p in extra_files)
     return folder if complete else None
 
@@ -230,7 +268,7 @@ def _download(
         extra_files, check = kind
         info = remote_model(repo_id, where, extra_files)
         missing = "config.json" if "config.json" not in info.files else None
-        missing = missing or (None if info.weights else " or ".join(WEIGHTS))
+        missing = missing or (None if info.weights else " or ".join(WEIGHT_KINDS))
         if missing:
             raise ModelLoadError(
                 f"{repo_id!r} on {where} has no {missing}: it is not a model the app can use. "
@@ -242,11 +280,11 @@ def _download(
         done = _cached_bytes(repo_id, info.files) + _partial_bytes(repo_id)
         meter = Meter(progress, cancel, info.size, done)
         _check_room(repo_id, info.size - meter.done)
-        if info.weights:
-            _fetch_resumable(repo_id, info.weights, where, meter)
+        for name in info.weights:  # one after the other: at most one ".part" at a time
+            _fetch_resumable(repo_id, name, where, meter)
         folder = snapshot_download(
             repo_id,
-            allow_patterns=_patterns(info.weights) + list(extra_files),
+            allow_patterns=_patterns(_weight_kind(list(info.files))) + list(extra_files),
             endpoint=where,
             tqdm_class=meter.tqdm_class(),
             max_workers=4,
@@ -283,7 +321,7 @@ def _partial_bytes(repo_id: str) -> int:
 
 def _fetch_resumable(repo_id: str, name: str, where: str, meter: Meter) -> None:
     """Put file ``name`` into the cache's blobs, going on from what an earlier try left."""
-    from huggingface_hub import get_hf_file_metadata, hf_hub_url
+    from huggingface_hub import get_hf_file_metadata, hf_hub_url, try_to_load_from_cache
     from huggingface_hub.file_download import http_get
     from huggingface_hub.utils import build_hf_headers
 
@@ -293,6 +331,8 @@ def _fetch_resumable(repo_id: str, name: str, where: str, meter: Meter) -> None:
     blobs = _blobs(repo_id)
     blob = blobs / meta.etag
     if blob.exists():
+        if not isinstance(try_to_load_from_cache(repo_id, name), str):
+            meter.done += meta.size or 0  # finished by an earlier try, not yet in a snapshot
         return
     blobs.mkdir(parents=True, exist_ok=True)
     part = blob.with_name(blob.name + PART_SUFFIX)

@@ -100,6 +100,16 @@ def _resolve_dtype(options: ModelOptions, device: str) -> str:
     return "float16" if device == "cuda" else _cpu_default_dtype()
 
 
+def power_saving(options: ModelOptions, device: str) -> ModelOptions:
+    """The options power-saving mode runs with on ``device``: on the CPU, int8 weights and one
+    thread where the dtype and the threads are left to the engine (a live stream's CPU time:
+    docs/performance.md); on CUDA, the options unchanged."""
+    if not options.power_saver or device != "cpu":
+        return options
+    dtype = "int8" if options.dtype == "auto" else options.dtype
+    return dataclasses.replace(options, dtype=dtype, threads=options.threads or 1)
+
+
 def _resolve_backend(requested: str, device: str, dtype: str) -> str:
     if requested not in BACKENDS:
         raise ModelLoadError(f"unknown backend {requested!r}; use {', '.join(BACKENDS)}")
@@ -172,6 +182,7 @@ def _load(
     import torch
 
     device = _resolve_device(options.device)
+    options = power_saving(options, device)
     dtype = _resolve_dtype(options, device)
     backend = _resolve_backend(options.backend, device, dtype)
     if options.threads:
@@ -315,6 +326,7 @@ __all__ = [
     "hub_repo_id",
     "load_recognizer",
     "normalise",
+    "power_saving",
     "resolve_model_dir",
     "run_unpadded",
     "shipped_model",

@@ -13,7 +13,7 @@ from .config import DEMO_MODEL
 from .download_progress import DownloadProgress
 from .errors import ModelLoadError, PunctuationModelError
 from .hub import cached_model, download_model
-from .punctuation import TokenClassifier
+from .punctuation import PunctuationOptions, TokenClassifier
 
 log = logging.getLogger("engine.punctuation")
 
@@ -38,6 +38,18 @@ def default_punctuation_model(speech_model: str, language: str | None = None) ->
         return None
     found = punctuation_for_language(language)
     return found.model if found else None
+
+
+def punctuation_model_name(
+    options: PunctuationOptions, speech_model: str, is_demo: bool = False
+) -> str | None:
+    """The punctuation model to load for a speech model's captions: the one the options name,
+    else the default for its language (:func:`default_punctuation_model`); None when
+    punctuation is off or no model fits. The command line, the server and the app share this
+    rule."""
+    if not options.enabled:
+        return None
+    return options.model or default_punctuation_model(DEMO_MODEL if is_demo else speech_model)
 
 
 def _demo_speech_dir() -> Path:
@@ -86,14 +98,18 @@ def resolve_punctuation_dir(
     if local_files_only or _hub_offline():
         raise PunctuationModelError(
             f"punctuation model {name!r} is not in the local Hugging Face cache and downloads "
-            f"are off. {_HELP}"
+            f"are off. {_HELP}",
+            code="not_cached",
+            repo=name,
         )
     try:
         return download_model(name, endpoint, progress, cancel, check=check_punctuation_model)
     except PunctuationModelError:
         raise
     except ModelLoadError as exc:  # the hub's message, said of the punctuation model
-        raise PunctuationModelError(f"punctuation model: {exc}") from None
+        raise PunctuationModelError(
+            f"punctuation model: {exc}", code=exc.code, **exc.params
+        ) from None
 
 
 def _hub_offline() -> bool:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -154,6 +155,9 @@ class Scheduler:
         self._stopping = False
         self._rr = 0  # round-robin start
         self.batches_run = 0  # forward passes so far (for tests and benchmarks)
+        # What a live forward pass takes now, seconds (a moving average): a stream starts no
+        # partial pass that its next final window's audio would arrive during (StreamState).
+        self.pass_s = 0.0
         self._partials_with_finals = options.partials_with_finals
         if self._partials_with_finals is None:
             self._partials_with_finals = getattr(model, "device", "cpu") == "cuda"
@@ -343,7 +347,7 @@ class Scheduler:
                 work.append(_Work(stream, [], False, notices))
                 continue
             finishing = stream._finishing
-            windows = stream._state.take_work(partial=not finishing)
+            windows = stream._state.take_work(partial=not finishing, pass_s=self.pass_s)
             if finishing:
                 windows += stream._state.finish_work()
                 self._streams.pop(stream.id, None)
@@ -377,12 +381,14 @@ class Scheduler:
                 batch, group = group[:size], group[size:]
                 if not batch:
                     break
+                started = time.perf_counter()
                 try:
                     outs: list = run_windows(self.model, [w for _, w in batch], level, log_probs)
                 except Exception as exc:
                     log.exception("forward pass failed")
                     outs = [exc] * len(batch)
                 self.batches_run += 1
+                self.pass_s = 0.5 * self.pass_s + 0.5 * (time.perf_counter() - started)
                 for (stream, window), out in zip(batch, outs):
                     results.setdefault(stream.id, []).append((window, out))
         for item in work:

@@ -45,8 +45,16 @@ EVENT_TYPES = tuple(t.value for t in EventType)
 @dataclass(frozen=True)
 class StreamOptions:
     profile: str = "balanced"  # latency profile: low_latency, balanced or accurate
-    partial_interval_s: float = 0.3  # at most this much new audio between partial results
+    # New audio between partial results. Each final window's right context gives one (no pass
+    # of its own), and no partial pass runs just before a final window: in the balanced profile
+    # two partial passes per second of audio, against three or four every 0.3 s before, with
+    # fewer revisions and at most 10 % more word delay (bench/partial_stability.py; 0.5 s:
+    # one pass a second, but 40 % more delay; docs/performance.md).
+    partial_interval_s: float = 0.4
     partials: bool = True  # compute partial results at all
+    # Partial windows of their own between finals (a forward pass each). False: partials come
+    # only from the final windows' right context, which costs nothing (one per window centre).
+    partial_passes: bool = True
     # Show a partial word only once two consecutive partial results agree on it (and on every
     # word before it): the caption then rarely changes its mind, at the cost of one partial
     # interval of delay. False shows each partial result as it comes.
@@ -121,10 +129,16 @@ class StreamState:
     def add_audio(self, samples: np.ndarray) -> None:
         self.windower.push(samples)
 
-    def take_work(self, partial: bool = True) -> list[Window]:
-        """Final windows that are ready, then a partial window when one is due."""
+    def take_work(self, partial: bool = True, pass_s: float = 0.0) -> list[Window]:
+        """Final windows that are ready, then a partial window when one is due. ``pass_s``:
+        what a forward pass takes now (the scheduler measures it); no partial pass is started
+        that the next final window's audio would arrive during (its right context gives the
+        partial then, and the final need not wait for the partial)."""
         windows = self.windower.ready()
-        if partial and self.options.partials and self._partial_due():
+        options = self.options
+        if windows and options.partials:  # the newest one's right context gives a partial
+            self._partial_at = max(self._partial_at, self.grid.end(windows[-1].index))
+        if partial and options.partials and options.partial_passes and self._partial_due(pass_s):
             peek = self.windower.peek()
             # Only the audio after the left context is new to this window: no partial for silence.
             if peek is not None and not is_silent(
@@ -170,7 +184,7 @@ class StreamState:
             events.append(Event(EventType.UTTERANCE_END, self._last_final_end))
             self._in_speech = False
             self._last_partial = self._hypothesis = ()
-        return events
+        return events + self._context_partial(window, ids, probs)
 
     def close(self) -> list[Event]:
         """After the last final window: flush the word in progress and end the utterance."""
@@ -221,8 +235,35 @@ class StreamState:
         self._in_speech = True
         return [Event(EventType.SPEECH_STARTED, time)]
 
-    def _partial_due(self) -> bool:
-        return self.windower.received - self._partial_at >= self._partial_step
+    def _context_partial(self, window: Window, ids: np.ndarray, probs: np.ndarray) -> list[Event]:
+        """The partial result of a final window's right context: the frames after its centre
+        are the start of the unfinal tail, labelled already, so the newest final window gives a
+        partial without a forward pass of its own. Not after the end of the audio, nor for a
+        final window that a newer one (taken in the same round) already follows."""
+        grid = self.grid
+        newest = window.index == self.windower.next_index - 1
+        if not (self.options.partials and newest and window.keep == grid.centre):
+            return []
+        if self.windower.finished:
+            return []
+        tail = Window(
+            window.index + 1,
+            window.samples,
+            first_frame=window.first_frame + window.keep,
+            keep_from=window.keep_from + window.keep,
+            keep=min(grid.right, len(ids) - window.keep_from - window.keep),
+            final=False,
+            valid=window.valid,
+        )
+        return self._partial_event(self.stitcher.peek(tail, ids, probs))
+
+    def _partial_due(self, pass_s: float = 0.0) -> bool:
+        received = self.windower.received
+        if received - self._partial_at < self._partial_step:
+            return False
+        # No partial pass just before a final window: its right context gives the partial.
+        margin = max(self._partial_step // 2, int(pass_s * SAMPLE_RATE))
+        return self.grid.end(self.windower.next_index) - received >= margin
 
 
 class OnlineProcessor:

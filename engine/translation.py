@@ -228,7 +228,9 @@ def resolve_model_dir(
     if options.local_files_only:
         raise TranslationError(
             f"translation model {name!r} is not in the local Hugging Face cache and downloads "
-            "are off"
+            "are off",
+            code="not_cached",
+            repo=name,
         )
     try:
         return download_model(
@@ -241,8 +243,8 @@ def resolve_model_dir(
         )
     except TranslationError:
         raise
-    except ModelLoadError as exc:  # the hub's message, as a translation error
-        raise TranslationError(str(exc)) from None
+    except ModelLoadError as exc:  # the hub's message (and code), as a translation error
+        raise TranslationError(str(exc), code=exc.code, **exc.params) from None
 
 
 # translators ---------------------------------------------------------------------------------
@@ -552,6 +554,19 @@ def drain(outbox: Outbox[Result]) -> list[Result]:
             return out
 
 
+class _Notify:
+    """A result queue that calls ``on_ready`` after each result is put (in the worker's
+    thread)."""
+
+    def __init__(self, outbox: Outbox[Result], on_ready: Callable[[], None]) -> None:
+        self.queue = outbox
+        self.on_ready = on_ready
+
+    def put(self, item: Result, /) -> None:
+        self.queue.put(item)
+        self.on_ready()
+
+
 class TranslationStage:
     """The caption pipeline's translation stage (:class:`engine.pipeline.CaptionStage`): each
     SENTENCE update goes to the worker as it passes; :meth:`poll` hands out a TRANSLATION update
@@ -559,16 +574,24 @@ class TranslationStage:
     saying why when there is no translation). Every other update passes on unchanged. No thread
     of its own: the worker translates, the pipeline's owner polls."""
 
-    def __init__(self, worker: TranslationWorker, language: str) -> None:
+    def __init__(
+        self,
+        worker: TranslationWorker,
+        language: str,
+        on_ready: Callable[[], None] | None = None,
+    ) -> None:
         self.worker = worker
         self.language = language
+        # on_ready: called in the worker's thread after each result, so that an owner that
+        # waits on something else (a server's event loop) knows when to poll
         self._outbox: Outbox[Result] = queue.SimpleQueue()
+        self._sink: ResultSink = _Notify(self._outbox, on_ready) if on_ready else self._outbox
         self.pending = 0  # sentences submitted, translation not handed out yet
 
     def push(self, update: CaptionUpdate) -> list[CaptionUpdate]:
         if update.kind is UpdateKind.SENTENCE:
             self.pending += 1
-            self.worker.submit(update, update.source_text, self._outbox)
+            self.worker.submit(update, update.source_text, self._sink)
         return [update]
 
     def flush(self) -> list[CaptionUpdate]:
@@ -609,15 +632,27 @@ class TranslatorPool:
         self._workers: dict[str, TranslationWorker] = {}
         self._lock = threading.Lock()
 
+    def _options(self, target: str) -> TranslationOptions:
+        check_language(target)
+        same = base_language(target) == base_language(self.options.target)
+        return dataclasses.replace(
+            self.options, target=target, model=self.options.model if same else None
+        )
+
+    def check(self, target: str) -> None:
+        """TranslationError at once when no model could serve ``target`` (a bad code, no
+        catalogue pair); loading may still fail later (download, files)."""
+        choose_model(self._options(target), self.source)
+
+    def loaded(self, target: str) -> TranslationWorker | None:
+        """The worker for ``target`` if its model is loaded already (never waits)."""
+        return self._workers.get(target)
+
     def worker(self, target: str) -> TranslationWorker:
         """The worker for ``target`` (loading its model; TranslationError when it cannot)."""
-        check_language(target)
+        options = self._options(target)
         with self._lock:
             if target not in self._workers:
-                same = base_language(target) == base_language(self.options.target)
-                options = dataclasses.replace(
-                    self.options, target=target, model=self.options.model if same else None
-                )
                 self._workers[target] = TranslationWorker(load_translator(options, self.source))
             return self._workers[target]
 

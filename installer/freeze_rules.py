@@ -3,7 +3,7 @@ collect but the app never opens (headers, test programs, Qt parts for QML or web
 CUDA libraries in the CPU flavour), and libraries of the build machine's own CUDA toolkit.
 
 Plain functions on destination paths, so that the spec stays short and the rules are tested
-without building (tests/test_packaging.py).
+without building (tests/e2e/test_packaging.py).
 """
 
 from __future__ import annotations

@@ -112,12 +112,10 @@ def load_punctuation(
     """The punctuation model for the command line, or None (off, or no model for the caption
     language). A download shows progress like a speech model's. The default model failing to
     load (offline, say) is a note, not an error: captions come without punctuation."""
-    from engine.punctuation_models import default_punctuation_model, load_punctuation_model
+    from engine.punctuation_models import load_punctuation_model, punctuation_model_name
 
-    if not options.enabled:
-        return None
     out = stream or sys.stderr
-    name = options.model or default_punctuation_model("demo" if recognizer.is_demo else speech.name)
+    name = punctuation_model_name(options, speech.name, recognizer.is_demo)
     if name is None:
         return None
     line = ProgressLine(out)

@@ -33,6 +33,7 @@ from .listen_sources import SourceAction, caption_sources, echo_pair, sources_an
 from .options import (
     add_chinese_option,
     add_decoding_options,
+    add_power_saver_option,
     add_punctuation_options,
     add_translation_options,
     check_lm,
@@ -145,6 +146,7 @@ def add_listen_command(
         action="store_true",
         help="show every partial result as it comes (sooner, but words change more often)",
     )
+    add_power_saver_option(p)
     add_chinese_option(p)
     # --device is the audio input here, as in other capture tools; the model's is --compute-device.
     add_model_options(p, "--compute-device")
@@ -200,7 +202,10 @@ def cmd_listen(args: argparse.Namespace) -> int:
         )
         if sources is not None:
             stream_options = StreamOptions(
-                profile=args.profile, stable_partials=not args.raw_partials, decode=decode
+                profile=args.profile,
+                stable_partials=not args.raw_partials,
+                partial_passes=not args.power_saver,
+                decode=decode,
             )
             return caption_sources(
                 args,
@@ -267,6 +272,7 @@ def _caption(
         options = StreamOptions(
             profile=args.profile,
             stable_partials=not args.raw_partials,
+            partial_passes=not args.power_saver,
             decode=decode,
         )
         stream = scheduler.open_stream(events.put, options)

@@ -28,7 +28,7 @@ def cmd_models(args: argparse.Namespace) -> int:
         known = ", ".join(code for code, _ in languages())
         print(
             f"no known model for language {args.language!r}; known: {known}. "
-            "Any Wav2Vec2ForCTC hub id or folder can still be used with --model.",
+            "Any CTC speech model (hub id or folder) can still be used with --model.",
             file=sys.stderr,
         )
         return 1
@@ -45,5 +45,5 @@ def cmd_models(args: argparse.Namespace) -> int:
         print(f"      {entry.size} · {entry.licence} · {entry.published}")
         if entry.note:
             print(f"      {entry.note}")
-    print("\nUse one with --model ID; any other Wav2Vec2ForCTC hub id or folder works too.")
+    print("\nUse one with --model ID; any other CTC speech model (hub id or folder) works too.")
     return 0

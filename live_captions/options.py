@@ -60,6 +60,16 @@ def add_model_options(parser: argparse.ArgumentParser, device_flag: str = "--dev
     )
 
 
+def add_power_saver_option(parser: argparse.ArgumentParser) -> None:
+    """--power-saver, for the commands that stream (listen, serve)."""
+    parser.add_argument(
+        "--power-saver",
+        action="store_true",
+        help="use less CPU: int8 weights and one thread on the CPU (unless --dtype or "
+        "--threads say otherwise), and partial text only once per window (slower to show)",
+    )
+
+
 def _script(value: str) -> str:
     """--chinese, read as every other entry reads a script (engine.config.parse_script)."""
     try:
@@ -90,6 +100,7 @@ def model_options(args: argparse.Namespace) -> ModelOptions:
         hub_endpoint=args.hub_endpoint,
         # Without an explicit --model, fall back to the demo model rather than fail outright.
         fallback_to_demo=args.model is None,
+        power_saver=getattr(args, "power_saver", False),
     )
 
 

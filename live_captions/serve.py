@@ -14,6 +14,7 @@ from .extras import missing_extra
 from .options import (
     add_chinese_option,
     add_decoding_options,
+    add_power_saver_option,
     add_punctuation_options,
     add_translation_options,
     check_lm,
@@ -92,6 +93,7 @@ def add_serve_command(
     p.add_argument(
         "--max-streams", type=int, default=16, help="WebSocket streams at once (default: 16)"
     )
+    add_power_saver_option(p)
     add_chinese_option(p)
     add_model_options(p)
     add_decoding_options(p)

@@ -19,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 UV_VERSION=0.13.8
-TORCH="torch==2.13.0" # as scripts/test.sh, scripts/run.sh (tests/test_environment.py)
+TORCH="torch==2.13.0" # as scripts/test.sh, scripts/run.sh (tests/unit/test_environment.py)
 PYTHON=3.10           # the oldest Python pyproject allows; the lock covers the newer ones too
 
 # uv's own virtual environment, outside the checkout.
@@ -56,4 +56,4 @@ compile requirements/build.txt --extra all --extra packaging --constraints requi
 compile requirements/app.txt --extra all --constraints requirements/dev.txt
 compile requirements/api.txt --extra api --constraints requirements/dev.txt
 echo "locked: $(grep -cE '^[a-z0-9]' requirements/dev.txt) requirements in requirements/dev.txt" \
-    "($TORCH apart); check: python -m pytest tests/test_lock.py"
+    "($TORCH apart); check: python -m pytest tests/unit/test_lock.py"

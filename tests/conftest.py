@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 # ONNX exports of the tests' models (the CPU's default backend) go to a cache of this test
 # session's own (removed at its end), not the user's and not one an earlier run left: a new
@@ -111,7 +110,7 @@ def cmn_wav(speech_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def marian_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny random MarianMT (OPUS-MT architecture) with sentencepiece vocabularies."""
-    from tiny_marian import make_marian_dir
+    from devkit.tiny_marian import make_marian_dir
 
     return make_marian_dir(tmp_path_factory.mktemp("marian"))
 
@@ -125,7 +124,7 @@ def ct2_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
 @pytest.fixture
 def fake_hub(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """A hub on loopback serving the demo model as acme/demo-w2v and a text model as acme/bert."""
-    from fakehub import FakeHub, not_a_speech_model
+    from helpers.fakehub import FakeHub, not_a_speech_model
 
     bert = not_a_speech_model(tmp_path_factory.mktemp("bert"))
     with FakeHub({"acme/demo-w2v": DEMO_DIR, "acme/bert": bert}) as hub:

@@ -1,6 +1,6 @@
 """Write docs/cli.md, the command-line reference, from the parser itself.
 
-Run after changing an option: ``python tools/cli_reference.py``. tests/test_cli_reference.py
+Run after changing an option: ``python tools/cli_reference.py``. tests/unit/test_cli_reference.py
 checks that the file names every option the parser has, and no option it lacks.
 """
 

@@ -1,7 +1,7 @@
 """Float16 storage of wav2vec2 weights: size, and frame labels and words after loading the
 float16 weights back into float32, on the demo model and on random base-960h weights.
 
-    python tools/fp16_storage.py [--work DIR]
+    python -m tools.fp16_storage [--work DIR]     # from the repository's root
 
 Prints one JSON object per model. (The figures in the README, section Bundling.)
 """
@@ -11,19 +11,19 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
+import soundfile as sf
+import torch
+
+from devkit.installer import load_installer_module
+from devkit.models import make_model_dir
+from devkit.speech import say
+from engine import ModelOptions, Recognizer, load_recognizer, transcribe_file
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "installer")]
-
-import soundfile as sf  # noqa: E402 (after the path above)
-import torch  # noqa: E402
-from build import store_float16  # noqa: E402 (installer/build.py)
-from helpers import make_model_dir, say  # noqa: E402
-
-from engine import ModelOptions, Recognizer, load_recognizer, transcribe_file  # noqa: E402
+store_float16 = load_installer_module("build").store_float16  # as the installer stores weights
 
 SENTENCES = [
     "the quick brown fox jumps over the lazy dog",

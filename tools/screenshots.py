@@ -2,7 +2,7 @@
 (with its advice for a hub that cannot be reached) to PNG files, in
 English and in Chinese (the zh_CN interface with Chinese captions; ``*_zh.png``).
 
-    python tools/screenshots.py [--out docs/screenshots]
+    python -m tools.screenshots [--out docs/screenshots]
 
 Chinese text needs a CJK font (``apt-get install fonts-noto-cjk``).
 
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from engine.ctc import Word
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 SAID = [
     ("GOOD MORNING EVERYONE AND WELCOME TO THE WEEKLY PLANNING MEETING", 1.2),
@@ -43,6 +42,20 @@ SAID_ZH = [
 ]
 LAST_ZH = "我们现在用Python写代码"
 PARTIAL_ZH = "接下来我们讨论一下"
+# Each sentence's translation, as Settings > Translation shows it (English to Chinese, and
+# Chinese to English in the Chinese interface); written here, so no model is needed.
+TRANSLATED = [
+    "大家早上好，欢迎参加每周计划会议。",
+    "我想先快速回顾一下上周的发布。",
+    "新的字幕浮窗已于周二上线，反馈很好。",
+    "这就是我们目前的进展。",
+]
+TRANSLATED_ZH = [
+    "Good morning everyone, and welcome to the weekly planning meeting.",
+    "I would like to start with a quick look at last week's release.",
+    "The new caption overlay went live on Tuesday, and the feedback has been good.",
+    "We are now writing the code in Python.",
+]
 
 
 class FakeModel:
@@ -51,6 +64,19 @@ class FakeModel:
 
     def describe(self) -> str:
         return f"{self.name} on CPU (bfloat16)"
+
+
+class PhraseBook:
+    """A translator (engine.translation.Translator) that gives the written translations in
+    order."""
+
+    description = "phrase book"
+
+    def __init__(self, translations: list[str]) -> None:
+        self._next = iter(translations)
+
+    def translate(self, texts: Any) -> list[str]:
+        return [next(self._next, "") for _ in texts]
 
 
 class FakeDevices:
@@ -130,6 +156,9 @@ def render(out: Path, language: str = "en") -> list[Path]:
     from desktop_app.app import DesktopApp
     from desktop_app.language import install_translators
     from desktop_app.settings import Settings
+    from desktop_app.text_models import Translation
+    from engine.punctuation import Punctuation
+    from engine.punctuation_models import load_punctuation_model
     from engine.streaming import Event, EventType
 
     running = QApplication.instance()  # typed as the QCoreApplication base class
@@ -144,15 +173,26 @@ def render(out: Path, language: str = "en") -> list[Path]:
     scratch = Path(tempfile.mkdtemp())
     settings = Settings(QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat))
     settings.input_device = "Built-in Microphone"
+    settings.translation_enabled = True
+    settings.translation_target = "en" if chinese else "zh"
     desktop = DesktopApp(settings, FakeDevices(), scratch / "transcripts", tray=False)
     window = desktop.window
     window.set_model(FakeModel(model))  # type: ignore[arg-type]  # a name and a description suffice
     window.resize(820, 460)
     session = desktop.session  # its caption pipeline feeds the window and the overlay
+    if not chinese:  # the demo punctuation model is English
+        punctuator = load_punctuation_model("demo")
+        desktop._on_punctuation_loaded(Punctuation.of(punctuator, settings.punctuation_options))
+    book = PhraseBook(TRANSLATED_ZH if chinese else TRANSLATED)
+    desktop._on_translation_loaded(Translation(book, settings.translation_target))
     for text, start in said:
         session._on_event(Event(EventType.FINAL, start, words(text, start)))
         session._on_event(Event(EventType.UTTERANCE_END, start))
     session._on_event(Event(EventType.FINAL, 17.0, words(last, 17.0)))
+    session._emit(session.pipeline.finish())  # the last sentence ends (as a pause would)
+    assert session.translation is not None
+    session.translation[0].wait()
+    session._on_poll()  # the translations, as the session's timer hands them out
     session._on_event(Event(EventType.PARTIAL, 19.2, words(partial, 19.2)))
     window._on_started("Built-in Microphone")
     window.level_meter.set_level(-14.0)
@@ -166,7 +206,7 @@ def render(out: Path, language: str = "en") -> list[Path]:
 
     out.mkdir(parents=True, exist_ok=True)
     suffix = "_zh" if chinese else ""
-    names = ("main_window", "overlay", "settings", "first_run")
+    names = ("main_window", "overlay", "settings", "first_run", "settings_translation")
     paths = [out / f"{name}{suffix}.png" for name in names]
     window.grab().save(str(paths[0]))
     caption = desktop.overlay.grab()
@@ -186,6 +226,7 @@ def render(out: Path, language: str = "en") -> list[Path]:
     painter.end()
     backdrop.save(str(paths[1]))
     dialog.grab().save(str(paths[2]))
+    dialog.translation.grab().save(str(paths[4]))
     dialog.reject()
     first_run(desktop, app).grab().save(str(paths[3]))
     window._on_stopped()

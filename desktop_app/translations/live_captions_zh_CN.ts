@@ -9,12 +9,12 @@
         <translation>实时字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/overlay.py" line="118"/>
+        <location filename="../widgets/overlay.py" line="119"/>
         <source>&amp;Reset overlay position</source>
         <translation>重置浮窗位置(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../widgets/overlay.py" line="305"/>
+        <location filename="../widgets/overlay.py" line="329"/>
         <source>Captions appear here · drag to move · right-click for options</source>
         <translation>字幕显示在这里 · 拖动可移动 · 右键打开选项</translation>
     </message>
@@ -22,7 +22,7 @@
 <context>
     <name>ColorButton</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="90"/>
+        <location filename="../widgets/settings_dialog.py" line="91"/>
         <source>Choose a colour</source>
         <translation>选择颜色</translation>
     </message>
@@ -30,47 +30,47 @@
 <context>
     <name>DesktopApp</name>
     <message>
-        <location filename="../app.py" line="95"/>
+        <location filename="../app.py" line="107"/>
         <source>Captioning</source>
         <translation>正在生成字幕</translation>
     </message>
     <message>
-        <location filename="../app.py" line="96"/>
+        <location filename="../app.py" line="108"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../app.py" line="102"/>
+        <location filename="../app.py" line="114"/>
         <source>Get a speech model…</source>
         <translation>获取语音模型…</translation>
     </message>
     <message>
-        <location filename="../app.py" line="143"/>
+        <location filename="../app.py" line="156"/>
         <source>No speech model yet</source>
         <translation>还没有语音模型</translation>
     </message>
     <message>
-        <location filename="../app.py" line="167"/>
+        <location filename="../app.py" line="180"/>
         <source>No speech model is on this computer yet: captions start once one is downloaded or chosen.</source>
         <translation>这台计算机上还没有语音模型：下载或选择模型后即可开始字幕。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="229"/>
+        <location filename="../app.py" line="285"/>
         <source>The new model is loading; the captions running now keep the old one until you stop and start them again.</source>
         <translation>新模型正在加载；当前的字幕会继续使用旧模型，直到你停止并重新开始。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="240"/>
+        <location filename="../app.py" line="298"/>
         <source>The new language applies from the next start of the app.</source>
         <translation>新的界面语言将在下次启动应用时生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="242"/>
+        <location filename="../app.py" line="300"/>
         <source>The new live-caption settings apply from the next start.</source>
         <translation>新的实时字幕设置将在下次开始时生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="265"/>
+        <location filename="../app.py" line="323"/>
         <source>Live Captions: {}</source>
         <translation>实时字幕：{}</translation>
     </message>
@@ -180,7 +180,7 @@
     </message>
     <message>
         <location filename="../worker.py" line="95"/>
-        <location filename="../worker.py" line="177"/>
+        <location filename="../worker.py" line="171"/>
         <source>Captioning stopped: {}.</source>
         <translation>字幕已停止：{}。</translation>
     </message>
@@ -208,12 +208,12 @@
         <translation>带时间戳的 JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../widgets/export.py" line="42"/>
+        <location filename="../widgets/export.py" line="49"/>
         <source>Save transcript</source>
         <translation>保存文字记录</translation>
     </message>
     <message>
-        <location filename="../widgets/export.py" line="50"/>
+        <location filename="../widgets/export.py" line="58"/>
         <source>The transcript could not be saved: {}</source>
         <translation>无法保存文字记录：{}</translation>
     </message>
@@ -221,12 +221,12 @@
 <context>
     <name>FileTranscription</name>
     <message>
-        <location filename="../widgets/file_panel.py" line="39"/>
+        <location filename="../widgets/file_panel.py" line="42"/>
         <source>Audio and video</source>
         <translation>音频和视频</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="40"/>
+        <location filename="../widgets/file_panel.py" line="43"/>
         <source>All files</source>
         <translation>所有文件</translation>
     </message>
@@ -234,67 +234,67 @@
 <context>
     <name>FileTranscriptionDialog</name>
     <message>
-        <location filename="../widgets/file_panel.py" line="114"/>
+        <location filename="../widgets/file_panel.py" line="142"/>
         <source>Transcribe {}</source>
         <translation>转写 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="116"/>
+        <location filename="../widgets/file_panel.py" line="144"/>
         <source>Transcribing {}…</source>
         <translation>正在转写 {}…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="121"/>
+        <location filename="../widgets/file_panel.py" line="149"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="124"/>
+        <location filename="../widgets/file_panel.py" line="152"/>
         <source>The transcript appears here when the file is done.</source>
         <translation>文件转写完成后，文字记录会显示在这里。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="126"/>
+        <location filename="../widgets/file_panel.py" line="154"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="127"/>
+        <location filename="../widgets/file_panel.py" line="155"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="169"/>
+        <location filename="../widgets/file_panel.py" line="197"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="178"/>
+        <location filename="../widgets/file_panel.py" line="206"/>
         <source>Transcript saved: {}</source>
         <translation>文字记录已保存：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="186"/>
+        <location filename="../widgets/file_panel.py" line="214"/>
         <source>%p%  ({0} of {1} s)</source>
         <translation>%p%（{0} / {1} 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="196"/>
+        <location filename="../widgets/file_panel.py" line="224"/>
         <source>Note: {}.</source>
         <translation>注意：{}。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="198"/>
+        <location filename="../widgets/file_panel.py" line="226"/>
         <source>Done: {0}, {1} s of audio, {2} captions.</source>
         <translation>完成：{0}，音频 {1} 秒，共 {2} 条字幕。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="210"/>
+        <location filename="../widgets/file_panel.py" line="238"/>
         <source>Could not transcribe: {}</source>
         <translation>无法转写：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="216"/>
+        <location filename="../widgets/file_panel.py" line="244"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
@@ -491,12 +491,12 @@
 <context>
     <name>LiveSession</name>
     <message>
-        <location filename="../session.py" line="90"/>
+        <location filename="../session.py" line="127"/>
         <source>No speech model is loaded yet; captions can start once it is.</source>
         <translation>尚未加载语音模型；加载完成后即可开始字幕。</translation>
     </message>
     <message>
-        <location filename="../session.py" line="143"/>
+        <location filename="../session.py" line="181"/>
         <source>The input “{0}” is gone: PulseAudio now records “{1}” instead. Choose the input again, or stop the captions.</source>
         <translation>输入“{0}”已不存在：PulseAudio 现在改为录制“{1}”。请重新选择输入，或停止字幕。</translation>
     </message>
@@ -504,180 +504,185 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../widgets/main_window.py" line="83"/>
+        <location filename="../widgets/main_window.py" line="88"/>
         <source>Live Captions</source>
         <translation>实时字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="116"/>
-        <location filename="../widgets/main_window.py" line="386"/>
+        <location filename="../widgets/main_window.py" line="121"/>
+        <location filename="../widgets/main_window.py" line="403"/>
         <source>&amp;Start captions</source>
         <translation>开始字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="119"/>
+        <location filename="../widgets/main_window.py" line="124"/>
         <source>&amp;Open audio or video file…</source>
         <translation>打开音频或视频文件(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="122"/>
+        <location filename="../widgets/main_window.py" line="127"/>
         <source>&amp;Save transcript as…</source>
         <translation>文字记录另存为(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="124"/>
+        <location filename="../widgets/main_window.py" line="129"/>
         <source>&amp;Copy transcript</source>
         <translation>复制文字记录(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="125"/>
+        <location filename="../widgets/main_window.py" line="130"/>
         <source>C&amp;lear transcript</source>
         <translation>清除文字记录(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="127"/>
+        <location filename="../widgets/main_window.py" line="132"/>
         <source>Open &amp;transcripts folder</source>
         <translation>打开文字记录文件夹(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="130"/>
+        <location filename="../widgets/main_window.py" line="135"/>
         <source>S&amp;ettings…</source>
         <translation>设置(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="134"/>
+        <location filename="../widgets/main_window.py" line="139"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="136"/>
+        <location filename="../widgets/main_window.py" line="141"/>
         <source>Show caption &amp;overlay</source>
         <translation>显示字幕浮窗(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="142"/>
+        <location filename="../widgets/main_window.py" line="147"/>
         <source>&amp;Lock overlay (click-through)</source>
         <translation>锁定浮窗（鼠标穿透）(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="152"/>
+        <location filename="../widgets/main_window.py" line="157"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="163"/>
+        <location filename="../widgets/main_window.py" line="168"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="165"/>
+        <location filename="../widgets/main_window.py" line="170"/>
         <source>&amp;Captions</source>
         <translation>字幕(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="170"/>
-        <location filename="../widgets/main_window.py" line="385"/>
+        <location filename="../widgets/main_window.py" line="175"/>
+        <location filename="../widgets/main_window.py" line="402"/>
         <source>Start</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="180"/>
+        <location filename="../widgets/main_window.py" line="185"/>
         <source>List the audio inputs again</source>
         <translation>重新列出音频输入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="185"/>
+        <location filename="../widgets/main_window.py" line="190"/>
         <source>Input:</source>
         <translation>输入：</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="199"/>
-        <location filename="../widgets/main_window.py" line="267"/>
+        <location filename="../widgets/main_window.py" line="204"/>
+        <location filename="../widgets/main_window.py" line="293"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="204"/>
+        <location filename="../widgets/main_window.py" line="209"/>
         <source>How far the final captions are behind the audio</source>
         <translation>最终字幕落后于音频的时间</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="208"/>
+        <location filename="../widgets/main_window.py" line="213"/>
         <source>Audio blocks lost: the computer could not keep up, or the sound device dropped audio</source>
         <translation>丢失的音频块：计算机处理不及，或声音设备丢失了音频</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="237"/>
+        <location filename="../widgets/main_window.py" line="223"/>
+        <source>Stop loading the punctuation or translation model</source>
+        <translation>停止加载标点或翻译模型</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="250"/>
         <source>Start or stop live captions</source>
         <translation>开始或停止实时字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="250"/>
+        <location filename="../widgets/main_window.py" line="263"/>
         <source>Model: {}</source>
         <translation>模型：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="289"/>
+        <location filename="../widgets/main_window.py" line="315"/>
         <source>System default input</source>
         <translation>系统默认输入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="303"/>
+        <location filename="../widgets/main_window.py" line="329"/>
         <source>Inputs with a speaker icon record what the computer plays.</source>
         <translation>带扬声器图标的输入录制电脑正在播放的声音。</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="311"/>
+        <location filename="../widgets/main_window.py" line="337"/>
         <source>System audio: {}</source>
         <translation>系统音频：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="325"/>
+        <location filename="../widgets/main_window.py" line="351"/>
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="340"/>
+        <location filename="../widgets/main_window.py" line="363"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="341"/>
+        <location filename="../widgets/main_window.py" line="364"/>
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="366"/>
+        <location filename="../widgets/main_window.py" line="384"/>
         <source>Lag {} s</source>
         <translation>延迟 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="378"/>
+        <location filename="../widgets/main_window.py" line="396"/>
         <source>Dropped audio: {} blocks</source>
         <translation>丢失音频：{} 块</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="400"/>
+        <location filename="../widgets/main_window.py" line="417"/>
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字记录已保存为 {}（文件 &gt; 打开文字记录文件夹）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="415"/>
+        <location filename="../widgets/main_window.py" line="432"/>
         <source>Transcript saved: {}</source>
         <translation>文字记录已保存：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="427"/>
+        <location filename="../widgets/main_window.py" line="445"/>
         <source>No file manager could open the folder. The transcripts are in {}</source>
         <translation>没有文件管理器能打开该文件夹。字幕记录保存在 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="450"/>
+        <location filename="../widgets/main_window.py" line="468"/>
         <source>Transcribe a file</source>
         <translation>转写文件</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="458"/>
+        <location filename="../widgets/main_window.py" line="476"/>
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未加载语音模型；加载完成后即可转写文件。</translation>
     </message>
@@ -691,279 +696,307 @@
     </message>
 </context>
 <context>
+    <name>PunctuationGroup</name>
+    <message>
+        <location filename="../widgets/text_groups.py" line="40"/>
+        <source>Punctuation</source>
+        <translation>标点</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="43"/>
+        <source>Punctuate and capitalise the captions (a final word shows a moment later)</source>
+        <translation>为字幕加标点和大小写（确定的词会稍晚一点显示）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="47"/>
+        <source>Automatic: the model for the speech language</source>
+        <translation>自动：与语音语言相配的模型</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="50"/>
+        <source>A token-classification punctuation model: a Hugging Face id (downloaded once), a folder, or &apos;demo&apos; for the demo model&apos;s own</source>
+        <translation>词元分类标点模型：Hugging Face 模型 ID（只下载一次）、本地文件夹，或 &apos;demo&apos;（演示模型自带的）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="54"/>
+        <source>Model:</source>
+        <translation>模型：</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="45"/>
+        <location filename="../widgets/settings_dialog.py" line="46"/>
         <source>Low latency (about 0.5 s behind)</source>
         <translation>低延迟（约落后 0.5 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="46"/>
+        <location filename="../widgets/settings_dialog.py" line="47"/>
         <source>Balanced (about 1 s behind)</source>
         <translation>均衡（约落后 1 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="47"/>
+        <location filename="../widgets/settings_dialog.py" line="48"/>
         <source>Accurate (about 2 s behind)</source>
         <translation>准确（约落后 2 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="50"/>
+        <location filename="../widgets/settings_dialog.py" line="51"/>
         <source>Automatic (CUDA when available)</source>
         <translation>自动（有 CUDA 时使用）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="51"/>
+        <location filename="../widgets/settings_dialog.py" line="52"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="52"/>
+        <location filename="../widgets/settings_dialog.py" line="53"/>
         <source>CUDA (NVIDIA GPU)</source>
         <translation>CUDA（NVIDIA 显卡）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="55"/>
+        <location filename="../widgets/settings_dialog.py" line="56"/>
         <source>As the model writes them</source>
         <translation>保持模型输出</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="56"/>
+        <location filename="../widgets/settings_dialog.py" line="57"/>
         <source>Simplified (简体)</source>
         <translation>简体</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="57"/>
+        <location filename="../widgets/settings_dialog.py" line="58"/>
         <source>Traditional (繁體)</source>
         <translation>繁体（繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="58"/>
+        <location filename="../widgets/settings_dialog.py" line="59"/>
         <source>Traditional, Taiwan (臺灣正體)</source>
         <translation>繁体，台湾（臺灣正體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="59"/>
+        <location filename="../widgets/settings_dialog.py" line="60"/>
         <source>Traditional, Hong Kong (香港繁體)</source>
         <translation>繁体，香港（香港繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="63"/>
+        <location filename="../widgets/settings_dialog.py" line="64"/>
         <source>Automatic (ONNX Runtime on the CPU, PyTorch on CUDA)</source>
         <translation>自动（CPU 上用 ONNX Runtime，CUDA 上用 PyTorch）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="65"/>
+        <location filename="../widgets/settings_dialog.py" line="66"/>
         <source>ONNX Runtime (CPU only)</source>
         <translation>ONNX Runtime（仅 CPU）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="66"/>
+        <location filename="../widgets/settings_dialog.py" line="67"/>
         <source>PyTorch</source>
         <translation>PyTorch</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="105"/>
+        <location filename="../widgets/settings_dialog.py" line="106"/>
         <source>Live Captions settings</source>
         <translation>实时字幕设置</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="136"/>
+        <location filename="../widgets/settings_dialog.py" line="141"/>
         <source>Speech recognition</source>
         <translation>语音识别</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="147"/>
+        <location filename="../widgets/settings_dialog.py" line="152"/>
         <source>A Hugging Face model id (downloaded once, then cached), a local folder with a Wav2Vec2ForCTC checkpoint, or &apos;demo&apos; for the bundled demo model.</source>
         <translation>Hugging Face 模型 ID（下载一次后缓存）、包含 Wav2Vec2ForCTC 检查点的本地文件夹，或内置演示模型 “demo”。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="151"/>
+        <location filename="../widgets/settings_dialog.py" line="156"/>
         <source>Folder…</source>
         <translation>文件夹…</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="156"/>
+        <location filename="../widgets/settings_dialog.py" line="161"/>
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="165"/>
+        <location filename="../widgets/settings_dialog.py" line="170"/>
         <source>Automatic (HF_ENDPOINT if set, else huggingface.co)</source>
         <translation>自动（若设置了 HF_ENDPOINT 则使用它，否则使用 huggingface.co）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="169"/>
+        <location filename="../widgets/settings_dialog.py" line="174"/>
         <source>Where models are downloaded from: the Hugging Face hub or a mirror of it, such as {} (reachable from mainland China)</source>
         <translation>模型的下载来源：Hugging Face Hub 或其镜像，例如 {}（在中国大陆可访问）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="173"/>
+        <location filename="../widgets/settings_dialog.py" line="178"/>
         <source>Download from:</source>
         <translation>下载来源：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="177"/>
+        <location filename="../widgets/settings_dialog.py" line="182"/>
         <source>Runs on:</source>
         <translation>运行于：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="183"/>
+        <location filename="../widgets/settings_dialog.py" line="188"/>
         <source>ONNX Runtime labels frames exactly as PyTorch does; a model is prepared for it once (a minute or more) on first use.</source>
         <translation>ONNX Runtime 给出的帧标签与 PyTorch 完全相同；模型首次使用时需为其准备一次（一分钟或更久）。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="187"/>
+        <location filename="../widgets/settings_dialog.py" line="192"/>
         <source>Engine:</source>
         <translation>推理引擎：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="192"/>
+        <location filename="../widgets/settings_dialog.py" line="197"/>
         <source>Live captions:</source>
         <translation>实时字幕：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="193"/>
+        <location filename="../widgets/settings_dialog.py" line="198"/>
         <source>Steady partial text</source>
         <translation>稳定的临时文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="196"/>
+        <location filename="../widgets/settings_dialog.py" line="201"/>
         <source>Steady partial text: a word shows about half a second later, but rarely changes once shown</source>
         <translation>稳定的临时文字：文字约晚半秒显示，但显示后很少改变</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="203"/>
+        <location filename="../widgets/settings_dialog.py" line="208"/>
         <source>List every host API&apos;s entry for each input (MME, DirectSound, WDM-KS), not only WASAPI&apos;s</source>
         <translation>列出每个输入在所有主机 API（MME、DirectSound、WDM-KS）下的条目，而不仅是 WASAPI 的</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="209"/>
+        <location filename="../widgets/settings_dialog.py" line="214"/>
         <source>On Windows each microphone is listed once, through WASAPI. An entry through another host API can help with an old driver.</source>
         <translation>在 Windows 上，每个麦克风只通过 WASAPI 列出一次。通过其他主机 API 的条目可能有助于旧驱动程序。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="214"/>
+        <location filename="../widgets/settings_dialog.py" line="219"/>
         <source>Inputs:</source>
         <translation>输入：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="222"/>
+        <location filename="../widgets/settings_dialog.py" line="227"/>
         <source>Write Chinese captions and transcripts in simplified or traditional characters, whichever the model writes</source>
         <translation>无论模型输出哪种字形，都以简体或繁体显示中文字幕和文字记录</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="226"/>
+        <location filename="../widgets/settings_dialog.py" line="231"/>
         <source>Chinese characters:</source>
         <translation>中文字形：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="230"/>
+        <location filename="../widgets/settings_dialog.py" line="235"/>
         <source>Caption overlay</source>
         <translation>字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="237"/>
+        <location filename="../widgets/settings_dialog.py" line="242"/>
         <source>Font:</source>
         <translation>字体：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="239"/>
+        <location filename="../widgets/settings_dialog.py" line="244"/>
         <source>Lines:</source>
         <translation>行数：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="245"/>
+        <location filename="../widgets/settings_dialog.py" line="250"/>
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="246"/>
+        <location filename="../widgets/settings_dialog.py" line="251"/>
         <source>Unfinal</source>
         <translation>临时文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="247"/>
+        <location filename="../widgets/settings_dialog.py" line="252"/>
         <source>Background</source>
         <translation>背景</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="252"/>
+        <location filename="../widgets/settings_dialog.py" line="257"/>
         <source>Colours:</source>
         <translation>颜色：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="254"/>
+        <location filename="../widgets/settings_dialog.py" line="259"/>
         <source>Opacity of the background: 0 invisible, 1 solid</source>
         <translation>背景不透明度：0 为透明，1 为不透明</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="255"/>
+        <location filename="../widgets/settings_dialog.py" line="260"/>
         <source>Background opacity:</source>
         <translation>背景不透明度：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="259"/>
+        <location filename="../widgets/settings_dialog.py" line="264"/>
         <source>Interface</source>
         <translation>界面</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="264"/>
+        <location filename="../widgets/settings_dialog.py" line="269"/>
         <source>The language of the app; applies from the next start</source>
         <translation>应用的界面语言；下次启动时生效</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="265"/>
+        <location filename="../widgets/settings_dialog.py" line="270"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="269"/>
+        <location filename="../widgets/settings_dialog.py" line="274"/>
         <source>The key that starts and stops live captions</source>
         <translation>开始和停止实时字幕的按键</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="270"/>
+        <location filename="../widgets/settings_dialog.py" line="275"/>
         <source>Start/stop key:</source>
         <translation>开始/停止按键：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="274"/>
+        <location filename="../widgets/settings_dialog.py" line="279"/>
         <source>Local speech API</source>
         <translation>本地语音 API</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="277"/>
+        <location filename="../widgets/settings_dialog.py" line="282"/>
         <source>Serve the loaded model to other programs over HTTP and WebSocket</source>
         <translation>通过 HTTP 和 WebSocket 向其他程序提供已加载的模型</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="281"/>
+        <location filename="../widgets/settings_dialog.py" line="286"/>
         <source>none: any program on this computer may connect</source>
         <translation>留空：本机任何程序都可以连接</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="283"/>
+        <location filename="../widgets/settings_dialog.py" line="288"/>
         <source>Port (localhost):</source>
         <translation>端口（本机）：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="284"/>
+        <location filename="../widgets/settings_dialog.py" line="289"/>
         <source>Access token:</source>
         <translation>访问令牌：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="286"/>
+        <location filename="../widgets/settings_dialog.py" line="291"/>
         <source>The API is not part of this installation.</source>
         <translation>此安装不包含 API。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="396"/>
+        <location filename="../widgets/settings_dialog.py" line="407"/>
         <source>Not in the catalogue: any Wav2Vec2ForCTC hub id or folder works.</source>
         <translation>不在目录中：任何 Wav2Vec2ForCTC 模型 ID 或文件夹都可以使用。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="401"/>
+        <location filename="../widgets/settings_dialog.py" line="412"/>
         <source>Folder with a Wav2Vec2ForCTC model</source>
         <translation>包含 Wav2Vec2ForCTC 模型的文件夹</translation>
     </message>
@@ -976,9 +1009,87 @@
 <context>
     <name>TranscriptView</name>
     <message>
-        <location filename="../widgets/transcript_view.py" line="29"/>
+        <location filename="../widgets/transcript_view.py" line="32"/>
         <source>Press Start to caption the selected input, or open or drop an audio or video file to transcribe it.</source>
         <translation>按“开始”为所选输入生成字幕，或打开、拖入音频或视频文件进行转写。</translation>
+    </message>
+</context>
+<context>
+    <name>TranslationGroup</name>
+    <message>
+        <location filename="../widgets/text_groups.py" line="25"/>
+        <source>Chinese (zh)</source>
+        <translation>中文 (zh)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="26"/>
+        <source>English (en)</source>
+        <translation>英语 (en)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="27"/>
+        <source>German (de)</source>
+        <translation>德语 (de)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="30"/>
+        <source>Under the captions</source>
+        <translation>在字幕下方</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="31"/>
+        <source>Instead of the captions</source>
+        <translation>代替字幕</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="77"/>
+        <source>Translation</source>
+        <translation>翻译</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="80"/>
+        <source>Translate each sentence on this computer (the model is downloaded once)</source>
+        <translation>在本机翻译每个句子（模型只下载一次）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="86"/>
+        <source>The language to translate into (an ISO 639-1 code)</source>
+        <translation>译入的语言（ISO 639-1 代码）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="87"/>
+        <source>Into:</source>
+        <translation>译为：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="96"/>
+        <source>Automatic: the catalogue&apos;s model for the two languages</source>
+        <translation>自动：目录中这两种语言的模型</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="99"/>
+        <source>A MarianMT (OPUS-MT) model: a Hugging Face id or a local folder</source>
+        <translation>MarianMT (OPUS-MT) 模型：Hugging Face 模型 ID 或本地文件夹</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="101"/>
+        <source>Folder…</source>
+        <translation>文件夹…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="106"/>
+        <source>Model:</source>
+        <translation>模型：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="115"/>
+        <source>In the overlay:</source>
+        <translation>悬浮字幕中：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="169"/>
+        <source>Folder with a MarianMT model</source>
+        <translation>含 MarianMT 模型的文件夹</translation>
     </message>
 </context>
 <context>
@@ -997,39 +1108,77 @@
 <context>
     <name>_LoadJob</name>
     <message>
-        <location filename="../model_loader.py" line="40"/>
+        <location filename="../model_loader.py" line="41"/>
         <source>Loading {}…</source>
         <translation>正在加载 {}…</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="53"/>
+        <location filename="../model_loader.py" line="54"/>
         <source>Loading the demo model…</source>
         <translation>正在加载演示模型…</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="59"/>
+        <location filename="../model_loader.py" line="60"/>
         <source>The demo model cannot be used either: {}</source>
         <translation>演示模型也无法使用：{}</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="63"/>
+        <location filename="../model_loader.py" line="64"/>
         <source>The model &apos;{0}&apos; could not be loaded, so the demo model is in use; it understands synthetic voices only. {1} Choose the model in Settings.</source>
         <translation>无法加载模型“{0}”，现正使用演示模型；它只能识别合成语音。{1} 请在设置中选择模型。</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="69"/>
+        <location filename="../model_loader.py" line="70"/>
         <source>Downloading {0}: {1}</source>
         <translation>正在下载 {0}：{1}</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="74"/>
+        <location filename="../model_loader.py" line="75"/>
         <source>Preparing the model for ONNX Runtime (once): {what}…</source>
         <translation>正在为 ONNX Runtime 准备模型（仅一次）：{what}…</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="81"/>
+        <location filename="../model_loader.py" line="82"/>
         <source>Open Settings to choose another model (a Hugging Face id or a local folder) or the compute device, then load it again. Until then captions and file transcription are unavailable.</source>
         <translation>请打开设置，选择其他模型（Hugging Face ID 或本地文件夹）或计算设备，然后重新加载。在此之前无法使用字幕和文件转写。</translation>
+    </message>
+</context>
+<context>
+    <name>_TextJob</name>
+    <message>
+        <location filename="../text_models.py" line="79"/>
+        <source>Loading the punctuation model {}…</source>
+        <translation>正在加载标点模型 {}…</translation>
+    </message>
+    <message>
+        <location filename="../text_models.py" line="87"/>
+        <source>Captions come without punctuation: the punctuation model {0} is not on this computer and cannot be downloaded now (no network, or downloads are off). Connect and open Settings &gt; OK to try again, or switch punctuation off there.</source>
+        <translation>字幕暂无标点：标点模型 {0} 不在本机，现在也无法下载（没有网络，或已关闭下载）。请联网后打开“设置”并点“确定”重试，或在那里关闭标点。</translation>
+    </message>
+    <message>
+        <location filename="../text_models.py" line="92"/>
+        <source>Captions come without punctuation: {0}</source>
+        <translation>字幕暂无标点：{0}</translation>
+    </message>
+    <message>
+        <location filename="../text_models.py" line="101"/>
+        <source>Loading the translation model ({})…</source>
+        <translation>正在加载翻译模型（{}）…</translation>
+    </message>
+    <message>
+        <location filename="../text_models.py" line="112"/>
+        <source>Captions come without translation: the translation model is not on this computer and cannot be downloaded now (no network, or downloads are off). Connect and open Settings &gt; OK to try again.</source>
+        <translation>字幕暂无翻译：翻译模型不在本机，现在也无法下载（没有网络，或已关闭下载）。请联网后打开“设置”并点“确定”重试。</translation>
+    </message>
+    <message>
+        <location filename="../text_models.py" line="116"/>
+        <source>Captions come without translation: {0}</source>
+        <translation>字幕暂无翻译：{0}</translation>
+    </message>
+    <message>
+        <location filename="../text_models.py" line="121"/>
+        <source>Downloading {0}: {1}</source>
+        <translation>正在下载 {0}：{1}</translation>
     </message>
 </context>
 </TS>

@@ -8,12 +8,12 @@
         <translation>即時字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/overlay.py" line="118" />
+        <location filename="../widgets/overlay.py" line="119" />
         <source>&amp;Reset overlay position</source>
         <translation>重置浮窗位置(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../widgets/overlay.py" line="305" />
+        <location filename="../widgets/overlay.py" line="329" />
         <source>Captions appear here · drag to move · right-click for options</source>
         <translation>字幕顯示在這裡 · 拖動可移動 · 右鍵開啟選項</translation>
     </message>
@@ -21,7 +21,7 @@
 <context>
     <name>ColorButton</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="90" />
+        <location filename="../widgets/settings_dialog.py" line="91" />
         <source>Choose a colour</source>
         <translation>選擇顏色</translation>
     </message>
@@ -29,47 +29,47 @@
 <context>
     <name>DesktopApp</name>
     <message>
-        <location filename="../app.py" line="95" />
+        <location filename="../app.py" line="107" />
         <source>Captioning</source>
         <translation>正在生成字幕</translation>
     </message>
     <message>
-        <location filename="../app.py" line="96" />
+        <location filename="../app.py" line="108" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../app.py" line="102" />
+        <location filename="../app.py" line="114" />
         <source>Get a speech model…</source>
         <translation>獲取語音模型…</translation>
     </message>
     <message>
-        <location filename="../app.py" line="143" />
+        <location filename="../app.py" line="156" />
         <source>No speech model yet</source>
         <translation>還沒有語音模型</translation>
     </message>
     <message>
-        <location filename="../app.py" line="167" />
+        <location filename="../app.py" line="180" />
         <source>No speech model is on this computer yet: captions start once one is downloaded or chosen.</source>
         <translation>這臺計算機上還沒有語音模型：下載或選擇模型後即可開始字幕。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="229" />
+        <location filename="../app.py" line="285" />
         <source>The new model is loading; the captions running now keep the old one until you stop and start them again.</source>
         <translation>新模型正在載入；當前的字幕會繼續使用舊模型，直到你停止並重新開始。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="240" />
+        <location filename="../app.py" line="298" />
         <source>The new language applies from the next start of the app.</source>
         <translation>新的介面語言將在下次啟動應用時生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="242" />
+        <location filename="../app.py" line="300" />
         <source>The new live-caption settings apply from the next start.</source>
         <translation>新的即時字幕設定將在下次開始時生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="265" />
+        <location filename="../app.py" line="323" />
         <source>Live Captions: {}</source>
         <translation>即時字幕：{}</translation>
     </message>
@@ -179,7 +179,7 @@
     </message>
     <message>
         <location filename="../worker.py" line="95" />
-        <location filename="../worker.py" line="177" />
+        <location filename="../worker.py" line="171" />
         <source>Captioning stopped: {}.</source>
         <translation>字幕已停止：{}。</translation>
     </message>
@@ -207,12 +207,12 @@
         <translation>帶時間戳的 JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../widgets/export.py" line="42" />
+        <location filename="../widgets/export.py" line="49" />
         <source>Save transcript</source>
         <translation>儲存文字記錄</translation>
     </message>
     <message>
-        <location filename="../widgets/export.py" line="50" />
+        <location filename="../widgets/export.py" line="58" />
         <source>The transcript could not be saved: {}</source>
         <translation>無法儲存文字記錄：{}</translation>
     </message>
@@ -220,12 +220,12 @@
 <context>
     <name>FileTranscription</name>
     <message>
-        <location filename="../widgets/file_panel.py" line="39" />
+        <location filename="../widgets/file_panel.py" line="42" />
         <source>Audio and video</source>
         <translation>音訊和影片</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="40" />
+        <location filename="../widgets/file_panel.py" line="43" />
         <source>All files</source>
         <translation>所有檔案</translation>
     </message>
@@ -233,67 +233,67 @@
 <context>
     <name>FileTranscriptionDialog</name>
     <message>
-        <location filename="../widgets/file_panel.py" line="114" />
+        <location filename="../widgets/file_panel.py" line="142" />
         <source>Transcribe {}</source>
         <translation>轉寫 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="116" />
+        <location filename="../widgets/file_panel.py" line="144" />
         <source>Transcribing {}…</source>
         <translation>正在轉寫 {}…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="121" />
+        <location filename="../widgets/file_panel.py" line="149" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="124" />
+        <location filename="../widgets/file_panel.py" line="152" />
         <source>The transcript appears here when the file is done.</source>
         <translation>檔案轉寫完成後，文字記錄會顯示在這裡。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="126" />
+        <location filename="../widgets/file_panel.py" line="154" />
         <source>Copy</source>
         <translation>複製</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="127" />
+        <location filename="../widgets/file_panel.py" line="155" />
         <source>Export…</source>
         <translation>匯出…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="169" />
+        <location filename="../widgets/file_panel.py" line="197" />
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="178" />
+        <location filename="../widgets/file_panel.py" line="206" />
         <source>Transcript saved: {}</source>
         <translation>文字記錄已儲存：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="186" />
+        <location filename="../widgets/file_panel.py" line="214" />
         <source>%p%  ({0} of {1} s)</source>
         <translation>%p%（{0} / {1} 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="196" />
+        <location filename="../widgets/file_panel.py" line="224" />
         <source>Note: {}.</source>
         <translation>注意：{}。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="198" />
+        <location filename="../widgets/file_panel.py" line="226" />
         <source>Done: {0}, {1} s of audio, {2} captions.</source>
         <translation>完成：{0}，音訊 {1} 秒，共 {2} 條字幕。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="210" />
+        <location filename="../widgets/file_panel.py" line="238" />
         <source>Could not transcribe: {}</source>
         <translation>無法轉寫：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="216" />
+        <location filename="../widgets/file_panel.py" line="244" />
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
@@ -490,12 +490,12 @@
 <context>
     <name>LiveSession</name>
     <message>
-        <location filename="../session.py" line="90" />
+        <location filename="../session.py" line="127" />
         <source>No speech model is loaded yet; captions can start once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可開始字幕。</translation>
     </message>
     <message>
-        <location filename="../session.py" line="143" />
+        <location filename="../session.py" line="181" />
         <source>The input “{0}” is gone: PulseAudio now records “{1}” instead. Choose the input again, or stop the captions.</source>
         <translation>輸入“{0}”已不存在：PulseAudio 現在改為錄製“{1}”。請重新選擇輸入，或停止字幕。</translation>
     </message>
@@ -503,180 +503,185 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../widgets/main_window.py" line="83" />
+        <location filename="../widgets/main_window.py" line="88" />
         <source>Live Captions</source>
         <translation>即時字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="116" />
-        <location filename="../widgets/main_window.py" line="386" />
+        <location filename="../widgets/main_window.py" line="121" />
+        <location filename="../widgets/main_window.py" line="403" />
         <source>&amp;Start captions</source>
         <translation>開始字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="119" />
+        <location filename="../widgets/main_window.py" line="124" />
         <source>&amp;Open audio or video file…</source>
         <translation>開啟音訊或影片檔案(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="122" />
+        <location filename="../widgets/main_window.py" line="127" />
         <source>&amp;Save transcript as…</source>
         <translation>文字記錄另存為(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="124" />
+        <location filename="../widgets/main_window.py" line="129" />
         <source>&amp;Copy transcript</source>
         <translation>複製文字記錄(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="125" />
+        <location filename="../widgets/main_window.py" line="130" />
         <source>C&amp;lear transcript</source>
         <translation>清除文字記錄(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="127" />
+        <location filename="../widgets/main_window.py" line="132" />
         <source>Open &amp;transcripts folder</source>
         <translation>開啟文字記錄資料夾(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="130" />
+        <location filename="../widgets/main_window.py" line="135" />
         <source>S&amp;ettings…</source>
         <translation>設定(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="134" />
+        <location filename="../widgets/main_window.py" line="139" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="136" />
+        <location filename="../widgets/main_window.py" line="141" />
         <source>Show caption &amp;overlay</source>
         <translation>顯示字幕浮窗(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="142" />
+        <location filename="../widgets/main_window.py" line="147" />
         <source>&amp;Lock overlay (click-through)</source>
         <translation>鎖定浮窗（滑鼠穿透）(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="152" />
+        <location filename="../widgets/main_window.py" line="157" />
         <source>&amp;File</source>
         <translation>檔案(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="163" />
+        <location filename="../widgets/main_window.py" line="168" />
         <source>&amp;Edit</source>
         <translation>編輯(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="165" />
+        <location filename="../widgets/main_window.py" line="170" />
         <source>&amp;Captions</source>
         <translation>字幕(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="170" />
-        <location filename="../widgets/main_window.py" line="385" />
+        <location filename="../widgets/main_window.py" line="175" />
+        <location filename="../widgets/main_window.py" line="402" />
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="180" />
+        <location filename="../widgets/main_window.py" line="185" />
         <source>List the audio inputs again</source>
         <translation>重新列出音訊輸入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="185" />
+        <location filename="../widgets/main_window.py" line="190" />
         <source>Input:</source>
         <translation>輸入：</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="199" />
-        <location filename="../widgets/main_window.py" line="267" />
+        <location filename="../widgets/main_window.py" line="204" />
+        <location filename="../widgets/main_window.py" line="293" />
         <source>No model loaded</source>
         <translation>未載入模型</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="204" />
+        <location filename="../widgets/main_window.py" line="209" />
         <source>How far the final captions are behind the audio</source>
         <translation>最終字幕落後於音訊的時間</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="208" />
+        <location filename="../widgets/main_window.py" line="213" />
         <source>Audio blocks lost: the computer could not keep up, or the sound device dropped audio</source>
         <translation>丟失的音訊塊：計算機處理不及，或聲音裝置丟失了音訊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="237" />
+        <location filename="../widgets/main_window.py" line="223" />
+        <source>Stop loading the punctuation or translation model</source>
+        <translation>停止載入標點或翻譯模型</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="250" />
         <source>Start or stop live captions</source>
         <translation>開始或停止即時字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="250" />
+        <location filename="../widgets/main_window.py" line="263" />
         <source>Model: {}</source>
         <translation>模型：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="289" />
+        <location filename="../widgets/main_window.py" line="315" />
         <source>System default input</source>
         <translation>系統預設輸入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="303" />
+        <location filename="../widgets/main_window.py" line="329" />
         <source>Inputs with a speaker icon record what the computer plays.</source>
         <translation>帶揚聲器圖示的輸入錄製電腦正在播放的聲音。</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="311" />
+        <location filename="../widgets/main_window.py" line="337" />
         <source>System audio: {}</source>
         <translation>系統音訊：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="325" />
+        <location filename="../widgets/main_window.py" line="351" />
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="340" />
+        <location filename="../widgets/main_window.py" line="363" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="341" />
+        <location filename="../widgets/main_window.py" line="364" />
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="366" />
+        <location filename="../widgets/main_window.py" line="384" />
         <source>Lag {} s</source>
         <translation>延遲 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="378" />
+        <location filename="../widgets/main_window.py" line="396" />
         <source>Dropped audio: {} blocks</source>
         <translation>丟失音訊：{} 塊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="400" />
+        <location filename="../widgets/main_window.py" line="417" />
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字記錄已儲存為 {}（檔案 &gt; 開啟文字記錄資料夾）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="415" />
+        <location filename="../widgets/main_window.py" line="432" />
         <source>Transcript saved: {}</source>
         <translation>文字記錄已儲存：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="427" />
+        <location filename="../widgets/main_window.py" line="445" />
         <source>No file manager could open the folder. The transcripts are in {}</source>
         <translation>沒有檔案管理器能開啟該資料夾。字幕記錄儲存在 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="450" />
+        <location filename="../widgets/main_window.py" line="468" />
         <source>Transcribe a file</source>
         <translation>轉寫檔案</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="458" />
+        <location filename="../widgets/main_window.py" line="476" />
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可轉寫檔案。</translation>
     </message>
@@ -690,279 +695,307 @@
     </message>
 </context>
 <context>
+    <name>PunctuationGroup</name>
+    <message>
+        <location filename="../widgets/text_groups.py" line="40" />
+        <source>Punctuation</source>
+        <translation>標點</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="43" />
+        <source>Punctuate and capitalise the captions (a final word shows a moment later)</source>
+        <translation>為字幕加標點和大小寫（確定的詞會稍晚一點顯示）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="47" />
+        <source>Automatic: the model for the speech language</source>
+        <translation>自動：與語音語言相配的模型</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="50" />
+        <source>A token-classification punctuation model: a Hugging Face id (downloaded once), a folder, or 'demo' for the demo model's own</source>
+        <translation>詞元分類標點模型：Hugging Face 模型 ID（只下載一次）、本地資料夾，或 'demo'（演示模型自帶的）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="54" />
+        <source>Model:</source>
+        <translation>模型：</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="45" />
+        <location filename="../widgets/settings_dialog.py" line="46" />
         <source>Low latency (about 0.5 s behind)</source>
         <translation>低延遲（約落後 0.5 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="46" />
+        <location filename="../widgets/settings_dialog.py" line="47" />
         <source>Balanced (about 1 s behind)</source>
         <translation>均衡（約落後 1 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="47" />
+        <location filename="../widgets/settings_dialog.py" line="48" />
         <source>Accurate (about 2 s behind)</source>
         <translation>準確（約落後 2 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="50" />
+        <location filename="../widgets/settings_dialog.py" line="51" />
         <source>Automatic (CUDA when available)</source>
         <translation>自動（有 CUDA 時使用）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="51" />
+        <location filename="../widgets/settings_dialog.py" line="52" />
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="52" />
+        <location filename="../widgets/settings_dialog.py" line="53" />
         <source>CUDA (NVIDIA GPU)</source>
         <translation>CUDA（NVIDIA 顯示卡）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="55" />
+        <location filename="../widgets/settings_dialog.py" line="56" />
         <source>As the model writes them</source>
         <translation>保持模型輸出</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="56" />
+        <location filename="../widgets/settings_dialog.py" line="57" />
         <source>Simplified (简体)</source>
         <translation>簡體</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="57" />
+        <location filename="../widgets/settings_dialog.py" line="58" />
         <source>Traditional (繁體)</source>
         <translation>繁體（繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="58" />
+        <location filename="../widgets/settings_dialog.py" line="59" />
         <source>Traditional, Taiwan (臺灣正體)</source>
         <translation>繁體，臺灣（臺灣正體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="59" />
+        <location filename="../widgets/settings_dialog.py" line="60" />
         <source>Traditional, Hong Kong (香港繁體)</source>
         <translation>繁體，香港（香港繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="63" />
+        <location filename="../widgets/settings_dialog.py" line="64" />
         <source>Automatic (ONNX Runtime on the CPU, PyTorch on CUDA)</source>
         <translation>自動（CPU 上用 ONNX Runtime，CUDA 上用 PyTorch）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="65" />
+        <location filename="../widgets/settings_dialog.py" line="66" />
         <source>ONNX Runtime (CPU only)</source>
         <translation>ONNX Runtime（僅 CPU）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="66" />
+        <location filename="../widgets/settings_dialog.py" line="67" />
         <source>PyTorch</source>
         <translation>PyTorch</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="105" />
+        <location filename="../widgets/settings_dialog.py" line="106" />
         <source>Live Captions settings</source>
         <translation>即時字幕設定</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="136" />
+        <location filename="../widgets/settings_dialog.py" line="141" />
         <source>Speech recognition</source>
         <translation>語音識別</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="147" />
+        <location filename="../widgets/settings_dialog.py" line="152" />
         <source>A Hugging Face model id (downloaded once, then cached), a local folder with a Wav2Vec2ForCTC checkpoint, or 'demo' for the bundled demo model.</source>
         <translation>Hugging Face 模型 ID（下載一次後快取）、包含 Wav2Vec2ForCTC 檢查點的本地資料夾，或內建演示模型 “demo”。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="151" />
+        <location filename="../widgets/settings_dialog.py" line="156" />
         <source>Folder…</source>
         <translation>資料夾…</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="156" />
+        <location filename="../widgets/settings_dialog.py" line="161" />
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="165" />
+        <location filename="../widgets/settings_dialog.py" line="170" />
         <source>Automatic (HF_ENDPOINT if set, else huggingface.co)</source>
         <translation>自動（若設定了 HF_ENDPOINT 則使用它，否則使用 huggingface.co）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="169" />
+        <location filename="../widgets/settings_dialog.py" line="174" />
         <source>Where models are downloaded from: the Hugging Face hub or a mirror of it, such as {} (reachable from mainland China)</source>
         <translation>模型的下載來源：Hugging Face Hub 或其映象，例如 {}（在中國大陸可訪問）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="173" />
+        <location filename="../widgets/settings_dialog.py" line="178" />
         <source>Download from:</source>
         <translation>下載來源：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="177" />
+        <location filename="../widgets/settings_dialog.py" line="182" />
         <source>Runs on:</source>
         <translation>運行於：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="183" />
+        <location filename="../widgets/settings_dialog.py" line="188" />
         <source>ONNX Runtime labels frames exactly as PyTorch does; a model is prepared for it once (a minute or more) on first use.</source>
         <translation>ONNX Runtime 給出的幀標籤與 PyTorch 完全相同；模型首次使用時需為其準備一次（一分鐘或更久）。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="187" />
+        <location filename="../widgets/settings_dialog.py" line="192" />
         <source>Engine:</source>
         <translation>推理引擎：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="192" />
+        <location filename="../widgets/settings_dialog.py" line="197" />
         <source>Live captions:</source>
         <translation>即時字幕：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="193" />
+        <location filename="../widgets/settings_dialog.py" line="198" />
         <source>Steady partial text</source>
         <translation>穩定的臨時文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="196" />
+        <location filename="../widgets/settings_dialog.py" line="201" />
         <source>Steady partial text: a word shows about half a second later, but rarely changes once shown</source>
         <translation>穩定的臨時文字：文字約晚半秒顯示，但顯示後很少改變</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="203" />
+        <location filename="../widgets/settings_dialog.py" line="208" />
         <source>List every host API's entry for each input (MME, DirectSound, WDM-KS), not only WASAPI's</source>
         <translation>列出每個輸入在所有主機 API（MME、DirectSound、WDM-KS）下的條目，而不僅是 WASAPI 的</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="209" />
+        <location filename="../widgets/settings_dialog.py" line="214" />
         <source>On Windows each microphone is listed once, through WASAPI. An entry through another host API can help with an old driver.</source>
         <translation>在 Windows 上，每個麥克風只通過 WASAPI 列出一次。通過其他主機 API 的條目可能有助於舊驅動程式。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="214" />
+        <location filename="../widgets/settings_dialog.py" line="219" />
         <source>Inputs:</source>
         <translation>輸入：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="222" />
+        <location filename="../widgets/settings_dialog.py" line="227" />
         <source>Write Chinese captions and transcripts in simplified or traditional characters, whichever the model writes</source>
         <translation>無論模型輸出哪種字形，都以簡體或繁體顯示中文字幕和文字記錄</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="226" />
+        <location filename="../widgets/settings_dialog.py" line="231" />
         <source>Chinese characters:</source>
         <translation>中文字形：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="230" />
+        <location filename="../widgets/settings_dialog.py" line="235" />
         <source>Caption overlay</source>
         <translation>字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="237" />
+        <location filename="../widgets/settings_dialog.py" line="242" />
         <source>Font:</source>
         <translation>字型：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="239" />
+        <location filename="../widgets/settings_dialog.py" line="244" />
         <source>Lines:</source>
         <translation>行數：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="245" />
+        <location filename="../widgets/settings_dialog.py" line="250" />
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="246" />
+        <location filename="../widgets/settings_dialog.py" line="251" />
         <source>Unfinal</source>
         <translation>臨時文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="247" />
+        <location filename="../widgets/settings_dialog.py" line="252" />
         <source>Background</source>
         <translation>背景</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="252" />
+        <location filename="../widgets/settings_dialog.py" line="257" />
         <source>Colours:</source>
         <translation>顏色：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="254" />
+        <location filename="../widgets/settings_dialog.py" line="259" />
         <source>Opacity of the background: 0 invisible, 1 solid</source>
         <translation>背景不透明度：0 為透明，1 為不透明</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="255" />
+        <location filename="../widgets/settings_dialog.py" line="260" />
         <source>Background opacity:</source>
         <translation>背景不透明度：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="259" />
+        <location filename="../widgets/settings_dialog.py" line="264" />
         <source>Interface</source>
         <translation>介面</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="264" />
+        <location filename="../widgets/settings_dialog.py" line="269" />
         <source>The language of the app; applies from the next start</source>
         <translation>應用的介面語言；下次啟動時生效</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="265" />
+        <location filename="../widgets/settings_dialog.py" line="270" />
         <source>Language:</source>
         <translation>語言：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="269" />
+        <location filename="../widgets/settings_dialog.py" line="274" />
         <source>The key that starts and stops live captions</source>
         <translation>開始和停止即時字幕的按鍵</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="270" />
+        <location filename="../widgets/settings_dialog.py" line="275" />
         <source>Start/stop key:</source>
         <translation>開始/停止按鍵：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="274" />
+        <location filename="../widgets/settings_dialog.py" line="279" />
         <source>Local speech API</source>
         <translation>本地語音 API</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="277" />
+        <location filename="../widgets/settings_dialog.py" line="282" />
         <source>Serve the loaded model to other programs over HTTP and WebSocket</source>
         <translation>通過 HTTP 和 WebSocket 向其他程式提供已載入的模型</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="281" />
+        <location filename="../widgets/settings_dialog.py" line="286" />
         <source>none: any program on this computer may connect</source>
         <translation>留空：本機任何程式都可以連線</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="283" />
+        <location filename="../widgets/settings_dialog.py" line="288" />
         <source>Port (localhost):</source>
         <translation>埠（本機）：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="284" />
+        <location filename="../widgets/settings_dialog.py" line="289" />
         <source>Access token:</source>
         <translation>訪問令牌：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="286" />
+        <location filename="../widgets/settings_dialog.py" line="291" />
         <source>The API is not part of this installation.</source>
         <translation>此安裝不包含 API。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="396" />
+        <location filename="../widgets/settings_dialog.py" line="407" />
         <source>Not in the catalogue: any Wav2Vec2ForCTC hub id or folder works.</source>
         <translation>不在目錄中：任何 Wav2Vec2ForCTC 模型 ID 或資料夾都可以使用。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="401" />
+        <location filename="../widgets/settings_dialog.py" line="412" />
         <source>Folder with a Wav2Vec2ForCTC model</source>
         <translation>包含 Wav2Vec2ForCTC 模型的資料夾</translation>
     </message>
@@ -975,9 +1008,87 @@
 <context>
     <name>TranscriptView</name>
     <message>
-        <location filename="../widgets/transcript_view.py" line="29" />
+        <location filename="../widgets/transcript_view.py" line="32" />
         <source>Press Start to caption the selected input, or open or drop an audio or video file to transcribe it.</source>
         <translation>按“開始”為所選輸入生成字幕，或開啟、拖入音訊或影片檔案進行轉寫。</translation>
+    </message>
+</context>
+<context>
+    <name>TranslationGroup</name>
+    <message>
+        <location filename="../widgets/text_groups.py" line="25" />
+        <source>Chinese (zh)</source>
+        <translation>中文 (zh)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="26" />
+        <source>English (en)</source>
+        <translation>英語 (en)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="27" />
+        <source>German (de)</source>
+        <translation>德語 (de)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="30" />
+        <source>Under the captions</source>
+        <translation>在字幕下方</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="31" />
+        <source>Instead of the captions</source>
+        <translation>代替字幕</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="77" />
+        <source>Translation</source>
+        <translation>翻譯</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="80" />
+        <source>Translate each sentence on this computer (the model is downloaded once)</source>
+        <translation>在本機翻譯每個句子（模型只下載一次）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="86" />
+        <source>The language to translate into (an ISO 639-1 code)</source>
+        <translation>譯入的語言（ISO 639-1 程式碼）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="87" />
+        <source>Into:</source>
+        <translation>譯為：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="96" />
+        <source>Automatic: the catalogue's model for the two languages</source>
+        <translation>自動：目錄中這兩種語言的模型</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="99" />
+        <source>A MarianMT (OPUS-MT) model: a Hugging Face id or a local folder</source>
+        <translation>MarianMT (OPUS-MT) 模型：Hugging Face 模型 ID 或本地資料夾</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="101" />
+        <source>Folder…</source>
+        <translation>資料夾…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="106" />
+        <source>Model:</source>
+        <translation>模型：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="115" />
+        <source>In the overlay:</source>
+        <translation>懸浮字幕中：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/text_groups.py" line="169" />
+        <source>Folder with a MarianMT model</source>
+        <translation>含 MarianMT 模型的資料夾</translation>
     </message>
 </context>
 <context>
@@ -996,39 +1107,77 @@
 <context>
     <name>_LoadJob</name>
     <message>
-        <location filename="../model_loader.py" line="40" />
+        <location filename="../model_loader.py" line="41" />
         <source>Loading {}…</source>
         <translation>正在載入 {}…</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="53" />
+        <location filename="../model_loader.py" line="54" />
         <source>Loading the demo model…</source>
         <translation>正在載入演示模型…</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="59" />
+        <location filename="../model_loader.py" line="60" />
         <source>The demo model cannot be used either: {}</source>
         <translation>演示模型也無法使用：{}</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="63" />
+        <location filename="../model_loader.py" line="64" />
         <source>The model '{0}' could not be loaded, so the demo model is in use; it understands synthetic voices only. {1} Choose the model in Settings.</source>
         <translation>無法載入模型“{0}”，現正使用演示模型；它只能識別合成語音。{1} 請在設定中選擇模型。</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="69" />
+        <location filename="../model_loader.py" line="70" />
         <source>Downloading {0}: {1}</source>
         <translation>正在下載 {0}：{1}</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="74" />
+        <location filename="../model_loader.py" line="75" />
         <source>Preparing the model for ONNX Runtime (once): {what}…</source>
         <translation>正在為 ONNX Runtime 準備模型（僅一次）：{what}…</translation>
     </message>
     <message>
-        <location filename="../model_loader.py" line="81" />
+        <location filename="../model_loader.py" line="82" />
         <source>Open Settings to choose another model (a Hugging Face id or a local folder) or the compute device, then load it again. Until then captions and file transcription are unavailable.</source>
         <translation>請開啟設定，選擇其他模型（Hugging Face ID 或本地資料夾）或計算裝置，然後重新載入。在此之前無法使用字幕和檔案轉寫。</translation>
+    </message>
+</context>
+<context>
+    <name>_TextJob</name>
+    <message>
+        <location filename="../text_models.py" line="79" />
+        <source>Loading the punctuation model {}…</source>
+        <translation>正在載入標點模型 {}…</translation>
+    </message>
+    <message>
+        <location filename="../text_models.py" line="87" />
+        <source>Captions come without punctuation: the punctuation model {0} is not on this computer and cannot be downloaded now (no network, or downloads are off). Connect and open Settings &gt; OK to try again, or switch punctuation off there.</source>
+        <translation>字幕暫無標點：標點模型 {0} 不在本機，現在也無法下載（沒有網路，或已關閉下載）。請聯網後開啟“設定”並點“確定”重試，或在那裡關閉標點。</translation>
+    </message>
+    <message>
+        <location filename="../text_models.py" line="92" />
+        <source>Captions come without punctuation: {0}</source>
+        <translation>字幕暫無標點：{0}</translation>
+    </message>
+    <message>
+        <location filename="../text_models.py" line="101" />
+        <source>Loading the translation model ({})…</source>
+        <translation>正在載入翻譯模型（{}）…</translation>
+    </message>
+    <message>
+        <location filename="../text_models.py" line="112" />
+        <source>Captions come without translation: the translation model is not on this computer and cannot be downloaded now (no network, or downloads are off). Connect and open Settings &gt; OK to try again.</source>
+        <translation>字幕暫無翻譯：翻譯模型不在本機，現在也無法下載（沒有網路，或已關閉下載）。請聯網後開啟“設定”並點“確定”重試。</translation>
+    </message>
+    <message>
+        <location filename="../text_models.py" line="116" />
+        <source>Captions come without translation: {0}</source>
+        <translation>字幕暫無翻譯：{0}</translation>
+    </message>
+    <message>
+        <location filename="../text_models.py" line="121" />
+        <source>Downloading {0}: {1}</source>
+        <translation>正在下載 {0}：{1}</translation>
     </message>
 </context>
 </TS>

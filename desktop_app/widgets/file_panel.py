@@ -23,9 +23,12 @@ from PySide6.QtWidgets import (
 from engine import WindowRunner
 from engine.config import TranscribeOptions
 from engine.errors import Cancelled, LiveCaptionsError
+from engine.punctuation import Punctuation
 from engine.transcribe import transcribe_file
 from engine.transcript import Transcript
+from engine.translation import translate_transcript
 
+from ..text_models import Translation
 from .export import save_transcript
 
 # What File > Open offers; anything else can still be tried (FFmpeg reads most containers).
@@ -49,10 +52,14 @@ def timestamp(seconds: float) -> str:
 
 
 def timed_text(transcript: Transcript) -> str:
-    """One line per caption segment: ``[start → end]  text``."""
-    return "\n".join(
-        f"[{timestamp(s.start)} → {timestamp(s.end)}]  {s.text()}" for s in transcript.segments
-    )
+    """One line per caption segment: ``[start → end]  text``, its translation (if any) on the
+    next line, indented."""
+    lines = []
+    for s in transcript.segments:
+        lines.append(f"[{timestamp(s.start)} → {timestamp(s.end)}]  {s.text()}")
+        if s.translation:
+            lines.append(f"{' ' * 27}{s.translation}")
+    return "\n".join(lines)
 
 
 class FileTranscriber(QObject):
@@ -64,12 +71,19 @@ class FileTranscriber(QObject):
     cancelled = Signal()
 
     def __init__(
-        self, engine: WindowRunner, path: Path, options: TranscribeOptions = TranscribeOptions()
+        self,
+        engine: WindowRunner,
+        path: Path,
+        options: TranscribeOptions = TranscribeOptions(),
+        punctuation: Punctuation | None = None,
+        translation: Translation | None = None,
     ) -> None:
         super().__init__()
         self.engine = engine  # the app's scheduler: live captions keep priority over the file
         self.path = path
         self.options = options
+        self.punctuation = punctuation  # as live captions have it (Settings)
+        self.translation = translation
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
@@ -90,7 +104,18 @@ class FileTranscriber(QObject):
         except LiveCaptionsError as exc:
             self.failed.emit(str(exc))
         else:
-            self.finished.emit(transcript)
+            self.finished.emit(self._texts(transcript))
+
+    def _texts(self, transcript: Transcript) -> Transcript:
+        """Punctuation first (translation reads its sentences), then translation."""
+        if self.punctuation is not None:
+            transcript = self.punctuation.transcript(transcript, self.options.segments)
+        if self.translation is not None:
+            translation = self.translation
+            transcript = translate_transcript(
+                transcript, translation.translator, translation.language
+            )
+        return transcript
 
 
 class FileTranscriptionDialog(QDialog):
@@ -106,6 +131,9 @@ class FileTranscriptionDialog(QDialog):
         path: Path,
         parent: QWidget | None = None,
         options: TranscribeOptions = TranscribeOptions(),
+        *,
+        punctuation: Punctuation | None = None,
+        translation: Translation | None = None,
     ) -> None:
         super().__init__(parent)
         self.path = path
@@ -143,7 +171,7 @@ class FileTranscriptionDialog(QDialog):
         layout.addWidget(self.result_view, 1)
         layout.addLayout(actions)
 
-        self.job = FileTranscriber(engine, path, options)
+        self.job = FileTranscriber(engine, path, options, punctuation, translation)
         self.job_thread = QThread(self)
         self.job_thread.setObjectName("file-transcriber")
         self.job.moveToThread(self.job_thread)

@@ -37,12 +37,14 @@ from PySide6.QtWidgets import (
 from engine.config import TranscribeOptions
 from engine.model import Recognizer
 from engine.pipeline import LINE_ENDS, CaptionUpdate, UpdateKind
+from engine.punctuation import Punctuation
 from engine.scheduler import Scheduler
 
 from ..capture import InputDevice, list_input_devices, loopback_note
 from ..live_transcript import LiveTranscript
 from ..session import LiveSession
 from ..settings import Settings
+from ..text_models import Translation
 from .export import save_transcript
 from .file_panel import FileTranscriptionDialog, audio_filter
 from .icon import app_icon
@@ -79,6 +81,8 @@ class MainWindow(QMainWindow):
         self.transcript = LiveTranscript()
         self.recognizer: Recognizer | None = None
         self.scheduler: Scheduler | None = None  # runs file windows after live captions
+        self.punctuation: Punctuation | None = None  # what live captions use, files too
+        self.translation: Translation | None = None
         self.file_dialogs: list[FileTranscriptionDialog] = []
         self._close_pending = False
         self.setWindowTitle(self.tr("Live Captions"))
@@ -210,9 +214,19 @@ class MainWindow(QMainWindow):
             )
         )
         self.api_label = QLabel("")
+        # Punctuation and translation models loading (downloading) beside the captions.
+        self.text_label = QLabel("")
+        self.text_progress = QProgressBar(textVisible=False)
+        self.text_progress.setMaximumWidth(100)
+        self.text_cancel = QToolButton()
+        self.text_cancel.setText("✕")
+        self.text_cancel.setToolTip(self.tr("Stop loading the punctuation or translation model"))
         bar = self.statusBar()
         bar.addWidget(self.model_label, 1)
         bar.addWidget(self.load_progress)
+        for widget in (self.text_label, self.text_progress, self.text_cancel):
+            bar.addWidget(widget)
+            widget.hide()
         for label in (self.lag_label, self.dropped_label, self.api_label):
             bar.addPermanentWidget(label)
 
@@ -260,6 +274,19 @@ class MainWindow(QMainWindow):
         if total:
             self.load_progress.setValue(round(100 * done / total))
         self.load_progress.show()
+
+    def set_text_loading(self, text: str, done: int, total: int) -> None:
+        """Punctuation or translation loading: captions run meanwhile."""
+        self.text_label.setText(text)
+        self.text_progress.setRange(0, 100 if total else 0)
+        if total:
+            self.text_progress.setValue(round(100 * done / total))
+        for widget in (self.text_label, self.text_progress, self.text_cancel):
+            widget.show()
+
+    def text_loading_done(self) -> None:
+        for widget in (self.text_label, self.text_progress, self.text_cancel):
+            widget.hide()
 
     def set_model_failed(self, message: str) -> None:
         self.set_model(None)
@@ -348,6 +375,8 @@ class MainWindow(QMainWindow):
             self.view.refresh_tail()
         elif update.kind in LINE_ENDS:
             self.view.end_line()
+        elif update.kind is UpdateKind.TRANSLATION:
+            self.view.add_translation(update)
         self.overlay.apply(update)
 
     @Slot(float)
@@ -448,7 +477,14 @@ class MainWindow(QMainWindow):
             )
             return None
         options = TranscribeOptions(decode=self.settings.decode_options)
-        dialog = FileTranscriptionDialog(self.scheduler or self.recognizer, path, self, options)
+        dialog = FileTranscriptionDialog(
+            self.scheduler or self.recognizer,
+            path,
+            self,
+            options,
+            punctuation=self.punctuation,
+            translation=self.translation,
+        )
         dialog.ended.connect(self.file_done)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(lambda _=None, d=dialog: self._forget_dialog(d))

@@ -3,7 +3,8 @@
 Lines are laid out greedily from a line boundary, so appending words only changes the last
 line and nothing above it moves; the newest text is at the bottom and older lines scroll off
 the top (the text is cut from the left, never squeezed). The partial tail is drawn in its own
-colour after the final words.
+colour after the final words. When translating, the last sentence's translation is drawn under
+the captions (up to two lines, in the partial colour), or alone in their place, by choice.
 
 Locking makes the overlay click-through (``Qt.WindowTransparentForInput``): the window flags
 are set again and the window shown again, as Qt requires. Unlock it from the main window or
@@ -30,12 +31,13 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QDialog, QSizeGrip, QWidget
 
 from engine.pipeline import LINE_ENDS, CaptionUpdate, UpdateKind
-from engine.units import join_units, needs_space
+from engine.units import join_units, needs_space, split_units
 
 from ..settings import OverlayStyle, Settings
 
 PADDING = 12  # pixels around the text
 MAX_WORDS = 400  # older final units are dropped (at a line boundary) past this many
+TRANSLATION_LINES = 2  # lines the translation takes under the captions
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,8 @@ class CaptionOverlay(QWidget):
         self._grip.resize(16, 16)
         self._finals: list[Token] = []
         self._partial: list[Token] = []
+        self._translation = ""  # the last sentence's translation
+        self._translation_mode = ""  # "": none, "under" the captions, or "alone"
         self._drag_offset: QPoint | None = None
         self._restoring = True
         self.style_ = settings.overlay_style
@@ -129,20 +133,48 @@ class CaptionOverlay(QWidget):
             self._partial = [Token(u, True) for u in update.units]
         elif update.kind in LINE_ENDS:
             self._partial = []
+        elif update.kind is UpdateKind.TRANSLATION and update.translation.strip():
+            self._translation = " ".join(update.translation.split())
         else:
             return
         self.update()
 
     def clear(self) -> None:
-        self._finals, self._partial = [], []
+        self._finals, self._partial, self._translation = [], [], ""
         self.update()
 
+    def set_translation_mode(self, mode: str) -> None:
+        """ "under": the translation under the captions; "alone": only the translation; "": no
+        translation (the captions only)."""
+        if mode == self._translation_mode:
+            return
+        self._translation_mode = mode
+        if not mode:
+            self._translation = ""
+        self.apply_style(self.style_)
+
+    def translation_lines(self) -> list[str]:
+        """The translation as drawn now, a line each (none when not translating)."""
+        if not self._translation_mode or not self._translation:
+            return []
+        room = self.style_.lines if self._translation_mode == "alone" else TRANSLATION_LINES
+        units = [u for word in self._translation.split() for u in split_units(word)]
+        tokens = [Token(u, False) for u in units]
+        lines = [join_units(t.text for t in line) for line in self._layout(tokens)]
+        if len(lines) > room:
+            lines = lines[: room - 1] + [lines[room - 1] + "…"]
+        return lines
+
     def visible_lines(self) -> list[list[Token]]:
-        """The lines drawn now, oldest first; at most ``lines``."""
+        """The caption lines drawn now, oldest first; at most ``lines`` (none when the
+        translation is shown alone)."""
+        if self._translation_mode == "alone":
+            return []
         return self._layout(self._finals + self._partial)[-self.style_.lines :]
 
     def visible_text(self) -> str:
-        return "\n".join(join_units(t.text for t in line) for line in self.visible_lines())
+        lines = [join_units(t.text for t in line) for line in self.visible_lines()]
+        return "\n".join(lines + self.translation_lines())
 
     # look ------------------------------------------------------------------------------------
     def apply_style(self, style: OverlayStyle) -> None:
@@ -158,7 +190,8 @@ class CaptionOverlay(QWidget):
         self.update()
 
     def _text_height(self) -> int:
-        return QFontMetrics(self.font()).lineSpacing() * self.style_.lines
+        extra = TRANSLATION_LINES if self._translation_mode == "under" else 0
+        return QFontMetrics(self.font()).lineSpacing() * (self.style_.lines + extra)
 
     def _fit_height(self) -> int:
         return self._text_height() + 2 * PADDING
@@ -284,7 +317,8 @@ class CaptionOverlay(QWidget):
             painter.drawRoundedRect(self.rect().adjusted(0, 0, -1, -1), 10, 10)
         metrics = QFontMetrics(self.font())
         lines = self.visible_lines()
-        if not lines and not self._locked:
+        translated = self.translation_lines()
+        if not lines and not translated and not self._locked:
             painter.setPen(QColor(self.style_.partial_color))
             hint = QFont(self.font())
             hint.setPointSize(max(9, self.style_.font_size // 2))
@@ -296,7 +330,9 @@ class CaptionOverlay(QWidget):
             )
             painter.end()
             return
-        y = self.height() - PADDING - metrics.lineSpacing() * len(lines) + metrics.ascent()
+        reserved = TRANSLATION_LINES if self._translation_mode == "under" else len(translated)
+        y = self.height() - PADDING - metrics.lineSpacing() * (len(lines) + reserved)
+        y += metrics.ascent()
         width = self.width() - 2 * PADDING
         colours = {False: QColor(self.style_.text_color), True: QColor(self.style_.partial_color)}
         shadow = QColor(0, 0, 0, 200)
@@ -313,5 +349,12 @@ class CaptionOverlay(QWidget):
                 painter.setPen(colours[token.partial])
                 painter.drawText(x, y, text)
                 x += metrics.horizontalAdvance(text)
+            y += metrics.lineSpacing()
+        colour = self.style_.partial_color if lines else self.style_.text_color
+        for text in translated:
+            painter.setPen(shadow)
+            painter.drawText(PADDING + 1, y + 1, text)
+            painter.setPen(QColor(colour))
+            painter.drawText(PADDING, y, text)
             y += metrics.lineSpacing()
         painter.end()

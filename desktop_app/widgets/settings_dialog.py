@@ -40,6 +40,7 @@ from engine.hub import DEFAULT_ENDPOINT, MIRROR_EXAMPLE
 from ..language import LANGUAGES
 from ..settings import OverlayStyle, Settings
 from .lm_group import LanguageModelGroup
+from .text_groups import PunctuationGroup, TranslationGroup
 
 PROFILE_LABELS = {
     "low_latency": str(QT_TRANSLATE_NOOP("SettingsDialog", "Low latency (about 0.5 s behind)")),
@@ -94,7 +95,7 @@ class ColorButton(QPushButton):
 
 class SettingsDialog(QDialog):
     # changed groups: "model", "profile", "lm", "devices", "overlay", "api", "language",
-    # "shortcut"
+    # "shortcut", "punctuation", "translation"
     applied = Signal(set)
 
     def __init__(
@@ -108,10 +109,14 @@ class SettingsDialog(QDialog):
         columns = QHBoxLayout()
         left, right = QVBoxLayout(), QVBoxLayout()
         self.lm = LanguageModelGroup()
+        self.punctuation = PunctuationGroup()
+        self.translation = TranslationGroup()
         left.addWidget(self._engine_group())
         left.addWidget(self.lm)
+        left.addWidget(self.punctuation)
         left.addStretch(1)
         right.addWidget(self._overlay_group())
+        right.addWidget(self.translation)
         right.addWidget(self._api_group(api_available))
         right.addWidget(self._language_group())
         right.addStretch(1)
@@ -304,6 +309,8 @@ class SettingsDialog(QDialog):
         self._select(self.language, settings.language)
         self.start_shortcut.setKeySequence(QKeySequence(settings.start_shortcut))
         self.lm.load(settings)
+        self.punctuation.load(settings)
+        self.translation.load(settings)
         style = settings.overlay_style
         # An empty family means the system's default font, shown as that font's name.
         self.font_family.setCurrentFont(QFont(style.font_family) if style.font_family else QFont())
@@ -355,6 +362,10 @@ class SettingsDialog(QDialog):
             changed.add("profile")
         if self.lm.save(s):
             changed.add("lm")
+        if self.punctuation.save(s):
+            changed.add("punctuation")
+        if self.translation.save(s):
+            changed.add("translation")
         if self.all_host_apis.isChecked() != s.all_host_apis:
             s.all_host_apis = self.all_host_apis.isChecked()
             changed.add("devices")

@@ -1,5 +1,6 @@
 """The running transcript: one line per utterance with its start time in a grey side column;
-final words in the normal text colour, the partial tail in grey after them.
+final words in the normal text colour, the partial tail in grey after them; each sentence's
+translation (when translating) under its line, indented, in a muted colour.
 
 Only the open line (the tail) is redrawn on each event; finished lines are never touched.
 """
@@ -11,9 +12,13 @@ from html import escape
 from PySide6.QtGui import QPalette, QTextCursor
 from PySide6.QtWidgets import QTextEdit, QWidget
 
+from engine.pipeline import CaptionUpdate
+
 from ..live_transcript import LiveTranscript, Utterance, clock
 
 GREY = "#8a8a8a"
+TRANSLATION_COLOUR = "#3a6ea5"
+KEPT_LINE_ENDS = 32  # finished lines whose late translations still go under them
 
 
 class TranscriptView(QTextEdit):
@@ -30,6 +35,9 @@ class TranscriptView(QTextEdit):
         )
         self._tail_start = 0  # document position where the open line begins
         self._tail_utterance: Utterance | None = None  # the utterance the open line shows
+        # The last character of recent finished lines (a cursor moves with edits before it),
+        # by utterance: a translation that comes after its line ended goes under it.
+        self._line_ends: dict[int, QTextCursor] = {}
 
     def refresh_tail(self) -> None:
         """Redraw the open line: the current utterance's final words and the partial tail."""
@@ -45,24 +53,61 @@ class TranscriptView(QTextEdit):
                 else self.transcript.partial[0].start
             )
             html = self._line_html(start, final, partial, self.transcript.partial_space)
+            html += "".join(
+                "<br>" + self._translation_html(t)
+                for t in (utterance.translations if utterance else [])
+            )
         self._replace_tail(html)
 
     def end_line(self) -> None:
         """The utterance ended: keep its line and open a new one below it."""
         done, self._tail_utterance = self._tail_utterance, None
-        self._replace_tail(
-            self._line_html(done.start, done.text(), "") if done and done.words else ""
-        )
+        html = self._line_html(done.start, done.text(), "") if done and done.words else ""
+        if html and done is not None:
+            html += "".join("<br>" + self._translation_html(t) for t in done.translations)
+        self._replace_tail(html)
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
+        if html and done is not None and cursor.position() > self._tail_start:
+            self._line_ends[id(done)] = QTextCursor(self.document())
+            self._line_ends[id(done)].setPosition(cursor.position() - 1)
+            while len(self._line_ends) > KEPT_LINE_ENDS:
+                del self._line_ends[next(iter(self._line_ends))]
         if cursor.position() > self._tail_start:
             cursor.insertBlock()
             self._tail_start = cursor.position()
+
+    def add_translation(self, update: CaptionUpdate) -> None:
+        """A sentence's translation: under the open line (redrawn with it), or, when its line
+        has ended, on a line of its own after the finished lines."""
+        if not update.translation.strip():
+            return
+        line = self.transcript.line_of(update.words[0]) if update.words else None
+        if line is not None and line is self.transcript.current:
+            self.refresh_tail()
+            return
+        anchor = self._line_ends.get(id(line)) if line is not None else None
+        cursor = QTextCursor(self.document())
+        if anchor is None:  # a line not shown any more: before the open line
+            cursor.setPosition(self._tail_start)
+            cursor.insertHtml(self._translation_html(update.translation))
+            cursor.insertBlock()
+            self._tail_start = cursor.position()
+            return
+        cursor.setPosition(anchor.position())
+        cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
+        before = cursor.position()
+        cursor.insertBlock()
+        cursor.insertHtml(self._translation_html(update.translation))
+        if before < self._tail_start:
+            self._tail_start += cursor.position() - before
+        anchor.setPosition(cursor.position() - 1)  # the next one goes under this one
 
     def rebuild(self) -> None:
         """Draw the whole transcript again (after clearing or loading)."""
         self.clear()
         self._tail_start, self._tail_utterance = 0, None
+        self._line_ends.clear()
         current = self.transcript.current
         for utterance in self.transcript.utterances:
             if utterance is not current and utterance.words:
@@ -83,6 +128,10 @@ class TranscriptView(QTextEdit):
                 f"{escape(partial)}</span>"
             )
         return "".join(parts)
+
+    def _translation_html(self, text: str) -> str:
+        indent = "&nbsp;" * 10  # under the text, past the time column
+        return f'{indent}<span style="color:{TRANSLATION_COLOUR}">{escape(text)}</span>'
 
     def _replace_tail(self, html: str) -> None:
         bar = self.verticalScrollBar()

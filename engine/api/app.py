@@ -60,12 +60,10 @@ def load_server_punctuation(settings: ServerSettings, model: Recognizer) -> Punc
     it cannot be had), else the default for the speech model's language (a warning when it
     cannot be had: the server runs without punctuation)."""
     from ..errors import ModelLoadError
-    from ..punctuation_models import default_punctuation_model, load_punctuation_model
+    from ..punctuation_models import load_punctuation_model, punctuation_model_name
 
     options = settings.punctuation
-    if not options.enabled:
-        return None
-    name = options.model or default_punctuation_model("demo" if model.is_demo else model.name)
+    name = punctuation_model_name(options, model.name, model.is_demo)
     if name is None:
         return None
     try:

@@ -53,6 +53,7 @@ class Transcription(_Lenient):
     model: str | None = None  # accepted; the server's loaded model is used
     language: str | None = None
     prompt: str | None = None  # ignored: CTC models take no prompt
+    punctuation: bool | None = None  # ours: false turns punctuation and true casing off
 
 
 class TurnDetection(_Lenient):
@@ -69,8 +70,16 @@ class AudioInput(_Lenient):
     noise_reduction: dict[str, Any] | None = None  # accepted and not applied
 
 
+class AudioOutput(_Lenient):
+    """``audio.output`` of OpenAI's translation sessions; here only ``language``: translate each
+    sentence into it (``session.output_transcript.delta`` events)."""
+
+    language: str | None = None
+
+
 class Audio(_Lenient):
     input: AudioInput | None = None
+    output: AudioOutput | None = None
 
 
 class Session(_Lenient):
@@ -195,6 +204,8 @@ class SessionConfig:
     language: str | None = None  # echoed back; the model decides what it understands
     prompt: str | None = None  # echoed back; not used
     include: tuple[str, ...] = ()  # echoed back; logprobs are not sent
+    punctuation: bool = True  # punctuation and true casing, where the server has a model
+    translate_to: str | None = None  # translate each sentence into this language
 
 
 def ga_session(config: SessionConfig, session_id: str, model: str) -> dict[str, object]:
@@ -215,10 +226,12 @@ def ga_session(config: SessionConfig, session_id: str, model: str) -> dict[str, 
                     "model": model,
                     "language": config.language,
                     "prompt": config.prompt,
+                    "punctuation": config.punctuation,
                 },
                 "turn_detection": turn,
                 "noise_reduction": None,
-            }
+            },
+            "output": {"language": config.translate_to},
         },
         "include": list(config.include) or None,
     }
@@ -259,6 +272,10 @@ def apply_update(
         source: BaseModel | None = audio.input if audio else None
         fmt = audio.input.format if audio and audio.input else None
         transcription = audio.input.transcription if audio and audio.input else None
+        output = audio.output if audio else None
+        if output is not None and "language" in output.model_fields_set:
+            language = (output.language or "").strip()
+            changes["translate_to"] = None if language.lower() in ("", "none") else language
         turn_field, rate_param = "turn_detection", "session.audio.input.format.rate"
     else:
         source = event.session
@@ -279,6 +296,8 @@ def apply_update(
         for name in ("model", "language", "prompt"):
             if name in transcription.model_fields_set:
                 changes[name] = getattr(transcription, name)
+        if transcription.punctuation is not None:
+            changes["punctuation"] = transcription.punctuation
     if source is not None and turn_field in source.model_fields_set:
         turn: TurnDetection | None = getattr(source, turn_field)
         changes["turn_detection"] = turn.type if turn else None
@@ -349,6 +368,22 @@ class Completed(_ServerEvent):
     usage: DurationUsage
 
 
+class TranslationDelta(_ServerEvent):
+    """A sentence's translation. The name and ``delta``/``elapsed_ms`` are those of OpenAI's
+    Realtime translation sessions (``session.output_transcript.delta``); a transcription client
+    that does not know the event skips it. Ours adds the item the sentence was spoken in, the
+    sentence itself, the language, and ``error`` when there is no translation."""
+
+    type: Literal["session.output_transcript.delta"] = "session.output_transcript.delta"
+    delta: str  # the translation, with a space before it where the language needs one
+    elapsed_ms: int  # session audio up to the sentence's end
+    item_id: str | None  # the item whose words the sentence is (its last word's item)
+    language: str
+    source_text: str
+    start_ms: int
+    error: str | None = None
+
+
 class ErrorDetail(BaseModel):
     type: str  # invalid_request_error or server_error
     code: str | None
@@ -382,5 +417,6 @@ ServerEvent = (
     | Cleared
     | Delta
     | Completed
+    | TranslationDelta
     | ErrorEvent
 )

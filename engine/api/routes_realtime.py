@@ -12,6 +12,7 @@ an item concatenated equal its completed transcript.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import dataclasses
@@ -25,10 +26,10 @@ import numpy as np
 from fastapi import APIRouter, Depends, WebSocket
 
 from ..audio import FrameDecoder
-from ..errors import AudioError
+from ..errors import AudioError, TranslationError
 from ..pipeline import CaptionUpdate, UpdateKind
-from ..punctuation_stage import caption_pipeline
 from ..streaming import Event, EventType, StreamOptions
+from ..units import needs_space
 from .deps import ApiContext, get_context
 from .errors import CloseCode, close_reason
 from .live_session import CLOSED, LiveSession, Note, Send, serve_session
@@ -53,6 +54,7 @@ from .realtime_events import (
     SpeechStarted,
     SpeechStopped,
     TranscriptionSessionUpdate,
+    TranslationDelta,
     apply_update,
     beta_session,
     delta_text,
@@ -106,11 +108,13 @@ class InputCleared(Note):
 class RealtimeSession(LiveSession):
     """One client: events in, events out."""
 
-    def __init__(self, ws: WebSocket, ctx: ApiContext, beta: bool) -> None:
+    def __init__(
+        self, ws: WebSocket, ctx: ApiContext, beta: bool, config: SessionConfig = SessionConfig()
+    ) -> None:
         self.beta = beta  # the client speaks the beta interface (OpenAI-Beta: realtime=v1)
         self.id = new_id("sess")
         self.label = f"rt-{self.id[5:13]}"
-        self.config = SessionConfig()
+        self.config = config
         self.uncommitted = 0  # samples appended since the last commit or clear
         self.flushing_commit = False  # the flush is a commit (not only a close)
         self.stopped_at: float | None = None  # an utterance ended during a commit's flush
@@ -118,17 +122,16 @@ class RealtimeSession(LiveSession):
         self.item: Item | None = None
         self.previous_item_id: str | None = None
         self.boundary_s = 0.0  # session time where the last item (or cleared audio) ended
-        # The deltas' text: casing, the script's spacing. Not punctuated yet: a stream's
-        # punctuation (decided with little right context) differs from an upload's, and clients
-        # compare items with uploads; pass ctx.punctuation here once that is settled.
-        self.captions = caption_pipeline(None)
-        super().__init__(ws, ctx, _decoder(self.config))
+        self.sentence_items: dict[tuple[float, float], str | None] = {}  # sentence -> item id
+        self.translated_tail = ""  # the last translation sent (for the space before the next)
+        super().__init__(ws, ctx, _decoder(config), config.punctuation, config.translate_to)
 
     def stream_options(self) -> StreamOptions:
         options = StreamOptions(
             profile=self.settings.profile,
             # Deltas are final words only; partial results serve only to notice speech early.
             partials=self.config.turn_detection is not None,
+            partial_passes=not self.settings.model.power_saver,
             decode=self.settings.decode,  # the server's script, LM and custom words
         )
         if self.config.silence_duration_ms is not None:
@@ -231,6 +234,18 @@ class RealtimeSession(LiveSession):
 
     def _update(self, event: SessionUpdate | TranscriptionSessionUpdate) -> None:
         config = apply_update(self.config, event, self.settings.max_sample_rate)
+        if config.translate_to != self.config.translate_to and config.translate_to is not None:
+            try:  # at once: a language no model here serves (loading comes later)
+                self.ctx.translators.check(config.translate_to)
+            except TranslationError as exc:
+                raise RealtimeError(
+                    f"no translation: {exc}",
+                    code="translation_unavailable",
+                    param="session.audio.output.language",
+                    event_id=event.event_id,
+                ) from None
+        if config.punctuation != self.punctuation:  # at the next stream (at once before audio)
+            self.punctuation, self.rebuild_pipeline = config.punctuation, True
         if (config.format, config.rate) != (self.config.format, self.config.rate):
             self.push(self.decoder.flush())
             self.decoder = _decoder(config)
@@ -238,6 +253,7 @@ class RealtimeSession(LiveSession):
         self.beta = isinstance(event, TranscriptionSessionUpdate)
         if not self.pushed and not self.flushing:  # new stream options take effect now
             self.reopen()
+        self.translate_to(config.translate_to)  # a model not loaded yet loads meanwhile
         self._send(self._session_event("updated"))
 
     def request_close(self, code: CloseCode, reason: str) -> None:
@@ -270,11 +286,10 @@ class RealtimeSession(LiveSession):
         if event.type is EventType.SPEECH_STARTED and vad:
             item = self._item()
             await self.write(SpeechStarted(audio_start_ms=round(at * 1000), item_id=item.id))
-        elif event.type is EventType.FINAL and event.words:
-            item = self._item()
-            await self._deltas(self.captions.handle(event))
-        elif event.type is EventType.UTTERANCE_END:
-            await self._flush_line()
+        # Every event goes through the pipeline (the punctuation stage reads partials and
+        # pauses too); final words come out as deltas, a line's end releases what it held.
+        await self._deltas(self.pipeline.handle(event))
+        if event.type is EventType.UTTERANCE_END:
             if vad and self.item is not None:
                 if self.flushing_commit:  # the commit's own item, unless more speech follows
                     self.stopped_at = at
@@ -318,12 +333,12 @@ class RealtimeSession(LiveSession):
 
     def _end_line(self) -> None:
         """The item was dropped: the next delta starts a new caption line (and sentence)."""
-        self.captions.push(CaptionUpdate(UpdateKind.UTTERANCE_END, self.offset_s))
+        self.pipeline.push(CaptionUpdate(UpdateKind.UTTERANCE_END, self.offset_s))
 
     async def _flush_line(self) -> None:
         """The line ends: finals the caption stages held go out as deltas of the item."""
         await self._deltas(
-            self.captions.push(CaptionUpdate(UpdateKind.UTTERANCE_END, self.offset_s))
+            self.pipeline.push(CaptionUpdate(UpdateKind.UTTERANCE_END, self.offset_s))
         )
 
     async def _deltas(self, updates: list[CaptionUpdate]) -> None:
@@ -332,6 +347,32 @@ class RealtimeSession(LiveSession):
                 item = self._item()
                 item.text.append(delta_text(update))
                 await self.write(Delta(item_id=item.id, delta=item.text[-1]))
+            elif update.kind is UpdateKind.SENTENCE and self.translation.language is not None:
+                item_id = self.item.id if self.item else self.previous_item_id
+                self.sentence_items[(update.start, update.end)] = item_id
+
+    async def on_translation(self, update: CaptionUpdate) -> None:
+        text = update.translation
+        space = needs_space(self.translated_tail, text)
+        if text:
+            self.translated_tail = text
+        await self.write(
+            TranslationDelta(
+                delta=(" " if space else "") + text,
+                elapsed_ms=round(update.end * 1000),
+                item_id=self.sentence_items.pop((update.start, update.end), None),
+                language=update.language,
+                source_text=update.source_text,
+                start_ms=round(update.start * 1000),
+                error=update.message or None,
+            )
+        )
+
+    async def on_translation_error(self, language: str, message: str) -> None:
+        error = RealtimeError(
+            message, code="translation_unavailable", param="session.audio.output.language"
+        )
+        await self.write(ErrorEvent.of(error))
 
     async def _on_end(self) -> bool:
         """The stream is flushed: complete the committed item, then close or go on."""
@@ -345,8 +386,7 @@ class RealtimeSession(LiveSession):
             await self._complete(self.offset_s)
         self.flushing_commit = False
         if self.closing and not self.held:
-            await self.ws.close(self.closing[0], close_reason(self.closing[1]))
-            return True
+            return await self.close_when_translated(*self.closing)
         if not await self.next_stream():
             return True
         if self.closing:
@@ -369,6 +409,27 @@ async def _refuse(ws: WebSocket, code: CloseCode, message: str, error_code: str)
         pass
 
 
+async def _query_config(
+    ctx: ApiContext, punctuation: str | None, translate_to: str | None
+) -> SessionConfig:
+    """The session's start from the query (``?punctuation=false``, ``?translate_to=zh``) and the
+    server's defaults (``serve --translate-to``); a query's translation model is loaded before
+    the session starts (in a thread), so that one that cannot be had refuses it."""
+    flag = (punctuation or "true").lower()
+    if flag not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        raise RealtimeError(f"punctuation must be true or false; got {punctuation!r}")
+    wanted = ctx.settings.translation.target if translate_to is None else translate_to.strip()
+    target = None if wanted.lower() in ("", "none") else wanted
+    if target is not None:
+        try:
+            await asyncio.to_thread(ctx.translators.worker, target)
+        except TranslationError as exc:
+            raise RealtimeError(
+                f"no translation: {exc}", code="translation_unavailable", param="translate_to"
+            ) from None
+    return SessionConfig(punctuation=flag in ("1", "true", "yes", "on"), translate_to=target)
+
+
 @router.websocket("/v1/realtime")
 async def realtime(websocket: WebSocket, ctx: ApiContext = Depends(get_context)) -> None:
     query = websocket.query_params
@@ -379,9 +440,14 @@ async def realtime(websocket: WebSocket, ctx: ApiContext = Depends(get_context))
         await _refuse(websocket, CloseCode.POLICY, message, "unsupported_intent")
         return
     beta = "realtime=v1" in websocket.headers.get("openai-beta", "")
+    try:
+        config = await _query_config(ctx, query.get("punctuation"), query.get("translate_to"))
+    except RealtimeError as exc:
+        await _refuse(websocket, CloseCode.POLICY, exc.message, exc.code)
+        return
     await serve_session(
         websocket,
         ctx,
-        lambda: RealtimeSession(websocket, ctx, beta),
+        lambda: RealtimeSession(websocket, ctx, beta, config),
         lambda message: _refuse(websocket, CloseCode.TRY_AGAIN, message, "too_many_streams"),
     )

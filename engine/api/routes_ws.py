@@ -19,18 +19,14 @@ from typing import Any
 from fastapi import APIRouter, Depends, WebSocket
 
 from ..audio import AudioLimits, FrameDecoder
-from ..captions import Captions
 from ..config import SAMPLE_RATE, parse_script
 from ..errors import AudioError, TranslationError
 from ..lm_files import parse_hotwords
 from ..pipeline import CaptionUpdate, UpdateKind
-from ..punctuation_stage import caption_pipeline
 from ..streaming import Event, EventType, StreamOptions
-from ..translation import Result, TranslationWorker
-from ..units import join_units
 from .deps import ApiContext, get_context
 from .errors import CloseCode, close_reason
-from .live_session import CLOSED, LiveSession, Note, Send, serve_session
+from .live_session import CLOSED, LiveSession, Send, serve_session
 from .settings import MIN_SAMPLE_RATE, ServerSettings
 
 log = logging.getLogger("engine.api")
@@ -96,36 +92,9 @@ def _rate(value: object, settings: ServerSettings) -> int:
     return rate
 
 
-@dataclass(frozen=True)
-class Translated(Note):
-    """A sentence's translation, ready (from the translation worker's thread)."""
-
-    result: Result
-
-
-@dataclass
-class Sentence:
-    """The finals of the open sentence; an utterance's end closes it (no punctuation here)."""
-
-    units: list[str]
-    start: float = 0.0
-    end: float = 0.0
-
-
-class _Deliver:
-    """Hands a translation from the worker's thread to the session's sender."""
-
-    def __init__(self, session: CaptionSession) -> None:
-        self.session = session
-
-    def put(self, item: Result, /) -> None:
-        session = self.session
-        session.loop.call_soon_threadsafe(session.outbox.put_nowait, Translated(item))
-
-
 class CaptionSession(LiveSession):
     """One WebSocket client: frames in, caption messages out; with ``translate_to``, each
-    sentence's translation after the finals it covers."""
+    sentence's translation (the pipeline's SENTENCE updates) after the finals it covers."""
 
     def __init__(
         self,
@@ -136,31 +105,24 @@ class CaptionSession(LiveSession):
         stable_partials: bool = True,
         chinese: str | None = None,
         hotwords: tuple[str, ...] = (),
-        translation: tuple[str, TranslationWorker] | None = None,
+        translate_to: str | None = None,
         punctuation: bool = True,
         source_label: str | None = None,
     ) -> None:
         self.id = uuid.uuid4().hex
         self.source_label = source_label  # the client's name for the source; echoed, nothing else
-        self.translation = translation  # (target language, its worker)
-        self.sentence = Sentence([])
-        self.translations_pending = 0  # sentences sent to the worker, not yet answered
-        self.close_when_translated = False
         self.label = f"ws-{self.id[:8]}"
         self.format = fmt
         self.options = StreamOptions(
             profile=ctx.settings.profile,
             partials=partials,
             stable_partials=stable_partials,
+            partial_passes=not ctx.settings.model.power_saver,
             decode=ctx.settings.request_decode(chinese, hotwords),
         )
         self.stats_interval_s = ctx.settings.stats_interval_s
         self.audio_seen = False
-        # casing, punctuation (where the server has a model and the client did not turn it off)
-        # and the session's clock
-        stage = ctx.punctuation if punctuation else None
-        self.captions = Captions(history=False, pipeline=caption_pipeline(stage))
-        super().__init__(ws, ctx, _decoder(fmt, ctx.settings))
+        super().__init__(ws, ctx, _decoder(fmt, ctx.settings), punctuation, translate_to)
 
     def stream_options(self) -> StreamOptions:
         return self.options
@@ -181,7 +143,7 @@ class CaptionSession(LiveSession):
             "stable_partials": self.options.stable_partials,
             "chinese": self.options.decode.chinese,
             "hotwords": list(self.options.decode.lm.hotwords),
-            "translate_to": self.translation[0] if self.translation else None,
+            "translate_to": self.translation.language,
             "label": self.source_label,
             "limits": {
                 "max_frame_bytes": s.max_frame_bytes,
@@ -270,7 +232,8 @@ class CaptionSession(LiveSession):
         if "label" in message:
             self.source_label = _label(message["label"])
         if "translate_to" in message:
-            self.translation = _translation(self.ctx, message["translate_to"])
+            # A model not loaded yet loads in a thread; the stream works meanwhile.
+            self.translate_to(_target(self.ctx, message["translate_to"]))
         if "hotwords" in message:
             # No audio yet: the stream is opened again with the session's custom words.
             lm = self.settings.request_decode(hotwords=_hotwords(message["hotwords"])).lm
@@ -282,8 +245,7 @@ class CaptionSession(LiveSession):
     # engine events ---------------------------------------------------------------------------
     async def on_event(self, event: Event) -> bool:
         # One event may give several updates (the punctuation stage releases held finals).
-        for update in self.captions.pipeline.handle(event):
-            self.captions.apply(update)
+        for update in self.pipeline.handle(event):
             if await self._on_update(update, event):
                 return True
         if event.type is EventType.END:
@@ -292,13 +254,6 @@ class CaptionSession(LiveSession):
 
     async def _on_update(self, update: CaptionUpdate, event: Event) -> bool:
         kind = update.kind
-        if kind is UpdateKind.FINAL and update.words:
-            if not self.sentence.units:
-                self.sentence.start = update.start
-            self.sentence.units += update.units
-            self.sentence.end = update.end
-        elif kind in (UpdateKind.UTTERANCE_END, UpdateKind.END):
-            self._close_sentence()
         if kind in (UpdateKind.PARTIAL, UpdateKind.FINAL):
             await self.write(
                 {
@@ -324,46 +279,28 @@ class CaptionSession(LiveSession):
             return True
         return False
 
-    def _close_sentence(self) -> None:
-        sentence, self.sentence = self.sentence, Sentence([])
-        if self.translation is None or not sentence.units:
-            return
-        self.translations_pending += 1
-        self.translation[1].submit(sentence, join_units(sentence.units), _Deliver(self))
-
-    async def on_note(self, note: Note) -> bool:
-        if not isinstance(note, Translated) or self.translation is None:
-            return False
-        result, sentence = note.result, note.result.key
-        self.translations_pending -= 1
+    async def on_translation(self, update: CaptionUpdate) -> None:
         message: dict[str, object] = {
             "type": "translation",
-            "text": result.text,
-            "source_text": result.source_text,
-            "start": round(sentence.start, 3),
-            "end": round(sentence.end, 3),
-            "language": self.translation[0],
+            "text": update.translation,
+            "source_text": update.source_text,
+            "start": round(update.start, 3),
+            "end": round(update.end, 3),
+            "language": update.language,
         }
-        if result.error:
-            message["error"] = result.error
+        if update.message:
+            message["error"] = update.message
         await self.write(message)
-        if self.close_when_translated and not self.translations_pending:
-            code, reason = self.closing or (CloseCode.NORMAL, "")
-            await self.ws.close(code, close_reason(reason))
-            return True
-        return False
+
+    async def on_translation_error(self, language: str, message: str) -> None:
+        await self.write({"type": "translation_error", "language": language, "message": message})
 
     async def _on_end(self) -> bool:
         """The current stream is flushed: close (once its sentences are translated), or
         continue on a fresh stream."""
         self.flushed_stream_ends()
-        self.captions.begin_session(self.offset_s)
         if self.closing and not self.held:
-            if self.translations_pending:
-                self.close_when_translated = True
-                return False
-            await self.ws.close(self.closing[0], close_reason(self.closing[1]))
-            return True
+            return await self.close_when_translated(*self.closing)
         if not self.closing:
             await self.write({"type": "finalized", "end": round(self.offset_s, 3)})
         if not await self.next_stream():
@@ -478,17 +415,27 @@ def _label(value: object) -> str | None:
     return label
 
 
-def _translation(ctx: ApiContext, value: object) -> tuple[str, TranslationWorker] | None:
-    """A ``translate_to`` (query or config): the target and its worker, None for none; a
-    language without a model here is a protocol error that says why. Loads the model the first
-    time a language is asked for (a query's in a thread before the session starts)."""
+def _target(ctx: ApiContext, value: object) -> str | None:
+    """A ``translate_to`` (query or config): the target, None for none; a language no model
+    here could serve is a protocol error that says why (checked at once, nothing loaded)."""
     if value is None or str(value).strip().lower() in ("", "none"):
         return None
     target = str(value).strip()
     try:
-        return target, ctx.translators.worker(target)
+        ctx.translators.check(target)
     except TranslationError as exc:
         raise ProtocolError(CloseCode.POLICY, f"no translation: {exc}") from None
+    return target
+
+
+def _load_translation(ctx: ApiContext, target: str | None) -> None:
+    """A query's target: its model loaded before the handshake is answered (in a thread), so
+    that a model that cannot be had refuses the session."""
+    if target is not None:
+        try:
+            ctx.translators.worker(target)
+        except TranslationError as exc:
+            raise ProtocolError(CloseCode.POLICY, f"no translation: {exc}") from None
 
 
 def _chinese(value: str | None) -> str | None:
@@ -514,8 +461,8 @@ async def ws_transcribe(websocket: WebSocket, ctx: ApiContext = Depends(get_cont
         hotwords = _hotwords(query.get("hotwords"))
         punctuation = _flag("punctuation", query.get("punctuation", "true"))
         source_label = _label(query.get("label"))
-        target = query.get("translate_to", settings.translation.target)
-        translation = await asyncio.to_thread(_translation, ctx, target)
+        target = _target(ctx, query.get("translate_to", settings.translation.target))
+        await asyncio.to_thread(_load_translation, ctx, target)
     except ProtocolError as exc:
         await _refuse(websocket, exc.code, exc.message)
         return
@@ -530,7 +477,7 @@ async def ws_transcribe(websocket: WebSocket, ctx: ApiContext = Depends(get_cont
             stable,
             chinese,
             hotwords,
-            translation,
+            target,
             punctuation,
             source_label,
         ),

@@ -5,7 +5,7 @@ The sentences were written for this check (not from fortunes, not in the tests o
 Corpus-level CER and WER per voice (required: CER <= 0.15 and WER <= 0.45; aimed for: WER <=
 0.25), plus the held-out voice flite awb. Writes acceptance.json beside this file.
 
-    python tools/demo_model/acceptance.py [--model demo]
+    python -m tools.demo_model.acceptance [--model demo]     # from the repository's root
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from pathlib import Path
 
 import jiwer
 
+from devkit.speech import say
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
-from helpers import say  # noqa: E402
 
 SENTENCES = [
     "the bus was late again so we walked to work",

@@ -8,6 +8,8 @@ import numpy as np
 import torch
 from transformers import Wav2Vec2Config
 
+from devkit.models import BASE_960H_VOCAB
+
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"
 DATA = WORK / "data"
@@ -15,40 +17,7 @@ SAMPLE_RATE = 16000
 STD_FLOOR = 5e-3  # the engine floors each window's standard deviation at this value
 
 # Exactly facebook/wav2vec2-base-960h's vocabulary; id 0 is the CTC blank.
-VOCAB: dict[str, int] = {
-    "<pad>": 0,
-    "<s>": 1,
-    "</s>": 2,
-    "<unk>": 3,
-    "|": 4,
-    "E": 5,
-    "T": 6,
-    "A": 7,
-    "O": 8,
-    "N": 9,
-    "I": 10,
-    "H": 11,
-    "S": 12,
-    "R": 13,
-    "D": 14,
-    "L": 15,
-    "U": 16,
-    "M": 17,
-    "W": 18,
-    "C": 19,
-    "F": 20,
-    "G": 21,
-    "Y": 22,
-    "P": 23,
-    "B": 24,
-    "V": 25,
-    "K": 26,
-    "'": 27,
-    "X": 28,
-    "J": 29,
-    "Q": 30,
-    "Z": 31,
-}
+VOCAB: dict[str, int] = BASE_960H_VOCAB
 ID_TO_CHAR = {i: c for c, i in VOCAB.items()}
 
 

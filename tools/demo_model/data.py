@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 import soxr
 import torch
-from common import SAMPLE_RATE, encode, normalise
+
+from tools.demo_model.common import SAMPLE_RATE, encode, normalise
 
 MAX_SECONDS = 15.0  # longest example after joining
 

@@ -4,7 +4,7 @@ Conditions: flite slt, espeak-ng en-us, festival HTS slt, the held-out voice (fl
 trained on) and espeak-ng en-us with white noise at 10 dB SNR. Whole-utterance greedy decoding.
 Also: how often bfloat16 and dynamic int8 versions give the same words as float32.
 
-    python evaluate.py [--model work/final] [--sentences 100]
+    python -m tools.demo_model.evaluate [--model tools/demo_model/work/final] [--sentences 100]
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import copy
 import json
 import logging
 import random
-import sys
 import time
 from pathlib import Path
 
@@ -23,10 +22,9 @@ import numpy as np
 import torch
 from transformers import Wav2Vec2ForCTC
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import texts
-from common import HERE, WORK, transcribe, transcribe_windowed
-from gen_data import SEED, Item, synthesise
+from tools.demo_model import texts
+from tools.demo_model.common import HERE, WORK, transcribe, transcribe_windowed
+from tools.demo_model.gen_data import SEED, Item, synthesise
 
 log = logging.getLogger("demo_model.evaluate")
 

@@ -1,6 +1,6 @@
 """Export the trained demo model to engine/models/demo/ with processor files and model card.
 
-python export.py [--model work/final] [--dest ../../engine/models/demo]
+python -m tools.demo_model.export [--model tools/demo_model/work/final] [--dest engine/models/demo]
 """
 
 from __future__ import annotations
@@ -8,20 +8,18 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import sys
 from pathlib import Path
 
 import torch
 from transformers import (
     Wav2Vec2CTCTokenizer,
-    Wav2Vec2FeatureExtractor,
     Wav2Vec2ForCTC,
     Wav2Vec2Processor,
 )
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import HERE, VOCAB, WORK
-from model_card import render_card
+from devkit.models import feature_extractor
+from tools.demo_model.common import HERE, VOCAB, WORK
+from tools.demo_model.model_card import render_card
 
 log = logging.getLogger("demo_model.export")
 
@@ -40,14 +38,7 @@ def build_processor(vocab_file: Path) -> Wav2Vec2Processor:
     tokenizer = Wav2Vec2CTCTokenizer(
         str(vocab_file), word_delimiter_token="|", do_lower_case=False, **SPECIAL_TOKENS
     )
-    extractor = Wav2Vec2FeatureExtractor(
-        feature_size=1,
-        sampling_rate=16000,
-        padding_value=0.0,
-        do_normalize=True,
-        return_attention_mask=False,
-    )
-    return Wav2Vec2Processor(feature_extractor=extractor, tokenizer=tokenizer)
+    return Wav2Vec2Processor(feature_extractor=feature_extractor(), tokenizer=tokenizer)
 
 
 def export(model_dir: Path, dest: Path) -> None:

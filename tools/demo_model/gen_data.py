@@ -5,7 +5,7 @@ NAME.json (list of {"offset", "length", "text", "voice"}). Shards already presen
 so an interrupted run continues where it stopped. Augmentation (noise, speed, silence, joins)
 happens later, on the fly, in train.py.
 
-    python gen_data.py [--workers 2] [--scale 1.0]
+    python -m tools.demo_model.gen_data [--workers 2] [--scale 1.0]
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import logging
 import random
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from multiprocessing import Pool
@@ -26,8 +25,7 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import texts
+from tools.demo_model import texts
 
 log = logging.getLogger("demo_model.data")
 

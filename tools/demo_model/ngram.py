@@ -131,7 +131,7 @@ class KneserNey:
 def build_demo_lm(path: Path, order: int = 3, min_count: int = 1) -> int:
     """The demo model's LM from its training sentences (held-out sentences stay out); returns
     the number of sentences it was estimated from."""
-    from texts import split_sentences, to_label
+    from tools.demo_model.texts import split_sentences, to_label
 
     train, _ = split_sentences()
     model = KneserNey((to_label(s).split() for s in train), order=order, min_count=min_count)
@@ -142,7 +142,7 @@ def build_demo_lm(path: Path, order: int = 3, min_count: int = 1) -> int:
 def build_text_lm(text: Path, path: Path, order: int = 3, min_count: int = 1) -> int:
     """An LM of any text file (one sentence or line per line), spelled as English wav2vec2
     models spell (upper case, letters and apostrophes); returns the number of lines used."""
-    from texts import to_label
+    from tools.demo_model.texts import to_label
 
     with open(text, encoding="utf-8") as lines:
         sentences = [words for line in lines if (words := to_label(line).split())]

@@ -5,7 +5,7 @@ checkpoint to work/checkpoint.pt every few minutes and continues from it when ru
 learning rate follows a cosine over the budget, so resuming keeps the same schedule. The final
 model goes to work/final/ (save_pretrained). Learning curve: work/train_log.tsv.
 
-    python train.py --budget-min 120
+    python -m tools.demo_model.train --budget-min 120
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import logging
 import math
 import os
 import socket
-import sys
 import threading
 import time
 from pathlib import Path
@@ -28,9 +27,8 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 from transformers import Wav2Vec2ForCTC
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import DATA, WORK, model_config, transcribe
-from data import Batches, Corpus, load_corpus
+from tools.demo_model.common import DATA, WORK, model_config, transcribe
+from tools.demo_model.data import Batches, Corpus, load_corpus
 
 log = logging.getLogger("demo_model.train")
 

@@ -1,6 +1,6 @@
 """Check the exported demo model: load it the way the engine does and transcribe a new sentence.
 
-python verify_export.py [--dir engine/models/demo]
+python -m tools.demo_model.verify_export [--dir engine/models/demo]
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ import jiwer
 import torch
 from transformers import Wav2Vec2ForCTC, Wav2Vec2Processor
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import WORK
-from export import DEST
-from gen_data import Item, synthesise
+from tools.demo_model.common import WORK
+from tools.demo_model.export import DEST
+from tools.demo_model.gen_data import Item, synthesise
 
 SENTENCE = "The weather was cold and windy when we walked home from the station."
 

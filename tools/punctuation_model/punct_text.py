@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "demo_model"))
-from texts import FORTUNE_DIR, SKIPPED_FORTUNES
+from tools.demo_model.texts import FORTUNE_DIR, SKIPPED_FORTUNES
 
 # the mark classes the demo model predicts; ";" and ":" and dashes count as commas
 MARKS = ("O", ",", ".", "?", "!")

@@ -3,7 +3,7 @@ vocabulary, one label per word (mark after it x its case), on random windows of 
 text cut anywhere (so it learns to decide with little right context). Writes a transformers
 folder (config, weights, tokenizer) to --out.
 
-    nice python tools/punctuation_model/train_punctuation.py --out tools/punctuation_model/work/model
+    nice python -m tools.punctuation_model.train_punctuation --out tools/punctuation_model/work/model
 """
 
 from __future__ import annotations
@@ -12,42 +12,23 @@ import argparse
 import collections
 import json
 import random
-import sys
 import time
 from pathlib import Path
 
 import torch
-from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
 from transformers import BertConfig, BertForTokenClassification, PreTrainedTokenizerFast
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from punct_text import LABELS, Token, split
+from devkit.models import word_level_tokenizer
+from tools.punctuation_model.punct_text import LABELS, Token, split
 
-SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 SEED = 25
 
 
 def build_tokenizer(train: list[Token], min_count: int) -> PreTrainedTokenizerFast:
     counts = collections.Counter(t.word.lower() for t in train)
     words = sorted(w for w, c in counts.items() if c >= min_count)
-    vocab = {w: i for i, w in enumerate(SPECIALS + words)}
-    core = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
-    core.normalizer = normalizers.Lowercase()
-    core.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
     # [CLS] words [SEP], as the model is trained (encode below)
-    core.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]",
-        special_tokens=[("[CLS]", vocab["[CLS]"]), ("[SEP]", vocab["[SEP]"])],
-    )
-    return PreTrainedTokenizerFast(
-        tokenizer_object=core,
-        unk_token="[UNK]",
-        pad_token="[PAD]",
-        cls_token="[CLS]",
-        sep_token="[SEP]",
-        mask_token="[MASK]",
-        model_max_length=128,
-    )
+    return word_level_tokenizer(words, max_length=128, mask=True, cls_sep=True)
 
 
 def windows(

@@ -2,21 +2,17 @@
 out by hash, never the bench's held-out text): sentence-end and comma F1 for each threshold,
 words 0.3 s apart with neutral gaps (no pause cue).
 
-    nice python tools/punctuation_model/tune_punctuation.py [--model engine/models/demo_punctuation]
+    nice python -m tools.punctuation_model.tune_punctuation [--model engine/models/demo_punctuation]
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
-
-from punct_text import split  # noqa: E402
 
 from engine.ctc import Word  # noqa: E402
 from engine.punctuation import (  # noqa: E402
@@ -26,6 +22,7 @@ from engine.punctuation import (  # noqa: E402
     punctuate_words,
 )
 from engine.punctuation_models import load_punctuation_model  # noqa: E402
+from tools.punctuation_model.punct_text import split  # noqa: E402
 
 
 class Memo:

@@ -1,0 +1,1 @@
+"""The demo punctuation model's training and tuning."""
