@@ -11,8 +11,8 @@ Variants run in turns in separate processes, so each pays its own model load and
 ``--tree`` names another checkout (a worktree of main, say) whose engine runs the variant
 ``before``, for a before/after in one run.
 
-    nice -n 5 python bench/streaming_cpu.py --seconds 20 --tree /work/main
-    nice -n 5 python bench/streaming_cpu.py --variants default,power_saver --model demo
+    nice -n 5 python -m bench.streaming_cpu --seconds 20 --tree /work/main
+    nice -n 5 python -m bench.streaming_cpu --variants default,power_saver --model demo
 
 The audio is noise (every window computed, the worst case) or, with ``--speech``, espeak-ng
 sentences with pauses. The last line of stdout is one JSON object with every figure.
@@ -29,8 +29,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# A variant's process imports the engine (and bench.common) of the checkout it measures.
-sys.path.insert(0, os.environ.get("LC_BENCH_TREE") or str(ROOT))
 VARIANTS = ("before", "default", "threads1", "context_only", "power_saver")
 
 
@@ -113,7 +111,10 @@ def main() -> None:
             if variant not in VARIANTS:
                 parser.error(f"unknown variant {variant!r}")
             tree = Path(args.tree).resolve() if variant == "before" and args.tree else ROOT
-            env = {**os.environ, "LC_BENCH_TREE": str(tree), "HF_HUB_OFFLINE": "1"}
+            # The variant's process imports the engine (and bench.common) of the checkout it
+            # measures: that checkout comes first on its path.
+            path = os.pathsep.join(dict.fromkeys([str(tree), str(ROOT)]))
+            env = {**os.environ, "PYTHONPATH": path, "HF_HUB_OFFLINE": "1"}
             out = subprocess.run(
                 [sys.executable, __file__, *sys.argv[1:], "--variant", variant],
                 env=env,
