@@ -6,7 +6,8 @@ would); then "one" again, so that a change in the machine's load shows as a diff
 the two one-stream phases. For each phase: the process's CPU time per second of audio captioned
 (all streams' audio), final and partial latency per 20 ms frame (bench/streaming_latency.py's
 measure: from the push that delivered a frame's last sample to the delivery of its final window,
-and of the first window that shows it), and the load average (1 minute) before and after.
+and of the first window that shows it), and the load average (1 minute) before and after. CPU
+time counts until every stream has ended (a stream that falls behind finishes after its feed).
 
     nice -n 10 python -m bench.two_streams --quick --model demo
     nice -n 10 python -m bench.two_streams --seconds 20
@@ -63,13 +64,14 @@ def run_phase(model: Recognizer, streams: int, seconds: float, seed: int) -> dic
             thread.start()
         for thread in threads:
             thread.join()
-        cpu = time.process_time() - cpu_start
-        wall = time.perf_counter() - wall_start
         lags = [round(s.lag_s, 2) for s in opened]
         for stream in opened:
             stream.finish()
         for done in ended:
             done.wait(timeout=max(60.0, 5 * seconds))
+        # Every window of the audio, the flush after the feed included.
+        cpu = time.process_time() - cpu_start
+        wall = time.perf_counter() - wall_start
         pushes = [r for r in results if r is not None]
     finals, partials = [], []
     for deliveries, (_, log) in zip(recorded, pushes, strict=True):
