@@ -126,6 +126,7 @@ class DesktopApp(QObject):
             device=self.settings.compute_device,
             backend=self.settings.backend,
             hub_endpoint=self.settings.hub_endpoint or None,
+            power_saver=self.settings.power_saver,
         )
 
     def load_model(self) -> None:

@@ -118,6 +118,7 @@ class LiveSession(QObject):
         profile: str,
         stable_partials: bool = True,
         decode: DecodeOptions = DecodeOptions(),
+        partial_passes: bool = True,
     ) -> bool:
         """Open the device and start captioning; False (and an error signal) on failure."""
         if self.running:
@@ -136,7 +137,12 @@ class LiveSession(QObject):
             self.error.emit(str(exc))
             return False
         self.capture = capture
-        options = StreamOptions(profile=profile, stable_partials=stable_partials, decode=decode)
+        options = StreamOptions(
+            profile=profile,
+            stable_partials=stable_partials,
+            partial_passes=partial_passes,
+            decode=decode,
+        )
         worker = EngineWorker(capture, self.scheduler, options)
         thread = QThread()
         thread.setObjectName("engine-worker")

@@ -79,6 +79,8 @@ class Settings:
     backend = _Field("engine/backend", "auto")  # auto (ONNX Runtime on the CPU), onnx or torch
     profile = _Field("engine/profile", DEFAULT_LIVE_PROFILE)
     stable_partials = _Field("engine/stable_partials", True)  # partial words shown once agreed on
+    # less CPU: int8 weights and one thread on the CPU, partial text from final windows only
+    power_saver = _Field("engine/power_saver", False)
     input_device = _Field("audio/input_device", "")  # device name; empty: the system default
     all_host_apis = _Field("audio/all_host_apis", False)  # Windows: every host API's entries
     # Chinese output script (engine.config.CHINESE_SCRIPTS); empty: as the model writes.

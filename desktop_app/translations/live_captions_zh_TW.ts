@@ -44,32 +44,32 @@
         <translation>獲取語音模型…</translation>
     </message>
     <message>
-        <location filename="../app.py" line="156" />
+        <location filename="../app.py" line="157" />
         <source>No speech model yet</source>
         <translation>還沒有語音模型</translation>
     </message>
     <message>
-        <location filename="../app.py" line="180" />
+        <location filename="../app.py" line="181" />
         <source>No speech model is on this computer yet: captions start once one is downloaded or chosen.</source>
         <translation>這臺計算機上還沒有語音模型：下載或選擇模型後即可開始字幕。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="285" />
+        <location filename="../app.py" line="286" />
         <source>The new model is loading; the captions running now keep the old one until you stop and start them again.</source>
         <translation>新模型正在載入；當前的字幕會繼續使用舊模型，直到你停止並重新開始。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="298" />
+        <location filename="../app.py" line="299" />
         <source>The new language applies from the next start of the app.</source>
         <translation>新的介面語言將在下次啟動應用時生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="300" />
+        <location filename="../app.py" line="301" />
         <source>The new live-caption settings apply from the next start.</source>
         <translation>新的即時字幕設定將在下次開始時生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="323" />
+        <location filename="../app.py" line="324" />
         <source>Live Captions: {}</source>
         <translation>即時字幕：{}</translation>
     </message>
@@ -490,12 +490,12 @@
 <context>
     <name>LiveSession</name>
     <message>
-        <location filename="../session.py" line="127" />
+        <location filename="../session.py" line="128" />
         <source>No speech model is loaded yet; captions can start once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可開始字幕。</translation>
     </message>
     <message>
-        <location filename="../session.py" line="181" />
+        <location filename="../session.py" line="187" />
         <source>The input “{0}” is gone: PulseAudio now records “{1}” instead. Choose the input again, or stop the captions.</source>
         <translation>輸入“{0}”已不存在：PulseAudio 現在改為錄製“{1}”。請重新選擇輸入，或停止字幕。</translation>
     </message>
@@ -509,7 +509,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="121" />
-        <location filename="../widgets/main_window.py" line="403" />
+        <location filename="../widgets/main_window.py" line="404" />
         <source>&amp;Start captions</source>
         <translation>開始字幕(&amp;S)</translation>
     </message>
@@ -575,7 +575,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="175" />
-        <location filename="../widgets/main_window.py" line="402" />
+        <location filename="../widgets/main_window.py" line="403" />
         <source>Start</source>
         <translation>開始</translation>
     </message>
@@ -641,47 +641,47 @@
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="363" />
+        <location filename="../widgets/main_window.py" line="364" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="364" />
+        <location filename="../widgets/main_window.py" line="365" />
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="384" />
+        <location filename="../widgets/main_window.py" line="385" />
         <source>Lag {} s</source>
         <translation>延遲 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="396" />
+        <location filename="../widgets/main_window.py" line="397" />
         <source>Dropped audio: {} blocks</source>
         <translation>丟失音訊：{} 塊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="417" />
+        <location filename="../widgets/main_window.py" line="418" />
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字記錄已儲存為 {}（檔案 &gt; 開啟文字記錄資料夾）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="432" />
+        <location filename="../widgets/main_window.py" line="433" />
         <source>Transcript saved: {}</source>
         <translation>文字記錄已儲存：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="445" />
+        <location filename="../widgets/main_window.py" line="446" />
         <source>No file manager could open the folder. The transcripts are in {}</source>
         <translation>沒有檔案管理器能開啟該資料夾。字幕記錄儲存在 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="468" />
+        <location filename="../widgets/main_window.py" line="469" />
         <source>Transcribe a file</source>
         <translation>轉寫檔案</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="476" />
+        <location filename="../widgets/main_window.py" line="477" />
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可轉寫檔案。</translation>
     </message>
@@ -850,152 +850,162 @@
         <translation>推理引擎：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="197" />
+        <location filename="../widgets/settings_dialog.py" line="193" />
+        <source>Power saving</source>
+        <translation>省電模式</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="196" />
+        <source>Uses less processor time: smaller weights (words may differ a little) and partial text once a second</source>
+        <translation>佔用更少的處理器時間：較小的權重（文字可能略有不同），臨時文字每秒更新一次</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="205" />
         <source>Live captions:</source>
         <translation>即時字幕：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="198" />
+        <location filename="../widgets/settings_dialog.py" line="206" />
         <source>Steady partial text</source>
         <translation>穩定的臨時文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="201" />
+        <location filename="../widgets/settings_dialog.py" line="209" />
         <source>Steady partial text: a word shows about half a second later, but rarely changes once shown</source>
         <translation>穩定的臨時文字：文字約晚半秒顯示，但顯示後很少改變</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="208" />
+        <location filename="../widgets/settings_dialog.py" line="216" />
         <source>List every host API's entry for each input (MME, DirectSound, WDM-KS), not only WASAPI's</source>
         <translation>列出每個輸入在所有主機 API（MME、DirectSound、WDM-KS）下的條目，而不僅是 WASAPI 的</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="214" />
+        <location filename="../widgets/settings_dialog.py" line="222" />
         <source>On Windows each microphone is listed once, through WASAPI. An entry through another host API can help with an old driver.</source>
         <translation>在 Windows 上，每個麥克風只通過 WASAPI 列出一次。通過其他主機 API 的條目可能有助於舊驅動程式。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="219" />
+        <location filename="../widgets/settings_dialog.py" line="227" />
         <source>Inputs:</source>
         <translation>輸入：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="227" />
+        <location filename="../widgets/settings_dialog.py" line="235" />
         <source>Write Chinese captions and transcripts in simplified or traditional characters, whichever the model writes</source>
         <translation>無論模型輸出哪種字形，都以簡體或繁體顯示中文字幕和文字記錄</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="231" />
+        <location filename="../widgets/settings_dialog.py" line="239" />
         <source>Chinese characters:</source>
         <translation>中文字形：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="235" />
+        <location filename="../widgets/settings_dialog.py" line="243" />
         <source>Caption overlay</source>
         <translation>字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="242" />
+        <location filename="../widgets/settings_dialog.py" line="250" />
         <source>Font:</source>
         <translation>字型：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="244" />
+        <location filename="../widgets/settings_dialog.py" line="252" />
         <source>Lines:</source>
         <translation>行數：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="250" />
+        <location filename="../widgets/settings_dialog.py" line="258" />
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="251" />
+        <location filename="../widgets/settings_dialog.py" line="259" />
         <source>Unfinal</source>
         <translation>臨時文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="252" />
+        <location filename="../widgets/settings_dialog.py" line="260" />
         <source>Background</source>
         <translation>背景</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="257" />
+        <location filename="../widgets/settings_dialog.py" line="265" />
         <source>Colours:</source>
         <translation>顏色：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="259" />
+        <location filename="../widgets/settings_dialog.py" line="267" />
         <source>Opacity of the background: 0 invisible, 1 solid</source>
         <translation>背景不透明度：0 為透明，1 為不透明</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="260" />
+        <location filename="../widgets/settings_dialog.py" line="268" />
         <source>Background opacity:</source>
         <translation>背景不透明度：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="264" />
+        <location filename="../widgets/settings_dialog.py" line="272" />
         <source>Interface</source>
         <translation>介面</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="269" />
+        <location filename="../widgets/settings_dialog.py" line="277" />
         <source>The language of the app; applies from the next start</source>
         <translation>應用的介面語言；下次啟動時生效</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="270" />
+        <location filename="../widgets/settings_dialog.py" line="278" />
         <source>Language:</source>
         <translation>語言：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="274" />
+        <location filename="../widgets/settings_dialog.py" line="282" />
         <source>The key that starts and stops live captions</source>
         <translation>開始和停止即時字幕的按鍵</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="275" />
+        <location filename="../widgets/settings_dialog.py" line="283" />
         <source>Start/stop key:</source>
         <translation>開始/停止按鍵：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="279" />
+        <location filename="../widgets/settings_dialog.py" line="287" />
         <source>Local speech API</source>
         <translation>本地語音 API</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="282" />
+        <location filename="../widgets/settings_dialog.py" line="290" />
         <source>Serve the loaded model to other programs over HTTP and WebSocket</source>
         <translation>通過 HTTP 和 WebSocket 向其他程式提供已載入的模型</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="286" />
+        <location filename="../widgets/settings_dialog.py" line="294" />
         <source>none: any program on this computer may connect</source>
         <translation>留空：本機任何程式都可以連線</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="288" />
+        <location filename="../widgets/settings_dialog.py" line="296" />
         <source>Port (localhost):</source>
         <translation>埠（本機）：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="289" />
+        <location filename="../widgets/settings_dialog.py" line="297" />
         <source>Access token:</source>
         <translation>訪問令牌：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="291" />
+        <location filename="../widgets/settings_dialog.py" line="299" />
         <source>The API is not part of this installation.</source>
         <translation>此安裝不包含 API。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="407" />
+        <location filename="../widgets/settings_dialog.py" line="422" />
         <source>Not in the catalogue: any Wav2Vec2ForCTC hub id or folder works.</source>
         <translation>不在目錄中：任何 Wav2Vec2ForCTC 模型 ID 或資料夾都可以使用。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="412" />
+        <location filename="../widgets/settings_dialog.py" line="427" />
         <source>Folder with a Wav2Vec2ForCTC model</source>
         <translation>包含 Wav2Vec2ForCTC 模型的資料夾</translation>
     </message>

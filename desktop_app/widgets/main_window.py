@@ -356,6 +356,7 @@ class MainWindow(QMainWindow):
             self.settings.profile,
             self.settings.stable_partials,
             self.settings.decode_options,
+            partial_passes=not self.settings.power_saver,
         )
 
     @Slot(str)

@@ -190,6 +190,14 @@ class SettingsDialog(QDialog):
             )
         )
         form.addRow(self.tr("Engine:"), self.backend)
+        self.power_saver = QCheckBox(self.tr("Power saving"))
+        self.power_saver.setToolTip(
+            self.tr(
+                "Uses less processor time: smaller weights (words may differ a little) and "
+                "partial text once a second"
+            )
+        )
+        form.addRow("", self.power_saver)
         self.profile = QComboBox()
         for key in PROFILES:
             if key in PROFILE_LABELS:
@@ -302,6 +310,7 @@ class SettingsDialog(QDialog):
         self._show_model_details(settings.model)
         self._select(self.compute_device, settings.compute_device)
         self._select(self.backend, settings.backend)
+        self.power_saver.setChecked(settings.power_saver)
         self._select(self.profile, settings.profile)
         self.stable_partials.setChecked(settings.stable_partials)
         self.all_host_apis.setChecked(settings.all_host_apis)
@@ -348,9 +357,15 @@ class SettingsDialog(QDialog):
         changed = set()
         model = self.model.currentText().strip() or DEFAULT_MODEL
         hub = self.hub_endpoint.currentText().strip().rstrip("/")
-        engine = (model, self.compute_device.currentData(), self.backend.currentData(), hub)
-        if engine != (s.model, s.compute_device, s.backend, s.hub_endpoint):
-            s.model, s.compute_device, s.backend, s.hub_endpoint = engine
+        engine = (
+            model,
+            self.compute_device.currentData(),
+            self.backend.currentData(),
+            hub,
+            self.power_saver.isChecked(),
+        )
+        if engine != (s.model, s.compute_device, s.backend, s.hub_endpoint, s.power_saver):
+            s.model, s.compute_device, s.backend, s.hub_endpoint, s.power_saver = engine
             changed.add("model")
         live = (
             self.profile.currentData(),

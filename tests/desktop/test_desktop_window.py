@@ -128,6 +128,20 @@ def test_the_settings_dialog_saves_applies_and_restores_defaults(
     assert settings.overlay_lines == 4  # Cancel keeps what was saved
 
 
+def test_power_saving_is_an_engine_setting(qtbot, settings: Settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Settings > Power saving: stored, and a change reloads the model (int8 weights)."""
+    from desktop_app.widgets.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(settings, api_available=True)
+    qtbot.addWidget(dialog)
+    assert not dialog.power_saver.isChecked()  # off by default
+    dialog.power_saver.setChecked(True)
+    assert dialog.save() == {"model"}
+    assert ini(tmp_path / "settings.ini").power_saver is True
+    dialog.restore_defaults()
+    assert not dialog.power_saver.isChecked()
+
+
 # overlay -------------------------------------------------------------------------------------
 def test_overlay_lock_makes_it_click_through_and_unlock_undoes_it(
     qtbot, settings: Settings
