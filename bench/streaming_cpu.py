@@ -33,7 +33,7 @@ VARIANTS = ("before", "default", "threads1", "context_only", "power_saver")
 
 
 def _one(args: argparse.Namespace) -> dict:
-    """Run one variant in this process (the engine on sys.path is the one measured)."""
+    """Run one variant in this process (the engine on PYTHONPATH is the one measured)."""
     import numpy as np
 
     from bench.common import random_base_dir, speech
@@ -111,10 +111,9 @@ def main() -> None:
             if variant not in VARIANTS:
                 parser.error(f"unknown variant {variant!r}")
             tree = Path(args.tree).resolve() if variant == "before" and args.tree else ROOT
-            # The variant's process imports the engine (and bench.common) of the checkout it
-            # measures: that checkout comes first on its path.
-            path = os.pathsep.join(dict.fromkeys([str(tree), str(ROOT)]))
-            env = {**os.environ, "PYTHONPATH": path, "HF_HUB_OFFLINE": "1"}
+            # The variant's process runs this file by path with the measured checkout first on
+            # PYTHONPATH: it imports that checkout's engine (and bench.common).
+            env = {**os.environ, "PYTHONPATH": str(tree), "HF_HUB_OFFLINE": "1"}
             out = subprocess.run(
                 [sys.executable, __file__, *sys.argv[1:], "--variant", variant],
                 env=env,

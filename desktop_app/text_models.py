@@ -18,7 +18,7 @@ from engine.config import TranslationOptions
 from engine.download_progress import DownloadProgress
 from engine.errors import Cancelled, ModelLoadError
 from engine.hub import DownloadStatus
-from engine.punctuation import Punctuation, PunctuationOptions
+from engine.punctuation import Punctuation, PunctuationOptions, TokenClassifier
 from engine.punctuation_models import load_punctuation_model, punctuation_model_name
 from engine.translation import Translator, load_translator, speech_language
 
@@ -55,7 +55,7 @@ class _TextJob(QObject):
     punctuation = Signal(object, str)  # Punctuation or None, a notice ("": none)
     translation = Signal(object, str)  # Translation or None, a notice ("": none)
 
-    def __init__(self, request: TextRequest, cache: dict[str, object]) -> None:
+    def __init__(self, request: TextRequest, cache: dict[str, TokenClassifier]) -> None:
         super().__init__()
         self.request = request
         self.cache = cache  # punctuation models by name, loaded once per app
@@ -91,7 +91,7 @@ class _TextJob(QObject):
                     ).format(name)
                 return None, self.tr("Captions come without punctuation: {0}").format(exc)
             self.cache[name] = model
-        return Punctuation.of(model, r.punctuation, r.custom_words), ""  # type: ignore[arg-type]
+        return Punctuation.of(model, r.punctuation, r.custom_words), ""
 
     def _translation(self) -> tuple[Translation | None, str]:
         options = self.request.translation
@@ -139,7 +139,7 @@ class TextModelLoader(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._job: _TextJob | None = None
-        self._cache: dict[str, object] = {}
+        self._cache: dict[str, TokenClassifier] = {}
 
     @property
     def busy(self) -> bool:

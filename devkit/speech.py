@@ -81,3 +81,18 @@ def read_wav(path: Path) -> np.ndarray:
     data, rate = sf.read(str(path), dtype="float32")
     assert rate == 16000
     return data
+
+
+def room_echo(system: np.ndarray, delay_s: float = 0.12, gain: float = 0.25) -> np.ndarray:
+    """What a microphone hears of the computer's speakers: ``system`` (16 kHz) delayed,
+    quieter, duller (a crude low-pass) and with a room's reflections (a noise tail decaying
+    over about 0.3 s)."""
+    rng = np.random.default_rng(0)
+    tail = np.arange(round(0.25 * 16000))
+    response = 0.05 * rng.standard_normal(len(tail)) * np.exp(-tail / (0.04 * 16000))
+    response[0] = 1.0  # the direct sound
+    wet = np.convolve(np.convolve(system, response)[: len(system)], np.ones(5) / 5, mode="same")
+    shift = round(delay_s * 16000)
+    out = np.zeros_like(system)
+    out[shift:] = wet[: len(system) - shift]
+    return (gain * out).astype(np.float32)

@@ -16,19 +16,20 @@ import numpy as np
 from engine.audio import Resampler, iter_audio
 from engine.captions import Captions
 from engine.config import DEFAULT_LIVE_PROFILE, PROFILES, SAMPLE_RATE, DecodeOptions
+from engine.echo import AudioSink
 from engine.errors import AudioError, LiveCaptionsError
 from engine.model import Recognizer
 from engine.pipeline import CaptionUpdate, UpdateKind
 from engine.punctuation import Punctuation
 from engine.punctuation_stage import caption_pipeline
-from engine.scheduler import Scheduler, Stream
+from engine.scheduler import Scheduler
 from engine.streaming import Event, EventType, StreamOptions
 from engine.translation import TranslationStage, TranslationWorker
 
 from .console import enable_terminal_sequences
 from .extras import missing_extra
 from .finals_file import FinalsFile, signals_interrupt
-from .listen_sources import SourceAction, caption_sources, sources_and_labels
+from .listen_sources import SourceAction, caption_sources, echo_pair, sources_and_labels
 from .options import (
     add_chinese_option,
     add_decoding_options,
@@ -122,6 +123,14 @@ def add_listen_command(
         "all sources interleaved in time order",
     )
     p.add_argument(
+        "--echo-source",
+        metavar="NAME",
+        help="with two sources: the --label of the computer's audio, whose sound reaches the "
+        "microphone through the speakers; the microphone's stretches that only echo it are "
+        "silenced. Default: on when one device is system audio (a monitor or loopback "
+        "device) and the other is not; 'none' switches it off",
+    )
+    p.add_argument(
         "--fast", action="store_true", help="with --input: as fast as possible, not in real time"
     )
     p.add_argument(
@@ -152,8 +161,15 @@ def cmd_listen(args: argparse.Namespace) -> int:
 
     try:
         sources = sources_and_labels(args)
+        echo = echo_pair(sources, args.echo_source, _device_name) if sources else None
     except ValueError as exc:
         print(f"live-captions listen: error: {exc}", file=sys.stderr)
+        return 2
+    if sources is None and args.echo_source not in (None, "none"):
+        print(
+            "live-captions listen: error: --echo-source takes two labelled sources",
+            file=sys.stderr,
+        )
         return 2
     if sources is None:  # one source, unlabelled: as it always was
         args.input = args.input[0] if args.input else None
@@ -199,6 +215,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
                 lambda: caption_pipeline(punctuation),
                 stream_options,
                 lambda own: _replay if own.input else _microphone,
+                echo,
             )
         if translator is None:
             return _caption(args, recognizer, output, decode, punctuation)
@@ -287,7 +304,7 @@ def _caption(
 
 
 def _replay(
-    args: argparse.Namespace, stream: Stream, stop: threading.Event, events: queue.Queue[Event]
+    args: argparse.Namespace, stream: AudioSink, stop: threading.Event, events: queue.Queue[Event]
 ) -> None:
     piece = SAMPLE_RATE // 10  # 100 ms, like an audio callback
     started = time.monotonic()
@@ -317,7 +334,7 @@ def _replay(
 
 
 def _microphone(
-    args: argparse.Namespace, stream: Stream, stop: threading.Event, events: queue.Queue[Event]
+    args: argparse.Namespace, stream: AudioSink, stop: threading.Event, events: queue.Queue[Event]
 ) -> None:
     import sounddevice as sd
 
@@ -349,6 +366,16 @@ def _microphone(
         stream.close()
         return
     stream.finish()
+
+
+def _device_name(device: str) -> str:
+    """An input device's name (by number or name), or what was given if it is not found."""
+    try:
+        import sounddevice as sd
+
+        return str(sd.query_devices(int(device) if device.isdigit() else device, "input")["name"])
+    except (ImportError, ValueError, OSError):
+        return device
 
 
 def _list_devices() -> int:

@@ -14,10 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.echo import AudioSink, EchoGate, EchoOptions, MicrophoneSide, SystemSide
 from engine.finals_file import FinalsFile
 from engine.model import Recognizer
 from engine.pipeline import LINE_ENDS, CaptionPipeline, UpdateKind
-from engine.scheduler import Scheduler, Stream
+from engine.scheduler import Scheduler
 from engine.streaming import Event, EventType, StreamOptions
 
 from .finals_file import signals_interrupt
@@ -26,7 +27,10 @@ from .finals_file import signals_interrupt
 # earlier words; --fast replays wait for the audio clock only, so their order is always the same.
 LIVE_HOLD_S = 2.0
 
-Feeder = Callable[[argparse.Namespace, Stream, threading.Event, "queue.Queue[Event]"], None]
+Feeder = Callable[[argparse.Namespace, AudioSink, threading.Event, "queue.Queue[Event]"], None]
+# Device names that are the computer's audio, not a microphone (PulseAudio/PipeWire monitors,
+# Windows' "Stereo Mix", loopback drivers): lower case, as parts of the name.
+SYSTEM_AUDIO_NAMES = ("monitor", "loopback", "stereo mix", "what u hear")
 
 
 class SourceAction(argparse.Action):
@@ -69,6 +73,35 @@ def sources_and_labels(args: argparse.Namespace) -> list[tuple[argparse.Namespac
         setattr(own, dest, value)
         result.append((own, label))
     return result
+
+
+def echo_pair(
+    sources: list[tuple[argparse.Namespace, str]],
+    choice: str | None,
+    device_name: Callable[[str], str],
+) -> tuple[int, int] | None:
+    """(microphone, system audio): the indexes of the two sources the echo gate sits between,
+    or None. ``choice``: --echo-source (a label, "none", or None for the default: with two
+    devices, one named like system audio and one not). A label that names no source, or an
+    echo source among more than two, is a usage error (ValueError)."""
+    if choice == "none":
+        return None
+    labels = [label for _, label in sources]
+    if choice is not None:
+        if choice not in labels:
+            raise ValueError(f"--echo-source {choice!r} is not one of the labels {labels}")
+        if len(sources) != 2:
+            raise ValueError("--echo-source takes exactly two sources: a microphone and it")
+        system = labels.index(choice)
+        return 1 - system, system
+    if len(sources) != 2 or any(own.input_device is None for own, _ in sources):
+        return None
+    names = [device_name(own.input_device).lower() for own, _ in sources]
+    looks = [any(part in name for part in SYSTEM_AUDIO_NAMES) for name in names]
+    if looks.count(True) != 1:
+        return None
+    system = looks.index(True)
+    return 1 - system, system
 
 
 class _Tagged(queue.Queue[Event]):
@@ -163,8 +196,11 @@ def caption_sources(
     make_pipeline: Callable[[], CaptionPipeline],
     options: StreamOptions,
     feeder: Callable[[argparse.Namespace], Feeder],
+    echo: tuple[int, int] | None = None,
 ) -> int:
-    """Caption every source on one scheduler until all have ended; 0 when all ended well."""
+    """Caption every source on one scheduler until all have ended; 0 when all ended well.
+    ``echo``: (microphone, system audio) indexes: the microphone's audio goes through an echo
+    gate that silences what only echoes the system audio (engine/echo.py)."""
     shared: queue.Queue[tuple[int, Event]] = queue.Queue()
 
     def write(line: str) -> None:
@@ -178,12 +214,11 @@ def caption_sources(
     stop = threading.Event()
     with Scheduler(recognizer) as scheduler, signals_interrupt():
         threads = []
-        for index, (own, _) in enumerate(sources):
-            tagged = _Tagged(index, shared)
-            stream = scheduler.open_stream(tagged.put, options)
-            thread = threading.Thread(
-                target=feeder(own), args=(own, stream, stop, tagged), daemon=True
-            )
+        tags = [_Tagged(index, shared) for index in range(len(sources))]
+        sinks: list[AudioSink] = [scheduler.open_stream(tag.put, options) for tag in tags]
+        gate = _gate(args, sources, sinks, echo)
+        for (own, _), sink, tag in zip(sources, sinks, tags, strict=True):
+            thread = threading.Thread(target=feeder(own), args=(own, sink, stop, tag), daemon=True)
             thread.start()
             threads.append(thread)
 
@@ -206,4 +241,35 @@ def caption_sources(
         lines.release(final=True)
         for thread in threads:
             thread.join(timeout=5)
+    if gate is not None and echo is not None:
+        print(
+            f"[echo: {gate.frames_silenced * 100 // max(gate.frames_seen, 1)} % of "
+            f"{sources[echo[0]][1]}'s audio silenced as echo of {sources[echo[1]][1]}, "
+            f"delay {gate.delay_s * 1000:.0f} ms]",
+            file=sys.stderr,
+        )
     return 1 if failed else 0
+
+
+def _gate(
+    args: argparse.Namespace,
+    sources: list[tuple[argparse.Namespace, str]],
+    sinks: list[AudioSink],
+    echo: tuple[int, int] | None,
+) -> EchoGate | None:
+    """Put an echo gate between the microphone's and the system audio's streams (in place in
+    ``sinks``). Live devices start at different moments: their capture clock aligns them."""
+    if echo is None:
+        return None
+    mic, system = echo
+    live = all(own.input is None for own, _ in sources)
+    gate = EchoGate(EchoOptions(max_wait_s=None if args.fast else 1.0))
+    clock = time.monotonic if live else None
+    sinks[mic] = MicrophoneSide(gate, sinks[mic], clock)
+    sinks[system] = SystemSide(gate, sinks[system], clock)
+    print(
+        f"echo: {sources[mic][1]}'s audio is gated against {sources[system][1]}'s "
+        "(--echo-source none switches it off)",
+        file=sys.stderr,
+    )
+    return gate

@@ -7,6 +7,7 @@ with progress and cancel; file transcription with the same settings."""
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -22,8 +23,9 @@ from PySide6.QtCore import QSettings
 
 from desktop_app.app import DesktopApp
 from desktop_app.settings import Settings
+from engine.hub import cached_model
 from engine.pipeline import SENTENCE_ENDS, CaptionUpdate, UpdateKind
-from engine.translation import TranslationOptions, load_translator
+from engine.translation import MARIAN_FILES, TranslationOptions, load_translator
 
 TIMEOUT_MS = 120_000
 STAMP = re.compile(r"^\[\d\d:\d\d:\d\d\] ")
@@ -258,6 +260,13 @@ def test_a_translation_model_downloads_with_progress_and_can_be_cancelled(
                 app.window.text_cancel.click()
             assert not app.window.text_progress.isVisibleTo(app.window)
             assert app.session.translation is None
+            # The download itself stopped (not only the app stopped listening): once the
+            # loading thread has ended, the model is not in the cache.
+            qtbot.waitUntil(
+                lambda: not any(t.name == "text-models" for t in threading.enumerate()),
+                timeout=TIMEOUT_MS,
+            )
+            assert cached_model("acme/opus-mt-en-dl", MARIAN_FILES) is None
         finally:
             app.shutdown()
     with FakeHub({"acme/opus-mt-en-dl": marian_dir}) as hub:

@@ -21,7 +21,7 @@ import pytest
 import soundfile as sf
 import websockets
 from helpers import say
-from websockets.exceptions import ConnectionClosed
+from helpers.ws import messages_until_closed
 
 from engine.api import ApiServer, ServerSettings
 
@@ -423,20 +423,10 @@ async def raw_session(
         yield ws
 
 
-async def until_closed(ws: Any) -> list[dict]:
-    messages = []
-    async with asyncio.timeout(TIMEOUT):
-        while True:
-            try:
-                messages.append(json.loads(await ws.recv()))
-            except ConnectionClosed:
-                return messages
-
-
 def test_token_is_required(server: ApiServer) -> None:
     async def run() -> tuple[list[dict], int | None]:
         async with raw_session(server, {"Authorization": "Bearer wrong"}) as ws:
-            return await until_closed(ws), ws.close_code
+            return await messages_until_closed(ws, TIMEOUT), ws.close_code
 
     messages, code = asyncio.run(run())
     assert code == 1008
@@ -470,13 +460,15 @@ def test_limits_and_close_behaviour(demo_recognizer, sentences: list[Path]) -> N
                 for append in appends:
                     await first.send(append)
                 async with raw_session(srv, {}) as second:
-                    refused = await until_closed(second)
+                    refused = await messages_until_closed(second, TIMEOUT)
                 assert second.close_code == 1013
                 assert refused[0]["error"]["code"] == "too_many_streams"
                 async with websockets.connect(ws_url) as other:  # the other door counts too
                     assert json.loads(await other.recv())["type"] == "error"
                 assert other.close_code == 1013
-                messages = await until_closed(first)  # nothing more sent: the idle timeout
+                messages = await messages_until_closed(
+                    first, TIMEOUT
+                )  # nothing more sent: the idle timeout
             assert first.close_code == 1008 and "idle" in (first.close_reason or "")
             done = [m for m in messages if m["type"] == COMPLETED]
             assert [m["transcript"] for m in done] == [expected]
@@ -487,7 +479,7 @@ def test_limits_and_close_behaviour(demo_recognizer, sentences: list[Path]) -> N
                 await third.send(
                     json.dumps({"type": "input_audio_buffer.append", "audio": "A" * 60_000})
                 )
-                messages = await until_closed(third)
+                messages = await messages_until_closed(third, TIMEOUT)
             assert third.close_code == 1009 and messages[-1]["type"] == "error"
 
         asyncio.run(run())

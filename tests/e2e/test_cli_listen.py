@@ -219,6 +219,83 @@ def test_label_count_must_match_the_sources(tiny_model_dir, hello_wav, labels):
     assert "--label" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.demo_model
+def test_the_echo_of_the_others_is_dropped_from_the_microphone(speech_dir, tmp_path):
+    """The microphone hears the computer's speakers (the others' three sentences, delayed and
+    dulled by a room), then the user speaks alone. With --echo-source the microphone's lines
+    are the user's words (the gate leaks at most a word or two in its first second); without
+    it they carry the echo too."""
+    from helpers import read_wav, say, sentences_with_pauses
+
+    from devkit.speech import room_echo
+
+    system = read_wav(sentences_with_pauses(speech_dir))
+    user = read_wav(
+        say(
+            "good morning everybody thank you for joining the meeting",
+            speech_dir / "user.wav",
+            voice="flite:rms",
+        )
+    )
+    gap = np.zeros(16000, np.float32)
+    others = np.concatenate([system, gap, 0 * user, gap])
+    voice = np.concatenate([0 * system, gap, user, gap])
+    noise = np.random.default_rng(1).standard_normal(len(voice)).astype(np.float32) * 0.0005
+    files = {}
+    for name, audio in (("others", others), ("mic", voice + room_echo(others) + noise)):
+        files[name] = tmp_path / f"{name}.wav"
+        sf.write(str(files[name]), audio, 16000, subtype="PCM_16")
+    sf.write(str(tmp_path / "voice.wav"), voice + noise, 16000, subtype="PCM_16")
+    model = ("--model", "demo", "--dtype", "float32", "--threads", "1", "--fast")
+
+    def words_of(result: subprocess.CompletedProcess, label: str) -> list[str]:
+        assert result.returncode == 0, result.stderr
+        lines = [line.split(": ", 1)[1] for line in result.stdout.splitlines()]
+        mine = [line for line in result.stdout.splitlines() if line.startswith(f"{label}: ")]
+        assert lines
+        return [w.strip(".,?!").lower() for line in mine for w in line.split(": ", 1)[1].split()]
+
+    def listen(echo: str) -> subprocess.CompletedProcess:
+        return run_cli(
+            "listen",
+            *("--input", str(files["mic"]), "--label", "You"),
+            *("--input", str(files["others"]), "--label", "Others"),
+            *("--echo-source", echo, *model),
+        )
+
+    alone = run_cli("listen", "--input", str(tmp_path / "voice.wav"), *model)
+    assert alone.returncode == 0, alone.stderr
+    users = [w.strip(".,?!").lower() for w in alone.stdout.split()]
+    assert len(users) >= 5, alone.stdout
+    gated = listen("Others")
+    assert "[echo: " in gated.stderr
+    you = words_of(gated, "You")
+    assert you[-len(users) :] == users and len(you) - len(users) <= 2, (you, users)
+    assert words_of(gated, "Others")  # the others' own lines are untouched
+    echoed = words_of(listen("none"), "You")
+    assert len(echoed) - len(users) >= 6, echoed
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--echo-source", "Nobody"),
+        ("--echo-source", "You", "--input", "x.wav", "--label", "Third"),
+    ],
+    ids=["unknown label", "three sources"],
+)
+def test_echo_source_must_name_one_of_two_sources(tiny_model_dir, hello_wav, args):
+    result = run_cli(
+        "listen",
+        *("--input", str(hello_wav), "--label", "You"),
+        *("--input", str(hello_wav), "--label", "Others"),
+        *args,
+        *("--model", str(tiny_model_dir), "--fast"),
+    )
+    assert result.returncode == 2
+    assert "--echo-source" in result.stderr and "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize("command", ["listen", "serve"])
 def test_power_saver_is_an_option_of_the_commands_that_stream(command):
     from live_captions.cli import build_parser

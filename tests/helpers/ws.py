@@ -31,9 +31,10 @@ def pieces(
     return [encode(samples[i : i + size]) for i in range(0, len(samples), size)]
 
 
-async def messages_until_closed(ws) -> list[dict]:  # type: ignore[no-untyped-def]
+async def messages_until_closed(ws, timeout: float = TIMEOUT) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Every message until the server closes the connection (``timeout`` seconds at most)."""
     messages = []
-    async with asyncio.timeout(TIMEOUT):
+    async with asyncio.timeout(timeout):
         while True:
             try:
                 messages.append(json.loads(await ws.recv()))

@@ -1,5 +1,5 @@
-"""The model catalogue: data that front ends can rely on, `live-captions models` as a real
-process, and the Settings dialog offering the catalogue beside free entry."""
+"""The model catalogue: data that front ends can rely on, and `live-captions models` as a real
+process (the Settings dialog's offer: tests/desktop/test_settings_dialog.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 from engine.catalogue import catalogue, find, for_language, languages
 from engine.config import DEFAULT_MODEL, DEMO_MODEL
@@ -90,27 +88,3 @@ def test_models_command_lists_by_language() -> None:
     }
     unknown = run("--language", "tlh")
     assert unknown.returncode == 1 and "zh-CN" in unknown.stderr and "--model" in unknown.stderr
-
-
-def test_settings_offer_the_catalogue_beside_free_entry(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    pytest.importorskip("pytestqt")
-    from PySide6.QtCore import QSettings
-
-    from desktop_app.settings import Settings
-    from desktop_app.widgets.settings_dialog import SettingsDialog
-
-    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    dialog = SettingsDialog(settings, api_available=True)
-    qtbot.addWidget(dialog)
-    offered = [dialog.model.itemText(i) for i in range(dialog.model.count())]
-    assert offered == [e.model for e in catalogue()]
-    assert "WER 3.4 %" in dialog.model_details.text()
-    chinese = for_language("zh")[0].model
-    dialog.model.setCurrentIndex(offered.index(chinese))
-    assert "中文" in dialog.model_details.text()
-    dialog.model.setCurrentIndex(offered.index("nvidia/parakeet-ctc-0.6b"))
-    assert "see the model card" in dialog.model_details.text()
-    dialog.model.setCurrentText("/models/my-own-wav2vec2")
-    assert "Not in the catalogue" in dialog.model_details.text()
-    dialog.save()
-    assert settings.model == "/models/my-own-wav2vec2"

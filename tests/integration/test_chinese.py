@@ -1,6 +1,6 @@
 """Simplified/Traditional output through OpenCC: phrase-aware conversion of units with their
 times kept, partial looks that do not disturb the context, streaming equal to the file, bad
-names refused with the choices, and the desktop setting."""
+names refused with the choices (the desktop setting: tests/desktop/test_settings_dialog.py)."""
 
 from __future__ import annotations
 
@@ -81,21 +81,3 @@ def test_streaming_equals_file_with_conversion(cjk_recognizer, cmn_wav: Path) ->
     events += processor.finish()
     got = final_words(events)
     assert [(u.text, u.start) for u in got] == [(u.text, u.start) for u in expected]
-
-
-def test_settings_dialog_stores_the_chinese_script(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    pytest.importorskip("pytestqt")
-    from PySide6.QtCore import QSettings
-
-    from desktop_app.settings import Settings
-    from desktop_app.widgets.settings_dialog import SettingsDialog
-
-    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    assert settings.chinese == ""
-    dialog = SettingsDialog(settings, api_available=True)
-    qtbot.addWidget(dialog)
-    dialog.chinese.setCurrentIndex(dialog.chinese.findData("taiwan"))
-    assert "profile" in dialog.save()
-    assert settings.chinese == "taiwan"
-    settings.qsettings.setValue("engine/chinese", "klingon")  # a hand-edited file
-    assert settings.chinese == ""

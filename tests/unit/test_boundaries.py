@@ -226,6 +226,36 @@ def test_the_test_import_check_finds_one(tmp_path: Path) -> None:
     assert _test_module_imports(tmp_path) == ["test_b.py:2 imports test_a"]
 
 
+def _qt_uses(path: Path) -> list[str]:
+    """Where a test file drives Qt: the ``qtbot`` fixture, or an import of PySide6 or pytest-qt."""
+    found = [
+        f"{path.name}:{node.lineno} qtbot"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and "qtbot" in {a.arg for a in [*node.args.args, *node.args.kwonlyargs]}
+    ]
+    found += [
+        f"{path.name}:{line} imports {name}"
+        for name, line in _imports(path)
+        if name.split(".")[0] in ("PySide6", "pytestqt")
+    ]
+    return found
+
+
+def test_qt_tests_are_in_desktop_or_e2e() -> None:
+    """tests/unit and tests/integration run no Qt: real widgets are tests/desktop's (or e2e's)."""
+    files = sorted(
+        [*(TESTS / "unit").glob("test_*.py"), *(TESTS / "integration").glob("test_*.py")]
+    )
+    assert len(files) > 30
+    assert [use for path in files for use in _qt_uses(path)] == []
+
+
+def test_the_qt_check_finds_one(tmp_path: Path) -> None:
+    (tmp_path / "test_x.py").write_text("def test_x(qtbot, tmp_path):\n    pass\n")
+    assert _qt_uses(tmp_path / "test_x.py") == ["test_x.py:1 qtbot"]
+
+
 def _sys_path_lines(path: Path) -> list[int]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     return sorted(
