@@ -1177,8 +1177,8 @@
     </message>
     <message>
         <location filename="../text_models.py" line="112"/>
-        <source>Captions come without translation: the translation model is not on this computer and cannot be downloaded now (no network, or downloads are off). Connect and open Settings &gt; OK to try again.</source>
-        <translation>字幕暂无翻译：翻译模型不在本机，现在也无法下载（没有网络，或已关闭下载）。请联网后打开“设置”并点“确定”重试。</translation>
+        <source>Captions come without translation: the translation model {0} is not on this computer and cannot be downloaded now (no network, or downloads are off). Connect and open Settings &gt; OK to try again.</source>
+        <translation>字幕暂无翻译：翻译模型 {0} 不在本机，现在也无法下载（没有网络，或已关闭下载）。请联网后打开“设置”并点“确定”重试。</translation>
     </message>
     <message>
         <location filename="../text_models.py" line="116"/>

@@ -1176,8 +1176,8 @@
     </message>
     <message>
         <location filename="../text_models.py" line="112" />
-        <source>Captions come without translation: the translation model is not on this computer and cannot be downloaded now (no network, or downloads are off). Connect and open Settings &gt; OK to try again.</source>
-        <translation>字幕暫無翻譯：翻譯模型不在本機，現在也無法下載（沒有網路，或已關閉下載）。請聯網後開啟“設定”並點“確定”重試。</translation>
+        <source>Captions come without translation: the translation model {0} is not on this computer and cannot be downloaded now (no network, or downloads are off). Connect and open Settings &gt; OK to try again.</source>
+        <translation>字幕暫無翻譯：翻譯模型 {0} 不在本機，現在也無法下載（沒有網路，或已關閉下載）。請聯網後開啟“設定”並點“確定”重試。</translation>
     </message>
     <message>
         <location filename="../text_models.py" line="116" />
