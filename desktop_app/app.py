@@ -11,7 +11,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QLocale, QObject, Slot
 from PySide6.QtGui import QAction
 
 from engine.config import ModelOptions
@@ -38,6 +38,12 @@ def default_transcripts_dir() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("live-captions", appauthor=False)) / "transcripts"
+
+
+def _cuda_available() -> bool:
+    import torch
+
+    return bool(torch.cuda.is_available())
 
 
 def needs_download(options: ModelOptions) -> bool:
@@ -144,7 +150,13 @@ class DesktopApp(QObject):
     def open_first_run(self) -> FirstRunDialog:
         dialog = self.first_run_dialog
         if dialog is None:
-            dialog = FirstRunDialog(self.settings.model, self.settings.hub_endpoint, self.window)
+            dialog = FirstRunDialog(
+                self.settings.model,
+                self.settings.hub_endpoint,
+                self.window,
+                language=self.settings.language or QLocale.system().name(),
+                cuda=self.settings.compute_device != "cpu" and _cuda_available(),
+            )
             dialog.download_requested.connect(self._download_from_first_run)
             dialog.cancel_requested.connect(self.loader.cancel)
             dialog.model_chosen.connect(self._use_from_first_run)

@@ -9,14 +9,21 @@ import logging
 from pathlib import Path
 
 from engine.captions import SESSION_GAP_S, Captions, Utterance
-from engine.finals_file import FinalsFile, clock
+from engine.finals_file import FinalsFile, clock, time_of_day
 from engine.pipeline import CaptionUpdate, UpdateKind
 
 log = logging.getLogger("desktop_app.transcript")
 
 # The running transcript is the engine's caption model; the name is the one the app knows.
 LiveTranscript = Captions
-__all__ = ["SESSION_GAP_S", "LiveTranscript", "TranscriptLog", "Utterance", "clock"]
+__all__ = [
+    "SESSION_GAP_S",
+    "LiveTranscript",
+    "TranscriptLog",
+    "Utterance",
+    "clock",
+    "time_of_day",
+]
 
 
 class TranscriptLog:
@@ -24,7 +31,8 @@ class TranscriptLog:
     fsynced at each utterance's end (:class:`FinalsFile`).
 
     One file per session, named by its start time, one line per utterance:
-    ``[HH:MM:SS] Words of the utterance`` with the time since the session started.
+    ``[HH:MM:SS] Words of the utterance`` with the time of day it was said (as the window
+    shows it).
     """
 
     def __init__(self, folder: Path) -> None:
@@ -50,7 +58,7 @@ class TranscriptLog:
                 if not path.exists():
                     break
                 path = self.folder / f"captions-{stamp}-{n}.txt"
-            self._file = FinalsFile(path, origin=self._origin)
+            self._file = FinalsFile(path, origin=self._origin, started=self._started)
         except OSError as exc:
             log.warning("cannot write the session transcript in %s: %s", self.folder, exc)
             self._started = None

@@ -10,6 +10,7 @@ file all read that same update. Widgets only connect to its signals.
 
 from __future__ import annotations
 
+import datetime as _dt
 import logging
 import sys
 import time
@@ -28,7 +29,7 @@ from engine.streaming import Event, StreamOptions
 from engine.translation import TranslationStage, TranslationWorker
 
 from .capture import AudioCapture, CaptureError, InputDevice
-from .live_transcript import TranscriptLog
+from .live_transcript import TranscriptLog, clock, time_of_day
 from .pulse_watch import PulseWatch
 from .worker import EngineWorker
 
@@ -72,6 +73,7 @@ class LiveSession(QObject):
         self.punctuation: Punctuation | None = None  # punctuation and true casing, if loaded
         self.translation: tuple[TranslationWorker, str] | None = None  # worker, its language
         self._translating: TranslationStage | None = None  # the pipeline's translation stage
+        self.clock_start: _dt.datetime | None = None  # the time of day at 0 on its clock
         self._poll = QTimer(self)  # hands out what background stages finished (translations)
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self._on_poll)
@@ -161,9 +163,17 @@ class LiveSession(QObject):
         self._worker, self._thread = worker, thread
         self.stopping = False
         self._drain_until = None  # the last stream's late translations go to this one
-        self._emit(self.pipeline.begin_stream())  # after the last session's words, plus a gap
+        # The pipeline's clock runs in real time from the first session (since the app started
+        # or the transcript was cleared), so that every time is a time of day.
+        now = _dt.datetime.now()
+        after = self.pipeline.next_offset  # after the last session's words, plus a gap
+        if self.clock_start is None or after == 0.0:
+            self.clock_start = now
+        offset = max(after, (now - self.clock_start).total_seconds())
+        self._emit(self.pipeline.begin_stream(offset))
         if self.transcript_log is not None:
-            self.transcript_log.open(origin=self.pipeline.offset)
+            started = self.clock_start + _dt.timedelta(seconds=offset)
+            self.transcript_log.open(started, origin=offset)
         thread.start()
         self._poll.start()
         if self.pulse_watch is not None:
@@ -208,6 +218,13 @@ class LiveSession(QObject):
         self._drain_until = time.monotonic() + DRAIN_S
         self._on_poll()
         self.stopped.emit()
+
+    def time_of_day(self, seconds: float) -> str:
+        """A time on the pipeline's clock as the time of day it was said (before any session:
+        the time since the start)."""
+        return (
+            clock(seconds) if self.clock_start is None else time_of_day(self.clock_start, seconds)
+        )
 
     @Slot()
     def _on_poll(self) -> None:

@@ -10,8 +10,8 @@ compute per audio second with random weights relative to base-960h's, measured i
 this project's CPU (bench/family_speed.py, PyTorch float32, 2 threads, a 10 s window; see
 docs/models.md): a ratio, because the machine it was measured on is shared.
 
-Front ends read it through :func:`catalogue`, :func:`languages`, :func:`for_language` and
-:func:`find`.
+Front ends read it through :func:`catalogue`, :func:`languages`, :func:`for_language`,
+:func:`recommended` (the first-run dialog's order) and :func:`find`.
 """
 
 from __future__ import annotations
@@ -47,10 +47,14 @@ class CatalogueModel:
     cpu_cost: float | None = None  # CPU compute per audio second, x base-960h's (family_speed)
 
     @property
-    def size(self) -> str:
+    def download(self) -> str:
+        """About how much a download of it is ("1.3 GB", "8 MB")."""
         megabytes = self.parameters_m * 4
-        download = f"{megabytes / 1000:.1f} GB" if megabytes >= 100 else f"{megabytes:.0f} MB"
-        return f"{self.parameters_m:g} M parameters, about {download}"
+        return f"{megabytes / 1000:.1f} GB" if megabytes >= 100 else f"{megabytes:.0f} MB"
+
+    @property
+    def size(self) -> str:
+        return f"{self.parameters_m:g} M parameters, about {self.download}"
 
     @property
     def published(self) -> str:
@@ -258,6 +262,33 @@ def for_language(language: str) -> list[CatalogueModel]:
         or e.language.lower().startswith(wanted + "-")
         or wanted.startswith(e.language.lower() + "-")
     ]
+
+
+def recommended(language: str, cuda: bool = False) -> list[CatalogueModel]:
+    """The catalogue (without the demo model) in the order to offer it to a user whose
+    language is ``language`` ("zh_CN", "en-US", ...): that language's models first, then the
+    multilingual ones, then English, then the rest. Among them, by the figures: on the CPU the
+    cheapest to run (``cpu_cost``), then the smallest download, as captions must keep up with
+    speech there; on CUDA, where any of them keeps up, the lowest published error rate first
+    (the card's first figure), then the smallest download. Entries without figures follow
+    those with them."""
+    spoken = language.replace("_", "-").split("-")[0]  # zh_TW: Mandarin, as zh_CN
+    own = {e.model for e in for_language(spoken)} if spoken else set()
+
+    def group(entry: CatalogueModel) -> int:
+        if entry.model in own:
+            return 0
+        return {"mul": 1, "en": 2}.get(entry.language, 3)
+
+    def figures(entry: CatalogueModel) -> tuple[float, float]:
+        if cuda:
+            error = entry.error_rates[0].percent if entry.error_rates else float("inf")
+            return (error, entry.parameters_m)
+        cost = entry.cpu_cost if entry.cpu_cost is not None else float("inf")
+        return (cost, entry.parameters_m)
+
+    offered = [e for e in _CATALOGUE if e.model != DEMO_MODEL]
+    return sorted(offered, key=lambda e: (group(e), figures(e)))
 
 
 def find(model: str) -> CatalogueModel | None:

@@ -105,12 +105,20 @@ def read_config(folder: Path, name: str) -> Any:
     try:
         config = AutoConfig.from_pretrained(str(folder))
     except (OSError, ValueError, TypeError, KeyError) as exc:
-        raise ModelLoadError(f"{name}: config.json cannot be read: {exc}") from None
+        raise ModelLoadError(
+            f"{name}: config.json cannot be read: {exc}",
+            code="config_unreadable",
+            repo=name,
+            reason=exc,
+        ) from None
     if config.model_type not in MODEL_FOR_CTC_MAPPING_NAMES:
         from .hub import CHOICES
 
         raise ModelLoadError(
-            f"{name} is a {config.model_type} model, not a CTC speech recogniser. {CHOICES}"
+            f"{name} is a {config.model_type} model, not a CTC speech recogniser. {CHOICES}",
+            code="not_speech_model",
+            repo=name,
+            what=config.model_type,
         )
     return config
 
@@ -127,16 +135,26 @@ def read_checkpoint(folder: Path, name: str) -> Checkpoint:
         extractor = AutoFeatureExtractor.from_pretrained(str(folder))
     except ImportError as exc:  # GraniteSpeech5's extractor needs torchaudio
         raise ModelLoadError(
-            f"{name}: its feature extractor needs a package that is not installed: {exc}"
+            f"{name}: its feature extractor needs a package that is not installed: {exc}",
+            code="processor_needs_package",
+            repo=name,
+            reason=exc,
         ) from None
     except (OSError, ValueError, TypeError, KeyError) as exc:
         raise ModelLoadError(
-            f"{folder}: the processor (tokenizer and feature extractor) cannot be read: {exc}"
+            f"{folder}: the processor (tokenizer and feature extractor) cannot be read: {exc}",
+            code="processor_unreadable",
+            repo=name,
+            reason=exc,
         ) from None
     rate = int(getattr(extractor, "sampling_rate", SAMPLE_RATE))
     if rate != SAMPLE_RATE:
         raise ModelLoadError(
-            f"{name}: expects {rate} Hz audio; only {SAMPLE_RATE} Hz models are supported"
+            f"{name}: expects {rate} Hz audio; only {SAMPLE_RATE} Hz models are supported",
+            code="sample_rate",
+            repo=name,
+            rate=rate,
+            supported=SAMPLE_RATE,
         )
     architecture = MODEL_FOR_CTC_MAPPING_NAMES[config.model_type]
     return Checkpoint(
@@ -213,4 +231,8 @@ def output_length(model: Any, input_length: Any) -> Any:
             function = getattr(owner, method, None)
             if function is not None:
                 return function(input_length)
-    raise ModelLoadError(f"{type(model).__name__}: its frame length cannot be computed")
+    raise ModelLoadError(
+        f"{type(model).__name__}: its frame length cannot be computed",
+        code="frame_length",
+        what=type(model).__name__,
+    )

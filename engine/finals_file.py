@@ -8,6 +8,7 @@ keeps every finished line). One line per utterance, as the stream's caption pipe
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 from pathlib import Path
 from typing import TextIO
@@ -21,17 +22,27 @@ def clock(seconds: float) -> str:
     return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
+def time_of_day(zero: _dt.datetime, seconds: float) -> str:
+    """``HH:MM:SS``, the time of day ``seconds`` after ``zero``: the app's live transcripts
+    (window and files) show when each line was said."""
+    return f"{zero + _dt.timedelta(seconds=max(0.0, seconds)):%H:%M:%S}"
+
+
 class FinalsFile:
     """Appends the final text of a stream's caption updates to ``path`` (created empty).
 
     ``origin``: when given, each line starts with ``[HH:MM:SS] ``, its first word's time since
-    ``origin`` (on the pipeline's clock). Errors writing are :class:`OSError`, for the owner to
-    report.
+    ``origin`` (on the pipeline's clock); with ``started`` too (the time of day at ``origin``),
+    the time of day it was said. Errors writing are :class:`OSError`, for the owner to report.
     """
 
-    def __init__(self, path: Path, origin: float | None = None) -> None:
+    def __init__(
+        self, path: Path, origin: float | None = None, started: _dt.datetime | None = None
+    ) -> None:
         self.path = path
         self.origin = origin
+        # The time of day at 0 on the pipeline's clock, when lines carry times of day.
+        self._zero = None if started is None else started - _dt.timedelta(seconds=origin or 0.0)
         path.parent.mkdir(parents=True, exist_ok=True)
         self._file: TextIO | None = path.open("w", encoding="utf-8")
         self._line_open = False
@@ -45,7 +56,7 @@ class FinalsFile:
             if self._line_open:
                 text = update.spaced_text
             else:
-                stamp = "" if self.origin is None else f"[{clock(update.start - self.origin)}] "
+                stamp = "" if self.origin is None else f"[{self._stamp(update.start)}] "
                 text = stamp + update.text
             self._line_open = True
             self._file.write(text)
@@ -57,6 +68,12 @@ class FinalsFile:
             self._translations.append("  " + " ".join(update.translation.split()))
             if not self._line_open:
                 self.end_line()
+
+    def _stamp(self, time: float) -> str:
+        assert self.origin is not None
+        if self._zero is not None:
+            return time_of_day(self._zero, time)
+        return clock(time - self.origin)
 
     def write_line(self, line: str) -> None:
         """Write a whole line (``listen``'s labelled lines of several sources), on the disk too."""

@@ -93,7 +93,9 @@ def _torch_dtype(dtype: str) -> torch.dtype:
 def _resolve_dtype(options: ModelOptions, device: str) -> str:
     if options.dtype != "auto":
         if options.dtype == "int8" and device != "cpu":
-            raise ModelLoadError("int8 quantisation runs on the CPU only; use --device cpu")
+            raise ModelLoadError(
+                "int8 quantisation runs on the CPU only; use --device cpu", code="int8_needs_cpu"
+            )
         if options.dtype not in ("float32", "float16", "bfloat16", "int8"):
             raise ModelLoadError(f"unknown dtype {options.dtype!r}")
         return options.dtype
@@ -117,7 +119,11 @@ def _resolve_backend(requested: str, device: str, dtype: str) -> str:
     if requested == "onnx" and not onnx_fits:
         raise ModelLoadError(
             f"the ONNX Runtime backend runs on the CPU in {' or '.join(ONNX_DTYPES)}, not "
-            f"{dtype} on {device}; use the torch backend for that"
+            f"{dtype} on {device}; use the torch backend for that",
+            code="onnx_needs_cpu",
+            dtypes=" / ".join(ONNX_DTYPES),
+            dtype=dtype,
+            device=device,
         )
     if requested == "auto":
         return DEFAULT_CPU_BACKEND if onnx_fits else "torch"
@@ -144,7 +150,8 @@ def _resolve_device(requested: str) -> str:
     if requested == "cuda" and not torch.cuda.is_available():
         raise ModelLoadError(
             "CUDA was requested but is not available (no NVIDIA GPU, driver, or a CPU-only "
-            "PyTorch build). Use --device cpu or --device auto."
+            "PyTorch build). Use --device cpu or --device auto.",
+            code="cuda_unavailable",
         )
     if requested == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
@@ -234,7 +241,12 @@ def _geometry(folder: Path, name: str, features: Features) -> tuple[int, int]:
             warnings.simplefilter("ignore")
             skeleton = AutoModelForCTC.from_config(config)
     except (OSError, ValueError, TypeError) as exc:
-        raise ModelLoadError(f"{name}: the model cannot be built: {exc}") from None
+        raise ModelLoadError(
+            f"{name}: the model cannot be built: {exc}",
+            code="model_build_failed",
+            repo=name,
+            reason=exc,
+        ) from None
     return geometry_of(skeleton, features)
 
 
@@ -251,9 +263,9 @@ def _torch_model(folder: Path, name: str, dtype: str, device: str) -> PreTrained
         try:
             model = AutoModelForCTC.from_pretrained(str(folder), dtype=_torch_dtype(dtype))
         except (OSError, ValueError, TypeError, SafetensorError) as exc:
-            raise ModelLoadError(f"{name}: the model weights cannot be loaded: {exc}") from None
+            raise _weights_error(name, exc) from None
     except (OSError, SafetensorError) as exc:
-        raise ModelLoadError(f"{name}: the model weights cannot be loaded: {exc}") from None
+        raise _weights_error(name, exc) from None
     model.eval().to(device)
     if dtype == "int8":
         with warnings.catch_warnings():
@@ -262,6 +274,15 @@ def _torch_model(folder: Path, name: str, dtype: str, device: str) -> PreTrained
                 model, {torch.nn.Linear}, dtype=torch.qint8
             )
     return model
+
+
+def _weights_error(name: str, exc: BaseException) -> ModelLoadError:
+    return ModelLoadError(
+        f"{name}: the model weights cannot be loaded: {exc}",
+        code="weights_unreadable",
+        repo=name,
+        reason=exc,
+    )
 
 
 def _onnx_forward(

@@ -88,19 +88,27 @@ def resolve_model_dir(
     if name == DEMO_MODEL:
         demo = demo_model_dir()
         if not (demo / "config.json").is_file():
-            raise ModelLoadError("the bundled demo model is missing from this installation")
+            raise ModelLoadError(
+                "the bundled demo model is missing from this installation", code="demo_missing"
+            )
         return demo
     path = Path(name).expanduser()
     if path.is_dir():
         if not (path / "config.json").is_file():
             raise ModelLoadError(
-                f"model folder {path} is not a model: it has no config.json. {help_text(name)}"
+                f"model folder {path} is not a model: it has no config.json. {help_text(name)}",
+                code="folder_not_model",
+                folder=path,
             )
         check_speech_model(path / "config.json", str(path))
         return path
     if hub_repo_id(name) is None:
         reason = "is a file, not a folder" if path.exists() else "does not exist"
-        raise ModelLoadError(f"model folder {path} {reason}. {help_text(name)}")
+        raise ModelLoadError(
+            f"model folder {path} {reason}. {help_text(name)}",
+            code="folder_is_file" if path.exists() else "folder_missing",
+            folder=path,
+        )
     return _hub_snapshot(options, progress, cancel)
 
 
@@ -114,6 +122,8 @@ def _hub_snapshot(
     if options.local_files_only:
         raise ModelLoadError(
             f"model {repo_id!r} is not in the local Hugging Face cache and downloads are off. "
-            + help_text(repo_id)
+            + help_text(repo_id),
+            code="not_downloaded",
+            repo=repo_id,
         )
     return download_model(repo_id, options.hub_endpoint, progress, cancel)

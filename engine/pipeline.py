@@ -198,11 +198,15 @@ class CaptionPipeline:
         """A new stream starts at time 0: place it at ``offset`` on the pipeline's clock, by
         default after what came before (plus a gap). What the last stream held is released."""
         out = self.finish()
-        if offset is None:
-            offset = self._last_end + SESSION_GAP_S if self._last_end is not None else 0.0
-        self.offset = offset
+        self.offset = self.next_offset if offset is None else offset
         self._line_tail = ""
         return out
+
+    @property
+    def next_offset(self) -> float:
+        """Where a next stream goes by default: after the last word, plus a gap (0 when no
+        word came since the start or :meth:`reset_clock`)."""
+        return self._last_end + SESSION_GAP_S if self._last_end is not None else 0.0
 
     def reset_clock(self) -> None:
         """Start the clock again at 0 with the next stream (the transcript was cleared)."""

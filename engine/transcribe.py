@@ -29,6 +29,16 @@ from .windows import Grid, Window, Windower
 Progress = Callable[[float, float], None]
 
 
+class TranscriptionCancelled(Cancelled):
+    """A file transcription stopped by its ``cancel``: ``partial`` holds what was done, the
+    words of the audio before the stop with their times (``partial.duration``: how far)."""
+
+    def __init__(self, partial: Transcript, total_seconds: float = 0.0) -> None:
+        super().__init__("transcription cancelled")
+        self.partial = partial
+        self.total_seconds = total_seconds  # the whole file's length, 0 when not known
+
+
 def transcribe_blocks(
     engine: WindowRunner,
     blocks: Iterable[np.ndarray],
@@ -38,7 +48,8 @@ def transcribe_blocks(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> Transcript:
-    """Transcribe audio given as consecutive 16 kHz mono blocks."""
+    """Transcribe audio given as consecutive 16 kHz mono blocks. Once ``cancel`` is set, raises
+    :class:`TranscriptionCancelled` with the part done."""
     model = engine.model
     grid = Grid.from_profile(get_profile(options.profile), model.frame_samples)
     windower = Windower(grid)
@@ -46,41 +57,46 @@ def transcribe_blocks(
     log_probs = stitcher.wants_log_probs
     words: list[Word] = []
     pending: list[Window] = []
+    covered = 0  # samples whose windows are decoded
+
+    def transcript(duration: float) -> Transcript:
+        words.extend(stitcher.finish())
+        segments = tuple(caption_segments(words, options.segments))
+        return Transcript(segments, duration, getattr(model, "name", ""))
 
     def flush(windows: list[Window]) -> None:
+        nonlocal covered
         level = options.decode.silence_level
         frames = engine.run_file_windows(windows, level, cancel, log_probs)
         for window, (ids, probs, logp) in zip(windows, frames):
             words.extend(stitcher.add(window, ids, probs, logp))
+        covered = min(windower.received, (windows[-1].index + 1) * grid.centre * grid.frame_samples)
         if progress:
-            done = min(
-                windower.received, (windows[-1].index + 1) * grid.centre * grid.frame_samples
-            )
-            progress(done / SAMPLE_RATE, total_seconds)
+            progress(covered / SAMPLE_RATE, total_seconds)
 
     def check_cancel() -> None:
         if cancel is not None and cancel.is_set():
             raise Cancelled("transcription cancelled")
 
-    for block in blocks:
-        check_cancel()
-        windower.push(block)
-        pending.extend(windower.ready())
-        while len(pending) >= options.batch_size:
-            check_cancel()  # a long block holds many batches
-            flush(pending[: options.batch_size])
-            del pending[: options.batch_size]
-    pending.extend(windower.finish())
-    for i in range(0, len(pending), options.batch_size):
-        check_cancel()
-        flush(pending[i : i + options.batch_size])
-    words.extend(stitcher.finish())
+    try:
+        for block in blocks:
+            check_cancel()
+            windower.push(block)
+            pending.extend(windower.ready())
+            while len(pending) >= options.batch_size:
+                check_cancel()  # a long block holds many batches
+                flush(pending[: options.batch_size])
+                del pending[: options.batch_size]
+        pending.extend(windower.finish())
+        for i in range(0, len(pending), options.batch_size):
+            check_cancel()
+            flush(pending[i : i + options.batch_size])
+    except Cancelled:  # here or in the scheduler: the windows decoded so far are kept
+        raise TranscriptionCancelled(transcript(covered / SAMPLE_RATE), total_seconds) from None
     duration = windower.received / SAMPLE_RATE
     if progress:
         progress(duration, duration)
-    return Transcript(
-        tuple(caption_segments(words, options.segments)), duration, getattr(model, "name", "")
-    )
+    return transcript(duration)
 
 
 def transcribe_file(
@@ -96,7 +112,8 @@ def transcribe_file(
     """Transcribe an audio or video file (a path, or a binary file object named by ``name``).
 
     Raises AudioError for unreadable input or input outside ``limits`` (checked on the header
-    before any work, and again while decoding), Cancelled once ``cancel`` is set.
+    before any work, and again while decoding), :class:`TranscriptionCancelled` (with the part
+    done) once ``cancel`` is set.
     """
     label = name or (str(source) if isinstance(source, (str, os.PathLike)) else "the upload")
     info = probe_audio(source, label)
@@ -106,9 +123,20 @@ def transcribe_file(
     # Closed when transcription ends, also part-way through: the decoder's file is then closed
     # (not kept open by the traceback until the error is handled), so it can be deleted.
     with closing(iter_audio(source, name=label, limits=limits)) as blocks:
-        result = transcribe_blocks(
-            engine, blocks, options, total_seconds=info.seconds, progress=progress, cancel=cancel
-        )
+        try:
+            result = transcribe_blocks(
+                engine,
+                blocks,
+                options,
+                total_seconds=info.seconds,
+                progress=progress,
+                cancel=cancel,
+            )
+        except TranscriptionCancelled as stop:
+            part = stop.partial
+            note = f"cancelled: only the first {part.duration:.1f} s were transcribed"
+            named = Transcript(part.segments, part.duration, part.model, Path(label).name, (note,))
+            raise TranscriptionCancelled(named, stop.total_seconds) from None
     model = engine.model
     notes: tuple[str, ...] = ("the file contains no audio",) if result.duration == 0 else ()
     if getattr(model, "is_demo", False):

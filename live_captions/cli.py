@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -155,10 +159,11 @@ def _transcribe_files(
 ) -> int:
     from tqdm import tqdm
 
-    from engine.transcribe import transcribe_file
+    from engine.transcribe import TranscriptionCancelled, transcribe_file
     from engine.translation import translate_transcript
 
     failures = 0
+    interrupted = False
     used: set[Path] = set()
     for source in args.files:
         bar = tqdm(
@@ -175,8 +180,14 @@ def _transcribe_files(
             bar.n = done
             bar.refresh()
 
+        cancel = threading.Event()
         try:
-            transcript = transcribe_file(scheduler, source, options, progress=progress)
+            with _ctrl_c_cancels(cancel):
+                transcript = transcribe_file(
+                    scheduler, source, options, progress=progress, cancel=cancel
+                )
+        except TranscriptionCancelled as stop:  # Ctrl-C: the part done is written
+            transcript, interrupted = stop.partial, True
         except LiveCaptionsError as exc:
             failures += 1
             print(f"error: {exc}", file=sys.stderr)
@@ -202,7 +213,32 @@ def _transcribe_files(
         except OSError as exc:
             failures += 1
             print(f"error: {source.name}: cannot write the transcript: {exc}", file=sys.stderr)
+        if interrupted:
+            print(
+                "interrupted: the part done is kept, the other files are skipped", file=sys.stderr
+            )
+            return 130
     return 1 if failures else 0
+
+
+@contextlib.contextmanager
+def _ctrl_c_cancels(cancel: threading.Event) -> Iterator[None]:
+    """While a file is transcribed, a first Ctrl-C sets ``cancel`` (the part done is kept), a
+    second one interrupts at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        if cancel.is_set():
+            raise KeyboardInterrupt
+        cancel.set()
+
+    previous = signal.signal(signal.SIGINT, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _edit_distance(a: str, b: str) -> int:

@@ -22,7 +22,7 @@
 <context>
     <name>ColorButton</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="91"/>
+        <location filename="../widgets/settings_dialog.py" line="92"/>
         <source>Choose a colour</source>
         <translation>选择颜色</translation>
     </message>
@@ -30,47 +30,47 @@
 <context>
     <name>DesktopApp</name>
     <message>
-        <location filename="../app.py" line="107"/>
+        <location filename="../app.py" line="113"/>
         <source>Captioning</source>
         <translation>正在生成字幕</translation>
     </message>
     <message>
-        <location filename="../app.py" line="108"/>
+        <location filename="../app.py" line="114"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../app.py" line="114"/>
+        <location filename="../app.py" line="120"/>
         <source>Get a speech model…</source>
         <translation>获取语音模型…</translation>
     </message>
     <message>
-        <location filename="../app.py" line="157"/>
+        <location filename="../app.py" line="169"/>
         <source>No speech model yet</source>
         <translation>还没有语音模型</translation>
     </message>
     <message>
-        <location filename="../app.py" line="181"/>
+        <location filename="../app.py" line="193"/>
         <source>No speech model is on this computer yet: captions start once one is downloaded or chosen.</source>
         <translation>这台计算机上还没有语音模型：下载或选择模型后即可开始字幕。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="286"/>
+        <location filename="../app.py" line="298"/>
         <source>The new model is loading; the captions running now keep the old one until you stop and start them again.</source>
         <translation>新模型正在加载；当前的字幕会继续使用旧模型，直到你停止并重新开始。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="299"/>
+        <location filename="../app.py" line="311"/>
         <source>The new language applies from the next start of the app.</source>
         <translation>新的界面语言将在下次启动应用时生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="301"/>
+        <location filename="../app.py" line="313"/>
         <source>The new live-caption settings apply from the next start.</source>
         <translation>新的实时字幕设置将在下次开始时生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="324"/>
+        <location filename="../app.py" line="337"/>
         <source>Live Captions: {}</source>
         <translation>实时字幕：{}</translation>
     </message>
@@ -78,27 +78,27 @@
 <context>
     <name>EmbeddedApi</name>
     <message>
-        <location filename="../api_server.py" line="66"/>
+        <location filename="../api_server.py" line="67"/>
         <source>The local API is not part of this installation ({}).</source>
         <translation>此安装不包含本地 API（{}）。</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="69"/>
+        <location filename="../api_server.py" line="70"/>
         <source>API unavailable</source>
         <translation>API 不可用</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="80"/>
+        <location filename="../api_server.py" line="83"/>
         <source>The local API could not start: {}. Choose another port in Settings.</source>
         <translation>本地 API 无法启动：{}。请在设置中选择其他端口。</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="84"/>
+        <location filename="../api_server.py" line="87"/>
         <source>API off</source>
         <translation>API 已关闭</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="86"/>
+        <location filename="../api_server.py" line="89"/>
         <source>API on {}</source>
         <translation>API 运行于 {}</translation>
     </message>
@@ -106,52 +106,152 @@
 <context>
     <name>EngineMessages</name>
     <message>
-        <location filename="../messages.py" line="19"/>
+        <location filename="../messages.py" line="21"/>
         <source>The hub at {endpoint} cannot be reached (no network, or it is blocked here). Connect and try again, or choose a mirror under “{download_from}” ({mirror} works from mainland China), {otherwise}</source>
         <translation>无法连接到 {endpoint} 上的模型仓库（没有网络，或在此处被屏蔽）。请联网后重试，或在“{download_from}”中选择镜像（{mirror} 在中国大陆可用），{otherwise}</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="24"/>
+        <location filename="../messages.py" line="26"/>
         <source>The hub at {endpoint} answered with an error ({status}); it may be down for a while. Try again later, or choose a mirror under “{download_from}” ({mirror} works from mainland China), {otherwise}</source>
         <translation>{endpoint} 上的模型仓库返回错误（{status}），可能暂时无法使用。请稍后重试，或在“{download_from}”中选择镜像（{mirror} 在中国大陆可用），{otherwise}</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="29"/>
+        <location filename="../messages.py" line="31"/>
         <source>The model {repo} was not found on {endpoint}. Check its name, {otherwise}</source>
         <translation>在 {endpoint} 上找不到模型 {repo}。请检查名称，{otherwise}</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="32"/>
+        <location filename="../messages.py" line="34"/>
         <source>The model {repo} needs a Hugging Face login and its licence accepted. Download it once with “hf download {repo}”, {otherwise}</source>
         <translation>模型 {repo} 需要登录 Hugging Face 并接受其许可协议。请先用“hf download {repo}”下载一次，{otherwise}</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="36"/>
+        <location filename="../messages.py" line="38"/>
         <source>The model {repo} is not on this computer and downloads are switched off (HF_HUB_OFFLINE is set). Unset it to download, {otherwise}</source>
         <translation>模型 {repo} 不在这台电脑上，且下载已关闭（设置了 HF_HUB_OFFLINE）。取消该设置即可下载，{otherwise}</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="40"/>
+        <location filename="../messages.py" line="42"/>
         <source>The disk is full: the model {repo} cannot be saved in {folder}. Free some space, or set HF_HOME to a folder on a disk with room, and try again.</source>
         <translation>磁盘已满：无法将模型 {repo} 保存到 {folder}。请释放一些空间，或将 HF_HOME 设为空间充足的磁盘上的文件夹，然后重试。</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="44"/>
+        <location filename="../messages.py" line="46"/>
         <source>The model {repo} could not be downloaded from {endpoint} ({reason}). Try again (what was downloaded is kept), {otherwise}</source>
         <translation>无法从 {endpoint} 下载模型 {repo}（{reason}）。请重试（已下载的部分会保留），{otherwise}</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="48"/>
+        <location filename="../messages.py" line="50"/>
         <source>{repo} is a {what} model, not a CTC speech recogniser. Choose another model, {otherwise}</source>
         <translation>{repo} 是 {what} 模型，不是 CTC 语音识别模型。请选择其他模型，{otherwise}</translation>
     </message>
     <message>
         <location filename="../messages.py" line="54"/>
+        <source>The model {repo} is not downloaded yet, and downloads are off. Download it once with a network connection, {otherwise}</source>
+        <translation>模型 {repo} 尚未下载，且下载已关闭。请在联网时下载一次，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="58"/>
+        <source>The bundled demo model is missing from this installation: install the app again.</source>
+        <translation>此安装中缺少自带的演示模型：请重新安装本应用。</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="61"/>
+        <source>The folder {folder} is not a model: it has no config.json. Choose a folder with a CTC speech model (config.json, weights and processor files), {otherwise}</source>
+        <translation>文件夹 {folder} 不是模型：其中没有 config.json。请选择包含 CTC 语音模型（config.json、权重和处理器文件）的文件夹，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="65"/>
+        <source>The model folder {folder} does not exist. Choose another folder, {otherwise}</source>
+        <translation>模型文件夹 {folder} 不存在。请选择其他文件夹，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="68"/>
+        <source>{folder} is a file, not a model folder. Choose the folder that holds the model, {otherwise}</source>
+        <translation>{folder} 是一个文件，不是模型文件夹。请选择存放模型的文件夹，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="72"/>
+        <source>The configuration (config.json) of {repo} cannot be read ({reason}). Choose another model, {otherwise}</source>
+        <translation>无法读取 {repo} 的配置（config.json）（{reason}）。请选择其他模型，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="76"/>
+        <source>The tokenizer and feature extractor of {repo} cannot be read ({reason}). Choose another model, {otherwise}</source>
+        <translation>无法读取 {repo} 的分词器和特征提取器（{reason}）。请选择其他模型，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="80"/>
+        <source>The feature extractor of {repo} needs a package that is not installed ({reason}). Choose another model, {otherwise}</source>
+        <translation>{repo} 的特征提取器需要一个未安装的软件包（{reason}）。请选择其他模型，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="84"/>
+        <source>{repo} expects audio at {rate} Hz; only models for {supported} Hz audio work here. Choose another model, {otherwise}</source>
+        <translation>{repo} 需要 {rate} Hz 的音频；这里只能使用 {supported} Hz 音频的模型。请选择其他模型，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="88"/>
+        <source>The frame length of {what} models cannot be computed: this kind of model is not supported yet. Choose another model, {otherwise}</source>
+        <translation>无法计算 {what} 模型的帧长：暂不支持这类模型。请选择其他模型，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="92"/>
+        <source>The model {repo} cannot be built ({reason}). Choose another model, {otherwise}</source>
+        <translation>无法构建模型 {repo}（{reason}）。请选择其他模型，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="95"/>
+        <source>The weights of {repo} cannot be loaded ({reason}). If it was downloaded, delete it from the cache and download it again, {otherwise}</source>
+        <translation>无法加载 {repo} 的权重（{reason}）。如果它是下载的，请从缓存中删除后重新下载，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="99"/>
+        <source>A GPU (CUDA) was chosen but none can be used here (no NVIDIA GPU or driver, or a PyTorch without CUDA). Choose “CPU” or “Automatic” as the device in Settings.</source>
+        <translation>选择了 GPU（CUDA），但这里没有可用的 GPU（没有 NVIDIA 显卡或驱动，或 PyTorch 不支持 CUDA）。请在设置中将设备改为“CPU”或“自动”。</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="103"/>
+        <source>int8 runs on the CPU only: choose the CPU as the device, or another precision.</source>
+        <translation>int8 只能在 CPU 上运行：请将设备选为 CPU，或选择其他精度。</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="106"/>
+        <source>ONNX Runtime runs on the CPU in {dtypes}, not {dtype} on {device}: choose PyTorch for that.</source>
+        <translation>ONNX Runtime 只能在 CPU 上以 {dtypes} 运行，不支持 {device} 上的 {dtype}：这种情况请选择 PyTorch。</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="112"/>
         <source>or use a model folder on this computer, or the demo model.</source>
         <translation>或使用这台电脑上的模型文件夹，或演示模型。</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="58"/>
+        <location filename="../messages.py" line="115"/>
+        <source>demo model (understands synthetic voices only)</source>
+        <translation>演示模型（只能识别合成语音）</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="119"/>
+        <source>{0} on {1} ({2}, {3})</source>
+        <translation>{0}，运行于 {1}（{2}，{3}）</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="122"/>
+        <source>{0} M parameters, about {1}</source>
+        <translation>{0} M 参数，约 {1}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="125"/>
+        <source>error rates: see the model card</source>
+        <translation>错误率：请参阅模型卡片</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="128"/>
+        <source>CPU cost {0}x the default model&apos;s</source>
+        <translation>CPU 开销为默认模型的 {0} 倍</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="132"/>
         <source>Download from</source>
         <translation>下载来源</translation>
     </message>
@@ -234,152 +334,167 @@
 <context>
     <name>FileTranscriptionDialog</name>
     <message>
-        <location filename="../widgets/file_panel.py" line="142"/>
+        <location filename="../widgets/file_panel.py" line="156"/>
         <source>Transcribe {}</source>
         <translation>转写 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="144"/>
+        <location filename="../widgets/file_panel.py" line="158"/>
         <source>Transcribing {}…</source>
         <translation>正在转写 {}…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="149"/>
+        <location filename="../widgets/file_panel.py" line="163"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="152"/>
+        <location filename="../widgets/file_panel.py" line="166"/>
         <source>The transcript appears here when the file is done.</source>
         <translation>文件转写完成后，文字记录会显示在这里。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="154"/>
+        <location filename="../widgets/file_panel.py" line="168"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="155"/>
+        <location filename="../widgets/file_panel.py" line="169"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="197"/>
+        <location filename="../widgets/file_panel.py" line="211"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="206"/>
+        <location filename="../widgets/file_panel.py" line="221"/>
         <source>Transcript saved: {}</source>
         <translation>文字记录已保存：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="214"/>
+        <location filename="../widgets/file_panel.py" line="230"/>
         <source>%p%  ({0} of {1} s)</source>
         <translation>%p%（{0} / {1} 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="224"/>
+        <location filename="../widgets/file_panel.py" line="240"/>
         <source>Note: {}.</source>
         <translation>注意：{}。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="226"/>
+        <location filename="../widgets/file_panel.py" line="242"/>
         <source>Done: {0}, {1} s of audio, {2} captions.</source>
         <translation>完成：{0}，音频 {1} 秒，共 {2} 条字幕。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="238"/>
+        <location filename="../widgets/file_panel.py" line="254"/>
         <source>Could not transcribe: {}</source>
         <translation>无法转写：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="244"/>
+        <location filename="../widgets/file_panel.py" line="261"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/file_panel.py" line="267"/>
+        <source>Cancelled after {0} s of {1} s.</source>
+        <translation>已在 {1} 秒中的第 {0} 秒处取消。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/file_panel.py" line="269"/>
+        <source>Cancelled after {0} s.</source>
+        <translation>已在第 {0} 秒处取消。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/file_panel.py" line="271"/>
+        <source>The part done is below: Export… saves it with its timestamps.</source>
+        <translation>已完成的部分显示在下方：“导出…”可将其连同时间戳一起保存。</translation>
     </message>
 </context>
 <context>
     <name>FirstRunDialog</name>
     <message>
-        <location filename="../widgets/first_run.py" line="69"/>
+        <location filename="../widgets/first_run.py" line="77"/>
         <source>Live Captions: get a speech model</source>
         <translation>实时字幕：获取语音模型</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="80"/>
+        <location filename="../widgets/first_run.py" line="88"/>
         <source>&lt;b&gt;Live Captions needs a speech model.&lt;/b&gt;&lt;br&gt;It is downloaded once; then everything runs on this computer, without network.</source>
         <translation>&lt;b&gt;实时字幕需要一个语音模型。&lt;/b&gt;&lt;br&gt;只需下载一次；之后一切都在这台计算机上运行，无需联网。</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="93"/>
-        <source>A Hugging Face id of a Wav2Vec2ForCTC speech model</source>
-        <translation>Wav2Vec2ForCTC 语音模型的 Hugging Face ID</translation>
+        <location filename="../widgets/first_run.py" line="103"/>
+        <source>A Hugging Face id of a CTC speech model</source>
+        <translation>CTC 语音模型的 Hugging Face ID</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="99"/>
+        <location filename="../widgets/first_run.py" line="109"/>
         <source>Where models come from: the Hugging Face hub, or a mirror of it such as {} (reachable from mainland China)</source>
         <translation>模型的下载来源：Hugging Face Hub，或其镜像，例如 {}（在中国大陆可访问）</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="106"/>
+        <location filename="../widgets/first_run.py" line="116"/>
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="107"/>
+        <location filename="../widgets/first_run.py" line="117"/>
         <source>{0}:</source>
         <translation>{0}：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="114"/>
+        <location filename="../widgets/first_run.py" line="124"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="116"/>
+        <location filename="../widgets/first_run.py" line="126"/>
         <source>Cancel download</source>
         <translation>取消下载</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="118"/>
+        <location filename="../widgets/first_run.py" line="128"/>
         <source>Use a model folder…</source>
         <translation>使用模型文件夹…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="119"/>
+        <location filename="../widgets/first_run.py" line="129"/>
         <source>Try the demo model (synthetic voices only)</source>
         <translation>试用演示模型（仅限合成语音）</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="139"/>
+        <location filename="../widgets/first_run.py" line="149"/>
         <source>Or:</source>
         <translation>或者：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="171"/>
+        <location filename="../widgets/first_run.py" line="181"/>
         <source>Asking {} about the model…</source>
         <translation>正在向 {} 查询模型信息…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="186"/>
+        <location filename="../widgets/first_run.py" line="196"/>
         <source>{0}, from {1}, into {2}</source>
         <translation>{0}，来自 {1}，保存到 {2}</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="219"/>
+        <location filename="../widgets/first_run.py" line="229"/>
         <source>Starting the download…</source>
         <translation>正在开始下载…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="259"/>
+        <location filename="../widgets/first_run.py" line="269"/>
         <source>Download cancelled. Nothing half-downloaded is used, but what arrived is kept: downloading again goes on from there.</source>
         <translation>下载已取消。未下载完的文件不会被使用，但已收到的数据会保留：再次下载时从中断处继续。</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="274"/>
-        <source>Folder with a Wav2Vec2ForCTC model</source>
-        <translation>包含 Wav2Vec2ForCTC 模型的文件夹</translation>
+        <location filename="../widgets/first_run.py" line="283"/>
+        <source>Folder with a CTC speech model</source>
+        <translation>包含 CTC 语音模型的文件夹</translation>
     </message>
 </context>
 <context>
@@ -491,12 +606,12 @@
 <context>
     <name>LiveSession</name>
     <message>
-        <location filename="../session.py" line="128"/>
+        <location filename="../session.py" line="130"/>
         <source>No speech model is loaded yet; captions can start once it is.</source>
         <translation>尚未加载语音模型；加载完成后即可开始字幕。</translation>
     </message>
     <message>
-        <location filename="../session.py" line="187"/>
+        <location filename="../session.py" line="197"/>
         <source>The input “{0}” is gone: PulseAudio now records “{1}” instead. Choose the input again, or stop the captions.</source>
         <translation>输入“{0}”已不存在：PulseAudio 现在改为录制“{1}”。请重新选择输入，或停止字幕。</translation>
     </message>
@@ -504,185 +619,185 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../widgets/main_window.py" line="88"/>
+        <location filename="../widgets/main_window.py" line="89"/>
         <source>Live Captions</source>
         <translation>实时字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="121"/>
-        <location filename="../widgets/main_window.py" line="404"/>
+        <location filename="../widgets/main_window.py" line="122"/>
+        <location filename="../widgets/main_window.py" line="405"/>
         <source>&amp;Start captions</source>
         <translation>开始字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="124"/>
+        <location filename="../widgets/main_window.py" line="125"/>
         <source>&amp;Open audio or video file…</source>
         <translation>打开音频或视频文件(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="127"/>
+        <location filename="../widgets/main_window.py" line="128"/>
         <source>&amp;Save transcript as…</source>
         <translation>文字记录另存为(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="129"/>
+        <location filename="../widgets/main_window.py" line="130"/>
         <source>&amp;Copy transcript</source>
         <translation>复制文字记录(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="130"/>
+        <location filename="../widgets/main_window.py" line="131"/>
         <source>C&amp;lear transcript</source>
         <translation>清除文字记录(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="132"/>
+        <location filename="../widgets/main_window.py" line="133"/>
         <source>Open &amp;transcripts folder</source>
         <translation>打开文字记录文件夹(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="135"/>
+        <location filename="../widgets/main_window.py" line="136"/>
         <source>S&amp;ettings…</source>
         <translation>设置(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="139"/>
+        <location filename="../widgets/main_window.py" line="140"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="141"/>
+        <location filename="../widgets/main_window.py" line="142"/>
         <source>Show caption &amp;overlay</source>
         <translation>显示字幕浮窗(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="147"/>
+        <location filename="../widgets/main_window.py" line="148"/>
         <source>&amp;Lock overlay (click-through)</source>
         <translation>锁定浮窗（鼠标穿透）(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="157"/>
+        <location filename="../widgets/main_window.py" line="158"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="168"/>
+        <location filename="../widgets/main_window.py" line="169"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="170"/>
+        <location filename="../widgets/main_window.py" line="171"/>
         <source>&amp;Captions</source>
         <translation>字幕(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="175"/>
-        <location filename="../widgets/main_window.py" line="403"/>
+        <location filename="../widgets/main_window.py" line="176"/>
+        <location filename="../widgets/main_window.py" line="404"/>
         <source>Start</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="185"/>
+        <location filename="../widgets/main_window.py" line="186"/>
         <source>List the audio inputs again</source>
         <translation>重新列出音频输入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="190"/>
+        <location filename="../widgets/main_window.py" line="191"/>
         <source>Input:</source>
         <translation>输入：</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="204"/>
-        <location filename="../widgets/main_window.py" line="293"/>
+        <location filename="../widgets/main_window.py" line="205"/>
+        <location filename="../widgets/main_window.py" line="294"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="209"/>
+        <location filename="../widgets/main_window.py" line="210"/>
         <source>How far the final captions are behind the audio</source>
         <translation>最终字幕落后于音频的时间</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="213"/>
+        <location filename="../widgets/main_window.py" line="214"/>
         <source>Audio blocks lost: the computer could not keep up, or the sound device dropped audio</source>
         <translation>丢失的音频块：计算机处理不及，或声音设备丢失了音频</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="223"/>
+        <location filename="../widgets/main_window.py" line="224"/>
         <source>Stop loading the punctuation or translation model</source>
         <translation>停止加载标点或翻译模型</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="250"/>
+        <location filename="../widgets/main_window.py" line="251"/>
         <source>Start or stop live captions</source>
         <translation>开始或停止实时字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="263"/>
+        <location filename="../widgets/main_window.py" line="264"/>
         <source>Model: {}</source>
         <translation>模型：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="315"/>
+        <location filename="../widgets/main_window.py" line="316"/>
         <source>System default input</source>
         <translation>系统默认输入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="329"/>
+        <location filename="../widgets/main_window.py" line="330"/>
         <source>Inputs with a speaker icon record what the computer plays.</source>
         <translation>带扬声器图标的输入录制电脑正在播放的声音。</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="337"/>
+        <location filename="../widgets/main_window.py" line="338"/>
         <source>System audio: {}</source>
         <translation>系统音频：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="351"/>
+        <location filename="../widgets/main_window.py" line="352"/>
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="364"/>
+        <location filename="../widgets/main_window.py" line="365"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="365"/>
+        <location filename="../widgets/main_window.py" line="366"/>
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="385"/>
+        <location filename="../widgets/main_window.py" line="386"/>
         <source>Lag {} s</source>
         <translation>延迟 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="397"/>
+        <location filename="../widgets/main_window.py" line="398"/>
         <source>Dropped audio: {} blocks</source>
         <translation>丢失音频：{} 块</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="418"/>
+        <location filename="../widgets/main_window.py" line="419"/>
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字记录已保存为 {}（文件 &gt; 打开文字记录文件夹）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="433"/>
+        <location filename="../widgets/main_window.py" line="434"/>
         <source>Transcript saved: {}</source>
         <translation>文字记录已保存：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="446"/>
+        <location filename="../widgets/main_window.py" line="447"/>
         <source>No file manager could open the folder. The transcripts are in {}</source>
         <translation>没有文件管理器能打开该文件夹。字幕记录保存在 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="469"/>
+        <location filename="../widgets/main_window.py" line="470"/>
         <source>Transcribe a file</source>
         <translation>转写文件</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="477"/>
+        <location filename="../widgets/main_window.py" line="478"/>
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未加载语音模型；加载完成后即可转写文件。</translation>
     </message>
@@ -726,289 +841,289 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="46"/>
+        <location filename="../widgets/settings_dialog.py" line="47"/>
         <source>Low latency (about 0.5 s behind)</source>
         <translation>低延迟（约落后 0.5 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="47"/>
+        <location filename="../widgets/settings_dialog.py" line="48"/>
         <source>Balanced (about 1 s behind)</source>
         <translation>均衡（约落后 1 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="48"/>
+        <location filename="../widgets/settings_dialog.py" line="49"/>
         <source>Accurate (about 2 s behind)</source>
         <translation>准确（约落后 2 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="51"/>
+        <location filename="../widgets/settings_dialog.py" line="52"/>
         <source>Automatic (CUDA when available)</source>
         <translation>自动（有 CUDA 时使用）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="52"/>
+        <location filename="../widgets/settings_dialog.py" line="53"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="53"/>
+        <location filename="../widgets/settings_dialog.py" line="54"/>
         <source>CUDA (NVIDIA GPU)</source>
         <translation>CUDA（NVIDIA 显卡）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="56"/>
+        <location filename="../widgets/settings_dialog.py" line="57"/>
         <source>As the model writes them</source>
         <translation>保持模型输出</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="57"/>
+        <location filename="../widgets/settings_dialog.py" line="58"/>
         <source>Simplified (简体)</source>
         <translation>简体</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="58"/>
+        <location filename="../widgets/settings_dialog.py" line="59"/>
         <source>Traditional (繁體)</source>
         <translation>繁体（繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="59"/>
+        <location filename="../widgets/settings_dialog.py" line="60"/>
         <source>Traditional, Taiwan (臺灣正體)</source>
         <translation>繁体，台湾（臺灣正體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="60"/>
+        <location filename="../widgets/settings_dialog.py" line="61"/>
         <source>Traditional, Hong Kong (香港繁體)</source>
         <translation>繁体，香港（香港繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="64"/>
+        <location filename="../widgets/settings_dialog.py" line="65"/>
         <source>Automatic (ONNX Runtime on the CPU, PyTorch on CUDA)</source>
         <translation>自动（CPU 上用 ONNX Runtime，CUDA 上用 PyTorch）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="66"/>
+        <location filename="../widgets/settings_dialog.py" line="67"/>
         <source>ONNX Runtime (CPU only)</source>
         <translation>ONNX Runtime（仅 CPU）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="67"/>
+        <location filename="../widgets/settings_dialog.py" line="68"/>
         <source>PyTorch</source>
         <translation>PyTorch</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="106"/>
+        <location filename="../widgets/settings_dialog.py" line="107"/>
         <source>Live Captions settings</source>
         <translation>实时字幕设置</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="141"/>
+        <location filename="../widgets/settings_dialog.py" line="142"/>
         <source>Speech recognition</source>
         <translation>语音识别</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="152"/>
+        <location filename="../widgets/settings_dialog.py" line="153"/>
         <source>A Hugging Face model id (downloaded once, then cached), a local folder with a Wav2Vec2ForCTC checkpoint, or &apos;demo&apos; for the bundled demo model.</source>
         <translation>Hugging Face 模型 ID（下载一次后缓存）、包含 Wav2Vec2ForCTC 检查点的本地文件夹，或内置演示模型 “demo”。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="156"/>
+        <location filename="../widgets/settings_dialog.py" line="157"/>
         <source>Folder…</source>
         <translation>文件夹…</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="161"/>
+        <location filename="../widgets/settings_dialog.py" line="162"/>
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="170"/>
+        <location filename="../widgets/settings_dialog.py" line="171"/>
         <source>Automatic (HF_ENDPOINT if set, else huggingface.co)</source>
         <translation>自动（若设置了 HF_ENDPOINT 则使用它，否则使用 huggingface.co）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="174"/>
+        <location filename="../widgets/settings_dialog.py" line="175"/>
         <source>Where models are downloaded from: the Hugging Face hub or a mirror of it, such as {} (reachable from mainland China)</source>
         <translation>模型的下载来源：Hugging Face Hub 或其镜像，例如 {}（在中国大陆可访问）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="178"/>
+        <location filename="../widgets/settings_dialog.py" line="179"/>
         <source>Download from:</source>
         <translation>下载来源：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="182"/>
+        <location filename="../widgets/settings_dialog.py" line="183"/>
         <source>Runs on:</source>
         <translation>运行于：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="188"/>
+        <location filename="../widgets/settings_dialog.py" line="189"/>
         <source>ONNX Runtime labels frames exactly as PyTorch does; a model is prepared for it once (a minute or more) on first use.</source>
         <translation>ONNX Runtime 给出的帧标签与 PyTorch 完全相同；模型首次使用时需为其准备一次（一分钟或更久）。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="192"/>
+        <location filename="../widgets/settings_dialog.py" line="193"/>
         <source>Engine:</source>
         <translation>推理引擎：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="193"/>
+        <location filename="../widgets/settings_dialog.py" line="194"/>
         <source>Power saving</source>
         <translation>省电模式</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="196"/>
+        <location filename="../widgets/settings_dialog.py" line="197"/>
         <source>Uses less processor time: smaller weights (words may differ a little) and partial text once a second</source>
         <translation>占用更少的处理器时间：较小的权重（文字可能略有不同），临时文字每秒更新一次</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="205"/>
+        <location filename="../widgets/settings_dialog.py" line="206"/>
         <source>Live captions:</source>
         <translation>实时字幕：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="206"/>
+        <location filename="../widgets/settings_dialog.py" line="207"/>
         <source>Steady partial text</source>
         <translation>稳定的临时文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="209"/>
+        <location filename="../widgets/settings_dialog.py" line="210"/>
         <source>Steady partial text: a word shows about half a second later, but rarely changes once shown</source>
         <translation>稳定的临时文字：文字约晚半秒显示，但显示后很少改变</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="216"/>
+        <location filename="../widgets/settings_dialog.py" line="217"/>
         <source>List every host API&apos;s entry for each input (MME, DirectSound, WDM-KS), not only WASAPI&apos;s</source>
         <translation>列出每个输入在所有主机 API（MME、DirectSound、WDM-KS）下的条目，而不仅是 WASAPI 的</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="222"/>
+        <location filename="../widgets/settings_dialog.py" line="223"/>
         <source>On Windows each microphone is listed once, through WASAPI. An entry through another host API can help with an old driver.</source>
         <translation>在 Windows 上，每个麦克风只通过 WASAPI 列出一次。通过其他主机 API 的条目可能有助于旧驱动程序。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="227"/>
+        <location filename="../widgets/settings_dialog.py" line="228"/>
         <source>Inputs:</source>
         <translation>输入：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="235"/>
+        <location filename="../widgets/settings_dialog.py" line="236"/>
         <source>Write Chinese captions and transcripts in simplified or traditional characters, whichever the model writes</source>
         <translation>无论模型输出哪种字形，都以简体或繁体显示中文字幕和文字记录</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="239"/>
+        <location filename="../widgets/settings_dialog.py" line="240"/>
         <source>Chinese characters:</source>
         <translation>中文字形：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="243"/>
+        <location filename="../widgets/settings_dialog.py" line="244"/>
         <source>Caption overlay</source>
         <translation>字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="250"/>
+        <location filename="../widgets/settings_dialog.py" line="251"/>
         <source>Font:</source>
         <translation>字体：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="252"/>
+        <location filename="../widgets/settings_dialog.py" line="253"/>
         <source>Lines:</source>
         <translation>行数：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="258"/>
+        <location filename="../widgets/settings_dialog.py" line="259"/>
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="259"/>
+        <location filename="../widgets/settings_dialog.py" line="260"/>
         <source>Unfinal</source>
         <translation>临时文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="260"/>
+        <location filename="../widgets/settings_dialog.py" line="261"/>
         <source>Background</source>
         <translation>背景</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="265"/>
+        <location filename="../widgets/settings_dialog.py" line="266"/>
         <source>Colours:</source>
         <translation>颜色：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="267"/>
+        <location filename="../widgets/settings_dialog.py" line="268"/>
         <source>Opacity of the background: 0 invisible, 1 solid</source>
         <translation>背景不透明度：0 为透明，1 为不透明</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="268"/>
+        <location filename="../widgets/settings_dialog.py" line="269"/>
         <source>Background opacity:</source>
         <translation>背景不透明度：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="272"/>
+        <location filename="../widgets/settings_dialog.py" line="273"/>
         <source>Interface</source>
         <translation>界面</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="277"/>
+        <location filename="../widgets/settings_dialog.py" line="278"/>
         <source>The language of the app; applies from the next start</source>
         <translation>应用的界面语言；下次启动时生效</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="278"/>
+        <location filename="../widgets/settings_dialog.py" line="279"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="282"/>
+        <location filename="../widgets/settings_dialog.py" line="283"/>
         <source>The key that starts and stops live captions</source>
         <translation>开始和停止实时字幕的按键</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="283"/>
+        <location filename="../widgets/settings_dialog.py" line="284"/>
         <source>Start/stop key:</source>
         <translation>开始/停止按键：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="287"/>
+        <location filename="../widgets/settings_dialog.py" line="288"/>
         <source>Local speech API</source>
         <translation>本地语音 API</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="290"/>
+        <location filename="../widgets/settings_dialog.py" line="291"/>
         <source>Serve the loaded model to other programs over HTTP and WebSocket</source>
         <translation>通过 HTTP 和 WebSocket 向其他程序提供已加载的模型</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="294"/>
+        <location filename="../widgets/settings_dialog.py" line="295"/>
         <source>none: any program on this computer may connect</source>
         <translation>留空：本机任何程序都可以连接</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="296"/>
+        <location filename="../widgets/settings_dialog.py" line="297"/>
         <source>Port (localhost):</source>
         <translation>端口（本机）：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="297"/>
+        <location filename="../widgets/settings_dialog.py" line="298"/>
         <source>Access token:</source>
         <translation>访问令牌：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="299"/>
+        <location filename="../widgets/settings_dialog.py" line="300"/>
         <source>The API is not part of this installation.</source>
         <translation>此安装不包含 API。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="422"/>
-        <source>Not in the catalogue: any Wav2Vec2ForCTC hub id or folder works.</source>
-        <translation>不在目录中：任何 Wav2Vec2ForCTC 模型 ID 或文件夹都可以使用。</translation>
+        <location filename="../widgets/settings_dialog.py" line="423"/>
+        <source>Not in the catalogue: any CTC speech model (hub id or folder) works.</source>
+        <translation>不在目录中：任何 CTC 语音模型（模型仓库 ID 或文件夹）都可以使用。</translation>
     </message>
     <message>
         <location filename="../widgets/settings_dialog.py" line="427"/>
-        <source>Folder with a Wav2Vec2ForCTC model</source>
-        <translation>包含 Wav2Vec2ForCTC 模型的文件夹</translation>
+        <source>Folder with a CTC speech model</source>
+        <translation>包含 CTC 语音模型的文件夹</translation>
     </message>
     <message>
         <location filename="../language.py" line="21"/>
@@ -1019,7 +1134,7 @@
 <context>
     <name>TranscriptView</name>
     <message>
-        <location filename="../widgets/transcript_view.py" line="32"/>
+        <location filename="../widgets/transcript_view.py" line="39"/>
         <source>Press Start to caption the selected input, or open or drop an audio or video file to transcribe it.</source>
         <translation>按“开始”为所选输入生成字幕，或打开、拖入音频或视频文件进行转写。</translation>
     </message>

@@ -21,7 +21,7 @@
 <context>
     <name>ColorButton</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="91" />
+        <location filename="../widgets/settings_dialog.py" line="92" />
         <source>Choose a colour</source>
         <translation>選擇顏色</translation>
     </message>
@@ -29,47 +29,47 @@
 <context>
     <name>DesktopApp</name>
     <message>
-        <location filename="../app.py" line="107" />
+        <location filename="../app.py" line="113" />
         <source>Captioning</source>
         <translation>正在生成字幕</translation>
     </message>
     <message>
-        <location filename="../app.py" line="108" />
+        <location filename="../app.py" line="114" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../app.py" line="114" />
+        <location filename="../app.py" line="120" />
         <source>Get a speech model…</source>
         <translation>獲取語音模型…</translation>
     </message>
     <message>
-        <location filename="../app.py" line="157" />
+        <location filename="../app.py" line="169" />
         <source>No speech model yet</source>
         <translation>還沒有語音模型</translation>
     </message>
     <message>
-        <location filename="../app.py" line="181" />
+        <location filename="../app.py" line="193" />
         <source>No speech model is on this computer yet: captions start once one is downloaded or chosen.</source>
         <translation>這臺計算機上還沒有語音模型：下載或選擇模型後即可開始字幕。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="286" />
+        <location filename="../app.py" line="298" />
         <source>The new model is loading; the captions running now keep the old one until you stop and start them again.</source>
         <translation>新模型正在載入；當前的字幕會繼續使用舊模型，直到你停止並重新開始。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="299" />
+        <location filename="../app.py" line="311" />
         <source>The new language applies from the next start of the app.</source>
         <translation>新的介面語言將在下次啟動應用時生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="301" />
+        <location filename="../app.py" line="313" />
         <source>The new live-caption settings apply from the next start.</source>
         <translation>新的即時字幕設定將在下次開始時生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="324" />
+        <location filename="../app.py" line="337" />
         <source>Live Captions: {}</source>
         <translation>即時字幕：{}</translation>
     </message>
@@ -77,27 +77,27 @@
 <context>
     <name>EmbeddedApi</name>
     <message>
-        <location filename="../api_server.py" line="66" />
+        <location filename="../api_server.py" line="67" />
         <source>The local API is not part of this installation ({}).</source>
         <translation>此安裝不包含本地 API（{}）。</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="69" />
+        <location filename="../api_server.py" line="70" />
         <source>API unavailable</source>
         <translation>API 不可用</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="80" />
+        <location filename="../api_server.py" line="83" />
         <source>The local API could not start: {}. Choose another port in Settings.</source>
         <translation>本地 API 無法啟動：{}。請在設定中選擇其他埠。</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="84" />
+        <location filename="../api_server.py" line="87" />
         <source>API off</source>
         <translation>API 已關閉</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="86" />
+        <location filename="../api_server.py" line="89" />
         <source>API on {}</source>
         <translation>API 運行於 {}</translation>
     </message>
@@ -105,52 +105,152 @@
 <context>
     <name>EngineMessages</name>
     <message>
-        <location filename="../messages.py" line="19" />
+        <location filename="../messages.py" line="21" />
         <source>The hub at {endpoint} cannot be reached (no network, or it is blocked here). Connect and try again, or choose a mirror under “{download_from}” ({mirror} works from mainland China), {otherwise}</source>
         <translation>無法連線到 {endpoint} 上的模型倉庫（沒有網路，或在此處被遮蔽）。請聯網後重試，或在“{download_from}”中選擇映象（{mirror} 在中國大陸可用），{otherwise}</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="24" />
+        <location filename="../messages.py" line="26" />
         <source>The hub at {endpoint} answered with an error ({status}); it may be down for a while. Try again later, or choose a mirror under “{download_from}” ({mirror} works from mainland China), {otherwise}</source>
         <translation>{endpoint} 上的模型倉庫返回錯誤（{status}），可能暫時無法使用。請稍後重試，或在“{download_from}”中選擇映象（{mirror} 在中國大陸可用），{otherwise}</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="29" />
+        <location filename="../messages.py" line="31" />
         <source>The model {repo} was not found on {endpoint}. Check its name, {otherwise}</source>
         <translation>在 {endpoint} 上找不到模型 {repo}。請檢查名稱，{otherwise}</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="32" />
+        <location filename="../messages.py" line="34" />
         <source>The model {repo} needs a Hugging Face login and its licence accepted. Download it once with “hf download {repo}”, {otherwise}</source>
         <translation>模型 {repo} 需要登入 Hugging Face 並接受其許可協議。請先用“hf download {repo}”下載一次，{otherwise}</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="36" />
+        <location filename="../messages.py" line="38" />
         <source>The model {repo} is not on this computer and downloads are switched off (HF_HUB_OFFLINE is set). Unset it to download, {otherwise}</source>
         <translation>模型 {repo} 不在這臺電腦上，且下載已關閉（設定了 HF_HUB_OFFLINE）。取消該設定即可下載，{otherwise}</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="40" />
+        <location filename="../messages.py" line="42" />
         <source>The disk is full: the model {repo} cannot be saved in {folder}. Free some space, or set HF_HOME to a folder on a disk with room, and try again.</source>
         <translation>磁碟已滿：無法將模型 {repo} 儲存到 {folder}。請釋放一些空間，或將 HF_HOME 設為空間充足的磁碟上的資料夾，然後重試。</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="44" />
+        <location filename="../messages.py" line="46" />
         <source>The model {repo} could not be downloaded from {endpoint} ({reason}). Try again (what was downloaded is kept), {otherwise}</source>
         <translation>無法從 {endpoint} 下載模型 {repo}（{reason}）。請重試（已下載的部分會保留），{otherwise}</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="48" />
+        <location filename="../messages.py" line="50" />
         <source>{repo} is a {what} model, not a CTC speech recogniser. Choose another model, {otherwise}</source>
         <translation>{repo} 是 {what} 模型，不是 CTC 語音識別模型。請選擇其他模型，{otherwise}</translation>
     </message>
     <message>
         <location filename="../messages.py" line="54" />
+        <source>The model {repo} is not downloaded yet, and downloads are off. Download it once with a network connection, {otherwise}</source>
+        <translation>模型 {repo} 尚未下載，且下載已關閉。請在聯網時下載一次，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="58" />
+        <source>The bundled demo model is missing from this installation: install the app again.</source>
+        <translation>此安裝中缺少自帶的演示模型：請重新安裝本應用。</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="61" />
+        <source>The folder {folder} is not a model: it has no config.json. Choose a folder with a CTC speech model (config.json, weights and processor files), {otherwise}</source>
+        <translation>資料夾 {folder} 不是模型：其中沒有 config.json。請選擇包含 CTC 語音模型（config.json、權重和處理器檔案）的資料夾，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="65" />
+        <source>The model folder {folder} does not exist. Choose another folder, {otherwise}</source>
+        <translation>模型資料夾 {folder} 不存在。請選擇其他資料夾，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="68" />
+        <source>{folder} is a file, not a model folder. Choose the folder that holds the model, {otherwise}</source>
+        <translation>{folder} 是一個檔案，不是模型資料夾。請選擇存放模型的資料夾，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="72" />
+        <source>The configuration (config.json) of {repo} cannot be read ({reason}). Choose another model, {otherwise}</source>
+        <translation>無法讀取 {repo} 的配置（config.json）（{reason}）。請選擇其他模型，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="76" />
+        <source>The tokenizer and feature extractor of {repo} cannot be read ({reason}). Choose another model, {otherwise}</source>
+        <translation>無法讀取 {repo} 的分詞器和特徵提取器（{reason}）。請選擇其他模型，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="80" />
+        <source>The feature extractor of {repo} needs a package that is not installed ({reason}). Choose another model, {otherwise}</source>
+        <translation>{repo} 的特徵提取器需要一個未安裝的軟體包（{reason}）。請選擇其他模型，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="84" />
+        <source>{repo} expects audio at {rate} Hz; only models for {supported} Hz audio work here. Choose another model, {otherwise}</source>
+        <translation>{repo} 需要 {rate} Hz 的音訊；這裡只能使用 {supported} Hz 音訊的模型。請選擇其他模型，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="88" />
+        <source>The frame length of {what} models cannot be computed: this kind of model is not supported yet. Choose another model, {otherwise}</source>
+        <translation>無法計算 {what} 模型的幀長：暫不支援這類模型。請選擇其他模型，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="92" />
+        <source>The model {repo} cannot be built ({reason}). Choose another model, {otherwise}</source>
+        <translation>無法構建模型 {repo}（{reason}）。請選擇其他模型，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="95" />
+        <source>The weights of {repo} cannot be loaded ({reason}). If it was downloaded, delete it from the cache and download it again, {otherwise}</source>
+        <translation>無法載入 {repo} 的權重（{reason}）。如果它是下載的，請從快取中刪除後重新下載，{otherwise}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="99" />
+        <source>A GPU (CUDA) was chosen but none can be used here (no NVIDIA GPU or driver, or a PyTorch without CUDA). Choose “CPU” or “Automatic” as the device in Settings.</source>
+        <translation>選擇了 GPU（CUDA），但這裡沒有可用的 GPU（沒有 NVIDIA 顯示卡或驅動，或 PyTorch 不支援 CUDA）。請在設定中將裝置改為“CPU”或“自動”。</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="103" />
+        <source>int8 runs on the CPU only: choose the CPU as the device, or another precision.</source>
+        <translation>int8 只能在 CPU 上執行：請將裝置選為 CPU，或選擇其他精度。</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="106" />
+        <source>ONNX Runtime runs on the CPU in {dtypes}, not {dtype} on {device}: choose PyTorch for that.</source>
+        <translation>ONNX Runtime 只能在 CPU 上以 {dtypes} 執行，不支援 {device} 上的 {dtype}：這種情況請選擇 PyTorch。</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="112" />
         <source>or use a model folder on this computer, or the demo model.</source>
         <translation>或使用這臺電腦上的模型資料夾，或演示模型。</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="58" />
+        <location filename="../messages.py" line="115" />
+        <source>demo model (understands synthetic voices only)</source>
+        <translation>演示模型（只能識別合成語音）</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="119" />
+        <source>{0} on {1} ({2}, {3})</source>
+        <translation>{0}，運行於 {1}（{2}，{3}）</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="122" />
+        <source>{0} M parameters, about {1}</source>
+        <translation>{0} M 引數，約 {1}</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="125" />
+        <source>error rates: see the model card</source>
+        <translation>錯誤率：請參閱模型卡片</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="128" />
+        <source>CPU cost {0}x the default model's</source>
+        <translation>CPU 開銷為預設模型的 {0} 倍</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="132" />
         <source>Download from</source>
         <translation>下載來源</translation>
     </message>
@@ -233,152 +333,167 @@
 <context>
     <name>FileTranscriptionDialog</name>
     <message>
-        <location filename="../widgets/file_panel.py" line="142" />
+        <location filename="../widgets/file_panel.py" line="156" />
         <source>Transcribe {}</source>
         <translation>轉寫 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="144" />
+        <location filename="../widgets/file_panel.py" line="158" />
         <source>Transcribing {}…</source>
         <translation>正在轉寫 {}…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="149" />
+        <location filename="../widgets/file_panel.py" line="163" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="152" />
+        <location filename="../widgets/file_panel.py" line="166" />
         <source>The transcript appears here when the file is done.</source>
         <translation>檔案轉寫完成後，文字記錄會顯示在這裡。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="154" />
+        <location filename="../widgets/file_panel.py" line="168" />
         <source>Copy</source>
         <translation>複製</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="155" />
+        <location filename="../widgets/file_panel.py" line="169" />
         <source>Export…</source>
         <translation>匯出…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="197" />
+        <location filename="../widgets/file_panel.py" line="211" />
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="206" />
+        <location filename="../widgets/file_panel.py" line="221" />
         <source>Transcript saved: {}</source>
         <translation>文字記錄已儲存：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="214" />
+        <location filename="../widgets/file_panel.py" line="230" />
         <source>%p%  ({0} of {1} s)</source>
         <translation>%p%（{0} / {1} 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="224" />
+        <location filename="../widgets/file_panel.py" line="240" />
         <source>Note: {}.</source>
         <translation>注意：{}。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="226" />
+        <location filename="../widgets/file_panel.py" line="242" />
         <source>Done: {0}, {1} s of audio, {2} captions.</source>
         <translation>完成：{0}，音訊 {1} 秒，共 {2} 條字幕。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="238" />
+        <location filename="../widgets/file_panel.py" line="254" />
         <source>Could not transcribe: {}</source>
         <translation>無法轉寫：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="244" />
+        <location filename="../widgets/file_panel.py" line="261" />
         <source>Cancelled.</source>
         <translation>已取消。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/file_panel.py" line="267" />
+        <source>Cancelled after {0} s of {1} s.</source>
+        <translation>已在 {1} 秒中的第 {0} 秒處取消。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/file_panel.py" line="269" />
+        <source>Cancelled after {0} s.</source>
+        <translation>已在第 {0} 秒處取消。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/file_panel.py" line="271" />
+        <source>The part done is below: Export… saves it with its timestamps.</source>
+        <translation>已完成的部分顯示在下方：“匯出…”可將其連同時間戳一起儲存。</translation>
     </message>
 </context>
 <context>
     <name>FirstRunDialog</name>
     <message>
-        <location filename="../widgets/first_run.py" line="69" />
+        <location filename="../widgets/first_run.py" line="77" />
         <source>Live Captions: get a speech model</source>
         <translation>即時字幕：獲取語音模型</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="80" />
+        <location filename="../widgets/first_run.py" line="88" />
         <source>&lt;b&gt;Live Captions needs a speech model.&lt;/b&gt;&lt;br&gt;It is downloaded once; then everything runs on this computer, without network.</source>
         <translation>&lt;b&gt;即時字幕需要一個語音模型。&lt;/b&gt;&lt;br&gt;只需下載一次；之後一切都在這臺計算機上執行，無需聯網。</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="93" />
-        <source>A Hugging Face id of a Wav2Vec2ForCTC speech model</source>
-        <translation>Wav2Vec2ForCTC 語音模型的 Hugging Face ID</translation>
+        <location filename="../widgets/first_run.py" line="103" />
+        <source>A Hugging Face id of a CTC speech model</source>
+        <translation>CTC 語音模型的 Hugging Face ID</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="99" />
+        <location filename="../widgets/first_run.py" line="109" />
         <source>Where models come from: the Hugging Face hub, or a mirror of it such as {} (reachable from mainland China)</source>
         <translation>模型的下載來源：Hugging Face Hub，或其映象，例如 {}（在中國大陸可訪問）</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="106" />
+        <location filename="../widgets/first_run.py" line="116" />
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="107" />
+        <location filename="../widgets/first_run.py" line="117" />
         <source>{0}:</source>
         <translation>{0}：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="114" />
+        <location filename="../widgets/first_run.py" line="124" />
         <source>Download</source>
         <translation>下載</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="116" />
+        <location filename="../widgets/first_run.py" line="126" />
         <source>Cancel download</source>
         <translation>取消下載</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="118" />
+        <location filename="../widgets/first_run.py" line="128" />
         <source>Use a model folder…</source>
         <translation>使用模型資料夾…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="119" />
+        <location filename="../widgets/first_run.py" line="129" />
         <source>Try the demo model (synthetic voices only)</source>
         <translation>試用演示模型（僅限合成語音）</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="139" />
+        <location filename="../widgets/first_run.py" line="149" />
         <source>Or:</source>
         <translation>或者：</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="171" />
+        <location filename="../widgets/first_run.py" line="181" />
         <source>Asking {} about the model…</source>
         <translation>正在向 {} 查詢模型資訊…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="186" />
+        <location filename="../widgets/first_run.py" line="196" />
         <source>{0}, from {1}, into {2}</source>
         <translation>{0}，來自 {1}，儲存到 {2}</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="219" />
+        <location filename="../widgets/first_run.py" line="229" />
         <source>Starting the download…</source>
         <translation>正在開始下載…</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="259" />
+        <location filename="../widgets/first_run.py" line="269" />
         <source>Download cancelled. Nothing half-downloaded is used, but what arrived is kept: downloading again goes on from there.</source>
         <translation>下載已取消。未下載完的檔案不會被使用，但已收到的資料會保留：再次下載時從中斷處繼續。</translation>
     </message>
     <message>
-        <location filename="../widgets/first_run.py" line="274" />
-        <source>Folder with a Wav2Vec2ForCTC model</source>
-        <translation>包含 Wav2Vec2ForCTC 模型的資料夾</translation>
+        <location filename="../widgets/first_run.py" line="283" />
+        <source>Folder with a CTC speech model</source>
+        <translation>包含 CTC 語音模型的資料夾</translation>
     </message>
 </context>
 <context>
@@ -490,12 +605,12 @@
 <context>
     <name>LiveSession</name>
     <message>
-        <location filename="../session.py" line="128" />
+        <location filename="../session.py" line="130" />
         <source>No speech model is loaded yet; captions can start once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可開始字幕。</translation>
     </message>
     <message>
-        <location filename="../session.py" line="187" />
+        <location filename="../session.py" line="197" />
         <source>The input “{0}” is gone: PulseAudio now records “{1}” instead. Choose the input again, or stop the captions.</source>
         <translation>輸入“{0}”已不存在：PulseAudio 現在改為錄製“{1}”。請重新選擇輸入，或停止字幕。</translation>
     </message>
@@ -503,185 +618,185 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../widgets/main_window.py" line="88" />
+        <location filename="../widgets/main_window.py" line="89" />
         <source>Live Captions</source>
         <translation>即時字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="121" />
-        <location filename="../widgets/main_window.py" line="404" />
+        <location filename="../widgets/main_window.py" line="122" />
+        <location filename="../widgets/main_window.py" line="405" />
         <source>&amp;Start captions</source>
         <translation>開始字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="124" />
+        <location filename="../widgets/main_window.py" line="125" />
         <source>&amp;Open audio or video file…</source>
         <translation>開啟音訊或影片檔案(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="127" />
+        <location filename="../widgets/main_window.py" line="128" />
         <source>&amp;Save transcript as…</source>
         <translation>文字記錄另存為(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="129" />
+        <location filename="../widgets/main_window.py" line="130" />
         <source>&amp;Copy transcript</source>
         <translation>複製文字記錄(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="130" />
+        <location filename="../widgets/main_window.py" line="131" />
         <source>C&amp;lear transcript</source>
         <translation>清除文字記錄(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="132" />
+        <location filename="../widgets/main_window.py" line="133" />
         <source>Open &amp;transcripts folder</source>
         <translation>開啟文字記錄資料夾(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="135" />
+        <location filename="../widgets/main_window.py" line="136" />
         <source>S&amp;ettings…</source>
         <translation>設定(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="139" />
+        <location filename="../widgets/main_window.py" line="140" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="141" />
+        <location filename="../widgets/main_window.py" line="142" />
         <source>Show caption &amp;overlay</source>
         <translation>顯示字幕浮窗(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="147" />
+        <location filename="../widgets/main_window.py" line="148" />
         <source>&amp;Lock overlay (click-through)</source>
         <translation>鎖定浮窗（滑鼠穿透）(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="157" />
+        <location filename="../widgets/main_window.py" line="158" />
         <source>&amp;File</source>
         <translation>檔案(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="168" />
+        <location filename="../widgets/main_window.py" line="169" />
         <source>&amp;Edit</source>
         <translation>編輯(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="170" />
+        <location filename="../widgets/main_window.py" line="171" />
         <source>&amp;Captions</source>
         <translation>字幕(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="175" />
-        <location filename="../widgets/main_window.py" line="403" />
+        <location filename="../widgets/main_window.py" line="176" />
+        <location filename="../widgets/main_window.py" line="404" />
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="185" />
+        <location filename="../widgets/main_window.py" line="186" />
         <source>List the audio inputs again</source>
         <translation>重新列出音訊輸入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="190" />
+        <location filename="../widgets/main_window.py" line="191" />
         <source>Input:</source>
         <translation>輸入：</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="204" />
-        <location filename="../widgets/main_window.py" line="293" />
+        <location filename="../widgets/main_window.py" line="205" />
+        <location filename="../widgets/main_window.py" line="294" />
         <source>No model loaded</source>
         <translation>未載入模型</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="209" />
+        <location filename="../widgets/main_window.py" line="210" />
         <source>How far the final captions are behind the audio</source>
         <translation>最終字幕落後於音訊的時間</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="213" />
+        <location filename="../widgets/main_window.py" line="214" />
         <source>Audio blocks lost: the computer could not keep up, or the sound device dropped audio</source>
         <translation>丟失的音訊塊：計算機處理不及，或聲音裝置丟失了音訊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="223" />
+        <location filename="../widgets/main_window.py" line="224" />
         <source>Stop loading the punctuation or translation model</source>
         <translation>停止載入標點或翻譯模型</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="250" />
+        <location filename="../widgets/main_window.py" line="251" />
         <source>Start or stop live captions</source>
         <translation>開始或停止即時字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="263" />
+        <location filename="../widgets/main_window.py" line="264" />
         <source>Model: {}</source>
         <translation>模型：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="315" />
+        <location filename="../widgets/main_window.py" line="316" />
         <source>System default input</source>
         <translation>系統預設輸入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="329" />
+        <location filename="../widgets/main_window.py" line="330" />
         <source>Inputs with a speaker icon record what the computer plays.</source>
         <translation>帶揚聲器圖示的輸入錄製電腦正在播放的聲音。</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="337" />
+        <location filename="../widgets/main_window.py" line="338" />
         <source>System audio: {}</source>
         <translation>系統音訊：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="351" />
+        <location filename="../widgets/main_window.py" line="352" />
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="364" />
+        <location filename="../widgets/main_window.py" line="365" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="365" />
+        <location filename="../widgets/main_window.py" line="366" />
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="385" />
+        <location filename="../widgets/main_window.py" line="386" />
         <source>Lag {} s</source>
         <translation>延遲 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="397" />
+        <location filename="../widgets/main_window.py" line="398" />
         <source>Dropped audio: {} blocks</source>
         <translation>丟失音訊：{} 塊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="418" />
+        <location filename="../widgets/main_window.py" line="419" />
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字記錄已儲存為 {}（檔案 &gt; 開啟文字記錄資料夾）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="433" />
+        <location filename="../widgets/main_window.py" line="434" />
         <source>Transcript saved: {}</source>
         <translation>文字記錄已儲存：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="446" />
+        <location filename="../widgets/main_window.py" line="447" />
         <source>No file manager could open the folder. The transcripts are in {}</source>
         <translation>沒有檔案管理器能開啟該資料夾。字幕記錄儲存在 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="469" />
+        <location filename="../widgets/main_window.py" line="470" />
         <source>Transcribe a file</source>
         <translation>轉寫檔案</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="477" />
+        <location filename="../widgets/main_window.py" line="478" />
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可轉寫檔案。</translation>
     </message>
@@ -725,289 +840,289 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="46" />
+        <location filename="../widgets/settings_dialog.py" line="47" />
         <source>Low latency (about 0.5 s behind)</source>
         <translation>低延遲（約落後 0.5 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="47" />
+        <location filename="../widgets/settings_dialog.py" line="48" />
         <source>Balanced (about 1 s behind)</source>
         <translation>均衡（約落後 1 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="48" />
+        <location filename="../widgets/settings_dialog.py" line="49" />
         <source>Accurate (about 2 s behind)</source>
         <translation>準確（約落後 2 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="51" />
+        <location filename="../widgets/settings_dialog.py" line="52" />
         <source>Automatic (CUDA when available)</source>
         <translation>自動（有 CUDA 時使用）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="52" />
+        <location filename="../widgets/settings_dialog.py" line="53" />
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="53" />
+        <location filename="../widgets/settings_dialog.py" line="54" />
         <source>CUDA (NVIDIA GPU)</source>
         <translation>CUDA（NVIDIA 顯示卡）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="56" />
+        <location filename="../widgets/settings_dialog.py" line="57" />
         <source>As the model writes them</source>
         <translation>保持模型輸出</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="57" />
+        <location filename="../widgets/settings_dialog.py" line="58" />
         <source>Simplified (简体)</source>
         <translation>簡體</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="58" />
+        <location filename="../widgets/settings_dialog.py" line="59" />
         <source>Traditional (繁體)</source>
         <translation>繁體（繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="59" />
+        <location filename="../widgets/settings_dialog.py" line="60" />
         <source>Traditional, Taiwan (臺灣正體)</source>
         <translation>繁體，臺灣（臺灣正體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="60" />
+        <location filename="../widgets/settings_dialog.py" line="61" />
         <source>Traditional, Hong Kong (香港繁體)</source>
         <translation>繁體，香港（香港繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="64" />
+        <location filename="../widgets/settings_dialog.py" line="65" />
         <source>Automatic (ONNX Runtime on the CPU, PyTorch on CUDA)</source>
         <translation>自動（CPU 上用 ONNX Runtime，CUDA 上用 PyTorch）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="66" />
+        <location filename="../widgets/settings_dialog.py" line="67" />
         <source>ONNX Runtime (CPU only)</source>
         <translation>ONNX Runtime（僅 CPU）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="67" />
+        <location filename="../widgets/settings_dialog.py" line="68" />
         <source>PyTorch</source>
         <translation>PyTorch</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="106" />
+        <location filename="../widgets/settings_dialog.py" line="107" />
         <source>Live Captions settings</source>
         <translation>即時字幕設定</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="141" />
+        <location filename="../widgets/settings_dialog.py" line="142" />
         <source>Speech recognition</source>
         <translation>語音識別</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="152" />
+        <location filename="../widgets/settings_dialog.py" line="153" />
         <source>A Hugging Face model id (downloaded once, then cached), a local folder with a Wav2Vec2ForCTC checkpoint, or 'demo' for the bundled demo model.</source>
         <translation>Hugging Face 模型 ID（下載一次後快取）、包含 Wav2Vec2ForCTC 檢查點的本地資料夾，或內建演示模型 “demo”。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="156" />
+        <location filename="../widgets/settings_dialog.py" line="157" />
         <source>Folder…</source>
         <translation>資料夾…</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="161" />
+        <location filename="../widgets/settings_dialog.py" line="162" />
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="170" />
+        <location filename="../widgets/settings_dialog.py" line="171" />
         <source>Automatic (HF_ENDPOINT if set, else huggingface.co)</source>
         <translation>自動（若設定了 HF_ENDPOINT 則使用它，否則使用 huggingface.co）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="174" />
+        <location filename="../widgets/settings_dialog.py" line="175" />
         <source>Where models are downloaded from: the Hugging Face hub or a mirror of it, such as {} (reachable from mainland China)</source>
         <translation>模型的下載來源：Hugging Face Hub 或其映象，例如 {}（在中國大陸可訪問）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="178" />
+        <location filename="../widgets/settings_dialog.py" line="179" />
         <source>Download from:</source>
         <translation>下載來源：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="182" />
+        <location filename="../widgets/settings_dialog.py" line="183" />
         <source>Runs on:</source>
         <translation>運行於：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="188" />
+        <location filename="../widgets/settings_dialog.py" line="189" />
         <source>ONNX Runtime labels frames exactly as PyTorch does; a model is prepared for it once (a minute or more) on first use.</source>
         <translation>ONNX Runtime 給出的幀標籤與 PyTorch 完全相同；模型首次使用時需為其準備一次（一分鐘或更久）。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="192" />
+        <location filename="../widgets/settings_dialog.py" line="193" />
         <source>Engine:</source>
         <translation>推理引擎：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="193" />
+        <location filename="../widgets/settings_dialog.py" line="194" />
         <source>Power saving</source>
         <translation>省電模式</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="196" />
+        <location filename="../widgets/settings_dialog.py" line="197" />
         <source>Uses less processor time: smaller weights (words may differ a little) and partial text once a second</source>
         <translation>佔用更少的處理器時間：較小的權重（文字可能略有不同），臨時文字每秒更新一次</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="205" />
+        <location filename="../widgets/settings_dialog.py" line="206" />
         <source>Live captions:</source>
         <translation>即時字幕：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="206" />
+        <location filename="../widgets/settings_dialog.py" line="207" />
         <source>Steady partial text</source>
         <translation>穩定的臨時文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="209" />
+        <location filename="../widgets/settings_dialog.py" line="210" />
         <source>Steady partial text: a word shows about half a second later, but rarely changes once shown</source>
         <translation>穩定的臨時文字：文字約晚半秒顯示，但顯示後很少改變</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="216" />
+        <location filename="../widgets/settings_dialog.py" line="217" />
         <source>List every host API's entry for each input (MME, DirectSound, WDM-KS), not only WASAPI's</source>
         <translation>列出每個輸入在所有主機 API（MME、DirectSound、WDM-KS）下的條目，而不僅是 WASAPI 的</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="222" />
+        <location filename="../widgets/settings_dialog.py" line="223" />
         <source>On Windows each microphone is listed once, through WASAPI. An entry through another host API can help with an old driver.</source>
         <translation>在 Windows 上，每個麥克風只通過 WASAPI 列出一次。通過其他主機 API 的條目可能有助於舊驅動程式。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="227" />
+        <location filename="../widgets/settings_dialog.py" line="228" />
         <source>Inputs:</source>
         <translation>輸入：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="235" />
+        <location filename="../widgets/settings_dialog.py" line="236" />
         <source>Write Chinese captions and transcripts in simplified or traditional characters, whichever the model writes</source>
         <translation>無論模型輸出哪種字形，都以簡體或繁體顯示中文字幕和文字記錄</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="239" />
+        <location filename="../widgets/settings_dialog.py" line="240" />
         <source>Chinese characters:</source>
         <translation>中文字形：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="243" />
+        <location filename="../widgets/settings_dialog.py" line="244" />
         <source>Caption overlay</source>
         <translation>字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="250" />
+        <location filename="../widgets/settings_dialog.py" line="251" />
         <source>Font:</source>
         <translation>字型：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="252" />
+        <location filename="../widgets/settings_dialog.py" line="253" />
         <source>Lines:</source>
         <translation>行數：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="258" />
+        <location filename="../widgets/settings_dialog.py" line="259" />
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="259" />
+        <location filename="../widgets/settings_dialog.py" line="260" />
         <source>Unfinal</source>
         <translation>臨時文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="260" />
+        <location filename="../widgets/settings_dialog.py" line="261" />
         <source>Background</source>
         <translation>背景</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="265" />
+        <location filename="../widgets/settings_dialog.py" line="266" />
         <source>Colours:</source>
         <translation>顏色：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="267" />
+        <location filename="../widgets/settings_dialog.py" line="268" />
         <source>Opacity of the background: 0 invisible, 1 solid</source>
         <translation>背景不透明度：0 為透明，1 為不透明</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="268" />
+        <location filename="../widgets/settings_dialog.py" line="269" />
         <source>Background opacity:</source>
         <translation>背景不透明度：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="272" />
+        <location filename="../widgets/settings_dialog.py" line="273" />
         <source>Interface</source>
         <translation>介面</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="277" />
+        <location filename="../widgets/settings_dialog.py" line="278" />
         <source>The language of the app; applies from the next start</source>
         <translation>應用的介面語言；下次啟動時生效</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="278" />
+        <location filename="../widgets/settings_dialog.py" line="279" />
         <source>Language:</source>
         <translation>語言：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="282" />
+        <location filename="../widgets/settings_dialog.py" line="283" />
         <source>The key that starts and stops live captions</source>
         <translation>開始和停止即時字幕的按鍵</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="283" />
+        <location filename="../widgets/settings_dialog.py" line="284" />
         <source>Start/stop key:</source>
         <translation>開始/停止按鍵：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="287" />
+        <location filename="../widgets/settings_dialog.py" line="288" />
         <source>Local speech API</source>
         <translation>本地語音 API</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="290" />
+        <location filename="../widgets/settings_dialog.py" line="291" />
         <source>Serve the loaded model to other programs over HTTP and WebSocket</source>
         <translation>通過 HTTP 和 WebSocket 向其他程式提供已載入的模型</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="294" />
+        <location filename="../widgets/settings_dialog.py" line="295" />
         <source>none: any program on this computer may connect</source>
         <translation>留空：本機任何程式都可以連線</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="296" />
+        <location filename="../widgets/settings_dialog.py" line="297" />
         <source>Port (localhost):</source>
         <translation>埠（本機）：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="297" />
+        <location filename="../widgets/settings_dialog.py" line="298" />
         <source>Access token:</source>
         <translation>訪問令牌：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="299" />
+        <location filename="../widgets/settings_dialog.py" line="300" />
         <source>The API is not part of this installation.</source>
         <translation>此安裝不包含 API。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="422" />
-        <source>Not in the catalogue: any Wav2Vec2ForCTC hub id or folder works.</source>
-        <translation>不在目錄中：任何 Wav2Vec2ForCTC 模型 ID 或資料夾都可以使用。</translation>
+        <location filename="../widgets/settings_dialog.py" line="423" />
+        <source>Not in the catalogue: any CTC speech model (hub id or folder) works.</source>
+        <translation>不在目錄中：任何 CTC 語音模型（模型倉庫 ID 或資料夾）都可以使用。</translation>
     </message>
     <message>
         <location filename="../widgets/settings_dialog.py" line="427" />
-        <source>Folder with a Wav2Vec2ForCTC model</source>
-        <translation>包含 Wav2Vec2ForCTC 模型的資料夾</translation>
+        <source>Folder with a CTC speech model</source>
+        <translation>包含 CTC 語音模型的資料夾</translation>
     </message>
     <message>
         <location filename="../language.py" line="21" />
@@ -1018,7 +1133,7 @@
 <context>
     <name>TranscriptView</name>
     <message>
-        <location filename="../widgets/transcript_view.py" line="32" />
+        <location filename="../widgets/transcript_view.py" line="39" />
         <source>Press Start to caption the selected input, or open or drop an audio or video file to transcribe it.</source>
         <translation>按“開始”為所選輸入生成字幕，或開啟、拖入音訊或影片檔案進行轉寫。</translation>
     </message>

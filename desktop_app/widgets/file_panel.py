@@ -24,7 +24,7 @@ from engine import WindowRunner
 from engine.config import TranscribeOptions
 from engine.errors import Cancelled, LiveCaptionsError
 from engine.punctuation import Punctuation
-from engine.transcribe import transcribe_file
+from engine.transcribe import TranscriptionCancelled, transcribe_file
 from engine.transcript import Transcript
 from engine.translation import translate_transcript
 
@@ -68,7 +68,7 @@ class FileTranscriber(QObject):
     progress = Signal(float, float)  # seconds done, seconds total (0: unknown)
     finished = Signal(object)  # Transcript
     failed = Signal(str)
-    cancelled = Signal()
+    cancelled = Signal(object)  # the part done (a Transcript), None when nothing was done
 
     def __init__(
         self,
@@ -99,12 +99,24 @@ class FileTranscriber(QObject):
                 progress=self.progress.emit,
                 cancel=self._cancel,
             )
+        except TranscriptionCancelled as stop:
+            self.cancelled.emit(self._part_done(stop.partial))
         except Cancelled:
-            self.cancelled.emit()
+            self.cancelled.emit(None)
         except LiveCaptionsError as exc:
             self.failed.emit(str(exc))
         else:
             self.finished.emit(self._texts(transcript))
+
+    def _part_done(self, part: Transcript) -> Transcript | None:
+        """What was done before Cancel, punctuated and translated like a whole file (as it
+        came, if that fails); None when nothing was."""
+        if not part.segments:
+            return None
+        try:
+            return self._texts(part)
+        except LiveCaptionsError:
+            return part
 
     def _texts(self, transcript: Transcript) -> Transcript:
         """Punctuation first (translation reads its sentences), then translation."""
@@ -120,7 +132,7 @@ class FileTranscriber(QObject):
 
 class FileTranscriptionDialog(QDialog):
     """Shows one file's transcription: progress and Cancel while it runs, then the timed text
-    with Copy and Export."""
+    with Copy and Export; after Cancel, the part done, which Export saves."""
 
     # not `done`: that name is QDialog.done(int), which this signal would shadow
     ended = Signal()  # the job ended: finished, failed or cancelled
@@ -137,8 +149,10 @@ class FileTranscriptionDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.path = path
-        self.transcript: Transcript | None = None
+        self.transcript: Transcript | None = None  # what Export saves
+        self.partial = False  # the transcript is the part done before Cancel
         self._close_when_done = False
+        self._total_seconds = 0.0  # the file's length, as progress reports it
         self.setWindowTitle(self.tr("Transcribe {}").format(path.name))
         self.resize(640, 420)
         self.status = QLabel(self.tr("Transcribing {}…").format(path.name))
@@ -201,12 +215,14 @@ class FileTranscriptionDialog(QDialog):
 
     def export(self) -> None:
         if self.transcript is not None:
-            path = save_transcript(self, self.transcript, self.path.stem)
+            stem = self.path.stem + ("-partial" if self.partial else "")
+            path = save_transcript(self, self.transcript, stem)
             if path is not None:
                 self.status.setText(self.tr("Transcript saved: {}").format(path))
 
     @Slot(float, float)
     def _on_progress(self, done: float, total: float) -> None:
+        self._total_seconds = total
         if total > 0:
             self.progress_bar.setRange(0, 100)
             self.progress_bar.setValue(min(100, round(100 * done / total)))
@@ -239,9 +255,24 @@ class FileTranscriptionDialog(QDialog):
         self.status.setStyleSheet("color: #b00020;")
         self._end()
 
-    @Slot()
-    def _on_cancelled(self) -> None:
-        self.status.setText(self.tr("Cancelled."))
+    @Slot(object)
+    def _on_cancelled(self, partial: Transcript | None) -> None:
+        if partial is None or self._close_when_done:  # closed while running: nothing to keep
+            self.status.setText(self.tr("Cancelled."))
+            self._end()
+            return
+        self.transcript, self.partial = partial, True
+        done, total = f"{partial.duration:.0f}", f"{self._total_seconds:.0f}"
+        stopped = (
+            self.tr("Cancelled after {0} s of {1} s.").format(done, total)
+            if self._total_seconds > 0
+            else self.tr("Cancelled after {0} s.").format(done)
+        )
+        keep = self.tr("The part done is below: Export… saves it with its timestamps.")
+        self.status.setText(f"{stopped} {keep}")
+        self.result_view.setPlainText(timed_text(partial))
+        self.copy_button.setEnabled(True)
+        self.export_button.setEnabled(True)
         self._end()
 
     def _end(self) -> None:

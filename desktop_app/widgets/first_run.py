@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.catalogue import catalogue, find
-from engine.config import DEMO_MODEL
+from engine.catalogue import find, recommended
+from engine.config import DEFAULT_MODEL, DEMO_MODEL
 from engine.errors import ModelLoadError
 from engine.hub import (
     DEFAULT_ENDPOINT,
@@ -64,7 +64,15 @@ class FirstRunDialog(QDialog):
     model_chosen = Signal(str)  # a folder or "demo": use it, nothing to download
     info_shown = Signal(bool)  # the hub answered (True) or not (False) about the model
 
-    def __init__(self, model: str, endpoint: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        model: str,
+        endpoint: str,
+        parent: QWidget | None = None,
+        *,
+        language: str = "en",  # the user's language ("zh_CN"): its models come first
+        cuda: bool = False,  # the model will run on a GPU: accuracy first, not CPU cost
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Live Captions: get a speech model"))
         self.setMinimumWidth(560)
@@ -82,15 +90,17 @@ class FirstRunDialog(QDialog):
             )
         )
         self.model = QComboBox(editable=True)
-        # The catalogue's models, the language beside each (any other hub id can be typed).
-        for entry in catalogue():
-            if entry.model != DEMO_MODEL:
-                self.model.addItem(entry.model)
-                self.model.setItemData(
-                    self.model.count() - 1, entry.summary(), Qt.ItemDataRole.ToolTipRole
-                )
-        self.model.setCurrentText(model)
-        self.model.setToolTip(self.tr("A Hugging Face id of a Wav2Vec2ForCTC speech model"))
+        # The catalogue's models, best for this user first, the facts of each in its tooltip
+        # (any other hub id can be typed). The configured model, unless it is the default one,
+        # which stands for "none chosen yet": then the first of them.
+        offered = recommended(language, cuda)
+        for entry in offered:
+            self.model.addItem(entry.model)
+            self.model.setItemData(
+                self.model.count() - 1, entry.summary(), Qt.ItemDataRole.ToolTipRole
+            )
+        self.model.setCurrentText(offered[0].model if model == DEFAULT_MODEL else model)
+        self.model.setToolTip(self.tr("A Hugging Face id of a CTC speech model"))
         self.hub = QComboBox(editable=True)
         self.hub.addItems([DEFAULT_ENDPOINT, MIRROR_EXAMPLE])
         self.hub.setCurrentText(endpoint or _default_endpoint())
@@ -270,9 +280,7 @@ class FirstRunDialog(QDialog):
 
     # the other ways to start -----------------------------------------------------------------
     def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(
-            self, self.tr("Folder with a Wav2Vec2ForCTC model")
-        )
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Folder with a CTC speech model"))
         if folder:
             self._use(folder)
 

@@ -42,6 +42,7 @@ from engine.scheduler import Scheduler
 
 from ..capture import InputDevice, list_input_devices, loopback_note
 from ..live_transcript import LiveTranscript
+from ..messages import describe_model
 from ..session import LiveSession
 from ..settings import Settings
 from ..text_models import Translation
@@ -192,7 +193,7 @@ class MainWindow(QMainWindow):
         top.addWidget(refresh)
         top.addWidget(self.level_meter)
         self.message_bar = MessageBar()
-        self.view = TranscriptView(self.transcript)
+        self.view = TranscriptView(self.transcript, label=self.session.time_of_day)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addLayout(top)
@@ -260,7 +261,7 @@ class MainWindow(QMainWindow):
         for widget in (self.act_start, self.act_open, self.start_button):
             widget.setEnabled(recognizer is not None)
         if recognizer is not None:
-            self.model_label.setText(self.tr("Model: {}").format(recognizer.describe()))
+            self.model_label.setText(self.tr("Model: {}").format(describe_model(recognizer)))
             self.model_label.setToolTip(recognizer.name)
         if note:
             self.show_message(note, "note", self.act_settings)

@@ -38,6 +38,7 @@ from engine.config import DEFAULT_MODEL, PROFILES
 from engine.hub import DEFAULT_ENDPOINT, MIRROR_EXAMPLE
 
 from ..language import LANGUAGES
+from ..messages import catalogue_lines
 from ..settings import OverlayStyle, Settings
 from .lm_group import LanguageModelGroup
 from .text_groups import PunctuationGroup, TranslationGroup
@@ -417,14 +418,12 @@ class SettingsDialog(QDialog):
         """The catalogue's facts about the chosen model (language, size, licence, error rate)."""
         entry = find(model.strip())
         self.model_details.setText(
-            "\n".join(entry.lines())
+            "\n".join(catalogue_lines(entry))
             if entry
-            else self.tr("Not in the catalogue: any Wav2Vec2ForCTC hub id or folder works.")
+            else self.tr("Not in the catalogue: any CTC speech model (hub id or folder) works.")
         )
 
     def _browse_model(self) -> None:
-        folder = QFileDialog.getExistingDirectory(
-            self, self.tr("Folder with a Wav2Vec2ForCTC model")
-        )
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Folder with a CTC speech model"))
         if folder:
             self.model.setCurrentText(folder)

@@ -7,6 +7,7 @@ Only the open line (the tail) is redrawn on each event; finished lines are never
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from PySide6.QtGui import QPalette, QTextCursor
@@ -22,9 +23,15 @@ KEPT_LINE_ENDS = 32  # finished lines whose late translations still go under the
 
 
 class TranscriptView(QTextEdit):
-    def __init__(self, transcript: LiveTranscript, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        transcript: LiveTranscript,
+        parent: QWidget | None = None,
+        label: Callable[[float], str] = clock,  # a line's time as shown (the session's clock)
+    ) -> None:
         super().__init__(parent)
         self.transcript = transcript
+        self.label = label
         self.setReadOnly(True)
         self.setUndoRedoEnabled(False)
         self.setPlaceholderText(
@@ -118,7 +125,7 @@ class TranscriptView(QTextEdit):
     def _line_html(self, start: float, final: str, partial: str, space: bool = False) -> str:
         colour = self.palette().color(QPalette.ColorRole.Text).name()
         parts = [
-            f'<span style="color:{GREY}; font-family:monospace">{clock(start)}</span>&nbsp;&nbsp;'
+            f'<span style="color:{GREY}; font-family:monospace">{self.label(start)}</span>&nbsp;&nbsp;'
         ]
         if final:
             parts.append(f'<span style="color:{colour}">{escape(final)}</span>')

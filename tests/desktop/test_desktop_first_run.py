@@ -218,3 +218,53 @@ def test_long_progress_text_grows_the_dialog_instead_of_being_clipped(
     status = dialog.status
     assert status.height() >= status.heightForWidth(status.width())
     assert dialog.height() >= dialog.layout().minimumSize().height()
+
+
+def test_the_offered_models_are_ranked_for_the_users_language_and_device(
+    qtbot, tmp_path: Path, hub_cache: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The model list puts the user's language first and ranks by the catalogue's figures: on
+    the CPU the cheapest to run, on CUDA the most accurate; the default model stands for "none
+    chosen yet" and gives way to the first of them, a model the user chose does not."""
+    from desktop_app.widgets.first_run import FirstRunDialog
+    from engine.catalogue import find
+    from engine.config import DEFAULT_MODEL
+
+    def offered(model: str, language: str, cuda: bool) -> tuple[str, list[str]]:
+        dialog = FirstRunDialog(model, closed_port_url(), language=language, cuda=cuda)
+        qtbot.addWidget(dialog)
+        items = [dialog.model.itemText(i) for i in range(dialog.model.count())]
+        return dialog.model.currentText(), items
+
+    chosen, english_cpu = offered(DEFAULT_MODEL, "en_US", cuda=False)
+    assert chosen == english_cpu[0] == DEFAULT_MODEL  # the cheapest English model on a CPU
+    assert "demo" not in english_cpu  # it has a button of its own
+    costs = [find(m).cpu_cost or 99.0 for m in english_cpu[:4]]  # type: ignore[union-attr]
+    assert costs == sorted(costs)
+    chosen, english_gpu = offered(DEFAULT_MODEL, "en", cuda=True)
+    assert chosen == english_gpu[0] == "facebook/wav2vec2-large-960h-lv60-self"  # WER 1.9
+    for language in ("zh_CN", "zh_TW"):
+        chosen, chinese = offered(DEFAULT_MODEL, language, cuda=False)
+        assert find(chosen).language == "zh-CN"  # type: ignore[union-attr]
+        assert chinese[1] == "hf-audio/omniasr-ctc-300m-v2"  # then the multilingual model
+    chosen, korean = offered(DEFAULT_MODEL, "ko", cuda=False)
+    assert chosen == "hf-audio/omniasr-ctc-300m-v2"  # no Korean model: the one that hears it
+    chosen, _ = offered("nvidia/parakeet-ctc-0.6b", "zh_CN", cuda=False)
+    assert chosen == "nvidia/parakeet-ctc-0.6b"  # the user's own choice stays
+
+
+def test_the_app_offers_the_models_of_its_interface_language(
+    qtbot, tmp_path: Path, hub_cache: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from engine.config import DEFAULT_MODEL
+
+    settings = ini(tmp_path / "settings.ini")
+    settings.model, settings.hub_endpoint = DEFAULT_MODEL, closed_port_url()
+    settings.language, settings.compute_device = "zh_CN", "cpu"
+    device = FakeSoundDevice(np.zeros((1600, 1), np.float32), 16000, name="USB headset")
+    app = make_app(qtbot, settings, device, tmp_path)
+    try:
+        dialog = start(qtbot, app, answered=False)
+        assert dialog.model.currentText() == "jonatasgrosman/wav2vec2-large-xlsr-53-chinese-zh-cn"
+    finally:
+        app.shutdown()

@@ -393,3 +393,43 @@ def test_pauses_end_lines_with_the_demo_model_in_the_window_overlay_and_file(
     assert len(written.strip().splitlines()) == len(SENTENCES)
     overlay = [t.text for line in app.overlay.visible_lines() for t in line]
     assert sum(word[:1].isupper() for word in overlay) >= len(SENTENCES)
+
+
+def test_the_window_the_session_files_and_the_export_tell_the_same_times(
+    qtbot, make_app, speech48
+) -> None:  # type: ignore[no-untyped-def]
+    """Two sessions: every line carries the time of day it was said, the same in the window
+    and in each session's transcript file (which used to restart at 00:00:00 while the window
+    went on); an export counts from the first session's start on the same clock."""
+    import datetime as dt
+
+    import srt
+
+    from desktop_app.live_transcript import time_of_day
+    from engine.formats import render
+
+    audio, rate = speech48
+    device = FakeSoundDevice(audio, rate, mode="burst")
+    app = make_app(device)
+    before = dt.datetime.now().replace(microsecond=0)
+    run_session(qtbot, app, device)
+    run_session(qtbot, app, device)
+    after = dt.datetime.now()
+    zero = app.session.clock_start
+    assert zero is not None and before <= zero <= after
+    utterances = [u for u in app.window.transcript.utterances if u.words]
+    assert len(utterances) >= 2
+    labels = [time_of_day(zero, u.start) for u in utterances]
+    window = app.window.view.toPlainText().strip().splitlines()
+    assert [line.split()[0] for line in window] == labels
+    files = sorted(app.session.transcript_log.folder.glob("captions-*.txt"))
+    assert len(files) == 2  # one per session
+    written = [line for f in files for line in f.read_text(encoding="utf-8").splitlines()]
+    assert written == [f"[{t}] {line.split(maxsplit=1)[1]}" for t, line in zip(labels, window)]
+    # The export: SRT times on the same clock, from the first session's start.
+    transcript = app.window.transcript.transcript()
+    cues = list(srt.parse(render(transcript, "srt")))
+    assert cues[0].start.total_seconds() == pytest.approx(utterances[0].start, abs=0.001)
+    starts = [zero + c.start for c in cues]
+    assert [f"{t:%H:%M:%S}" for t in starts][0] == labels[0]
+    assert starts == sorted(starts)  # (the fake device plays faster than real time)

@@ -4,6 +4,7 @@ loading, and starting without a display."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -258,8 +259,54 @@ def test_file_transcription_can_be_cancelled(qtbot, tiny_recognizer, tmp_path: P
     dialog.job.progress.connect(dialog.job.cancel, Qt.ConnectionType.DirectConnection)
     with qtbot.waitSignal(dialog.ended, timeout=TIMEOUT_MS):
         dialog.start()
-    assert not dialog.running and dialog.transcript is None and dialog.status.text() == "Cancelled."
+    assert not dialog.running and dialog.status.text().startswith("Cancelled after ")
+    assert dialog.transcript is not None and dialog.transcript.duration < 200  # the part done
     assert dialog.progress_bar.value() < 100
+
+
+def test_a_cancelled_file_offers_the_part_done_and_exports_it(
+    qtbot, demo_recognizer, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Cancel part-way: the dialog shows the captions done so far with their times and says
+    so; Export saves them in the chosen format (SRT here) with the same times."""
+    from helpers import GREEDY, sentences_with_pauses
+    from PySide6.QtWidgets import QFileDialog
+
+    from engine.config import TranscribeOptions
+
+    speech = sentences_with_pauses(tmp_path)
+    options = TranscribeOptions(profile="balanced", batch_size=1, decode=GREEDY)
+    dialog = FileTranscriptionDialog(demo_recognizer, speech, options=options)
+    qtbot.addWidget(dialog)
+
+    def cancel_past_half(done: float, total: float) -> None:
+        if done > 0.6 * total:
+            dialog.job.cancel()
+
+    dialog.job.progress.connect(cancel_past_half, Qt.ConnectionType.DirectConnection)
+    with qtbot.waitSignal(dialog.ended, timeout=TIMEOUT_MS):
+        dialog.start()
+    part = dialog.transcript
+    assert part is not None and dialog.partial and len(part.segments) >= 2
+    assert dialog.progress_bar.value() < 100
+    status = dialog.status.text()
+    assert status.startswith(f"Cancelled after {part.duration:.0f} s of ") and "Export" in status
+    lines = dialog.result_view.toPlainText().splitlines()
+    assert len(lines) == len(part.segments) and lines[0].startswith("[00:00:")
+    assert dialog.export_button.isEnabled() and dialog.copy_button.isEnabled()
+    target = tmp_path / "kept.srt"
+    asked: list[str] = []
+
+    def save_as(parent, title, start, filters):  # type: ignore[no-untyped-def]
+        asked.append(start)
+        return str(target), "SubRip subtitles (*.srt)"
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save_as))
+    dialog.export()
+    assert asked[0].endswith(f"{speech.stem}-partial.txt")
+    srt = target.read_text(encoding="utf-8")
+    assert srt.count(" --> ") == len(part.segments)
+    assert part.segments[-1].text() in srt and "Transcript saved" in dialog.status.text()
 
 
 def test_closing_a_running_file_dialog_cancels_it_first(
@@ -481,14 +528,14 @@ def test_overlay_and_transcript_join_chinese_units_without_spaces(
             live.apply(update)
     assert live.text() == "你好" and live.partial_text() == "世界"
     log = TranscriptLog(tmp_path / "log")
-    log.open()
+    log.open(dt.datetime(2026, 12, 7, 14, 3, 27))  # lines carry the time of day they were said
     pipeline = CaptionPipeline()
     for piece in (units[:2], units[2:]):
         for update in pipeline.handle(Event(EventType.FINAL, piece[-1].end, tuple(piece))):
             log.write(update)
     log.close()
     assert log.path is not None
-    assert log.path.read_text(encoding="utf-8") == "[00:00:00] 你好世界\n"
+    assert log.path.read_text(encoding="utf-8") == "[14:03:27] 你好世界\n"
 
 
 def test_an_overlay_saved_on_a_larger_screen_comes_back_in_sight(qtbot, settings: Settings) -> None:  # type: ignore[no-untyped-def]

@@ -219,3 +219,65 @@ def test_no_two_items_of_a_menu_share_a_key(qtbot, qapp, language: str, tmp_path
     finally:
         install_translators(qapp, "en")
         QLocale.setDefault(QLocale.system())
+
+
+def _no_english(text: str) -> bool:
+    """No English sentence left: what is Latin script is names, paths and numbers."""
+    import re
+
+    latin = re.sub(
+        r"\b(CPU|CUDA|GPU|Hz|ONNX Runtime|PyTorch|float32|int8|WER|CER|M|GB|MB)\b", "", text
+    )
+    latin = re.sub(r"\S*[/\\]\S*|\S+\.json|\{\w+\}|\d+", "", latin)
+    return not re.search(r"[A-Za-z]{4,}", latin)
+
+
+def test_the_engines_model_errors_and_model_description_are_chinese(
+    qtbot, chinese, tmp_path: Path, tiny_model_dir: Path, tiny_recognizer
+) -> None:  # type: ignore[no-untyped-def]
+    """Errors of engine/model_dir.py, families.py and model.py, raised by the real loader, and
+    the model line of the status bar and Settings, in the Chinese interface."""
+    import json
+    import shutil
+
+    from desktop_app.messages import describe, describe_model
+    from engine import ModelLoadError, ModelOptions, load_recognizer
+
+    def error_of(folder: Path) -> ModelLoadError:
+        with pytest.raises(ModelLoadError) as caught:
+            load_recognizer(ModelOptions(name=str(folder), device="cpu", warmup=False))
+        return caught.value
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    eight_khz = Path(shutil.copytree(tiny_model_dir, tmp_path / "eight-khz"))
+    processor = json.loads((eight_khz / "processor_config.json").read_text())
+    processor["feature_extractor"]["sampling_rate"] = 8000
+    (eight_khz / "processor_config.json").write_text(json.dumps(processor))
+    broken = Path(shutil.copytree(tiny_model_dir, tmp_path / "broken"))
+    weights = broken / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:1000])
+    cases = {
+        "folder_not_model": (empty, "不是模型"),  # engine/model_dir.py
+        "folder_missing": (tmp_path / "nowhere", "不存在"),
+        "sample_rate": (eight_khz, "8000 Hz"),  # engine/families.py
+        "weights_unreadable": (broken, "无法加载"),  # engine/model.py
+    }
+    for code, (folder, chinese_words) in cases.items():
+        error = error_of(folder)
+        assert error.code == code
+        text = describe(error)
+        assert chinese_words in text and str(folder) in text, text
+        detail = str(error.params.get("reason", ""))  # a library's own words, quoted
+        assert _no_english(text.replace(detail, "")), text
+    line = describe_model(tiny_recognizer)
+    assert line.startswith(f"{tiny_recognizer.name}，运行于 CPU") and _no_english(line), line
+    demo = load_recognizer(ModelOptions(name="demo", device="cpu", warmup=False))
+    assert describe_model(demo).startswith("演示模型（只能识别合成语音），运行于 CPU")
+    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    dialog = SettingsDialog(settings, api_available=True)
+    qtbot.addWidget(dialog)
+    dialog.model.setCurrentText("nvidia/parakeet-ctc-0.6b")
+    details = dialog.model_details.text().splitlines()
+    assert details[1].startswith("609 M 参数，约 2.4 GB") and details[2] == "错误率：请参阅模型卡片"
+    assert details[3] == "CPU 开销为默认模型的 3.6 倍"

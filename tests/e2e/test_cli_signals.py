@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -14,7 +15,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from helpers import GRACEFUL_STOPS, NEW_GROUP, hard_kill, read_wav, say, stop_gracefully, wait_for
+from helpers import (
+    GRACEFUL_STOPS,
+    NEW_GROUP,
+    hard_kill,
+    posix_only,
+    read_wav,
+    say,
+    stop_gracefully,
+    wait_for,
+)
 
 SENTENCES = (
     "the quick brown fox jumps over the lazy dog",
@@ -196,3 +206,54 @@ def test_fast_replay_of_any_length_finishes(
     assert "cannot keep up" not in printed + errors
     words = words_in(out)
     assert words == transcribe_words(tiny_model_dir, long_audio)
+
+
+@posix_only("a way to send Ctrl-C to one process")
+def test_ctrl_c_during_transcribe_keeps_the_part_done(
+    tiny_model_dir: Path, talk: Path, tmp_path: Path
+) -> None:
+    """Ctrl-C while `transcribe` works on a long file: the captions done so far are written
+    to the output, in its format with their times, and the exit status says interrupted."""
+    import signal
+
+    import srt
+
+    long = tmp_path / "long.wav"
+    sf.write(long, np.tile(read_wav(talk), 30), 16000, subtype="PCM_16")  # about 10 minutes
+    out = tmp_path / "long.srt"
+    process = start_cli(
+        "transcribe",
+        str(long),
+        "-o",
+        str(out),
+        "--profile",
+        "balanced",
+        *model_args(tiny_model_dir),
+    )
+    assert process.stderr is not None
+    seen: list[str] = []
+
+    def read_stderr() -> None:
+        assert process.stderr is not None
+        while piece := process.stderr.read(1):
+            seen.append(piece)
+
+    def done_seconds(bar: str) -> int:  # the progress bar's "| 42/600 s"
+        found = re.findall(r"\| (\d+)/\d+ s", bar)
+        return int(found[-1]) if found else 0
+
+    reader = threading.Thread(target=read_stderr, daemon=True)
+    reader.start()
+    try:
+        assert wait_for(lambda: done_seconds("".join(seen)) >= 30, TIMEOUT), "".join(seen)
+        os.kill(process.pid, signal.SIGINT)
+        assert process.wait(TIMEOUT) == 130
+    finally:
+        if process.poll() is None:
+            hard_kill(process)
+    reader.join(10)
+    stderr = "".join(seen)
+    assert "cancelled: only the first" in stderr and "the part done is kept" in stderr
+    cues = list(srt.parse(out.read_text(encoding="utf-8")))
+    assert cues and cues[-1].end.total_seconds() < 600
+    assert [c.start for c in cues] == sorted(c.start for c in cues)

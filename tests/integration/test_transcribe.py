@@ -61,3 +61,36 @@ def test_file_and_array_agree_and_report_source(tiny_recognizer, hello_wav):
     assert [w.text for w in from_file.words] == [w.text for w in from_array.words]
     assert from_file.source == hello_wav.name
     assert from_file.segments and from_file.segments[0].text()[0].isupper()
+
+
+def test_a_cancelled_file_hands_back_the_part_done(demo_recognizer, tmp_path):
+    """Cancel part-way through a file (through the scheduler, as the app and the CLI run it):
+    the error carries the words of the audio done, with their times, as in the whole file's
+    transcript, and says how far it got."""
+    from helpers import GREEDY, sentences_with_pauses
+
+    from engine.scheduler import Scheduler
+    from engine.transcribe import TranscriptionCancelled
+
+    speech = sentences_with_pauses(tmp_path)
+    options = TranscribeOptions(profile="balanced", batch_size=1, decode=GREEDY)
+    with Scheduler(demo_recognizer) as scheduler:
+        whole = transcribe_file(scheduler, speech, options)
+        cancel = threading.Event()
+
+        def progress(done: float, total: float) -> None:
+            if done > 0.6 * total:
+                cancel.set()
+
+        with pytest.raises(TranscriptionCancelled) as stop:
+            transcribe_file(scheduler, speech, options, progress=progress, cancel=cancel)
+    part = stop.value.partial
+    assert isinstance(stop.value, Cancelled)  # front ends that only know Cancelled still stop
+    assert 0.6 * whole.duration < part.duration < whole.duration
+    assert stop.value.total_seconds == pytest.approx(whole.duration, abs=0.1)
+    assert part.source == speech.name and "cancelled" in part.notes[0]
+    assert len(part.segments) >= 2  # the first sentences, as captions
+    done = [(w.text, round(w.start, 2)) for w in part.words]
+    same = [(w.text, round(w.start, 2)) for w in whole.words][: len(done) - 1]
+    assert done[:-1] == same  # the last word may have been cut by the stop
+    assert all(w.end <= part.duration + 0.5 for w in part.words)

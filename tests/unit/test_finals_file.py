@@ -62,3 +62,19 @@ def test_lines_can_carry_their_time_since_an_origin(tmp_path: Path) -> None:
     assert (tmp_path / "t.txt").read_text(encoding="utf-8") == (
         "[00:00:00] One\n[00:01:02] Two I\n"
     )
+
+
+def test_lines_can_carry_the_time_of_day_they_were_said(tmp_path: Path) -> None:
+    """The app's session files: ``started`` is the time of day at ``origin``."""
+    import datetime as dt
+
+    pipeline = CaptionPipeline()
+    pipeline.begin_stream(100.0)
+    started = dt.datetime(2026, 12, 7, 23, 59, 30)
+    with FinalsFile(tmp_path / "t.txt", origin=100.0, started=started) as out:
+        feed(out, pipeline, Event(EventType.FINAL, 0.4, words("ONE")))
+        feed(out, pipeline, Event(EventType.UTTERANCE_END, 0.5))
+        feed(out, pipeline, Event(EventType.FINAL, 62.4, words("TWO", "I", start=62.0)))
+    assert (tmp_path / "t.txt").read_text(encoding="utf-8") == (
+        "[23:59:30] One\n[00:00:32] Two I\n"
+    )
