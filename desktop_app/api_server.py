@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
-from engine.config import DecodeOptions
+from engine.config import DecodeOptions, ModelOptions
 from engine.errors import LiveCaptionsError
 from engine.model import Recognizer
 from engine.scheduler import Scheduler
@@ -56,6 +56,7 @@ class EmbeddedApi:
         token: str,
         profile: str,
         decode: DecodeOptions = DecodeOptions(),
+        power_saver: bool = False,
     ) -> str:
         """Serve on 127.0.0.1:``port``; the status text for the status bar."""
         self.error = ""
@@ -73,6 +74,8 @@ class EmbeddedApi:
             token=token or None,
             profile=profile,
             decode=decode,
+            # the model is the app's (loaded already); its streams save power as the app's do
+            model=ModelOptions(power_saver=power_saver),
         )
         try:
             runner = self._start_server(ApiServer, settings, recognizer, scheduler)

@@ -325,6 +325,7 @@ class DesktopApp(QObject):
             self.settings.api_token,
             self.settings.profile,
             self.settings.decode_options,
+            power_saver=self.settings.power_saver,
         )
         self.window.api_label.setText(status)
         if self.api.error:

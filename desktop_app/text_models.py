@@ -109,10 +109,10 @@ class _TextJob(QObject):
         except ModelLoadError as exc:
             if exc.code in UNREACHABLE:
                 return None, self.tr(
-                    "Captions come without translation: the translation model is not on this "
-                    "computer and cannot be downloaded now (no network, or downloads are off). "
-                    "Connect and open Settings > OK to try again."
-                )
+                    "Captions come without translation: the translation model {0} is not on "
+                    "this computer and cannot be downloaded now (no network, or downloads are "
+                    "off). Connect and open Settings > OK to try again."
+                ).format(exc.params.get("repo") or what)
             return None, self.tr("Captions come without translation: {0}").format(exc)
         return Translation(translator, options.target), ""
 

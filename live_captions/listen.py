@@ -19,7 +19,7 @@ from engine.config import DEFAULT_LIVE_PROFILE, PROFILES, SAMPLE_RATE, DecodeOpt
 from engine.echo import AudioSink
 from engine.errors import AudioError, LiveCaptionsError
 from engine.model import Recognizer
-from engine.pipeline import CaptionUpdate, UpdateKind
+from engine.pipeline import CaptionPipeline, CaptionUpdate, UpdateKind
 from engine.punctuation import Punctuation
 from engine.punctuation_stage import caption_pipeline
 from engine.scheduler import Scheduler
@@ -174,11 +174,6 @@ def cmd_listen(args: argparse.Namespace) -> int:
     if sources is None:  # one source, unlabelled: as it always was
         args.input = args.input[0] if args.input else None
         args.input_device = args.input_device[0] if args.input_device else None
-    elif args.translate_to:
-        print(
-            "live-captions listen: error: --translate-to takes one source for now", file=sys.stderr
-        )
-        return 2
     elif any(own.input is None for own, _ in sources):
         args.input = None  # a microphone among them: sounddevice is needed
     if args.list_devices or not args.input:
@@ -207,16 +202,28 @@ def cmd_listen(args: argparse.Namespace) -> int:
                 partial_passes=not args.power_saver,
                 decode=decode,
             )
-            return caption_sources(
-                args,
-                recognizer,
-                output,
-                sources,
-                lambda: caption_pipeline(punctuation),
-                stream_options,
-                lambda own: _replay if own.input else _microphone,
-                echo,
-            )
+            # One translation worker for every source; a translation stage in each pipeline.
+            shared = TranslationWorker(translator) if translator is not None else None
+
+            def pipeline() -> CaptionPipeline:
+                stage = TranslationStage(shared, translate.target) if shared else None
+                return caption_pipeline(punctuation, stage)
+
+            try:
+                return caption_sources(
+                    args,
+                    recognizer,
+                    output,
+                    sources,
+                    pipeline,
+                    stream_options,
+                    lambda own: _replay if own.input else _microphone,
+                    echo,
+                    shared,
+                )
+            finally:
+                if shared is not None:
+                    shared.close()
         if translator is None:
             return _caption(args, recognizer, output, decode, punctuation)
         worker = TranslationWorker(translator)

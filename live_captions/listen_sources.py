@@ -1,7 +1,9 @@
 """``live-captions listen`` with several sources (``--input``/``--device`` more than once, a
 ``--label`` for each): every source is one stream on one scheduler with its own caption
 pipeline; finished lines print, and go to ``--output``, as ``LABEL: text`` in time order (by
-the utterance's first word on the audio clock)."""
+the utterance's first word on the audio clock). With --translate-to, each source's pipeline
+has a translation stage on one shared worker; a translation prints as ``  LABEL: text``,
+indented, once its line is out."""
 
 from __future__ import annotations
 
@@ -17,9 +19,10 @@ from typing import Any
 from engine.echo import AudioSink, EchoGate, EchoOptions, MicrophoneSide, SystemSide
 from engine.finals_file import FinalsFile
 from engine.model import Recognizer
-from engine.pipeline import LINE_ENDS, CaptionPipeline, UpdateKind
+from engine.pipeline import LINE_ENDS, CaptionPipeline, CaptionUpdate, UpdateKind
 from engine.scheduler import Scheduler
 from engine.streaming import Event, EventType, StreamOptions
+from engine.translation import TranslationWorker
 
 from .finals_file import signals_interrupt
 
@@ -151,11 +154,27 @@ class Interleaver:
         self.write = write
         self.hold_s = hold_s
         self.pending: list[_Line] = []
+        self.translations: list[tuple[int, CaptionUpdate]] = []  # waiting for their line
 
     def take(self, index: int, event: Event) -> None:
         source = self.sources[index]
-        for update in source.pipeline.handle(event):
-            if update.kind is UpdateKind.FINAL and update.units:
+        self._updates(index, source.pipeline.handle(event))
+        if event.type is EventType.END:
+            print(f"[{source.label}: ended]", file=sys.stderr)
+        self.release()
+
+    def poll(self) -> None:
+        """The translations that came since (a translation stage works in the background)."""
+        for index, source in enumerate(self.sources):
+            self._updates(index, source.pipeline.poll())
+        self.release()
+
+    def _updates(self, index: int, updates: list[CaptionUpdate]) -> None:
+        source = self.sources[index]
+        for update in updates:
+            if update.kind is UpdateKind.TRANSLATION:
+                self.translations.append((index, update))
+            elif update.kind is UpdateKind.FINAL and update.units:
                 if source.start is None:
                     source.start, source.text = update.start, update.text
                 else:
@@ -168,11 +187,22 @@ class Interleaver:
                 source.done = True
             if update.kind in (UpdateKind.ERROR, UpdateKind.OVERLOAD):
                 print(f"[{source.label}: {update.kind}: {update.message}]", file=sys.stderr)
-        if event.type is EventType.END:
-            print(f"[{source.label}: ended]", file=sys.stderr)
-        self.release()
 
     def release(self, final: bool = False) -> None:
+        self._release_lines(final)
+        # A sentence's translation, indented, once its line is out.
+        for index, update in list(self.translations):
+            source = self.sources[index]
+            waiting = [line for line in self.pending if line.index == index]
+            if any(line.start <= update.start for line in waiting) or (
+                source.start is not None and source.start <= update.start
+            ):
+                continue
+            self.translations.remove((index, update))
+            text = update.translation or f"[{update.message or 'no translation'}]"
+            self.write(f"  {source.label}: {' '.join(text.split())}")
+
+    def _release_lines(self, final: bool) -> None:
         now = time.monotonic()
         while self.pending:
             line = min(self.pending)
@@ -197,10 +227,12 @@ def caption_sources(
     options: StreamOptions,
     feeder: Callable[[argparse.Namespace], Feeder],
     echo: tuple[int, int] | None = None,
+    translation: TranslationWorker | None = None,
 ) -> int:
     """Caption every source on one scheduler until all have ended; 0 when all ended well.
     ``echo``: (microphone, system audio) indexes: the microphone's audio goes through an echo
-    gate that silences what only echoes the system audio (engine/echo.py)."""
+    gate that silences what only echoes the system audio (engine/echo.py). ``translation``:
+    the worker every source's translation stage shares (its results are polled here)."""
     shared: queue.Queue[tuple[int, Event]] = queue.Queue()
 
     def write(line: str) -> None:
@@ -225,8 +257,12 @@ def caption_sources(
         def drain() -> None:
             nonlocal failed
             while not all(s.done for s in states):
+                wait = 0.2 if lines.pending else None
+                if translation is not None:
+                    lines.poll()
+                    wait = 0.05
                 try:
-                    index, event = shared.get(timeout=0.2 if lines.pending else None)
+                    index, event = shared.get(timeout=wait)
                 except queue.Empty:
                     lines.release()
                     continue
@@ -238,6 +274,9 @@ def caption_sources(
         except KeyboardInterrupt:  # Ctrl-C, SIGTERM or SIGHUP: every source finishes
             stop.set()
             drain()
+        if translation is not None:  # the last sentences' translations
+            translation.wait(60)
+            lines.poll()
         lines.release(final=True)
         for thread in threads:
             thread.join(timeout=5)

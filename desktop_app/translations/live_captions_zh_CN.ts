@@ -70,7 +70,7 @@
         <translation>新的实时字幕设置将在下次开始时生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="336"/>
+        <location filename="../app.py" line="337"/>
         <source>Live Captions: {}</source>
         <translation>实时字幕：{}</translation>
     </message>
@@ -78,27 +78,27 @@
 <context>
     <name>EmbeddedApi</name>
     <message>
-        <location filename="../api_server.py" line="66"/>
+        <location filename="../api_server.py" line="67"/>
         <source>The local API is not part of this installation ({}).</source>
         <translation>此安装不包含本地 API（{}）。</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="69"/>
+        <location filename="../api_server.py" line="70"/>
         <source>API unavailable</source>
         <translation>API 不可用</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="80"/>
+        <location filename="../api_server.py" line="83"/>
         <source>The local API could not start: {}. Choose another port in Settings.</source>
         <translation>本地 API 无法启动：{}。请在设置中选择其他端口。</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="84"/>
+        <location filename="../api_server.py" line="87"/>
         <source>API off</source>
         <translation>API 已关闭</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="86"/>
+        <location filename="../api_server.py" line="89"/>
         <source>API on {}</source>
         <translation>API 运行于 {}</translation>
     </message>
@@ -1292,8 +1292,8 @@
     </message>
     <message>
         <location filename="../text_models.py" line="112"/>
-        <source>Captions come without translation: the translation model is not on this computer and cannot be downloaded now (no network, or downloads are off). Connect and open Settings &gt; OK to try again.</source>
-        <translation>字幕暂无翻译：翻译模型不在本机，现在也无法下载（没有网络，或已关闭下载）。请联网后打开“设置”并点“确定”重试。</translation>
+        <source>Captions come without translation: the translation model {0} is not on this computer and cannot be downloaded now (no network, or downloads are off). Connect and open Settings &gt; OK to try again.</source>
+        <translation>字幕暂无翻译：翻译模型 {0} 不在本机，现在也无法下载（没有网络，或已关闭下载）。请联网后打开“设置”并点“确定”重试。</translation>
     </message>
     <message>
         <location filename="../text_models.py" line="116"/>

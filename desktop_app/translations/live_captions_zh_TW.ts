@@ -69,7 +69,7 @@
         <translation>新的即時字幕設定將在下次開始時生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="336" />
+        <location filename="../app.py" line="337" />
         <source>Live Captions: {}</source>
         <translation>即時字幕：{}</translation>
     </message>
@@ -77,27 +77,27 @@
 <context>
     <name>EmbeddedApi</name>
     <message>
-        <location filename="../api_server.py" line="66" />
+        <location filename="../api_server.py" line="67" />
         <source>The local API is not part of this installation ({}).</source>
         <translation>此安裝不包含本地 API（{}）。</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="69" />
+        <location filename="../api_server.py" line="70" />
         <source>API unavailable</source>
         <translation>API 不可用</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="80" />
+        <location filename="../api_server.py" line="83" />
         <source>The local API could not start: {}. Choose another port in Settings.</source>
         <translation>本地 API 無法啟動：{}。請在設定中選擇其他埠。</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="84" />
+        <location filename="../api_server.py" line="87" />
         <source>API off</source>
         <translation>API 已關閉</translation>
     </message>
     <message>
-        <location filename="../api_server.py" line="86" />
+        <location filename="../api_server.py" line="89" />
         <source>API on {}</source>
         <translation>API 運行於 {}</translation>
     </message>
@@ -1291,8 +1291,8 @@
     </message>
     <message>
         <location filename="../text_models.py" line="112" />
-        <source>Captions come without translation: the translation model is not on this computer and cannot be downloaded now (no network, or downloads are off). Connect and open Settings &gt; OK to try again.</source>
-        <translation>字幕暫無翻譯：翻譯模型不在本機，現在也無法下載（沒有網路，或已關閉下載）。請聯網後開啟“設定”並點“確定”重試。</translation>
+        <source>Captions come without translation: the translation model {0} is not on this computer and cannot be downloaded now (no network, or downloads are off). Connect and open Settings &gt; OK to try again.</source>
+        <translation>字幕暫無翻譯：翻譯模型 {0} 不在本機，現在也無法下載（沒有網路，或已關閉下載）。請聯網後開啟“設定”並點“確定”重試。</translation>
     </message>
     <message>
         <location filename="../text_models.py" line="116" />

@@ -224,7 +224,7 @@ def test_models_that_cannot_be_had_are_a_notice_and_captions_go_on(
     try:
         assert len(notices) == 2, notices
         assert "without punctuation" in notices[0] and "acme/punctuation-en" in notices[0]
-        assert "without translation" in notices[1]
+        assert "without translation" in notices[1] and "acme/opus-mt-en-unreachable" in notices[1]
         assert all("cannot be downloaded now" in n for n in notices)
         assert app.window.message_bar.text() == notices[-1]
         assert app.session.punctuation is None and app.session.translation is None

@@ -519,9 +519,13 @@ def test_overlay_and_transcript_join_chinese_units_without_spaces(
     assert overlay.visible_text().replace("\n", " ") == "我用python Hello world"
 
     units = [Word(c, i * 0.2, i * 0.2 + 0.2, 0.9) for i, c in enumerate("你好世界")]
-    live = LiveTranscript()
-    live.handle(Event(EventType.FINAL, 0.4, tuple(units[:2])))
-    live.handle(Event(EventType.PARTIAL, 0.8, tuple(units[2:])))
+    live, stream = LiveTranscript(), CaptionPipeline()  # Captions only accumulates updates
+    for event in (
+        Event(EventType.FINAL, 0.4, tuple(units[:2])),
+        Event(EventType.PARTIAL, 0.8, tuple(units[2:])),
+    ):
+        for update in stream.handle(event):
+            live.apply(update)
     assert live.text() == "你好" and live.partial_text() == "世界"
     log = TranscriptLog(tmp_path / "log")
     log.open(dt.datetime(2026, 12, 7, 14, 3, 27))  # lines carry the time of day they were said

@@ -113,3 +113,47 @@ def test_listen_prints_each_sentence_translation_and_keeps_both(
     assert Ct2Translator(marian_dir).translate(captions) == translations
     kept = out.read_text(encoding="utf-8").splitlines()
     assert sorted(kept) == sorted(captions + ["  " + t for t in translations])
+
+
+def test_listen_translates_each_labelled_source(
+    hello_wav: Path, tiny_model_dir: Path, marian_dir: Path, tmp_path: Path
+) -> None:
+    """Two labelled sources, one translation worker: every line's translation comes after it,
+    indented and with the line's label, and is the model's translation of that line."""
+    import subprocess
+    import sys
+
+    import numpy as np
+    import soundfile as sf
+    from helpers import read_wav
+
+    from engine.translation import Ct2Translator
+
+    speech = read_wav(hello_wav)
+    pause = np.zeros(16000 * 3, np.float32)
+    files = []
+    for name, parts in (("you", [speech, pause, pause]), ("others", [pause, speech, pause])):
+        files.append(tmp_path / f"{name}.wav")
+        sf.write(str(files[-1]), np.concatenate(parts), 16000)
+    out = tmp_path / "live.txt"
+    args = ["listen", "--input", files[0], "--label", "You", "--input", files[1]]
+    args += ["--label", "Others", "--fast", "--output", out, "--model", tiny_model_dir]
+    args += ["--threads", "1", "--translate-to", "zh", "--translation-model", marian_dir]
+    live = subprocess.run(
+        [sys.executable, "-m", "live_captions", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert live.returncode == 0, live.stderr
+    lines = live.stdout.splitlines()
+    captions = [line for line in lines if not line.startswith("  ")]
+    assert {line.split(": ", 1)[0] for line in captions} == {"You", "Others"}
+    translator = Ct2Translator(marian_dir)
+    for caption in captions:
+        label, text = caption.split(": ", 1)
+        translated = f"  {label}: {translator.translate([text])[0]}"
+        assert translated in lines[lines.index(caption) + 1 :], (caption, lines)
+    translations = [line for line in lines if line.startswith("  ")]
+    assert len(translations) == len(captions)
+    assert out.read_text(encoding="utf-8").splitlines() == lines
