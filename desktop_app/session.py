@@ -10,10 +10,13 @@ file all read that same update. Widgets only connect to its signals.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import logging
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -21,10 +24,12 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from engine.config import DecodeOptions
-from engine.pipeline import CaptionUpdate, UpdateKind
+from engine.echo import AudioSink, EchoGate, EchoOptions, MicrophoneSide, SystemSide
+from engine.interleave import Interleaver, Line, Source
+from engine.pipeline import CaptionPipeline, CaptionUpdate, UpdateKind
 from engine.punctuation import Punctuation
 from engine.punctuation_stage import caption_pipeline
-from engine.scheduler import Scheduler
+from engine.scheduler import Scheduler, Stream
 from engine.streaming import Event, StreamOptions
 from engine.translation import TranslationStage, TranslationWorker
 
@@ -35,8 +40,43 @@ from .worker import EngineWorker
 
 log = logging.getLogger("desktop_app.session")
 
+# Two sources: a finished line waits at most this long (wall clock) for the other source's
+# earlier words before it is shown.
+LIVE_HOLD_S = 2.0
 POLL_MS = 100  # how often background caption stages are asked for results while running
 DRAIN_S = 30.0  # after a stop, how long the last sentences' translations are waited for
+
+
+class _Mix(Interleaver):
+    """Two sources' finished lines in time order, each as caption updates of its own whose
+    first unit carries the source's label (``You: hello``): the window, the overlay and the
+    transcript file show them as they show one source's lines."""
+
+    def __init__(self, sources: list[Source], emit: Callable[[CaptionUpdate], None]) -> None:
+        super().__init__(sources, lambda _: None, LIVE_HOLD_S)
+        self._out = emit
+
+    def emit(self, line: Line) -> None:
+        label = self.sources[line.index].label
+        for n, update in enumerate(line.updates):
+            if n == 0:
+                units = (f"{label}: {update.units[0]}", *update.units[1:])
+                update = dataclasses.replace(update, units=units, space_before=False)
+            self._out(update)
+        self._out(CaptionUpdate(UpdateKind.UTTERANCE_END, line.updates[-1].end))
+
+    def emit_translation(self, index: int, update: CaptionUpdate) -> None:
+        self._out(update)
+
+
+@dataclass
+class _Input:
+    """One source of a running session: its capture, engine worker and thread."""
+
+    label: str
+    capture: AudioCapture
+    worker: EngineWorker | None = None
+    thread: QThread | None = None
 
 
 class LiveSession(QObject):
@@ -65,14 +105,17 @@ class LiveSession(QObject):
         self.scheduler: Scheduler | None = None
         self.max_queue_s = max_queue_s
         self.transcript_log = TranscriptLog(log_folder) if log_folder else None
-        self.capture: AudioCapture | None = None
-        self._worker: EngineWorker | None = None
-        self._thread: QThread | None = None
+        self.capture: AudioCapture | None = None  # the (first) source's, kept after a stop
+        self._worker: EngineWorker | None = None  # the (first) source's, while it runs
+        self._inputs: list[_Input] = []  # the running sources, in their pipelines' order
+        self._mix: _Mix | None = None  # two sources: their lines in time order, labelled
         self.stopping = False
         self.pipeline = caption_pipeline()  # one per session, across its starts and stops
+        # one per source: the first is ``pipeline``; a second source's is made when first used
+        self._pipelines: list[CaptionPipeline] = [self.pipeline]
         self.punctuation: Punctuation | None = None  # punctuation and true casing, if loaded
         self.translation: tuple[TranslationWorker, str] | None = None  # worker, its language
-        self._translating: TranslationStage | None = None  # the pipeline's translation stage
+        self._translating: list[TranslationStage] = []  # the pipelines' translation stages
         self.clock_start: _dt.datetime | None = None  # the time of day at 0 on its clock
         self._poll = QTimer(self)  # hands out what background stages finished (translations)
         self._poll.setInterval(POLL_MS)
@@ -89,7 +132,7 @@ class LiveSession(QObject):
 
     @property
     def running(self) -> bool:
-        return self._thread is not None
+        return any(i.thread is not None for i in self._inputs)
 
     def set_scheduler(self, scheduler: Scheduler | None) -> None:
         self.scheduler = scheduler
@@ -106,13 +149,16 @@ class LiveSession(QObject):
         self._build_stages()
 
     def _build_stages(self) -> None:
-        """The pipeline's stages from the one factory; a running stream first gets what the
+        """Each pipeline's stages from the one factory; a running stream first gets what the
         old stages held."""
-        if self.running:
-            self._emit(self.pipeline.finish())
-        stage = TranslationStage(*self.translation) if self.translation else None
-        self.pipeline.stages = caption_pipeline(self.punctuation, stage).stages
-        self._translating = stage
+        self._translating = []
+        for index, pipeline in enumerate(self._pipelines):
+            if self.running:
+                self._emit(pipeline.finish(), index)
+            stage = TranslationStage(*self.translation) if self.translation else None
+            pipeline.stages = caption_pipeline(self.punctuation, stage).stages
+            if stage is not None:
+                self._translating.append(stage)
 
     def start(
         self,
@@ -121,8 +167,16 @@ class LiveSession(QObject):
         stable_partials: bool = True,
         decode: DecodeOptions = DecodeOptions(),
         partial_passes: bool = True,
+        *,
+        label: str = "",
+        also: tuple[InputDevice | None, str] | None = None,
     ) -> bool:
-        """Open the device and start captioning; False (and an error signal) on failure."""
+        """Open the device and start captioning; False (and an error signal) on failure.
+
+        ``also``: a second source (a device and its label) captioned at once, each final line
+        then shown as ``LABEL: text`` (``label`` is the first source's), in time order; an
+        echo gate sits between a microphone and a system-audio input. When the second cannot
+        be opened, the first goes on alone, with a notice."""
         if self.running:
             return True
         if self.scheduler is None:
@@ -139,28 +193,33 @@ class LiveSession(QObject):
             self.error.emit(str(exc))
             return False
         self.capture = capture
+        self._inputs = [_Input(label, capture)]
+        if also is not None:
+            second = AudioCapture(
+                self.backend, also[0], max_queue_s=self.max_queue_s, system_audio=self.system_audio
+            )
+            try:
+                second.start()
+                self._inputs.append(_Input(also[1], second))
+            except CaptureError as exc:
+                self.alert.emit(self._source_notice(also[1], str(exc)))
         options = StreamOptions(
             profile=profile,
             stable_partials=stable_partials,
             partial_passes=partial_passes,
             decode=decode,
         )
-        worker = EngineWorker(capture, self.scheduler, options)
-        thread = QThread()
-        thread.setObjectName("engine-worker")
-        worker.moveToThread(thread)
-        worker.engine_event.connect(self._on_event)
-        for signal, relay in (
-            (worker.level, self.level),
-            (worker.lag, self.lag),
-            (worker.dropped, self.dropped),
-            (worker.notice, self.notice),
-            (worker.error, self.error),
-        ):
-            signal.connect(relay)
-        worker.stopped.connect(self._on_worker_stopped)
-        thread.started.connect(worker.run)
-        self._worker, self._thread = worker, thread
+        wraps = self._echo_wraps()
+        while len(self._pipelines) < len(self._inputs):
+            self._pipelines.append(caption_pipeline())
+            self._build_stages()
+        for index, source in enumerate(self._inputs):
+            self._start_worker(source, options, wraps[index])
+        self._worker = self._inputs[0].worker
+        self._mix = None
+        if len(self._inputs) > 1:
+            sources = [Source(i.label, p) for i, p in zip(self._inputs, self._pipelines)]
+            self._mix = _Mix(sources, self.caption.emit)
         self.stopping = False
         self._drain_until = None  # the last stream's late translations go to this one
         # The pipeline's clock runs in real time from the first session (since the app started
@@ -170,25 +229,80 @@ class LiveSession(QObject):
         if self.clock_start is None or after == 0.0:
             self.clock_start = now
         offset = max(after, (now - self.clock_start).total_seconds())
-        self._emit(self.pipeline.begin_stream(offset))
+        for index in range(len(self._inputs)):
+            self._emit(self._pipelines[index].begin_stream(offset), index)
         if self.transcript_log is not None:
             started = self.clock_start + _dt.timedelta(seconds=offset)
             self.transcript_log.open(started, origin=offset)
-        thread.start()
+        for source in self._inputs:
+            assert source.thread is not None
+            source.thread.start()
         self._poll.start()
         if self.pulse_watch is not None:
             self.pulse_watch.start()
         self.started.emit(capture.device.name if capture.device else "")
         return True
 
+    def _echo_wraps(self) -> list[Callable[[Stream], AudioSink] | None]:
+        """For a microphone and a system-audio input: the sides of an echo gate between
+        them, so that the microphone's copy of the computer's sound is not captioned twice."""
+        wraps: list[Callable[[Stream], AudioSink] | None] = [None] * len(self._inputs)
+        loopback = [bool(i.capture.device and i.capture.device.loopback) for i in self._inputs]
+        if len(self._inputs) != 2 or loopback.count(True) != 1:
+            return wraps
+        gate = EchoGate(EchoOptions(max_wait_s=1.0))
+        system = loopback.index(True)
+        wraps[system] = lambda stream: SystemSide(gate, stream, time.monotonic)
+        wraps[1 - system] = lambda stream: MicrophoneSide(gate, stream, time.monotonic)
+        return wraps
+
+    def _start_worker(
+        self,
+        source: _Input,
+        options: StreamOptions,
+        wrap: Callable[[Stream], AudioSink] | None,
+    ) -> None:
+        assert self.scheduler is not None
+        worker = EngineWorker(source.capture, self.scheduler, options, wrap=wrap)
+        thread = QThread()
+        thread.setObjectName("engine-worker")
+        worker.moveToThread(thread)
+        # Slots of the session (not lambdas): Qt queues them to the GUI thread; the slot knows
+        # its source by the sender.
+        worker.engine_event.connect(self._on_event)
+        relays = [(worker.level, self.level), (worker.lag, self.lag)]
+        relays += [(worker.dropped, self.dropped), (worker.notice, self.notice)]
+        for signal, relay in relays:
+            signal.connect(relay)
+        if len(self._inputs) == 1:
+            worker.error.connect(self.error)
+        else:  # the other source goes on
+            worker.error.connect(self._on_source_error)
+        worker.stopped.connect(self._on_worker_stopped)
+        thread.started.connect(worker.run)
+        source.worker, source.thread = worker, thread
+
+    def _source(self) -> _Input:
+        """The source whose worker sent the signal being handled."""
+        sender = self.sender()
+        return next(i for i in self._inputs if i.worker is sender)
+
+    @Slot(str)
+    def _on_source_error(self, message: str) -> None:
+        self.alert.emit(self._source_notice(self._source().label, message))
+
+    def _source_notice(self, label: str, message: str) -> str:
+        return self.tr("{0}: {1} The other input's captions go on.").format(label, message)
+
     def stop(self) -> None:
         """Stop capturing; the ``stopped`` signal follows once the last words are out."""
         if not self.running or self.stopping:
             return
         self.stopping = True
-        assert self.capture is not None and self._worker is not None
-        self.capture.stop()
-        self._worker.request_stop()
+        for source in self._inputs:
+            source.capture.stop()
+            if source.worker is not None:
+                source.worker.request_stop()
 
     @Slot(str, str)
     def _on_source_moved(self, old: str, new: str) -> None:
@@ -201,18 +315,31 @@ class LiveSession(QObject):
 
     @Slot()
     def _on_worker_stopped(self) -> None:
+        source = self._source()
+        source.capture.stop()
+        if source.thread is not None:
+            source.thread.quit()
+            source.thread.wait()
+        if source.worker is not None:
+            source.worker.deleteLater()
+        index = self._inputs.index(source)
+        source.worker = source.thread = None
+        # The stream's end for every view (a second one after the engine's own is harmless);
+        # of two sources, this one's last line (the other goes on).
+        pipeline = self._pipelines[index]
+        self._emit(pipeline.push(CaptionUpdate(UpdateKind.END, pipeline.offset)), index)
+        if self.running:
+            if not self.stopping:
+                self.notice.emit(
+                    self.tr("{0} stopped; the other input's captions go on.").format(source.label)
+                )
+            return
         if self.pulse_watch is not None:
             self.pulse_watch.stop()
-        if self.capture is not None:
-            self.capture.stop()
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-        if self._worker is not None:
-            self._worker.deleteLater()
-        # The stream's end for every view (a second one after the engine's own is harmless).
-        self._emit(self.pipeline.push(CaptionUpdate(UpdateKind.END, self.pipeline.offset)))
-        self._worker = self._thread = None
+        self._worker = None
+        if self._mix is not None:
+            self._mix.release(final=True)
+            self.caption.emit(CaptionUpdate(UpdateKind.END, self.pipeline.offset))
         self.stopping = False
         # The last sentences' translations still come (polled) before the file closes.
         self._drain_until = time.monotonic() + DRAIN_S
@@ -228,10 +355,11 @@ class LiveSession(QObject):
 
     @Slot()
     def _on_poll(self) -> None:
-        self._emit(self.pipeline.poll())
+        for index, pipeline in enumerate(self._pipelines[: max(1, len(self._inputs))]):
+            self._emit(pipeline.poll(), index)
         if self.running or self._drain_until is None:
             return
-        waiting = self._translating is not None and self._translating.pending > 0
+        waiting = any(stage.pending > 0 for stage in self._translating)
         if waiting and time.monotonic() < self._drain_until:
             return
         self._drain_until = None
@@ -247,8 +375,13 @@ class LiveSession(QObject):
     @Slot(object)
     def _on_event(self, event: Event) -> None:
         """An engine event, in the GUI thread: its caption updates, each emitted once."""
-        self._emit(self.pipeline.handle(event))
+        index = self._inputs.index(self._source())
+        self._emit(self._pipelines[index].handle(event), index)
 
-    def _emit(self, updates: list[CaptionUpdate]) -> None:
+    def _emit(self, updates: list[CaptionUpdate], index: int = 0) -> None:
+        if self._mix is not None:  # two sources: finished lines, labelled, in time order
+            self._mix.updates(index, updates)
+            self._mix.release()
+            return
         for update in updates:
             self.caption.emit(update)

@@ -16,11 +16,13 @@ import math
 import queue
 import threading
 import time
+from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
 from engine.audio import Resampler
+from engine.echo import AudioSink
 from engine.errors import ModelLoadError
 from engine.scheduler import Scheduler, Stream, TooManyStreams
 from engine.streaming import Event, EventType, StreamOptions
@@ -49,6 +51,7 @@ class EngineWorker(QObject):
         *,
         poll_s: float = 0.02,
         drain_timeout_s: float = 120.0,
+        wrap: Callable[[Stream], AudioSink] | None = None,
     ) -> None:
         super().__init__()
         self.capture = capture
@@ -56,6 +59,7 @@ class EngineWorker(QObject):
         self.options = options
         self.poll_s = poll_s
         self.drain_timeout_s = drain_timeout_s
+        self.wrap = wrap  # the stream as the capture sees it (an echo gate's side), if any
         self._stop = threading.Event()
         self._engine_done = threading.Event()  # the stream sent "end" or "error"
         self._lost_reported = 0
@@ -66,7 +70,11 @@ class EngineWorker(QObject):
         """Thread-safe: finish after the blocks already captured."""
         self._stop.set()
 
-    def _open_stream(self) -> Stream:
+    def _open_stream(self) -> AudioSink:
+        stream = self._open_engine_stream()
+        return self.wrap(stream) if self.wrap else stream
+
+    def _open_engine_stream(self) -> Stream:
         try:
             return self.scheduler.open_stream(self._on_engine_event, self.options)
         except ModelLoadError as exc:
@@ -136,14 +144,14 @@ class EngineWorker(QObject):
             )
         return np.nan_to_num(block, nan=0.0, posinf=0.0, neginf=0.0)
 
-    def _feed(self, stream: Stream, samples: np.ndarray, raw: np.ndarray) -> None:
+    def _feed(self, stream: AudioSink, samples: np.ndarray, raw: np.ndarray) -> None:
         rms = float(np.sqrt(np.mean(np.square(raw), dtype=np.float64))) if raw.size else 0.0
         self.level.emit(20 * math.log10(max(rms, 1e-6)))
         # stream.push is False once the engine ended the stream; its error event explains why
         if samples.size and not self._engine_done.is_set() and not stream.push(samples):
             self._engine_done.set()
 
-    def _drain(self, stream: Stream, resample: Resampler) -> None:
+    def _drain(self, stream: AudioSink, resample: Resampler) -> None:
         """Everything captured goes to the engine; then wait for its last events."""
         while not self._engine_done.is_set():
             try:

@@ -13,13 +13,13 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from engine.echo import AudioSink, EchoGate, EchoOptions, MicrophoneSide, SystemSide
 from engine.finals_file import FinalsFile
+from engine.interleave import Interleaver, Source
 from engine.model import Recognizer
-from engine.pipeline import LINE_ENDS, CaptionPipeline, CaptionUpdate, UpdateKind
+from engine.pipeline import CaptionPipeline
 from engine.scheduler import Scheduler
 from engine.streaming import Event, EventType, StreamOptions
 from engine.translation import TranslationWorker
@@ -119,105 +119,6 @@ class _Tagged(queue.Queue[Event]):
         self.shared.put((self.index, item))
 
 
-@dataclass
-class _Source:
-    label: str
-    pipeline: CaptionPipeline
-    text: str = ""  # the open line's final text
-    start: float | None = None  # its first word's start
-    floor: float = 0.0  # no later word of this source starts before this
-    done: bool = False
-
-    @property
-    def watermark(self) -> float:
-        """No line of this source still to come starts before this (audio clock)."""
-        if self.done:
-            return float("inf")
-        return self.floor if self.start is None else self.start
-
-
-@dataclass(order=True)
-class _Line:
-    start: float
-    index: int
-    text: str = field(compare=False)
-    ready_at: float = field(compare=False)  # monotonic clock when it ended
-
-
-class Interleaver:
-    """Orders the sources' finished lines by their start on the audio clock: a line goes out
-    once no other source can still produce one that starts before it (or, live, after
-    ``hold_s`` of wall time)."""
-
-    def __init__(self, sources: list[_Source], write: Callable[[str], None], hold_s: float | None):
-        self.sources = sources
-        self.write = write
-        self.hold_s = hold_s
-        self.pending: list[_Line] = []
-        self.translations: list[tuple[int, CaptionUpdate]] = []  # waiting for their line
-
-    def take(self, index: int, event: Event) -> None:
-        source = self.sources[index]
-        self._updates(index, source.pipeline.handle(event))
-        if event.type is EventType.END:
-            print(f"[{source.label}: ended]", file=sys.stderr)
-        self.release()
-
-    def poll(self) -> None:
-        """The translations that came since (a translation stage works in the background)."""
-        for index, source in enumerate(self.sources):
-            self._updates(index, source.pipeline.poll())
-        self.release()
-
-    def _updates(self, index: int, updates: list[CaptionUpdate]) -> None:
-        source = self.sources[index]
-        for update in updates:
-            if update.kind is UpdateKind.TRANSLATION:
-                self.translations.append((index, update))
-            elif update.kind is UpdateKind.FINAL and update.units:
-                if source.start is None:
-                    source.start, source.text = update.start, update.text
-                else:
-                    source.text += update.spaced_text
-                source.floor = max(source.floor, update.end)
-            elif update.kind in LINE_ENDS and source.start is not None:
-                self.pending.append(_Line(source.start, index, source.text, time.monotonic()))
-                source.start, source.text = None, ""
-            if update.kind in (UpdateKind.END, UpdateKind.ERROR):
-                source.done = True
-            if update.kind in (UpdateKind.ERROR, UpdateKind.OVERLOAD):
-                print(f"[{source.label}: {update.kind}: {update.message}]", file=sys.stderr)
-
-    def release(self, final: bool = False) -> None:
-        self._release_lines(final)
-        # A sentence's translation, indented, once its line is out.
-        for index, update in list(self.translations):
-            source = self.sources[index]
-            waiting = [line for line in self.pending if line.index == index]
-            if any(line.start <= update.start for line in waiting) or (
-                source.start is not None and source.start <= update.start
-            ):
-                continue
-            self.translations.remove((index, update))
-            text = update.translation or f"[{update.message or 'no translation'}]"
-            self.write(f"  {source.label}: {' '.join(text.split())}")
-
-    def _release_lines(self, final: bool) -> None:
-        now = time.monotonic()
-        while self.pending:
-            line = min(self.pending)
-            others = [
-                (s.watermark, i)
-                for i, s in enumerate(self.sources)
-                if i != line.index and not s.done
-            ]
-            late = self.hold_s is not None and now - line.ready_at >= self.hold_s
-            if not (final or late or all((line.start, line.index) < o for o in others)):
-                return
-            self.pending.remove(line)
-            self.write(f"{self.sources[line.index].label}: {line.text}")
-
-
 def caption_sources(
     args: argparse.Namespace,
     recognizer: Recognizer,
@@ -240,8 +141,10 @@ def caption_sources(
         if output is not None:
             output.write_line(line)
 
-    states = [_Source(label, make_pipeline()) for _, label in sources]
-    lines = Interleaver(states, write, None if args.fast else LIVE_HOLD_S)
+    states = [Source(label, make_pipeline()) for _, label in sources]
+    lines = Interleaver(
+        states, write, None if args.fast else LIVE_HOLD_S, note=lambda m: print(m, file=sys.stderr)
+    )
     failed = False
     stop = threading.Event()
     with Scheduler(recognizer) as scheduler, signals_interrupt():
