@@ -282,14 +282,14 @@ class LiveSession(QObject):
         thread.started.connect(worker.run)
         source.worker, source.thread = worker, thread
 
-    def _source(self) -> _Input:
-        """The source whose worker sent the signal being handled."""
+    def _index(self) -> int:
+        """The source whose worker sent the signal being handled (a direct call: the first)."""
         sender = self.sender()
-        return next(i for i in self._inputs if i.worker is sender)
+        return next((n for n, i in enumerate(self._inputs) if i.worker is sender), 0)
 
     @Slot(str)
     def _on_source_error(self, message: str) -> None:
-        self.alert.emit(self._source_notice(self._source().label, message))
+        self.alert.emit(self._source_notice(self._inputs[self._index()].label, message))
 
     def _source_notice(self, label: str, message: str) -> str:
         return self.tr("{0}: {1} The other input's captions go on.").format(label, message)
@@ -315,14 +315,14 @@ class LiveSession(QObject):
 
     @Slot()
     def _on_worker_stopped(self) -> None:
-        source = self._source()
+        index = self._index()
+        source = self._inputs[index]
         source.capture.stop()
         if source.thread is not None:
             source.thread.quit()
             source.thread.wait()
         if source.worker is not None:
             source.worker.deleteLater()
-        index = self._inputs.index(source)
         source.worker = source.thread = None
         # The stream's end for every view (a second one after the engine's own is harmless);
         # of two sources, this one's last line (the other goes on).
@@ -375,7 +375,7 @@ class LiveSession(QObject):
     @Slot(object)
     def _on_event(self, event: Event) -> None:
         """An engine event, in the GUI thread: its caption updates, each emitted once."""
-        index = self._inputs.index(self._source())
+        index = self._index()
         self._emit(self._pipelines[index].handle(event), index)
 
     def _emit(self, updates: list[CaptionUpdate], index: int = 0) -> None:

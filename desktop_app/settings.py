@@ -82,6 +82,11 @@ class Settings:
     # less CPU: int8 weights and one thread on the CPU, partial text from final windows only
     power_saver = _Field("engine/power_saver", False)
     input_device = _Field("audio/input_device", "")  # device name; empty: the system default
+    # A second source captioned at once (device name; empty: none), each line labelled; a label
+    # left empty reads "You" for a microphone, "Others" for system audio.
+    second_input_device = _Field("audio/second_input_device", "")
+    input_label = _Field("audio/input_label", "")
+    second_input_label = _Field("audio/second_input_label", "")
     all_host_apis = _Field("audio/all_host_apis", False)  # Windows: every host API's entries
     # Chinese output script (engine.config.CHINESE_SCRIPTS); empty: as the model writes.
     _chinese = _Field("engine/chinese", "")

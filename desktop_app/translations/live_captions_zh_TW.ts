@@ -258,28 +258,28 @@
 <context>
     <name>EngineWorker</name>
     <message>
-        <location filename="../worker.py" line="76" />
+        <location filename="../worker.py" line="84" />
         <source>The language model cannot be used ({}); captions run without it.</source>
         <translation>無法使用語言模型（{}）；字幕將在不使用它的情況下執行。</translation>
     </message>
     <message>
-        <location filename="../worker.py" line="103" />
+        <location filename="../worker.py" line="111" />
         <source>The engine is busy: {}.</source>
         <translation>識別引擎繁忙：{}。</translation>
     </message>
     <message>
-        <location filename="../worker.py" line="133" />
+        <location filename="../worker.py" line="141" />
         <source>The input device delivered invalid samples (NaN or infinity); they are treated as silence.</source>
         <translation>輸入裝置送來了無效的取樣值（NaN 或無窮大），已按靜音處理。</translation>
     </message>
     <message>
-        <location filename="../worker.py" line="162" />
+        <location filename="../worker.py" line="170" />
         <source>The engine did not finish the last words in time; they are lost.</source>
         <translation>識別引擎未能及時處理最後的內容，這部分已丟失。</translation>
     </message>
     <message>
-        <location filename="../worker.py" line="95" />
-        <location filename="../worker.py" line="171" />
+        <location filename="../worker.py" line="103" />
+        <location filename="../worker.py" line="179" />
         <source>Captioning stopped: {}.</source>
         <translation>字幕已停止：{}。</translation>
     </message>
@@ -605,198 +605,244 @@
 <context>
     <name>LiveSession</name>
     <message>
-        <location filename="../session.py" line="130" />
+        <location filename="../session.py" line="184" />
         <source>No speech model is loaded yet; captions can start once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可開始字幕。</translation>
     </message>
     <message>
-        <location filename="../session.py" line="197" />
+        <location filename="../session.py" line="295" />
+        <source>{0}: {1} The other input's captions go on.</source>
+        <translation>{0}：{1} 另一個輸入的字幕繼續。</translation>
+    </message>
+    <message>
+        <location filename="../session.py" line="311" />
         <source>The input “{0}” is gone: PulseAudio now records “{1}” instead. Choose the input again, or stop the captions.</source>
         <translation>輸入“{0}”已不存在：PulseAudio 現在改為錄製“{1}”。請重新選擇輸入，或停止字幕。</translation>
+    </message>
+    <message>
+        <location filename="../session.py" line="334" />
+        <source>{0} stopped; the other input's captions go on.</source>
+        <translation>{0} 已停止；另一個輸入的字幕繼續。</translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../widgets/main_window.py" line="89" />
+        <location filename="../widgets/main_window.py" line="90" />
         <source>Live Captions</source>
         <translation>即時字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="122" />
-        <location filename="../widgets/main_window.py" line="405" />
+        <location filename="../widgets/main_window.py" line="123" />
+        <location filename="../widgets/main_window.py" line="476" />
         <source>&amp;Start captions</source>
         <translation>開始字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="125" />
+        <location filename="../widgets/main_window.py" line="126" />
         <source>&amp;Open audio or video file…</source>
         <translation>開啟音訊或影片檔案(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="128" />
+        <location filename="../widgets/main_window.py" line="129" />
         <source>&amp;Save transcript as…</source>
         <translation>文字記錄另存為(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="130" />
+        <location filename="../widgets/main_window.py" line="131" />
         <source>&amp;Copy transcript</source>
         <translation>複製文字記錄(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="131" />
+        <location filename="../widgets/main_window.py" line="132" />
         <source>C&amp;lear transcript</source>
         <translation>清除文字記錄(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="133" />
+        <location filename="../widgets/main_window.py" line="134" />
         <source>Open &amp;transcripts folder</source>
         <translation>開啟文字記錄資料夾(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="136" />
+        <location filename="../widgets/main_window.py" line="137" />
         <source>S&amp;ettings…</source>
         <translation>設定(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="140" />
+        <location filename="../widgets/main_window.py" line="141" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="142" />
+        <location filename="../widgets/main_window.py" line="143" />
         <source>Show caption &amp;overlay</source>
         <translation>顯示字幕浮窗(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="148" />
+        <location filename="../widgets/main_window.py" line="149" />
         <source>&amp;Lock overlay (click-through)</source>
         <translation>鎖定浮窗（滑鼠穿透）(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="158" />
+        <location filename="../widgets/main_window.py" line="159" />
         <source>&amp;File</source>
         <translation>檔案(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="169" />
+        <location filename="../widgets/main_window.py" line="170" />
         <source>&amp;Edit</source>
         <translation>編輯(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="171" />
+        <location filename="../widgets/main_window.py" line="172" />
         <source>&amp;Captions</source>
         <translation>字幕(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="176" />
-        <location filename="../widgets/main_window.py" line="404" />
+        <location filename="../widgets/main_window.py" line="177" />
+        <location filename="../widgets/main_window.py" line="475" />
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="186" />
+        <location filename="../widgets/main_window.py" line="187" />
         <source>List the audio inputs again</source>
         <translation>重新列出音訊輸入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="191" />
+        <location filename="../widgets/main_window.py" line="192" />
         <source>Input:</source>
         <translation>輸入：</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="205" />
-        <location filename="../widgets/main_window.py" line="294" />
+        <location filename="../widgets/main_window.py" line="201" />
+        <source>Caption a second input at once, for example your microphone and the computer's audio in a call: each line shows whose it is.</source>
+        <translation>同時為第二個輸入生成字幕，例如通話中的麥克風和電腦音訊：每行都標明說話的一方。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="211" />
+        <source>The label shown before this input's lines</source>
+        <translation>顯示在此輸入每行字幕前的標籤</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="214" />
+        <location filename="../widgets/main_window.py" line="218" />
+        <source>Label:</source>
+        <translation>標籤：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="216" />
+        <source>Second input:</source>
+        <translation>第二個輸入：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="231" />
+        <location filename="../widgets/main_window.py" line="320" />
         <source>No model loaded</source>
         <translation>未載入模型</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="210" />
+        <location filename="../widgets/main_window.py" line="236" />
         <source>How far the final captions are behind the audio</source>
         <translation>最終字幕落後於音訊的時間</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="214" />
+        <location filename="../widgets/main_window.py" line="240" />
         <source>Audio blocks lost: the computer could not keep up, or the sound device dropped audio</source>
         <translation>丟失的音訊塊：計算機處理不及，或聲音裝置丟失了音訊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="224" />
+        <location filename="../widgets/main_window.py" line="250" />
         <source>Stop loading the punctuation or translation model</source>
         <translation>停止載入標點或翻譯模型</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="251" />
+        <location filename="../widgets/main_window.py" line="277" />
         <source>Start or stop live captions</source>
         <translation>開始或停止即時字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="264" />
+        <location filename="../widgets/main_window.py" line="290" />
         <source>Model: {}</source>
         <translation>模型：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="316" />
+        <location filename="../widgets/main_window.py" line="342" />
         <source>System default input</source>
         <translation>系統預設輸入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="330" />
+        <location filename="../widgets/main_window.py" line="356" />
         <source>Inputs with a speaker icon record what the computer plays.</source>
         <translation>帶揚聲器圖示的輸入錄製電腦正在播放的聲音。</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="338" />
+        <location filename="../widgets/main_window.py" line="361" />
+        <source>None</source>
+        <translation>無</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="376" />
         <source>System audio: {}</source>
         <translation>系統音訊：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="352" />
+        <location filename="../widgets/main_window.py" line="394" />
+        <source>Others</source>
+        <translation>對方</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="394" />
+        <source>You</source>
+        <translation>我</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="415" />
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="365" />
+        <location filename="../widgets/main_window.py" line="435" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="366" />
+        <location filename="../widgets/main_window.py" line="436" />
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="386" />
+        <location filename="../widgets/main_window.py" line="457" />
         <source>Lag {} s</source>
         <translation>延遲 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="398" />
+        <location filename="../widgets/main_window.py" line="469" />
         <source>Dropped audio: {} blocks</source>
         <translation>丟失音訊：{} 塊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="419" />
+        <location filename="../widgets/main_window.py" line="491" />
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字記錄已儲存為 {}（檔案 &gt; 開啟文字記錄資料夾）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="434" />
+        <location filename="../widgets/main_window.py" line="506" />
         <source>Transcript saved: {}</source>
         <translation>文字記錄已儲存：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="447" />
+        <location filename="../widgets/main_window.py" line="519" />
         <source>No file manager could open the folder. The transcripts are in {}</source>
         <translation>沒有檔案管理器能開啟該資料夾。字幕記錄儲存在 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="470" />
+        <location filename="../widgets/main_window.py" line="542" />
         <source>Transcribe a file</source>
         <translation>轉寫檔案</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="478" />
+        <location filename="../widgets/main_window.py" line="550" />
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可轉寫檔案。</translation>
     </message>

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QProgressBar,
     QPushButton,
@@ -192,11 +193,36 @@ class MainWindow(QMainWindow):
         top.addWidget(self.device_combo, 1)
         top.addWidget(refresh)
         top.addWidget(self.level_meter)
+        # A second source captioned at once, each line labelled ("You: ...", "Others: ...").
+        self.second_combo = QComboBox()
+        self.second_combo.setMinimumWidth(200)
+        self.second_combo.setToolTip(
+            self.tr(
+                "Caption a second input at once, for example your microphone and the computer's "
+                "audio in a call: each line shows whose it is."
+            )
+        )
+        self.second_combo.currentIndexChanged.connect(self._remember_device)
+        self.label_edit = QLineEdit(self.settings.input_label)
+        self.second_label_edit = QLineEdit(self.settings.second_input_label)
+        for edit in (self.label_edit, self.second_label_edit):
+            edit.setMaxLength(40)
+            edit.setMaximumWidth(120)
+            edit.setToolTip(self.tr("The label shown before this input's lines"))
+            edit.editingFinished.connect(self._remember_labels)
+        second = QHBoxLayout()
+        second.addWidget(QLabel(self.tr("Label:")))
+        second.addWidget(self.label_edit)
+        second.addWidget(QLabel(self.tr("Second input:")))
+        second.addWidget(self.second_combo, 1)
+        second.addWidget(QLabel(self.tr("Label:")))
+        second.addWidget(self.second_label_edit)
         self.message_bar = MessageBar()
         self.view = TranscriptView(self.transcript, label=self.session.time_of_day)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addLayout(top)
+        layout.addLayout(second)
         layout.addWidget(self.message_bar)
         layout.addWidget(self.view, 1)
         self.setCentralWidget(body)
@@ -330,6 +356,18 @@ class MainWindow(QMainWindow):
             or self.tr("Inputs with a speaker icon record what the computer plays.")
         )
         self.device_combo.blockSignals(False)
+        self.second_combo.blockSignals(True)
+        self.second_combo.clear()
+        self.second_combo.addItem(self.tr("None"), None)
+        for device in devices:
+            if device.loopback:
+                self.second_combo.addItem(speaker, self._device_label(device), device)
+            else:
+                self.second_combo.addItem(device.name, device)
+        second = self.settings.second_input_device
+        self.second_combo.setCurrentIndex(names.index(second) if second in names[1:] else 0)
+        self.second_combo.blockSignals(False)
+        self._label_placeholders()
 
     def _device_label(self, device: InputDevice) -> str:
         """A system-audio input's name in the interface's language."""
@@ -344,6 +382,31 @@ class MainWindow(QMainWindow):
     def _remember_device(self) -> None:
         device = self.selected_device()
         self.settings.input_device = device.name if device else ""
+        second = self.second_combo.currentData()
+        self.settings.second_input_device = second.name if second else ""
+        self._label_placeholders()
+
+    def _remember_labels(self) -> None:
+        self.settings.input_label = self.label_edit.text().strip()
+        self.settings.second_input_label = self.second_label_edit.text().strip()
+
+    def _default_label(self, device: InputDevice | None) -> str:
+        return self.tr("Others") if device is not None and device.loopback else self.tr("You")
+
+    def _label_placeholders(self) -> None:
+        self.label_edit.setPlaceholderText(self._default_label(self.selected_device()))
+        self.second_label_edit.setPlaceholderText(
+            self._default_label(self.second_combo.currentData())
+        )
+
+    def labels(self) -> tuple[str, str]:
+        """The two inputs' labels: as typed, or "You" (a microphone) / "Others" (system audio)."""
+        first = self.label_edit.text().strip() or self.label_edit.placeholderText()
+        second = self.second_label_edit.text().strip() or self.second_label_edit.placeholderText()
+        return first, second
+
+    def _input_widgets(self) -> list[QWidget]:
+        return [self.device_combo, self.second_combo, self.label_edit, self.second_label_edit]
 
     # live captions ---------------------------------------------------------------------------
     def toggle_capture(self) -> None:
@@ -352,19 +415,27 @@ class MainWindow(QMainWindow):
             self.start_button.setText(self.tr("Stopping…"))
             self.session.stop()
             return
+        second = self.second_combo.currentData()
+        first = self.selected_device()
+        if second is not None and first is not None and second.name == first.name:
+            second = None  # the same input twice: captioned once
+        label, second_label = self.labels()
         self.session.start(
             self.selected_device(),
             self.settings.profile,
             self.settings.stable_partials,
             self.settings.decode_options,
             partial_passes=not self.settings.power_saver,
+            label=label if second else "",
+            also=(second, second_label) if second else None,
         )
 
     @Slot(str)
     def _on_started(self, device: str) -> None:
         self.start_button.setText(self.tr("Stop"))
         self.act_start.setText(self.tr("&Stop captions"))
-        self.device_combo.setEnabled(False)
+        for widget in self._input_widgets():
+            widget.setEnabled(False)
         self.dropped_label.setText("")
         self.setWindowIcon(app_icon(recording=True))
 
@@ -403,7 +474,8 @@ class MainWindow(QMainWindow):
         self.start_button.setEnabled(True)
         self.start_button.setText(self.tr("Start"))
         self.act_start.setText(self.tr("&Start captions"))
-        self.device_combo.setEnabled(True)
+        for widget in self._input_widgets():
+            widget.setEnabled(True)
         self.level_meter.set_level(-100.0)
         self.lag_label.setText("")
         self.setWindowIcon(app_icon())

@@ -300,3 +300,29 @@ def make_app(qtbot, settings: Settings, device: FakeSoundDevice, tmp_path: Path)
     qtbot.addWidget(app.window)
     qtbot.addWidget(app.overlay)
     return app
+
+
+class FakeSoundDevices:
+    """A ``sounddevice``-like module with several input devices (each a
+    :class:`FakeSoundDevice`, its own sound): device ``n + 1`` is ``devices[n]``, the first the
+    default input."""
+
+    PortAudioError = FakePortAudioError
+
+    def __init__(self, *devices: FakeSoundDevice) -> None:
+        self.devices = devices
+
+    def query_devices(self, device: object = None, kind: str | None = None):  # type: ignore[no-untyped-def]
+        if kind == "input":
+            return self.devices[0]._info()
+        if isinstance(device, int):
+            return self.devices[device - 1]._info()
+        speaker = FakeSoundDevice.query_devices(self.devices[0])[0]
+        return [speaker, *(d._info() for d in self.devices)]
+
+    def query_hostapis(self) -> list[dict[str, object]]:
+        return [{"name": "Fake API", "devices": list(range(len(self.devices) + 1))}]
+
+    def InputStream(self, *, device: object, **kwargs: object) -> FakeInputStream:
+        owner = self.devices[device - 1 if isinstance(device, int) else 0]
+        return owner.InputStream(device=device, **kwargs)

@@ -1,0 +1,129 @@
+"""Two inputs captioned at once in the desktop app (issue 32): two fake sound devices, each its
+own sentence, on one engine; the window, the overlay and the transcript file show each line
+with its input's label, in time order, and one input failing leaves the other captioning."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+pytest.importorskip("pytestqt")
+
+from helpers.desktop import FakeSoundDevice, FakeSoundDevices, ini
+
+from desktop_app.app import DesktopApp
+
+TIMEOUT_MS = 120_000
+STAMP = re.compile(r"^\[?\d\d:\d\d:\d\d\]?\s+")
+
+
+def voice(speech_dir: Path, n: int, before_s: float, after_s: float) -> np.ndarray:
+    """SENTENCES[n] (flite's slt voice, which the demo model understands) between silences,
+    16 kHz, (frames, 1)."""
+    from helpers import SENTENCES, have, read_wav, say
+
+    if not have("flite"):
+        pytest.skip("flite is needed for the demo model's voice")
+    spoken = read_wav(say(SENTENCES[n], speech_dir / f"sentence{n}.wav", voice="flite:slt"))
+    silence = [np.zeros(round(s * 16000), np.float32) for s in (before_s, after_s)]
+    return np.concatenate([silence[0], spoken, silence[1]])[:, None]
+
+
+def make(qtbot, tmp_path: Path, backend: FakeSoundDevices, recognizer) -> DesktopApp:  # type: ignore[no-untyped-def]
+    settings = ini(tmp_path / "settings.ini")
+    settings.punctuation_enabled = False  # the words as the model spells them
+    settings.overlay_lines = 5
+    app = DesktopApp(settings, backend, tmp_path / "transcripts", tray=False)
+    qtbot.addWidget(app.window)
+    qtbot.addWidget(app.overlay)
+    app.set_recognizer(recognizer)
+    return app
+
+
+def choose_second(app: DesktopApp, name: str) -> None:
+    combo = app.window.second_combo
+    index = next(i for i in range(combo.count()) if name in combo.itemText(i))
+    combo.setCurrentIndex(index)
+
+
+def caption(qtbot, app: DesktopApp, backend: FakeSoundDevices) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(app.session.started, timeout=TIMEOUT_MS):
+        app.window.act_start.trigger()
+    for device in backend.devices:
+        qtbot.waitUntil(device.stream.done.is_set, timeout=TIMEOUT_MS)
+    with qtbot.waitSignal(app.session.stopped, timeout=TIMEOUT_MS):
+        app.window.act_start.trigger()
+
+
+def shown(app: DesktopApp) -> list[str]:
+    lines = app.window.view.toPlainText().replace("\xa0", " ").splitlines()
+    return [STAMP.sub("", line).strip() for line in lines if line.strip()]
+
+
+def written(app: DesktopApp) -> list[str]:
+    log = app.session.transcript_log
+    assert log is not None and log.path is not None
+    return [STAMP.sub("", line) for line in log.path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.mark.demo_model
+def test_two_inputs_are_labelled_and_interleaved_in_the_window_overlay_and_file(
+    qtbot, tmp_path, speech_dir, demo_recognizer
+) -> None:  # type: ignore[no-untyped-def]
+    you = FakeSoundDevice(voice(speech_dir, 0, 0.3, 4.0), 16000, name="Fake microphone")
+    others = FakeSoundDevice(voice(speech_dir, 1, 3.0, 1.0), 16000, name="Headset microphone")
+    backend = FakeSoundDevices(you, others)
+    app = make(qtbot, tmp_path, backend, demo_recognizer)
+    try:
+        choose_second(app, "Headset microphone")
+        app.window.second_label_edit.setText("Others")
+        app.window.second_label_edit.editingFinished.emit()
+        assert app.settings.second_input_device == "Headset microphone"
+        assert app.settings.second_input_label == "Others"
+        assert app.window.label_edit.placeholderText() == "You"  # a microphone's default
+        app.overlay.show()
+        caption(qtbot, app, backend)
+
+        lines = shown(app)
+        assert [line.split(":")[0] for line in lines] == ["You", "Others"], lines
+        assert "nice today" in lines[0] and "cup" in lines[1], lines
+        assert written(app) == lines  # the transcript file: the same lines, the same order
+        overlay = " ".join(t.text for line in app.overlay.visible_lines() for t in line)
+        assert "You: " in overlay and overlay.index("You: ") < overlay.index("Others: "), overlay
+    finally:
+        app.window.close()
+        app.overlay.close()
+
+
+@pytest.mark.demo_model
+def test_one_input_failing_leaves_the_other_captioning_with_a_notice(
+    qtbot, tmp_path, speech_dir, demo_recognizer
+) -> None:  # type: ignore[no-untyped-def]
+    you = FakeSoundDevice(voice(speech_dir, 0, 0.3, 1.5), 16000, name="Fake microphone")
+    # The computer's audio (an echo gate sits between it and the microphone) is unplugged
+    # after 0.5 s.
+    system = FakeSoundDevice(
+        voice(speech_dir, 1, 0.2, 1.0), 16000, name="Monitor of Fake speaker", abort_after=10
+    )
+    backend = FakeSoundDevices(you, system)
+    app = make(qtbot, tmp_path, backend, demo_recognizer)
+    alerts: list[str] = []
+    app.session.alert.connect(alerts.append)
+    try:
+        choose_second(app, "Monitor of Fake speaker")
+        assert app.window.labels() == ("You", "Others")  # system audio's default label
+        caption(qtbot, app, backend)
+        assert any(a.startswith("Others: ") and "unplugged" in a for a in alerts), alerts
+        assert "Others" in app.window.message_bar.text()
+        lines = shown(app)
+        # The microphone's sentence, whole, after the system audio's last word before it failed.
+        assert [line for line in lines if line.startswith("You: ")] == [lines[-1]], lines
+        assert "nice today" in lines[-1], lines
+        assert written(app) == lines
+    finally:
+        app.window.close()
+        app.overlay.close()
