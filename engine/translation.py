@@ -263,6 +263,21 @@ def max_length(source_tokens: int) -> int:
     return min(512, 2 * source_tokens + 10)
 
 
+def by_limit(
+    lengths: Sequence[int], limit: Callable[[int], int], run: Callable[[list[int], int], list[str]]
+) -> list[str]:
+    """Translate in groups that share one length limit, so a sentence's translation does not
+    depend on what it is batched with: ``run(indices, limit)`` translates those sentences."""
+    groups: dict[int, list[int]] = {}
+    for i, n in enumerate(lengths):
+        groups.setdefault(limit(n), []).append(i)
+    out = [""] * len(lengths)
+    for cap, indices in groups.items():
+        for i, text in zip(indices, run(indices, cap), strict=True):
+            out[i] = text
+    return out
+
+
 class TorchTranslator:
     """transformers' MarianMTModel and its generate: greedy, float32."""
 
@@ -270,7 +285,7 @@ class TorchTranslator:
         from transformers import MarianMTModel, MarianTokenizer
 
         self.prefix = prefix
-        self.limit: Callable[[int], int] = max_length  # for a batch's longest source
+        self.limit: Callable[[int], int] = max_length  # of each source's length
         self.tokenizer = MarianTokenizer.from_pretrained(str(folder))
         self.model = MarianMTModel.from_pretrained(str(folder)).eval()
         self.description = f"{folder.name} (PyTorch, float32)"
@@ -278,17 +293,16 @@ class TorchTranslator:
     def translate(self, texts: Sequence[str]) -> list[str]:
         import torch
 
-        if not texts:
-            return []
-        batch = self.tokenizer([self.prefix + t for t in texts], return_tensors="pt", padding=True)
-        with torch.inference_mode():
-            out = self.model.generate(
-                **batch,
-                num_beams=1,
-                do_sample=False,
-                max_length=self.limit(int(batch["input_ids"].shape[1])),
-            )
-        return [t.strip() for t in self.tokenizer.batch_decode(out, skip_special_tokens=True)]
+        sources = [self.prefix + t for t in texts]
+
+        def run(indices: list[int], cap: int) -> list[str]:
+            batch = self.tokenizer([sources[i] for i in indices], return_tensors="pt", padding=True)
+            with torch.inference_mode():
+                out = self.model.generate(**batch, num_beams=1, do_sample=False, max_length=cap)
+            return [t.strip() for t in self.tokenizer.batch_decode(out, skip_special_tokens=True)]
+
+        lengths = [len(ids) for ids in self.tokenizer(sources)["input_ids"]] if texts else []
+        return by_limit(lengths, self.limit, run)
 
 
 class Ct2Translator:
@@ -305,7 +319,7 @@ class Ct2Translator:
         from transformers import MarianTokenizer
 
         self.prefix = prefix
-        self.limit: Callable[[int], int] = max_length  # for a batch's longest source
+        self.limit: Callable[[int], int] = max_length  # of each source's length
         self.tokenizer = MarianTokenizer.from_pretrained(str(folder))
         converted = ct2_model(folder, compute_type)
         self.translator = ctranslate2.Translator(
@@ -317,22 +331,24 @@ class Ct2Translator:
         return list(self.tokenizer.convert_ids_to_tokens(self.tokenizer.encode(self.prefix + text)))
 
     def translate(self, texts: Sequence[str]) -> list[str]:
-        if not texts:
-            return []
         sources = [self.tokens(t) for t in texts]
-        results = self.translator.translate_batch(
-            sources,
-            beam_size=1,
-            # words only: generate's max_length counts the decoder's start token and the end
-            # token it forces at the limit (OPUS-MT configs set forced_eos_token_id)
-            max_decoding_length=self.limit(max(len(s) for s in sources)) - 2,
-            return_scores=False,
-        )
-        out = []
-        for result in results:
-            ids = self.tokenizer.convert_tokens_to_ids(result.hypotheses[0])
-            out.append(self.tokenizer.decode(ids, skip_special_tokens=True).strip())
-        return out
+
+        def run(indices: list[int], cap: int) -> list[str]:
+            results = self.translator.translate_batch(
+                [sources[i] for i in indices],
+                beam_size=1,
+                # words only: generate's max_length counts the decoder's start token and the end
+                # token it forces at the limit (OPUS-MT configs set forced_eos_token_id)
+                max_decoding_length=cap - 2,
+                return_scores=False,
+            )
+            out = []
+            for result in results:
+                ids = self.tokenizer.convert_tokens_to_ids(result.hypotheses[0])
+                out.append(self.tokenizer.decode(ids, skip_special_tokens=True).strip())
+            return out
+
+        return by_limit([len(s) for s in sources], self.limit, run)
 
 
 def ct2_cache_root() -> Path:

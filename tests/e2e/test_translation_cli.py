@@ -78,12 +78,27 @@ def test_a_translation_model_that_cannot_be_loaded(
     assert code == 1 and "--translation-model needs --translate-to" in err
 
 
-def test_listen_prints_each_sentence_translation_and_keeps_both(
-    hello_wav: Path, tiny_model_dir: Path, marian_dir: Path, tmp_path: Path
-) -> None:
+def listen_lines(args: list[object], model_dir: Path, marian_dir: Path) -> list[str]:
+    """stdout of a real ``listen`` process with these arguments, translated into Chinese by the
+    Marian model, one thread: its lines."""
     import subprocess
     import sys
 
+    args = ["listen", *args, "--model", model_dir, "--threads", "1"]
+    args += ["--translate-to", "zh", "--translation-model", marian_dir]
+    live = subprocess.run(
+        [sys.executable, "-m", "live_captions", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert live.returncode == 0, live.stderr
+    return live.stdout.splitlines()
+
+
+def test_listen_prints_each_sentence_translation_and_keeps_both(
+    hello_wav: Path, tiny_model_dir: Path, marian_dir: Path, tmp_path: Path
+) -> None:
     import numpy as np
     import soundfile as sf
     from helpers import read_wav
@@ -95,16 +110,8 @@ def test_listen_prints_each_sentence_translation_and_keeps_both(
     wav = tmp_path / "two.wav"
     sf.write(str(wav), np.concatenate([speech, pause, speech]), 16000)
     out = tmp_path / "live.txt"
-    args = ["listen", "--input", wav, "--fast", "--output", out, "--model", tiny_model_dir]
-    args += ["--threads", "1", "--translate-to", "zh", "--translation-model", marian_dir]
-    live = subprocess.run(
-        [sys.executable, "-m", "live_captions", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert live.returncode == 0, live.stderr
-    lines = live.stdout.splitlines()
+    args = ["--input", wav, "--fast", "--output", out]
+    lines = listen_lines(args, tiny_model_dir, marian_dir)
     captions = [line for line in lines if not line.startswith("  ")]
     translations = [line[2:] for line in lines if line.startswith("  ")]
     assert captions and len(translations) == len(captions)
@@ -120,9 +127,6 @@ def test_listen_translates_each_labelled_source(
 ) -> None:
     """Two labelled sources, one translation worker: every line's translation comes after it,
     indented and with the line's label, and is the model's translation of that line."""
-    import subprocess
-    import sys
-
     import numpy as np
     import soundfile as sf
     from helpers import read_wav
@@ -136,17 +140,9 @@ def test_listen_translates_each_labelled_source(
         files.append(tmp_path / f"{name}.wav")
         sf.write(str(files[-1]), np.concatenate(parts), 16000)
     out = tmp_path / "live.txt"
-    args = ["listen", "--input", files[0], "--label", "You", "--input", files[1]]
-    args += ["--label", "Others", "--fast", "--output", out, "--model", tiny_model_dir]
-    args += ["--threads", "1", "--translate-to", "zh", "--translation-model", marian_dir]
-    live = subprocess.run(
-        [sys.executable, "-m", "live_captions", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert live.returncode == 0, live.stderr
-    lines = live.stdout.splitlines()
+    args = ["--input", files[0], "--label", "You", "--input", files[1]]
+    args += ["--label", "Others", "--fast", "--output", out]
+    lines = listen_lines(args, tiny_model_dir, marian_dir)
     captions = [line for line in lines if not line.startswith("  ")]
     assert {line.split(": ", 1)[0] for line in captions} == {"You", "Others"}
     translator = Ct2Translator(marian_dir)

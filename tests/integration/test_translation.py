@@ -39,18 +39,22 @@ TEXTS = [SOURCE_TEXT[0], "is this the right way", SOURCE_TEXT[3]]
 
 
 def reference(folder: Path, texts: Sequence[str], prefix: str = "") -> list[str]:
-    """transformers' own tokenizer and generate on the batch: greedy, the same length limit."""
+    """transformers' own tokenizer and generate on each sentence alone: greedy, the length
+    limit of that sentence (a translation must not depend on what it is batched with)."""
     import torch
     from transformers import MarianMTModel, MarianTokenizer
 
     tokenizer = MarianTokenizer.from_pretrained(str(folder))
     model = MarianMTModel.from_pretrained(str(folder)).eval()
-    batch = tokenizer([prefix + t for t in texts], return_tensors="pt", padding=True)
-    with torch.inference_mode():
-        generated = model.generate(
-            **batch, num_beams=1, do_sample=False, max_length=max_length(batch.input_ids.shape[1])
-        )
-    return [tokenizer.decode(g, skip_special_tokens=True).strip() for g in generated]
+    out = []
+    for text in texts:
+        ids = tokenizer([prefix + text], return_tensors="pt")
+        with torch.inference_mode():
+            generated = model.generate(
+                **ids, num_beams=1, do_sample=False, max_length=max_length(ids.input_ids.shape[1])
+            )
+        out.append(tokenizer.decode(generated[0], skip_special_tokens=True).strip())
+    return out
 
 
 def test_torch_translation_equals_generate(marian_dir: Path) -> None:
