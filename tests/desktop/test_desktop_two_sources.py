@@ -127,3 +127,28 @@ def test_one_input_failing_leaves_the_other_captioning_with_a_notice(
     finally:
         app.window.close()
         app.overlay.close()
+
+
+@pytest.mark.demo_model
+def test_a_second_input_that_cannot_be_opened_leaves_the_first_captioning(
+    qtbot, tmp_path, speech_dir, demo_recognizer
+) -> None:  # type: ignore[no-untyped-def]
+    you = FakeSoundDevice(voice(speech_dir, 0, 0.3, 1.0), 16000, name="Fake microphone")
+    busy = FakeSoundDevice(voice(speech_dir, 1, 0.2, 0.2), 16000, name="Busy microphone")
+    busy.fail_on_start = True
+    app = make(qtbot, tmp_path, FakeSoundDevices(you, busy), demo_recognizer)
+    alerts: list[str] = []
+    app.session.alert.connect(alerts.append)
+    try:
+        choose_second(app, "Busy microphone")
+        with qtbot.waitSignal(app.session.started, timeout=TIMEOUT_MS):
+            app.window.act_start.trigger()
+        assert any(a.startswith("You: ") and "cannot be opened" in a for a in alerts), alerts
+        qtbot.waitUntil(you.stream.done.is_set, timeout=TIMEOUT_MS)
+        with qtbot.waitSignal(app.session.stopped, timeout=TIMEOUT_MS):
+            app.window.act_start.trigger()
+        lines = shown(app)
+        assert len(lines) == 1 and "nice today" in lines[0], lines  # alone: no label
+    finally:
+        app.window.close()
+        app.overlay.close()
