@@ -89,6 +89,8 @@ class LiveSession(QObject):
     error = Signal(str)  # a message for the user; the session stops
     alert = Signal(str)  # a problem the user should see at once; captions go on
     stopped = Signal()  # everything is closed; the last words were emitted
+    # several inputs: each input's own caption updates (partials too), with its label
+    source_caption = Signal(str, object)
 
     def __init__(
         self,
@@ -133,6 +135,11 @@ class LiveSession(QObject):
     @property
     def running(self) -> bool:
         return any(i.thread is not None for i in self._inputs)
+
+    @property
+    def labelled(self) -> bool:
+        """Several inputs are (or were last) captioned: lines carry their input's label."""
+        return self._mix is not None
 
     def set_scheduler(self, scheduler: Scheduler | None) -> None:
         self.scheduler = scheduler
@@ -380,6 +387,8 @@ class LiveSession(QObject):
 
     def _emit(self, updates: list[CaptionUpdate], index: int = 0) -> None:
         if self._mix is not None:  # two sources: finished lines, labelled, in time order
+            for update in updates:
+                self.source_caption.emit(self._mix.sources[index].label, update)
             self._mix.updates(index, updates)
             self._mix.release()
             return

@@ -9,12 +9,12 @@
         <translation>实时字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/overlay.py" line="119"/>
+        <location filename="../widgets/overlay.py" line="121"/>
         <source>&amp;Reset overlay position</source>
         <translation>重置浮窗位置(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../widgets/overlay.py" line="329"/>
+        <location filename="../widgets/overlay.py" line="364"/>
         <source>Captions appear here · drag to move · right-click for options</source>
         <translation>字幕显示在这里 · 拖动可移动 · 右键打开选项</translation>
     </message>
@@ -606,22 +606,22 @@
 <context>
     <name>LiveSession</name>
     <message>
-        <location filename="../session.py" line="184"/>
+        <location filename="../session.py" line="191"/>
         <source>No speech model is loaded yet; captions can start once it is.</source>
         <translation>尚未加载语音模型；加载完成后即可开始字幕。</translation>
     </message>
     <message>
-        <location filename="../session.py" line="295"/>
+        <location filename="../session.py" line="302"/>
         <source>{0}: {1} The other input&apos;s captions go on.</source>
         <translation>{0}：{1} 另一个输入的字幕继续。</translation>
     </message>
     <message>
-        <location filename="../session.py" line="311"/>
+        <location filename="../session.py" line="318"/>
         <source>The input “{0}” is gone: PulseAudio now records “{1}” instead. Choose the input again, or stop the captions.</source>
         <translation>输入“{0}”已不存在：PulseAudio 现在改为录制“{1}”。请重新选择输入，或停止字幕。</translation>
     </message>
     <message>
-        <location filename="../session.py" line="334"/>
+        <location filename="../session.py" line="341"/>
         <source>{0} stopped; the other input&apos;s captions go on.</source>
         <translation>{0} 已停止；另一个输入的字幕继续。</translation>
     </message>
@@ -635,7 +635,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="123"/>
-        <location filename="../widgets/main_window.py" line="476"/>
+        <location filename="../widgets/main_window.py" line="483"/>
         <source>&amp;Start captions</source>
         <translation>开始字幕(&amp;S)</translation>
     </message>
@@ -701,7 +701,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="177"/>
-        <location filename="../widgets/main_window.py" line="475"/>
+        <location filename="../widgets/main_window.py" line="482"/>
         <source>Start</source>
         <translation>开始</translation>
     </message>
@@ -738,7 +738,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="231"/>
-        <location filename="../widgets/main_window.py" line="320"/>
+        <location filename="../widgets/main_window.py" line="321"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
@@ -758,92 +758,92 @@
         <translation>停止加载标点或翻译模型</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="277"/>
+        <location filename="../widgets/main_window.py" line="278"/>
         <source>Start or stop live captions</source>
         <translation>开始或停止实时字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="290"/>
+        <location filename="../widgets/main_window.py" line="291"/>
         <source>Model: {}</source>
         <translation>模型：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="342"/>
+        <location filename="../widgets/main_window.py" line="343"/>
         <source>System default input</source>
         <translation>系统默认输入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="356"/>
+        <location filename="../widgets/main_window.py" line="357"/>
         <source>Inputs with a speaker icon record what the computer plays.</source>
         <translation>带扬声器图标的输入录制电脑正在播放的声音。</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="361"/>
+        <location filename="../widgets/main_window.py" line="362"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="376"/>
+        <location filename="../widgets/main_window.py" line="377"/>
         <source>System audio: {}</source>
         <translation>系统音频：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="394"/>
+        <location filename="../widgets/main_window.py" line="395"/>
         <source>Others</source>
         <translation>对方</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="394"/>
+        <location filename="../widgets/main_window.py" line="395"/>
         <source>You</source>
         <translation>我</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="415"/>
+        <location filename="../widgets/main_window.py" line="416"/>
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="435"/>
+        <location filename="../widgets/main_window.py" line="436"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="436"/>
+        <location filename="../widgets/main_window.py" line="437"/>
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="457"/>
+        <location filename="../widgets/main_window.py" line="464"/>
         <source>Lag {} s</source>
         <translation>延迟 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="469"/>
+        <location filename="../widgets/main_window.py" line="476"/>
         <source>Dropped audio: {} blocks</source>
         <translation>丢失音频：{} 块</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="491"/>
+        <location filename="../widgets/main_window.py" line="498"/>
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字记录已保存为 {}（文件 &gt; 打开文字记录文件夹）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="506"/>
+        <location filename="../widgets/main_window.py" line="513"/>
         <source>Transcript saved: {}</source>
         <translation>文字记录已保存：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="519"/>
+        <location filename="../widgets/main_window.py" line="526"/>
         <source>No file manager could open the folder. The transcripts are in {}</source>
         <translation>没有文件管理器能打开该文件夹。字幕记录保存在 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="542"/>
+        <location filename="../widgets/main_window.py" line="549"/>
         <source>Transcribe a file</source>
         <translation>转写文件</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="550"/>
+        <location filename="../widgets/main_window.py" line="557"/>
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未加载语音模型；加载完成后即可转写文件。</translation>
     </message>

@@ -8,12 +8,12 @@
         <translation>即時字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/overlay.py" line="119" />
+        <location filename="../widgets/overlay.py" line="121" />
         <source>&amp;Reset overlay position</source>
         <translation>重置浮窗位置(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../widgets/overlay.py" line="329" />
+        <location filename="../widgets/overlay.py" line="364" />
         <source>Captions appear here · drag to move · right-click for options</source>
         <translation>字幕顯示在這裡 · 拖動可移動 · 右鍵開啟選項</translation>
     </message>
@@ -605,22 +605,22 @@
 <context>
     <name>LiveSession</name>
     <message>
-        <location filename="../session.py" line="184" />
+        <location filename="../session.py" line="191" />
         <source>No speech model is loaded yet; captions can start once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可開始字幕。</translation>
     </message>
     <message>
-        <location filename="../session.py" line="295" />
+        <location filename="../session.py" line="302" />
         <source>{0}: {1} The other input's captions go on.</source>
         <translation>{0}：{1} 另一個輸入的字幕繼續。</translation>
     </message>
     <message>
-        <location filename="../session.py" line="311" />
+        <location filename="../session.py" line="318" />
         <source>The input “{0}” is gone: PulseAudio now records “{1}” instead. Choose the input again, or stop the captions.</source>
         <translation>輸入“{0}”已不存在：PulseAudio 現在改為錄製“{1}”。請重新選擇輸入，或停止字幕。</translation>
     </message>
     <message>
-        <location filename="../session.py" line="334" />
+        <location filename="../session.py" line="341" />
         <source>{0} stopped; the other input's captions go on.</source>
         <translation>{0} 已停止；另一個輸入的字幕繼續。</translation>
     </message>
@@ -634,7 +634,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="123" />
-        <location filename="../widgets/main_window.py" line="476" />
+        <location filename="../widgets/main_window.py" line="483" />
         <source>&amp;Start captions</source>
         <translation>開始字幕(&amp;S)</translation>
     </message>
@@ -700,7 +700,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="177" />
-        <location filename="../widgets/main_window.py" line="475" />
+        <location filename="../widgets/main_window.py" line="482" />
         <source>Start</source>
         <translation>開始</translation>
     </message>
@@ -737,7 +737,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="231" />
-        <location filename="../widgets/main_window.py" line="320" />
+        <location filename="../widgets/main_window.py" line="321" />
         <source>No model loaded</source>
         <translation>未載入模型</translation>
     </message>
@@ -757,92 +757,92 @@
         <translation>停止載入標點或翻譯模型</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="277" />
+        <location filename="../widgets/main_window.py" line="278" />
         <source>Start or stop live captions</source>
         <translation>開始或停止即時字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="290" />
+        <location filename="../widgets/main_window.py" line="291" />
         <source>Model: {}</source>
         <translation>模型：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="342" />
+        <location filename="../widgets/main_window.py" line="343" />
         <source>System default input</source>
         <translation>系統預設輸入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="356" />
+        <location filename="../widgets/main_window.py" line="357" />
         <source>Inputs with a speaker icon record what the computer plays.</source>
         <translation>帶揚聲器圖示的輸入錄製電腦正在播放的聲音。</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="361" />
+        <location filename="../widgets/main_window.py" line="362" />
         <source>None</source>
         <translation>無</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="376" />
+        <location filename="../widgets/main_window.py" line="377" />
         <source>System audio: {}</source>
         <translation>系統音訊：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="394" />
+        <location filename="../widgets/main_window.py" line="395" />
         <source>Others</source>
         <translation>對方</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="394" />
+        <location filename="../widgets/main_window.py" line="395" />
         <source>You</source>
         <translation>我</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="415" />
+        <location filename="../widgets/main_window.py" line="416" />
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="435" />
+        <location filename="../widgets/main_window.py" line="436" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="436" />
+        <location filename="../widgets/main_window.py" line="437" />
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="457" />
+        <location filename="../widgets/main_window.py" line="464" />
         <source>Lag {} s</source>
         <translation>延遲 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="469" />
+        <location filename="../widgets/main_window.py" line="476" />
         <source>Dropped audio: {} blocks</source>
         <translation>丟失音訊：{} 塊</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="491" />
+        <location filename="../widgets/main_window.py" line="498" />
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字記錄已儲存為 {}（檔案 &gt; 開啟文字記錄資料夾）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="506" />
+        <location filename="../widgets/main_window.py" line="513" />
         <source>Transcript saved: {}</source>
         <translation>文字記錄已儲存：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="519" />
+        <location filename="../widgets/main_window.py" line="526" />
         <source>No file manager could open the folder. The transcripts are in {}</source>
         <translation>沒有檔案管理器能開啟該資料夾。字幕記錄儲存在 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="542" />
+        <location filename="../widgets/main_window.py" line="549" />
         <source>Transcribe a file</source>
         <translation>轉寫檔案</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="550" />
+        <location filename="../widgets/main_window.py" line="557" />
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未載入語音模型；載入完成後即可轉寫檔案。</translation>
     </message>

@@ -261,6 +261,7 @@ class MainWindow(QMainWindow):
         s = self.session
         s.started.connect(self._on_started)
         s.caption.connect(self._on_caption)
+        s.source_caption.connect(self._on_source_caption)
         s.level.connect(self.level_meter.set_level)
         s.lag.connect(self._on_lag)
         s.dropped.connect(self._on_dropped)
@@ -450,7 +451,13 @@ class MainWindow(QMainWindow):
             self.view.end_line()
         elif update.kind is UpdateKind.TRANSLATION:
             self.view.add_translation(update)
-        self.overlay.apply(update)
+        if not self.session.labelled or update.kind is UpdateKind.TRANSLATION:
+            self.overlay.apply(update)
+
+    @Slot(str, object)
+    def _on_source_caption(self, label: str, update: CaptionUpdate) -> None:
+        """Several inputs: the overlay shows each one's latest line, partial words too."""
+        self.overlay.apply_source(label, update)
 
     @Slot(float)
     def _on_lag(self, seconds: float) -> None:

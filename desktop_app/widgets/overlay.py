@@ -108,6 +108,8 @@ class CaptionOverlay(QWidget):
         self._finals: list[Token] = []
         self._partial: list[Token] = []
         self._translation = ""  # the last sentence's translation
+        # Several inputs: each one's latest line (finals, partial tail, ended), by label.
+        self._sources: dict[str, tuple[list[Token], list[Token], bool]] = {}
         self._translation_mode = ""  # "": none, "under" the captions, or "alone"
         self._drag_offset: QPoint | None = None
         self._restoring = True
@@ -125,6 +127,8 @@ class CaptionOverlay(QWidget):
     # captions ----------------------------------------------------------------------------------
     def apply(self, update: CaptionUpdate) -> None:
         """One update of the stream's caption pipeline: its units, as shown."""
+        if update.kind in (UpdateKind.FINAL, UpdateKind.PARTIAL) and self._sources:
+            self._sources = {}  # one input again
         if update.kind is UpdateKind.FINAL:
             self._finals += [Token(u, False) for u in update.units]
             self._partial = []
@@ -139,8 +143,28 @@ class CaptionOverlay(QWidget):
             return
         self.update()
 
+    def apply_source(self, label: str, update: CaptionUpdate) -> None:
+        """One update of one input's pipeline when several are captioned: the overlay shows
+        the latest line of each, after its label (``You: ...``)."""
+        if not self._sources:  # several inputs from now on: one input's text goes
+            self._finals, self._partial = [], []
+        finals, partial, ended = self._sources.get(label, ([], [], False))
+        if update.kind is UpdateKind.FINAL and update.units:
+            finals = [] if ended else finals
+            finals, partial, ended = finals + [Token(u, False) for u in update.units], [], False
+        elif update.kind is UpdateKind.PARTIAL:
+            finals = [] if ended and update.units else finals
+            partial, ended = [Token(u, True) for u in update.units], ended and not update.units
+        elif update.kind in LINE_ENDS:
+            partial, ended = [], True
+        else:
+            return
+        self._sources[label] = (finals, partial, ended)
+        self.update()
+
     def clear(self) -> None:
         self._finals, self._partial, self._translation = [], [], ""
+        self._sources = {}
         self.update()
 
     def set_translation_mode(self, mode: str) -> None:
@@ -170,6 +194,17 @@ class CaptionOverlay(QWidget):
         translation is shown alone)."""
         if self._translation_mode == "alone":
             return []
+        if self._sources:  # several inputs: each one's latest line, in a share of the lines
+            share = max(1, self.style_.lines // len(self._sources))
+            lines: list[list[Token]] = []
+            for label, (finals, partial, _) in self._sources.items():
+                if finals or partial:
+                    name = Token(f"{label}:", False)
+                    kept = self._layout([name, *finals, *partial])[-share:]
+                    if kept[0][0] is not name:  # wrapped: the label still leads its lines
+                        kept[0] = [name, *kept[0]]
+                    lines += kept
+            return lines[-self.style_.lines :]
         return self._layout(self._finals + self._partial)[-self.style_.lines :]
 
     def visible_text(self) -> str:

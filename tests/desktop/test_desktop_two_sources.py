@@ -36,7 +36,7 @@ def voice(speech_dir: Path, n: int, before_s: float, after_s: float) -> np.ndarr
 def make(qtbot, tmp_path: Path, backend: FakeSoundDevices, recognizer) -> DesktopApp:  # type: ignore[no-untyped-def]
     settings = ini(tmp_path / "settings.ini")
     settings.punctuation_enabled = False  # the words as the model spells them
-    settings.overlay_lines = 5
+    settings.overlay_lines = 2
     app = DesktopApp(settings, backend, tmp_path / "transcripts", tray=False)
     qtbot.addWidget(app.window)
     qtbot.addWidget(app.overlay)
@@ -86,14 +86,23 @@ def test_two_inputs_are_labelled_and_interleaved_in_the_window_overlay_and_file(
         assert app.settings.second_input_label == "Others"
         assert app.window.label_edit.placeholderText() == "You"  # a microphone's default
         app.overlay.show()
+        partials: list[list[str]] = []
+        app.session.source_caption.connect(
+            lambda label, _: partials.append(
+                [t.text for line in app.overlay.visible_lines() for t in line if t.partial]
+            )
+        )
         caption(qtbot, app, backend)
+        assert any(partials), "the overlay shows each input's partial words as they come"
 
         lines = shown(app)
         assert [line.split(":")[0] for line in lines] == ["You", "Others"], lines
         assert "nice today" in lines[0] and "cup" in lines[1], lines
         assert written(app) == lines  # the transcript file: the same lines, the same order
-        overlay = " ".join(t.text for line in app.overlay.visible_lines() for t in line)
-        assert "You: " in overlay and overlay.index("You: ") < overlay.index("Others: "), overlay
+        # The overlay: the latest line of each input, after its label (2 lines: one each).
+        overlay = [[t.text for t in line] for line in app.overlay.visible_lines()]
+        assert [line[0] for line in overlay] == ["You:", "Others:"], overlay
+        assert overlay[0][-1] == "today" and overlay[1][-1] == "tea", overlay
     finally:
         app.window.close()
         app.overlay.close()
