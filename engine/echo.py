@@ -329,13 +329,69 @@ class AudioSink(Protocol):
     def close(self) -> None: ...
 
 
+class Lockstep:
+    """Two replayed files fed by two threads: the system audio runs at most one piece ahead of
+    the microphone and the microphone never ahead of the system audio, so the gate hears them in
+    the same order on every run, whatever the load (a live capture's clock does this for
+    devices). A side that waits longer than ``timeout_s`` goes on (a stalled feeder)."""
+
+    def __init__(self, timeout_s: float = 10.0) -> None:
+        self.timeout_s = timeout_s
+        self._turn = threading.Condition()
+        self._pushed = {"system": 0, "mic": 0}  # samples
+        self._ended = {"system": False, "mic": False}
+
+    def wait(self, side: str, samples: int) -> None:
+        """Before ``side`` pushes ``samples`` samples: wait for its turn."""
+        other = "mic" if side == "system" else "system"
+
+        def turn() -> bool:
+            if self._ended[other]:
+                return True
+            if side == "system":
+                return self._pushed["system"] <= self._pushed["mic"]
+            return self._pushed["system"] >= self._pushed["mic"] + samples
+
+        with self._turn:
+            self._turn.wait_for(turn, timeout=self.timeout_s)
+
+    def pushed(self, side: str, samples: int) -> None:
+        with self._turn:
+            self._pushed[side] += samples
+            self._turn.notify_all()
+
+    def ended(self, side: str) -> None:
+        with self._turn:
+            self._ended[side] = True
+            self._turn.notify_all()
+
+
 class _Side:
-    """One source's stream with the gate beside it (``clock``: live capture's clock)."""
+    """One source's stream with the gate beside it (``clock``: live capture's clock;
+    ``lockstep``: for two replayed files, never for a device's callback, which must not wait)."""
+
+    side = ""
 
     def __init__(
-        self, gate: EchoGate, stream: AudioSink, clock: Callable[[], float] | None = None
+        self,
+        gate: EchoGate,
+        stream: AudioSink,
+        clock: Callable[[], float] | None = None,
+        lockstep: Lockstep | None = None,
     ) -> None:
-        self.gate, self.stream, self.clock = gate, stream, clock
+        self.gate, self.stream, self.clock, self.lockstep = gate, stream, clock, lockstep
+
+    def _wait(self, samples: np.ndarray) -> None:
+        if self.lockstep is not None:
+            self.lockstep.wait(self.side, len(samples))
+
+    def _pushed(self, samples: np.ndarray) -> None:
+        if self.lockstep is not None:
+            self.lockstep.pushed(self.side, len(samples))
+
+    def _ended(self) -> None:
+        if self.lockstep is not None:
+            self.lockstep.ended(self.side)
 
     @property
     def closed(self) -> bool:
@@ -352,31 +408,43 @@ class _Side:
 class SystemSide(_Side):
     """The system audio's stream: the gate hears its audio too."""
 
+    side = "system"
+
     def push(self, samples: np.ndarray) -> bool:
+        self._wait(samples)
         self.gate.system(samples, self._now())
+        self._pushed(samples)
         return self.stream.push(samples)
 
     def finish(self) -> None:
         self.gate.system_ended()
+        self._ended()
         self.stream.finish()
 
     def close(self) -> None:
         self.gate.system_ended()
+        self._ended()
         self.stream.close()
 
 
 class MicrophoneSide(_Side):
     """The microphone's stream: its audio goes through the gate first."""
 
+    side = "mic"
+
     def push(self, samples: np.ndarray) -> bool:
+        self._wait(samples)
         out = self.gate.microphone(samples, self._now())
+        self._pushed(samples)
         return self.stream.push(out) if len(out) else not self.stream.closed
 
     def finish(self) -> None:
+        self._ended()
         rest = self.gate.flush()
         if len(rest) and not self.stream.closed:
             self.stream.push(rest)
         self.stream.finish()
 
     def close(self) -> None:
+        self._ended()
         self.stream.close()

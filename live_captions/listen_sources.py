@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from engine.echo import AudioSink, EchoGate, EchoOptions, MicrophoneSide, SystemSide
+from engine.echo import AudioSink, EchoGate, EchoOptions, Lockstep, MicrophoneSide, SystemSide
 from engine.finals_file import FinalsFile
 from engine.interleave import Interleaver, Source
 from engine.model import Recognizer
@@ -207,8 +207,11 @@ def _gate(
     live = all(own.input is None for own, _ in sources)
     gate = EchoGate(EchoOptions(max_wait_s=None if args.fast else 1.0))
     clock = time.monotonic if live else None
-    sinks[mic] = MicrophoneSide(gate, sinks[mic], clock)
-    sinks[system] = SystemSide(gate, sinks[system], clock)
+    # Two files: the feeders take turns, so the gate decides the same on every run.
+    replay = all(own.input is not None for own, _ in sources)
+    lockstep = Lockstep() if replay else None
+    sinks[mic] = MicrophoneSide(gate, sinks[mic], clock, lockstep)
+    sinks[system] = SystemSide(gate, sinks[system], clock, lockstep)
     print(
         f"echo: {sources[mic][1]}'s audio is gated against {sources[system][1]}'s "
         "(--echo-source none switches it off)",
