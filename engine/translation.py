@@ -293,16 +293,17 @@ class TorchTranslator:
     def translate(self, texts: Sequence[str]) -> list[str]:
         import torch
 
-        sources = [self.prefix + t for t in texts]
+        ids = self.tokenizer([self.prefix + t for t in texts])["input_ids"] if texts else []
 
         def run(indices: list[int], cap: int) -> list[str]:
-            batch = self.tokenizer([sources[i] for i in indices], return_tensors="pt", padding=True)
+            batch = self.tokenizer.pad(
+                {"input_ids": [ids[i] for i in indices]}, return_tensors="pt"
+            )
             with torch.inference_mode():
                 out = self.model.generate(**batch, num_beams=1, do_sample=False, max_length=cap)
             return [t.strip() for t in self.tokenizer.batch_decode(out, skip_special_tokens=True)]
 
-        lengths = [len(ids) for ids in self.tokenizer(sources)["input_ids"]] if texts else []
-        return by_limit(lengths, self.limit, run)
+        return by_limit([len(i) for i in ids], self.limit, run)
 
 
 class Ct2Translator:
