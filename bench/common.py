@@ -46,6 +46,7 @@ def speech(seconds: float, folder: Path) -> np.ndarray:
     pause = np.zeros(SAMPLE_RATE // 3, dtype=np.float32)
     pieces = []
     if have("espeak-ng") and have("sox"):
+        folder.mkdir(parents=True, exist_ok=True)
         for i, text in enumerate(SENTENCES):
             pieces += [read_wav(say(text, folder / f"sentence{i}.wav")), pause]
     else:

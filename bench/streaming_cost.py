@@ -75,6 +75,7 @@ def load_model(args: argparse.Namespace, dtype: str | None = None) -> Recognizer
         dtype=dtype or args.dtype,
         backend=args.backend,
         threads=args.threads,
+        power_saver=getattr(args, "power_saver", False),  # the benches that stream a mode
     )
     return load_recognizer(options)
 

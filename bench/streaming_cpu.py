@@ -21,6 +21,7 @@ sentences with pauses. The last line of stdout is one JSON object with every fig
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import subprocess
@@ -39,7 +40,7 @@ def _one(args: argparse.Namespace) -> dict:
     from bench.common import random_base_dir, speech
     from engine.config import SAMPLE_RATE, ModelOptions
     from engine.model import FrameOutput, load_recognizer
-    from engine.streaming import OnlineProcessor, StreamOptions
+    from engine.streaming import OnlineProcessor, StreamOptions, final_words
 
     name = args.model or str(random_base_dir())
     model_kw: dict = {"name": name, "dtype": args.dtype, "threads": args.threads}
@@ -50,7 +51,7 @@ def _one(args: argparse.Namespace) -> dict:
         stream_kw["partial_passes"] = False
     elif args.variant == "power_saver":
         model_kw["power_saver"] = True
-        stream_kw["partial_passes"] = False
+        stream_kw["power_saver"] = True
     model = load_recognizer(ModelOptions(**model_kw))
     count = int(args.seconds * SAMPLE_RATE)
     if args.speech:
@@ -84,6 +85,7 @@ def _one(args: argparse.Namespace) -> dict:
         "passes_per_audio_s": round(kinds["passes"] / seconds, 2),
         "partial_events": sum(e.type == "partial" for e in events),
         "load_avg_1min": round(os.getloadavg()[0], 2),
+        "final_text": " ".join(w.text for w in final_words(events)),
     }
 
 
@@ -134,6 +136,20 @@ def main() -> None:
                 f"({result['model']}; {tree})",
                 flush=True,
             )
+    # Final words against the default variant's (sequence alignment): what a cheaper variant
+    # changes in what people read. Meaningful with a trained model and --speech.
+    reference = next((r["final_text"].split() for r in results if r["variant"] == "default"), None)
+    for result in results:
+        if reference:
+            words = result["final_text"].split()
+            same = difflib.SequenceMatcher(a=reference, b=words, autojunk=False)
+            matched = sum(block.size for block in same.get_matching_blocks())
+            result["words_as_default"] = round(matched / max(len(reference), len(words), 1), 3)
+            print(
+                f"{result['variant']:13s} final words as the default's: "
+                f"{result['words_as_default']:.1%}"
+            )
+        del result["final_text"]
     print(json.dumps({"bench": "streaming_cpu", "seconds": args.seconds, "results": results}))
 
 

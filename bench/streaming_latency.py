@@ -160,12 +160,15 @@ def main() -> None:
         default="yes",
         help="no: partials only from the final windows' right context (no pass of their own)",
     )
+    parser.add_argument(
+        "--power-saver", action="store_true", help="power-saving mode (model and stream)"
+    )
     args = parser.parse_args()
     with_finals = {"auto": None, "yes": True, "no": False}[args.partials_with_finals]
     seconds = args.seconds or (15.0 if args.quick else 30.0)
 
     model = load_model(args)
-    profile = get_profile(args.profile)
+    profile = get_profile(args.profile, args.power_saver)
     print(f"model {model.describe()}, profile {args.profile}, {seconds:g} s in real time")
     audio = (
         np.random.default_rng(args.seed)
@@ -186,6 +189,7 @@ def main() -> None:
             profile=args.profile,
             partial_interval_s=args.partial_interval,
             partial_passes=args.partial_passes == "yes",
+            power_saver=args.power_saver,
         )
         stream = scheduler.open_stream(on_event, stream_options)
         grid = stream._state.grid
@@ -222,6 +226,7 @@ def main() -> None:
         "partials_with_finals": args.partials_with_finals,
         "partial_interval_s": args.partial_interval,
         "partial_passes": args.partial_passes,
+        "power_saver": args.power_saver,
         "seconds": seconds,
         "load_avg_1min": round(os.getloadavg()[0], 2),
         "final": final,

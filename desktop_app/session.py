@@ -173,7 +173,7 @@ class LiveSession(QObject):
         profile: str,
         stable_partials: bool = True,
         decode: DecodeOptions = DecodeOptions(),
-        partial_passes: bool = True,
+        power_saver: bool = False,
         *,
         label: str = "",
         also: tuple[InputDevice | None, str] | None = None,
@@ -213,7 +213,7 @@ class LiveSession(QObject):
         options = StreamOptions(
             profile=profile,
             stable_partials=stable_partials,
-            partial_passes=partial_passes,
+            power_saver=power_saver,
             decode=decode,
         )
         wraps = self._echo_wraps()

@@ -197,6 +197,9 @@ def run_windows(
     if active:
         batch = np.stack([windows[i].samples for i in active])
         valid = np.array([windows[i].valid for i in active])
+        cut = partial_cut([windows[i] for i in active], model.frame_samples)
+        if cut < batch.shape[1]:
+            batch, valid = batch[:, :cut], np.minimum(valid, cut)
         out = (with_log_probs(model) if log_probs else model.frames)(batch, valid)
         for row, i in enumerate(active):
             logp = out.log_probs[row] if log_probs and out.log_probs is not None else None
@@ -208,10 +211,37 @@ def run_windows(
         logp = blank_log_probs((1, count), len(model.vocab.tokens), blank)[0] if log_probs else None
         return (np.full(count, blank), np.ones(count, dtype=np.float32), logp)
 
+    def padded(window: Window, result: Frames) -> Frames:
+        # A cut partial window gives fewer frames: the ones past its audio are blank.
+        need = window.keep_from + window.keep - len(result[0])
+        if need <= 0:
+            return result
+        tail = silent(need)
+        return tuple(  # type: ignore[return-value]  # the same three fields, each extended
+            None if r is None else np.concatenate([r, t]) for r, t in zip(result, tail)
+        )
+
     return [
-        result if result is not None else silent(len(window.samples) // frames)
+        padded(window, result) if result is not None else silent(len(window.samples) // frames)
         for window, result in zip(windows, results)
     ]
+
+
+# A partial window runs cut to its audio, rounded up to this many seconds (a few input shapes).
+PARTIAL_CUT_S = 0.25
+
+
+def partial_cut(windows: list[Window], frame_samples: int) -> int:
+    """Samples of a batch that must run: all of them when a window is final; for partial
+    windows only as far as their audio reaches (plus a frame's receptive field, in steps of
+    ``PARTIAL_CUT_S``). The rest of a partial window is padding the model need not see: a
+    partial pass over a window that is half there costs about half a full pass."""
+    full = len(windows[0].samples)
+    if any(w.final for w in windows):
+        return full
+    step = max(frame_samples, round(PARTIAL_CUT_S * SAMPLE_RATE / frame_samples) * frame_samples)
+    end = max(w.valid[1] for w in windows) + 2 * frame_samples
+    return min(full, -(-end // step) * step)
 
 
 def with_log_probs(model: FrameModel) -> Callable[[np.ndarray, np.ndarray], FrameOutput]:

@@ -55,6 +55,9 @@ class StreamOptions:
     # Partial windows of their own between finals (a forward pass each). False: partials come
     # only from the final windows' right context, which costs nothing (one per window centre).
     partial_passes: bool = True
+    # Power-saving mode: no partial passes (partials only from the finals' right context) and
+    # the profile's power-saving grid, half the final windows (config.get_profile).
+    power_saver: bool = False
     # Show a partial word only once two consecutive partial results agree on it (and on every
     # word before it): the caption then rarely changes its mind, at the cost of one partial
     # interval of delay. False shows each partial result as it comes.
@@ -100,7 +103,9 @@ class StreamState:
 
     def __init__(self, model: FrameModel, options: StreamOptions = StreamOptions()) -> None:
         self.options = options
-        self.grid = Grid.from_profile(get_profile(options.profile), model.frame_samples)
+        self.grid = Grid.from_profile(
+            get_profile(options.profile, options.power_saver), model.frame_samples
+        )
         self.windower = Windower(self.grid)
         self.stitcher = make_stitcher(model, options.decode)
         self.wants_log_probs = wants_log_probs(self.stitcher)
@@ -138,7 +143,7 @@ class StreamState:
         options = self.options
         if windows and options.partials:  # the newest one's right context gives a partial
             self._partial_at = max(self._partial_at, self.grid.end(windows[-1].index))
-        if partial and options.partials and options.partial_passes and self._partial_due(pass_s):
+        if partial and options.partials and self._partial_passes and self._partial_due(pass_s):
             peek = self.windower.peek()
             # Only the audio after the left context is new to this window: no partial for silence.
             if peek is not None and not is_silent(
@@ -215,7 +220,9 @@ class StreamState:
 
     def _partial_event(self, words: list[Word]) -> list[Event]:
         texts = tuple(w.text for w in words)
-        if self.options.stable_partials:
+        # Without partial passes each partial covers new audio: there is no second look to
+        # agree with, so the right context's words show as they are.
+        if self.options.stable_partials and self._partial_passes:
             # Words agreed on, and never fewer than shown now: a word the new result disagrees
             # with is replaced in place rather than taken away (a shrinking line flickers).
             agreed = _common_prefix(texts, self._hypothesis)
@@ -256,6 +263,10 @@ class StreamState:
             valid=window.valid,
         )
         return self._partial_event(self.stitcher.peek(tail, ids, probs))
+
+    @property
+    def _partial_passes(self) -> bool:
+        return self.options.partial_passes and not self.options.power_saver
 
     def _partial_due(self, pass_s: float = 0.0) -> bool:
         received = self.windower.received

@@ -51,7 +51,7 @@ def transcribe_blocks(
     """Transcribe audio given as consecutive 16 kHz mono blocks. Once ``cancel`` is set, raises
     :class:`TranscriptionCancelled` with the part done."""
     model = engine.model
-    grid = Grid.from_profile(get_profile(options.profile), model.frame_samples)
+    grid = Grid.from_profile(get_profile(options.profile, options.power_saver), model.frame_samples)
     windower = Windower(grid)
     stitcher = make_stitcher(model, options.decode)
     log_probs = stitcher.wants_log_probs

@@ -199,7 +199,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
             stream_options = StreamOptions(
                 profile=args.profile,
                 stable_partials=not args.raw_partials,
-                partial_passes=not args.power_saver,
+                power_saver=args.power_saver,
                 decode=decode,
             )
             # One translation worker for every source; a translation stage in each pipeline.
@@ -279,7 +279,7 @@ def _caption(
         options = StreamOptions(
             profile=args.profile,
             stable_partials=not args.raw_partials,
-            partial_passes=not args.power_saver,
+            power_saver=args.power_saver,
             decode=decode,
         )
         stream = scheduler.open_stream(events.put, options)

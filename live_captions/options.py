@@ -66,7 +66,8 @@ def add_power_saver_option(parser: argparse.ArgumentParser) -> None:
         "--power-saver",
         action="store_true",
         help="use less CPU: int8 weights and one thread on the CPU (unless --dtype or "
-        "--threads say otherwise), and partial text only once per window (slower to show)",
+        "--threads say otherwise), windows that decide twice the audio each (finals up to a "
+        "second later), and partial text only once per window (slower to show)",
     )
 
 

@@ -1018,8 +1018,8 @@
     </message>
     <message>
         <location filename="../widgets/settings_dialog.py" line="197"/>
-        <source>Uses less processor time: smaller weights (words may differ a little) and partial text once a second</source>
-        <translation>占用更少的处理器时间：较小的权重（文字可能略有不同），临时文字每秒更新一次</translation>
+        <source>Uses less processor time: smaller weights (words may differ a little), captions up to a second later, and partial text once every two seconds</source>
+        <translation>占用更少的处理器时间：较小的权重（文字可能略有不同），字幕最多晚一秒，临时文字每两秒更新一次</translation>
     </message>
     <message>
         <location filename="../widgets/settings_dialog.py" line="206"/>

@@ -1017,8 +1017,8 @@
     </message>
     <message>
         <location filename="../widgets/settings_dialog.py" line="197" />
-        <source>Uses less processor time: smaller weights (words may differ a little) and partial text once a second</source>
-        <translation>佔用更少的處理器時間：較小的權重（文字可能略有不同），臨時文字每秒更新一次</translation>
+        <source>Uses less processor time: smaller weights (words may differ a little), captions up to a second later, and partial text once every two seconds</source>
+        <translation>佔用更少的處理器時間：較小的權重（文字可能略有不同），字幕最多晚一秒，臨時文字每兩秒更新一次</translation>
     </message>
     <message>
         <location filename="../widgets/settings_dialog.py" line="206" />

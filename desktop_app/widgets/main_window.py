@@ -426,7 +426,7 @@ class MainWindow(QMainWindow):
             self.settings.profile,
             self.settings.stable_partials,
             self.settings.decode_options,
-            partial_passes=not self.settings.power_saver,
+            power_saver=self.settings.power_saver,
             label=label if second else "",
             also=(second, second_label) if second else None,
         )

@@ -194,8 +194,8 @@ class SettingsDialog(QDialog):
         self.power_saver = QCheckBox(self.tr("Power saving"))
         self.power_saver.setToolTip(
             self.tr(
-                "Uses less processor time: smaller weights (words may differ a little) and "
-                "partial text once a second"
+                "Uses less processor time: smaller weights (words may differ a little), "
+                "captions up to a second later, and partial text once every two seconds"
             )
         )
         form.addRow("", self.power_saver)

@@ -131,7 +131,7 @@ class RealtimeSession(LiveSession):
             profile=self.settings.profile,
             # Deltas are final words only; partial results serve only to notice speech early.
             partials=self.config.turn_detection is not None,
-            partial_passes=not self.settings.model.power_saver,
+            power_saver=self.settings.model.power_saver,
             decode=self.settings.decode,  # the server's script, LM and custom words
         )
         if self.config.silence_duration_ms is not None:

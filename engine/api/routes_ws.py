@@ -117,7 +117,7 @@ class CaptionSession(LiveSession):
             profile=ctx.settings.profile,
             partials=partials,
             stable_partials=stable_partials,
-            partial_passes=not ctx.settings.model.power_saver,
+            power_saver=ctx.settings.model.power_saver,
             decode=ctx.settings.request_decode(chinese, hotwords),
         )
         self.stats_interval_s = ctx.settings.stats_interval_s

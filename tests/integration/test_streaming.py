@@ -278,3 +278,59 @@ def test_no_partial_pass_starts_that_the_next_final_would_wait_for(tiny_recogniz
     state.add_audio(noise[grid.end(0) : grid.end(0) + 8000])
     assert [w.final for w in state.take_work(pass_s=0.6)] == []  # it would delay that final
     assert [w.final for w in state.take_work(pass_s=0.1)] == [False]
+
+
+class WidthRecordingModel(LocalModel):
+    """LocalModel that records the width of every batch it is given."""
+
+    def __init__(self, vocab) -> None:
+        super().__init__(vocab)
+        self.widths: list[int] = []
+
+    def frames(self, windows: np.ndarray, valid: np.ndarray | None = None):
+        self.widths.append(windows.shape[1])
+        return super().frames(windows, valid)
+
+
+def test_a_partial_pass_runs_only_the_audio_its_window_holds(tiny_recognizer):
+    """A partial window runs cut to the audio it holds so far, and its partial is the one the
+    whole padded window gives."""
+    model = WidthRecordingModel(tiny_recognizer.vocab)
+    processor = OnlineProcessor(model, StreamOptions(stable_partials=False))
+    grid = processor.state.grid
+    audio = spoken_letters(grid.end(0) / 16000 + 0.5)
+    processor.push(audio[: grid.end(0)])  # final window 0 (full width)
+    assert model.widths == [grid.window_samples]
+    events = processor.push(audio[grid.end(0) :])  # 0.5 s more: a partial pass of window 1
+    assert len(model.widths) == 2
+    assert model.widths[1] <= grid.window_samples - 0.25 * 16000  # its last second is not there
+    partials = [e for e in events if e.type == "partial"]
+    peek = processor.state.windower.peek()
+    assert peek is not None and peek.index == 1
+    whole = model.frames(peek.samples[None])  # the uncut window
+    expected = processor.state.stitcher.peek(peek, whole.ids[0], whole.probs[0])
+    assert expected and texts(partials[-1].words) == texts(expected)
+
+
+def test_power_saver_runs_half_the_final_windows_and_equals_its_file_transcription(
+    tiny_recognizer, speech
+):
+    def run(power_saver: bool) -> tuple[list, int]:
+        counting = CountingModel(tiny_recognizer)
+        options = StreamOptions(power_saver=power_saver)  # stable partials, as by default
+        processor = OnlineProcessor(counting, options)
+        events = [
+            e for i in range(0, len(speech), 800) for e in processor.push(speech[i : i + 800])
+        ] + processor.finish()
+        return events, sum(counting.batch_sizes)
+
+    events, passes = run(power_saver=True)
+    _, default_passes = run(power_saver=False)
+    profile = PROFILES["balanced"]
+    seconds = len(speech) / 16000
+    assert passes <= -(-seconds // (2 * profile.centre_s)) + 1  # finals only, on a 2 s grid
+    assert passes < default_passes / 2
+    assert [e for e in events if e.type == "partial"]  # partials from the finals' context
+    file = TranscribeOptions(profile="balanced", power_saver=True)
+    expected = transcribe_array(tiny_recognizer, speech, file)
+    assert texts(final_words(events)) == texts(expected.words)

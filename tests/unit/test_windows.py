@@ -289,3 +289,12 @@ def test_whole_decoding_ends_at_the_last_frame() -> None:
     words = transcribe_array(FakeFrameModel(), audio, TranscribeOptions(profile="balanced")).words
     assert words == expected
     assert words[-1].end == pytest.approx(-(-audio.size // FRAME) * 0.02)
+
+
+def test_power_saving_grid_decides_twice_the_audio_per_window():
+    from engine.config import get_profile
+
+    for name in ("low_latency", "balanced", "accurate", "file"):
+        plain, saver = get_profile(name), get_profile(name, power_saver=True)
+        assert saver.centre_s == 2 * plain.centre_s
+        assert (saver.left_s, saver.right_s, saver.name) == (plain.left_s, plain.right_s, name)
