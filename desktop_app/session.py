@@ -89,8 +89,9 @@ class LiveSession(QObject):
     error = Signal(str)  # a message for the user; the session stops
     alert = Signal(str)  # a problem the user should see at once; captions go on
     stopped = Signal()  # everything is closed; the last words were emitted
-    # several inputs: each input's own caption updates (partials too), with its label
-    source_caption = Signal(str, object)
+    # several inputs: each input's own caption updates (partials too): its index (0 the
+    # first), its label, the update
+    source_caption = Signal(int, str, object)
 
     def __init__(
         self,
@@ -388,7 +389,7 @@ class LiveSession(QObject):
     def _emit(self, updates: list[CaptionUpdate], index: int = 0) -> None:
         if self._mix is not None:  # two sources: finished lines, labelled, in time order
             for update in updates:
-                self.source_caption.emit(self._mix.sources[index].label, update)
+                self.source_caption.emit(index, self._mix.sources[index].label, update)
             self._mix.updates(index, updates)
             self._mix.release()
             return

@@ -81,14 +81,13 @@ def test_two_inputs_are_labelled_and_interleaved_in_the_window_overlay_and_file(
     try:
         choose_second(app, "Headset microphone")
         app.window.second_label_edit.setText("Others")
-        app.window.second_label_edit.editingFinished.emit()
-        assert app.settings.second_input_device == "Headset microphone"
-        assert app.settings.second_input_label == "Others"
+        inputs = app.settings.inputs
+        assert (inputs.second_device, inputs.second_label) == ("Headset microphone", "Others")
         assert app.window.label_edit.placeholderText() == "You"  # a microphone's default
         app.overlay.show()
         partials: list[list[str]] = []
         app.session.source_caption.connect(
-            lambda label, _: partials.append(
+            lambda *_: partials.append(
                 [t.text for line in app.overlay.visible_lines() for t in line if t.partial]
             )
         )
