@@ -183,8 +183,8 @@ class LiveSession(QObject):
 
         ``also``: a second source (a device and its label) captioned at once, each final line
         then shown as ``LABEL: text`` (``label`` is the first source's), in time order; an
-        echo gate sits between a microphone and a system-audio input. When the second cannot
-        be opened, the first goes on alone, with a notice."""
+        echo gate sits between a microphone and a system-audio input. When one of the two
+        cannot be opened, the other goes on alone, with a notice."""
         if self.running:
             return True
         if self.scheduler is None:
@@ -192,25 +192,28 @@ class LiveSession(QObject):
                 self.tr("No speech model is loaded yet; captions can start once it is.")
             )
             return False
-        capture = AudioCapture(
-            self.backend, device, max_queue_s=self.max_queue_s, system_audio=self.system_audio
-        )
-        try:
-            capture.start()
-        except CaptureError as exc:
-            self.error.emit(str(exc))
-            return False
-        self.capture = capture
-        self._inputs = [_Input(label, capture)]
-        if also is not None:
-            second = AudioCapture(
-                self.backend, also[0], max_queue_s=self.max_queue_s, system_audio=self.system_audio
+        wanted = [(device, label)] + ([also] if also is not None else [])
+        failed: list[tuple[str, str]] = []  # label, message
+        self._inputs = []
+        for chosen, name in wanted:
+            capture = AudioCapture(
+                self.backend, chosen, max_queue_s=self.max_queue_s, system_audio=self.system_audio
             )
             try:
-                second.start()
-                self._inputs.append(_Input(also[1], second))
+                capture.start()
             except CaptureError as exc:
-                self.alert.emit(self._source_notice(also[1], str(exc)))
+                failed.append((name, str(exc)))
+                continue
+            self._inputs.append(_Input(name, capture))
+        if not self._inputs:
+            if len(failed) == 1:
+                self.error.emit(failed[0][1])
+            else:
+                self.error.emit("\n".join(f"{name}: {message}" for name, message in failed))
+            return False
+        for name, message in failed:  # one of two: the other goes on alone
+            self.alert.emit(self._source_notice(name, message))
+        capture = self.capture = self._inputs[0].capture
         options = StreamOptions(
             profile=profile,
             stable_partials=stable_partials,

@@ -138,25 +138,35 @@ def test_one_input_failing_leaves_the_other_captioning_with_a_notice(
 
 
 @pytest.mark.demo_model
-def test_a_second_input_that_cannot_be_opened_leaves_the_first_captioning(
-    qtbot, tmp_path, speech_dir, demo_recognizer
+@pytest.mark.parametrize("busy", [1, 0], ids=["second", "first"])
+def test_an_input_that_cannot_be_opened_leaves_the_other_captioning(
+    qtbot, tmp_path, speech_dir, demo_recognizer, busy: int
 ) -> None:  # type: ignore[no-untyped-def]
-    you = FakeSoundDevice(voice(speech_dir, 0, 0.3, 1.0), 16000, name="Fake microphone")
-    busy = FakeSoundDevice(voice(speech_dir, 1, 0.2, 0.2), 16000, name="Busy microphone")
-    busy.fail_on_start = True
-    app = make(qtbot, tmp_path, FakeSoundDevices(you, busy), demo_recognizer)
+    """Either input: the other one captions alone (no label), with a notice that names the
+    one that could not be opened."""
+    devices = [
+        FakeSoundDevice(voice(speech_dir, 0, 0.3, 1.0), 16000, name="Fake microphone"),
+        FakeSoundDevice(voice(speech_dir, 1, 0.2, 0.2), 16000, name="Busy microphone"),
+    ]
+    devices[1].fail_on_start = True
+    if busy == 0:  # the busy one is the system's default input, the first
+        devices.reverse()
+    app = make(qtbot, tmp_path, FakeSoundDevices(*devices), demo_recognizer)
     alerts: list[str] = []
     app.session.alert.connect(alerts.append)
-    try:
-        choose_second(app, "Busy microphone")
-        with qtbot.waitSignal(app.session.started, timeout=TIMEOUT_MS):
-            app.window.act_start.trigger()
-        assert any(a.startswith("You: ") and "cannot be opened" in a for a in alerts), alerts
-        qtbot.waitUntil(you.stream.done.is_set, timeout=TIMEOUT_MS)
-        with qtbot.waitSignal(app.session.stopped, timeout=TIMEOUT_MS):
-            app.window.act_start.trigger()
-        lines = shown(app)
-        assert len(lines) == 1 and "nice today" in lines[0], lines  # alone: no label
-    finally:
-        app.window.close()
-        app.overlay.close()
+    choose_second(app, "Fake microphone" if busy == 0 else "Busy microphone")
+    app.window.label_edit.setText("Me")
+    app.window.second_label_edit.setText("Guest")
+    with qtbot.waitSignal(app.session.started, timeout=TIMEOUT_MS) as started:
+        app.window.act_start.trigger()
+    assert started.args == ["Fake microphone"]
+    name = ["Me", "Guest"][busy]
+    assert any(a.startswith(f"{name}: ") and "cannot be opened" in a for a in alerts), alerts
+    assert name in app.window.message_bar.text()
+    working = next(d for d in devices if not d.fail_on_start)
+    qtbot.waitUntil(working.stream.done.is_set, timeout=TIMEOUT_MS)
+    with qtbot.waitSignal(app.session.stopped, timeout=TIMEOUT_MS):
+        app.window.act_start.trigger()
+    lines = shown(app)
+    assert len(lines) == 1 and "nice today" in lines[0], lines  # alone: no label
+    assert written(app) == lines
