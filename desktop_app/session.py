@@ -92,6 +92,9 @@ class LiveSession(QObject):
     # several inputs: each input's own caption updates (partials too): its index (0 the
     # first), its label, the update
     source_caption = Signal(int, str, object)
+    # several inputs: the lines said but not in the time order yet, partial words too (a list
+    # of engine.interleave.OpenLine, in time order; empty once all are out)
+    open_lines = Signal(object)
 
     def __init__(
         self,
@@ -351,6 +354,7 @@ class LiveSession(QObject):
         if self._mix is not None:
             self._mix.release(final=True)
             self.caption.emit(CaptionUpdate(UpdateKind.END, self.pipeline.offset))
+            self.open_lines.emit([])
         self.stopping = False
         # The last sentences' translations still come (polled) before the file closes.
         self._drain_until = time.monotonic() + DRAIN_S
@@ -395,6 +399,8 @@ class LiveSession(QObject):
                 self.source_caption.emit(index, self._mix.sources[index].label, update)
             self._mix.updates(index, updates)
             self._mix.release()
+            if updates:
+                self.open_lines.emit(self._mix.open_lines())
             return
         for update in updates:
             self.caption.emit(update)

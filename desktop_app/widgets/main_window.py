@@ -244,6 +244,7 @@ class MainWindow(QMainWindow):
         s.started.connect(self._on_started)
         s.caption.connect(self._on_caption)
         s.source_caption.connect(self._on_source_caption)
+        s.open_lines.connect(self.view.show_open_lines)
         s.level.connect(self.level_meter.set_level)
         s.lag.connect(self._on_lag)
         s.dropped.connect(self._on_dropped)

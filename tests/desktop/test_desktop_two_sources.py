@@ -1,6 +1,7 @@
 """Two inputs captioned at once in the desktop app (issue 32): two fake sound devices, each its
 own sentence, on one engine; the window, the overlay and the transcript file show each line
-with its input's label, in time order, and one input failing leaves the other captioning."""
+with its input's label, in time order (the window the unfinished ones too), and one input
+failing leaves the other captioning."""
 
 from __future__ import annotations
 
@@ -91,8 +92,14 @@ def test_two_inputs_are_labelled_and_interleaved_in_the_window_overlay_and_file(
                 [t.text for line in app.overlay.visible_lines() for t in line if t.partial]
             )
         )
+        unfinished: list[list[str]] = []  # the window while no line is finished yet
+        app.session.open_lines.connect(
+            lambda _: None if app.window.transcript.utterances else unfinished.append(shown(app))
+        )
         caption(qtbot, app, backend)
         assert any(partials), "the overlay shows each input's partial words as they come"
+        # The window shows a line's words, after its label, before the line is finished.
+        assert any(line.startswith(("You: ", "Others: ")) for view in unfinished for line in view)
 
         lines = shown(app)
         assert [line.split(":")[0] for line in lines] == ["You", "Others"], lines
