@@ -3,9 +3,10 @@ unfinished lines a window shows below the finished ones."""
 
 from __future__ import annotations
 
+from engine.captions import Captions
 from engine.ctc import Word
 from engine.interleave import Interleaver, OpenLine, Source
-from engine.pipeline import CaptionPipeline
+from engine.pipeline import CaptionPipeline, CaptionUpdate, UpdateKind
 from engine.streaming import Event, EventType
 
 
@@ -42,3 +43,21 @@ def test_open_lines_are_each_sources_unfinished_words_in_time_order() -> None:
     mix.take(1, Event(EventType.END, 2.0))
     assert out == ["You: Hello there"]
     assert mix.open_lines() == []
+
+
+def test_a_translation_goes_under_its_own_line_when_two_sources_overlap() -> None:
+    """Both speak at once: the other source's line starts inside this one's; a later sentence
+    of this line is translated under this line, not under the other (which starts before)."""
+    captions = Captions()
+    you = words("HELLO", "THERE", "HOW", "ARE", "YOU", start=0.0)
+    others = words("GOOD", "MORNING", start=1.0)
+    for line in (you, others):  # in time order, as the interleaver gives them out
+        captions.apply(CaptionUpdate(UpdateKind.FINAL, line[-1].end, line, tuple(line_units(line))))
+        captions.apply(CaptionUpdate(UpdateKind.UTTERANCE_END, line[-1].end))
+    sentence = you[3:]  # "are you", from 1.5 s: after the other line's start
+    captions.apply(CaptionUpdate(UpdateKind.TRANSLATION, 2.4, sentence, translation="你好吗"))
+    assert [line.translations for line in captions.utterances] == [["你好吗"], []]
+
+
+def line_units(line: tuple[Word, ...]) -> list[str]:
+    return [w.text.lower() for w in line]
