@@ -278,7 +278,9 @@ class DesktopApp(QObject):
 
     # settings ----------------------------------------------------------------------------------
     def open_settings(self) -> SettingsDialog:
-        dialog = SettingsDialog(self.settings, self.api.available(), self.window)
+        dialog = SettingsDialog(
+            self.settings, self.api.available(), self.window, devices=self.window.devices
+        )
         dialog.applied.connect(self.apply_settings)
         dialog.open()
         keep_clear(dialog, self.overlay)  # the overlay stays on top: not over the OK button
@@ -289,6 +291,8 @@ class DesktopApp(QObject):
     def apply_settings(self, changed: set[str]) -> None:
         if "devices" in changed:
             self.window.refresh_devices()
+        elif "inputs" in changed:
+            self.window.show_inputs()
         if "overlay" in changed:
             self.overlay.apply_style(self.settings.overlay_style)
         if "model" in changed:
@@ -309,7 +313,7 @@ class DesktopApp(QObject):
             self.window.apply_shortcut()
         if "language" in changed:
             self.window.notify(self.tr("The new language applies from the next start of the app."))
-        if changed & {"profile", "lm"} and self.session.running:
+        if changed & {"profile", "lm", "inputs"} and self.session.running:
             self.window.notify(self.tr("The new live-caption settings apply from the next start."))
 
     # embedded API ------------------------------------------------------------------------------

@@ -89,8 +89,12 @@ class LiveSession(QObject):
     error = Signal(str)  # a message for the user; the session stops
     alert = Signal(str)  # a problem the user should see at once; captions go on
     stopped = Signal()  # everything is closed; the last words were emitted
-    # several inputs: each input's own caption updates (partials too), with its label
-    source_caption = Signal(str, object)
+    # several inputs: each input's own caption updates (partials too): its index (0 the
+    # first), its label, the update
+    source_caption = Signal(int, str, object)
+    # several inputs: the lines said but not in the time order yet, partial words too (a list
+    # of engine.interleave.OpenLine, in time order; empty once all are out)
+    open_lines = Signal(object)
 
     def __init__(
         self,
@@ -182,8 +186,8 @@ class LiveSession(QObject):
 
         ``also``: a second source (a device and its label) captioned at once, each final line
         then shown as ``LABEL: text`` (``label`` is the first source's), in time order; an
-        echo gate sits between a microphone and a system-audio input. When the second cannot
-        be opened, the first goes on alone, with a notice."""
+        echo gate sits between a microphone and a system-audio input. When one of the two
+        cannot be opened, the other goes on alone, with a notice."""
         if self.running:
             return True
         if self.scheduler is None:
@@ -191,25 +195,28 @@ class LiveSession(QObject):
                 self.tr("No speech model is loaded yet; captions can start once it is.")
             )
             return False
-        capture = AudioCapture(
-            self.backend, device, max_queue_s=self.max_queue_s, system_audio=self.system_audio
-        )
-        try:
-            capture.start()
-        except CaptureError as exc:
-            self.error.emit(str(exc))
-            return False
-        self.capture = capture
-        self._inputs = [_Input(label, capture)]
-        if also is not None:
-            second = AudioCapture(
-                self.backend, also[0], max_queue_s=self.max_queue_s, system_audio=self.system_audio
+        wanted = [(device, label)] + ([also] if also is not None else [])
+        failed: list[tuple[str, str]] = []  # label, message
+        self._inputs = []
+        for chosen, name in wanted:
+            capture = AudioCapture(
+                self.backend, chosen, max_queue_s=self.max_queue_s, system_audio=self.system_audio
             )
             try:
-                second.start()
-                self._inputs.append(_Input(also[1], second))
+                capture.start()
             except CaptureError as exc:
-                self.alert.emit(self._source_notice(also[1], str(exc)))
+                failed.append((name, str(exc)))
+                continue
+            self._inputs.append(_Input(name, capture))
+        if not self._inputs:
+            if len(failed) == 1:
+                self.error.emit(failed[0][1])
+            else:
+                self.error.emit("\n".join(f"{name}: {message}" for name, message in failed))
+            return False
+        for name, message in failed:  # one of two: the other goes on alone
+            self.alert.emit(self._source_notice(name, message))
+        capture = self.capture = self._inputs[0].capture
         options = StreamOptions(
             profile=profile,
             stable_partials=stable_partials,
@@ -347,6 +354,7 @@ class LiveSession(QObject):
         if self._mix is not None:
             self._mix.release(final=True)
             self.caption.emit(CaptionUpdate(UpdateKind.END, self.pipeline.offset))
+            self.open_lines.emit([])
         self.stopping = False
         # The last sentences' translations still come (polled) before the file closes.
         self._drain_until = time.monotonic() + DRAIN_S
@@ -388,9 +396,11 @@ class LiveSession(QObject):
     def _emit(self, updates: list[CaptionUpdate], index: int = 0) -> None:
         if self._mix is not None:  # two sources: finished lines, labelled, in time order
             for update in updates:
-                self.source_caption.emit(self._mix.sources[index].label, update)
+                self.source_caption.emit(index, self._mix.sources[index].label, update)
             self._mix.updates(index, updates)
             self._mix.release()
+            if updates:
+                self.open_lines.emit(self._mix.open_lines())
             return
         for update in updates:
             self.caption.emit(update)

@@ -57,6 +57,29 @@ def _convert(raw: Any, default: T) -> T:
         return default
 
 
+MAX_LABEL = 40  # characters of an input's label
+
+# How the overlay tells two inputs' lines apart: the label before each, a colour per input, or
+# both.
+SOURCE_MARKS = ("label", "color", "both")
+
+
+@dataclass(frozen=True)
+class InputOptions:
+    """The inputs captioned: a device, and a second one captioned at once, each line then
+    labelled. The main window's pickers and the Settings dialog both read and write these."""
+
+    device: str = ""  # device name; empty: the system default input
+    label: str = ""  # empty: "You" for a microphone, "Others" for system audio
+    second_device: str = ""  # device name; empty: no second input
+    second_label: str = ""  # as ``label``, for the second input
+
+    def __post_init__(self) -> None:
+        for name in ("label", "second_label"):  # one line, as long as the picker takes
+            text = " ".join(str(getattr(self, name)).split())[:MAX_LABEL]
+            object.__setattr__(self, name, text)
+
+
 @dataclass(frozen=True)
 class OverlayStyle:
     """How the caption overlay looks."""
@@ -68,6 +91,10 @@ class OverlayStyle:
     background_color: str  # "#rrggbb"
     opacity: float  # background opacity, 0 (invisible) to 1 (opaque)
     lines: int  # 1 to 5 lines of text, fixed
+    # Two inputs: how their lines are told apart (SOURCE_MARKS), and each input's colour
+    # ("#rrggbb", first and second; readable on the default background).
+    source_mark: str = "label"
+    source_colors: tuple[str, str] = ("#ffd75e", "#7fd4ff")
 
 
 class Settings:
@@ -81,12 +108,11 @@ class Settings:
     stable_partials = _Field("engine/stable_partials", True)  # partial words shown once agreed on
     # less CPU: int8 weights and one thread on the CPU, partial text from final windows only
     power_saver = _Field("engine/power_saver", False)
-    input_device = _Field("audio/input_device", "")  # device name; empty: the system default
-    # A second source captioned at once (device name; empty: none), each line labelled; a label
-    # left empty reads "You" for a microphone, "Others" for system audio.
-    second_input_device = _Field("audio/second_input_device", "")
-    input_label = _Field("audio/input_label", "")
-    second_input_label = _Field("audio/second_input_label", "")
+    # The inputs captioned (read and written whole as ``inputs``: InputOptions).
+    _input_device = _Field("audio/input_device", "")
+    _input_label = _Field("audio/input_label", "")
+    _second_input_device = _Field("audio/second_input_device", "")
+    _second_input_label = _Field("audio/second_input_label", "")
     all_host_apis = _Field("audio/all_host_apis", False)  # Windows: every host API's entries
     # Chinese output script (engine.config.CHINESE_SCRIPTS); empty: as the model writes.
     _chinese = _Field("engine/chinese", "")
@@ -123,6 +149,9 @@ class Settings:
     overlay_background_color = _Field("overlay/background_color", "#101010")
     overlay_opacity = _Field("overlay/opacity", 0.7)
     overlay_lines = _Field("overlay/lines", 2)
+    _overlay_source_mark = _Field("overlay/source_mark", OverlayStyle.source_mark)
+    _overlay_first_color = _Field("overlay/first_color", OverlayStyle.source_colors[0])
+    _overlay_second_color = _Field("overlay/second_color", OverlayStyle.source_colors[1])
     overlay_locked = _Field("overlay/locked", False)
     _overlay_rect = _Field("overlay/rect", "")  # "x,y,width,height"; empty: centred at the bottom
 
@@ -148,6 +177,21 @@ class Settings:
     @chinese.setter
     def chinese(self, value: str) -> None:
         self._chinese = value
+
+    @property
+    def inputs(self) -> InputOptions:
+        return InputOptions(
+            self._input_device,
+            self._input_label,
+            self._second_input_device,
+            self._second_input_label,
+        )
+
+    @inputs.setter
+    def inputs(self, inputs: InputOptions) -> None:
+        self._input_device, self._input_label = inputs.device, inputs.label
+        self._second_input_device = inputs.second_device
+        self._second_input_label = inputs.second_label
 
     @property
     def lm_options(self) -> LmOptions:
@@ -185,6 +229,7 @@ class Settings:
 
     @property
     def overlay_style(self) -> OverlayStyle:
+        mark = self._overlay_source_mark
         return OverlayStyle(
             font_family=self.overlay_font_family,
             font_size=min(96, max(8, self.overlay_font_size)),
@@ -193,6 +238,8 @@ class Settings:
             background_color=self.overlay_background_color,
             opacity=min(1.0, max(0.0, self.overlay_opacity)),
             lines=min(5, max(1, self.overlay_lines)),
+            source_mark=mark if mark in SOURCE_MARKS else OverlayStyle.source_mark,
+            source_colors=(self._overlay_first_color, self._overlay_second_color),
         )
 
     @overlay_style.setter
@@ -204,6 +251,8 @@ class Settings:
         self.overlay_background_color = style.background_color
         self.overlay_opacity = style.opacity
         self.overlay_lines = style.lines
+        self._overlay_source_mark = style.source_mark
+        self._overlay_first_color, self._overlay_second_color = style.source_colors
 
     @property
     def overlay_rect(self) -> QRect | None:

@@ -22,6 +22,7 @@ from .units import join_units
 __all__ = ["SESSION_GAP_S", "Captions", "Utterance", "caption_segments", "caption_units"]
 
 UTTERANCE_GAP_S = StreamOptions().utterance_gap_s  # a pause that ends a stream's utterance
+KEPT_LINES = 64  # the newest lines a word is looked for in (a late translation's sentence)
 
 
 @dataclass
@@ -66,7 +67,12 @@ class Captions:
                 line.translations.append(update.translation)
 
     def line_of(self, word: Word) -> Utterance | None:
-        """The line that holds ``word`` (the newest lines are looked at first)."""
+        """The line that holds ``word`` (the newest lines are looked at first); else the last
+        line that starts before it. Lines of several sources overlap in time, so a line's
+        start alone may point at another source's line."""
+        for utterance in reversed(self.utterances[-KEPT_LINES:]):
+            if word in utterance.words:
+                return utterance
         for utterance in reversed(self.utterances):
             if utterance.words and utterance.words[0].start <= word.start:
                 return utterance

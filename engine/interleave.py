@@ -25,6 +25,7 @@ class Source:
     floor: float = 0.0  # no later word of this source starts before this
     done: bool = False
     updates: list[CaptionUpdate] = field(default_factory=list)  # the open line's finals
+    partial: CaptionUpdate | None = None  # the open line's unfinal tail, if any
 
     @property
     def watermark(self) -> float:
@@ -41,6 +42,18 @@ class Line:
     text: str = field(compare=False)
     ready_at: float = field(compare=False)  # monotonic clock when it ended
     updates: list[CaptionUpdate] = field(compare=False, default_factory=list)  # its finals
+
+
+@dataclass(frozen=True)
+class OpenLine:
+    """A line not in the time order yet: finished but waiting for another source's earlier
+    words, or still being said (its final words so far and the unfinal tail)."""
+
+    start: float  # its first word's start (audio clock)
+    label: str  # its source's
+    text: str  # the final words
+    partial: str = ""  # the unfinal tail
+    space: bool = False  # a space goes between ``text`` and ``partial``
 
 
 def _log_note(message: str) -> None:
@@ -84,6 +97,9 @@ class Interleaver:
         """Take in one source's caption updates (call :meth:`release` after)."""
         source = self.sources[index]
         for update in updates:
+            if update.kind in (UpdateKind.PARTIAL, UpdateKind.FINAL, *LINE_ENDS):
+                partial = update.kind is UpdateKind.PARTIAL and update.units
+                source.partial = update if partial else None
             if update.kind is UpdateKind.TRANSLATION:
                 self.translations.append((index, update))
             elif update.kind is UpdateKind.FINAL and update.units:
@@ -114,6 +130,20 @@ class Interleaver:
                 continue
             self.translations.remove((index, update))
             self.emit_translation(index, update)
+
+    def open_lines(self) -> list[OpenLine]:
+        """What is said but not out yet, in time order: the finished lines held back, then,
+        by their start, each source's open line (partial words too)."""
+        lines = [OpenLine(x.start, self.sources[x.index].label, x.text) for x in self.pending]
+        for source in self.sources:
+            tail = source.partial
+            start = source.start if source.start is not None else tail.start if tail else None
+            if start is None:
+                continue
+            partial = tail.source_text if tail is not None else ""
+            space = tail is not None and tail.space_before
+            lines.append(OpenLine(start, source.label, source.text, partial, space))
+        return sorted(lines, key=lambda line: line.start)
 
     def emit(self, line: Line) -> None:
         """A finished line, in its turn: ``LABEL: text``."""

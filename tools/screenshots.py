@@ -155,7 +155,7 @@ def render(out: Path, language: str = "en") -> list[Path]:
 
     from desktop_app.app import DesktopApp
     from desktop_app.language import install_translators
-    from desktop_app.settings import Settings
+    from desktop_app.settings import InputOptions, Settings
     from desktop_app.text_models import Translation
     from engine.punctuation import Punctuation
     from engine.punctuation_models import load_punctuation_model
@@ -172,7 +172,7 @@ def render(out: Path, language: str = "en") -> list[Path]:
     model = "jonatasgrosman/wav2vec2-large-xlsr-53-chinese-zh-cn" if chinese else FakeModel().name
     scratch = Path(tempfile.mkdtemp())
     settings = Settings(QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat))
-    settings.input_device = "Built-in Microphone"
+    settings.inputs = InputOptions("Built-in Microphone")
     settings.translation_enabled = True
     settings.translation_target = "en" if chinese else "zh"
     desktop = DesktopApp(settings, FakeDevices(), scratch / "transcripts", tray=False)

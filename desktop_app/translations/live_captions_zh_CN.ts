@@ -4,17 +4,17 @@
 <context>
     <name>CaptionOverlay</name>
     <message>
-        <location filename="../widgets/overlay.py" line="97"/>
+        <location filename="../widgets/overlay.py" line="113"/>
         <source>Live Captions overlay</source>
         <translation>实时字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/overlay.py" line="121"/>
+        <location filename="../widgets/overlay.py" line="137"/>
         <source>&amp;Reset overlay position</source>
         <translation>重置浮窗位置(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../widgets/overlay.py" line="364"/>
+        <location filename="../widgets/overlay.py" line="404"/>
         <source>Captions appear here · drag to move · right-click for options</source>
         <translation>字幕显示在这里 · 拖动可移动 · 右键打开选项</translation>
     </message>
@@ -22,7 +22,7 @@
 <context>
     <name>ColorButton</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="92"/>
+        <location filename="../widgets/settings_dialog.py" line="100"/>
         <source>Choose a colour</source>
         <translation>选择颜色</translation>
     </message>
@@ -55,22 +55,22 @@
         <translation>这台计算机上还没有语音模型：下载或选择模型后即可开始字幕。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="298"/>
+        <location filename="../app.py" line="302"/>
         <source>The new model is loading; the captions running now keep the old one until you stop and start them again.</source>
         <translation>新模型正在加载；当前的字幕会继续使用旧模型，直到你停止并重新开始。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="311"/>
+        <location filename="../app.py" line="315"/>
         <source>The new language applies from the next start of the app.</source>
         <translation>新的界面语言将在下次启动应用时生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="313"/>
+        <location filename="../app.py" line="317"/>
         <source>The new live-caption settings apply from the next start.</source>
         <translation>新的实时字幕设置将在下次开始时生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="337"/>
+        <location filename="../app.py" line="341"/>
         <source>Live Captions: {}</source>
         <translation>实时字幕：{}</translation>
     </message>
@@ -498,6 +498,49 @@
     </message>
 </context>
 <context>
+    <name>InputPicker</name>
+    <message>
+        <location filename="../widgets/inputs.py" line="46"/>
+        <source>Caption a second input at once, for example your microphone and the computer&apos;s audio in a call: each line shows whose it is.</source>
+        <translation>同时为第二个输入生成字幕，例如通话中的麦克风和电脑音频：每行都标明说话的一方。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/inputs.py" line="55"/>
+        <source>The label shown before this input&apos;s lines</source>
+        <translation>显示在此输入每行字幕前的标签</translation>
+    </message>
+    <message>
+        <location filename="../widgets/inputs.py" line="66"/>
+        <source>System default input</source>
+        <translation>系统默认输入</translation>
+    </message>
+    <message>
+        <location filename="../widgets/inputs.py" line="67"/>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../widgets/inputs.py" line="80"/>
+        <source>Inputs with a speaker icon record what the computer plays.</source>
+        <translation>带扬声器图标的输入录制电脑正在播放的声音。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/inputs.py" line="109"/>
+        <source>System audio: {}</source>
+        <translation>系统音频：{}</translation>
+    </message>
+    <message>
+        <location filename="../widgets/inputs.py" line="152"/>
+        <source>Others</source>
+        <translation>对方</translation>
+    </message>
+    <message>
+        <location filename="../widgets/inputs.py" line="152"/>
+        <source>You</source>
+        <translation>我</translation>
+    </message>
+</context>
+<context>
     <name>LanguageModelGroup</name>
     <message>
         <location filename="../widgets/lm_group.py" line="32"/>
@@ -606,22 +649,22 @@
 <context>
     <name>LiveSession</name>
     <message>
-        <location filename="../session.py" line="191"/>
+        <location filename="../session.py" line="195"/>
         <source>No speech model is loaded yet; captions can start once it is.</source>
         <translation>尚未加载语音模型；加载完成后即可开始字幕。</translation>
     </message>
     <message>
-        <location filename="../session.py" line="302"/>
+        <location filename="../session.py" line="309"/>
         <source>{0}: {1} The other input&apos;s captions go on.</source>
         <translation>{0}：{1} 另一个输入的字幕继续。</translation>
     </message>
     <message>
-        <location filename="../session.py" line="318"/>
+        <location filename="../session.py" line="325"/>
         <source>The input “{0}” is gone: PulseAudio now records “{1}” instead. Choose the input again, or stop the captions.</source>
         <translation>输入“{0}”已不存在：PulseAudio 现在改为录制“{1}”。请重新选择输入，或停止字幕。</translation>
     </message>
     <message>
-        <location filename="../session.py" line="341"/>
+        <location filename="../session.py" line="348"/>
         <source>{0} stopped; the other input&apos;s captions go on.</source>
         <translation>{0} 已停止；另一个输入的字幕继续。</translation>
     </message>
@@ -629,221 +672,181 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../widgets/main_window.py" line="90"/>
+        <location filename="../widgets/main_window.py" line="86"/>
         <source>Live Captions</source>
         <translation>实时字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="123"/>
-        <location filename="../widgets/main_window.py" line="483"/>
+        <location filename="../widgets/main_window.py" line="119"/>
+        <location filename="../widgets/main_window.py" line="415"/>
         <source>&amp;Start captions</source>
         <translation>开始字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="126"/>
+        <location filename="../widgets/main_window.py" line="122"/>
         <source>&amp;Open audio or video file…</source>
         <translation>打开音频或视频文件(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="129"/>
+        <location filename="../widgets/main_window.py" line="125"/>
         <source>&amp;Save transcript as…</source>
         <translation>文字记录另存为(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="131"/>
+        <location filename="../widgets/main_window.py" line="127"/>
         <source>&amp;Copy transcript</source>
         <translation>复制文字记录(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="132"/>
+        <location filename="../widgets/main_window.py" line="128"/>
         <source>C&amp;lear transcript</source>
         <translation>清除文字记录(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="134"/>
+        <location filename="../widgets/main_window.py" line="130"/>
         <source>Open &amp;transcripts folder</source>
         <translation>打开文字记录文件夹(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="137"/>
+        <location filename="../widgets/main_window.py" line="133"/>
         <source>S&amp;ettings…</source>
         <translation>设置(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="141"/>
+        <location filename="../widgets/main_window.py" line="137"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="143"/>
+        <location filename="../widgets/main_window.py" line="139"/>
         <source>Show caption &amp;overlay</source>
         <translation>显示字幕浮窗(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="149"/>
+        <location filename="../widgets/main_window.py" line="145"/>
         <source>&amp;Lock overlay (click-through)</source>
         <translation>锁定浮窗（鼠标穿透）(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="159"/>
+        <location filename="../widgets/main_window.py" line="155"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="170"/>
+        <location filename="../widgets/main_window.py" line="166"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="172"/>
+        <location filename="../widgets/main_window.py" line="168"/>
         <source>&amp;Captions</source>
         <translation>字幕(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="177"/>
-        <location filename="../widgets/main_window.py" line="482"/>
+        <location filename="../widgets/main_window.py" line="173"/>
+        <location filename="../widgets/main_window.py" line="414"/>
         <source>Start</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="187"/>
+        <location filename="../widgets/main_window.py" line="185"/>
         <source>List the audio inputs again</source>
         <translation>重新列出音频输入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="192"/>
+        <location filename="../widgets/main_window.py" line="190"/>
         <source>Input:</source>
         <translation>输入：</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="201"/>
-        <source>Caption a second input at once, for example your microphone and the computer&apos;s audio in a call: each line shows whose it is.</source>
-        <translation>同时为第二个输入生成字幕，例如通话中的麦克风和电脑音频：每行都标明说话的一方。</translation>
-    </message>
-    <message>
-        <location filename="../widgets/main_window.py" line="211"/>
-        <source>The label shown before this input&apos;s lines</source>
-        <translation>显示在此输入每行字幕前的标签</translation>
-    </message>
-    <message>
-        <location filename="../widgets/main_window.py" line="214"/>
-        <location filename="../widgets/main_window.py" line="218"/>
+        <location filename="../widgets/main_window.py" line="196"/>
+        <location filename="../widgets/main_window.py" line="200"/>
         <source>Label:</source>
         <translation>标签：</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="216"/>
+        <location filename="../widgets/main_window.py" line="198"/>
         <source>Second input:</source>
         <translation>第二个输入：</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="231"/>
-        <location filename="../widgets/main_window.py" line="321"/>
+        <location filename="../widgets/main_window.py" line="213"/>
+        <location filename="../widgets/main_window.py" line="304"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="236"/>
+        <location filename="../widgets/main_window.py" line="218"/>
         <source>How far the final captions are behind the audio</source>
         <translation>最终字幕落后于音频的时间</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="240"/>
+        <location filename="../widgets/main_window.py" line="222"/>
         <source>Audio blocks lost: the computer could not keep up, or the sound device dropped audio</source>
         <translation>丢失的音频块：计算机处理不及，或声音设备丢失了音频</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="250"/>
+        <location filename="../widgets/main_window.py" line="232"/>
         <source>Stop loading the punctuation or translation model</source>
         <translation>停止加载标点或翻译模型</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="278"/>
+        <location filename="../widgets/main_window.py" line="261"/>
         <source>Start or stop live captions</source>
         <translation>开始或停止实时字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="291"/>
+        <location filename="../widgets/main_window.py" line="274"/>
         <source>Model: {}</source>
         <translation>模型：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="343"/>
-        <source>System default input</source>
-        <translation>系统默认输入</translation>
-    </message>
-    <message>
-        <location filename="../widgets/main_window.py" line="357"/>
-        <source>Inputs with a speaker icon record what the computer plays.</source>
-        <translation>带扬声器图标的输入录制电脑正在播放的声音。</translation>
-    </message>
-    <message>
-        <location filename="../widgets/main_window.py" line="362"/>
-        <source>None</source>
-        <translation>无</translation>
-    </message>
-    <message>
-        <location filename="../widgets/main_window.py" line="377"/>
-        <source>System audio: {}</source>
-        <translation>系统音频：{}</translation>
-    </message>
-    <message>
-        <location filename="../widgets/main_window.py" line="395"/>
-        <source>Others</source>
-        <translation>对方</translation>
-    </message>
-    <message>
-        <location filename="../widgets/main_window.py" line="395"/>
-        <source>You</source>
-        <translation>我</translation>
-    </message>
-    <message>
-        <location filename="../widgets/main_window.py" line="416"/>
+        <location filename="../widgets/main_window.py" line="351"/>
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="436"/>
+        <location filename="../widgets/main_window.py" line="368"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="437"/>
+        <location filename="../widgets/main_window.py" line="369"/>
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="464"/>
+        <location filename="../widgets/main_window.py" line="396"/>
         <source>Lag {} s</source>
         <translation>延迟 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="476"/>
+        <location filename="../widgets/main_window.py" line="408"/>
         <source>Dropped audio: {} blocks</source>
         <translation>丢失音频：{} 块</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="498"/>
+        <location filename="../widgets/main_window.py" line="430"/>
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字记录已保存为 {}（文件 &gt; 打开文字记录文件夹）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="513"/>
+        <location filename="../widgets/main_window.py" line="445"/>
         <source>Transcript saved: {}</source>
         <translation>文字记录已保存：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="526"/>
+        <location filename="../widgets/main_window.py" line="458"/>
         <source>No file manager could open the folder. The transcripts are in {}</source>
         <translation>没有文件管理器能打开该文件夹。字幕记录保存在 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="549"/>
+        <location filename="../widgets/main_window.py" line="481"/>
         <source>Transcribe a file</source>
         <translation>转写文件</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="557"/>
+        <location filename="../widgets/main_window.py" line="489"/>
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未加载语音模型；加载完成后即可转写文件。</translation>
     </message>
@@ -887,287 +890,342 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="47"/>
+        <location filename="../widgets/settings_dialog.py" line="50"/>
         <source>Low latency (about 0.5 s behind)</source>
         <translation>低延迟（约落后 0.5 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="48"/>
+        <location filename="../widgets/settings_dialog.py" line="51"/>
         <source>Balanced (about 1 s behind)</source>
         <translation>均衡（约落后 1 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="49"/>
+        <location filename="../widgets/settings_dialog.py" line="52"/>
         <source>Accurate (about 2 s behind)</source>
         <translation>准确（约落后 2 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="52"/>
+        <location filename="../widgets/settings_dialog.py" line="55"/>
         <source>Automatic (CUDA when available)</source>
         <translation>自动（有 CUDA 时使用）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="53"/>
+        <location filename="../widgets/settings_dialog.py" line="56"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="54"/>
+        <location filename="../widgets/settings_dialog.py" line="57"/>
         <source>CUDA (NVIDIA GPU)</source>
         <translation>CUDA（NVIDIA 显卡）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="57"/>
+        <location filename="../widgets/settings_dialog.py" line="60"/>
         <source>As the model writes them</source>
         <translation>保持模型输出</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="58"/>
+        <location filename="../widgets/settings_dialog.py" line="61"/>
         <source>Simplified (简体)</source>
         <translation>简体</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="59"/>
+        <location filename="../widgets/settings_dialog.py" line="62"/>
         <source>Traditional (繁體)</source>
         <translation>繁体（繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="60"/>
+        <location filename="../widgets/settings_dialog.py" line="63"/>
         <source>Traditional, Taiwan (臺灣正體)</source>
         <translation>繁体，台湾（臺灣正體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="61"/>
+        <location filename="../widgets/settings_dialog.py" line="64"/>
         <source>Traditional, Hong Kong (香港繁體)</source>
         <translation>繁体，香港（香港繁體）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="65"/>
+        <location filename="../widgets/settings_dialog.py" line="68"/>
         <source>Automatic (ONNX Runtime on the CPU, PyTorch on CUDA)</source>
         <translation>自动（CPU 上用 ONNX Runtime，CUDA 上用 PyTorch）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="67"/>
+        <location filename="../widgets/settings_dialog.py" line="70"/>
         <source>ONNX Runtime (CPU only)</source>
         <translation>ONNX Runtime（仅 CPU）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="68"/>
+        <location filename="../widgets/settings_dialog.py" line="71"/>
         <source>PyTorch</source>
         <translation>PyTorch</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="107"/>
+        <location filename="../widgets/settings_dialog.py" line="74"/>
+        <source>The label before each line</source>
+        <translation>每行前显示标签</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="75"/>
+        <source>A colour for each input</source>
+        <translation>每个输入一种颜色</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="76"/>
+        <source>The label and a colour</source>
+        <translation>标签和颜色</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="123"/>
         <source>Live Captions settings</source>
         <translation>实时字幕设置</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="142"/>
+        <location filename="../widgets/settings_dialog.py" line="159"/>
         <source>Speech recognition</source>
         <translation>语音识别</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="153"/>
+        <location filename="../widgets/settings_dialog.py" line="170"/>
         <source>A Hugging Face model id (downloaded once, then cached), a local folder with a Wav2Vec2ForCTC checkpoint, or &apos;demo&apos; for the bundled demo model.</source>
         <translation>Hugging Face 模型 ID（下载一次后缓存）、包含 Wav2Vec2ForCTC 检查点的本地文件夹，或内置演示模型 “demo”。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="157"/>
+        <location filename="../widgets/settings_dialog.py" line="174"/>
         <source>Folder…</source>
         <translation>文件夹…</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="162"/>
+        <location filename="../widgets/settings_dialog.py" line="179"/>
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="171"/>
+        <location filename="../widgets/settings_dialog.py" line="188"/>
         <source>Automatic (HF_ENDPOINT if set, else huggingface.co)</source>
         <translation>自动（若设置了 HF_ENDPOINT 则使用它，否则使用 huggingface.co）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="175"/>
+        <location filename="../widgets/settings_dialog.py" line="192"/>
         <source>Where models are downloaded from: the Hugging Face hub or a mirror of it, such as {} (reachable from mainland China)</source>
         <translation>模型的下载来源：Hugging Face Hub 或其镜像，例如 {}（在中国大陆可访问）</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="179"/>
+        <location filename="../widgets/settings_dialog.py" line="196"/>
         <source>Download from:</source>
         <translation>下载来源：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="183"/>
+        <location filename="../widgets/settings_dialog.py" line="200"/>
         <source>Runs on:</source>
         <translation>运行于：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="189"/>
+        <location filename="../widgets/settings_dialog.py" line="206"/>
         <source>ONNX Runtime labels frames exactly as PyTorch does; a model is prepared for it once (a minute or more) on first use.</source>
         <translation>ONNX Runtime 给出的帧标签与 PyTorch 完全相同；模型首次使用时需为其准备一次（一分钟或更久）。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="193"/>
+        <location filename="../widgets/settings_dialog.py" line="210"/>
         <source>Engine:</source>
         <translation>推理引擎：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="194"/>
+        <location filename="../widgets/settings_dialog.py" line="211"/>
         <source>Power saving</source>
         <translation>省电模式</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="197"/>
+        <location filename="../widgets/settings_dialog.py" line="214"/>
         <source>Uses less processor time: smaller weights (words may differ a little), captions up to a second later, and partial text once every two seconds</source>
         <translation>占用更少的处理器时间：较小的权重（文字可能略有不同），字幕最多晚一秒，临时文字每两秒更新一次</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="206"/>
+        <location filename="../widgets/settings_dialog.py" line="223"/>
         <source>Live captions:</source>
         <translation>实时字幕：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="207"/>
+        <location filename="../widgets/settings_dialog.py" line="224"/>
         <source>Steady partial text</source>
         <translation>稳定的临时文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="210"/>
+        <location filename="../widgets/settings_dialog.py" line="227"/>
         <source>Steady partial text: a word shows about half a second later, but rarely changes once shown</source>
         <translation>稳定的临时文字：文字约晚半秒显示，但显示后很少改变</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="217"/>
+        <location filename="../widgets/settings_dialog.py" line="234"/>
         <source>List every host API&apos;s entry for each input (MME, DirectSound, WDM-KS), not only WASAPI&apos;s</source>
         <translation>列出每个输入在所有主机 API（MME、DirectSound、WDM-KS）下的条目，而不仅是 WASAPI 的</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="223"/>
+        <location filename="../widgets/settings_dialog.py" line="240"/>
         <source>On Windows each microphone is listed once, through WASAPI. An entry through another host API can help with an old driver.</source>
         <translation>在 Windows 上，每个麦克风只通过 WASAPI 列出一次。通过其他主机 API 的条目可能有助于旧驱动程序。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="228"/>
+        <location filename="../widgets/settings_dialog.py" line="245"/>
         <source>Inputs:</source>
         <translation>输入：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="236"/>
+        <location filename="../widgets/settings_dialog.py" line="253"/>
         <source>Write Chinese captions and transcripts in simplified or traditional characters, whichever the model writes</source>
         <translation>无论模型输出哪种字形，都以简体或繁体显示中文字幕和文字记录</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="240"/>
+        <location filename="../widgets/settings_dialog.py" line="257"/>
         <source>Chinese characters:</source>
         <translation>中文字形：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="244"/>
+        <location filename="../widgets/settings_dialog.py" line="261"/>
+        <source>Audio inputs</source>
+        <translation>音频输入</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="264"/>
+        <source>Input:</source>
+        <translation>输入：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="265"/>
+        <source>Second input:</source>
+        <translation>第二个输入：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="269"/>
+        <source>Label:</source>
+        <translation>标签：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="275"/>
         <source>Caption overlay</source>
         <translation>字幕浮窗</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="251"/>
+        <location filename="../widgets/settings_dialog.py" line="282"/>
         <source>Font:</source>
         <translation>字体：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="253"/>
+        <location filename="../widgets/settings_dialog.py" line="284"/>
         <source>Lines:</source>
         <translation>行数：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="259"/>
+        <location filename="../widgets/settings_dialog.py" line="290"/>
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="260"/>
+        <location filename="../widgets/settings_dialog.py" line="291"/>
         <source>Unfinal</source>
         <translation>临时文字</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="261"/>
+        <location filename="../widgets/settings_dialog.py" line="292"/>
         <source>Background</source>
         <translation>背景</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="266"/>
+        <location filename="../widgets/settings_dialog.py" line="297"/>
         <source>Colours:</source>
         <translation>颜色：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="268"/>
+        <location filename="../widgets/settings_dialog.py" line="299"/>
         <source>Opacity of the background: 0 invisible, 1 solid</source>
         <translation>背景不透明度：0 为透明，1 为不透明</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="269"/>
+        <location filename="../widgets/settings_dialog.py" line="300"/>
         <source>Background opacity:</source>
         <translation>背景不透明度：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="273"/>
+        <location filename="../widgets/settings_dialog.py" line="306"/>
+        <source>With two inputs, how the overlay shows whose each line is</source>
+        <translation>有两个输入时，字幕浮窗如何标明每行字幕来自哪一方</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="309"/>
+        <source>The first input&apos;s colour</source>
+        <translation>第一个输入的颜色</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="310"/>
+        <source>The second input&apos;s colour</source>
+        <translation>第二个输入的颜色</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="315"/>
+        <source>Two inputs:</source>
+        <translation>两个输入：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/settings_dialog.py" line="319"/>
         <source>Interface</source>
         <translation>界面</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="278"/>
+        <location filename="../widgets/settings_dialog.py" line="324"/>
         <source>The language of the app; applies from the next start</source>
         <translation>应用的界面语言；下次启动时生效</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="279"/>
+        <location filename="../widgets/settings_dialog.py" line="325"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="283"/>
+        <location filename="../widgets/settings_dialog.py" line="329"/>
         <source>The key that starts and stops live captions</source>
         <translation>开始和停止实时字幕的按键</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="284"/>
+        <location filename="../widgets/settings_dialog.py" line="330"/>
         <source>Start/stop key:</source>
         <translation>开始/停止按键：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="288"/>
+        <location filename="../widgets/settings_dialog.py" line="334"/>
         <source>Local speech API</source>
         <translation>本地语音 API</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="291"/>
+        <location filename="../widgets/settings_dialog.py" line="337"/>
         <source>Serve the loaded model to other programs over HTTP and WebSocket</source>
         <translation>通过 HTTP 和 WebSocket 向其他程序提供已加载的模型</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="295"/>
+        <location filename="../widgets/settings_dialog.py" line="341"/>
         <source>none: any program on this computer may connect</source>
         <translation>留空：本机任何程序都可以连接</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="297"/>
+        <location filename="../widgets/settings_dialog.py" line="343"/>
         <source>Port (localhost):</source>
         <translation>端口（本机）：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="298"/>
+        <location filename="../widgets/settings_dialog.py" line="344"/>
         <source>Access token:</source>
         <translation>访问令牌：</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="300"/>
+        <location filename="../widgets/settings_dialog.py" line="346"/>
         <source>The API is not part of this installation.</source>
         <translation>此安装不包含 API。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="423"/>
+        <location filename="../widgets/settings_dialog.py" line="478"/>
         <source>Not in the catalogue: any CTC speech model (hub id or folder) works.</source>
         <translation>不在目录中：任何 CTC 语音模型（模型仓库 ID 或文件夹）都可以使用。</translation>
     </message>
     <message>
-        <location filename="../widgets/settings_dialog.py" line="427"/>
+        <location filename="../widgets/settings_dialog.py" line="482"/>
         <source>Folder with a CTC speech model</source>
         <translation>包含 CTC 语音模型的文件夹</translation>
     </message>
@@ -1180,7 +1238,7 @@
 <context>
     <name>TranscriptView</name>
     <message>
-        <location filename="../widgets/transcript_view.py" line="39"/>
+        <location filename="../widgets/transcript_view.py" line="42"/>
         <source>Press Start to caption the selected input, or open or drop an audio or video file to transcribe it.</source>
         <translation>按“开始”为所选输入生成字幕，或打开、拖入音频或视频文件进行转写。</translation>
     </message>

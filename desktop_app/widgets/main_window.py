@@ -21,15 +21,12 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
-    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QProgressBar,
     QPushButton,
-    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -41,7 +38,7 @@ from engine.pipeline import LINE_ENDS, CaptionUpdate, UpdateKind
 from engine.punctuation import Punctuation
 from engine.scheduler import Scheduler
 
-from ..capture import InputDevice, list_input_devices, loopback_note
+from ..capture import InputDevice, list_input_devices
 from ..live_transcript import LiveTranscript
 from ..messages import describe_model
 from ..session import LiveSession
@@ -51,10 +48,9 @@ from .export import save_transcript
 from .file_panel import FileTranscriptionDialog, audio_filter
 from .icon import app_icon
 from .indicators import LevelMeter, MessageBar
+from .inputs import InputPicker
 from .overlay import CaptionOverlay
 from .transcript_view import TranscriptView
-
-RAW_ALSA_DEVICES = frozenset({"pulse", "default", "sysdefault", "pipewire"})
 
 
 class MainWindow(QMainWindow):
@@ -179,9 +175,11 @@ class MainWindow(QMainWindow):
         self.apply_shortcut()
         self.start_button.clicked.connect(self.act_start.trigger)
         self.start_button.setEnabled(False)
-        self.device_combo = QComboBox()
-        self.device_combo.setMinimumWidth(260)
-        self.device_combo.currentIndexChanged.connect(self._remember_device)
+        self.inputs = InputPicker(self)  # the input, a second one, a label for each
+        self.inputs.changed.connect(self._remember_inputs)
+        self.device_combo = self.inputs.first
+        self.second_combo = self.inputs.second
+        self.label_edit, self.second_label_edit = self.inputs.label, self.inputs.second_label
         refresh = QToolButton()
         refresh.setText("↻")
         refresh.setToolTip(self.tr("List the audio inputs again"))
@@ -194,22 +192,6 @@ class MainWindow(QMainWindow):
         top.addWidget(refresh)
         top.addWidget(self.level_meter)
         # A second source captioned at once, each line labelled ("You: ...", "Others: ...").
-        self.second_combo = QComboBox()
-        self.second_combo.setMinimumWidth(200)
-        self.second_combo.setToolTip(
-            self.tr(
-                "Caption a second input at once, for example your microphone and the computer's "
-                "audio in a call: each line shows whose it is."
-            )
-        )
-        self.second_combo.currentIndexChanged.connect(self._remember_device)
-        self.label_edit = QLineEdit(self.settings.input_label)
-        self.second_label_edit = QLineEdit(self.settings.second_input_label)
-        for edit in (self.label_edit, self.second_label_edit):
-            edit.setMaxLength(40)
-            edit.setMaximumWidth(120)
-            edit.setToolTip(self.tr("The label shown before this input's lines"))
-            edit.editingFinished.connect(self._remember_labels)
         second = QHBoxLayout()
         second.addWidget(QLabel(self.tr("Label:")))
         second.addWidget(self.label_edit)
@@ -262,6 +244,7 @@ class MainWindow(QMainWindow):
         s.started.connect(self._on_started)
         s.caption.connect(self._on_caption)
         s.source_caption.connect(self._on_source_caption)
+        s.open_lines.connect(self.view.show_open_lines)
         s.level.connect(self.level_meter.set_level)
         s.lag.connect(self._on_lag)
         s.dropped.connect(self._on_dropped)
@@ -332,82 +315,34 @@ class MainWindow(QMainWindow):
 
     # devices ---------------------------------------------------------------------------------
     def refresh_devices(self) -> None:
-        devices = list_input_devices(
-            self.backend,
-            system_audio=self.system_audio,
-            all_host_apis=self.settings.all_host_apis,
+        """List the inputs again; the choice is the settings' (Settings.inputs)."""
+        self.inputs.set_devices(
+            list_input_devices(
+                self.backend,
+                system_audio=self.system_audio,
+                all_host_apis=self.settings.all_host_apis,
+            )
         )
-        remembered = self.settings.input_device
-        self.device_combo.blockSignals(True)
-        self.device_combo.clear()
-        self.device_combo.addItem(self.tr("System default input"), None)
-        # ALSA's "pulse" and "default" are the sound server's default input again, by a name
-        # that says nothing to a user: "System default input" stands for them.
-        devices = [d for d in devices if d.loopback or d.name not in RAW_ALSA_DEVICES]
-        speaker = self.style().standardIcon(QStyle.StandardPixmap.SP_MediaVolume)
-        for device in devices:
-            if device.loopback:  # an icon, not an emoji: drawn without an emoji font
-                self.device_combo.addItem(speaker, self._device_label(device), device)
-            else:
-                self.device_combo.addItem(device.name, device)
-        names = [None] + [d.name for d in devices]
-        self.device_combo.setCurrentIndex(names.index(remembered) if remembered in names else 0)
-        self.device_combo.setToolTip(
-            loopback_note(devices)
-            or self.tr("Inputs with a speaker icon record what the computer plays.")
-        )
-        self.device_combo.blockSignals(False)
-        self.second_combo.blockSignals(True)
-        self.second_combo.clear()
-        self.second_combo.addItem(self.tr("None"), None)
-        for device in devices:
-            if device.loopback:
-                self.second_combo.addItem(speaker, self._device_label(device), device)
-            else:
-                self.second_combo.addItem(device.name, device)
-        second = self.settings.second_input_device
-        self.second_combo.setCurrentIndex(names.index(second) if second in names[1:] else 0)
-        self.second_combo.blockSignals(False)
-        self._label_placeholders()
+        self.show_inputs()
 
-    def _device_label(self, device: InputDevice) -> str:
-        """A system-audio input's name in the interface's language."""
-        prefix = "System audio: "
-        if device.name.startswith(prefix):
-            return self.tr("System audio: {}").format(device.name.removeprefix(prefix))
-        return device.name
+    def show_inputs(self) -> None:
+        """The inputs and labels as the settings have them (Settings.inputs)."""
+        self.inputs.set_options(self.settings.inputs)
+
+    @property
+    def devices(self) -> list[InputDevice]:
+        """The inputs listed now."""
+        return self.inputs.devices
 
     def selected_device(self) -> InputDevice | None:
-        return self.device_combo.currentData()
+        return self.inputs.selected()[0]
 
-    def _remember_device(self) -> None:
-        device = self.selected_device()
-        self.settings.input_device = device.name if device else ""
-        second = self.second_combo.currentData()
-        self.settings.second_input_device = second.name if second else ""
-        self._label_placeholders()
-
-    def _remember_labels(self) -> None:
-        self.settings.input_label = self.label_edit.text().strip()
-        self.settings.second_input_label = self.second_label_edit.text().strip()
-
-    def _default_label(self, device: InputDevice | None) -> str:
-        return self.tr("Others") if device is not None and device.loopback else self.tr("You")
-
-    def _label_placeholders(self) -> None:
-        self.label_edit.setPlaceholderText(self._default_label(self.selected_device()))
-        self.second_label_edit.setPlaceholderText(
-            self._default_label(self.second_combo.currentData())
-        )
+    def _remember_inputs(self) -> None:
+        self.settings.inputs = self.inputs.options()
 
     def labels(self) -> tuple[str, str]:
         """The two inputs' labels: as typed, or "You" (a microphone) / "Others" (system audio)."""
-        first = self.label_edit.text().strip() or self.label_edit.placeholderText()
-        second = self.second_label_edit.text().strip() or self.second_label_edit.placeholderText()
-        return first, second
-
-    def _input_widgets(self) -> list[QWidget]:
-        return [self.device_combo, self.second_combo, self.label_edit, self.second_label_edit]
+        return self.inputs.labels()
 
     # live captions ---------------------------------------------------------------------------
     def toggle_capture(self) -> None:
@@ -416,13 +351,10 @@ class MainWindow(QMainWindow):
             self.start_button.setText(self.tr("Stopping…"))
             self.session.stop()
             return
-        second = self.second_combo.currentData()
-        first = self.selected_device()
-        if second is not None and first is not None and second.name == first.name:
-            second = None  # the same input twice: captioned once
+        first, second = self.inputs.selected()
         label, second_label = self.labels()
         self.session.start(
-            self.selected_device(),
+            first,
             self.settings.profile,
             self.settings.stable_partials,
             self.settings.decode_options,
@@ -435,7 +367,7 @@ class MainWindow(QMainWindow):
     def _on_started(self, device: str) -> None:
         self.start_button.setText(self.tr("Stop"))
         self.act_start.setText(self.tr("&Stop captions"))
-        for widget in self._input_widgets():
+        for widget in self.inputs.widgets():
             widget.setEnabled(False)
         self.dropped_label.setText("")
         self.setWindowIcon(app_icon(recording=True))
@@ -454,10 +386,10 @@ class MainWindow(QMainWindow):
         if not self.session.labelled or update.kind is UpdateKind.TRANSLATION:
             self.overlay.apply(update)
 
-    @Slot(str, object)
-    def _on_source_caption(self, label: str, update: CaptionUpdate) -> None:
+    @Slot(int, str, object)
+    def _on_source_caption(self, index: int, label: str, update: CaptionUpdate) -> None:
         """Several inputs: the overlay shows each one's latest line, partial words too."""
-        self.overlay.apply_source(label, update)
+        self.overlay.apply_source(index, label, update)
 
     @Slot(float)
     def _on_lag(self, seconds: float) -> None:
@@ -481,7 +413,7 @@ class MainWindow(QMainWindow):
         self.start_button.setEnabled(True)
         self.start_button.setText(self.tr("Start"))
         self.act_start.setText(self.tr("&Start captions"))
-        for widget in self._input_widgets():
+        for widget in self.inputs.widgets():
             widget.setEnabled(True)
         self.level_meter.set_level(-100.0)
         self.lag_label.setText("")

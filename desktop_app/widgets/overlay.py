@@ -5,6 +5,8 @@ line and nothing above it moves; the newest text is at the bottom and older line
 the top (the text is cut from the left, never squeezed). The partial tail is drawn in its own
 colour after the final words. When translating, the last sentence's translation is drawn under
 the captions (up to two lines, in the partial colour), or alone in their place, by choice.
+With two inputs it shows the latest line of each, told apart by the label before it, a colour
+per input, or both (``OverlayStyle.source_mark``).
 
 Locking makes the overlay click-through (``Qt.WindowTransparentForInput``): the window flags
 are set again and the window shown again, as Qt requires. Unlock it from the main window or
@@ -40,10 +42,24 @@ MAX_WORDS = 400  # older final units are dropped (at a line boundary) past this 
 TRANSLATION_LINES = 2  # lines the translation takes under the captions
 
 
+PARTIAL_MIX = 0.7  # an input's partial words: its colour, this much, over the background
+
+
 @dataclass(frozen=True)
 class Token:
     text: str  # the caption unit as shown (sentence case)
     partial: bool  # part of the unfinal tail
+    source: int = -1  # several inputs: whose (0 the first); -1: one input only
+
+
+@dataclass
+class _Line:
+    """One input's latest line, when several are captioned."""
+
+    label: str
+    finals: list[Token]
+    partial: list[Token]
+    ended: bool = False  # the next words start a new line
 
 
 def _on_x11() -> bool:
@@ -108,8 +124,8 @@ class CaptionOverlay(QWidget):
         self._finals: list[Token] = []
         self._partial: list[Token] = []
         self._translation = ""  # the last sentence's translation
-        # Several inputs: each one's latest line (finals, partial tail, ended), by label.
-        self._sources: dict[str, tuple[list[Token], list[Token], bool]] = {}
+        # Several inputs: each one's latest line, by input (0 the first).
+        self._sources: dict[int, _Line] = {}
         self._translation_mode = ""  # "": none, "under" the captions, or "alone"
         self._drag_offset: QPoint | None = None
         self._restoring = True
@@ -143,23 +159,26 @@ class CaptionOverlay(QWidget):
             return
         self.update()
 
-    def apply_source(self, label: str, update: CaptionUpdate) -> None:
-        """One update of one input's pipeline when several are captioned: the overlay shows
-        the latest line of each, after its label (``You: ...``)."""
+    def apply_source(self, index: int, label: str, update: CaptionUpdate) -> None:
+        """One update of one input's pipeline when several are captioned (``index``: which,
+        0 the first): the overlay shows the latest line of each, after its label (``You: ...``)
+        or in its colour, as the style says."""
         if not self._sources:  # several inputs from now on: one input's text goes
             self._finals, self._partial = [], []
-        finals, partial, ended = self._sources.get(label, ([], [], False))
+        line = self._sources.setdefault(index, _Line(label, [], []))
+        line.label = label
+        tokens = [Token(u, update.kind is UpdateKind.PARTIAL, index) for u in update.units]
         if update.kind is UpdateKind.FINAL and update.units:
-            finals = [] if ended else finals
-            finals, partial, ended = finals + [Token(u, False) for u in update.units], [], False
+            line.finals = tokens if line.ended else line.finals + tokens
+            line.partial, line.ended = [], False
         elif update.kind is UpdateKind.PARTIAL:
-            finals = [] if ended and update.units else finals
-            partial, ended = [Token(u, True) for u in update.units], ended and not update.units
+            if line.ended and tokens:
+                line.finals, line.ended = [], False
+            line.partial = tokens
         elif update.kind in LINE_ENDS:
-            partial, ended = [], True
+            line.partial, line.ended = [], True
         else:
             return
-        self._sources[label] = (finals, partial, ended)
         self.update()
 
     def clear(self) -> None:
@@ -196,13 +215,14 @@ class CaptionOverlay(QWidget):
             return []
         if self._sources:  # several inputs: each one's latest line, in a share of the lines
             share = max(1, self.style_.lines // len(self._sources))
+            labelled = self.style_.source_mark != "color"
             lines: list[list[Token]] = []
-            for label, (finals, partial, _) in self._sources.items():
-                if finals or partial:
-                    name = Token(f"{label}:", False)
-                    kept = self._layout([name, *finals, *partial])[-share:]
-                    if kept[0][0] is not name:  # wrapped: the label still leads its lines
-                        kept[0] = [name, *kept[0]]
+            for index, line in sorted(self._sources.items()):
+                if line.finals or line.partial:
+                    name = [Token(f"{line.label}:", False, index)] if labelled else []
+                    kept = self._layout([*name, *line.finals, *line.partial])[-share:]
+                    if name and kept[0][0] is not name[0]:  # wrapped: the label still leads
+                        kept[0] = [*name, *kept[0]]
                     lines += kept
             return lines[-self.style_.lines :]
         return self._layout(self._finals + self._partial)[-self.style_.lines :]
@@ -210,6 +230,26 @@ class CaptionOverlay(QWidget):
     def visible_text(self) -> str:
         lines = [join_units(t.text for t in line) for line in self.visible_lines()]
         return "\n".join(lines + self.translation_lines())
+
+    def token_color(self, token: Token) -> QColor:
+        """The colour a caption unit is drawn in: the final or partial colour, or, with several
+        inputs coloured by input, its input's (partial words dimmer)."""
+        colored = token.source >= 0 and self.style_.source_mark != "label"
+        if not colored:
+            return QColor(self.style_.partial_color if token.partial else self.style_.text_color)
+        color = QColor(self.style_.source_colors[token.source % len(self.style_.source_colors)])
+        if token.partial:
+            back = QColor(self.style_.background_color)
+            mix = [
+                round(PARTIAL_MIX * a + (1 - PARTIAL_MIX) * b)
+                for a, b in (
+                    (color.red(), back.red()),
+                    (color.green(), back.green()),
+                    (color.blue(), back.blue()),
+                )
+            ]
+            color = QColor(*mix)
+        return color
 
     # look ------------------------------------------------------------------------------------
     def apply_style(self, style: OverlayStyle) -> None:
@@ -369,7 +409,6 @@ class CaptionOverlay(QWidget):
         y = self.height() - PADDING - metrics.lineSpacing() * (len(lines) + reserved)
         y += metrics.ascent()
         width = self.width() - 2 * PADDING
-        colours = {False: QColor(self.style_.text_color), True: QColor(self.style_.partial_color)}
         shadow = QColor(0, 0, 0, 200)
         for line in lines:
             x = PADDING
@@ -381,7 +420,7 @@ class CaptionOverlay(QWidget):
                 text = metrics.elidedText(token.text, Qt.TextElideMode.ElideLeft, width)
                 painter.setPen(shadow)
                 painter.drawText(x + 1, y + 1, text)
-                painter.setPen(colours[token.partial])
+                painter.setPen(self.token_color(token))
                 painter.drawText(x, y, text)
                 x += metrics.horizontalAdvance(text)
             y += metrics.lineSpacing()

@@ -9,6 +9,7 @@ The fields are filled from :class:`Settings` when the dialog opens and written b
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeySequence
@@ -37,9 +38,11 @@ from engine.catalogue import catalogue, find
 from engine.config import DEFAULT_MODEL, PROFILES
 from engine.hub import DEFAULT_ENDPOINT, MIRROR_EXAMPLE
 
+from ..devices import InputDevice
 from ..language import LANGUAGES
 from ..messages import catalogue_lines
 from ..settings import OverlayStyle, Settings
+from .inputs import InputPicker
 from .lm_group import LanguageModelGroup
 from .text_groups import PunctuationGroup, TranslationGroup
 
@@ -66,6 +69,11 @@ BACKEND_LABELS = {
     ),
     "onnx": str(QT_TRANSLATE_NOOP("SettingsDialog", "ONNX Runtime (CPU only)")),
     "torch": str(QT_TRANSLATE_NOOP("SettingsDialog", "PyTorch")),
+}
+SOURCE_MARK_LABELS = {  # settings.SOURCE_MARKS
+    "label": str(QT_TRANSLATE_NOOP("SettingsDialog", "The label before each line")),
+    "color": str(QT_TRANSLATE_NOOP("SettingsDialog", "A colour for each input")),
+    "both": str(QT_TRANSLATE_NOOP("SettingsDialog", "The label and a colour")),
 }
 
 
@@ -95,15 +103,23 @@ class ColorButton(QPushButton):
 
 
 class SettingsDialog(QDialog):
-    # changed groups: "model", "profile", "lm", "devices", "overlay", "api", "language",
-    # "shortcut", "punctuation", "translation"
+    # changed groups: "model", "profile", "lm", "devices", "inputs", "overlay", "api",
+    # "language", "shortcut", "punctuation", "translation"
     applied = Signal(set)
 
     def __init__(
-        self, settings: Settings, api_available: bool, parent: QWidget | None = None
+        self,
+        settings: Settings,
+        api_available: bool,
+        parent: QWidget | None = None,
+        *,
+        devices: Sequence[InputDevice] = (),
     ) -> None:
+        """``devices``: the inputs to offer (the main window's list)."""
         super().__init__(parent)
         self.settings = settings
+        self.inputs = InputPicker(self)
+        self.inputs.set_devices(devices)
         self.setWindowTitle(self.tr("Live Captions settings"))
         layout = QVBoxLayout(self)
         # Two columns: what decides the words on the left, how they look and go out on the right.
@@ -116,6 +132,7 @@ class SettingsDialog(QDialog):
         left.addWidget(self.lm)
         left.addWidget(self.punctuation)
         left.addStretch(1)
+        right.addWidget(self._inputs_group())
         right.addWidget(self._overlay_group())
         right.addWidget(self.translation)
         right.addWidget(self._api_group(api_available))
@@ -240,6 +257,20 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Chinese characters:"), self.chinese)
         return box
 
+    def _inputs_group(self) -> QGroupBox:
+        box = QGroupBox(self.tr("Audio inputs"))
+        form = QFormLayout(box)
+        for text, combo, label in (
+            (self.tr("Input:"), self.inputs.first, self.inputs.label),
+            (self.tr("Second input:"), self.inputs.second, self.inputs.second_label),
+        ):
+            row = QHBoxLayout()
+            row.addWidget(combo, 1)
+            row.addWidget(QLabel(self.tr("Label:")))
+            row.addWidget(label)
+            form.addRow(text, row)
+        return box
+
     def _overlay_group(self) -> QGroupBox:
         box = QGroupBox(self.tr("Caption overlay"))
         form = QFormLayout(box)
@@ -267,6 +298,21 @@ class SettingsDialog(QDialog):
         self.opacity = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.05, decimals=2)
         self.opacity.setToolTip(self.tr("Opacity of the background: 0 invisible, 1 solid"))
         form.addRow(self.tr("Background opacity:"), self.opacity)
+        # Two inputs: how their lines are told apart.
+        self.source_mark = QComboBox()
+        for key, label in SOURCE_MARK_LABELS.items():
+            self.source_mark.addItem(self.tr(label), key)
+        self.source_mark.setToolTip(
+            self.tr("With two inputs, how the overlay shows whose each line is")
+        )
+        self.first_color, self.second_color = ColorButton(), ColorButton()
+        self.first_color.setToolTip(self.tr("The first input's colour"))
+        self.second_color.setToolTip(self.tr("The second input's colour"))
+        sources = QHBoxLayout()
+        sources.addWidget(self.source_mark, 1)
+        sources.addWidget(self.first_color)
+        sources.addWidget(self.second_color)
+        form.addRow(self.tr("Two inputs:"), sources)
         return box
 
     def _language_group(self) -> QGroupBox:
@@ -330,6 +376,10 @@ class SettingsDialog(QDialog):
         self.partial_color.set_color(style.partial_color)
         self.background_color.set_color(style.background_color)
         self.opacity.setValue(style.opacity)
+        self._select(self.source_mark, style.source_mark)
+        self.first_color.set_color(style.source_colors[0])
+        self.second_color.set_color(style.source_colors[1])
+        self.inputs.set_options(settings.inputs)
         self.api_enabled.setChecked(settings.api_enabled)
         self.api_port.setValue(settings.api_port)
         self.api_token.setText(settings.api_token)
@@ -346,6 +396,8 @@ class SettingsDialog(QDialog):
             background_color=self.background_color.color,
             opacity=round(self.opacity.value(), 2),
             lines=self.lines.value(),
+            source_mark=self.source_mark.currentData(),
+            source_colors=(self.first_color.color, self.second_color.color),
         )
 
     def _font_family(self) -> str:
@@ -385,6 +437,9 @@ class SettingsDialog(QDialog):
         if self.all_host_apis.isChecked() != s.all_host_apis:
             s.all_host_apis = self.all_host_apis.isChecked()
             changed.add("devices")
+        if self.inputs.options() != s.inputs:
+            s.inputs = self.inputs.options()
+            changed.add("inputs")
         if self.language.currentData() != s.language:
             s.language = self.language.currentData()
             changed.add("language")

@@ -1,6 +1,8 @@
 """The running transcript: one line per utterance with its start time in a grey side column;
 final words in the normal text colour, the partial tail in grey after them; each sentence's
-translation (when translating) under its line, indented, in a muted colour.
+translation (when translating) under its line, indented, in a muted colour. With several
+inputs, the lines said but not in the time order yet follow the finished ones, each after its
+label, partial words in grey.
 
 Only the open line (the tail) is redrawn on each event; finished lines are never touched.
 """
@@ -13,6 +15,7 @@ from html import escape
 from PySide6.QtGui import QPalette, QTextCursor
 from PySide6.QtWidgets import QTextEdit, QWidget
 
+from engine.interleave import OpenLine
 from engine.pipeline import CaptionUpdate
 
 from ..live_transcript import LiveTranscript, Utterance, clock
@@ -45,6 +48,13 @@ class TranscriptView(QTextEdit):
         # The last character of recent finished lines (a cursor moves with edits before it),
         # by utterance: a translation that comes after its line ended goes under it.
         self._line_ends: dict[int, QTextCursor] = {}
+        self._open_lines: list[OpenLine] = []  # several inputs: lines not in order yet
+
+    def show_open_lines(self, lines: list[OpenLine]) -> None:
+        """Several inputs: the lines said but not in the time order yet, drawn (in time order)
+        after the open line until they come as finished lines."""
+        self._open_lines = list(lines)
+        self.refresh_tail()
 
     def refresh_tail(self) -> None:
         """Redraw the open line: the current utterance's final words and the partial tail."""
@@ -64,7 +74,7 @@ class TranscriptView(QTextEdit):
                 "<br>" + self._translation_html(t)
                 for t in (utterance.translations if utterance else [])
             )
-        self._replace_tail(html)
+        self._replace_tail("<br>".join(part for part in (html, self._open_html()) if part))
 
     def end_line(self) -> None:
         """The utterance ended: keep its line and open a new one below it."""
@@ -83,6 +93,7 @@ class TranscriptView(QTextEdit):
         if cursor.position() > self._tail_start:
             cursor.insertBlock()
             self._tail_start = cursor.position()
+        self._replace_tail(self._open_html())
 
     def add_translation(self, update: CaptionUpdate) -> None:
         """A sentence's translation: under the open line (redrawn with it), or, when its line
@@ -135,6 +146,14 @@ class TranscriptView(QTextEdit):
                 f"{escape(partial)}</span>"
             )
         return "".join(parts)
+
+    def _open_html(self) -> str:
+        return "<br>".join(
+            self._line_html(line.start, f"{line.label}: {line.text}", line.partial, line.space)
+            if line.text
+            else self._line_html(line.start, f"{line.label}:", line.partial, True)
+            for line in self._open_lines
+        )
 
     def _translation_html(self, text: str) -> str:
         indent = "&nbsp;" * 10  # under the text, past the time column

@@ -12,6 +12,7 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
+from helpers import desktop
 from helpers.desktop import FakeSoundDevice, expected_utterances, expected_words, stereo_wav
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QGuiApplication
@@ -40,22 +41,10 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def make_app(qtbot, settings: Settings, tiny_recognizer, tmp_path: Path):  # type: ignore[no-untyped-def]
-    apps: list[DesktopApp] = []
-
-    def make(device: FakeSoundDevice) -> DesktopApp:
-        app = DesktopApp(settings, device, tmp_path / "transcripts", tray=False)
-        qtbot.addWidget(app.window)
-        app.set_recognizer(tiny_recognizer)
-        apps.append(app)
-        return app
-
-    yield make
-    for app in apps:
-        if app.session.running:
-            with qtbot.waitSignal(app.session.stopped, timeout=TIMEOUT_MS):
-                app.session.stop()
-        app.window.close()
-        app.overlay.close()
+    """The app on the tiny model (helpers.desktop.make_app), closed with the test."""
+    return lambda device: desktop.make_app(
+        qtbot, settings, device, tmp_path, recognizer=tiny_recognizer
+    )
 
 
 def run_session(qtbot, app: DesktopApp, device: FakeSoundDevice) -> None:  # type: ignore[no-untyped-def]
@@ -274,11 +263,8 @@ def test_the_demo_model_captions_spoken_words_in_the_app(
     sentence = "the weather will be cold and windy tomorrow morning"
     audio, rate = stereo_wav(say(sentence, speech_dir / "demo48.wav", rate=48000))
     device = FakeSoundDevice(audio, rate, mode="thread", speed=2.0)
-    app = DesktopApp(settings, device, tmp_path / "transcripts", tray=False)
-    qtbot.addWidget(app.window)
-    app.set_recognizer(
-        load_recognizer(ModelOptions(name=DEMO_MODEL, device="cpu", dtype="float32", threads=1))
-    )
+    demo = load_recognizer(ModelOptions(name=DEMO_MODEL, device="cpu", dtype="float32", threads=1))
+    app = desktop.make_app(qtbot, settings, device, tmp_path, recognizer=demo)
     assert "synthetic voices" in app.window.model_label.text()  # the app says what this model is
     app.overlay.show()
     partials: list[str] = []
@@ -378,9 +364,7 @@ def test_pauses_end_lines_with_the_demo_model_in_the_window_overlay_and_file(
     audio, rate = stereo_wav(sentences_with_pauses(speech_dir))
     device = FakeSoundDevice(audio, rate, mode="burst")
     settings.overlay_lines = 5
-    app = DesktopApp(settings, device, tmp_path / "transcripts", tray=False)
-    qtbot.addWidget(app.window)
-    app.set_recognizer(demo_recognizer)
+    app = desktop.make_app(qtbot, settings, device, tmp_path, recognizer=demo_recognizer)
     app.overlay.show()
     try:
         run_session(qtbot, app, device)

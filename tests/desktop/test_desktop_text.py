@@ -16,7 +16,7 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from helpers import SENTENCES, have, sentences_with_pauses
+from helpers import SENTENCES, desktop, have, sentences_with_pauses
 from helpers.desktop import FakeSoundDevice, stereo_wav
 from helpers.fakehub import FakeHub, closed_port_url
 from PySide6.QtCore import QSettings
@@ -47,24 +47,11 @@ def three_sentences(speech_dir: Path) -> tuple[np.ndarray, int]:
 
 @pytest.fixture
 def make_app(qtbot, settings: Settings, tmp_path: Path):  # type: ignore[no-untyped-def]
-    apps: list[DesktopApp] = []
-
-    def make(device: FakeSoundDevice, recognizer) -> DesktopApp:  # type: ignore[no-untyped-def]
-        app = DesktopApp(settings, device, tmp_path / "transcripts", tray=False)
-        qtbot.addWidget(app.window)
-        with qtbot.waitSignal(app.text_models.finished, timeout=TIMEOUT_MS):
-            app.set_recognizer(recognizer)
-        apps.append(app)
-        return app
-
-    yield make
-    for app in apps:
-        if app.session.running:
-            with qtbot.waitSignal(app.session.stopped, timeout=TIMEOUT_MS):
-                app.session.stop()
-        app.window.close()
-        app.overlay.close()
-        app.shutdown()
+    """The app on a speech model, its text models loaded (helpers.desktop.make_app), closed
+    with the test."""
+    return lambda device, recognizer: desktop.make_app(
+        qtbot, settings, device, tmp_path, recognizer=recognizer, wait_text_models=True
+    )
 
 
 def caption(qtbot, app: DesktopApp, device: FakeSoundDevice) -> list[CaptionUpdate]:  # type: ignore[no-untyped-def]
@@ -216,23 +203,17 @@ def test_models_that_cannot_be_had_are_a_notice_and_captions_go_on(
     settings.translation_model = "acme/opus-mt-en-unreachable"
     device = FakeSoundDevice(read_wav(hello_wav), 16000, mode="burst")
     notices: list[str] = []
-    app = DesktopApp(settings, device, hub_cache.parent / "transcripts", tray=False)
-    qtbot.addWidget(app.window)
+    app = desktop.make_app(qtbot, settings, device, hub_cache.parent)
     app.text_models.notice.connect(notices.append)
     with qtbot.waitSignal(app.text_models.finished, timeout=TIMEOUT_MS):
         app.set_recognizer(tiny_recognizer)
-    try:
-        assert len(notices) == 2, notices
-        assert "without punctuation" in notices[0] and "acme/punctuation-en" in notices[0]
-        assert "without translation" in notices[1] and "acme/opus-mt-en-unreachable" in notices[1]
-        assert all("cannot be downloaded now" in n for n in notices)
-        assert app.window.message_bar.text() == notices[-1]
-        assert app.session.punctuation is None and app.session.translation is None
-        updates = caption(qtbot, app, device)
-    finally:
-        app.window.close()
-        app.overlay.close()
-        app.shutdown()
+    assert len(notices) == 2, notices
+    assert "without punctuation" in notices[0] and "acme/punctuation-en" in notices[0]
+    assert "without translation" in notices[1] and "acme/opus-mt-en-unreachable" in notices[1]
+    assert all("cannot be downloaded now" in n for n in notices)
+    assert app.window.message_bar.text() == notices[-1]
+    assert app.session.punctuation is None and app.session.translation is None
+    updates = caption(qtbot, app, device)
     assert app.window.transcript.words  # the captions went on
     assert not [u for u in updates if u.kind is UpdateKind.TRANSLATION]
 
@@ -245,8 +226,7 @@ def test_a_translation_model_downloads_with_progress_and_can_be_cancelled(
     device = FakeSoundDevice(np.zeros(1600, np.float32), 16000, mode="burst")
     with FakeHub({"acme/opus-mt-en-dl": marian_dir}, rate=50_000) as slow:
         settings.hub_endpoint = slow.url
-        app = DesktopApp(settings, device, tmp_path / "transcripts", tray=False)
-        qtbot.addWidget(app.window)
+        app = desktop.make_app(qtbot, settings, device, tmp_path)
         try:
             with qtbot.waitSignal(
                 app.text_models.progress,
@@ -277,8 +257,6 @@ def test_a_translation_model_downloads_with_progress_and_can_be_cancelled(
             app.apply_settings({"translation"})
         assert loaded.args[0] is not None and app.session.translation is not None
         assert seen and seen[-1][0] == seen[-1][1] > 0
-    app.window.close()
-    app.overlay.close()
 
 
 @pytest.mark.demo_model

@@ -147,12 +147,12 @@ def test_lost_system_audio_shows_in_the_status_bar(qtbot, tmp_path: Path, tiny_r
     from PySide6.QtCore import QSettings
 
     from desktop_app.app import DesktopApp
-    from desktop_app.settings import Settings
+    from desktop_app.settings import InputOptions, Settings
 
     audio = np.random.default_rng(1).uniform(-0.3, 0.3, (2 * RATE, 2)).astype(np.float32)
     sc = FakeSoundcard([FakeMic("{0.0.0.1}", "Speakers")], audio, discontinuities=(2, 5))
     settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    settings.input_device = "System audio: Speakers"
+    settings.inputs = InputOptions("System audio: Speakers")
     backend = FakeWindowsSoundDevice(np.zeros((4800, 2), np.float32), RATE)
     app = DesktopApp(settings, backend, tmp_path / "transcripts", tray=False, system_audio=sc)
     qtbot.addWidget(app.window)

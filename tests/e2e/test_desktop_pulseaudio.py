@@ -248,10 +248,10 @@ def test_live_captions_of_system_audio_in_the_app(
     from PySide6.QtCore import QSettings
 
     from desktop_app.app import DesktopApp
-    from desktop_app.settings import Settings
+    from desktop_app.settings import InputOptions, Settings
 
     settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    settings.input_device = "System audio: vsink"
+    settings.inputs = InputOptions("System audio: vsink")
     app = DesktopApp(settings, sd, tmp_path / "transcripts", tray=False)
     qtbot.addWidget(app.window)
     app.set_recognizer(tiny_recognizer)
@@ -303,11 +303,11 @@ def test_a_removed_source_is_noticed_when_pulseaudio_moves_the_stream(
     from PySide6.QtCore import QSettings
 
     from desktop_app.app import DesktopApp
-    from desktop_app.settings import Settings
+    from desktop_app.settings import InputOptions, Settings
 
     with playing_sink("gone", pulse) as module:
         settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-        settings.input_device = "System audio: gone"
+        settings.inputs = InputOptions("System audio: gone")
         app = DesktopApp(settings, sd, tmp_path / "transcripts", tray=False)
         qtbot.addWidget(app.window)
         app.set_recognizer(tiny_recognizer)

@@ -292,14 +292,42 @@ def ini(path: Path) -> Settings:
     return Settings(QSettings(str(path), QSettings.Format.IniFormat))
 
 
-def make_app(qtbot, settings: Settings, device: FakeSoundDevice, tmp_path: Path) -> DesktopApp:  # type: ignore[no-untyped-def]
-    """The desktop app without a tray icon, its windows closed with the test."""
+TIMEOUT_MS = 120_000  # a session's stop, text models loading: generous on a busy machine
+
+
+def make_app(  # type: ignore[no-untyped-def]
+    qtbot,
+    settings: Settings,
+    device: FakeSoundDevice | FakeSoundDevices,
+    tmp_path: Path,
+    *,
+    recognizer=None,
+    wait_text_models: bool = False,
+) -> DesktopApp:
+    """The desktop app without a tray icon, closed with the test: a session still running is
+    stopped first (its last words reach the file), then the window closes, which shuts the app
+    down (scheduler, translation workers, API), and the overlay closes.
+
+    ``recognizer``: the speech model, set at once; ``wait_text_models``: return once the
+    punctuation and translation models the settings ask for are loaded (or found missing)."""
     from desktop_app.app import DesktopApp
 
     app = DesktopApp(settings, device, tmp_path / "transcripts", tray=False)
-    qtbot.addWidget(app.window)
+    qtbot.addWidget(app.window, before_close_func=lambda _: stop_session(qtbot, app))
     qtbot.addWidget(app.overlay)
+    if recognizer is not None and wait_text_models:
+        with qtbot.waitSignal(app.text_models.finished, timeout=TIMEOUT_MS):
+            app.set_recognizer(recognizer)
+    elif recognizer is not None:
+        app.set_recognizer(recognizer)
     return app
+
+
+def stop_session(qtbot, app: DesktopApp) -> None:  # type: ignore[no-untyped-def]
+    """Stop the app's live captions, if running, and wait until the last words are out."""
+    if app.session.running:
+        with qtbot.waitSignal(app.session.stopped, timeout=TIMEOUT_MS):
+            app.session.stop()
 
 
 class FakeSoundDevices:
