@@ -140,6 +140,16 @@ def pair_for_model(model: str) -> TranslationPair | None:
     return next((p for p in CATALOGUE if p.model == model), None)
 
 
+def parse_target(value: object) -> str | None:
+    """A ``translate_to`` as a request gives it (an upload's form field, a WebSocket query or
+    config, a Realtime session's ``audio.output.language``): the language as given, without
+    spaces; None for none (absent, "" or "none" in any case)."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    return None if text.lower() in ("", "none") else text
+
+
 def check_language(code: str) -> str:
     """A target language code as given (``zh``, ``de``, ``zh-CN``), or TranslationError."""
     value = code.strip()
