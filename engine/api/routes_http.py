@@ -143,9 +143,8 @@ TranslateField = Annotated[
 async def _translate(ctx: ApiContext, transcript: Transcript, target: str | None) -> Transcript:
     """The transcript with its segments' translations into ``target`` (the server's default
     when None; "" or "none": no translation); 400 when the language has no model here."""
+    target = parse_target(ctx.settings.translation.target if target is None else target)
     if target is None:
-        target = ctx.settings.translation.target
-    if not target or target.lower() == "none":
         return transcript
     try:
         worker = await asyncio.to_thread(ctx.translators.worker, target)
