@@ -55,22 +55,22 @@
         <translation>这台计算机上还没有语音模型：下载或选择模型后即可开始字幕。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="298"/>
+        <location filename="../app.py" line="301"/>
         <source>The new model is loading; the captions running now keep the old one until you stop and start them again.</source>
         <translation>新模型正在加载；当前的字幕会继续使用旧模型，直到你停止并重新开始。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="311"/>
+        <location filename="../app.py" line="314"/>
         <source>The new language applies from the next start of the app.</source>
         <translation>新的界面语言将在下次启动应用时生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="313"/>
+        <location filename="../app.py" line="316"/>
         <source>The new live-caption settings apply from the next start.</source>
         <translation>新的实时字幕设置将在下次开始时生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="337"/>
+        <location filename="../app.py" line="340"/>
         <source>Live Captions: {}</source>
         <translation>实时字幕：{}</translation>
     </message>
@@ -319,14 +319,22 @@
     </message>
 </context>
 <context>
+    <name>FileTranscriber</name>
+    <message>
+        <location filename="../widgets/file_panel.py" line="133"/>
+        <source>no translation: {}</source>
+        <translation>没有翻译：{}</translation>
+    </message>
+</context>
+<context>
     <name>FileTranscription</name>
     <message>
-        <location filename="../widgets/file_panel.py" line="42"/>
+        <location filename="../widgets/file_panel.py" line="43"/>
         <source>Audio and video</source>
         <translation>音频和视频</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="43"/>
+        <location filename="../widgets/file_panel.py" line="44"/>
         <source>All files</source>
         <translation>所有文件</translation>
     </message>
@@ -334,82 +342,82 @@
 <context>
     <name>FileTranscriptionDialog</name>
     <message>
-        <location filename="../widgets/file_panel.py" line="156"/>
+        <location filename="../widgets/file_panel.py" line="161"/>
         <source>Transcribe {}</source>
         <translation>转写 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="158"/>
+        <location filename="../widgets/file_panel.py" line="163"/>
         <source>Transcribing {}…</source>
         <translation>正在转写 {}…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="163"/>
+        <location filename="../widgets/file_panel.py" line="168"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="166"/>
+        <location filename="../widgets/file_panel.py" line="171"/>
         <source>The transcript appears here when the file is done.</source>
         <translation>文件转写完成后，文字记录会显示在这里。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="168"/>
+        <location filename="../widgets/file_panel.py" line="173"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="169"/>
+        <location filename="../widgets/file_panel.py" line="174"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="211"/>
+        <location filename="../widgets/file_panel.py" line="216"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="221"/>
+        <location filename="../widgets/file_panel.py" line="226"/>
         <source>Transcript saved: {}</source>
         <translation>文字记录已保存：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="230"/>
+        <location filename="../widgets/file_panel.py" line="235"/>
         <source>%p%  ({0} of {1} s)</source>
         <translation>%p%（{0} / {1} 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="240"/>
+        <location filename="../widgets/file_panel.py" line="245"/>
         <source>Note: {}.</source>
         <translation>注意：{}。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="242"/>
+        <location filename="../widgets/file_panel.py" line="247"/>
         <source>Done: {0}, {1} s of audio, {2} captions.</source>
         <translation>完成：{0}，音频 {1} 秒，共 {2} 条字幕。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="254"/>
+        <location filename="../widgets/file_panel.py" line="259"/>
         <source>Could not transcribe: {}</source>
         <translation>无法转写：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="261"/>
+        <location filename="../widgets/file_panel.py" line="266"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="267"/>
+        <location filename="../widgets/file_panel.py" line="272"/>
         <source>Cancelled after {0} s of {1} s.</source>
         <translation>已在 {1} 秒中的第 {0} 秒处取消。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="269"/>
+        <location filename="../widgets/file_panel.py" line="274"/>
         <source>Cancelled after {0} s.</source>
         <translation>已在第 {0} 秒处取消。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="271"/>
+        <location filename="../widgets/file_panel.py" line="276"/>
         <source>The part done is below: Export… saves it with its timestamps.</source>
         <translation>已完成的部分显示在下方：“导出…”可将其连同时间戳一起保存。</translation>
     </message>
@@ -606,22 +614,22 @@
 <context>
     <name>LiveSession</name>
     <message>
-        <location filename="../session.py" line="191"/>
+        <location filename="../session.py" line="194"/>
         <source>No speech model is loaded yet; captions can start once it is.</source>
         <translation>尚未加载语音模型；加载完成后即可开始字幕。</translation>
     </message>
     <message>
-        <location filename="../session.py" line="302"/>
+        <location filename="../session.py" line="305"/>
         <source>{0}: {1} The other input&apos;s captions go on.</source>
         <translation>{0}：{1} 另一个输入的字幕继续。</translation>
     </message>
     <message>
-        <location filename="../session.py" line="318"/>
+        <location filename="../session.py" line="321"/>
         <source>The input “{0}” is gone: PulseAudio now records “{1}” instead. Choose the input again, or stop the captions.</source>
         <translation>输入“{0}”已不存在：PulseAudio 现在改为录制“{1}”。请重新选择输入，或停止字幕。</translation>
     </message>
     <message>
-        <location filename="../session.py" line="341"/>
+        <location filename="../session.py" line="344"/>
         <source>{0} stopped; the other input&apos;s captions go on.</source>
         <translation>{0} 已停止；另一个输入的字幕继续。</translation>
     </message>
@@ -629,223 +637,228 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../widgets/main_window.py" line="90"/>
+        <location filename="../widgets/main_window.py" line="91"/>
         <source>Live Captions</source>
         <translation>实时字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="123"/>
-        <location filename="../widgets/main_window.py" line="483"/>
+        <location filename="../widgets/main_window.py" line="124"/>
+        <location filename="../widgets/main_window.py" line="485"/>
         <source>&amp;Start captions</source>
         <translation>开始字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="126"/>
+        <location filename="../widgets/main_window.py" line="127"/>
         <source>&amp;Open audio or video file…</source>
         <translation>打开音频或视频文件(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="129"/>
+        <location filename="../widgets/main_window.py" line="130"/>
         <source>&amp;Save transcript as…</source>
         <translation>文字记录另存为(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="131"/>
+        <location filename="../widgets/main_window.py" line="132"/>
         <source>&amp;Copy transcript</source>
         <translation>复制文字记录(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="132"/>
+        <location filename="../widgets/main_window.py" line="133"/>
         <source>C&amp;lear transcript</source>
         <translation>清除文字记录(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="134"/>
+        <location filename="../widgets/main_window.py" line="135"/>
         <source>Open &amp;transcripts folder</source>
         <translation>打开文字记录文件夹(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="137"/>
+        <location filename="../widgets/main_window.py" line="138"/>
         <source>S&amp;ettings…</source>
         <translation>设置(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="141"/>
+        <location filename="../widgets/main_window.py" line="142"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="143"/>
+        <location filename="../widgets/main_window.py" line="144"/>
         <source>Show caption &amp;overlay</source>
         <translation>显示字幕浮窗(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="149"/>
+        <location filename="../widgets/main_window.py" line="150"/>
         <source>&amp;Lock overlay (click-through)</source>
         <translation>锁定浮窗（鼠标穿透）(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="159"/>
+        <location filename="../widgets/main_window.py" line="160"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="170"/>
+        <location filename="../widgets/main_window.py" line="171"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="172"/>
+        <location filename="../widgets/main_window.py" line="173"/>
         <source>&amp;Captions</source>
         <translation>字幕(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="177"/>
-        <location filename="../widgets/main_window.py" line="482"/>
+        <location filename="../widgets/main_window.py" line="178"/>
+        <location filename="../widgets/main_window.py" line="484"/>
         <source>Start</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="187"/>
+        <location filename="../widgets/main_window.py" line="188"/>
         <source>List the audio inputs again</source>
         <translation>重新列出音频输入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="192"/>
+        <location filename="../widgets/main_window.py" line="193"/>
         <source>Input:</source>
         <translation>输入：</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="201"/>
+        <location filename="../widgets/main_window.py" line="202"/>
         <source>Caption a second input at once, for example your microphone and the computer&apos;s audio in a call: each line shows whose it is.</source>
         <translation>同时为第二个输入生成字幕，例如通话中的麦克风和电脑音频：每行都标明说话的一方。</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="211"/>
+        <location filename="../widgets/main_window.py" line="212"/>
         <source>The label shown before this input&apos;s lines</source>
         <translation>显示在此输入每行字幕前的标签</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="214"/>
-        <location filename="../widgets/main_window.py" line="218"/>
+        <location filename="../widgets/main_window.py" line="215"/>
+        <location filename="../widgets/main_window.py" line="219"/>
         <source>Label:</source>
         <translation>标签：</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="216"/>
+        <location filename="../widgets/main_window.py" line="217"/>
         <source>Second input:</source>
         <translation>第二个输入：</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="231"/>
-        <location filename="../widgets/main_window.py" line="321"/>
+        <location filename="../widgets/main_window.py" line="232"/>
+        <location filename="../widgets/main_window.py" line="323"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="236"/>
+        <location filename="../widgets/main_window.py" line="237"/>
         <source>How far the final captions are behind the audio</source>
         <translation>最终字幕落后于音频的时间</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="240"/>
+        <location filename="../widgets/main_window.py" line="241"/>
         <source>Audio blocks lost: the computer could not keep up, or the sound device dropped audio</source>
         <translation>丢失的音频块：计算机处理不及，或声音设备丢失了音频</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="250"/>
+        <location filename="../widgets/main_window.py" line="251"/>
         <source>Stop loading the punctuation or translation model</source>
         <translation>停止加载标点或翻译模型</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="278"/>
+        <location filename="../widgets/main_window.py" line="280"/>
         <source>Start or stop live captions</source>
         <translation>开始或停止实时字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="291"/>
+        <location filename="../widgets/main_window.py" line="293"/>
         <source>Model: {}</source>
         <translation>模型：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="343"/>
+        <location filename="../widgets/main_window.py" line="345"/>
         <source>System default input</source>
         <translation>系统默认输入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="357"/>
+        <location filename="../widgets/main_window.py" line="359"/>
         <source>Inputs with a speaker icon record what the computer plays.</source>
         <translation>带扬声器图标的输入录制电脑正在播放的声音。</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="362"/>
+        <location filename="../widgets/main_window.py" line="364"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="377"/>
+        <location filename="../widgets/main_window.py" line="379"/>
         <source>System audio: {}</source>
         <translation>系统音频：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="395"/>
+        <location filename="../widgets/main_window.py" line="397"/>
         <source>Others</source>
         <translation>对方</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="395"/>
+        <location filename="../widgets/main_window.py" line="397"/>
         <source>You</source>
         <translation>我</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="416"/>
+        <location filename="../widgets/main_window.py" line="418"/>
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="436"/>
+        <location filename="../widgets/main_window.py" line="438"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="437"/>
+        <location filename="../widgets/main_window.py" line="439"/>
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="464"/>
+        <location filename="../widgets/main_window.py" line="466"/>
         <source>Lag {} s</source>
         <translation>延迟 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="476"/>
+        <location filename="../widgets/main_window.py" line="478"/>
         <source>Dropped audio: {} blocks</source>
         <translation>丢失音频：{} 块</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="498"/>
+        <location filename="../widgets/main_window.py" line="505"/>
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字记录已保存为 {}（文件 &gt; 打开文字记录文件夹）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="513"/>
+        <location filename="../widgets/main_window.py" line="520"/>
         <source>Transcript saved: {}</source>
         <translation>文字记录已保存：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="526"/>
+        <location filename="../widgets/main_window.py" line="533"/>
         <source>No file manager could open the folder. The transcripts are in {}</source>
         <translation>没有文件管理器能打开该文件夹。字幕记录保存在 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="549"/>
+        <location filename="../widgets/main_window.py" line="556"/>
         <source>Transcribe a file</source>
         <translation>转写文件</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="557"/>
+        <location filename="../widgets/main_window.py" line="564"/>
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未加载语音模型；加载完成后即可转写文件。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="625"/>
+        <source>Quitting once the last translations are in the transcript ({0} left). Quit again to quit at once.</source>
+        <translation>最后几句的翻译写入记录后即退出（还剩 {0} 句）。再次退出可立即退出。</translation>
     </message>
 </context>
 <context>
