@@ -263,7 +263,10 @@ class Translator(Protocol):
     thread: everyone else translates through the worker (:class:`TranslationWorker` is a
     Translator too)."""
 
-    description: str
+    @property
+    def description(self) -> str:
+        """The model and how it runs, for the user."""
+        ...
 
     def translate(self, texts: Sequence[str]) -> list[str]: ...
 
@@ -499,7 +502,6 @@ class TranslationWorker:
 
     def __init__(self, translator: Translator, max_pending: int = 16, max_batch: int = 8) -> None:
         self.translator = translator
-        self.description = translator.description
         self.max_batch = max_batch
         self._jobs: queue.Queue[_Job | None] = queue.Queue(max_pending)
         self._results: Outbox[Result] = queue.SimpleQueue()
@@ -508,6 +510,10 @@ class TranslationWorker:
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="translation", daemon=True)
         self._thread.start()
+
+    @property
+    def description(self) -> str:
+        return self.translator.description
 
     def submit(self, key: Any, text: str, outbox: ResultSink | None = None) -> None:
         outbox = self._results if outbox is None else outbox
