@@ -5,8 +5,9 @@ The translation model is OPUS-MT's architecture (Helsinki-NLP/opus-mt-en-zh: d_m
 6 + 6 layers, 65 001 pieces) with random weights, built once (devkit/tiny_marian.py). Random
 weights never choose the end token, so every translation runs to the length limit (2 x source
 pieces + 10): a trained model stops at the end of its sentence, so these times are an upper
-bound. Speech: espeak-ng sentences with 2 s pauses, replayed in real time (100 ms pieces) through
-the scheduler on the demo model; rounds with translation off and on alternate in one process.
+bound. Speech: espeak-ng sentences with 2 s pauses (``--pause``), replayed in real time (100 ms
+pieces) through the scheduler on the demo model; rounds with translation off and on alternate in
+one process.
 
 Each round runs one stream through the caption pipeline a server session builds
 (``caption_pipeline``: casing, the demo punctuation model, sentences, the translation stage),
@@ -19,7 +20,7 @@ engine final and from the SENTENCE update (the translation alone). A caption's l
 a final word leaves the pipeline minus the time its audio ended. Each setup's line gives this
 process's CPU time and the load average (the machine is shared).
 
-    python -m bench.translation_latency [--seconds 30] [--rounds 1] [--skip-memory]
+    python -m bench.translation_latency [--seconds 30] [--rounds 1] [--pause 2] [--skip-memory]
 """
 
 from __future__ import annotations
@@ -215,6 +216,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=30.0, help="speech per round")
     parser.add_argument("--rounds", type=int, default=1, help="rounds of every setup")
+    parser.add_argument(
+        "--pause", type=float, default=2.0, help="silence between sentences, seconds"
+    )
     parser.add_argument("--repeats", type=int, default=5, help="sentences per speed figure")
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
@@ -242,7 +246,7 @@ def main() -> None:
         for s in SETUPS
     }
     with tempfile.TemporaryDirectory() as tmp, Scheduler(recognizer) as scheduler:
-        audio = speech(Path(tmp), args.seconds)
+        audio = speech(Path(tmp), args.seconds, args.pause)
         for _ in range(args.rounds):
             for setup in SETUPS:
                 translator.limit = (lambda n: n + 2) if setup.source_length else max_length

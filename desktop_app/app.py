@@ -269,6 +269,9 @@ class DesktopApp(QObject):
             if worker is None:
                 worker = TranslationWorker(translation.translator)
                 self._translation_workers[key] = worker
+            # Live captions and files both translate through the worker: its thread is the
+            # model's one caller.
+            translation = Translation(worker, translation.language)
             stage = (worker, translation.language)
         self.session.set_translation(stage)
         self.window.translation = translation

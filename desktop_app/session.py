@@ -95,6 +95,9 @@ class LiveSession(QObject):
     # several inputs: the lines said but not in the time order yet, partial words too (a list
     # of engine.interleave.OpenLine, in time order; empty once all are out)
     open_lines = Signal(object)
+    # after a stop: the last sentences' translations came (or the wait for them ended), and
+    # the transcript file is closed
+    drained = Signal()
 
     def __init__(
         self,
@@ -368,19 +371,34 @@ class LiveSession(QObject):
             clock(seconds) if self.clock_start is None else time_of_day(self.clock_start, seconds)
         )
 
+    @property
+    def finishing(self) -> int:
+        """After a stop: the sentences whose translations are still awaited (0 when none are,
+        or the wait is over)."""
+        if self.running or self._drain_until is None:
+            return 0
+        return sum(stage.pending for stage in self._translating)
+
+    def end_drain(self) -> None:
+        """Stop waiting for the last translations (quitting at once): the transcript file
+        closes now; its caption lines are all in it already."""
+        if self._drain_until is not None and not self.running:
+            self._drain_until = time.monotonic()
+            self._on_poll()  # what came meanwhile is written first
+
     @Slot()
     def _on_poll(self) -> None:
         for index, pipeline in enumerate(self._pipelines[: max(1, len(self._inputs))]):
             self._emit(pipeline.poll(), index)
         if self.running or self._drain_until is None:
             return
-        waiting = any(stage.pending > 0 for stage in self._translating)
-        if waiting and time.monotonic() < self._drain_until:
+        if self.finishing and time.monotonic() < self._drain_until:
             return
         self._drain_until = None
         self._poll.stop()
         if self.transcript_log is not None:
             self.transcript_log.close()
+        self.drained.emit()
 
     @Slot(object)
     @Slot(str)

@@ -40,6 +40,9 @@ class EventType(str, Enum):
 
 
 EVENT_TYPES = tuple(t.value for t in EventType)
+# The last stretch of a window's right context, where a word that starts may not show yet (the
+# model hears too little of it): a pause seen in the right context counts up to before it.
+EDGE_S = 0.2
 
 
 @dataclass(frozen=True)
@@ -175,12 +178,13 @@ class StreamState:
         if words:
             events += self._final_event(words)
         # An utterance ends after a long enough run of frames without speech (blank or word
-        # delimiter) following the last voiced one.
+        # delimiter) following the last voiced one. A right context without speech counts too:
+        # the pause is seen as soon as the words before it are final, a window sooner.
         voiced = np.flatnonzero(self._is_spoken(kept))
         if voiced.size:
             self._last_voice_end = start_s + (voiced[-1] + 1) * self._frame_s
         end_s = start_s + len(kept) * self._frame_s
-        pause = end_s - self._last_voice_end
+        pause = self._quiet_until(window, ids, end_s) - self._last_voice_end
         if (
             self._in_speech
             and pause >= self.options.utterance_gap_s
@@ -199,6 +203,17 @@ class StreamState:
             self._in_speech = False
         events.append(Event(EventType.END, self.received_s))
         return events
+
+    def _quiet_until(self, window: Window, ids: np.ndarray, end_s: float) -> float:
+        """How far the silence after the kept frames is known to reach: through the window's
+        right context (its audio received, less ``EDGE_S`` at its edge) when no frame there is
+        speech, else to the kept frames' end."""
+        stop = min(len(ids), window.valid[1] // self.grid.frame_samples)
+        right = ids[window.keep_slice.stop : stop]
+        seen = right.size * self._frame_s - EDGE_S
+        if seen <= 0 or self._is_spoken(right).any():
+            return end_s
+        return end_s + seen
 
     def _is_spoken(self, ids: np.ndarray) -> np.ndarray:
         """True for frames whose id spells something (ids beyond the vocabulary count too)."""

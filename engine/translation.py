@@ -140,6 +140,16 @@ def pair_for_model(model: str) -> TranslationPair | None:
     return next((p for p in CATALOGUE if p.model == model), None)
 
 
+def parse_target(value: object) -> str | None:
+    """A ``translate_to`` as a request gives it (an upload's form field, a WebSocket query or
+    config, a Realtime session's ``audio.output.language``): the language as given, without
+    spaces; None for none (absent, "" or "none" in any case)."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    return None if text.lower() in ("", "none") else text
+
+
 def check_language(code: str) -> str:
     """A target language code as given (``zh``, ``de``, ``zh-CN``), or TranslationError."""
     value = code.strip()
@@ -249,9 +259,14 @@ def resolve_model_dir(
 
 # translators ---------------------------------------------------------------------------------
 class Translator(Protocol):
-    """Translates a batch of sentences; one caller at a time (the worker's thread)."""
+    """Translates a batch of sentences. A model's translator has one caller, its worker's
+    thread: everyone else translates through the worker (:class:`TranslationWorker` is a
+    Translator too)."""
 
-    description: str
+    @property
+    def description(self) -> str:
+        """The model and how it runs, for the user."""
+        ...
 
     def translate(self, texts: Sequence[str]) -> list[str]: ...
 
@@ -479,10 +494,11 @@ class _Job:
 
 class TranslationWorker:
     """Translates submitted sentences in one thread, in order, a batch of whatever waits at a
-    time; one worker per loaded model serves every stream. ``submit`` never blocks: when
-    ``max_pending`` sentences wait already, the sentence gets an empty result saying that
-    translation fell behind. Each submitter collects its results from its own outbox (or the
-    worker's, with :meth:`poll`)."""
+    time; one worker per loaded model serves every stream, and is its translator's only caller.
+    ``submit`` never blocks: when ``max_pending`` sentences wait already, the sentence gets an
+    empty result saying that translation fell behind. Each submitter collects its results from
+    its own outbox (or the worker's, with :meth:`poll`). Files call :meth:`translate`, which
+    waits: the worker is a :class:`Translator` too."""
 
     def __init__(self, translator: Translator, max_pending: int = 16, max_batch: int = 8) -> None:
         self.translator = translator
@@ -490,15 +506,57 @@ class TranslationWorker:
         self._jobs: queue.Queue[_Job | None] = queue.Queue(max_pending)
         self._results: Outbox[Result] = queue.SimpleQueue()
         self._ready = threading.Condition()
+        self._closing = threading.Lock()  # held to queue a job and to close (none after)
+        self._closed = False
         self._thread = threading.Thread(target=self._run, name="translation", daemon=True)
         self._thread.start()
 
+    @property
+    def description(self) -> str:
+        return self.translator.description
+
     def submit(self, key: Any, text: str, outbox: ResultSink | None = None) -> None:
         outbox = self._results if outbox is None else outbox
-        try:
-            self._jobs.put_nowait(_Job(key, text, outbox, time.monotonic()))
-        except queue.Full:
-            outbox.put(Result(key, "", text, error="translation fell behind"))
+        with self._closing:
+            if self._closed:
+                outbox.put(Result(key, "", text, error="translation has stopped"))
+                return
+            try:
+                self._jobs.put_nowait(_Job(key, text, outbox, time.monotonic()))
+            except queue.Full:
+                outbox.put(Result(key, "", text, error="translation fell behind"))
+
+    def translate(self, texts: Sequence[str]) -> list[str]:
+        """``texts`` translated in the worker's thread, waiting for them (files): ``max_batch``
+        at a time, so the sentences of live streams wait for one batch at most, and a file
+        never fills the queue they need. TranslationError when a batch fails."""
+        out: list[str] = []
+        for first in range(0, len(texts), self.max_batch):
+            batch = texts[first : first + self.max_batch]
+            outbox: Outbox[Result] = queue.SimpleQueue()
+            for n, text in enumerate(batch):
+                self._queue(_Job(n, text, outbox, time.monotonic()))
+            results = sorted((outbox.get() for _ in batch), key=lambda r: int(r.key))
+            failed = next((r.error for r in results if r.error), "")
+            if failed:
+                raise TranslationError(failed)
+            out += [r.text for r in results]
+        return out
+
+    def _queue(self, job: _Job) -> None:
+        """Queue a file's job, waiting for room (never dropped; streams' submits never wait for
+        it); TranslationError once the worker is closed."""
+        while True:
+            with self._closing:
+                if self._closed:
+                    raise TranslationError("translation has stopped")
+                try:
+                    self._jobs.put_nowait(job)
+                    return
+                except queue.Full:
+                    pass
+            with self._ready:
+                self._ready.wait(0.1)  # a batch done makes room
 
     def poll(self) -> list[Result]:
         """Results of sentences submitted without an outbox, ready since the last call."""
@@ -516,7 +574,12 @@ class TranslationWorker:
         return True
 
     def close(self) -> None:
-        self._jobs.put(None)
+        """Translate what waits, then stop (later sentences get an empty result)."""
+        with self._closing:
+            if self._closed:
+                return
+            self._closed = True
+            self._jobs.put(None)
         self._thread.join(timeout=30)
 
     def _run(self) -> None:

@@ -55,22 +55,22 @@
         <translation>这台计算机上还没有语音模型：下载或选择模型后即可开始字幕。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="302"/>
+        <location filename="../app.py" line="305"/>
         <source>The new model is loading; the captions running now keep the old one until you stop and start them again.</source>
         <translation>新模型正在加载；当前的字幕会继续使用旧模型，直到你停止并重新开始。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="315"/>
+        <location filename="../app.py" line="318"/>
         <source>The new language applies from the next start of the app.</source>
         <translation>新的界面语言将在下次启动应用时生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="317"/>
+        <location filename="../app.py" line="320"/>
         <source>The new live-caption settings apply from the next start.</source>
         <translation>新的实时字幕设置将在下次开始时生效。</translation>
     </message>
     <message>
-        <location filename="../app.py" line="341"/>
+        <location filename="../app.py" line="344"/>
         <source>Live Captions: {}</source>
         <translation>实时字幕：{}</translation>
     </message>
@@ -319,14 +319,22 @@
     </message>
 </context>
 <context>
+    <name>FileTranscriber</name>
+    <message>
+        <location filename="../widgets/file_panel.py" line="133"/>
+        <source>no translation: {}</source>
+        <translation>没有翻译：{}</translation>
+    </message>
+</context>
+<context>
     <name>FileTranscription</name>
     <message>
-        <location filename="../widgets/file_panel.py" line="42"/>
+        <location filename="../widgets/file_panel.py" line="43"/>
         <source>Audio and video</source>
         <translation>音频和视频</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="43"/>
+        <location filename="../widgets/file_panel.py" line="44"/>
         <source>All files</source>
         <translation>所有文件</translation>
     </message>
@@ -334,82 +342,82 @@
 <context>
     <name>FileTranscriptionDialog</name>
     <message>
-        <location filename="../widgets/file_panel.py" line="156"/>
+        <location filename="../widgets/file_panel.py" line="161"/>
         <source>Transcribe {}</source>
         <translation>转写 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="158"/>
+        <location filename="../widgets/file_panel.py" line="163"/>
         <source>Transcribing {}…</source>
         <translation>正在转写 {}…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="163"/>
+        <location filename="../widgets/file_panel.py" line="168"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="166"/>
+        <location filename="../widgets/file_panel.py" line="171"/>
         <source>The transcript appears here when the file is done.</source>
         <translation>文件转写完成后，文字记录会显示在这里。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="168"/>
+        <location filename="../widgets/file_panel.py" line="173"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="169"/>
+        <location filename="../widgets/file_panel.py" line="174"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="211"/>
+        <location filename="../widgets/file_panel.py" line="216"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="221"/>
+        <location filename="../widgets/file_panel.py" line="226"/>
         <source>Transcript saved: {}</source>
         <translation>文字记录已保存：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="230"/>
+        <location filename="../widgets/file_panel.py" line="235"/>
         <source>%p%  ({0} of {1} s)</source>
         <translation>%p%（{0} / {1} 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="240"/>
+        <location filename="../widgets/file_panel.py" line="245"/>
         <source>Note: {}.</source>
         <translation>注意：{}。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="242"/>
+        <location filename="../widgets/file_panel.py" line="247"/>
         <source>Done: {0}, {1} s of audio, {2} captions.</source>
         <translation>完成：{0}，音频 {1} 秒，共 {2} 条字幕。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="254"/>
+        <location filename="../widgets/file_panel.py" line="259"/>
         <source>Could not transcribe: {}</source>
         <translation>无法转写：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="261"/>
+        <location filename="../widgets/file_panel.py" line="266"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="267"/>
+        <location filename="../widgets/file_panel.py" line="272"/>
         <source>Cancelled after {0} s of {1} s.</source>
         <translation>已在 {1} 秒中的第 {0} 秒处取消。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="269"/>
+        <location filename="../widgets/file_panel.py" line="274"/>
         <source>Cancelled after {0} s.</source>
         <translation>已在第 {0} 秒处取消。</translation>
     </message>
     <message>
-        <location filename="../widgets/file_panel.py" line="271"/>
+        <location filename="../widgets/file_panel.py" line="276"/>
         <source>The part done is below: Export… saves it with its timestamps.</source>
         <translation>已完成的部分显示在下方：“导出…”可将其连同时间戳一起保存。</translation>
     </message>
@@ -649,22 +657,22 @@
 <context>
     <name>LiveSession</name>
     <message>
-        <location filename="../session.py" line="195"/>
+        <location filename="../session.py" line="198"/>
         <source>No speech model is loaded yet; captions can start once it is.</source>
         <translation>尚未加载语音模型；加载完成后即可开始字幕。</translation>
     </message>
     <message>
-        <location filename="../session.py" line="309"/>
+        <location filename="../session.py" line="312"/>
         <source>{0}: {1} The other input&apos;s captions go on.</source>
         <translation>{0}：{1} 另一个输入的字幕继续。</translation>
     </message>
     <message>
-        <location filename="../session.py" line="325"/>
+        <location filename="../session.py" line="328"/>
         <source>The input “{0}” is gone: PulseAudio now records “{1}” instead. Choose the input again, or stop the captions.</source>
         <translation>输入“{0}”已不存在：PulseAudio 现在改为录制“{1}”。请重新选择输入，或停止字幕。</translation>
     </message>
     <message>
-        <location filename="../session.py" line="348"/>
+        <location filename="../session.py" line="351"/>
         <source>{0} stopped; the other input&apos;s captions go on.</source>
         <translation>{0} 已停止；另一个输入的字幕继续。</translation>
     </message>
@@ -672,183 +680,188 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../widgets/main_window.py" line="86"/>
+        <location filename="../widgets/main_window.py" line="87"/>
         <source>Live Captions</source>
         <translation>实时字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="119"/>
-        <location filename="../widgets/main_window.py" line="415"/>
+        <location filename="../widgets/main_window.py" line="120"/>
+        <location filename="../widgets/main_window.py" line="417"/>
         <source>&amp;Start captions</source>
         <translation>开始字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="122"/>
+        <location filename="../widgets/main_window.py" line="123"/>
         <source>&amp;Open audio or video file…</source>
         <translation>打开音频或视频文件(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="125"/>
+        <location filename="../widgets/main_window.py" line="126"/>
         <source>&amp;Save transcript as…</source>
         <translation>文字记录另存为(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="127"/>
+        <location filename="../widgets/main_window.py" line="128"/>
         <source>&amp;Copy transcript</source>
         <translation>复制文字记录(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="128"/>
+        <location filename="../widgets/main_window.py" line="129"/>
         <source>C&amp;lear transcript</source>
         <translation>清除文字记录(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="130"/>
+        <location filename="../widgets/main_window.py" line="131"/>
         <source>Open &amp;transcripts folder</source>
         <translation>打开文字记录文件夹(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="133"/>
+        <location filename="../widgets/main_window.py" line="134"/>
         <source>S&amp;ettings…</source>
         <translation>设置(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="137"/>
+        <location filename="../widgets/main_window.py" line="138"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="139"/>
+        <location filename="../widgets/main_window.py" line="140"/>
         <source>Show caption &amp;overlay</source>
         <translation>显示字幕浮窗(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="145"/>
+        <location filename="../widgets/main_window.py" line="146"/>
         <source>&amp;Lock overlay (click-through)</source>
         <translation>锁定浮窗（鼠标穿透）(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="155"/>
+        <location filename="../widgets/main_window.py" line="156"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="166"/>
+        <location filename="../widgets/main_window.py" line="167"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="168"/>
+        <location filename="../widgets/main_window.py" line="169"/>
         <source>&amp;Captions</source>
         <translation>字幕(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="173"/>
-        <location filename="../widgets/main_window.py" line="414"/>
+        <location filename="../widgets/main_window.py" line="174"/>
+        <location filename="../widgets/main_window.py" line="416"/>
         <source>Start</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="185"/>
+        <location filename="../widgets/main_window.py" line="186"/>
         <source>List the audio inputs again</source>
         <translation>重新列出音频输入</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="190"/>
+        <location filename="../widgets/main_window.py" line="191"/>
         <source>Input:</source>
         <translation>输入：</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="196"/>
-        <location filename="../widgets/main_window.py" line="200"/>
+        <location filename="../widgets/main_window.py" line="197"/>
+        <location filename="../widgets/main_window.py" line="201"/>
         <source>Label:</source>
         <translation>标签：</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="198"/>
+        <location filename="../widgets/main_window.py" line="199"/>
         <source>Second input:</source>
         <translation>第二个输入：</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="213"/>
-        <location filename="../widgets/main_window.py" line="304"/>
+        <location filename="../widgets/main_window.py" line="214"/>
+        <location filename="../widgets/main_window.py" line="306"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="218"/>
+        <location filename="../widgets/main_window.py" line="219"/>
         <source>How far the final captions are behind the audio</source>
         <translation>最终字幕落后于音频的时间</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="222"/>
+        <location filename="../widgets/main_window.py" line="223"/>
         <source>Audio blocks lost: the computer could not keep up, or the sound device dropped audio</source>
         <translation>丢失的音频块：计算机处理不及，或声音设备丢失了音频</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="232"/>
+        <location filename="../widgets/main_window.py" line="233"/>
         <source>Stop loading the punctuation or translation model</source>
         <translation>停止加载标点或翻译模型</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="261"/>
+        <location filename="../widgets/main_window.py" line="263"/>
         <source>Start or stop live captions</source>
         <translation>开始或停止实时字幕</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="274"/>
+        <location filename="../widgets/main_window.py" line="276"/>
         <source>Model: {}</source>
         <translation>模型：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="351"/>
+        <location filename="../widgets/main_window.py" line="353"/>
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="368"/>
+        <location filename="../widgets/main_window.py" line="370"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="369"/>
+        <location filename="../widgets/main_window.py" line="371"/>
         <source>&amp;Stop captions</source>
         <translation>停止字幕(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="396"/>
+        <location filename="../widgets/main_window.py" line="398"/>
         <source>Lag {} s</source>
         <translation>延迟 {} 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="408"/>
+        <location filename="../widgets/main_window.py" line="410"/>
         <source>Dropped audio: {} blocks</source>
         <translation>丢失音频：{} 块</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="430"/>
+        <location filename="../widgets/main_window.py" line="437"/>
         <source>Transcript saved as {} (File &gt; Open transcripts folder)</source>
         <translation>文字记录已保存为 {}（文件 &gt; 打开文字记录文件夹）</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="445"/>
+        <location filename="../widgets/main_window.py" line="452"/>
         <source>Transcript saved: {}</source>
         <translation>文字记录已保存：{}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="458"/>
+        <location filename="../widgets/main_window.py" line="465"/>
         <source>No file manager could open the folder. The transcripts are in {}</source>
         <translation>没有文件管理器能打开该文件夹。字幕记录保存在 {}</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="481"/>
+        <location filename="../widgets/main_window.py" line="488"/>
         <source>Transcribe a file</source>
         <translation>转写文件</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="489"/>
+        <location filename="../widgets/main_window.py" line="496"/>
         <source>No speech model is loaded yet; files can be transcribed once it is.</source>
         <translation>尚未加载语音模型；加载完成后即可转写文件。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="557"/>
+        <source>Quitting once the last translations are in the transcript ({0} left). Quit again to quit at once.</source>
+        <translation>最后几句的翻译写入记录后即退出（还剩 {0} 句）。再次退出可立即退出。</translation>
     </message>
 </context>
 <context>

@@ -3,6 +3,7 @@ the result with timestamps and exports it."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from engine import WindowRunner
 from engine.config import TranscribeOptions
-from engine.errors import Cancelled, LiveCaptionsError
+from engine.errors import Cancelled, LiveCaptionsError, TranslationError
 from engine.punctuation import Punctuation
 from engine.transcribe import TranscriptionCancelled, transcribe_file
 from engine.transcript import Transcript
@@ -124,9 +125,13 @@ class FileTranscriber(QObject):
             transcript = self.punctuation.transcript(transcript, self.options.segments)
         if self.translation is not None:
             translation = self.translation
-            transcript = translate_transcript(
-                transcript, translation.translator, translation.language
-            )
+            try:  # the app's translator is the live captions' worker: it queues these
+                transcript = translate_transcript(
+                    transcript, translation.translator, translation.language
+                )
+            except TranslationError as exc:  # the transcript stays, untranslated, with a note
+                note = self.tr("no translation: {}").format(exc)
+                transcript = dataclasses.replace(transcript, notes=(*transcript.notes, note))
         return transcript
 
 

@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
         self.translation: Translation | None = None
         self.file_dialogs: list[FileTranscriptionDialog] = []
         self._close_pending = False
+        self._quit_waiting = False  # quitting once the last translations are written
         self.setWindowTitle(self.tr("Live Captions"))
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
@@ -252,6 +253,7 @@ class MainWindow(QMainWindow):
         s.error.connect(self._on_error)
         s.alert.connect(self._on_error)  # shown alike; the captions go on
         s.stopped.connect(self._on_stopped)
+        s.drained.connect(self._on_drained)
 
     def apply_shortcut(self) -> None:
         """The start/stop key from the settings (none when cleared there)."""
@@ -424,6 +426,11 @@ class MainWindow(QMainWindow):
         if self._close_pending:
             self.close()
 
+    @Slot()
+    def _on_drained(self) -> None:
+        if self._quit_waiting:
+            self.close()
+
     def transcript_file_note(self) -> str:
         log_file = self.session.transcript_log
         return (
@@ -541,6 +548,22 @@ class MainWindow(QMainWindow):
             self.session.stop()
             event.ignore()
             return
+        if self.session.finishing and not self._quit_waiting:
+            # the last sentences' translations reach the transcript file first (the session
+            # waits a bounded time); a second Quit quits at once
+            self._quit_waiting = True
+            self.show_message(
+                self.tr(
+                    "Quitting once the last translations are in the transcript ({0} left). "
+                    "Quit again to quit at once."
+                ).format(self.session.finishing),
+                "note",
+            )
+            event.ignore()
+            return
+        if self._quit_waiting:
+            self._quit_waiting = False
+            self.session.end_drain()
         for dialog in list(self.file_dialogs):
             dialog.finish_now()
             dialog.close()

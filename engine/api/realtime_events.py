@@ -17,6 +17,7 @@ from typing import Annotated, Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from ..pipeline import CaptionUpdate
+from ..translation import parse_target
 from .settings import MIN_SAMPLE_RATE
 
 # Formats of the GA interface, and the beta names of the same three.
@@ -90,15 +91,23 @@ class Session(_Lenient):
     include: list[str] | None = None
 
 
+class BetaAudio(_Lenient):
+    """``audio`` of a beta session: only the GA ``output`` (the translation's language)."""
+
+    output: AudioOutput | None = None
+
+
 class BetaSession(_Lenient):
     """Beta ``session`` of ``transcription_session.update``. ``input_audio_format`` may also be a
-    GA format object, which is how a beta client asks for another sample rate."""
+    GA format object, which is how a beta client asks for another sample rate; ``audio.output``
+    is the GA field that asks for translation (the beta interface has none of its own)."""
 
     input_audio_format: Literal["pcm16", "g711_ulaw", "g711_alaw"] | AudioFormat | None = None
     input_audio_transcription: Transcription | None = None
     turn_detection: TurnDetection | None = None
     input_audio_noise_reduction: dict[str, Any] | None = None
     include: list[str] | None = None
+    audio: BetaAudio | None = None
 
 
 class _ClientEvent(_Lenient):
@@ -252,6 +261,7 @@ def beta_session(config: SessionConfig, session_id: str, model: str) -> dict[str
         "input_audio_noise_reduction": None,
         "include": list(config.include) or None,
         "modalities": ["text"],
+        "audio": {"output": {"language": config.translate_to}},
     }
 
 
@@ -273,16 +283,16 @@ def apply_update(
         fmt = audio.input.format if audio and audio.input else None
         transcription = audio.input.transcription if audio and audio.input else None
         output = audio.output if audio else None
-        if output is not None and "language" in output.model_fields_set:
-            language = (output.language or "").strip()
-            changes["translate_to"] = None if language.lower() in ("", "none") else language
         turn_field, rate_param = "turn_detection", "session.audio.input.format.rate"
     else:
         source = event.session
         beta = event.session.input_audio_format
         fmt = AudioFormat(type=BETA_FORMATS[beta]) if isinstance(beta, str) else beta  # type: ignore[arg-type]
         transcription = event.session.input_audio_transcription
+        output = event.session.audio.output if event.session.audio else None
         turn_field, rate_param = "turn_detection", "session.input_audio_format.rate"
+    if output is not None and "language" in output.model_fields_set:
+        changes["translate_to"] = parse_target(output.language)
     if fmt is not None:
         rate = DEFAULT_RATES[fmt.type] if fmt.rate is None else fmt.rate  # 0 is refused
         if not MIN_SAMPLE_RATE <= rate <= max_rate:

@@ -20,7 +20,7 @@ from ..lm_files import parse_hotwords
 from ..punctuation import Punctuation
 from ..scheduler import Scheduler
 from ..transcript import Transcript
-from ..translation import translate_transcript
+from ..translation import parse_target, translate_transcript
 from .deps import STATIC_DIR, ApiContext, get_context, get_scheduler
 from .errors import ApiError, ClientGone, UploadTooLarge
 from .schemas import (
@@ -143,9 +143,8 @@ TranslateField = Annotated[
 async def _translate(ctx: ApiContext, transcript: Transcript, target: str | None) -> Transcript:
     """The transcript with its segments' translations into ``target`` (the server's default
     when None; "" or "none": no translation); 400 when the language has no model here."""
+    target = parse_target(ctx.settings.translation.target if target is None else target)
     if target is None:
-        target = ctx.settings.translation.target
-    if not target or target.lower() == "none":
         return transcript
     try:
         worker = await asyncio.to_thread(ctx.translators.worker, target)
@@ -153,7 +152,8 @@ async def _translate(ctx: ApiContext, transcript: Transcript, target: str | None
         raise ApiError(
             400, f"no translation: {exc}", param="translate_to", code="translation_unavailable"
         ) from None
-    return await asyncio.to_thread(translate_transcript, transcript, worker.translator, target)
+    # through the worker: its thread is the model's one caller (live streams use it too)
+    return await asyncio.to_thread(translate_transcript, transcript, worker, target)
 
 
 async def _transcribe(

@@ -29,6 +29,7 @@ from ..audio import FrameDecoder
 from ..errors import AudioError, TranslationError
 from ..pipeline import CaptionUpdate, UpdateKind
 from ..streaming import Event, EventType, StreamOptions
+from ..translation import parse_target
 from ..units import needs_space
 from .deps import ApiContext, get_context
 from .errors import CloseCode, close_reason
@@ -418,8 +419,7 @@ async def _query_config(
     flag = (punctuation or "true").lower()
     if flag not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
         raise RealtimeError(f"punctuation must be true or false; got {punctuation!r}")
-    wanted = ctx.settings.translation.target if translate_to is None else translate_to.strip()
-    target = None if wanted.lower() in ("", "none") else wanted
+    target = parse_target(ctx.settings.translation.target if translate_to is None else translate_to)
     if target is not None:
         try:
             await asyncio.to_thread(ctx.translators.worker, target)

@@ -24,6 +24,7 @@ from ..errors import AudioError, TranslationError
 from ..lm_files import parse_hotwords
 from ..pipeline import CaptionUpdate, UpdateKind
 from ..streaming import Event, EventType, StreamOptions
+from ..translation import parse_target
 from .deps import ApiContext, get_context
 from .errors import CloseCode, close_reason
 from .live_session import CLOSED, LiveSession, Send, serve_session
@@ -418,9 +419,9 @@ def _label(value: object) -> str | None:
 def _target(ctx: ApiContext, value: object) -> str | None:
     """A ``translate_to`` (query or config): the target, None for none; a language no model
     here could serve is a protocol error that says why (checked at once, nothing loaded)."""
-    if value is None or str(value).strip().lower() in ("", "none"):
+    target = parse_target(value)
+    if target is None:
         return None
-    target = str(value).strip()
     try:
         ctx.translators.check(target)
     except TranslationError as exc:

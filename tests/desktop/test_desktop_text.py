@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +26,7 @@ from desktop_app.app import DesktopApp
 from desktop_app.settings import Settings
 from engine.hub import cached_model
 from engine.pipeline import SENTENCE_ENDS, CaptionUpdate, UpdateKind
-from engine.translation import MARIAN_FILES, TranslationOptions, load_translator
+from engine.translation import MARIAN_FILES, TranslationOptions, Translator, load_translator
 
 TIMEOUT_MS = 120_000
 STAMP = re.compile(r"^\[\d\d:\d\d:\d\d\] ")
@@ -280,3 +281,136 @@ def test_file_transcription_uses_the_punctuation_and_translation_settings(
     assert all(s.translation is not None for s in transcript.segments)
     shown = dialog.result_view.toPlainText()
     assert all(s.translation.strip() in shown for s in transcript.segments if s.translation)
+
+
+class Watched:
+    """The loaded translator, watched: which thread calls it, and held back until ``go`` is
+    set (a busy machine, made certain)."""
+
+    def __init__(self, translator: Translator) -> None:
+        self.translator = translator
+        self.description = translator.description
+        self.go = threading.Event()
+        self.threads: list[str] = []
+
+    def translate(self, texts: Sequence[str]) -> list[str]:
+        self.threads.append(threading.current_thread().name)
+        assert self.go.wait(TIMEOUT_MS / 1000)
+        return self.translator.translate(texts)
+
+
+def watch(app: DesktopApp) -> Watched:
+    assert app.session.translation is not None
+    worker = app.session.translation[0]
+    watched = Watched(worker.translator)
+    worker.translator = watched
+    return watched
+
+
+@pytest.mark.demo_model
+def test_quitting_waits_for_the_last_translations_with_a_notice(
+    qtbot, make_app, settings, three_sentences, demo_recognizer, marian_dir
+) -> None:  # type: ignore[no-untyped-def]
+    """Quit while sentences wait for their translations: the window says so and stays until
+    they are in the transcript file, then closes."""
+    settings.translation_enabled = True
+    settings.translation_model = str(marian_dir)
+    audio, rate = three_sentences
+    device = FakeSoundDevice(audio, rate, mode="burst")
+    app = make_app(device, demo_recognizer)
+    watched = watch(app)
+    sentences: list[CaptionUpdate] = []
+    app.session.caption.connect(
+        lambda u: sentences.append(u) if u.kind is UpdateKind.SENTENCE else None
+    )
+    with qtbot.waitSignal(app.session.started, timeout=TIMEOUT_MS):
+        app.window.act_start.trigger()
+    qtbot.waitUntil(device.stream.done.is_set, timeout=TIMEOUT_MS)
+    closed: list[bool] = []
+    app.window.closed.connect(lambda: closed.append(True))
+    with qtbot.waitSignal(app.session.stopped, timeout=TIMEOUT_MS):
+        app.window.act_quit.trigger()
+    assert app.session.finishing == len(sentences) >= len(SENTENCES)
+    assert "Quitting once the last translations" in app.window.message_bar.text()
+    assert not closed  # the window waits
+
+    watched.go.set()
+    qtbot.waitUntil(lambda: bool(closed), timeout=TIMEOUT_MS)
+    translator = load_translator(TranslationOptions(target="zh", model=str(marian_dir)))
+    expected = [translator.translate([s.source_text])[0] for s in sentences]
+    lines = written(app)
+    assert [line.strip() for line in lines if line.startswith("  ")] == [
+        " ".join(t.split()) for t in expected if t.strip()
+    ]
+    assert [STAMP.sub("", line) for line in lines if not line.startswith("  ")] == [
+        line.text() for line in app.window.transcript.utterances if line.words
+    ]
+
+
+@pytest.mark.demo_model
+def test_quitting_again_does_not_wait(
+    qtbot, make_app, settings, three_sentences, demo_recognizer, marian_dir
+) -> None:  # type: ignore[no-untyped-def]
+    """A second Quit while translations are awaited quits at once; every caption line is in
+    the transcript file."""
+    settings.translation_enabled = True
+    settings.translation_model = str(marian_dir)
+    audio, rate = three_sentences
+    device = FakeSoundDevice(audio, rate, mode="burst")
+    app = make_app(device, demo_recognizer)
+    watched = watch(app)
+    with qtbot.waitSignal(app.session.started, timeout=TIMEOUT_MS):
+        app.window.act_start.trigger()
+    qtbot.waitUntil(device.stream.done.is_set, timeout=TIMEOUT_MS)
+    with qtbot.waitSignal(app.session.stopped, timeout=TIMEOUT_MS):
+        app.window.act_quit.trigger()
+    assert app.session.finishing
+    watched.go.set()  # the worker may go on now (and ends with the app); the quit does not wait
+    with qtbot.waitSignal(app.window.closed, timeout=TIMEOUT_MS):
+        app.window.act_quit.trigger()
+    assert not app.session._poll.isActive()  # the transcript file was closed at once
+    lines = written(app)
+    assert [STAMP.sub("", line) for line in lines if not line.startswith("  ")] == [
+        line.text() for line in app.window.transcript.utterances if line.words
+    ]
+
+
+@pytest.mark.demo_model
+def test_a_file_translated_beside_live_captions_shares_their_worker(
+    qtbot, make_app, settings, speech_dir, three_sentences, demo_recognizer, marian_dir
+) -> None:  # type: ignore[no-untyped-def]
+    """File > Open while live captions translate: the model has one caller, the worker's
+    thread, and both get their translations (each the library's own for its text)."""
+    settings.translation_enabled = True
+    settings.translation_model = str(marian_dir)
+    audio, rate = three_sentences
+    device = FakeSoundDevice(audio, rate, mode="burst")
+    app = make_app(device, demo_recognizer)
+    watched = watch(app)
+    watched.go.set()
+    updates: list[CaptionUpdate] = []
+    app.session.caption.connect(updates.append)
+    with qtbot.waitSignal(app.session.started, timeout=TIMEOUT_MS):
+        app.window.act_start.trigger()
+    dialog = app.window.open_file(sentences_with_pauses(speech_dir))
+    assert dialog is not None
+    with qtbot.waitSignal(dialog.ended, timeout=TIMEOUT_MS):
+        pass
+    qtbot.waitUntil(device.stream.done.is_set, timeout=TIMEOUT_MS)
+    with qtbot.waitSignal(app.session.stopped, timeout=TIMEOUT_MS):
+        app.window.act_start.trigger()
+    qtbot.waitUntil(lambda: not app.session._poll.isActive(), timeout=TIMEOUT_MS)  # drained
+
+    assert set(watched.threads) == {"translation"}  # the worker's thread only
+    translator = load_translator(TranslationOptions(target="zh", model=str(marian_dir)))
+    transcript = dialog.transcript
+    assert transcript is not None and transcript.segments
+    assert not [n for n in transcript.notes if "translation" in n]
+    assert [s.translation for s in transcript.segments] == [
+        translator.translate([s.text()])[0] for s in transcript.segments
+    ]
+    sentences = [u for u in updates if u.kind is UpdateKind.SENTENCE]
+    translations = [u for u in updates if u.kind is UpdateKind.TRANSLATION]
+    assert sentences and [t.translation for t in translations] == [
+        translator.translate([s.source_text])[0] for s in sentences
+    ]

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import numpy as np
@@ -329,3 +330,67 @@ def test_realtime_sessions_translate_with_an_event_openai_clients_skip(
     assert (error.code, error.param) == ("translation_unavailable", "session.audio.output.language")
     assert "'fi'" in error.message
     assert [e for e in later if e.type == COMPLETED]
+
+
+def test_the_beta_realtime_interface_takes_the_same_translation_field(
+    server: ApiServer, hello_wav: Path
+) -> None:
+    """``client.beta.realtime`` (OpenAI-Beta: realtime=v1, ``transcription_session.update``):
+    the GA field ``audio.output.language`` asks for translation here too, and the beta session
+    echoes it. The query turns the server's default off first."""
+    import base64
+
+    import openai
+
+    speech = read_wav(hello_wav)
+    pcm = float_to_pcm16(np.concatenate([speech, np.zeros(16000 * 2, np.float32)]))
+    chunks = [base64.b64encode(pcm[i : i + 3200]).decode() for i in range(0, len(pcm), 3200)]
+    client = openai.AsyncOpenAI(
+        api_key="unused",
+        base_url=f"{server.url}/v1",
+        websocket_base_url=server.url.replace("http://", "ws://") + "/v1",
+        max_retries=0,
+    )
+
+    async def run() -> tuple[list[dict], list[dict]]:
+        sessions: list[dict] = []
+        events: list[dict] = []
+        query = {"intent": "transcription", "translate_to": "none"}
+        async with client.beta.realtime.connect(
+            model="gpt-4o-transcribe", extra_query=query
+        ) as conn:
+            sessions.append(json.loads(await conn.recv_bytes()))
+            session: Any = {
+                "input_audio_format": {"type": "audio/pcm", "rate": 16000},
+                "audio": {"output": {"language": "zh"}},
+            }
+            await conn.transcription_session.update(session=session)
+            sessions.append(json.loads(await conn.recv_bytes()))
+            for chunk in chunks:
+                await conn.input_audio_buffer.append(audio=chunk)
+            await conn.input_audio_buffer.commit()
+            try:
+                async with asyncio.timeout(60):
+                    while True:  # until every item's words are translated
+                        events.append(json.loads(await conn.recv_bytes()))
+                        done = [e["transcript"] for e in events if e["type"] == COMPLETED]
+                        sources = [e["source_text"] for e in events if e["type"] == TRANSLATED]
+                        if done and " ".join(sources) == " ".join(done):
+                            break
+            except (TimeoutError, ConnectionClosed):
+                raise AssertionError(events) from None
+        return sessions, events
+
+    sessions, events = asyncio.run(run())
+    assert [s["type"] for s in sessions] == [
+        "transcription_session.created",
+        "transcription_session.updated",
+    ]
+    assert [s["session"]["audio"]["output"]["language"] for s in sessions] == [None, "zh"]
+    completed = [e for e in events if e["type"] == COMPLETED]
+    translated = [e for e in events if e["type"] == TRANSLATED]
+    assert completed and translated
+    assert all(e["language"] == "zh" and e["delta"].strip() for e in translated)
+    assert " ".join(e["source_text"] for e in translated) == " ".join(
+        e["transcript"] for e in completed
+    )

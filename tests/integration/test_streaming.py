@@ -252,6 +252,28 @@ def test_partial_from_a_final_windows_right_context_equals_a_partial_window(tiny
         assert texts(partials[-1].words) == texts(expected)
 
 
+def test_a_pause_in_the_right_context_ends_the_utterance_with_its_last_words(tiny_recognizer):
+    """Where a final window's right context holds no speech, the utterance ends with the
+    final words before the pause (the pause is 0.7 s at the window's end, 1.7 s at its right
+    context's), not a window later; the short gaps between words end nothing."""
+    model = LocalModel(tiny_recognizer.vocab)
+    processor = OnlineProcessor(model, StreamOptions(stable_partials=False, partial_passes=False))
+    grid = processor.state.grid
+    silence = np.zeros(16000, np.float32)
+    audio = np.concatenate(
+        [spoken_letters(2.3), *[silence] * 3, spoken_letters(1.0, seed=1), silence, silence]
+    )
+    pushes = []
+    for k in range(7):  # push up to where final window k is ready, as a sound card would
+        start, end = (grid.end(k - 1) if k else 0), grid.end(k)
+        pushes.append([e.type for e in processor.push(audio[start:end])])
+    # window 2 decides 2 to 3 s: the last words before the pause, then its end
+    assert pushes[2][-2:] == ["final", "utterance_end"]
+    # the next utterance, 5.3 to 6.3 s: window 6 decides its last words and sees the pause
+    assert pushes[6][-2:] == ["final", "utterance_end"]
+    assert sum(p.count("utterance_end") for p in pushes) == 2
+
+
 def test_without_partial_passes_only_final_windows_run(tiny_recognizer, speech):
     counting = CountingModel(tiny_recognizer)
     options = StreamOptions(partial_passes=False, stable_partials=False)

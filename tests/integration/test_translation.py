@@ -171,8 +171,10 @@ class Recorder:
         self.hold = threading.Event()
         self.hold.set()
         self.fail = False
+        self.threads: list[str] = []  # the thread of each call
 
     def translate(self, texts: Sequence[str]) -> list[str]:
+        self.threads.append(threading.current_thread().name)
         self.hold.wait(30)
         self.batches.append(list(texts))
         if self.fail:
@@ -226,6 +228,32 @@ def test_a_failing_translator_gives_errors_and_the_worker_goes_on() -> None:
         worker.close()
     assert failed[0].text == "" and "out of memory" in failed[0].error
     assert ok[0].text == "TWO" and ok[0].key == "b"
+
+
+def test_files_translate_through_the_worker_beside_a_stream() -> None:
+    """A file's texts go through the worker that serves the streams (its thread is the
+    translator's one caller): in batches, never dropped, though the queue is small and a
+    stream's sentences wait in it too; a closed worker is a TranslationError."""
+    recorder = Recorder()
+    recorder.hold.clear()
+    worker = TranslationWorker(recorder, max_pending=5, max_batch=3)
+    texts = [f"file line {n}" for n in range(10)]
+    done: list[list[str]] = []
+    try:
+        worker.submit("live 0", "live one")
+        file = threading.Thread(target=lambda: done.append(worker.translate(texts)))
+        file.start()
+        worker.submit("live 1", "live two")
+        recorder.hold.set()
+        file.join(30)
+        results = collect(worker, 2)
+    finally:
+        worker.close()
+    assert done == [[t.upper() for t in texts]]  # every line, in order
+    assert {r.key: r.text for r in results} == {"live 0": "LIVE ONE", "live 1": "LIVE TWO"}
+    assert set(recorder.threads) == {"translation"} and max(len(b) for b in recorder.batches) <= 3
+    with pytest.raises(TranslationError, match="stopped"):
+        worker.translate(["too late"])
 
 
 def bilingual(translator: Recorder) -> Transcript:
