@@ -1,8 +1,8 @@
 """Compute per audio second of each CTC family's flagship architecture on this CPU, with random
-weights (speed does not depend on them): the engine's features step (``engine.families``) and
-one forward pass over a window, PyTorch float32 or ONNX Runtime (``--backend onnx``, the
-engine's CPU default: each model exported as the engine exports it, into a temporary folder,
-before timing).
+weights (speed does not depend on them; ``bench.architectures``): the engine's features step
+(``engine.families``) and one forward pass over a window, PyTorch float32 or ONNX Runtime
+(``--backend onnx``, the engine's CPU default: each model exported as the engine exports it,
+into a temporary folder, before timing).
 
     nice python -m bench.family_speed [--threads 2] [--seconds 20] [--rounds 2] [--only NAME ...]
     nice python -m bench.family_speed --backend both --only wav2vec2-base parakeet
@@ -21,55 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from bench.architectures import ARCHITECTURES
 from engine.families import features_for, geometry_of
-
-
-def _wav2vec2(large: bool) -> tuple[Any, Any]:
-    from transformers import Wav2Vec2Config, Wav2Vec2FeatureExtractor, Wav2Vec2ForCTC
-
-    style: dict[str, Any] = (
-        dict(
-            hidden_size=1024,
-            num_hidden_layers=24,
-            num_attention_heads=16,
-            intermediate_size=4096,
-            feat_extract_norm="layer",
-            do_stable_layer_norm=True,
-            conv_bias=True,
-        )
-        if large
-        else {}
-    )
-    model = Wav2Vec2ForCTC(Wav2Vec2Config(vocab_size=32, **style))
-    return model, Wav2Vec2FeatureExtractor(return_attention_mask=large)
-
-
-def _parakeet() -> tuple[Any, Any]:
-    from transformers import ParakeetCTCConfig, ParakeetFeatureExtractor, ParakeetForCTC
-
-    return ParakeetForCTC(ParakeetCTCConfig(vocab_size=1025)), ParakeetFeatureExtractor()
-
-
-def _omniasr() -> tuple[Any, Any]:
-    from transformers import OmniASRCTCConfig, OmniASRFeatureExtractor, OmniASRForCTC
-
-    return OmniASRForCTC(OmniASRCTCConfig()), OmniASRFeatureExtractor()
-
-
-def _w2v_bert() -> tuple[Any, Any]:
-    from transformers import SeamlessM4TFeatureExtractor, Wav2Vec2BertConfig, Wav2Vec2BertForCTC
-
-    config = Wav2Vec2BertConfig(vocab_size=32, add_adapter=True)
-    return Wav2Vec2BertForCTC(config), SeamlessM4TFeatureExtractor()
-
-
-ARCHITECTURES: dict[str, Callable[[], tuple[Any, Any]]] = {
-    "wav2vec2-base (base-960h)": lambda: _wav2vec2(False),
-    "wav2vec2-large (large-960h-lv60-self, XLSR-53)": lambda: _wav2vec2(True),
-    "parakeet-ctc-0.6b": _parakeet,
-    "omniasr-ctc-300m": _omniasr,
-    "wav2vec2-bert (600m, CV16 fine-tunes)": _w2v_bert,
-}
 
 
 def main() -> None:

@@ -1,10 +1,16 @@
 """File transcription speed and memory: this engine against the Hugging Face ASR pipeline.
 
-Same model (base-960h's architecture with random weights: speed does not depend on the weights),
-same audio (espeak-ng speech), same machine, same run. Variants:
+Same model (base-960h's architecture with random weights: speed does not depend on the weights;
+``--family`` picks another family's flagship architecture from bench.architectures), same audio
+(espeak-ng speech), same machine, same run. Variants:
 
 - ``pipeline_fp32``: ``pipeline("automatic-speech-recognition", chunk_length_s=10,
-  stride_length_s=(4, 2))`` in float32, batch size 1 (its defaults otherwise);
+  stride_length_s=(4, 2))`` in float32, batch size 1 (its defaults otherwise). The pipeline cuts
+  its chunks' overlaps off the logits by the config's ``inputs_to_logits_ratio`` (samples per
+  frame); for a model whose config has none (Parakeet, OmniASR) it would cut them in samples
+  from the frames (nearly all of each chunk), so those run unchunked: the whole file in one
+  pass, the one way the pipeline transcribes them correctly. A model the pipeline cannot run
+  at all is reported (``failed`` in the JSON, with the error's end) and ours measured alone;
 - ``ours_fp32``: ``load_recognizer`` + ``transcribe_array``, default "file" profile, float32;
 - ``ours_onnx``: the same on ONNX Runtime (float32), the engine's CPU default;
 - ``ours_bf16``: PyTorch in bfloat16 (``ours_onnx_int8``: ONNX Runtime, int8 weights, on request).
@@ -29,6 +35,8 @@ window, so two different chunkings (10 s chunks against 20 s windows) disagree a
 --model with a trained model to compare the chunkings themselves.
 
     nice -n 5 python -m bench.file_transcription --quick      # 1 and 1.25 minutes
+    nice -n 5 python -m bench.file_transcription --family parakeet --lengths 30 \
+        --variants pipeline_fp32,ours_onnx
     nice -n 5 python -m bench.file_transcription              # 1 and 5 minutes
     python -m bench.file_transcription --device cuda --quick  # on a GPU
 
@@ -47,6 +55,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -102,13 +111,13 @@ def _pipeline(folder: Path, dtype: str, device: str, threads: int | None):
 
     if threads:
         torch.set_num_threads(threads)
+    chunking: dict[str, Any] = {"chunk_length_s": 10, "stride_length_s": (4, 2)}
     asr = pipeline(
         "automatic-speech-recognition",
         model=str(folder),
-        chunk_length_s=10,
-        stride_length_s=(4, 2),
         device=device,
         dtype=getattr(torch, dtype),
+        **(chunking if pipeline_chunks(folder) else {}),
     )
     asr(np.zeros(int(3.5 * SAMPLE_RATE), np.float32) + np.float32(1e-3))  # warm-up, like ours
 
@@ -118,6 +127,14 @@ def _pipeline(folder: Path, dtype: str, device: str, threads: int | None):
         return str(result["text"])
 
     return run
+
+
+def pipeline_chunks(folder: Path) -> bool:
+    """Whether the pipeline can chunk this model's audio: its config gives the samples per
+    frame that the chunks' overlaps are cut from the logits by."""
+    from transformers import AutoConfig
+
+    return hasattr(AutoConfig.from_pretrained(str(folder)), "inputs_to_logits_ratio")
 
 
 def _default_batch_size() -> int:
@@ -176,7 +193,8 @@ def run_variant(
 ) -> dict:
     command = [
         sys.executable,
-        __file__,
+        "-m",  # as a module from the root, where bench and the engine import
+        "bench.file_transcription",
         "--child",
         variant,
         "--seconds",
@@ -193,6 +211,9 @@ def run_variant(
     if args.batch_size:
         command += ["--batch-size", str(args.batch_size)]
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    if result.returncode != 0 and VARIANTS[variant][0] == "pipeline":
+        # A family the pipeline cannot run is a finding: say why, and measure ours alone.
+        return {"error": " ".join(result.stderr.split())[-400:]}
     if result.returncode != 0:
         raise SystemExit(f"{variant} failed:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -241,6 +262,12 @@ def main() -> None:
     parser.add_argument(
         "--model", default=None, help="model folder (default: random base-960h in bench/results)"
     )
+    parser.add_argument(
+        "--family",
+        default=None,
+        help="a flagship architecture of bench.architectures (a name's start: parakeet, "
+        "omniasr, wav2vec2-bert, hubert, ...), random weights, built once in bench/results",
+    )
     parser.add_argument("--child", choices=list(VARIANTS), help=argparse.SUPPRESS)
     parser.add_argument("--seconds", type=float, help=argparse.SUPPRESS)
     parser.add_argument("--audio", help=argparse.SUPPRESS)
@@ -257,15 +284,27 @@ def main() -> None:
         lengths = [float(x) for x in args.lengths.split(",")]
     else:
         lengths = [60.0, 75.0] if args.quick else [60.0, args.minutes * 60]
-    model = Path(args.model) if args.model else random_base_dir()
+    if args.model and args.family:
+        parser.error("--model and --family exclude each other")
+    if args.family:
+        from bench.architectures import random_checkpoint
+
+        model = random_checkpoint(args.family)
+    else:
+        model = Path(args.model) if args.model else random_base_dir()
     started = time.perf_counter()
     runs: dict[str, dict[str, dict]] = {v: {} for v in variants}
+    failed: dict[str, str] = {}  # pipeline variants that could not run this model, and why
     with tempfile.TemporaryDirectory(prefix="bench-file-") as tmp:
         audio_file = Path(tmp) / "speech.npy"
         np.save(audio_file, speech(max(lengths), Path(tmp)))
         for seconds in lengths:
-            for variant in variants:
+            for variant in [v for v in variants if v not in failed]:
                 run = run_variant(variant, seconds, audio_file, model, args)
+                if "error" in run:
+                    failed[variant] = run["error"]
+                    print(f"{variant}: cannot run this model: {run['error']}", flush=True)
+                    continue
                 runs[variant][f"{seconds:g}"] = run
                 print(
                     f"{variant:14s} {seconds:6.0f} s audio: {run['speed']:7.2f} audio s per compute s, "
@@ -273,6 +312,7 @@ def main() -> None:
                     flush=True,
                 )
 
+    variants = [v for v in variants if v not in failed]
     long = f"{lengths[-1]:g}"
     speed = {v: runs[v][long]["speed"] for v in variants}
     texts = {v: runs[v][long]["text"] for v in variants}
@@ -282,6 +322,8 @@ def main() -> None:
     summary = {
         "bench": "file_transcription",
         "model": str(model),
+        "pipeline_chunked": pipeline_chunks(model),
+        "failed": failed,
         "device": args.device,
         "machine": f"{platform.machine()} {os.cpu_count()} CPUs",
         "load_avg_1min": round(os.getloadavg()[0], 2),

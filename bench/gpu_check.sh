@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The CUDA check, one command on a lent GPU machine (bare: torch, transformers, numpy,
-# onnxruntime; no internet), in under 8 minutes:
+# onnxruntime; no internet), in under 9 minutes:
 #
 #   here, once:  bash bench/gpu_wheels.sh                     # the missing wheels -> .whl/ (5 MB)
 #   there:       bash bench/gpu_check.sh                      # carry .whl; $OUT gets the results
@@ -8,8 +8,12 @@
 #
 # Steps, each under its own time limit (a step that overruns is stopped and the rest go on):
 # install .whl/ into /tmp/site; record the environment; import the engine; the `gpu`-marked
-# tests; file transcription against the HF pipeline, both float16 on CUDA; real-time streams
-# with and without the scheduler's batching; streaming latency. The last line of stdout is one
+# tests (float16 on CUDA against float32: the demo model, and a tiny model of every CTC family);
+# float16 against float32 for each family's flagship architecture with random weights
+# (bench/float16_families.py: Parakeet 0.6b, OmniASR 300m, w2v-BERT, HuBERT-large, base-960h;
+# a family the machine's transformers lacks is reported as missing, not failed); file
+# transcription against the HF pipeline, both float16 on CUDA; real-time streams with and
+# without the scheduler's batching; streaming latency. The last line of stdout is one
 # JSON object; with $OUT set, $OUT holds gpu_check.json (that line), gpu_check_full.json (every
 # bench's own JSON) and gpu_check.log (everything printed).
 #
@@ -36,17 +40,21 @@ START=$SECONDS
 if [[ $MODE == cuda ]]; then
     DEVICE=cuda
     TESTS_ENV=()
+    FAMILY_ARGS=(--device cuda)
     FILE_ARGS=(--device cuda --lengths 60,300)
     STREAM_ARGS=(--device cuda --counts 1,8,32,64,128 --seconds 8) # 1-32 all held on an H100
     LATENCY_ARGS=(--device cuda --seconds 20)
-    LIMITS=(120 150 170 60) # tests, file, streams, latency: 500 s at most, 8 min with set-up
+    # tests, families, file, streams, latency: 530 s at most, under 9 min with set-up (the
+    # whole check took 244 s before the families' steps: these are ceilings, not estimates)
+    LIMITS=(150 130 110 100 40)
 else
     DEVICE=cpu
     TESTS_ENV=(LC_GPU_TESTS_ON_CPU=1)
+    FAMILY_ARGS=(--device cpu --only wav2vec2-base --seconds 3 --threads 1)
     FILE_ARGS=(--device cpu --lengths 6,8 --variants pipeline_fp32,ours_fp32 --threads 1)
     STREAM_ARGS=(--device cpu --counts 1,2 --seconds 4 --threads 1)
     LATENCY_ARGS=(--device cpu --seconds 6 --threads 1)
-    LIMITS=(900 600 300 200) # a busy shared 2-core machine, float16 on a CPU
+    LIMITS=(1200 300 600 300 200) # a busy shared 2-core machine, float16 on a CPU
 fi
 
 # step NAME LIMIT COMMAND...: run with a time limit, output to the log and to WORK/NAME.log
@@ -91,10 +99,12 @@ step imports 60 "$PY" -c "import engine, engine.transcribe, engine.streaming, en
 soundfile, soxr; print('engine imports fine')"
 step tests "${LIMITS[0]}" env "${TESTS_ENV[@]}" "$PY" -m pytest -q -p no:cacheprovider \
     -o addopts="" -m gpu --junitxml="$WORK/tests.xml" \
-    tests/integration/test_gpu.py tests/integration/test_model_loading.py
-step file_transcription "${LIMITS[1]}" "$PY" -m bench.file_transcription "${FILE_ARGS[@]}"
-step concurrent_streams "${LIMITS[2]}" "$PY" -m bench.concurrent_streams "${STREAM_ARGS[@]}"
-step streaming_latency "${LIMITS[3]}" "$PY" -m bench.streaming_latency "${LATENCY_ARGS[@]}"
+    tests/integration/test_gpu.py tests/integration/test_model_loading.py \
+    tests/integration/test_families.py
+step float16_families "${LIMITS[1]}" "$PY" -m bench.float16_families "${FAMILY_ARGS[@]}"
+step file_transcription "${LIMITS[2]}" "$PY" -m bench.file_transcription "${FILE_ARGS[@]}"
+step concurrent_streams "${LIMITS[3]}" "$PY" -m bench.concurrent_streams "${STREAM_ARGS[@]}"
+step streaming_latency "${LIMITS[4]}" "$PY" -m bench.streaming_latency "${LATENCY_ARGS[@]}"
 echo $((SECONDS - START)) >"$WORK/total.wall"
 echo "=== done on $DEVICE in $((SECONDS - START)) s; work files in $WORK" | tee -a "$LOG"
 "$PY" -m bench.gpu_check_report "$WORK" "${OUT:-}" | tee -a "$LOG"

@@ -14,7 +14,15 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-STEPS = ("env", "imports", "tests", "file_transcription", "concurrent_streams", "streaming_latency")
+STEPS = (
+    "env",
+    "imports",
+    "tests",
+    "float16_families",
+    "file_transcription",
+    "concurrent_streams",
+    "streaming_latency",
+)
 
 
 def last_json(log: Path) -> dict | None:
@@ -63,6 +71,7 @@ def test_counts(xml_file: Path) -> dict:
 def summarise(work: Path) -> tuple[dict, dict]:
     full = {name: last_json(work / f"{name}.log") for name in STEPS[3:]}
     env = last_json(work / "env.log") or {}
+    families = (full["float16_families"] or {}).get("results", {})
     file_ = full["file_transcription"] or {}
     streams = full["concurrent_streams"] or {}
     latency = full["streaming_latency"] or {}
@@ -72,6 +81,10 @@ def summarise(work: Path) -> tuple[dict, dict]:
         "env": env,
         "steps": {name: step_status(work, name) for name in STEPS},
         "tests": test_counts(work / "tests.xml"),
+        "float16_families": {
+            name.split(" ")[0]: {k: row.get(k) for k in ("ok", "agreement_decided", "decided")}
+            for name, row in families.items()
+        },
         "file_transcription": {
             k: v
             for k, v in file_.items()

@@ -6,6 +6,9 @@ graph: the model files' contents (hashed), the exporter's and ONNX Runtime's ver
 opset and this module's export format. A folder appears only complete: the export is written
 into a hidden ``*.partial`` folder beside it and renamed into place at the end, so a process
 killed halfway leaves no cache entry, only a partial folder that a later export removes.
+A model whose weights are over :data:`SINGLE_FILE_MAX_BYTES` (protobuf, which holds an ONNX
+graph, stops at 2 GB: a float32 Parakeet-CTC 0.6b is 2.4 GB) is saved with its weights in a side
+file beside the graph, ``model.onnx.data``; the folder's rename publishes both at once.
 Before it is kept, the exported graph is checked against PyTorch on speech: it must label at
 least :data:`MIN_FRAME_AGREEMENT` of the frames identically, or the export counts as failed.
 """
@@ -54,6 +57,12 @@ OUTPUTS = ("ids", "probs", "log_probs")
 MODEL_FILE = "model.onnx"
 INT8_FILE = "model.int8.onnx"
 INFO_FILE = "export.json"
+# A graph's side file of weights (ONNX "external data"): the graph's name and this suffix, the
+# name torch's exporter and ONNX Runtime's quantiser give it; the graph refers to it by that name.
+DATA_SUFFIX = ".data"
+# Weights over this size are exported into a side file. protobuf's limit is 2 GB for the whole
+# graph; the exporter adds constants of its own, and moves weights out by itself from 1.5 GB.
+SINGLE_FILE_MAX_BYTES = 1 << 30
 MIN_FRAME_AGREEMENT = 0.999  # frame labels identical to PyTorch float32 on the check speech
 STALE_PARTIAL_S = 3600.0  # a partial export folder this old belongs to a dead process
 _WEIGHT_PATTERNS = ("*.safetensors", "pytorch_model*.bin", "config.json")
@@ -202,10 +211,12 @@ def export(
     prepare: Callable[[np.ndarray], np.ndarray],
     progress: ExportProgress | None = None,
     threads: int | None = None,
+    single_file_max_bytes: int = SINGLE_FILE_MAX_BYTES,
 ) -> Path:
-    """Export ``model`` (a loaded float32 Wav2Vec2ForCTC from ``folder``) into the cache, check
-    it against PyTorch on speech that ``prepare`` normalises as the engine does, and return its
-    cache folder. Raises :class:`ExportError`."""
+    """Export ``model`` (a loaded float32 CTC model from ``folder``) into the cache, check it
+    against PyTorch on speech that ``prepare`` prepares as the engine does, and return its cache
+    folder. Weights over ``single_file_max_bytes`` go into a side file (see
+    :data:`DATA_SUFFIX`). Raises :class:`ExportError`."""
     report = progress or (lambda stage, total, what: None)
     root = cache_root()
     entry = root / cache_key(folder)
@@ -220,12 +231,13 @@ def export(
     try:
         started = time.perf_counter()
         report(1, 3, "exporting the model to ONNX (once per model; a minute or more)")
-        _torch_export(model, partial / MODEL_FILE, prepare)
+        _torch_export(model, partial / MODEL_FILE, prepare, single_file_max_bytes)
         report(2, 3, "checking the exported model against PyTorch")
         agreement = check_against_torch(model, partial / MODEL_FILE, prepare, threads)
         info = {
             "source": str(folder),
             "frame_agreement": agreement,
+            "files_mb": {p.name: round(p.stat().st_size / 1e6, 1) for p in partial.iterdir()},
             "export_s": round(time.perf_counter() - started, 1),
             **versions(),
         }
@@ -273,14 +285,18 @@ def _publish(partial: Path, entry: Path) -> None:
 
 
 def remove_stale_partials(root: Path, older_than_s: float = STALE_PARTIAL_S) -> list[Path]:
-    """Delete partial export folders left by killed processes (by age: an export in progress
-    elsewhere keeps touching its folder for a few minutes at most)."""
+    """Delete partial exports (folders, and files of earlier versions) left in ``root`` by
+    killed processes (by age: an export in progress elsewhere keeps touching its folder for a
+    few minutes at most)."""
     removed = []
     now = time.time()
     for path in root.glob(".*.partial"):
         with contextlib.suppress(OSError):
             if now - path.stat().st_mtime > older_than_s:
-                shutil.rmtree(path)
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
                 removed.append(path)
     return removed
 
@@ -310,8 +326,22 @@ class _Labels:
         return Labels().eval()
 
 
+def side_file(graph: Path) -> Path:
+    """Where a graph's weights are when they are not inside it (see :data:`DATA_SUFFIX`)."""
+    return graph.with_name(graph.name + DATA_SUFFIX)
+
+
+def weight_bytes(model: torch.nn.Module) -> int:
+    """The size of a model's parameters and buffers, as stored."""
+    tensors = [*model.parameters(), *model.buffers()]
+    return sum(t.numel() * t.element_size() for t in tensors)
+
+
 def _torch_export(
-    model: PreTrainedModel, path: Path, prepare: Callable[[np.ndarray], np.ndarray]
+    model: PreTrainedModel,
+    path: Path,
+    prepare: Callable[[np.ndarray], np.ndarray],
+    single_file_max_bytes: int = SINGLE_FILE_MAX_BYTES,
 ) -> None:
     import torch
 
@@ -331,6 +361,7 @@ def _torch_export(
     # of features (batch, frames, bins)
     axis = example.ndim - 1 if model.main_input_name == "input_values" else 1
     per_second = example.shape[axis] / 3
+    external = weight_bytes(model) > single_file_max_bytes
     batch = torch.export.Dim("batch", min=1, max=1024)
     time = torch.export.Dim("time", min=max(2, int(per_second / 10)), max=int(per_second * 3600))
     try:
@@ -347,12 +378,12 @@ def _torch_export(
                 dynamic_shapes={"inputs": {0: batch, axis: time}},
                 opset_version=OPSET,
                 dynamo=True,
-                external_data=False,
+                external_data=external,
                 verbose=False,
             )
     except Exception as exc:  # the exporter raises many kinds; all mean "no ONNX graph"
         raise ExportError(f"torch.onnx.export failed: {type(exc).__name__}: {exc}") from None
-    if not path.is_file():
+    if not path.is_file() or (external and not side_file(path).is_file()):
         raise ExportError("torch.onnx.export wrote no model file")
 
 
@@ -410,15 +441,21 @@ def check_against_torch(
 
 def quantized(entry: Path) -> Path:
     """The int8 version of an export (ONNX Runtime's dynamic quantisation of its weights),
-    made once beside it, atomically."""
+    made once beside it, atomically: in a hidden partial folder, then moved into place, its
+    side file (when the export has one) before the graph, whose presence marks it complete."""
     target = entry / INT8_FILE
     if target.is_file():
         return target
     _onnxruntime()
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    fd, tmp = tempfile.mkstemp(prefix=".int8.", suffix=".partial", dir=entry)
-    os.close(fd)
+    source = entry / MODEL_FILE
+    external = side_file(source).is_file()
+    try:
+        remove_stale_partials(entry)
+        work = Path(tempfile.mkdtemp(prefix=".int8.", suffix=".partial", dir=entry))
+    except OSError as exc:
+        raise QuantisationError(f"int8 quantisation failed: {exc}") from None
     try:
         # The linear layers' matrix products only (the layers PyTorch's dynamic quantisation
         # takes), one scale per output channel; the attention's products of two activations
@@ -426,21 +463,22 @@ def quantized(entry: Path) -> Path:
         # The convolutions' weights are computed in the graph (weight norm), not stored.
         # On the demo model this keeps 95.8 % of words against 92.9 % for per-tensor scales on
         # every MatMul (bench/onnx_int8.py), at the same speed.
-        source = entry / MODEL_FILE
         quantize_dynamic(
-            str(source),
-            tmp,
+            str(source),  # read where it is: onnx refuses a side file with a second link
+            str(work / INT8_FILE),  # the side file's name comes from this one's
             op_types_to_quantize=["MatMul"],
             weight_type=QuantType.QInt8,
             per_channel=True,
             nodes_to_exclude=activation_products(source),
+            use_external_data_format=external,
         )
-        rename_patiently(tmp, target, replace=True)
+        if side_file(work / INT8_FILE).is_file():  # none where every tensor is small
+            rename_patiently(side_file(work / INT8_FILE), side_file(target), replace=True)
+        rename_patiently(work / INT8_FILE, target, replace=True)
     except Exception as exc:  # onnx and onnxruntime raise many kinds here
         raise QuantisationError(f"int8 quantisation failed: {exc}") from None
     finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        shutil.rmtree(work, ignore_errors=True)
     return target
 
 

@@ -27,6 +27,8 @@ def test_settings_offer_the_catalogue_beside_free_entry(qtbot, tmp_path: Path) -
     dialog.model.setCurrentIndex(offered.index(chinese))
     assert "中文" in dialog.model_details.text()
     dialog.model.setCurrentIndex(offered.index("nvidia/parakeet-ctc-0.6b"))
+    assert "AMI meetings" in dialog.model_details.text()
+    dialog.model.setCurrentIndex(offered.index("hf-audio/omniasr-ctc-300m-v2"))
     assert "see the model card" in dialog.model_details.text()
     dialog.model.setCurrentText("/models/my-own-wav2vec2")
     assert "Not in the catalogue" in dialog.model_details.text()

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from helpers import hard_kill, make_model_dir, read_wav
+from helpers.families import make_family_dir
 
 from engine import ModelOptions, load_recognizer, transcribe_array
 from engine import onnx_backend as ob
@@ -187,6 +188,67 @@ def test_int8_is_quantised_once_beside_the_export(tiny_model_dir: Path, cache: P
     assert not list(entry.glob(".*partial"))
     out = recognizer.frames(speech_windows())
     assert out.ids.shape == load(tiny_model_dir, backend="torch").frames(speech_windows()).ids.shape
+
+
+def side_files(graph: Path) -> set[str]:
+    """The files a graph's stored weights are in, other than itself."""
+    import onnx
+
+    tensors = onnx.load(str(graph), load_external_data=False).graph.initializer
+    return {e.value for t in tensors for e in t.external_data if e.key == "location"}
+
+
+def export_with_side_file(folder: Path) -> Path:
+    """Export as a model over protobuf's 2 GB would be (a float32 Parakeet-CTC 0.6b is 2.4 GB):
+    here every model is over the single-file limit asked for."""
+    from transformers import AutoModelForCTC
+
+    from engine.families import read_checkpoint
+
+    features = read_checkpoint(folder, str(folder)).features
+    model = AutoModelForCTC.from_pretrained(str(folder)).eval()
+    return ob.export(model, folder, lambda w: features(w, None), threads=1, single_file_max_bytes=0)
+
+
+@pytest.mark.slow
+def test_a_large_model_keeps_its_weights_beside_the_graph(tmp_path: Path, cache: Path) -> None:
+    """Weights over the single-file limit go into a side file in the same cache entry; the
+    engine loads the entry, labels frames as PyTorch does, and quantises it to int8 the same
+    way (a side file of its own, made in a partial folder first)."""
+    folder = make_family_dir("parakeet_ctc", tmp_path / "parakeet")
+    entry = export_with_side_file(folder)
+    graph, weights = entry / ob.MODEL_FILE, ob.side_file(entry / ob.MODEL_FILE)
+    assert entries(cache) == [entry]
+    assert side_files(graph) == {weights.name} and weights.stat().st_size > 100_000
+    exported = graph.stat()
+    onnx_model = load(folder, backend="onnx")
+    assert onnx_model.backend == "onnx" and onnx_model.notes == ()
+    windows = np.stack([read_wav(SAMPLE)[:32000], 0.3 * read_wav(SAMPLE)[8000:40000]])
+    a, b = onnx_model.frames(windows), load(folder, backend="torch").frames(windows)
+    assert a.ids.shape == b.ids.shape
+    assert float(np.mean(a.ids == b.ids)) >= ob.MIN_FRAME_AGREEMENT
+    after = graph.stat()  # the entry was loaded, not discarded and exported again
+    assert (after.st_ino, after.st_mtime_ns) == (exported.st_ino, exported.st_mtime_ns)
+    int8 = load(folder, backend="onnx", dtype="int8")
+    assert (int8.backend, int8.dtype) == ("onnx", "int8")
+    assert side_files(entry / ob.INT8_FILE) == {f"{ob.INT8_FILE}.data"}
+    assert sorted(p.name for p in entry.iterdir()) == sorted(
+        [ob.INFO_FILE, ob.MODEL_FILE, ob.INT8_FILE, weights.name, f"{ob.INT8_FILE}.data"]
+    )  # nothing left of the quantiser's work
+    assert int8.frames(windows).ids.shape == b.ids.shape
+
+
+def test_a_truncated_side_file_is_exported_again(tiny_model_dir: Path, cache: Path) -> None:
+    """A side file cut short (a full disk, a copy that stopped) is no export: the entry is
+    discarded and the model exported again, here into one file (it is under the limit)."""
+    entry = export_with_side_file(tiny_model_dir)
+    weights = ob.side_file(entry / ob.MODEL_FILE)
+    with weights.open("r+b") as f:
+        f.truncate(weights.stat().st_size // 2)
+    recognizer = load(tiny_model_dir, backend="onnx")
+    assert recognizer.backend == "onnx" and recognizer.notes == ()
+    assert entries(cache) == [entry] and not weights.exists()
+    assert (entry / ob.MODEL_FILE).stat().st_size > 1000
 
 
 def test_backend_choices_are_checked(tiny_model_dir: Path) -> None:
