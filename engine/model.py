@@ -117,7 +117,7 @@ def power_saver_dtype() -> str:
     """bfloat16 (PyTorch) on a CPU that multiplies it natively (AVX512-BF16 or AMX), else int8
     (ONNX Runtime's int8 weights; VNNI where the CPU has it). On an AMD EPYC with both AVX512-BF16
     and VNNI, bfloat16 cost the same CPU time as int8 per live window and 16 % less per 20 s
-    file window, and keeps more of float32's words on the demo model (96-98 % against 86-96 %):
+    file window, and keeps more of float32's words on the demo model (97-99 % against 95-98 %):
     docs/performance.md. Without native support bfloat16 is emulated, slower than float32."""
     import torch
 
