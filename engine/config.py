@@ -51,7 +51,9 @@ PROFILES: dict[str, WindowProfile] = {
         WindowProfile("low_latency", left_s=1.0, centre_s=0.5, right_s=0.5),
         WindowProfile("balanced", left_s=1.5, centre_s=1.0, right_s=1.0),
         WindowProfile("accurate", left_s=2.0, centre_s=4.0, right_s=2.0),
-        WindowProfile("file", left_s=2.0, centre_s=16.0, right_s=2.0),
+        # 1 s of context each side: 1.11 window-seconds per audio second instead of 1.25 (2 s
+        # each side), the same words on the demo model (docs/performance.md, File transcription)
+        WindowProfile("file", left_s=1.0, centre_s=18.0, right_s=1.0),
     )
 }
 DEFAULT_LIVE_PROFILE = "balanced"

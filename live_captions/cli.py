@@ -30,6 +30,7 @@ from .options import (
     add_chinese_option,
     add_decoding_options,
     add_model_options,
+    add_power_saver_option,
     add_punctuation_options,
     add_translation_options,
     check_lm,
@@ -92,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--no-progress", action="store_true")
     add_chinese_option(tr)
     add_model_options(tr)
+    add_power_saver_option(tr)
     add_decoding_options(tr)
     add_punctuation_options(tr)
     add_translation_options(tr)

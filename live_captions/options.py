@@ -61,13 +61,14 @@ def add_model_options(parser: argparse.ArgumentParser, device_flag: str = "--dev
 
 
 def add_power_saver_option(parser: argparse.ArgumentParser) -> None:
-    """--power-saver, for the commands that stream (listen, serve)."""
+    """--power-saver, for the commands that load a model (transcribe, listen, serve)."""
     parser.add_argument(
         "--power-saver",
         action="store_true",
-        help="use less CPU: int8 weights and one thread on the CPU (unless --dtype or "
-        "--threads say otherwise), windows that decide twice the audio each (finals up to a "
-        "second later), and partial text only once per window (slower to show)",
+        help="use less CPU: bfloat16 where the CPU computes it natively, else int8 weights, and "
+        "one thread on the CPU (unless --dtype or --threads say otherwise), and windows that "
+        "decide twice the audio each (live finals up to a second later); live captions show "
+        "partial text only once per window (slower to show)",
     )
 
 

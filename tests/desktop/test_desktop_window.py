@@ -130,7 +130,7 @@ def test_the_settings_dialog_saves_applies_and_restores_defaults(
 
 
 def test_power_saving_is_an_engine_setting(qtbot, settings: Settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """Settings > Power saving: stored, and a change reloads the model (int8 weights)."""
+    """Settings > Power saving: stored, and a change reloads the model (bfloat16 or int8)."""
     from desktop_app.widgets.settings_dialog import SettingsDialog
 
     dialog = SettingsDialog(settings, api_available=True)

@@ -296,24 +296,40 @@ def test_echo_source_must_name_one_of_two_sources(tiny_model_dir, hello_wav, arg
     assert "--echo-source" in result.stderr and "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("command", ["listen", "serve"])
-def test_power_saver_is_an_option_of_the_commands_that_stream(command):
+@pytest.mark.parametrize("command", [["listen"], ["serve"], ["transcribe", "x.wav"]])
+def test_power_saver_is_an_option_of_the_commands_that_load_a_model(command):
     from live_captions.cli import build_parser
     from live_captions.options import model_options
 
     parser = build_parser()
-    assert model_options(parser.parse_args([command, "--power-saver"])).power_saver is True
-    assert model_options(parser.parse_args([command])).power_saver is False
-    with pytest.raises(SystemExit):
-        parser.parse_args(["transcribe", "x.wav", "--power-saver"])  # files: no partials
+    assert model_options(parser.parse_args([*command, "--power-saver"])).power_saver is True
+    assert model_options(parser.parse_args(command)).power_saver is False
 
 
-def test_power_saver_listens_with_int8_and_final_windows_only(tiny_model_dir, hello_wav, tmp_path):
+def saver_model_line() -> str:
+    """How the model line names the power saver's dtype and backend on this CPU."""
+    from engine.model import power_saver_dtype
+
+    dtype = power_saver_dtype()
+    return f"{dtype}, {'ONNX Runtime' if dtype == 'int8' else 'PyTorch'}"
+
+
+def test_power_saver_listens_with_a_cheaper_dtype_and_final_windows_only(
+    tiny_model_dir, hello_wav, tmp_path
+):
     out = tmp_path / "live.txt"
     live = run_cli(
         "listen", "--input", str(hello_wav), "--fast", "--power-saver", "--output", str(out),
         "--model", str(tiny_model_dir),
     )  # fmt: skip
     assert live.returncode == 0, live.stderr
-    assert "int8, ONNX Runtime" in live.stderr  # the model line
+    assert saver_model_line() in live.stderr  # the model line
     assert out.read_text().strip()  # the tiny model's words
+    # A file in power-saving mode: the same model, so the same words for the same grid.
+    batch = run_cli(
+        "-v", "transcribe", str(hello_wav), "--profile", "balanced", "--no-progress",
+        "--power-saver", "--model", str(tiny_model_dir),
+    )  # fmt: skip
+    assert batch.returncode == 0, batch.stderr
+    assert saver_model_line() in batch.stderr  # the "loaded" log line
+    assert out.read_text().split() == batch.stdout.split()

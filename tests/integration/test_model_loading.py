@@ -248,12 +248,30 @@ def test_cuda_float16(tiny_model_dir: Path, tiny_recognizer: Recognizer) -> None
     assert load(tiny_model_dir, device="auto", dtype="auto").dtype == "float16"
 
 
-def test_power_saving_takes_int8_and_one_thread_on_the_cpu_unless_told_otherwise() -> None:
-    from engine.model import power_saving
+def test_power_saving_takes_a_cheaper_dtype_and_one_thread_on_the_cpu_unless_told_otherwise() -> (
+    None
+):
+    from engine.model import power_saver_dtype, power_saving
 
     saver = ModelOptions(power_saver=True)
-    assert (power_saving(saver, "cpu").dtype, power_saving(saver, "cpu").threads) == ("int8", 1)
+    cheaper = power_saver_dtype()
+    assert (power_saving(saver, "cpu").dtype, power_saving(saver, "cpu").threads) == (cheaper, 1)
     told = ModelOptions(power_saver=True, dtype="float32", threads=2)
     assert (power_saving(told, "cpu").dtype, power_saving(told, "cpu").threads) == ("float32", 2)
     assert power_saving(saver, "cuda") == saver  # int8 runs on the CPU only
     assert power_saving(ModelOptions(), "cpu") == ModelOptions()
+
+
+@pytest.mark.parametrize(("avx512_bf16", "amx", "dtype"), [
+    (True, False, "bfloat16"), (False, True, "bfloat16"), (False, False, "int8"),
+])  # fmt: skip
+def test_power_saving_takes_bfloat16_only_where_the_cpu_multiplies_it(
+    monkeypatch: pytest.MonkeyPatch, avx512_bf16: bool, amx: bool, dtype: str
+) -> None:
+    import torch
+
+    from engine.model import power_saver_dtype
+
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: avx512_bf16)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: amx)
+    assert power_saver_dtype() == dtype

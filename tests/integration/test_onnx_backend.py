@@ -341,6 +341,31 @@ def test_onnx_runtime_sends_no_telemetry(tiny_model_dir: Path, tmp_path: Path) -
     assert not (home / ".cache" / "Microsoft").exists()
 
 
+def test_a_cached_export_loads_without_importing_the_exporter(
+    tiny_model_dir: Path, cache: Path
+) -> None:
+    """onnxscript takes seconds to import and only an export needs it: a load from the cache
+    reads its version (part of the key) from the package's metadata, the same version the
+    module gives, so the entry made by the export is found."""
+    import onnxscript
+
+    assert ob.versions()["onnxscript"] == onnxscript.__version__
+    load(tiny_model_dir)  # exported into this test's cache
+    script = (
+        "import sys\n"
+        "from engine import ModelOptions, load_recognizer\n"
+        "r = load_recognizer(ModelOptions(name=sys.argv[1], backend='onnx', threads=1))\n"
+        "assert r.backend == 'onnx', r.notes\n"
+        "print('onnxscript' in sys.modules)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
+    command = [sys.executable, "-c", script, str(tiny_model_dir)]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+    assert "exporting" not in result.stderr and len(entries(cache)) == 1
+
+
 def test_onnx_runtime_runs_the_thread_count_asked_for(tiny_model_dir: Path, cache: Path) -> None:
     load(tiny_model_dir)  # exported into this test's cache
     (entry,) = entries(cache)
