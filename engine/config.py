@@ -61,15 +61,18 @@ DEFAULT_FILE_PROFILE = "file"
 
 
 def get_profile(name: str, power_saver: bool = False) -> WindowProfile:
-    """The profile called ``name``; in power-saving mode its windows decide twice the audio
-    each (half the forward passes: balanced runs 4.5 s windows every 2 s instead of 3.5 s
-    every second, and its finals come up to a second later; docs/performance.md)."""
+    """The profile called ``name``; in power-saving mode a live profile's windows decide twice
+    the audio each (half the forward passes: balanced runs 4.5 s windows every 2 s instead of
+    3.5 s every second, and its finals come up to a second later; docs/performance.md). The
+    file profile stays: its windows are long already, and longer ones cost more per second."""
     try:
         profile = PROFILES[name]
     except KeyError:
         known = ", ".join(PROFILES)
         raise ValueError(f"unknown latency profile {name!r}; choose one of: {known}") from None
-    return replace(profile, centre_s=2 * profile.centre_s) if power_saver else profile
+    if not power_saver or name == DEFAULT_FILE_PROFILE:
+        return profile
+    return replace(profile, centre_s=2 * profile.centre_s)
 
 
 # Chinese output scripts and the OpenCC configuration that produces each from any Chinese text.

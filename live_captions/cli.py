@@ -143,7 +143,9 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
             "note: using the demo model, which understands synthetic voices only", file=sys.stderr
         )
     check_lm(decode, recognizer)
-    transcribe = TranscribeOptions(profile=args.profile, decode=decode)
+    transcribe = TranscribeOptions(
+        profile=args.profile, power_saver=args.power_saver, decode=decode
+    )
     punctuation = load_punctuation(
         punctuation_options(args), model_options(args), recognizer, decode.lm.hotwords
     )

@@ -496,7 +496,9 @@ class MainWindow(QMainWindow):
                 self.tr("No speech model is loaded yet; files can be transcribed once it is.")
             )
             return None
-        options = TranscribeOptions(decode=self.settings.decode_options)
+        options = TranscribeOptions(
+            decode=self.settings.decode_options, power_saver=self.settings.power_saver
+        )
         dialog = FileTranscriptionDialog(
             self.scheduler or self.recognizer,
             path,

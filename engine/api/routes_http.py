@@ -193,7 +193,9 @@ async def _transcribe(
             transcribe_file,
             scheduler,
             upload.file,
-            TranscribeOptions(profile=settings.profile, decode=decode),
+            TranscribeOptions(
+                profile=settings.profile, power_saver=settings.model.power_saver, decode=decode
+            ),
             cancel=cancel,
             name=name,
             limits=settings.audio_limits,
