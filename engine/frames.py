@@ -194,14 +194,20 @@ def run_windows(
     """
     results: list[Frames | None] = [None] * len(windows)
     active = [i for i, w in enumerate(windows) if not is_silent(w.samples, silence_level)]
-    if active:
-        batch = np.stack([windows[i].samples for i in active])
-        valid = np.array([windows[i].valid for i in active])
-        cut = partial_cut([windows[i] for i in active], model.frame_samples)
-        if cut < batch.shape[1]:
-            batch, valid = batch[:, :cut], np.minimum(valid, cut)
+    # Windows run cut to their audio (window_cut), equal cuts together: a final window's labels
+    # are its own whatever it is batched with. A partial window beside a whole one rides along
+    # whole (one pass, where batching is cheap: CUDA).
+    cuts = {i: window_cut(windows[i], model.frame_samples) for i in active}
+    whole = any(cuts[i] == len(windows[i].samples) for i in active)
+    by_cut: dict[int, list[int]] = {}
+    for i in active:
+        ride = whole and not windows[i].final
+        by_cut.setdefault(len(windows[i].samples) if ride else cuts[i], []).append(i)
+    for cut, rows in by_cut.items():
+        batch = np.stack([windows[i].samples[:cut] for i in rows])
+        valid = np.minimum(np.array([windows[i].valid for i in rows]), cut)
         out = (with_log_probs(model) if log_probs else model.frames)(batch, valid)
-        for row, i in enumerate(active):
+        for row, i in enumerate(rows):
             logp = out.log_probs[row] if log_probs and out.log_probs is not None else None
             results[i] = (out.ids[row], out.probs[row], logp)
     frames = model.frame_samples
@@ -212,8 +218,9 @@ def run_windows(
         return (np.full(count, blank), np.ones(count, dtype=np.float32), logp)
 
     def padded(window: Window, result: Frames) -> Frames:
-        # A cut partial window gives fewer frames: the ones past its audio are blank.
-        need = window.keep_from + window.keep - len(result[0])
+        # A cut window gives fewer frames: the ones past its audio are blank, as many as a
+        # silent window has.
+        need = max(window.keep_from + window.keep, len(window.samples) // frames) - len(result[0])
         if need <= 0:
             return result
         tail = silent(need)
@@ -227,20 +234,22 @@ def run_windows(
     ]
 
 
-# A partial window runs cut to its audio, rounded up to this many seconds (a few input shapes).
-PARTIAL_CUT_S = 0.25
+# A window that ends past its audio runs cut, rounded up to this many seconds (few shapes).
+CUT_STEP_S = 0.25
 
 
-def partial_cut(windows: list[Window], frame_samples: int) -> int:
-    """Samples of a batch that must run: all of them when a window is final; for partial
-    windows only as far as their audio reaches (plus a frame's receptive field, in steps of
-    ``PARTIAL_CUT_S``). The rest of a partial window is padding the model need not see: a
-    partial pass over a window that is half there costs about half a full pass."""
-    full = len(windows[0].samples)
-    if any(w.final for w in windows):
+def window_cut(window: Window, frame_samples: int) -> int:
+    """Samples of a window that must run: all of them where its audio reaches its end (a
+    final window inside the audio); otherwise only as far as its audio reaches (a partial
+    window, the last window of a file or stream), plus two frames for the last frame's
+    receptive field, in steps of ``CUT_STEP_S``. The rest is padding the model need not see:
+    a partial pass over a window half there costs about half a full pass, and a 5 s file runs
+    6.25 s instead of the file profile's 20 s window."""
+    full = len(window.samples)
+    if window.valid[1] >= full:
         return full
-    step = max(frame_samples, round(PARTIAL_CUT_S * SAMPLE_RATE / frame_samples) * frame_samples)
-    end = max(w.valid[1] for w in windows) + 2 * frame_samples
+    step = max(frame_samples, round(CUT_STEP_S * SAMPLE_RATE / frame_samples) * frame_samples)
+    end = window.valid[1] + 2 * frame_samples
     return min(full, -(-end // step) * step)
 
 

@@ -356,3 +356,29 @@ def test_power_saver_runs_half_the_final_windows_and_equals_its_file_transcripti
     file = TranscribeOptions(profile="balanced", power_saver=True)
     expected = transcribe_array(tiny_recognizer, speech, file)
     assert texts(final_words(events)) == texts(expected.words)
+
+
+class WidthCountingModel(CountingModel):
+    """CountingModel that records the width of every batch."""
+
+    def __init__(self, model) -> None:
+        super().__init__(model)
+        self.widths: list[int] = []
+
+    def frames(self, windows: np.ndarray, valid: np.ndarray | None = None):
+        self.widths.append(windows.shape[1])
+        return super().frames(windows, valid)
+
+
+def test_a_short_file_runs_only_its_audio_and_its_stream_equals_it(tiny_recognizer, speech):
+    """The file profile's one 20 s window for a file of a few seconds runs cut to its audio
+    (the rest is padding), and the stream of the same audio gives the same words."""
+    model = WidthCountingModel(tiny_recognizer)
+    file = transcribe_array(model, speech, TranscribeOptions())
+    full = round(PROFILES["file"].window_s * 16000)
+    assert model.widths and max(model.widths) <= len(speech) + 16000 + 0.25 * 16000 + 640
+    assert len(speech) < full / 3 and max(model.widths) < full / 2
+    options = StreamOptions(profile="file", stable_partials=False)
+    processor = OnlineProcessor(tiny_recognizer, options)
+    events = processor.push(speech) + processor.finish()
+    assert file.words and texts(final_words(events)) == texts(file.words)
