@@ -23,6 +23,7 @@ from engine.scheduler import Scheduler
 from engine.translation import TranslationWorker
 
 from .api_server import EmbeddedApi
+from .gc_guard import MainThreadCollector
 from .model_loader import LoadResult, ModelLoader
 from .session import LiveSession
 from .settings import Settings
@@ -66,6 +67,8 @@ class DesktopApp(QObject):
     ) -> None:
         """``system_audio``: the soundcard module for WASAPI loopback (by default on Windows)."""
         super().__init__()
+        self.collector = MainThreadCollector(self)  # Qt objects die in the GUI thread only
+        self.collector.start()
         self.settings = settings
         self.recognizer: Recognizer | None = None
         self.scheduler: Scheduler | None = None
@@ -360,3 +363,4 @@ class DesktopApp(QObject):
             self.scheduler.stop()
             self.scheduler = None
         self.settings.sync()
+        self.collector.stop()

@@ -277,7 +277,7 @@ def test_the_engines_model_errors_and_model_description_are_chinese(
     settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     dialog = SettingsDialog(settings, api_available=True)
     qtbot.addWidget(dialog)
-    dialog.model.setCurrentText("nvidia/parakeet-ctc-0.6b")
+    dialog.model.setCurrentText("hf-audio/omniasr-ctc-300m-v2")  # a card without figures
     details = dialog.model_details.text().splitlines()
-    assert details[1].startswith("609 M 参数，约 2.4 GB") and details[2] == "错误率：请参阅模型卡片"
-    assert details[3] == "CPU 开销为默认模型的 3.6 倍"
+    assert details[1].startswith("326 M 参数") and details[2] == "错误率：请参阅模型卡片"
+    assert details[3] == "CPU 开销为默认模型的 2.0 倍"
