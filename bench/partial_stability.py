@@ -76,6 +76,12 @@ def main() -> None:
     parser.add_argument(
         "--sentences", type=int, default=None, help=f"how many (default {len(SENTENCES)}, quick 4)"
     )
+    parser.add_argument(
+        "--partial-context",
+        type=float,
+        default=StreamOptions.partial_context_s,
+        help="seconds of context before the unfinal audio in a partial pass",
+    )
     args = parser.parse_args()
     have_demo = (DEMO_MODEL_DIR / "model.safetensors").is_file()
     if args.model is None and have_demo:
@@ -102,9 +108,14 @@ def main() -> None:
         "threads": torch_threads(),
         "audio_s": round(audio_s, 1),
         "piece_s": PIECE_S,
+        "partial_context_s": args.partial_context,
     }
     for name, stable in (("stable", True), ("raw", False)):
-        options = StreamOptions(profile=args.profile, stable_partials=stable)
+        options = StreamOptions(
+            profile=args.profile,
+            stable_partials=stable,
+            partial_context_s=args.partial_context,
+        )
         report[name] = measure(OnlineProcessor(model, options), audio, texts)
         print(
             f"{name}: {report[name]['revisions']} revisions, {report[name]['revisions_per_minute']} per minute, "

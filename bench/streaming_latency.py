@@ -4,7 +4,8 @@ A feeder thread pushes 20-100 ms pieces at wall-clock pace into a ``Scheduler`` 
 sound card would. For every frame we measure the delay from the push that delivered its last
 sample to
 - final: the delivery of the final window that keeps the frame (its text can no longer change);
-- partial: the first delivery of a window that covers it, a partial one or else its final one.
+- partial: the first delivery of a window that covers it: a partial one, the right context of
+  a final one (shown as a partial in the same delivery), or else its final one.
 Deliveries are timed when the scheduler has decided a window's text, just before it hands the
 round's events to the consumer (a window whose text did not change produces no event but still
 counts), so the figures do not depend on what the model says: random weights measure them
@@ -67,7 +68,16 @@ def record_deliveries(stream: Stream) -> list[Delivery]:
         if window.final:
             end = window.first_frame + window.keep
             flush = grid.end(window.index) > received
-            deliveries.append(Delivery(time.perf_counter(), end, None, flush))
+            # The right context's words show as a partial in the same delivery (no pass of
+            # its own): those frames are shown now too.
+            tail = state.context_tail(window, len(ids))
+            covered = None
+            if tail is not None:
+                covered = (
+                    tail.first_frame,
+                    min(tail.first_frame + tail.keep, received // grid.frame_samples),
+                )
+            deliveries.append(Delivery(time.perf_counter(), end, covered, flush))
         else:
             covered = (
                 window.first_frame,
@@ -155,6 +165,12 @@ def main() -> None:
         help="new audio between partial windows, seconds",
     )
     parser.add_argument(
+        "--partial-context",
+        type=float,
+        default=StreamOptions.partial_context_s,
+        help="seconds of context before the unfinal audio in a partial pass",
+    )
+    parser.add_argument(
         "--partial-passes",
         choices=["yes", "no"],
         default="yes",
@@ -188,6 +204,7 @@ def main() -> None:
         stream_options = StreamOptions(
             profile=args.profile,
             partial_interval_s=args.partial_interval,
+            partial_context_s=args.partial_context,
             partial_passes=args.partial_passes == "yes",
             power_saver=args.power_saver,
         )
@@ -225,6 +242,7 @@ def main() -> None:
         "threads": torch_threads(),
         "partials_with_finals": args.partials_with_finals,
         "partial_interval_s": args.partial_interval,
+        "partial_context_s": args.partial_context,
         "partial_passes": args.partial_passes,
         "power_saver": args.power_saver,
         "seconds": seconds,

@@ -158,9 +158,10 @@ class Scheduler:
         # What a live forward pass takes now, seconds (a moving average): a stream starts no
         # partial pass that its next final window's audio would arrive during (StreamState).
         self.pass_s = 0.0
-        self._partials_with_finals = options.partials_with_finals
-        if self._partials_with_finals is None:
-            self._partials_with_finals = getattr(model, "device", "cpu") == "cuda"
+        with_finals = options.partials_with_finals
+        if with_finals is None:
+            with_finals = getattr(model, "device", "cpu") == "cuda"
+        self._partials_with_finals: bool = with_finals
         self._files: deque[_FileWork] = deque()  # waiting file work, served in turn
         self._file_turn = False  # in rounds without finals, files and partials alternate
         self._file_windows_with_live = options.file_windows_with_live or (
@@ -347,7 +348,11 @@ class Scheduler:
                 work.append(_Work(stream, [], False, notices))
                 continue
             finishing = stream._finishing
-            windows = stream._state.take_work(partial=not finishing, pass_s=self.pass_s)
+            windows = stream._state.take_work(
+                partial=not finishing,
+                pass_s=self.pass_s,
+                whole_partial=self._partials_with_finals,
+            )
             if finishing:
                 windows += stream._state.finish_work()
                 self._streams.pop(stream.id, None)

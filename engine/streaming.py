@@ -55,6 +55,10 @@ class StreamOptions:
     # one pass a second, but 40 % more delay; docs/performance.md).
     partial_interval_s: float = 0.4
     partials: bool = True  # compute partial results at all
+    # Context before the unfinal audio in a partial pass (the grid's left context at most):
+    # a partial is revised by its final anyway, and its pass costs what audio it holds
+    # (docs/performance.md, The CPU a live stream costs).
+    partial_context_s: float = 0.5
     # Partial windows of their own between finals (a forward pass each). False: partials come
     # only from the final windows' right context, which costs nothing (one per window centre).
     partial_passes: bool = True
@@ -118,6 +122,7 @@ class StreamState:
         self._spoken = np.array([vocab.is_char(i) for i in range(len(vocab.tokens))], bool)
         self._frame_s = model.frame_samples / SAMPLE_RATE
         self._partial_step = int(options.partial_interval_s * SAMPLE_RATE)
+        self._partial_left = round(options.partial_context_s * SAMPLE_RATE / model.frame_samples)
         self._partial_at = 0  # samples received when the last partial was taken
         self._last_partial: tuple[str, ...] = ()  # texts of the last partial event sent
         self._hypothesis: tuple[str, ...] = ()  # texts of the last partial result computed
@@ -137,20 +142,24 @@ class StreamState:
     def add_audio(self, samples: np.ndarray) -> None:
         self.windower.push(samples)
 
-    def take_work(self, partial: bool = True, pass_s: float = 0.0) -> list[Window]:
+    def take_work(
+        self, partial: bool = True, pass_s: float = 0.0, whole_partial: bool = False
+    ) -> list[Window]:
         """Final windows that are ready, then a partial window when one is due. ``pass_s``:
         what a forward pass takes now (the scheduler measures it); no partial pass is started
         that the next final window's audio would arrive during (its right context gives the
-        partial then, and the final need not wait for the partial)."""
+        partial then, and the final need not wait for the partial). A partial window has
+        ``partial_context_s`` of context, or the grid's with ``whole_partial`` (the shape of a
+        final window, to ride along in its batch where batching is cheap: CUDA)."""
         windows = self.windower.ready()
         options = self.options
         if windows and options.partials:  # the newest one's right context gives a partial
             self._partial_at = max(self._partial_at, self.grid.end(windows[-1].index))
         if partial and options.partials and self._partial_passes and self._partial_due(pass_s):
-            peek = self.windower.peek()
+            peek = self.windower.peek(None if whole_partial else self._partial_left)
             # Only the audio after the left context is new to this window: no partial for silence.
             if peek is not None and not is_silent(
-                peek.samples[self.grid.left * self.grid.frame_samples :],
+                peek.samples[peek.keep_from * self.grid.frame_samples :],
                 self.options.decode.silence_level,
             ):
                 windows.append(peek)
@@ -258,26 +267,33 @@ class StreamState:
         return [Event(EventType.SPEECH_STARTED, time)]
 
     def _context_partial(self, window: Window, ids: np.ndarray, probs: np.ndarray) -> list[Event]:
-        """The partial result of a final window's right context: the frames after its centre
-        are the start of the unfinal tail, labelled already, so the newest final window gives a
-        partial without a forward pass of its own. Not after the end of the audio, nor for a
-        final window that a newer one (taken in the same round) already follows."""
+        """The partial result of a final window's right context (:meth:`context_tail`)."""
+        tail = self.context_tail(window, len(ids))
+        if tail is None:
+            return []
+        return self._partial_event(self.stitcher.peek(tail, ids, probs))
+
+    def context_tail(self, window: Window, frames: int) -> Window | None:
+        """The right context of a final window of ``frames`` labelled frames, as a partial
+        window: the frames after its centre are the start of the unfinal tail, labelled already,
+        so the newest final window gives a partial without a forward pass of its own. None after
+        the end of the audio, for a final window that a newer one (taken in the same round)
+        already follows, and when partials are off."""
         grid = self.grid
         newest = window.index == self.windower.next_index - 1
-        if not (self.options.partials and newest and window.keep == grid.centre):
-            return []
+        if not (self.options.partials and newest and window.final and window.keep == grid.centre):
+            return None
         if self.windower.finished:
-            return []
-        tail = Window(
+            return None
+        return Window(
             window.index + 1,
             window.samples,
             first_frame=window.first_frame + window.keep,
             keep_from=window.keep_from + window.keep,
-            keep=min(grid.right, len(ids) - window.keep_from - window.keep),
+            keep=min(grid.right, frames - window.keep_from - window.keep),
             final=False,
             valid=window.valid,
         )
-        return self._partial_event(self.stitcher.peek(tail, ids, probs))
 
     @property
     def _partial_passes(self) -> bool:

@@ -334,6 +334,28 @@ def test_a_partial_pass_runs_only_the_audio_its_window_holds(tiny_recognizer):
     assert expected and texts(partials[-1].words) == texts(expected)
 
 
+def test_a_partial_pass_sees_half_a_second_before_the_unfinal_audio(tiny_recognizer):
+    """A partial pass runs its window from ``partial_context_s`` before the unfinal audio, not
+    the grid's whole left context (1.5 s in balanced): on a model that looks at nearby audio
+    only, its partial is the one the whole window gives."""
+    model = WidthRecordingModel(tiny_recognizer.vocab)
+    options = StreamOptions(stable_partials=False)
+    processor = OnlineProcessor(model, options)
+    grid = processor.state.grid
+    audio = spoken_letters(grid.end(0) / 16000 + 0.5)
+    processor.push(audio[: grid.end(0)])  # final window 0: 1 s decided, to 2 s received
+    events = processor.push(audio[grid.end(0) :])  # 0.5 s more: a partial pass of window 1
+    # window 1 decides from 1 s: its pass runs 0.5 s to 2.5 s, plus two frames, rounded up to
+    # a step of about 0.25 s (from -0.5 s with the grid's context: over 3 s)
+    assert options.partial_context_s == 0.5 and 2.0 * 16000 < model.widths[1] <= 2.3 * 16000
+    whole = processor.state.windower.peek()  # the grid's window 1, from -0.5 s
+    assert whole is not None and whole.keep_from == grid.left
+    out = model.frames(whole.samples[None])
+    expected = processor.state.stitcher.peek(whole, out.ids[0], out.probs[0])
+    partials = [e for e in events if e.type == "partial"]
+    assert expected and texts(partials[-1].words) == texts(expected)
+
+
 def test_power_saver_runs_half_the_final_windows_and_equals_its_file_transcription(
     tiny_recognizer, speech
 ):

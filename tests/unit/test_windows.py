@@ -104,6 +104,22 @@ def test_a_partial_window_marks_the_audio_received_so_far() -> None:
     assert np.all(peek.samples[slice(*peek.valid)] == 1.0)
 
 
+def test_a_partial_window_may_see_less_context_than_the_grid() -> None:
+    windower = Windower(SMALL)
+    audio = np.arange(SMALL.end(0) + 700, dtype=np.float32)
+    windower.push(audio)
+    windower.ready()  # window 0 is final; window 1 is partly there
+    whole, short = windower.peek(), windower.peek(left=1)
+    assert whole is not None and short is not None
+    assert (short.index, short.first_frame, short.keep) == (1, whole.first_frame, whole.keep)
+    assert short.keep_from == 1 and whole.keep_from == SMALL.left
+    cut = (SMALL.left - 1) * FRAME  # the samples the short window leaves out
+    assert len(short.samples) == len(whole.samples) - cut
+    assert np.array_equal(short.samples, whole.samples[cut:])
+    assert short.valid == (whole.valid[0], whole.valid[1] - cut)
+    assert windower.peek(left=SMALL.left + 5).keep_from == SMALL.left  # never more than the grid
+
+
 def test_normalisation_ignores_padding() -> None:
     """A short utterance in a long window is normalised as if it were alone (the way the model
     was trained), and the padding stays silent."""
