@@ -122,7 +122,9 @@ class StreamState:
         self._spoken = np.array([vocab.is_char(i) for i in range(len(vocab.tokens))], bool)
         self._frame_s = model.frame_samples / SAMPLE_RATE
         self._partial_step = int(options.partial_interval_s * SAMPLE_RATE)
-        self._partial_left = round(options.partial_context_s * SAMPLE_RATE / model.frame_samples)
+        self._partial_left = max(
+            0, round(options.partial_context_s * SAMPLE_RATE / model.frame_samples)
+        )
         self._partial_at = 0  # samples received when the last partial was taken
         self._last_partial: tuple[str, ...] = ()  # texts of the last partial event sent
         self._hypothesis: tuple[str, ...] = ()  # texts of the last partial result computed
