@@ -302,16 +302,20 @@ def test_no_partial_pass_starts_that_the_next_final_would_wait_for(tiny_recogniz
     assert [w.final for w in state.take_work(pass_s=0.1)] == [False]
 
 
-class WidthRecordingModel(LocalModel):
-    """LocalModel that records the width of every batch it is given."""
+class RecordsWidths:
+    """Mixin for a test model: records the width of every batch it is given."""
 
-    def __init__(self, vocab) -> None:
-        super().__init__(vocab)
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
         self.widths: list[int] = []
 
     def frames(self, windows: np.ndarray, valid: np.ndarray | None = None):
         self.widths.append(windows.shape[1])
-        return super().frames(windows, valid)
+        return super().frames(windows, valid)  # the model it is mixed with
+
+
+class WidthRecordingModel(RecordsWidths, LocalModel):
+    """LocalModel that records the width of every batch it is given."""
 
 
 def test_a_partial_pass_runs_only_the_audio_its_window_holds(tiny_recognizer):
@@ -380,16 +384,8 @@ def test_power_saver_runs_half_the_final_windows_and_equals_its_file_transcripti
     assert texts(final_words(events)) == texts(expected.words)
 
 
-class WidthCountingModel(CountingModel):
+class WidthCountingModel(RecordsWidths, CountingModel):
     """CountingModel that records the width of every batch."""
-
-    def __init__(self, model) -> None:
-        super().__init__(model)
-        self.widths: list[int] = []
-
-    def frames(self, windows: np.ndarray, valid: np.ndarray | None = None):
-        self.widths.append(windows.shape[1])
-        return super().frames(windows, valid)
 
 
 def test_a_short_file_runs_only_its_audio_and_its_stream_equals_it(tiny_recognizer, speech):
