@@ -11,7 +11,8 @@ Same model (base-960h's architecture with random weights: speed does not depend 
   from the frames (nearly all of each chunk), so those run unchunked: the whole file in one
   pass, the one way the pipeline transcribes them correctly. A model the pipeline cannot run
   at all is reported (``failed`` in the JSON, with the error's end) and ours measured alone;
-- ``ours_fp32``: ``load_recognizer`` + ``transcribe_array``, default "file" profile, float32;
+- ``ours_fp32``: ``load_recognizer`` + ``transcribe_array`` through a ``Scheduler`` (as every
+  front end runs it), default "file" profile, float32;
 - ``ours_onnx``: the same on ONNX Runtime (float32), the engine's CPU default;
 - ``ours_bf16``: PyTorch in bfloat16 (``ours_onnx_int8``: ONNX Runtime, int8 weights, and
   ``ours_power_saver``: ``ModelOptions(power_saver=True)``, on request);
@@ -116,6 +117,7 @@ def _ours(
     folder: Path, dtype: str, backend: str, device: str, threads: int | None, batch_size: int | None
 ):
     from engine import ModelOptions, TranscribeOptions, load_recognizer, transcribe_array
+    from engine.scheduler import Scheduler
 
     saver = backend == "power_saver"
     recognizer = load_recognizer(
@@ -132,7 +134,8 @@ def _ours(
     options = TranscribeOptions()  # the "file" profile and the default batch size
     if batch_size:
         options = dataclasses.replace(options, batch_size=batch_size)
-    return lambda audio: transcribe_array(recognizer, audio, options).text(cased=False)
+    scheduler = Scheduler(recognizer).start()  # the front ends' forward passes go through one
+    return lambda audio: transcribe_array(scheduler, audio, options).text(cased=False)
 
 
 def _pipeline(folder: Path, dtype: str, device: str, threads: int | None):

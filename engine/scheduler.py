@@ -21,8 +21,9 @@ Files (the CLI, the desktop file panel, API uploads) are the lowest-priority wor
 hands its windows to :meth:`Scheduler.run_file_windows` and waits. Rounds with live finals run no
 file windows; in rounds without, file passes take turns with live partials. While a live stream
 is open a file pass holds ``file_windows_with_live`` windows (one on the CPU), so a live final
-waits for about one window's compute at most; with no live stream a file runs its whole batch.
-Several files take turns, one pass each.
+waits for about one window's compute at most; with no live stream a file runs its whole batch
+on CUDA, and on the CPU as many windows as ``cpu_file_pass_s`` of audio holds (one of the file
+profile's 20 s windows). Several files take turns, one pass each.
 """
 
 from __future__ import annotations
@@ -62,6 +63,11 @@ class SchedulerOptions:
     # File windows per forward pass while a live stream is open: None = 1 on the CPU (a live
     # final then waits for one window at most), max_batch on CUDA.
     file_windows_with_live: int | None = None
+    # On the CPU a file pass holds at most this much audio, and at least one window: there a
+    # larger batch buys nothing, and its buffers outgrow the caches (one pass of four 20 s
+    # windows cost 34 % more per audio second than four passes of one: ONNX Runtime,
+    # base-960h, AMD Zen 5; docs/performance.md). CUDA runs a file's batch whole.
+    cpu_file_pass_s: float = 20.0
 
 
 @dataclass
@@ -158,9 +164,10 @@ class Scheduler:
         # What a live forward pass takes now, seconds (a moving average): a stream starts no
         # partial pass that its next final window's audio would arrive during (StreamState).
         self.pass_s = 0.0
+        self._on_cuda = getattr(model, "device", "cpu") == "cuda"
         with_finals = options.partials_with_finals
         if with_finals is None:
-            with_finals = getattr(model, "device", "cpu") == "cuda"
+            with_finals = self._on_cuda
         self._partials_with_finals: bool = with_finals
         self._files: deque[_FileWork] = deque()  # waiting file work, served in turn
         self._file_turn = False  # in rounds without finals, files and partials alternate
@@ -271,8 +278,11 @@ class Scheduler:
             count = 1
         elif self._streams:
             count = self._file_windows_with_live
-        else:
+        elif self._on_cuda:
             count = len(work.windows)
+        else:
+            pass_samples = self.options.cpu_file_pass_s * SAMPLE_RATE
+            count = max(1, int(pass_samples // len(work.windows[0].samples)))
         windows = work.windows[:count]
         error: BaseException | None = None
         try:

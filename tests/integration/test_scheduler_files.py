@@ -90,6 +90,29 @@ def test_without_live_streams_a_file_runs_whole_batches(tiny_recognizer):
     assert max(model.batch_sizes) == 4
 
 
+class CudaLabelled(CountingModel):
+    """The same model, on a device the scheduler takes for CUDA."""
+
+    device = "cuda"
+
+
+def test_on_the_cpu_a_file_pass_holds_one_long_window_and_on_cuda_the_batch(tiny_recognizer):
+    """On the CPU a file pass holds at most ``cpu_file_pass_s`` of audio: one of the file
+    profile's 20 s windows (a batch of them costs more per second there). CUDA runs the batch
+    whole. The words are the same."""
+    audio = noise(80, 0.1, 3)
+    options = TranscribeOptions(profile="file", batch_size=4)
+    cpu = CountingModel(tiny_recognizer)
+    with Scheduler(cpu) as scheduler:
+        on_cpu = transcribe_array(scheduler, audio, options)
+    assert len(cpu.batch_sizes) == 5 and set(cpu.batch_sizes) == {1}
+    cuda = CudaLabelled(tiny_recognizer)
+    with Scheduler(cuda) as scheduler:
+        on_cuda = transcribe_array(scheduler, audio, options)
+    assert cuda.batch_sizes[0] == 4
+    assert on_cpu.words == on_cuda.words
+
+
 def test_live_finals_go_before_the_files_next_window(tiny_recognizer, hello_wav):
     model = GatedModel(tiny_recognizer)
     speech = np.concatenate([read_wav(hello_wav)] * 2)
