@@ -3,7 +3,8 @@ ONNX Runtime float32, on the base-960h architecture with random weights.
 
     python -m bench.backend_speed [--threads 2] [--rounds 3]
 
-Prints one line per input shape and, last, one JSON object with the best time of each.
+Prints one line per input shape (with each backend's milliseconds per audio second, which
+compares shapes) and, last, one JSON object with the best time of each.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import numpy as np
 from bench.common import random_base_dir
 from engine import ModelOptions, load_recognizer
 
-SHAPES = ((1, 3.5), (4, 3.5), (4, 20.0))  # (windows, seconds): a live window, a batch, file windows
+# (windows, seconds): a live window, a batch of them, a file window alone (a CPU file pass) and four
+SHAPES = ((1, 3.5), (4, 3.5), (1, 20.0), (4, 20.0))
 
 
 def main() -> None:
@@ -54,8 +56,10 @@ def main() -> None:
                 times[backend].append(time.perf_counter() - start)
         best = {backend: min(values) for backend, values in times.items()}
         ratio = best["torch"] / best["onnx"]
+        per_s = {backend: 1000 * t / (count * seconds) for backend, t in best.items()}
         print(
-            f"{count} x {seconds} s: torch {best['torch']:.3f} s, onnx {best['onnx']:.3f} s, "
+            f"{count} x {seconds} s: torch {best['torch']:.3f} s ({per_s['torch']:.0f} ms per "
+            f"audio s), onnx {best['onnx']:.3f} s ({per_s['onnx']:.0f}), "
             f"ONNX Runtime {ratio:.2f}x as fast"
         )
         results.append(
