@@ -65,7 +65,7 @@ class SchedulerOptions:
     file_windows_with_live: int | None = None
     # On the CPU a file pass holds at most this much audio, and at least one window: there a
     # larger batch buys nothing, and its buffers outgrow the caches (one pass of four 20 s
-    # windows cost 34 % more per audio second than four passes of one: ONNX Runtime,
+    # windows cost 34-39 % more per audio second than four passes of one: ONNX Runtime,
     # base-960h, AMD Zen 5; docs/performance.md). CUDA runs a file's batch whole.
     cpu_file_pass_s: float = 20.0
 
