@@ -11,7 +11,8 @@ bench.architectures) at each window length a grid uses, then per audio second:
   many run per audio second the scheduler decides (bench.streaming_cpu counts them);
 - the file profile: one 20 s window per 18 s;
 - the Hugging Face pipeline as bench.file_transcription runs it (``chunk_length_s=10``,
-  ``stride_length_s=(4, 2)``: a 10 s chunk per 4 s of audio), and one pass over a whole file.
+  ``stride_length_s=(4, 2)``: a 10 s chunk per 4 s of audio), and one pass over a whole file
+  (how it runs a model whose config gives no samples per frame: Parakeet, OmniASR).
 
 The ratio of two grids' operations is the most a faster kernel-for-kernel run could gain from the
 grid alone: where two engines spend the same time per operation, their speeds stand in that
@@ -32,14 +33,18 @@ PIPELINE_CHUNK_S = 10.0  # bench.file_transcription's pipeline settings
 PIPELINE_STRIDE_S = (4.0, 2.0)
 
 
-def window_flops(model: Any, seconds: float) -> float:
-    """Operations of one forward pass over ``seconds`` of audio (batch of one)."""
+def window_flops(model: Any, extractor: Any, seconds: float) -> float:
+    """Operations of one forward pass over ``seconds`` of audio (batch of one), fed what the
+    checkpoint's feature extractor makes of it (samples, or a spectrogram's features)."""
+    import numpy as np
     import torch
     from torch.utils.flop_counter import FlopCounterMode
 
-    samples = torch.zeros(1, round(seconds * SAMPLE_RATE))
+    audio = np.zeros(round(seconds * SAMPLE_RATE), np.float32)
+    inputs = extractor(audio, sampling_rate=SAMPLE_RATE, return_tensors="pt")
+    inputs = {k: v for k, v in inputs.items() if k in ("input_values", "input_features")}
     with torch.no_grad(), FlopCounterMode(display=False) as counter:
-        model(samples)
+        model(**inputs)
     return float(counter.get_total_flops())
 
 
@@ -65,7 +70,7 @@ def main() -> None:
     parser.add_argument("--family", default=None, help="an architecture from bench.architectures")
     args = parser.parse_args()
 
-    from transformers import AutoModelForCTC
+    from transformers import AutoFeatureExtractor, AutoModelForCTC
 
     from bench.architectures import random_checkpoint
     from bench.common import random_base_dir
@@ -73,12 +78,13 @@ def main() -> None:
     folder = random_checkpoint(args.family) if args.family else random_base_dir()
     # eager attention: the counter sees its matrix products (CPU's fused kernel goes uncounted)
     model = AutoModelForCTC.from_pretrained(folder, attn_implementation="eager").eval()
+    extractor = AutoFeatureExtractor.from_pretrained(folder)
     cache: dict[float, float] = {}
 
     def flops(seconds: float) -> float:
         key = round(seconds, 3)
         if key not in cache:
-            cache[key] = window_flops(model, key)
+            cache[key] = window_flops(model, extractor, key)
         return cache[key]
 
     options = StreamOptions()
