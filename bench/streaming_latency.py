@@ -65,24 +65,18 @@ def record_deliveries(stream: Stream) -> list[Delivery]:
     ) -> list[Event]:
         events = complete(window, ids, probs, log_probs)
         received = state.windower.received
+        # The frames shown as a partial now: a partial window's, or a final window's right
+        # context (its words show as a partial in the same delivery, with no pass of its own).
+        shown = state.context_tail(window, len(ids)) if window.final else window
+        covered = None
+        if shown is not None:
+            last = min(shown.first_frame + shown.keep, received // grid.frame_samples)
+            covered = (shown.first_frame, last)
         if window.final:
             end = window.first_frame + window.keep
             flush = grid.end(window.index) > received
-            # The right context's words show as a partial in the same delivery (no pass of
-            # its own): those frames are shown now too.
-            tail = state.context_tail(window, len(ids))
-            covered = None
-            if tail is not None:
-                covered = (
-                    tail.first_frame,
-                    min(tail.first_frame + tail.keep, received // grid.frame_samples),
-                )
             deliveries.append(Delivery(time.perf_counter(), end, covered, flush))
         else:
-            covered = (
-                window.first_frame,
-                min(window.first_frame + window.keep, received // grid.frame_samples),
-            )
             deliveries.append(Delivery(time.perf_counter(), 0, covered, False))
         return events
 
